@@ -1,0 +1,39 @@
+#!/bin/sh
+# Install the Debian packages headroom needs to build, test and benchmark,
+# when they are missing. Idempotent: a second run installs nothing.
+#   scripts/deps.sh          build + test dependencies
+#   scripts/deps.sh --bench  also the benchmark peers (wrk, hyperfine)
+set -eu
+
+BUILD="gcc clang meson ninja-build pkg-config libyaml-dev libjansson-dev
+libcmocka-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev libhiredis-dev
+libmicrohttpd-dev libssl-dev libclang-rt-14-dev"
+# Real servers the integration tests start on loopback.
+SERVERS="postgresql-15 postgresql-client-15 redis-server nginx-light prometheus
+prometheus-node-exporter sqlite3 curl python3"
+BENCH="wrk hyperfine"
+
+want="$BUILD $SERVERS"
+[ "${1:-}" = "--bench" ] && want="$want $BENCH"
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# Package scripts must not start system-wide servers: the tests start their own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+	$SUDO chmod +x /usr/sbin/policy-rc.d
+	trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

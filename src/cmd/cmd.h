@@ -1,0 +1,48 @@
+/* cmd.h - the subcommands, one file each (apk-tools app_*.c).
+ *
+ * A subcommand parses its own flags (getopt_long, one option table beside
+ * its usage text), wires the layers together and prints. It returns the
+ * process exit status: 0 ok, 2 bad input (usage or config), other codes as
+ * its --help says (check uses Nagios codes). */
+#ifndef HR_CMD_H
+#define HR_CMD_H
+
+#include <stdio.h>
+
+/** A subcommand. */
+struct hr_cmd {
+	const char *name;
+	const char *summary;                 /**< one line for `headroom --help` */
+	int (*run)(int argc, char **argv);   /**< argv[0] is the subcommand name */
+};
+
+/* Keep in the order `headroom --help` lists them. */
+extern const struct hr_cmd cmd_plan;
+extern const struct hr_cmd cmd_check;
+extern const struct hr_cmd cmd_agent;
+extern const struct hr_cmd cmd_bench;
+extern const struct hr_cmd cmd_queue;
+extern const struct hr_cmd cmd_sla;
+extern const struct hr_cmd cmd_catalog;
+extern const struct hr_cmd cmd_validate;
+
+/** Exit status for bad input (usage, config): 2, as the README promises. */
+#define EXIT_BAD_INPUT 2
+
+/** Output formats a data-printing command may offer. */
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD, FORMAT_HTML };
+
+/**
+ * Parse a --format value against the formats a command allows.
+ * @param allowed bit set of (1u << FORMAT_x).
+ * @return 0 and *out set, or -1 after printing one line to stderr.
+ */
+int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum out_format *out);
+
+/** The config path to use: the -f value if given, else ./headroom.yaml. */
+const char *cmd_config_path(const char *flag);
+
+/** Print "headroom CMD: MESSAGE" and a hint to run --help; return EXIT_BAD_INPUT. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,81 @@
+/* config.h - a headroom.yaml, loaded.
+ *
+ * config_load() reads the YAML file (libyaml), checks every key against the
+ * declarative schema (schema.c), interpolates ${VAR} from the environment and
+ * fills the model structs. All problems are reported to the diag sink, one
+ * line each as FILE:LINE:COL: error: ..., up to the sink's cap; nothing is
+ * defaulted silently (the defaults that do apply are documented, key by key,
+ * in docs/config.md). */
+#ifndef HR_CONFIG_H
+#define HR_CONFIG_H
+
+#include "model/model.h"
+#include "util/diag.h"
+#include "util/error.h"
+
+/** A metric source (metrics.sources[]). */
+struct source_config {
+	char *name;       /**< unique name; defaults to the type */
+	char *type;       /**< local | prometheus | postgres | redis | http */
+	char *url;        /**< prometheus base URL, http probe URL, redis://HOST:PORT */
+	char *dsn;        /**< postgres connection string */
+	char *user;       /**< basic auth user */
+	char *password;   /**< basic auth password (usually ${ENV}) */
+	char *token;      /**< bearer token (usually ${ENV}) */
+	char **queues;    /**< redis: list keys to measure (celery, bull:QUEUE:wait) */
+	size_t n_queues;
+	char *cgroup;     /**< local: cgroup v2 path or container name to read */
+	char **mounts;    /**< local: mount points for disk use; none = "/" */
+	size_t n_mounts;
+	char **queries;   /**< prometheus: metric=PROMQL pairs, "name=expr" */
+	size_t n_queries;
+	unsigned probes;  /**< http: requests per sample (default 10) */
+	double timeout_s; /**< per operation (default 5s) */
+};
+
+/** The daemon (agent). */
+struct agent_config {
+	char *listen;       /**< HOST:PORT, default 127.0.0.1:9870 */
+	double interval_s;  /**< sampling interval, default 10s */
+	char *webhook;      /**< Slack-compatible webhook URL, or NULL */
+	char *token;        /**< bearer token for the HTTP endpoints, or NULL */
+	char *store;        /**< SQLite path; NULL = $XDG_STATE_HOME/headroom/history.db */
+	double retention_s; /**< keep raw samples this long (default 7d) */
+};
+
+/** A loaded configuration. Owns everything it points to. */
+struct config {
+	char *path;                    /**< the file it came from */
+	struct workload workload;
+	struct component *components;
+	size_t n_components;
+	struct deployment deployment;
+	struct objectives objectives;
+	struct trigger_rule *triggers; /**< user rules (merged over the defaults by rules/) */
+	size_t n_triggers;
+	struct economics economics;
+	struct catalog catalog;        /**< user entries, added to / overriding data/catalog */
+	struct source_config *sources;
+	size_t n_sources;
+	struct agent_config agent;
+	struct calibration calibration;
+};
+
+/**
+ * Load and validate a config file.
+ * @param path the file to read.
+ * @param d where errors go (all of them, up to its cap).
+ * @param out on success, a new config the caller frees with config_free().
+ * @return 0; HR_E_IO when the file cannot be read; HR_E_INVALID when it has
+ *         errors (each already reported to d).
+ */
+HR_NODISCARD int config_load(const char *path, struct diag *d, struct config **out);
+
+/** Same as config_load() for text already in memory; @p name is used in messages. */
+HR_NODISCARD int config_load_string(const char *name, const char *text, size_t len,
+				    struct diag *d, struct config **out);
+
+/** Release a config and everything it owns. NULL is a no-op. */
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,228 @@
+/* model.h - the model of a workload and its deployment.
+ *
+ * Transparent data structs: config/ fills them from YAML (each field names
+ * its key), the model computes on them, out/ prints the results. Every
+ * quantity is in base units: seconds, bytes, ratios 0-1, events per second,
+ * money per 730-hour month in the model's currency. Strings and arrays are
+ * owned by the struct that holds them; config_free() releases them all.
+ *
+ * Semantics of load (see docs/config.md, "workload"):
+ *   concurrent users at a user count U = U * daily_active * peak_concurrent
+ *   arrival rate of a request class     = concurrent users * rate
+ * so `rate` is requests per second per user who is online at the peak. */
+#ifndef HR_MODEL_H
+#define HR_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/** An external API a request or task calls (an LLM, a payment provider). */
+struct ext_call {
+	char *name;        /**< external.name, e.g. "anthropic"; NULL when there is no call */
+	double calls;      /**< external.calls: calls per request (default 1) */
+	double price;      /**< external.price: money per call, model currency */
+	double rate_limit; /**< external.rate_limit: calls/s the account allows; 0 = none */
+};
+
+/** A class of HTTP requests (workload.requests[]). */
+struct request_class {
+	char *name;
+	double rate;        /**< requests/s per concurrent user */
+	double duration_s;  /**< wall time a request holds a connection and a worker slot */
+	double cpu_s;       /**< CPU seconds per request on the app tier */
+	double memory_b;    /**< bytes held per in-flight request */
+	double db_queries;  /**< database queries per request */
+	double db_query_s;  /**< mean database time per query */
+	double bytes_out;   /**< response bytes */
+	double bytes_in;    /**< request bytes */
+	struct ext_call external;
+};
+
+/** A class of background tasks run by worker components (workload.tasks[]). */
+struct task_class {
+	char *name;
+	double rate;          /**< tasks/s regardless of users */
+	double rate_per_user; /**< tasks/s per concurrent user, added to rate */
+	double duration_s;    /**< wall time a task holds a worker slot */
+	double cpu_s;         /**< CPU seconds per task */
+	double memory_b;      /**< bytes per running task */
+	double db_queries;    /**< queries per task */
+	struct ext_call external;
+};
+
+/** The workload: who uses the service and what each use costs. */
+struct workload {
+	double users;              /**< registered users now */
+	double growth_monthly;     /**< growth per month as a fraction (0.15 = 15 %) */
+	double *milestones;        /**< explicit user counts to plan for; n_milestones of them */
+	size_t n_milestones;
+	double daily_active;       /**< fraction of users active on a day */
+	double peak_concurrent;    /**< fraction of daily-active users online at the peak */
+	struct request_class *requests;
+	size_t n_requests;
+	struct task_class *tasks;
+	size_t n_tasks;
+	double storage_per_user_b; /**< database bytes per registered user */
+	double storage_base_b;     /**< database bytes regardless of users */
+	double files_per_user_b;   /**< object/file storage per user (disk, not DB) */
+};
+
+/** What a component is. */
+enum component_kind {
+	COMP_APP,      /**< serves the request classes (web/API process) */
+	COMP_WORKER,   /**< runs the task classes (Celery, BullMQ, ...) */
+	COMP_POSTGRES, /**< the relational database */
+	COMP_REDIS,    /**< cache and/or queue broker */
+	COMP_PROXY,    /**< TLS terminator / reverse proxy (Caddy, nginx) */
+	COMP_OTHER,    /**< anything else that needs a fixed share of a node */
+};
+
+/** A service of the deployment (components.NAME). */
+struct component {
+	char *name;
+	enum component_kind kind;
+	unsigned workers;         /**< processes per replica (uvicorn --workers) */
+	unsigned concurrency;     /**< in-flight requests per process (--limit-concurrency) */
+	double memory_base_b;     /**< resident bytes per process (or the server's own) */
+	double cpu_base;          /**< cores used at idle */
+	unsigned db_pool;         /**< database connections per process */
+	unsigned max_connections; /**< postgres: max_connections (default 100) */
+	double memory_b;          /**< redis/postgres: memory to reserve (shared_buffers, maxmemory) */
+};
+
+/** Stage templates, simplest first (DESIGN.md, "Stages"). */
+enum stage_kind {
+	STAGE_SINGLE,     /**< everything on one node */
+	STAGE_SINGLE_OPS, /**< one node + backups, monitoring, standby snapshot */
+	STAGE_SPLIT,      /**< app node(s) + a database node */
+	STAGE_HA,         /**< >= 2 app nodes + LB + managed or replicated DB + cache */
+	STAGE_CLUSTER,    /**< Kubernetes with an HPA */
+	STAGE_COUNT
+};
+
+/** How the database may be run. */
+enum db_mode { DB_ANY, DB_SELF, DB_MANAGED };
+
+/** A group of identical nodes in a deployment. */
+struct node_group {
+	char *role;     /**< "app", "db", "worker", "all", ... */
+	char *plan;     /**< catalogue entry name, e.g. "cx22" */
+	unsigned count;
+};
+
+/** Where and how the service may run (deployment). */
+struct deployment {
+	char **providers;       /**< allowed catalogue providers; none = all */
+	size_t n_providers;
+	bool stage_allowed[STAGE_COUNT]; /**< deployment.stages; all true when absent */
+	enum db_mode database;  /**< deployment.database */
+	double db_failover_s;   /**< self-run replicated DB: time to fail over (detection included) */
+	double node_mttr_s;     /**< time to repair a failed node (single-node stages) */
+	enum stage_kind current_stage; /**< deployment.current.stage */
+	bool has_current;
+	struct node_group *current; /**< deployment.current.nodes */
+	size_t n_current;
+};
+
+/** Utilisation limits and service objectives (objectives). */
+struct objectives {
+	double p95_s;          /**< request p95 target; 0 = none */
+	double availability;   /**< monthly availability target (0.999); 0 = none */
+	double cpu_max;        /**< default 0.70 (seed 004: "CPU consistently >70%") */
+	double memory_max;     /**< default 0.80 */
+	double db_conn_max;    /**< default 0.80 of max_connections */
+	double disk_max;       /**< default 0.80 */
+	double ext_rate_max;   /**< share of an external rate limit; default 0.80 */
+};
+
+/** Which way a trigger fires. */
+enum trigger_dir { TRIGGER_ABOVE, TRIGGER_BELOW };
+
+/** A named threshold on a metric (triggers[]). */
+struct trigger_rule {
+	char *name;
+	char *metric;   /**< metric name, e.g. "cpu.utilization" (docs/metrics.md) */
+	enum trigger_dir dir;
+	double warn;
+	double crit;
+	double for_s;       /**< how long past a level before the state changes */
+	double hysteresis;  /**< fraction of the level to cross back before clearing */
+	char *action;       /**< what to do when it fires (the seeds' "action" column) */
+	char *origin;       /**< where the default came from (a seed), for docs */
+};
+
+/** A revenue tier (economics.tiers[]). */
+struct revenue_tier {
+	char *name;
+	double price;  /**< revenue per customer per month */
+	double share;  /**< fraction of customers on this tier */
+};
+
+/** Money in and operations time (economics). */
+struct economics {
+	char currency[4];              /**< currency of every amount in the model; default USD */
+	double users_per_customer;     /**< users per paying customer (0 = no customers) */
+	struct revenue_tier *tiers;
+	size_t n_tiers;
+	double ops_rate;               /**< cost of an hour of operations work */
+	double ops_hours[STAGE_COUNT]; /**< hours per month each stage needs; default 0 */
+	char **fx_codes;               /**< economics.exchange: other currency codes ... */
+	double *fx_rates;              /**< ... and how many model-currency units one unit is worth */
+	size_t n_fx;
+};
+
+/** What a catalogue entry sells. */
+enum offer_kind {
+	OFFER_SERVER,        /**< a virtual machine */
+	OFFER_LB,            /**< a load balancer */
+	OFFER_MANAGED_DB,    /**< managed PostgreSQL */
+	OFFER_MANAGED_CACHE, /**< managed Redis */
+	OFFER_VOLUME,        /**< block storage, priced per GB-month */
+	OFFER_BACKUP,        /**< backups, priced as a percentage of the server */
+	OFFER_K8S,           /**< a managed Kubernetes control plane */
+	OFFER_FUNCTION,      /**< serverless functions, priced per request and GB-s */
+	OFFER_MONITORING,    /**< uptime monitoring / alerting */
+	OFFER_KIND_COUNT
+};
+
+/** One priced item of a provider (data/catalog/PROVIDER.yaml, catalog: in a config). */
+struct offer {
+	char *provider;          /**< "hetzner" */
+	char *name;              /**< "cx22" */
+	enum offer_kind kind;
+	double vcpu;
+	double memory_b;
+	double disk_b;
+	double transfer_b;       /**< included egress per month */
+	double price;            /**< per month, in currency */
+	char currency[4];
+	double price_per_gb;     /**< volumes: per GB-month */
+	double percent;          /**< backups: fraction of the server price */
+	double per_million;      /**< functions: per 1M invocations */
+	double per_gb_s;         /**< functions: per GB-second */
+	double per_cpu_h;        /**< functions: per active CPU-hour */
+	double availability;     /**< published SLA, 0 = none published */
+	unsigned max_connections;/**< managed DB */
+	bool ha;                 /**< managed DB/cache with a standby */
+	char *as_of;             /**< date the price was read, YYYY-MM-DD */
+	char *source;            /**< where it was read */
+};
+
+/** A price catalogue. */
+struct catalog {
+	struct offer *offers;
+	size_t n;
+};
+
+/** A measured calibration written by `headroom bench --calibrate`. */
+struct calibration {
+	bool present;
+	double sigma;      /**< USL contention */
+	double kappa;      /**< USL coherency */
+	double gamma;      /**< USL throughput of one unit of concurrency, req/s */
+	double service_s;  /**< measured mean service time per request */
+	double max_rps;    /**< highest sustainable rate at the SLO */
+	double cores;      /**< vCPUs of the machine measured */
+};
+
+#endif

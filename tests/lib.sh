@@ -1,0 +1,93 @@
+# tests/lib.sh - helpers for integration tests (sourced, POSIX sh).
+#
+# A test script prints TAP lines through these functions; tests/run.sh counts
+# them. $HEADROOM is the binary under test, $HEADROOM_ROOT the checkout.
+# Servers a test starts are recorded with t_started PID and stopped, by that
+# PID only, when the script exits.
+
+: "${HEADROOM:?run through tests/run.sh}"
+: "${HEADROOM_ROOT:?run through tests/run.sh}"
+T_N=0
+T_FAILED=0
+T_PIDS=""
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/headroom-test.XXXXXX")
+
+t_cleanup() {
+	for p in $T_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $T_PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null
+	done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT INT TERM
+
+# t_started PID: stop this process when the script exits.
+t_started() { T_PIDS="$T_PIDS $1"; }
+
+t_ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+t_not_ok() { T_N=$((T_N + 1)); T_FAILED=1; echo "not ok $T_N - $*"; }
+t_skip() { T_N=$((T_N + 1)); echo "ok $T_N - $* # SKIP"; }
+t_diag() { echo "$*" | sed 's/^/# /'; }
+
+# t_check NAME COND...: ok when the command succeeds.
+t_check() {
+	name=$1
+	shift
+	if "$@"; then t_ok "$name"; else t_not_ok "$name"; fi
+}
+
+# t_run EXPECTED_STATUS CMD...: run, keeping stdout in $T_OUT and stderr in $T_ERR.
+t_run() {
+	want=$1
+	shift
+	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	T_STATUS=$?
+	T_OUT=$(cat "$T_TMP/out")
+	T_ERR=$(cat "$T_TMP/err")
+	[ "$T_STATUS" -eq "$want" ]
+}
+
+# t_expect NAME STATUS CMD...: the command exits STATUS; on failure show its output.
+t_expect() {
+	name=$1 want=$2
+	shift 2
+	if t_run "$want" "$@"; then
+		t_ok "$name"
+	else
+		t_not_ok "$name (exit $T_STATUS, want $want)"
+		t_diag "stdout: $T_OUT"
+		t_diag "stderr: $T_ERR"
+	fi
+}
+
+# t_contains NAME HAYSTACK NEEDLE
+t_contains() {
+	case "$2" in
+	*"$3"*) t_ok "$1" ;;
+	*) t_not_ok "$1"; t_diag "wanted: $3"; t_diag "got: $2" ;;
+	esac
+}
+
+# t_free_port: a TCP port on 127.0.0.1 nobody listens on now.
+t_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# t_wait_port PORT [TRIES]: wait until something accepts on 127.0.0.1:PORT.
+t_wait_port() {
+	i=0
+	while [ $i -lt "${2:-100}" ]; do
+		if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+t_done() { exit $T_FAILED; }
