@@ -1,0 +1,56 @@
+/* queue.h - M/M/c queues: Erlang C, waiting and response-time percentiles.
+ *
+ * Notation (research notes, "Queueing models"): lambda arrival rate, S mean
+ * service time, c servers, A = lambda*S offered load, rho = A/c.
+ * Erlang C is computed from the Erlang B recursion B(k) = A B(k-1)/(k + A B(k-1))
+ * (no factorials, no powers), then C = B / (1 - rho + rho B). Pure: no I/O. */
+#ifndef HR_QUEUE_H
+#define HR_QUEUE_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+/** The solved queue. Times in seconds. */
+struct queue_result {
+	double utilization;  /**< rho = lambda S / c (may be >= 1) */
+	bool stable;         /**< rho < 1 */
+	double p_wait;       /**< Erlang C: probability an arrival waits (1 when unstable) */
+	double mean_wait_s;  /**< Wq (INFINITY when unstable) */
+	double mean_response_s; /**< R = S + Wq */
+	double p50_s, p95_s, p99_s; /**< response-time percentiles (INFINITY when unstable) */
+	unsigned servers;
+};
+
+/**
+ * Erlang C probability of waiting for c servers at offered load a (Erlangs).
+ * @return C in [0, 1]; 1 when a >= c.
+ */
+double queue_erlang_c(unsigned c, double a);
+
+/**
+ * Solve an M/M/c queue.
+ * @param lambda arrivals per second (>= 0).
+ * @param service_s mean service time (> 0).
+ * @param c servers (>= 1).
+ * @return 0, or HR_E_INVALID for out-of-domain arguments.
+ */
+HR_NODISCARD int queue_solve(double lambda, double service_s, unsigned c, struct queue_result *out);
+
+/**
+ * The p-quantile of the FCFS response time (wait + service) of a stable
+ * M/M/c queue, found by bisection on P(T > t) (no closed-form inverse).
+ * @return seconds; INFINITY when unstable.
+ */
+double queue_response_quantile(double lambda, double service_s, unsigned c, double p);
+
+/**
+ * The fewest servers whose response-time p-quantile is at most target_s.
+ * @param max_c give up past this many servers.
+ * @return 0 and *c set; HR_E_INFEASIBLE when even infinite servers cannot
+ *         (target below the service-time quantile) or max_c is not enough.
+ */
+HR_NODISCARD int queue_servers_for(double lambda, double service_s, double p, double target_s,
+				   unsigned max_c, unsigned *c);
+
+#endif
