@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,44 +34,52 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok, 2 bad input.\n";
 
+/* Money with as many digits as a unit price needs: $5.39, $0.0000166667. */
 static void money_cell(char *buf, size_t n, double v, const char *cur)
 {
-	char m[48];
-	units_fmt_money(v, cur, m, sizeof(m));
-	snprintf(buf, n, "%s", m);
+	const char *sym = !strcmp(cur, "USD") ? "$" : !strcmp(cur, "EUR") ? "\xE2\x82\xAC" : !strcmp(cur, "GBP") ? "\xC2\xA3" : NULL;
+	char num[32];
+	if (v == 0 || v >= 1 || fabs(v * 100 - round(v * 100)) < 1e-9) {
+		snprintf(num, sizeof(num), "%.2f", v);
+	} else {
+		// Unit prices such as $0.0000166667 per GB-s: fixed notation, no trailing zeros.
+		snprintf(num, sizeof(num), "%.10f", v);
+		size_t l = strlen(num);
+		while (l > 4 && num[l - 1] == '0')
+			num[--l] = '\0';
+	}
+	if (sym)
+		snprintf(buf, n, "%s%s", sym, num);
+	else
+		snprintf(buf, n, "%s %s", num, cur);
 }
 
-/* The price column: what the entry costs, in the unit it is sold by. */
+/* The price column: every part the entry is priced by, joined with " + ". */
 static void price_text(const struct offer *o, char *buf, size_t n)
 {
-	char a[48], b[48];
-	switch (o->kind) {
-	case OFFER_VOLUME:
-		money_cell(a, sizeof(a), o->price_per_gb, o->currency);
-		snprintf(buf, n, "%s/GB-mo", a);
-		return;
-	case OFFER_BACKUP:
-		if (o->percent > 0) {
-			snprintf(buf, n, "%g%% of server", o->percent * 100);
-			return;
-		}
-		break;
-	case OFFER_FUNCTION:
-		if (o->per_cpu_h > 0) {
-			money_cell(a, sizeof(a), o->per_cpu_h, o->currency);
-			money_cell(b, sizeof(b), o->per_million, o->currency);
-			snprintf(buf, n, "%s/CPU-h + %s/1M", a, b);
-		} else {
-			money_cell(b, sizeof(b), o->per_million, o->currency);
-			snprintf(buf, n, "%s/1M + %s%.10g/GB-s", b, strcmp(o->currency, "USD") ? "" : "$",
-				 o->per_gb_s);
-		}
-		return;
-	default:
-		break;
+	struct {
+		double v;
+		const char *unit;
+	} parts[] = {
+		{o->price, "/mo"}, {o->price_per_gb, "/GB-mo"}, {o->per_cpu_h, "/CPU-h"},
+		{o->per_gb_s, "/GB-s"}, {o->per_million, "/1M"},
+	};
+	size_t len = 0;
+	buf[0] = '\0';
+	if (o->percent > 0)
+		len += (size_t)snprintf(buf, n, "%g%% of server", o->percent * 100);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && len < n; i++) {
+		if (parts[i].v <= 0)
+			continue;
+		char m[48];
+		money_cell(m, sizeof(m), parts[i].v, o->currency);
+		len += (size_t)snprintf(buf + len, n - len, "%s%s%s", len ? " + " : "", m, parts[i].unit);
 	}
-	money_cell(a, sizeof(a), o->price, o->currency);
-	snprintf(buf, n, "%s/mo", a);
+	if (!buf[0]) {
+		char m[48];
+		money_cell(m, sizeof(m), 0, o->currency);
+		snprintf(buf, n, "%s/mo", m);
+	}
 }
 
 static int print_text(const struct catalog *cat, const bool *keep)
@@ -84,13 +93,13 @@ static int print_text(const struct catalog *cat, const bool *keep)
 		if (!keep[i])
 			continue;
 		const struct offer *o = &cat->offers[i];
-		char vcpu[16] = "", mem[24] = "", disk[24] = "", tr[24] = "", price[96], sla[16] = "";
+		char vcpu[16] = "", mem[24] = "", disk[24] = "", tr[24] = "", price[160], sla[16] = "";
 		if (o->vcpu > 0)
 			snprintf(vcpu, sizeof(vcpu), "%g", o->vcpu);
 		if (o->memory_b > 0)
 			units_fmt_size(o->memory_b, mem, sizeof(mem));
 		if (o->disk_b > 0)
-			units_fmt_size(o->disk_b, disk, sizeof(disk));
+			snprintf(disk, sizeof(disk), "%g GB", o->disk_b / 1e9);
 		if (o->transfer_b > 0)
 			snprintf(tr, sizeof(tr), "%g TB", o->transfer_b / 1e12);
 		if (o->availability > 0)
