@@ -14,10 +14,10 @@ double demand_concurrent(const struct workload *w, double users)
 
 double demand_busy_seconds_month(const struct workload *w)
 {
-	double h = w->busy_hours > 0 ? w->busy_hours : DEMAND_DEFAULT_BUSY_HOURS;
-	if (h > 24)
-		h = 24;
-	return h * 3600.0 * DAYS_PER_MONTH;
+	double s = w->busy_s > 0 ? w->busy_s : DEMAND_DEFAULT_BUSY_HOURS * 3600.0;
+	if (s > 86400)
+		s = 86400;
+	return s * DAYS_PER_MONTH;
 }
 
 /* Add calls of one class to the per-API sums; HR_E_RANGE past the cap. */

@@ -9,7 +9,7 @@
  *   memory in flight      sum lambda * duration_s * memory_b
  *   DB busy cores         sum lambda * db_queries * db_query_s
  *   DB size               storage_base + users * storage_per_user
- *   monthly volumes       peak rate * busy_hours * 3600 * 365/12 days
+ *   monthly volumes       peak rate * busy_time * 365/12 days
  * Formulas: research notes "Queueing models" (Little, utilisation law).
  * Everything here is independent of the deployment; the planner divides it
  * over nodes. Pure: no I/O, no globals. */
@@ -24,7 +24,7 @@
 /** Most distinct external APIs one workload may call (a config error past it). */
 #define DEMAND_MAX_EXT 16
 
-/** Hours a day the peak load is assumed to last when workload.busy_hours is 0:
+/** Hours a day the peak load is assumed to last when workload.busy_time is 0:
  *  a working day (headroom's assumption, stated in docs/plan.md). */
 #define DEMAND_DEFAULT_BUSY_HOURS 8.0
 
@@ -68,7 +68,7 @@ struct demand {
 /** Concurrent users at the peak for a user count: users * daily_active * peak_concurrent. */
 double demand_concurrent(const struct workload *w, double users);
 
-/** Seconds a month of peak-level load: busy_hours (default 8) * 3600 * 365/12. */
+/** Seconds a month of peak-level load: busy_time (default 8 h) * 365/12. */
 double demand_busy_seconds_month(const struct workload *w);
 
 /**

@@ -17,6 +17,7 @@
 #include "model/planner.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1073,37 +1074,63 @@ int planner_run(const struct planner_input *in, const double *users, size_t n, s
 
 /* --- checks ------------------------------------------------------------ */
 
-int planner_check(const struct planner_input *in, struct diag *d)
+/* Report one problem, at its place in the file when the caller can say where. */
+static void check_error(struct diag *d, struct diag_loc (*locate)(const void *, const char *), const void *ctx,
+			const char *path, const char *fmt, ...) HR_PRINTF(5, 6);
+static void check_error(struct diag *d, struct diag_loc (*locate)(const void *, const char *), const void *ctx,
+			const char *path, const char *fmt, ...)
 {
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (locate) {
+		struct diag_loc loc = locate(ctx, path);
+		if (loc.line > 0) {
+			diag_at(d, DIAG_ERROR, &loc, "%s", msg);
+			return;
+		}
+	}
+	diag_error(d, "%s: %s", path, msg);
+}
+
+int planner_check(const struct planner_input *in, struct diag *d,
+		  struct diag_loc (*locate)(const void *ctx, const char *path), const void *ctx)
+{
+	char path[96];
 	const struct workload *w = in->workload;
 	unsigned before = d->nerrors;
 	struct ctx cx;
 	ctx_init(&cx, in);
 	const struct profile *p = &cx.prof;
 	if (w->n_requests > PLANNER_MAX_CLASSES)
-		diag_error(d, "workload.requests: %zu classes; at most %d are modelled", w->n_requests,
-			   PLANNER_MAX_CLASSES);
+		check_error(d, locate, ctx, "workload.requests", "%zu request classes; at most %d are modelled",
+			    w->n_requests, PLANNER_MAX_CLASSES);
 	if (w->n_requests > 0 && !p->has_app)
-		diag_error(d, "workload.requests: request class '%s' needs a component of kind app to serve it; none is defined",
-			   w->requests[0].name ? w->requests[0].name : "?");
+		check_error(d, locate, ctx, "workload.requests[0]",
+			    "request class '%s' needs a component of kind app to serve it; none is defined",
+			    w->requests[0].name ? w->requests[0].name : "?");
 	if (w->n_tasks > 0 && !p->has_worker)
-		diag_error(d, "workload.tasks: task class '%s' needs a component of kind worker to run it; none is defined",
-			   w->tasks[0].name ? w->tasks[0].name : "?");
+		check_error(d, locate, ctx, "workload.tasks[0]",
+			    "task class '%s' needs a component of kind worker to run it; none is defined",
+			    w->tasks[0].name ? w->tasks[0].name : "?");
 	bool uses_db = w->storage_per_user_b > 0 || w->storage_base_b > 0;
 	for (size_t i = 0; i < w->n_requests; i++)
 		uses_db |= w->requests[i].db_queries > 0;
 	for (size_t i = 0; i < w->n_tasks; i++)
 		uses_db |= w->tasks[i].db_queries > 0;
 	if (uses_db && !p->has_pg)
-		diag_error(d, "workload: database queries and storage need a component of kind postgres; none is defined");
+		check_error(d, locate, ctx, "workload",
+			    "database queries and storage need a component of kind postgres; none is defined");
 	size_t n_pg = 0;
 	for (size_t i = 0; i < in->n_components; i++)
 		n_pg += in->components[i].kind == COMP_POSTGRES;
 	if (n_pg > 1)
-		diag_error(d, "components: %zu postgres components; the model has one database", n_pg);
+		check_error(d, locate, ctx, "components", "%zu postgres components; the model has one database", n_pg);
 	struct demand dm;
 	if (demand_at(w, w->users, &dm) == HR_E_RANGE)
-		diag_error(d, "workload: more than %d distinct external APIs", DEMAND_MAX_EXT);
+		check_error(d, locate, ctx, "workload", "more than %d distinct external APIs", DEMAND_MAX_EXT);
 
 	/* Providers and plans named in the deployment must be in the catalogue. */
 	const struct catalog *cat = in->catalog;
@@ -1112,15 +1139,16 @@ int planner_check(const struct planner_input *in, struct diag *d)
 		bool found = false;
 		for (size_t j = 0; j < cat->n && !found; j++)
 			found = cat->offers[j].provider && strcmp(cat->offers[j].provider, dep->providers[i]) == 0;
-		if (!found)
-			diag_error(d, "deployment.providers: provider '%s' has no entry in the catalogue",
-				   dep->providers[i]);
+		if (!found) {
+			snprintf(path, sizeof(path), "deployment.providers[%zu]", i);
+			check_error(d, locate, ctx, path, "provider '%s' has no entry in the catalogue", dep->providers[i]);
+		}
 	}
 	bool any_server = false;
 	for (size_t j = 0; j < cat->n; j++)
 		any_server |= shape_allowed_provider(&cx, &cat->offers[j]);
 	if (!any_server && d->nerrors == before)
-		diag_error(d, "catalogue: no server plan from the allowed providers");
+		check_error(d, locate, ctx, "deployment.providers", "the catalogue has no server plan from the allowed providers");
 	static const char *const roles[] = {"all", "app", "db", "worker", "node", "cache"};
 	for (size_t i = 0; i < dep->n_current; i++) {
 		const struct node_group *g = &dep->current[i];
@@ -1134,8 +1162,9 @@ int planner_check(const struct planner_input *in, struct diag *d)
 				for (size_t j = 0; j < cat->n; j++)
 					names[j] = cat->offers[j].name;
 				const char *s = str_suggest(g->plan, names, cat->n);
-				diag_error(d, "deployment.current.nodes[%zu].plan: '%s' is not in the catalogue%s%s%s", i,
-					   g->plan, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+				snprintf(path, sizeof(path), "deployment.current.nodes[%zu].plan", i);
+				check_error(d, locate, ctx, path, "'%s' is not in the catalogue%s%s%s", g->plan,
+					    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
 				free(names);
 			}
 		}
@@ -1145,16 +1174,20 @@ int planner_check(const struct planner_input *in, struct diag *d)
 				ok = strcmp(g->role, roles[j]) == 0;
 			for (size_t j = 0; j < in->n_components && !ok; j++)
 				ok = in->components[j].name && strcmp(g->role, in->components[j].name) == 0;
-			if (!ok)
-				diag_error(d, "deployment.current.nodes[%zu].role: '%s' is neither a role (all, app, db, worker, node, cache) nor a defined component",
-					   i, g->role);
+			if (!ok) {
+				snprintf(path, sizeof(path), "deployment.current.nodes[%zu].role", i);
+				check_error(d, locate, ctx, path,
+					    "'%s' is neither a role (all, app, db, worker, node, cache) nor a defined component",
+					    g->role);
+			}
 		}
 	}
 
 	/* An objective no amount of hardware can meet. */
 	const struct objectives *o = in->objectives;
 	if (o->availability >= 1)
-		diag_error(d, "objectives.availability: 100%% cannot be met by any composition of parts that fail");
+		check_error(d, locate, ctx, "objectives.availability",
+			    "100%% cannot be met by any composition of parts that fail");
 	if (o->p95_s > 0) {
 		for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++) {
 			if (!cx.class_covered[i])
@@ -1166,8 +1199,9 @@ int planner_check(const struct planner_input *in, struct diag *d)
 			 * an exponential service time, whose 95th percentile is S ln 20. */
 			double floor95 = delay + cpu * log(1.0 / (1.0 - P95));
 			if (floor95 > o->p95_s + EPS)
-				diag_error(d, "objectives.p95: %.4g s is below what request class '%s' takes on an idle server (p95 %.4g s = duration - cpu + cpu x ln 20)",
-					   o->p95_s, r->name ? r->name : "?", floor95);
+				check_error(d, locate, ctx, "objectives.p95",
+					    "%.4g s is below what request class '%s' takes on an idle server (p95 %.4g s = duration - cpu + cpu x ln 20)",
+					    o->p95_s, r->name ? r->name : "?", floor95);
 		}
 	}
 	return d->nerrors > before ? HR_E_INVALID : 0;

@@ -139,9 +139,13 @@ struct plan_step {
  * to serve it, tasks a worker, database use a postgres component, the
  * current nodes' plans exist, the objective is reachable at zero load.
  * Reports one line per problem to d.
+ * @param locate if not NULL, maps a dotted key path ("workload.tasks[0]") to
+ *        where it is written, so each message points at its line (config_loc()).
+ * @param ctx passed to locate.
  * @return 0, or HR_E_INVALID after reporting.
  */
-HR_NODISCARD int planner_check(const struct planner_input *in, struct diag *d);
+HR_NODISCARD int planner_check(const struct planner_input *in, struct diag *d,
+				 struct diag_loc (*locate)(const void *ctx, const char *path), const void *ctx);
 
 /**
  * Evaluate one shape at a demand.

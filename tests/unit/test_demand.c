@@ -96,7 +96,7 @@ static void test_monthly_volumes(void **state)
 	assert_near(d.requests_month, 3066000, 1e-6);
 	assert_near(d.egress_month_b, 5.256e10, 1);
 	/* the peak held all day: 24 h * 3600 * 365/12 = 2,628,000 s = 730 h */
-	w.busy_hours = 24;
+	w.busy_s = 24 * 3600;
 	assert_near(demand_busy_seconds_month(&w), 730 * 3600.0, 1e-6);
 }
 

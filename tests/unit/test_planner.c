@@ -239,40 +239,40 @@ static void test_check(void **state)
 	struct diag d;
 	diag_init_mem(&d, &sb);
 	d.prog = "headroom";
-	assert_int_equal(planner_check(&x.in, &d), 0);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), 0);
 	assert_string_equal(strbuf_str(&sb), "");
 	/* A task with no worker component to run it. */
 	x.tk[0] = (struct task_class){.name = "embed", .rate = 1, .duration_s = 1};
 	x.w.tasks = x.tk;
 	x.w.n_tasks = 1;
-	assert_int_equal(planner_check(&x.in, &d), HR_E_INVALID);
-	assert_non_null(strstr(strbuf_str(&sb), "task class 'embed' needs a component of kind worker"));
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
+	assert_non_null(strstr(strbuf_str(&sb), "workload.tasks[0]: task class 'embed' needs a component of kind worker"));
 	x.w.n_tasks = 0;
 	strbuf_reset(&sb);
 	/* A current plan missing from the catalogue, with a suggestion. */
 	struct node_group g = {.role = "all", .plan = "medum", .count = 1};
 	x.dep.current = &g;
 	x.dep.n_current = 1;
-	assert_int_equal(planner_check(&x.in, &d), HR_E_INVALID);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
 	assert_non_null(strstr(strbuf_str(&sb), "'medum' is not in the catalogue; did you mean 'medium'?"));
 	g.plan = "medium";
 	g.role = "web";
 	strbuf_reset(&sb);
-	assert_int_equal(planner_check(&x.in, &d), HR_E_INVALID);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
 	assert_non_null(strstr(strbuf_str(&sb), "'web' is neither a role"));
 	x.dep.n_current = 0;
 	/* p95 below 0.05 s delay + 0.05 s * ln 20 = 0.19979 s cannot be met. */
 	x.obj.p95_s = 0.15;
 	strbuf_reset(&sb);
-	assert_int_equal(planner_check(&x.in, &d), HR_E_INVALID);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
 	assert_non_null(strstr(strbuf_str(&sb), "objectives.p95: 0.15 s is below what request class 'api' takes"));
 	x.obj.p95_s = 0.25;
 	strbuf_reset(&sb);
-	assert_int_equal(planner_check(&x.in, &d), 0);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), 0);
 	/* A class with an external call is not held to the objective. */
 	x.obj.p95_s = 0.15;
 	x.rq[0].external = (struct ext_call){.name = "llm", .calls = 1};
-	assert_int_equal(planner_check(&x.in, &d), 0);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), 0);
 	strbuf_free(&sb);
 }
 
