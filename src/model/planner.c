@@ -209,9 +209,14 @@ static const struct offer *cheapest(const struct catalog *cat, enum offer_kind k
 	return best;
 }
 
+/* A published "100 %" (Vultr) is a credit promise, not a failure rate: no
+ * unit is taken to be better than five nines, so redundancy still counts. */
+#define AVAIL_UNIT_MAX 0.99999
+
 static double avail_of(const struct offer *o, double dflt)
 {
-	return o && o->availability > 0 ? o->availability : dflt;
+	double a = o && o->availability > 0 ? o->availability : dflt;
+	return a < AVAIL_UNIT_MAX ? a : AVAIL_UNIT_MAX;
 }
 
 /* Replicas of a component group per node: one process per vCPU, at least one. */

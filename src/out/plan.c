@@ -142,7 +142,7 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 		const struct plan_step *s = &r->steps[i];
 		const struct plan_candidate *b = &s->best;
 		char nodes[160], m1[32], m2[32], why[160];
-		rc = strbuf_printf(out, "\n%.0f users (%.0f online at the peak, %.3g requests/s):\n", s->users,
+		rc = strbuf_printf(out, "\n%.0f users (%.3g online at the peak, %.3g requests/s):\n", s->users,
 				   s->demand.concurrent, s->demand.req_rate);
 		if (rc)
 			break;
@@ -154,9 +154,13 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 		money(b->cost.total, cur, m1, sizeof(m1));
 		rc = strbuf_printf(out, "  choice:     %s on %s: %s, %s a month", stage_name(b->shape.stage),
 				   b->provider ? b->provider : "?", nodes, m1);
-		if (!rc && s->best.cost.per_user > 0) {
+		if (!rc && b->cost.per_user >= 0.01) {
 			money(b->cost.per_user, cur, m2, sizeof(m2));
 			rc = strbuf_printf(out, " (%s per user)", m2);
+		} else if (!rc && b->cost.per_user > 0) {
+			/* cents would round to zero: say it per thousand users */
+			money(b->cost.per_user * 1000, cur, m2, sizeof(m2));
+			rc = strbuf_printf(out, " (%s per 1,000 users)", m2);
 		}
 		if (!rc)
 			rc = strbuf_puts(out, "\n");
