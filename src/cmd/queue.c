@@ -99,7 +99,14 @@ static int parse_target(const char *s, double *q, double *secs, const char **why
 	return 0;
 }
 
-/* Seconds to people, three significant digits: "25.0 ms", "1.23 s". */
+/* v with three significant figures, keeping trailing zeros ("70.0"). */
+static void sig3(double v, const char *unit, char *buf, size_t n)
+{
+	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
+	snprintf(buf, n, "%.*f %s", d, v, unit);
+}
+
+/* Seconds to people, three significant figures: "25.0 ms", "1.23 s". */
 static const char *fmt_s(double s, char *buf, size_t n)
 {
 	if (!isfinite(s))
@@ -107,13 +114,17 @@ static const char *fmt_s(double s, char *buf, size_t n)
 	else if (s == 0)
 		snprintf(buf, n, "0");
 	else if (s < 1e-3)
-		snprintf(buf, n, "%.3g us", s * 1e6);
+		sig3(s * 1e6, "us", buf, n);
 	else if (s < 1)
-		snprintf(buf, n, "%.3g ms", s * 1e3);
+		sig3(s * 1e3, "ms", buf, n);
 	else if (s < 60)
-		snprintf(buf, n, "%.3g s", s);
+		sig3(s, "s", buf, n);
+	else if (s < 3600)
+		sig3(s / 60, "min", buf, n);
+	else if (s < 2 * 86400)
+		sig3(s / 3600, "h", buf, n);
 	else
-		units_fmt_duration(s, buf, n);
+		sig3(s / 86400, "d", buf, n);
 	return buf;
 }
 
@@ -151,7 +162,7 @@ static json_t *result_json(const struct queue_result *r, double lambda, double s
 
 static int print_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	if (!s) {
 		fprintf(stderr, "headroom %s: out of memory\n", name);

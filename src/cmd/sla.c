@@ -362,7 +362,7 @@ static json_t *budget_json(double a)
 
 static int print_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	if (!s) {
 		fprintf(stderr, "headroom %s: out of memory\n", name);
