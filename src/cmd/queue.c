@@ -162,7 +162,7 @@ static json_t *result_json(const struct queue_result *r, double lambda, double s
 
 static int print_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	json_decref(o);
 	if (!s) {
 		fprintf(stderr, "headroom %s: out of memory\n", name);
