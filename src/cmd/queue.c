@@ -179,12 +179,23 @@ static double stable_servers(double lambda, double service_s)
 	return floor(lambda * service_s) + 1;
 }
 
+/* Utilisation in percent; a stable queue never prints as 100.0%. */
+static const char *fmt_util(const struct queue_result *r, char *buf, size_t n)
+{
+	int d = 1;
+	double pct = r->utilization * 100;
+	while (r->stable && d < 9 && pct < 100 && round(pct * pow(10, d)) >= 100 * pow(10, d))
+		d++;
+	snprintf(buf, n, "%.*f%%", d, pct);
+	return buf;
+}
+
 static void print_result(const struct queue_result *r, double lambda, double service_s)
 {
 	char b[64];
-	printf("utilisation          %.1f%%\n", r->utilization * 100);
+	printf("utilisation          %s\n", fmt_util(r, b, sizeof(b)));
 	if (!r->stable) {
-		printf("unstable: arrivals (%.4g/s) outpace what %u server%s can serve (%.4g/s);\n"
+		printf("unstable: arrivals (%.6g/s) outpace what %u server%s can serve (%.6g/s);\n"
 		       "the queue grows without bound, so there is no mean wait and no percentile.\n"
 		       "At least %.0f servers are needed for a stable queue.\n",
 		       lambda, r->servers, r->servers == 1 ? "" : "s", r->servers / service_s,
@@ -323,7 +334,7 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
 	if (fmt == FORMAT_JSON)
 		return print_json(result_json(&r, lambda, service_s));
-	printf("M/M/%u queue: arrivals %s, mean service %s, offered load %.4g Erlangs\n", c, arrival,
+	printf("M/M/%u queue: arrivals %s, mean service %s, offered load %.6g Erlangs\n", c, arrival,
 	       service, lambda * service_s);
 	print_result(&r, lambda, service_s);
 	return 0;
