@@ -404,9 +404,9 @@ static void test_defaults(void **state)
 }
 
 /* Every key of the table is documented in docs/config.md. */
-static void doc_key(const char *path, const char *doc, const char *def, void *ctx)
+static void doc_key(const struct config_key_info *k, void *ctx)
 {
-	const char *text = ctx;
+	const char *text = ctx, *path = k->path, *doc = k->doc, *def = k->def;
 	char needle[300];
 	snprintf(needle, sizeof(needle), "`%s`", path);
 	if (!strstr(text, needle))
