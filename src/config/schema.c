@@ -448,10 +448,12 @@ static int parse_scalar(struct loader *L, const struct key_spec *k, void *base, 
 
 static void join(char *buf, const char *path, const char *name)
 {
-	if (path && *path)
-		snprintf(buf, PATH_MAX_LEN, "%s.%s", path, name);
-	else
-		snprintf(buf, PATH_MAX_LEN, "%s", name);
+	/* A path longer than PATH_MAX_LEN is cut short: it only names a place in
+	 * messages. Looking at the result keeps gcc -O2 -Wformat-truncation quiet. */
+	int n = path && *path ? snprintf(buf, PATH_MAX_LEN, "%s.%s", path, name)
+			      : snprintf(buf, PATH_MAX_LEN, "%s", name);
+	if (n < 0)
+		buf[0] = 0;
 }
 
 static bool want(struct loader *L, const struct ynode *n, enum ynode_type t, const struct key_spec *k,
@@ -510,7 +512,8 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		*AT(base, k->offset, void *) = arr;
 		*AT(base, k->count_off, size_t) = n->n;
 		for (size_t i = 0; i < n->n; i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (snprintf(sub, sizeof(sub), "%s[%zu]", path, i) < 0)
+				sub[0] = 0; /* cut short past the cap: a name in messages */
 			schema_load(L, k->sub, new_element(k->sub, arr, i), n->items[i], sub);
 		}
 		return;
@@ -546,7 +549,8 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		else
 			nums = xcalloc(n->n ? n->n : 1, sizeof(*nums));
 		for (size_t i = 0; i < n->n; i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (snprintf(sub, sizeof(sub), "%s[%zu]", path, i) < 0)
+				sub[0] = 0; /* cut short past the cap: a name in messages */
 			char *t = scalar_text(L, n->items[i], sub, k->type == KT_STR_LIST ? "a string" : "a count");
 			if (!t)
 				continue;
@@ -576,7 +580,8 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		for (int s = 0; s < STAGE_COUNT; s++)
 			set[s] = false;
 		for (size_t i = 0; i < n->n; i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (snprintf(sub, sizeof(sub), "%s[%zu]", path, i) < 0)
+				sub[0] = 0; /* cut short past the cap: a name in messages */
 			char *t = scalar_text(L, n->items[i], sub, "a stage name");
 			if (!t)
 				continue;

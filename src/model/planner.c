@@ -142,11 +142,84 @@ struct ctx {
 	bool any_covered;
 	double mttr_s, failover_s;
 	unsigned long evaluated;
+	/* The cheapest extra of each kind per provider, found once per run
+	 * rather than per shape (the search evaluates tens of thousands). */
+	struct extras {
+		const char *provider;
+		const struct offer *lb, *k8s, *backup, *volume;
+	} prov[32];
+	size_t n_prov;
+	bool prov_overflow;            /* more providers than slots: scan instead */
+	const struct offer *monitoring;
 };
 
 static double pick(double v, double dflt)
 {
 	return v > 0 ? v : dflt;
+}
+
+/* The cheapest offer of a kind from a provider (NULL provider: any), or NULL. */
+static const struct offer *cheapest(const struct catalog *cat, enum offer_kind kind, const char *provider)
+{
+	const struct offer *best = NULL;
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct offer *o = &cat->offers[i];
+		if (o->kind != kind)
+			continue;
+		if (provider && !(o->provider && strcmp(o->provider, provider) == 0))
+			continue;
+		if (!best || o->price < best->price)
+			best = o;
+	}
+	return best;
+}
+
+static void keep_cheaper(const struct offer **slot, const struct offer *o)
+{
+	if (!*slot || o->price < (*slot)->price)
+		*slot = o;
+}
+
+static void extras_build(struct ctx *cx, const struct catalog *cat)
+{
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct offer *o = &cat->offers[i];
+		if (o->kind == OFFER_MONITORING) {
+			keep_cheaper(&cx->monitoring, o);
+			continue;
+		}
+		if (!o->provider || (o->kind != OFFER_LB && o->kind != OFFER_K8S && o->kind != OFFER_BACKUP &&
+				     o->kind != OFFER_VOLUME))
+			continue;
+		struct extras *e = NULL;
+		for (size_t j = 0; j < cx->n_prov && !e; j++)
+			if (strcmp(cx->prov[j].provider, o->provider) == 0)
+				e = &cx->prov[j];
+		if (!e) {
+			if (cx->n_prov == sizeof(cx->prov) / sizeof(cx->prov[0])) {
+				cx->prov_overflow = true;
+				continue;
+			}
+			e = &cx->prov[cx->n_prov++];
+			e->provider = o->provider;
+		}
+		keep_cheaper(o->kind == OFFER_LB ? &e->lb : o->kind == OFFER_K8S ? &e->k8s
+						   : o->kind == OFFER_BACKUP ? &e->backup : &e->volume, o);
+	}
+}
+
+/* The cheapest extra of a kind from a provider. */
+static const struct offer *extra(const struct ctx *cx, enum offer_kind kind, const char *provider)
+{
+	if (cx->prov_overflow)
+		return cheapest(cx->in->catalog, kind, provider);
+	for (size_t j = 0; j < cx->n_prov; j++) {
+		const struct extras *e = &cx->prov[j];
+		if (e->provider == provider || (provider && strcmp(e->provider, provider) == 0))
+			return kind == OFFER_LB ? e->lb : kind == OFFER_K8S ? e->k8s : kind == OFFER_BACKUP ? e->backup
+											   : e->volume;
+	}
+	return NULL;
 }
 
 static void ctx_init(struct ctx *cx, const struct planner_input *in)
@@ -175,6 +248,7 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 		cx->any_covered |= cx->class_covered[i];
 	}
 	cx->mttr_s = pick(in->deployment->node_mttr_s, DEFAULT_MTTR_S);
+	extras_build(cx, in->catalog);
 	cx->failover_s = pick(in->deployment->db_failover_s, DEFAULT_FAILOVER_S);
 }
 
@@ -190,23 +264,7 @@ static bool provider_allowed(const struct deployment *dep, const char *provider)
 
 static bool same_provider(const struct offer *a, const struct offer *b)
 {
-	return a->provider && b->provider && strcmp(a->provider, b->provider) == 0;
-}
-
-/* The cheapest offer of a kind from a provider (NULL provider: any), or NULL. */
-static const struct offer *cheapest(const struct catalog *cat, enum offer_kind kind, const char *provider)
-{
-	const struct offer *best = NULL;
-	for (size_t i = 0; i < cat->n; i++) {
-		const struct offer *o = &cat->offers[i];
-		if (o->kind != kind)
-			continue;
-		if (provider && !(o->provider && strcmp(o->provider, provider) == 0))
-			continue;
-		if (!best || o->price < best->price)
-			best = o;
-	}
-	return best;
+	return a->provider && b->provider && (a->provider == b->provider || strcmp(a->provider, b->provider) == 0);
 }
 
 /* A published "100 %" (Vultr) is a credit promise, not a failure rate: no
@@ -254,6 +312,7 @@ struct tier {
 	unsigned replicas, processes, servers;
 	double raw_load;   /* largest of CPU, connection and task utilisation (0-1 = capacity) */
 	double need_disk;  /* bytes each app node must store */
+	double a_app;      /* availability of the n app nodes, k of n carrying the load */
 };
 
 /* Everything about the app tier except the p95 (cheap arithmetic). */
@@ -307,6 +366,7 @@ static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, 
 		if (t->util[PRES_TASK_SLOTS] > t->raw_load)
 			t->raw_load = t->util[PRES_TASK_SLOTS];
 	}
+	t->a_app = NAN; /* computed by eval_full when first needed */
 	t->cheap_ok = true;
 	for (int k = 0; k <= PRES_TASK_SLOTS; k++)
 		if (t->has[k] && t->util[k] > cx->lim[k] + EPS)
@@ -420,12 +480,11 @@ static double ratio_of(const struct ctx *cx, const struct plan_candidate *c, int
 }
 
 /* Combine an evaluated app tier with the rest of the shape. */
-static int eval_full(struct ctx *cx, const struct plan_shape *s, const struct tier *t,
+static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		     const struct demand *d, struct plan_candidate *c)
 {
 	const struct planner_input *in = cx->in;
 	const struct profile *p = &cx->prof;
-	const struct catalog *cat = in->catalog;
 	int rc = shape_check(cx, s);
 	if (rc)
 		return rc;
@@ -437,22 +496,22 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, const struct ti
 	unsigned n = s->n_app;
 	bool multi = s->stage == STAGE_HA || s->stage == STAGE_CLUSTER;
 	if (multi) {
-		c->lb = cheapest(cat, OFFER_LB, c->provider);
+		c->lb = extra(cx, OFFER_LB, c->provider);
 		if (!c->lb)
 			return HR_E_NOTFOUND;
 	}
 	if (s->stage == STAGE_CLUSTER) {
-		c->k8s = cheapest(cat, OFFER_K8S, c->provider);
+		c->k8s = extra(cx, OFFER_K8S, c->provider);
 		if (!c->k8s)
 			return HR_E_NOTFOUND;
 	}
 	c->monitored = stage_has_ops(s->stage);
 	if (c->monitored) {
-		c->backup = cheapest(cat, OFFER_BACKUP, c->provider);
+		c->backup = extra(cx, OFFER_BACKUP, c->provider);
 		/* Uptime monitoring is sold by its own vendors: any provider will do. */
-		c->monitoring = cheapest(cat, OFFER_MONITORING, NULL);
+		c->monitoring = cx->monitoring;
 	}
-	c->volume = cheapest(cat, OFFER_VOLUME, c->provider);
+	c->volume = extra(cx, OFFER_VOLUME, c->provider);
 	c->app_replicas = t->replicas;
 	c->app_processes = t->processes;
 	for (int k = 0; k < PRES_COUNT; k++)
@@ -555,14 +614,18 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, const struct ti
 		c->has[PRES_EXT_RATE] = true;
 	}
 
-	/* Availability: series of the parts; the app tier is up while enough
-	 * nodes survive to carry the load (k of n, research notes "k-of-n"). */
-	double a_app = avail_of(a, AVAIL_NODE);
-	if (multi) {
-		double need = ceil(n * t->raw_load - 1e-9);
-		unsigned k = need < 1 ? 1 : (need > n ? n : (unsigned)need);
-		a_app = avail_k_of_n(k, n, a_app);
+	/* Availability: series of the parts. */
+	/* The app tier is up while enough nodes survive to carry the load (k of
+	 * n, research notes "k-of-n"); once per tier, not per shape. */
+	if (isnan(t->a_app)) {
+		t->a_app = avail_of(a, AVAIL_NODE);
+		if (n > 1) {
+			double need = ceil(n * t->raw_load - 1e-9);
+			unsigned k = need < 1 ? 1 : (need > n ? n : (unsigned)need);
+			t->a_app = avail_k_of_n(k, n, t->a_app);
+		}
 	}
+	double a_app = t->a_app;
 	double parts[5] = {a_app, a_db, a_cache, c->lb ? avail_of(c->lb, AVAIL_LB) : 1,
 			   c->k8s ? avail_of(c->k8s, AVAIL_K8S) : 1};
 	c->availability = avail_series(parts, 5);
@@ -789,17 +852,32 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 				continue;
 		}
 		bool cache_here = p->has_redis && !mc;
-		/* The smallest count whose app tier meets its own targets. Per-node load
-		 * falls as nodes are added, so the first that passes is the least. */
+		/* The smallest count whose app tier meets its own targets. Every
+		 * per-node load is a constant plus a share that falls as 1/n, so
+		 * the cheap constraints hold from some n on: if they fail at hi they
+		 * fail everywhere, else bisect for the first n; the p95 also only
+		 * falls with n, so scan up from there. */
 		for (unsigned n = lo; n <= hi; n++)
 			memo[n].done = false;
 		unsigned n0 = 0;
-		for (unsigned n = lo; n <= hi; n++) {
-			tier_cheap(cx, a, n, false, cache_here, sr->d, &memo[n]);
-			if (memo[n].cheap_ok) {
-				tier_p95(cx, a, n, sr->d, &memo[n]);
-				bool ok = !memo[n].has[PRES_P95] || memo[n].p95_s <= cx->p95_target + EPS;
-				if (ok) {
+		tier_cheap(cx, a, hi, false, cache_here, sr->d, &memo[hi]);
+		if (memo[hi].cheap_ok) {
+			unsigned l = lo, h = hi;
+			while (l < h) {
+				unsigned mid = l + (h - l) / 2;
+				if (!memo[mid].done)
+					tier_cheap(cx, a, mid, false, cache_here, sr->d, &memo[mid]);
+				if (memo[mid].cheap_ok)
+					h = mid;
+				else
+					l = mid + 1;
+			}
+			for (unsigned n = l; n <= hi; n++) {
+				if (!memo[n].done)
+					tier_cheap(cx, a, n, false, cache_here, sr->d, &memo[n]);
+				if (!memo[n].p95_done)
+					tier_p95(cx, a, n, sr->d, &memo[n]);
+				if (!memo[n].has[PRES_P95] || memo[n].p95_s <= cx->p95_target + EPS) {
 					n0 = n;
 					break;
 				}
