@@ -716,6 +716,59 @@ int planner_evaluate(const struct planner_input *in, const struct plan_shape *sh
 	return eval_full(&cx, shape, &t, d, out);
 }
 
+int planner_avail_parts(const struct planner_input *in, const struct plan_shape *shape,
+			const struct demand *d, struct avail_part *parts)
+{
+	struct ctx cx;
+	ctx_init(&cx, in);
+	int rc = shape_check(&cx, shape);
+	if (rc)
+		return rc;
+	const struct profile *p = &cx.prof;
+	bool multi = shape->stage == STAGE_HA || shape->stage == STAGE_CLUSTER;
+	bool single = shape->stage <= STAGE_SINGLE_OPS;
+	struct tier t;
+	tier_cheap(&cx, shape->app, shape->n_app, single && p->has_pg, p->has_redis && !shape->managed_cache, d, &t);
+	size_t n = 0;
+	unsigned k = 1;
+	if (shape->n_app > 1) {
+		double need = ceil(shape->n_app * t.raw_load - 1e-9);
+		k = need < 1 ? 1 : (need > shape->n_app ? shape->n_app : (unsigned)need);
+	}
+	parts[n++] = (struct avail_part){.name = single ? "node" : "app", .availability = avail_of(shape->app, AVAIL_NODE),
+					 .count = shape->n_app, .k_needed = k};
+	if (shape->db_node)
+		parts[n++] = (struct avail_part){.name = "db", .availability = avail_of(shape->db_node, AVAIL_NODE),
+						 .count = shape->n_db, .k_needed = 1,
+						 .failover_s = shape->n_db >= 2 ? cx.failover_s : 0,
+						 .mttr_s = shape->n_db >= 2 ? cx.mttr_s : 0};
+	else if (shape->managed_db)
+		parts[n++] = (struct avail_part){.name = "db",
+						 .availability = avail_of(shape->managed_db, shape->managed_db->ha ? AVAIL_STORE_HA : AVAIL_STORE),
+						 .count = 1, .k_needed = 1};
+	if (shape->managed_cache)
+		parts[n++] = (struct avail_part){.name = "cache",
+						 .availability = avail_of(shape->managed_cache, shape->managed_cache->ha ? AVAIL_STORE_HA : AVAIL_STORE),
+						 .count = 1, .k_needed = 1};
+	else if (p->has_redis && multi)
+		parts[n++] = (struct avail_part){.name = "cache", .availability = avail_of(shape->app, AVAIL_NODE),
+						 .count = 1, .k_needed = 1};
+	if (multi) {
+		const struct offer *lb = extra(&cx, OFFER_LB, shape->app->provider);
+		if (!lb)
+			return HR_E_NOTFOUND;
+		parts[n++] = (struct avail_part){.name = "lb", .availability = avail_of(lb, AVAIL_LB), .count = 1, .k_needed = 1};
+	}
+	if (shape->stage == STAGE_CLUSTER) {
+		const struct offer *k8s = extra(&cx, OFFER_K8S, shape->app->provider);
+		if (!k8s)
+			return HR_E_NOTFOUND;
+		parts[n++] = (struct avail_part){.name = "control-plane", .availability = avail_of(k8s, AVAIL_K8S),
+						 .count = 1, .k_needed = 1};
+	}
+	return (int)n;
+}
+
 unsigned planner_node_count(const struct plan_candidate *c)
 {
 	return c->shape.n_app + (c->shape.db_node ? c->shape.n_db : 0);

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/availability.h"
 #include "model/cost.h"
 #include "model/demand.h"
 #include "model/model.h"
@@ -174,6 +175,20 @@ HR_NODISCARD int planner_run(const struct planner_input *in, const double *users
  * @return the number written (at most cap).
  */
 size_t planner_milestones(const struct workload *w, unsigned months, double *out, size_t cap);
+
+/** Most parts planner_avail_parts() lists. */
+#define PLANNER_AVAIL_PARTS 5
+
+/**
+ * The parts in series whose composition is a shape's availability in
+ * planner_evaluate(): the app tier (k of n nodes carrying the load at d),
+ * the database (own node, primary + standby with failover, or managed), the
+ * cache, the load balancer, the control plane. For reports (`headroom sla -f`).
+ * @param parts caller storage of PLANNER_AVAIL_PARTS; names are static strings.
+ * @return the number of parts, or an error as planner_evaluate() returns.
+ */
+HR_NODISCARD int planner_avail_parts(const struct planner_input *in, const struct plan_shape *shape,
+				     const struct demand *d, struct avail_part *parts);
 
 /** Total servers of a candidate (all roles). */
 unsigned planner_node_count(const struct plan_candidate *c);

@@ -102,6 +102,20 @@ sed 's/p95: 500ms /p95: 50ms /' "$EX/altius.yaml" >"$T_TMP/fast.yaml"
 t_expect "impossible p95" 2 "$HEADROOM" plan -f "$T_TMP/fast.yaml"
 t_contains "explains the floor" "$T_ERR" "0.05 s is below what request class 'api' takes on an idle server"
 
+# headroom sla -f: the configured deployment's parts, composed as plan does.
+t_expect "sla -f single node" 0 "$HEADROOM" sla -f "$EX/altius.yaml"
+t_contains "one node at Hetzner's 99.9 %" "$T_OUT" "node                1  99.9%"
+t_contains "objective is the target" "$T_OUT" "meets the target 99.5%: yes"
+sed -e 's/    stage: single /    stage: ha /' -e 's/      - {role: all, plan: cx22, count: 1}/      - {role: app, plan: cx22, count: 2}\n      - {role: db, plan: cx32, count: 2}/' \
+	"$EX/altius.yaml" >"$T_TMP/ha.yaml"
+t_expect "sla -f ha" 0 "$HEADROOM" sla -f "$T_TMP/ha.yaml" --format json
+parts=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print([(p["name"], p["count"], p["failover_s"]) for p in json.load(sys.stdin)["parts"]])')
+# app 2 nodes (k of n), db pair failing over in db_failover = 5 min, the load balancer
+t_contains "ha parts" "$parts" "[('app', 2, None), ('db', 2, 300.0), ('lb', 1, None)]"
+sed -e 's/    stage: single /    stage: ha /' "$EX/altius.yaml" >"$T_TMP/notha.yaml"
+t_expect "sla -f: nodes that are not the stage" 2 "$HEADROOM" sla -f "$T_TMP/notha.yaml"
+t_contains "says so" "$T_ERR" "these nodes are not a 'ha' stage"
+
 t_expect "--help" 0 "$HEADROOM" plan --help
 t_contains "usage" "$T_OUT" "usage: headroom plan"
 t_done

@@ -133,6 +133,29 @@ static void test_evaluate_by_hand(void **state)
 	/* 2 nodes * 2 replicas * pool 2 = 8 of the managed 100 */
 	assert_near(c.util[PRES_DB_CONNECTIONS], 0.08, 1e-12);
 
+	/* The parts `headroom sla -f` reports compose to the same availability. */
+	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	int np = planner_avail_parts(&x.in, &h, &d, parts);
+	assert_int_equal(np, 3); /* app (1 of 2), db, lb */
+	assert_string_equal(parts[0].name, "app");
+	assert_int_equal(parts[0].count, 2);
+	assert_int_equal(parts[0].k_needed, 1);
+	double total;
+	size_t bad_index;
+	const char *why;
+	assert_int_equal(avail_compose(parts, (size_t)np, NULL, &total, &bad_index, &why), 0);
+	assert_near(1 - total, c.availability, 1e-12); /* avail_compose gives the unavailability */
+	/* a self-run primary + standby: failover composition, as evaluated */
+	x.obj.availability = 0;
+	struct plan_shape pair = {.stage = STAGE_HA, .app = find(&x, "medium"), .n_app = 3,
+				  .db_node = find(&x, "large"), .n_db = 2};
+	assert_int_equal(planner_evaluate(&x.in, &pair, &d, &c), 0);
+	np = planner_avail_parts(&x.in, &pair, &d, parts);
+	assert_int_equal(np, 3);
+	assert_near(parts[1].failover_s, 60, 0);
+	assert_int_equal(avail_compose(parts, (size_t)np, NULL, &total, &bad_index, &why), 0);
+	assert_near(1 - total, c.availability, 1e-12); /* avail_compose gives the unavailability */
+
 	/* Malformed shapes are refused, not guessed at. */
 	struct plan_shape bad = {.stage = STAGE_HA, .app = find(&x, "medium"), .n_app = 1,
 				 .managed_db = find(&x, "pg")};
