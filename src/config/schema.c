@@ -630,8 +630,10 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 			const char *why;
 			char sb[SHOW_MAX + 8];
 			if (t && (units_parse_number(t, &r, &why) || r <= 0 || !isfinite(r))) {
-				schema_error(L, n->items[i], "%s: expected how many %s one %s is worth, a number greater than 0, got '%s'",
-					     sub, e->currency, n->keys[i]->str, shown(t, sb, sizeof(sb)));
+				// economics.currency may come later in the file, so it is not named here.
+				schema_error(L, n->items[i],
+					     "%s: expected what one %s is worth in economics.currency, a number greater than 0, got '%s'",
+					     sub, n->keys[i]->str, shown(t, sb, sizeof(sb)));
 			} else if (t) {
 				e->fx_codes[e->n_fx] = xstrdup(n->keys[i]->str);
 				e->fx_rates[e->n_fx++] = r;

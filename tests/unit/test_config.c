@@ -254,7 +254,7 @@ static void test_money(void **state)
 		      "t.yaml:1:47: error: economics.operations.rate: unknown currency; use a symbol ($, \xE2\x82\xAC,"
 		      " \xC2\xA3) or an ISO code such as USD or EUR, got '60 ZAR/h'\n");
 	expect_errors("economics: {currency: EUR, exchange: {CHF: 0}}\n",
-		      "t.yaml:1:44: error: economics.exchange.CHF: expected how many EUR one CHF is worth,"
+		      "t.yaml:1:44: error: economics.exchange.CHF: expected what one CHF is worth in economics.currency,"
 		      " a number greater than 0, got '0'\n");
 	expect_errors("economics: {tiers: [{name: a, price: $5/mo, share: 60%}]}\n",
 		      "t.yaml:1:20: error: economics.tiers: the shares add up to 60%, expected 100%\n");
