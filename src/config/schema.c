@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,8 +635,10 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 			const char *why;
 			char sb[SHOW_MAX + 8];
 			if (t && (units_parse_number(t, &r, &why) || r <= 0 || !isfinite(r))) {
-				schema_error(L, n->items[i], "%s: expected how many %s one %s is worth, a number greater than 0, got '%s'",
-					     sub, e->currency, n->keys[i]->str, shown(t, sb, sizeof(sb)));
+				// economics.currency may come later in the file, so it is not named here.
+				schema_error(L, n->items[i],
+					     "%s: expected what one %s is worth in economics.currency, a number greater than 0, got '%s'",
+					     sub, n->keys[i]->str, shown(t, sb, sizeof(sb)));
 			} else if (t) {
 				e->fx_codes[e->n_fx] = xstrdup(n->keys[i]->str);
 				e->fx_rates[e->n_fx++] = r;
@@ -698,15 +701,25 @@ static void load_map(struct loader *L, const struct section *s, void *base, cons
 		return;
 	}
 	const char *cands[64];
+	uint64_t seen = 0; // one bit per key of s
+	if (s->n_keys > 64)
+		abort(); // a table this size is a bug the first test run shows
 	size_t nc = s->n_keys < NELEM(cands) ? s->n_keys : NELEM(cands);
 	for (size_t i = 0; i < nc; i++)
 		cands[i] = s->keys[i].name;
 	for (size_t i = 0; map && i < map->n; i++) {
 		const struct ynode *key = map->keys[i];
 		const struct key_spec *k = NULL;
+		size_t idx = 0;
 		for (size_t j = 0; j < s->n_keys && !k; j++)
 			if (strcmp(s->keys[j].name, key->str) == 0)
-				k = &s->keys[j];
+				k = &s->keys[j], idx = j;
+		// A duplicate key was reported by the parser; reading it twice would
+		// merge two values into one field (a list's count with another's array).
+		if (k && (seen & (UINT64_C(1) << idx)))
+			continue;
+		if (k)
+			seen |= UINT64_C(1) << idx;
 		char kb[SHOW_MAX + 8];
 		if (!k) {
 			const char *sug = str_suggest(key->str, cands, nc);
