@@ -133,6 +133,14 @@ static int table_part(const struct plan_report *r, struct strbuf *out)
 	return rc;
 }
 
+/* Three significant digits without an exponent: 0.35, 54.2, 2000. */
+static char *fmt_sig3(double v, char *buf, size_t n)
+{
+	int decimals = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+	snprintf(buf, n, "%.*f", decimals, v);
+	return buf;
+}
+
 static int reasons_part(const struct plan_report *r, struct strbuf *out)
 {
 	const char *cur = r->currency;
@@ -141,9 +149,10 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 	for (size_t i = 0; i < r->n_steps && rc == 0; i++) {
 		const struct plan_step *s = &r->steps[i];
 		const struct plan_candidate *b = &s->best;
-		char nodes[160], m1[32], m2[32], why[160];
-		rc = strbuf_printf(out, "\n%.0f users (%.3g online at the peak, %.3g requests/s):\n", s->users,
-				   s->demand.concurrent, s->demand.req_rate);
+		char nodes[160], m1[32], m2[32], why[160], online[32], rate[32];
+		rc = strbuf_printf(out, "\n%.0f users (%s online at the peak, %s requests/s):\n", s->users,
+				   fmt_sig3(s->demand.concurrent, online, sizeof(online)),
+				   fmt_sig3(s->demand.req_rate, rate, sizeof(rate)));
 		if (rc)
 			break;
 		if (!s->feasible) {
