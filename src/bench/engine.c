@@ -577,8 +577,8 @@ static void conn_connect(struct conn *c, int64_t now)
 	/* Completion (or refusal) arrives as an EPOLLOUT/EPOLLERR edge. */
 }
 
-/* Data (or an end) arrived. */
-static void conn_readable(struct conn *c, int64_t now)
+/* Data (or an end) arrived; ev holds the epoll flags that said so. */
+static void conn_readable(struct conn *c, uint32_t ev, int64_t now)
 {
 	struct worker *w = c->w;
 	const struct transport_ops *ops = w->b->ops;
@@ -603,9 +603,12 @@ static void conn_readable(struct conn *c, int64_t now)
 				fail(c, BENCH_ERR_PROTOCOL, now);
 				return;
 			}
-			/* A short read drained the socket; the next byte brings a
-			 * new edge. TLS may hold decrypted bytes: read to -EAGAIN. */
-			if ((size_t)n < READ_BUF && !ops->drain_reads)
+			/* A short read drained the socket and the next byte brings a
+			 * new edge, unless the peer's FIN came with this edge (then
+			 * read on to see the end). TLS may hold decrypted bytes:
+			 * read to -EAGAIN. */
+			if ((size_t)n < READ_BUF && !ops->drain_reads &&
+			    !(ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
 				return;
 			continue;
 		}
@@ -657,7 +660,7 @@ static void on_event(struct conn *c, uint32_t ev, int64_t now)
 		return;
 	case C_IDLE:
 		if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-			conn_readable(c, now);
+			conn_readable(c, ev, now);
 		return;
 	case C_BUSY:
 		if (c->wpos < c->w->b->req_len && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
@@ -666,7 +669,7 @@ static void on_event(struct conn *c, uint32_t ev, int64_t now)
 				return;
 		}
 		if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-			conn_readable(c, now);
+			conn_readable(c, ev, now);
 		return;
 	case C_CLOSED:
 		return;
