@@ -198,7 +198,8 @@ static size_t offer_index(const struct catalog *cat, const struct offer *o)
 }
 
 /* Group the catalogue by provider and find each provider's cheapest extras
- * (on equal price the first in catalogue order). */
+ * (on equal price the first in catalogue order). An entry whose terms forbid
+ * commercial use is kept out of the groups and the extras: no plan uses it. */
 static void providers_build(struct ctx *cx, const struct catalog *cat)
 {
 	size_t n = cat->n;
@@ -212,7 +213,7 @@ static void providers_build(struct ctx *cx, const struct catalog *cat)
 		 * might not, and then no shape is ruled out on cost. */
 		if (!(o->price >= 0 && o->price_per_gb >= 0 && o->percent >= 0))
 			cx->prices_nonneg = false;
-		if (o->kind == OFFER_MONITORING)
+		if (o->kind == OFFER_MONITORING && !o->non_commercial)
 			keep_cheaper(&cx->monitoring, o);
 		cx->prov_of[i] = NO_PROVIDER;
 		if (!o->provider)
@@ -224,6 +225,8 @@ static void providers_build(struct ctx *cx, const struct catalog *cat)
 			cx->prov[cx->n_prov++].name = o->provider;
 		struct provider *e = &cx->prov[j];
 		cx->prov_of[i] = j;
+		if (o->non_commercial)
+			continue;
 		e->n++;
 		if (o->kind == OFFER_LB)
 			keep_cheaper(&e->lb, o);
@@ -241,7 +244,7 @@ static void providers_build(struct ctx *cx, const struct catalog *cat)
 		cx->prov[j].n = 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (cx->prov_of[i] == NO_PROVIDER)
+		if (cx->prov_of[i] == NO_PROVIDER || cat->offers[i].non_commercial)
 			continue;
 		struct provider *e = &cx->prov[cx->prov_of[i]];
 		cx->by_prov[e->first + e->n++] = i;
@@ -1282,7 +1285,7 @@ static void growth_point(struct ctx *cx, const struct plan_candidate *best, doub
 
 static bool shape_allowed_provider(const struct ctx *cx, const struct offer *o)
 {
-	return o->kind == OFFER_SERVER && provider_allowed(cx->in->deployment, o->provider);
+	return o->kind == OFFER_SERVER && !o->non_commercial && provider_allowed(cx->in->deployment, o->provider);
 }
 
 static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *st)

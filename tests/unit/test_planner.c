@@ -195,6 +195,18 @@ static void test_objectives_choose_stage(void **state)
 	assert_string_equal(st[0].best.shape.app->name, "small");
 	assert_near(st[0].best.cost.total, 5, 1e-12);
 	assert_false(st[0].has_binding); /* nothing is cheaper */
+	/* A cheaper plan whose terms forbid commercial use is never chosen,
+	 * nor named as the cheaper option. */
+	add(&x, (struct offer){.provider = "p", .name = "hobby", .kind = OFFER_SERVER, .vcpu = 1,
+			       .memory_b = 1 * GIB, .disk_b = 25e9, .price = 0, .availability = 0.999,
+			       .non_commercial = true});
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "small");
+	assert_false(st[0].has_binding);
+	x.offers[x.cat.n - 1].non_commercial = false;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "hobby");
+	x.cat.n--;
 	/* A 99 % objective needs monitoring: single+ops, $5 + $1 backup + $3. */
 	x.obj.availability = 0.99;
 	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
