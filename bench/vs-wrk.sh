@@ -11,7 +11,9 @@
 # shared (see the research notes on load generators: run-to-run spread here
 # was 10-20 %). CPU is user+sys of the generator process from /usr/bin/time,
 # also shown split into user and system time per response.
-# With STRACE=1 a short extra run of each counts system calls per response.
+# With STRACE=1 a short extra run of each counts system calls per response:
+# with perf's syscall tracepoints when perf may use them (full speed, and
+# context switches too), else with strace (which distorts batching).
 set -eu
 ROUNDS=${1:-5}
 SECS=${2:-5}
@@ -112,16 +114,43 @@ print("median generator CPU per response: wrk %.2f us (user %.2f, sys %.2f), hea
     m["wrk"][1] * 10, m["wrk"][2], m["wrk"][3], m["headroom"][1] * 10, m["headroom"][2], m["headroom"][3]))
 PY
 
-if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null 2>&1; then
-	echo "system calls per response (strace -f -c, 2 s runs; rates under strace are low, ratios matter):"
+SC="read write sendto recvfrom epoll_ctl epoll_wait epoll_pwait epoll_pwait2"
+# count_calls NAME REQUESTS FILE: print one "per response" line from the
+# "count syscall" pairs in FILE.
+count_calls() {
+	awk -v t="$1" -v n="$2" '$1 ~ /^[0-9]+$/ && $1 / n >= 0.005 {
+		s += $1; d = d sprintf(" %s %.2f", $2, $1 / n) }
+		END {printf "  %-8s %.2f per response:%s\n", t, s / n, d}' "$3"
+}
+if [ "${STRACE:-0}" = 1 ] && command -v perf >/dev/null 2>&1 &&
+	perf stat -e syscalls:sys_enter_read true >/dev/null 2>&1; then
+	# Counting tracepoints does not slow the generator; strace does, so
+	# under strace events pile up and each epoll_wait returns many of them,
+	# which undercounts epoll_wait calls at full speed.
+	echo "system calls and context switches per response (perf stat, 2 s runs at full speed):"
+	EV=context-switches
+	for c in $SC; do EV="$EV,syscalls:sys_enter_$c"; done
+	perf stat -x, -e "$EV" -o "$D/ps.wrk" taskset -c $LG_CPU wrk -t "$THREADS" -c "$CONNECTIONS" -d 2s "$URL" >"$D/wrk.out"
+	n=$(awk '/requests in/ {print $1}' "$D/wrk.out")
+	perf stat -x, -e "$EV" -o "$D/ps.hr" taskset -c $LG_CPU "$HEADROOM" bench -t "$THREADS" -c "$CONNECTIONS" -d 2s --format json "$URL" >"$D/hr.json"
+	m=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$D/hr.json")
+	for x in "wrk $n $D/ps.wrk" "headroom $m $D/ps.hr"; do
+		set -- $x
+		awk -F, '$3 ~ /^syscalls:sys_enter_/ {sub(/^syscalls:sys_enter_/, "", $3); print $1, $3}' "$3" >"$3.calls"
+		count_calls "$1" "$2" "$3.calls"
+		awk -F, -v t="$1" -v n="$2" '$3 == "context-switches" {printf "  %-8s %.2f context switches per response\n", t, $1 / n}' "$3"
+	done
+elif [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null 2>&1; then
+	echo "system calls per response (strace -f -c, 2 s runs; strace slows the generator, so"
+	echo "epoll_wait returns bigger batches than at full speed and is undercounted):"
 	strace -f -c -o "$D/st.wrk" taskset -c $LG_CPU wrk -t "$THREADS" -c "$CONNECTIONS" -d 2s "$URL" >"$D/wrk.out"
 	n=$(awk '/requests in/ {print $1}' "$D/wrk.out")
 	strace -f -c -o "$D/st.hr" taskset -c $LG_CPU "$HEADROOM" bench -t "$THREADS" -c "$CONNECTIONS" -d 2s --format json "$URL" >"$D/hr.json"
 	m=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$D/hr.json")
 	for x in "wrk $n $D/st.wrk" "headroom $m $D/st.hr"; do
 		set -- $x
-		awk -v t="$1" -v n="$2" '$NF ~ /^(read|write|sendto|recvfrom|epoll_ctl|epoll_wait|epoll_pwait|epoll_pwait2)$/ {
-			c = ($4 ~ /^[0-9]+$/) ? $4 : $3; s += c; d = d sprintf(" %s %.2f", $NF, c / n) }
-			END {printf "  %-8s %.2f per response:%s\n", t, s / n, d}' "$3"
+		awk '{c = ($4 ~ /^[0-9]+$/) ? $4 : $3; print c, $NF}' "$3" |
+			awk -v sc=" $SC " 'index(sc, " " $2 " ")' >"$3.calls"
+		count_calls "$1" "$2" "$3.calls"
 	done
 fi
