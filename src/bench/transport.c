@@ -35,7 +35,9 @@ static ssize_t plain_read(void *state, int fd, void *buf, size_t n)
 {
 	(void)state;
 	for (;;) {
-		ssize_t r = read(fd, buf, n);
+		/* recv, not read: it enters the socket layer directly, without
+		 * the file layer's checks, which measurably costs less per call. */
+		ssize_t r = recv(fd, buf, n, 0);
 		if (r >= 0)
 			return r;
 		if (errno != EINTR)
