@@ -43,6 +43,10 @@ static const struct hr_cmd cmd_version = {"version", "print the version", run_ve
 /* In the order `headroom --help` lists them. */
 static const struct hr_cmd *const commands[] = {
 	&cmd_check,
+	&cmd_queue,
+	&cmd_sla,
+	&cmd_catalog,
+	&cmd_validate,
 	&cmd_version,
 };
 

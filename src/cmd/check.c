@@ -18,11 +18,6 @@
 #include "store/store.h"
 #include "util/diag.h"
 
-// The config loader lands separately; until it does, a build without it
-// still checks this machine (weak references are NULL when absent).
-#pragma weak config_load
-#pragma weak config_free
-
 // Nagios plugin exit codes (Nagios Plugin Development Guidelines, "Plugin
 // Return Codes"): configuration problems are UNKNOWN, not the usual 2.
 enum { NAGIOS_OK = 0, NAGIOS_WARNING = 1, NAGIOS_CRITICAL = 2, NAGIOS_UNKNOWN = 3 };
@@ -109,10 +104,6 @@ static int run(int argc, char **argv)
 	// Without -f a missing ./headroom.yaml means "nothing configured": check
 	// this machine with the default triggers. A named file must exist.
 	if (file || stat(path, &sb) == 0) {
-		if (!config_load) {
-			fprintf(stderr, "headroom check: this build cannot read config files yet\n");
-			return NAGIOS_UNKNOWN;
-		}
 		if (config_load(path, &d, &cfg) != 0)
 			return NAGIOS_UNKNOWN;
 	}
@@ -129,8 +120,7 @@ static int run(int argc, char **argv)
 			// No history yet is normal: the agent has not run here.
 			if (rc && rc != HR_E_NOTFOUND) {
 				free(def_path);
-				if (config_free)
-		config_free(cfg);
+				config_free(cfg);
 				return NAGIOS_UNKNOWN;
 			}
 		}
@@ -146,7 +136,6 @@ static int run(int argc, char **argv)
 	if (live_open(cfg, &lo, &d, &lv) != 0) {
 		store_close(st);
 		free(def_path);
-		if (config_free)
 		config_free(cfg);
 		return NAGIOS_UNKNOWN;
 	}
@@ -175,8 +164,7 @@ static int run(int argc, char **argv)
 	live_close(lv);
 	store_close(st);
 	free(def_path);
-	if (config_free)
-		config_free(cfg);
+	config_free(cfg);
 	return status;
 }
 

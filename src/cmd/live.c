@@ -64,14 +64,17 @@ int live_open(const struct config *cfg, const struct live_opts *opts, struct dia
 	}
 	const struct trigger_rule *user = cfg ? cfg->triggers : NULL;
 	size_t n_user = cfg ? cfg->n_triggers : 0;
-	for (size_t i = 0; i < n_user; i++) {
-		const char *why = rules_validate(&user[i]);
+	rules_merge(user, n_user, &lv->rules);
+	// Checked after the merge: an override may leave out what its default has.
+	for (size_t i = 0; i < lv->rules.n; i++) {
+		const char *why = rules_validate(&lv->rules.rules[i]);
 		if (why) {
-			diag_error(d, "trigger '%s': %s", user[i].name ? user[i].name : "?", why);
+			const struct trigger_rule *r = &lv->rules.rules[i];
+			diag_error(d, "%s%strigger '%s': %s", r->origin && !lv->rules.is_default[i] ? r->origin : "",
+				   r->origin && !lv->rules.is_default[i] ? ": " : "", r->name ? r->name : "?", why);
 			rc = HR_E_INVALID;
 		}
 	}
-	rules_merge(user, n_user, NULL, 0, &lv->rules);
 	lv->last = xcalloc(lv->rules.n + 1, sizeof(*lv->last));
 	lv->seen = xcalloc(lv->rules.n + 1, sizeof(*lv->seen));
 	if (rc) {
@@ -147,7 +150,7 @@ static struct rule_eval *eval_for(struct live *lv, size_t ri, const char *series
 	s->rule = ri;
 	s->series = xstrdup(series);
 	rules_eval_init(&s->e);
-	const struct trigger_rule *r = lv->rules.rules[ri];
+	const struct trigger_rule *r = &lv->rules.rules[ri];
 	if (lv->opts.store) {
 		// Enough history to see a `for` through, and an hour to settle the
 		// hysteresis state; older points cannot change the answer much.
@@ -195,7 +198,7 @@ static bool worse(enum trigger_state s1, double p1, enum trigger_state s2, doubl
 
 static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct live_trigger *t)
 {
-	const struct trigger_rule *r = lv->rules.rules[ri];
+	const struct trigger_rule *r = &lv->rules.rules[ri];
 	const struct sample_set *ss = &res->samples;
 	double now = res->now;
 	memset(t, 0, sizeof(*t));
@@ -245,7 +248,14 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 		t->message = xasprintf("not applicable: %s has no value here", r->metric);
 		return;
 	}
-	// No value: whose was it to give?
+	// No value: whose was it to give? A near miss among the names we do have
+	// is most likely a typo in the trigger.
+	const char **names = xcalloc(ss->n + 1, sizeof(*names));
+	for (size_t i = 0; i < ss->n; i++)
+		names[i] = ss->m[i].name;
+	const char *hint = str_suggest(r->metric, names, ss->n);
+	char *mean = hint ? xasprintf("; did you mean '%s'?", hint) : xstrdup("");
+	free(names);
 	for (size_t i = 0; i < res->n_src; i++) {
 		if (!source_provides(lv->src[i], r->metric))
 			continue;
@@ -253,22 +263,19 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 			set_unknown(t, xasprintf("source '%s' (%s) is down: %s", res->src[i].name, res->src[i].type,
 						 res->src[i].error ? res->src[i].error : "no reason given"));
 		else
-			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s'", res->src[i].name,
-						 res->src[i].type, r->metric));
+			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s'%s", res->src[i].name,
+						 res->src[i].type, r->metric, mean));
+		free(mean);
 		return;
 	}
 	if (t->is_default) {
 		t->skipped = true;
 		t->message = xasprintf("no configured source provides '%s'", r->metric);
-		return;
+	} else {
+		set_unknown(t, xasprintf("no configured source provides '%s'%s", r->metric,
+					 hint ? mean : " (docs/metrics.md lists the metrics)"));
 	}
-	const char **names = xcalloc(ss->n + 1, sizeof(*names));
-	for (size_t i = 0; i < ss->n; i++)
-		names[i] = ss->m[i].name;
-	const char *hint = str_suggest(r->metric, names, ss->n);
-	set_unknown(t, hint ? xasprintf("no configured source provides '%s'; did you mean '%s'?", r->metric, hint)
-			    : xasprintf("no configured source provides '%s' (docs/metrics.md lists them)", r->metric));
-	free(names);
+	free(mean);
 }
 
 void live_round(struct live *lv, double now, struct live_result *out)

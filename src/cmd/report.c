@@ -88,9 +88,10 @@ int report_summary(const struct live_result *r, struct strbuf *out)
 		if (!rc && r->bottleneck >= 0) {
 			const struct live_trigger *b = &r->trig[r->bottleneck];
 			char v[32];
-			rc = strbuf_printf(out, "; bottleneck %s at %s (%.0f%% of warn)", b->rule->name,
-					   report_fmt_value(b->rule->metric, b->value, v, sizeof(v)),
-					   b->pressure * 100);
+			rc = strbuf_printf(out, "; bottleneck %s at %s", b->rule->name,
+					   report_fmt_value(b->rule->metric, b->value, v, sizeof(v)));
+			if (!rc && isfinite(b->pressure))
+				rc = strbuf_printf(out, " (%.0f%% of warn)", b->pressure * 100);
 		}
 	} else if (!rc) {
 		rc = strbuf_printf(out, " (%zu critical, %zu warning, %zu unknown of %zu)", counts[TRIG_CRIT],
@@ -136,7 +137,10 @@ int report_text(const struct live_result *r, struct strbuf *out)
 			continue;
 		}
 		char v[32], w[32], c[32], f[32], ew[32], ec[32], st[40];
-		units_fmt_duration(t->rule->for_s, f, sizeof(f));
+		if (t->rule->for_s > 0)
+			units_fmt_duration(t->rule->for_s, f, sizeof(f));
+		else
+			snprintf(f, sizeof(f), "-");
 		if (t->pending != TRIG_OK)
 			snprintf(st, sizeof(st), "%s (%s pending)", rules_state_label(t->state),
 				 t->pending == TRIG_CRIT ? "crit" : "warn");
@@ -156,9 +160,12 @@ int report_text(const struct live_result *r, struct strbuf *out)
 	if (!rc && r->bottleneck >= 0) {
 		const struct live_trigger *b = &r->trig[r->bottleneck];
 		char v[32];
-		rc = strbuf_printf(out, "\nbottleneck: %s, %s = %s, %.0f%% of its warn level\n", b->rule->name,
-				   b->series, report_fmt_value(b->rule->metric, b->value, v, sizeof(v)),
-				   b->pressure * 100);
+		rc = strbuf_printf(out, "\nbottleneck: %s, %s = %s", b->rule->name, b->series,
+				   report_fmt_value(b->rule->metric, b->value, v, sizeof(v)));
+		if (!rc && isfinite(b->pressure))
+			rc = strbuf_printf(out, ", %.0f%% of its warn level\n", b->pressure * 100);
+		else if (!rc)
+			rc = strbuf_puts(out, "\n");
 	}
 	bool header = false;
 	for (size_t i = 0; i < r->n_trig && !rc; i++) {

@@ -6,6 +6,8 @@
 #include "util/diag.h"
 #include "util/error.h"
 
+#include <stdbool.h>
+
 /**
  * Load every *.yaml file in dir (one provider each) into a new catalogue.
  * @param dir the folder; NULL means the built-in default (HEADROOM_DATADIR/catalog,
@@ -20,6 +22,25 @@ void catalog_merge(struct catalog *cat, const struct catalog *extra);
 
 /** Find an entry by provider (NULL: any) and name; borrowed, or NULL. */
 const struct offer *catalog_find(const struct catalog *cat, const char *provider, const char *name);
+
+/** Does the catalogue hold any entry of provider? */
+bool catalog_find_provider(const struct catalog *cat, const char *provider);
+
+/**
+ * Convert every price of cat to e->currency (economics.exchange first, then
+ * the shipped reference rates, see config/fx.h).
+ * @return 0; HR_E_NOTFOUND after reporting each currency without a rate to d
+ *         (those entries keep their own currency).
+ */
+HR_NODISCARD int catalog_to_currency(struct catalog *cat, const struct economics *e, struct diag *d);
+
+/**
+ * The folder catalog_load_dir(NULL, ...) reads: $HEADROOM_DATA/catalog when
+ * set; the source tree's data/catalog when the program runs from its build
+ * folder; else the installed DATADIR/headroom/catalog.
+ * @return a new string the caller frees.
+ */
+char *catalog_default_dir(void);
 
 /** Deep-copy one offer into dst (which must not own anything yet). */
 void offer_copy(struct offer *dst, const struct offer *src);

@@ -13,6 +13,8 @@
 #include "util/diag.h"
 #include "util/error.h"
 
+struct yaml_doc;
+
 /** A metric source (metrics.sources[]). */
 struct source_config {
 	char *name;       /**< unique name; defaults to the type */
@@ -59,6 +61,7 @@ struct config {
 	size_t n_sources;
 	struct agent_config agent;
 	struct calibration calibration;
+	struct yaml_doc *doc;          /**< the parsed file, kept for located messages (config_loc) */
 };
 
 /**
@@ -77,5 +80,30 @@ HR_NODISCARD int config_load_string(const char *name, const char *text, size_t l
 
 /** Release a config and everything it owns. NULL is a no-op. */
 void config_free(struct config *cfg);
+
+/**
+ * Where a key of the loaded file is, for messages about it after loading.
+ * @param path a dotted key path with list indices, as in the config's own
+ *        messages: "deployment.current.nodes[0].plan", "triggers.cpu.warn".
+ * @return the location of that node (file, line, column, source line, all
+ *         borrowed from cfg); only the file when the path is not in the file.
+ */
+struct diag_loc config_loc(const struct config *cfg, const char *path);
+
+/**
+ * Check the config's references into the price catalogue: every
+ * deployment.providers entry and every deployment.current node plan must be
+ * in cat. Called by commands that have both (plan, check), after
+ * catalog_merge() of the config's own entries.
+ * @return 0, or HR_E_INVALID after reporting each bad reference to d.
+ */
+HR_NODISCARD int config_check_refs(const struct config *cfg, const struct catalog *cat, struct diag *d);
+
+/**
+ * Call fn for every key the schema knows, with its dotted path
+ * ("workload.requests[].rate", "triggers.NAME.warn"), its one-line doc and
+ * its default as written (NULL when there is none). For docs and tests.
+ */
+void config_each_key(void (*fn)(const char *path, const char *doc, const char *def, void *ctx), void *ctx);
 
 #endif

@@ -143,12 +143,13 @@ struct trigger_rule {
 	char *name;
 	char *metric;   /**< metric name, e.g. "cpu.utilization" (docs/metrics.md) */
 	enum trigger_dir dir;
-	double warn;
-	double crit;
+	double warn;        /**< warning level in base units; NAN when the config leaves it to the default rule */
+	double crit;        /**< critical level in base units; NAN when left to the default rule */
 	double for_s;       /**< how long past a level before the state changes */
 	double hysteresis;  /**< fraction of the level to cross back before clearing */
 	char *action;       /**< what to do when it fires (the seeds' "action" column) */
 	char *origin;       /**< where the default came from (a seed), for docs */
+	bool disabled;      /**< `enabled: false`: the rule (or the default it overrides) is off */
 };
 
 /** A revenue tier (economics.tiers[]). */

@@ -3,7 +3,8 @@
  * Notation (research notes, "Queueing models"): lambda arrival rate, S mean
  * service time, c servers, A = lambda*S offered load, rho = A/c.
  * Erlang C is computed from the Erlang B recursion B(k) = A B(k-1)/(k + A B(k-1))
- * (no factorials, no powers), then C = B / (1 - rho + rho B). Pure: no I/O. */
+ * (no factorials, no powers), then C = B / (1 - rho + rho B). Pure: no I/O.
+ * docs/queue.md gives every formula with its source. */
 #ifndef HR_QUEUE_H
 #define HR_QUEUE_H
 
@@ -23,8 +24,16 @@ struct queue_result {
 };
 
 /**
+ * Erlang B (loss) probability for c servers at offered load a (Erlangs),
+ * by the recursion above; exact to rounding for any c (no overflow).
+ * @return B in [0, 1] (1 when c is 0, 0 when a is 0 and c > 0); NAN when a
+ *         is negative or not finite.
+ */
+double queue_erlang_b(unsigned c, double a);
+
+/**
  * Erlang C probability of waiting for c servers at offered load a (Erlangs).
- * @return C in [0, 1]; 1 when a >= c.
+ * @return C in [0, 1]; 1 when a >= c; NAN when a is negative or not finite.
  */
 double queue_erlang_c(unsigned c, double a);
 
@@ -38,9 +47,17 @@ double queue_erlang_c(unsigned c, double a);
 HR_NODISCARD int queue_solve(double lambda, double service_s, unsigned c, struct queue_result *out);
 
 /**
+ * P(T > t): the probability that the FCFS response time (wait + service)
+ * of a stable M/M/c queue exceeds t seconds.
+ * @return a probability in [0, 1]; 1 when unstable; NAN for bad arguments.
+ */
+double queue_response_tail(double lambda, double service_s, unsigned c, double t);
+
+/**
  * The p-quantile of the FCFS response time (wait + service) of a stable
  * M/M/c queue, found by bisection on P(T > t) (no closed-form inverse).
- * @return seconds; INFINITY when unstable.
+ * @param p in [0, 1).
+ * @return seconds; INFINITY when unstable; NAN for bad arguments.
  */
 double queue_response_quantile(double lambda, double service_s, unsigned c, double p);
 
@@ -48,7 +65,8 @@ double queue_response_quantile(double lambda, double service_s, unsigned c, doub
  * The fewest servers whose response-time p-quantile is at most target_s.
  * @param max_c give up past this many servers.
  * @return 0 and *c set; HR_E_INFEASIBLE when even infinite servers cannot
- *         (target below the service-time quantile) or max_c is not enough.
+ *         (target below the service-time quantile) or max_c is not enough;
+ *         HR_E_INVALID for out-of-domain arguments.
  */
 HR_NODISCARD int queue_servers_for(double lambda, double service_s, double p, double target_s,
 				   unsigned max_c, unsigned *c);

@@ -129,9 +129,9 @@ const char *rules_validate(const struct trigger_rule *r)
 		if (r->dir == TRIGGER_BELOW && r->crit > r->warn)
 			return "crit must be at or below warn for a trigger that fires below";
 	}
-	if (r->for_s < 0)
+	if (!(r->for_s >= 0))
 		return "'for' cannot be negative";
-	if (r->hysteresis < 0 || r->hysteresis >= 1)
+	if (!(r->hysteresis >= 0) || r->hysteresis >= 1)
 		return "hysteresis is a fraction of the level, from 0 up to (not including) 100%";
 	return NULL;
 }
@@ -253,8 +253,42 @@ const struct trigger_rule *rules_defaults(size_t *n)
 	return defaults;
 }
 
-void rules_merge(const struct trigger_rule *user, size_t n_user, const char *const *disabled,
-		 size_t n_disabled, struct rule_set *out)
+// A field the config left out takes the default's value.
+static struct trigger_rule overlay(const struct trigger_rule *def, const struct trigger_rule *u)
+{
+	struct trigger_rule r = *def;
+	r.name = u->name;
+	r.dir = u->dir;
+	if (u->metric)
+		r.metric = u->metric;
+	if (!isnan(u->warn))
+		r.warn = u->warn;
+	if (!isnan(u->crit))
+		r.crit = u->crit;
+	if (!isnan(u->for_s))
+		r.for_s = u->for_s;
+	if (!isnan(u->hysteresis))
+		r.hysteresis = u->hysteresis;
+	if (u->action)
+		r.action = u->action;
+	if (u->origin)
+		r.origin = u->origin;
+	r.disabled = u->disabled;
+	return r;
+}
+
+// Fields a new rule leaves out: no delay, no band.
+static struct trigger_rule fill(const struct trigger_rule *u)
+{
+	struct trigger_rule r = *u;
+	if (isnan(r.for_s))
+		r.for_s = 0;
+	if (isnan(r.hysteresis))
+		r.hysteresis = 0;
+	return r;
+}
+
+void rules_merge(const struct trigger_rule *user, size_t n_user, struct rule_set *out)
 {
 	size_t nd;
 	const struct trigger_rule *def = rules_defaults(&nd);
@@ -262,18 +296,15 @@ void rules_merge(const struct trigger_rule *user, size_t n_user, const char *con
 	out->is_default = xcalloc(nd + n_user + 1, sizeof(*out->is_default));
 	out->n = 0;
 	for (size_t i = 0; i < nd; i++) {
-		bool drop = false;
-		for (size_t k = 0; k < n_disabled && !drop; k++)
-			drop = strcmp(disabled[k], def[i].name) == 0;
-		const struct trigger_rule *r = &def[i];
+		struct trigger_rule r = def[i];
 		bool is_default = true;
 		for (size_t k = 0; k < n_user; k++) {
 			if (user[k].name && strcmp(user[k].name, def[i].name) == 0) {
-				r = &user[k];
+				r = overlay(&def[i], &user[k]);
 				is_default = false;
 			}
 		}
-		if (drop)
+		if (r.disabled)
 			continue;
 		out->rules[out->n] = r;
 		out->is_default[out->n] = is_default;
@@ -283,9 +314,9 @@ void rules_merge(const struct trigger_rule *user, size_t n_user, const char *con
 		bool overrides = false;
 		for (size_t i = 0; i < nd && !overrides; i++)
 			overrides = user[k].name && strcmp(user[k].name, def[i].name) == 0;
-		if (overrides)
+		if (overrides || user[k].disabled)
 			continue;
-		out->rules[out->n] = &user[k];
+		out->rules[out->n] = fill(&user[k]);
 		out->is_default[out->n] = false;
 		out->n++;
 	}

@@ -83,22 +83,23 @@ bool rules_beyond(const struct trigger_rule *r, double level, double v);
  */
 const struct trigger_rule *rules_defaults(size_t *n);
 
-/** The defaults and the user's rules, merged (borrowed pointers). */
+/** The defaults and the user's rules, merged. */
 struct rule_set {
-	const struct trigger_rule **rules; /**< owned array of borrowed rules */
-	bool *is_default;                  /**< owned; true for a rule from the default policy */
+	struct trigger_rule *rules; /**< owned array; the strings in it are borrowed */
+	bool *is_default;           /**< owned; true for a rule from the default policy untouched */
 	size_t n;
 };
 
 /**
- * Merge user rules over the defaults: a user rule with a default's name
- * replaces it, other user rules are added after the defaults.
+ * Merge user rules over the defaults. A user rule with a default's name
+ * overrides it field by field: what the config leaves out (metric NULL,
+ * warn/crit/for/hysteresis NaN, action NULL) comes from the default. A rule
+ * with `disabled` set (`enabled: false`) drops itself and the default it
+ * names. Other user rules follow the defaults, in config order.
  * @param user borrowed; must outlive the set.
- * @param disabled names of defaults to drop (borrowed), n_disabled of them.
  * @param out filled; free with rules_set_free().
  */
-void rules_merge(const struct trigger_rule *user, size_t n_user, const char *const *disabled,
-		 size_t n_disabled, struct rule_set *out);
+void rules_merge(const struct trigger_rule *user, size_t n_user, struct rule_set *out);
 
 /** Free a merged set. NULL is a no-op. */
 void rules_set_free(struct rule_set *s);

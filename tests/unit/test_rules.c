@@ -185,21 +185,37 @@ static void test_defaults(void **state)
 static void test_merge_and_validate(void **state)
 {
 	(void)state;
+	// An override that only moves the warn level; a new rule; a default turned off.
 	struct trigger_rule user[] = {
-		{.name = "cpu", .metric = "cpu.utilization", .warn = 0.5, .crit = 0.6, .for_s = 60},
-		{.name = "celery", .metric = "redis.queue.length{key=\"celery\"}", .warn = 500, .crit = 1000},
+		{.name = "cpu", .warn = 0.5, .crit = NAN, .for_s = NAN, .hysteresis = NAN, .origin = "h.yaml:3"},
+		{.name = "celery", .metric = "redis.queue.length{key=\"celery\"}", .warn = 500, .crit = 1000,
+		 .for_s = NAN, .hysteresis = NAN},
+		{.name = "disk-plan", .warn = NAN, .crit = NAN, .for_s = NAN, .hysteresis = NAN, .disabled = true},
+		{.name = "off", .metric = "m", .warn = 1, .crit = 2, .disabled = true},
 	};
 	size_t nd;
 	(void)rules_defaults(&nd);
 	struct rule_set s;
-	const char *off[] = {"disk-plan"};
-	rules_merge(user, 2, off, 1, &s);
+	rules_merge(user, 4, &s);
 	assert_int_equal(s.n, nd - 1 + 1);
-	assert_ptr_equal(s.rules[0], &user[0]); // replaced in place
+	assert_string_equal(s.rules[0].name, "cpu");
 	assert_false(s.is_default[0]);
-	assert_ptr_equal(s.rules[s.n - 1], &user[1]);
-	for (size_t i = 0; i < s.n; i++)
-		assert_string_not_equal(s.rules[i]->name, "disk-plan");
+	assert_true(s.rules[0].warn == 0.5);
+	assert_true(s.rules[0].crit == 0.9);      // from the default
+	assert_true(s.rules[0].for_s == 300);     // from the default
+	assert_true(s.rules[0].hysteresis == 0.05);
+	assert_string_equal(s.rules[0].metric, "cpu.utilization");
+	assert_string_equal(s.rules[0].origin, "h.yaml:3");
+	assert_string_equal(s.rules[0].action, "Add workers or upgrade the VPS");
+	assert_true(s.is_default[1]);
+	const struct trigger_rule *last = &s.rules[s.n - 1];
+	assert_string_equal(last->name, "celery");
+	assert_true(last->for_s == 0 && last->hysteresis == 0); // a new rule: no delay, no band
+	for (size_t i = 0; i < s.n; i++) {
+		assert_string_not_equal(s.rules[i].name, "disk-plan");
+		assert_string_not_equal(s.rules[i].name, "off");
+		assert_null(rules_validate(&s.rules[i]));
+	}
 	rules_set_free(&s);
 	rules_set_free(NULL);
 

@@ -1,0 +1,254 @@
+/* config.c - load a headroom.yaml: parse (yaml.c), walk the key table
+ * (schema.c), then the checks that need the whole file: money in the
+ * model's currency, names that must be unique, per-kind meanings. */
+#include "config/config.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/catalog.h"
+#include "config/fx.h"
+#include "config/schema.h"
+#include "config/yaml.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+/* Money written in another currency than economics.currency, converted now
+ * that the whole file (and so economics.exchange) is known. */
+static void settle_money(struct loader *L, struct config *cfg)
+{
+	for (size_t i = 0; i < L->n_money; i++) {
+		struct pending_money *m = &L->money[i];
+		double rate;
+		if (fx_rate(&cfg->economics, m->currency, &rate) == 0) {
+			*m->target *= rate;
+			continue;
+		}
+		struct diag_loc loc = yaml_doc_loc_at(L->doc, m->line, m->col, 1);
+		diag_at(L->d, DIAG_ERROR, &loc,
+			"no exchange rate from %s to %s; add it as economics.exchange: {%s: RATE}",
+			m->currency, cfg->economics.currency, m->currency);
+		L->rc = HR_E_INVALID;
+	}
+}
+
+static const struct ynode *path_node(const struct ynode *root, const char *path);
+
+static void check_components(struct loader *L, struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_components; i++) {
+		struct component *c = &cfg->components[i];
+		// One `memory` key: per process for processes, a reservation for servers.
+		if (c->kind == COMP_POSTGRES || c->kind == COMP_REDIS) {
+			c->memory_b = c->memory_base_b;
+			c->memory_base_b = 0;
+		}
+	}
+	(void)L;
+}
+
+static void check_sources(struct loader *L, struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_sources; i++) {
+		struct source_config *s = &cfg->sources[i];
+		if (!s->name && s->type)
+			s->name = xstrdup(s->type);
+	}
+	for (size_t i = 0; i < cfg->n_sources; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (!cfg->sources[i].name || !cfg->sources[j].name ||
+			    strcmp(cfg->sources[i].name, cfg->sources[j].name) != 0)
+				continue;
+			char path[64];
+			snprintf(path, sizeof(path), "metrics.sources[%zu]", i);
+			const struct ynode *n = path_node(L->doc->root, path);
+			schema_error(L, n,
+				     "%s: a second source named '%s' (the first is metrics.sources[%zu]); give each a unique 'name'",
+				     path, cfg->sources[i].name, j);
+			break;
+		}
+	}
+}
+
+static void check_triggers(struct loader *L, struct config *cfg)
+{
+	const struct ynode *map = schema_get(L->doc->root, "triggers");
+	for (size_t i = 0; i < cfg->n_triggers && map && i < map->n; i++)
+		cfg->triggers[i].origin = xasprintf("%s:%d", L->doc->name, map->keys[i]->line);
+}
+
+static void check_catalog(struct loader *L, struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->catalog.n; i++) {
+		if (cfg->catalog.offers[i].provider)
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "catalog[%zu]", i);
+		schema_error(L, path_node(L->doc->root, path), "%s: missing required key 'provider'", path);
+	}
+}
+
+static int from_doc(struct yaml_doc *doc, const char *dir, struct diag *d, struct config **out)
+{
+	struct config *cfg = xcalloc(1, sizeof(*cfg));
+	cfg->path = xstrdup(doc->name);
+	schema_defaults(&schema_config, cfg);
+	struct loader L = {.doc = doc, .d = d, .dir = dir, .calib = &cfg->calibration,
+			   .rc = doc->n_errors ? HR_E_INVALID : 0};
+	if (!doc->root) {
+		struct diag_loc loc = {.file = doc->name};
+		diag_at(d, DIAG_ERROR, &loc,
+			"the file is empty; expected a mapping with workload:, components:, triggers: ...");
+		L.rc = HR_E_INVALID;
+	} else {
+		schema_load(&L, &schema_config, cfg, doc->root, "");
+		if (doc->root->type == YNODE_MAP) {
+			settle_money(&L, cfg);
+			check_components(&L, cfg);
+			check_sources(&L, cfg);
+			check_triggers(&L, cfg);
+			check_catalog(&L, cfg);
+		}
+	}
+	free(L.money);
+	cfg->doc = doc;
+	if (L.rc) {
+		config_free(cfg);
+		return HR_E_INVALID;
+	}
+	*out = cfg;
+	return 0;
+}
+
+int config_load(const char *path, struct diag *d, struct config **out)
+{
+	*out = NULL;
+	struct yaml_doc *doc;
+	int rc = yaml_doc_load(path, d, &doc);
+	if (rc)
+		return rc == HR_E_IO ? HR_E_IO : HR_E_INVALID;
+	char *copy = xstrdup(path);
+	rc = from_doc(doc, dirname(copy), d, out);
+	free(copy);
+	return rc;
+}
+
+int config_load_string(const char *name, const char *text, size_t len, struct diag *d,
+		       struct config **out)
+{
+	*out = NULL;
+	struct yaml_doc *doc;
+	if (yaml_doc_parse(name, text, len, d, &doc))
+		return HR_E_INVALID;
+	return from_doc(doc, NULL, d, out);
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->n_triggers; i++)
+		free(cfg->triggers[i].origin);
+	schema_free(&schema_config, cfg);
+	yaml_doc_free(cfg->doc);
+	free(cfg->path);
+	free(cfg);
+}
+
+/* Follow "a.b[2].c" through the tree; NULL when any step is missing. */
+static const struct ynode *path_node(const struct ynode *n, const char *path)
+{
+	const char *p = path;
+	while (n && *p) {
+		if (*p == '.') {
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			char *end;
+			unsigned long i = strtoul(p + 1, &end, 10);
+			if (*end != ']' || n->type != YNODE_SEQ || i >= n->n)
+				return NULL;
+			n = n->items[i];
+			p = end + 1;
+			continue;
+		}
+		size_t len = strcspn(p, ".[");
+		const struct ynode *next = NULL;
+		for (size_t i = 0; n->type == YNODE_MAP && i < n->n && !next; i++)
+			if (n->keys[i]->len == len && memcmp(n->keys[i]->str, p, len) == 0)
+				next = n->items[i];
+		n = next;
+		p += len;
+	}
+	return n;
+}
+
+struct diag_loc config_loc(const struct config *cfg, const char *path)
+{
+	const struct ynode *n = cfg->doc ? path_node(cfg->doc->root, path) : NULL;
+	if (!n)
+		return (struct diag_loc){.file = cfg->path};
+	return yaml_doc_loc(cfg->doc, n);
+}
+
+int config_check_refs(const struct config *cfg, const struct catalog *cat, struct diag *d)
+{
+	int rc = 0;
+	char path[96];
+	const char *names[512];
+	size_t nn = 0;
+	const struct deployment *dep = &cfg->deployment;
+	for (size_t i = 0; i < dep->n_providers; i++) {
+		if (catalog_find_provider(cat, dep->providers[i]))
+			continue;
+		nn = 0;
+		for (size_t j = 0; j < cat->n && nn < 512; j++) {
+			bool seen = false;
+			for (size_t k = 0; k < nn && !seen; k++)
+				seen = strcmp(names[k], cat->offers[j].provider) == 0;
+			if (!seen)
+				names[nn++] = cat->offers[j].provider;
+		}
+		snprintf(path, sizeof(path), "deployment.providers[%zu]", i);
+		struct diag_loc loc = config_loc(cfg, path);
+		const char *sug = str_suggest(dep->providers[i], names, nn);
+		diag_at(d, DIAG_ERROR, &loc, "%s: no provider '%s' in the price catalogue%s%s%s", path,
+			dep->providers[i], sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+		rc = HR_E_INVALID;
+	}
+	for (size_t i = 0; i < dep->n_current; i++) {
+		const char *plan = dep->current[i].plan;
+		if (!plan || catalog_find(cat, NULL, plan))
+			continue;
+		nn = 0;
+		for (size_t j = 0; j < cat->n && nn < 512; j++)
+			if (cat->offers[j].kind == OFFER_SERVER)
+				names[nn++] = cat->offers[j].name;
+		snprintf(path, sizeof(path), "deployment.current.nodes[%zu].plan", i);
+		struct diag_loc loc = config_loc(cfg, path);
+		const char *sug = str_suggest(plan, names, nn);
+		diag_at(d, DIAG_ERROR, &loc, "%s: no plan '%s' in the price catalogue%s%s%s", path, plan,
+			sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+		rc = HR_E_INVALID;
+	}
+	return rc;
+}
+
+struct each_ctx {
+	void (*fn)(const char *path, const char *doc, const char *def, void *ctx);
+	void *ctx;
+};
+
+static void each_key(const char *path, const struct key_spec *k, void *ctx)
+{
+	struct each_ctx *c = ctx;
+	c->fn(path, k->doc, k->def, c->ctx);
+}
+
+void config_each_key(void (*fn)(const char *path, const char *doc, const char *def, void *ctx), void *ctx)
+{
+	struct each_ctx c = {fn, ctx};
+	schema_each_key(&schema_config, "", each_key, &c);
+}
