@@ -11,6 +11,10 @@
 // The backends; adding one is a file and a row here.
 static const struct source_ops *const backends[] = {
 	&source_local_ops,
+	&source_prometheus_ops,
+	&source_postgres_ops,
+	&source_redis_ops,
+	&source_http_ops,
 };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
