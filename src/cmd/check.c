@@ -148,7 +148,7 @@ static int run(int argc, char **argv)
 	strbuf_init(&out, 0);
 	if (fmt == FORMAT_JSON) {
 		json_t *doc = report_json(&res);
-		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		char *text = json_dumps(doc, JSON_INDENT(2));
 		fputs(text ? text : "{}", stdout);
 		fputc('\n', stdout);
 		free(text);

@@ -110,6 +110,11 @@ double live_warmup(const struct live *lv)
 	return w;
 }
 
+void live_set_forecast(struct live *lv, bool on)
+{
+	lv->opts.forecast = on;
+}
+
 const struct rule_set *live_rules(const struct live *lv)
 {
 	return &lv->rules;

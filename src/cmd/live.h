@@ -107,6 +107,9 @@ double live_warmup(const struct live *lv);
  */
 void live_round(struct live *lv, double now, struct live_result *out);
 
+/** Turn forecasting on or off for the next rounds (the agent fits once a minute). */
+void live_set_forecast(struct live *lv, bool on);
+
 /** The merged rule set (borrowed). */
 const struct rule_set *live_rules(const struct live *lv);
 

@@ -1,6 +1,7 @@
 #include "cmd/report.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@ char *report_fmt_value(const char *metric, double v, char *buf, size_t n)
 		snprintf(buf, n, "%.1f%%", v * 100);
 	} else if (ends_with(metric, len, "_bytes")) {
 		units_fmt_size(v, buf, n);
-	} else if (ends_with(metric, len, "_per_s") || ends_with(metric, len, "request_rate")) {
+	} else if (ends_with(metric, len, "_per_second") || ends_with(metric, len, "request_rate")) {
 		snprintf(buf, n, "%.3g/s", v);
 	} else if (ends_with(metric, len, "_s") || ends_with(metric, len, ".wait") ||
 		   strncmp(metric, "http.p", 6) == 0) {
@@ -299,4 +300,181 @@ json_t *report_json(const struct live_result *r)
 	}
 	json_object_set_new(root, "metrics", ms);
 	return root;
+}
+
+/* ---- Prometheus text exposition format ---- */
+
+// A label value with \, " and newline escaped (exposition format 0.0.4).
+static int put_label_value(struct strbuf *out, const char *v)
+{
+	int rc = 0;
+	for (; *v && !rc; v++) {
+		if (*v == '\\')
+			rc = strbuf_puts(out, "\\\\");
+		else if (*v == '"')
+			rc = strbuf_puts(out, "\\\"");
+		else if (*v == '\n')
+			rc = strbuf_puts(out, "\\n");
+		else
+			rc = strbuf_append(out, v, 1);
+	}
+	return rc;
+}
+
+static int put_value(struct strbuf *out, double v)
+{
+	if (isnan(v))
+		return strbuf_puts(out, " NaN\n");
+	if (isinf(v))
+		return strbuf_puts(out, v > 0 ? " +Inf\n" : " -Inf\n");
+	return strbuf_printf(out, " %.17g\n", v);
+}
+
+// headroom_ + the base name with every character outside [a-zA-Z0-9_] as '_'.
+static int put_family(struct strbuf *out, const char *series)
+{
+	int rc = strbuf_puts(out, "headroom_");
+	size_t n = sample_base_len(series);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char c = series[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+		rc = strbuf_append(out, ok ? &c : "_", 1);
+	}
+	return rc;
+}
+
+static int cmp_metric(const void *a, const void *b)
+{
+	const struct metric *x = *(const struct metric *const *)a, *y = *(const struct metric *const *)b;
+	size_t lx = sample_base_len(x->name), ly = sample_base_len(y->name);
+	int c = strncmp(x->name, y->name, lx < ly ? lx : ly);
+	if (c)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int report_metrics(const struct live_result *r, unsigned long long rounds, unsigned long long store_errors,
+		   struct strbuf *out)
+{
+	int rc = 0;
+	// Families must be contiguous: sort by base name.
+	const struct metric **ms = calloc(r->samples.n + 1, sizeof(*ms));
+	if (!ms)
+		return HR_E_NOMEM;
+	for (size_t i = 0; i < r->samples.n; i++)
+		ms[i] = &r->samples.m[i];
+	qsort(ms, r->samples.n, sizeof(*ms), cmp_metric);
+	for (size_t i = 0; i < r->samples.n && !rc; i++) {
+		const struct metric *m = ms[i];
+		size_t bl = sample_base_len(m->name);
+		if (i == 0 || sample_base_len(ms[i - 1]->name) != bl || strncmp(ms[i - 1]->name, m->name, bl) != 0) {
+			rc = strbuf_printf(out, "# HELP ");
+			if (!rc)
+				rc = put_family(out, m->name);
+			if (!rc)
+				rc = strbuf_printf(out, " %.*s as sampled by headroom (docs/metrics.md)\n# TYPE ", (int)bl,
+						   m->name);
+			if (!rc)
+				rc = put_family(out, m->name);
+			if (!rc)
+				rc = strbuf_puts(out, " gauge\n");
+		}
+		if (!rc)
+			rc = put_family(out, m->name);
+		// The series' own labels are already in exposition syntax; add source.
+		const char *labels = m->name + bl;
+		if (!rc && *labels == '{')
+			rc = strbuf_printf(out, "%.*s,source=\"", (int)(strlen(labels) - 1), labels);
+		else if (!rc)
+			rc = strbuf_puts(out, "{source=\"");
+		if (!rc)
+			rc = put_label_value(out, m->source ? m->source : "");
+		if (!rc)
+			rc = strbuf_puts(out, "\"}");
+		if (!rc)
+			rc = put_value(out, m->value);
+	}
+	free(ms);
+
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{"headroom_trigger_state", "trigger state: 0 ok, 1 warning, 2 critical, 3 unknown"},
+		{"headroom_trigger_value", "the value the trigger state was decided on"},
+		{"headroom_trigger_warn", "the trigger's warn level"},
+		{"headroom_trigger_crit", "the trigger's crit level"},
+		{"headroom_trigger_eta_seconds", "forecast time until the level is crossed (absent: not within the horizon)"},
+	};
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]) && !rc; f++) {
+		rc = strbuf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", fam[f].name, fam[f].help, fam[f].name);
+		for (size_t i = 0; i < r->n_trig && !rc; i++) {
+			const struct live_trigger *t = &r->trig[i];
+			if (t->skipped)
+				continue;
+			double v[4] = {t->state, t->value, t->rule->warn, t->rule->crit};
+			if (f == 4) {
+				const struct forecast_eta *e[2] = {&t->eta_warn, &t->eta_crit};
+				for (int k = 0; k < 2 && !rc; k++) {
+					if (!isfinite(e[k]->eta_s))
+						continue;
+					rc = strbuf_printf(out, "%s{trigger=\"", fam[f].name);
+					if (!rc)
+						rc = put_label_value(out, t->rule->name);
+					if (!rc)
+						rc = strbuf_printf(out, "\",level=\"%s\"}", k ? "crit" : "warn");
+					if (!rc)
+						rc = put_value(out, e[k]->eta_s);
+				}
+				continue;
+			}
+			rc = strbuf_printf(out, "%s{trigger=\"", fam[f].name);
+			if (!rc)
+				rc = put_label_value(out, t->rule->name);
+			if (!rc)
+				rc = strbuf_puts(out, "\",metric=\"");
+			if (!rc)
+				rc = put_label_value(out, t->rule->metric);
+			if (!rc)
+				rc = strbuf_puts(out, "\"}");
+			if (!rc)
+				rc = put_value(out, v[f]);
+		}
+	}
+	if (!rc)
+		rc = strbuf_puts(out, "# HELP headroom_source_up 1 when the source answered the last sample\n"
+				      "# TYPE headroom_source_up gauge\n");
+	for (size_t i = 0; i < r->n_src && !rc; i++) {
+		rc = strbuf_puts(out, "headroom_source_up{source=\"");
+		if (!rc)
+			rc = put_label_value(out, r->src[i].name);
+		if (!rc)
+			rc = strbuf_printf(out, "\",type=\"%s\"} %d\n", r->src[i].type, r->src[i].rc == 0);
+	}
+	if (!rc)
+		rc = strbuf_puts(out, "# HELP headroom_source_sample_seconds time the last sample of the source took\n"
+				      "# TYPE headroom_source_sample_seconds gauge\n");
+	for (size_t i = 0; i < r->n_src && !rc; i++) {
+		rc = strbuf_puts(out, "headroom_source_sample_seconds{source=\"");
+		if (!rc)
+			rc = put_label_value(out, r->src[i].name);
+		if (!rc)
+			rc = strbuf_printf(out, "\",type=\"%s\"}", r->src[i].type);
+		if (!rc)
+			rc = put_value(out, r->src[i].took_s);
+	}
+	if (!rc)
+		rc = strbuf_printf(out,
+				   "# HELP headroom_status worst trigger state: 0 ok, 1 warning, 2 critical, 3 unknown\n"
+				   "# TYPE headroom_status gauge\nheadroom_status %d\n"
+				   "# HELP headroom_agent_rounds_total sampling rounds since the agent started\n"
+				   "# TYPE headroom_agent_rounds_total counter\nheadroom_agent_rounds_total %llu\n"
+				   "# HELP headroom_store_errors_total rounds whose samples could not be stored\n"
+				   "# TYPE headroom_store_errors_total counter\nheadroom_store_errors_total %llu\n"
+				   "# HELP headroom_last_sample_timestamp_seconds Unix time of the last sample\n"
+				   "# TYPE headroom_last_sample_timestamp_seconds gauge\n"
+				   "headroom_last_sample_timestamp_seconds %.3f\n",
+				   (int)r->status, rounds, store_errors, r->now);
+	return rc;
 }

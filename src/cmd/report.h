@@ -27,4 +27,13 @@ HR_NODISCARD int report_summary(const struct live_result *r, struct strbuf *out)
  */
 json_t *report_json(const struct live_result *r);
 
+/**
+ * The Prometheus text exposition format (version 0.0.4) of a result: every
+ * sampled metric as headroom_<name with dots as underscores>{labels,source},
+ * each trigger's state, value, levels and time to crossing, each source's
+ * health. @p rounds and @p store_errors are the agent's counters.
+ */
+HR_NODISCARD int report_metrics(const struct live_result *r, unsigned long long rounds,
+				unsigned long long store_errors, struct strbuf *out);
+
 #endif

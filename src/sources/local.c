@@ -433,7 +433,7 @@ static int sample_cpu(struct local *l, const char *src, struct sample_set *out, 
 			sample_set_add(out, src, "cpu.steal_ratio", (double)(now.steal - l->cpu.steal) / (double)dt);
 		}
 	}
-	sample_set_add(out, src, "cpu.count", now.ncpu);
+	sample_set_add(out, src, "cpu.cores", now.ncpu);
 	l->cpu = now;
 	l->have_cpu = true;
 	return 0;
@@ -510,8 +510,8 @@ static int sample_net(struct local *l, const char *src, struct sample_set *out, 
 	sample_set_add(out, src, "net.rx_bytes", rx);
 	sample_set_add(out, src, "net.tx_bytes", tx);
 	if (l->have_net && now > l->net_when && rx >= l->rx && tx >= l->tx) {
-		sample_set_add(out, src, "net.rx_bytes_per_s", (rx - l->rx) / (now - l->net_when));
-		sample_set_add(out, src, "net.tx_bytes_per_s", (tx - l->tx) / (now - l->net_when));
+		sample_set_add(out, src, "net.rx_bytes_per_second", (rx - l->rx) / (now - l->net_when));
+		sample_set_add(out, src, "net.tx_bytes_per_second", (tx - l->tx) / (now - l->net_when));
 	}
 	l->rx = rx, l->tx = tx, l->net_when = now, l->have_net = true;
 	return 0;
@@ -541,7 +541,7 @@ static int sample_cgroup(struct local *l, const char *src, struct sample_set *ou
 	free(path);
 	if (l->have_cg && now > l->cg_when && usage >= l->cg_usage) {
 		double cores = (usage - l->cg_usage) / 1e6 / (now - l->cg_when);
-		sample_set_addf(out, src, cores, "cgroup.cpu.cores{cgroup=\"%s\"}", name);
+		sample_set_addf(out, src, cores, "cgroup.cpu.used_cores{cgroup=\"%s\"}", name);
 		sample_set_addf(out, src, limit > 0 ? cores / limit : NAN,
 				"cgroup.cpu.utilization{cgroup=\"%s\"}", name);
 	}

@@ -286,7 +286,7 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 	sample_set_add(out, src, "redis.evicted_keys", info.evicted_keys);
 	double now = unix_now();
 	if (r->have_evicted && now > r->last_when && info.evicted_keys >= r->last_evicted)
-		sample_set_add(out, src, "redis.evicted_keys_per_s",
+		sample_set_add(out, src, "redis.evicted_keys_per_second",
 			       (info.evicted_keys - r->last_evicted) / (now - r->last_when));
 	r->last_evicted = info.evicted_keys, r->last_when = now, r->have_evicted = !isnan(info.evicted_keys);
 

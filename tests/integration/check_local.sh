@@ -43,7 +43,7 @@ assert d["bottleneck"]["trigger"] in names
 skipped = {s["name"] for s in d["skipped"]}
 assert "db-connections" in skipped and "queue-depth" in skipped, skipped
 m = {x["name"]: x["value"] for x in d["metrics"]}
-assert m["cpu.count"] >= 1
+assert m["cpu.cores"] >= 1
 assert 'disk.used_ratio{mount="/"}' in m
 assert d["sources"][0]["ok"] is True
 PY
@@ -55,11 +55,11 @@ t_expect "bad --format is UNKNOWN (3)" 3 "$HEADROOM" check --format yaml
 t_contains "bad --format lists the choices" "$T_ERR" "expected text, json"
 t_expect "a missing -f file is UNKNOWN (3)" 3 "$HEADROOM" check -f "$T_TMP/nope.yaml"
 # Exit codes driven by triggers whose outcome is known on any machine:
-# cpu.count is at least 1.
+# cpu.cores is at least 1.
 cat >warn.yaml <<'YAML'
 triggers:
   cores:
-    metric: cpu.count
+    metric: cpu.cores
     warn: 0
     crit: 1000000
     action: "Nothing; this is a test"
@@ -68,14 +68,14 @@ triggers:
 YAML
 t_expect "a trigger past warn exits WARNING (1)" 1 "$HEADROOM" check -f warn.yaml
 t_contains "WARNING summary names the trigger" "$T_OUT" "WARNING: cores"
-t_contains "advice is printed" "$T_OUT" "cores: WARNING on cpu.count; do: Nothing; this is a test"
+t_contains "advice is printed" "$T_OUT" "cores: WARNING on cpu.cores; do: Nothing; this is a test"
 case "$T_OUT" in *disk-plan*) t_not_ok "enabled: false drops a default" ;; *) t_ok "enabled: false drops a default" ;; esac
 sed 's/crit: 1000000/crit: 0.5/' warn.yaml >crit.yaml
 t_expect "a trigger past crit exits CRITICAL (2)" 2 "$HEADROOM" check -f crit.yaml
 printf 'triggers:\n  typo:\n    metric: cpu.utilizaton\n    warn: 1\n    crit: 2\n' >typo.yaml
 t_expect "a trigger on a metric nobody gives is UNKNOWN (3)" 3 "$HEADROOM" check -f typo.yaml
 t_contains "and suggests the metric meant" "$T_OUT" "did you mean 'cpu.utilization'?"
-printf 'triggers:\n  cores:\n    metrc: cpu.count\n' >bad.yaml
+printf 'triggers:\n  cores:\n    metrc: cpu.cores\n' >bad.yaml
 t_expect "a config error is UNKNOWN (3), not 2" 3 "$HEADROOM" check -f bad.yaml
 t_contains "config error names file:line:col" "$T_ERR" "bad.yaml:3:5: error: unknown key 'metrc'"
 printf 'triggers:\n  cpu:\n    warn: 1%%\n    for: 0s\n' >low.yaml

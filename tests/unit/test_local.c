@@ -167,7 +167,7 @@ static void test_source_on_fixture(void **state)
 	struct strbuf err;
 	strbuf_init(&err, 0);
 	assert_int_equal(source_local_ops.sample(st, "local", &s, &err), 0);
-	assert_true(get(&s, "cpu.count") == 2);
+	assert_true(get(&s, "cpu.cores") == 2);
 	// The same /proc/stat twice: no time passed, so no CPU figure (not 0 %).
 	assert_null(sample_set_find(&s, "cpu.utilization"));
 	assert_true(fabs(get(&s, "memory.used_ratio") - 0.75) < 1e-12);
