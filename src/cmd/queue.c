@@ -99,7 +99,14 @@ static int parse_target(const char *s, double *q, double *secs, const char **why
 	return 0;
 }
 
-/* Seconds to people, three significant digits: "25.0 ms", "1.23 s". */
+/* v with three significant figures, keeping trailing zeros ("70.0"). */
+static void sig3(double v, const char *unit, char *buf, size_t n)
+{
+	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
+	snprintf(buf, n, "%.*f %s", d, v, unit);
+}
+
+/* Seconds to people, three significant figures: "25.0 ms", "1.23 s". */
 static const char *fmt_s(double s, char *buf, size_t n)
 {
 	if (!isfinite(s))
@@ -107,13 +114,17 @@ static const char *fmt_s(double s, char *buf, size_t n)
 	else if (s == 0)
 		snprintf(buf, n, "0");
 	else if (s < 1e-3)
-		snprintf(buf, n, "%.3g us", s * 1e6);
+		sig3(s * 1e6, "us", buf, n);
 	else if (s < 1)
-		snprintf(buf, n, "%.3g ms", s * 1e3);
+		sig3(s * 1e3, "ms", buf, n);
 	else if (s < 60)
-		snprintf(buf, n, "%.3g s", s);
+		sig3(s, "s", buf, n);
+	else if (s < 3600)
+		sig3(s / 60, "min", buf, n);
+	else if (s < 2 * 86400)
+		sig3(s / 3600, "h", buf, n);
 	else
-		units_fmt_duration(s, buf, n);
+		sig3(s / 86400, "d", buf, n);
 	return buf;
 }
 
@@ -151,7 +162,7 @@ static json_t *result_json(const struct queue_result *r, double lambda, double s
 
 static int print_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	json_decref(o);
 	if (!s) {
 		fprintf(stderr, "headroom %s: out of memory\n", name);
@@ -168,12 +179,23 @@ static double stable_servers(double lambda, double service_s)
 	return floor(lambda * service_s) + 1;
 }
 
+/* Utilisation in percent; a stable queue never prints as 100.0%. */
+static const char *fmt_util(const struct queue_result *r, char *buf, size_t n)
+{
+	int d = 1;
+	double pct = r->utilization * 100;
+	while (r->stable && d < 9 && pct < 100 && round(pct * pow(10, d)) >= 100 * pow(10, d))
+		d++;
+	snprintf(buf, n, "%.*f%%", d, pct);
+	return buf;
+}
+
 static void print_result(const struct queue_result *r, double lambda, double service_s)
 {
 	char b[64];
-	printf("utilisation          %.1f%%\n", r->utilization * 100);
+	printf("utilisation          %s\n", fmt_util(r, b, sizeof(b)));
 	if (!r->stable) {
-		printf("unstable: arrivals (%.4g/s) outpace what %u server%s can serve (%.4g/s);\n"
+		printf("unstable: arrivals (%.6g/s) outpace what %u server%s can serve (%.6g/s);\n"
 		       "the queue grows without bound, so there is no mean wait and no percentile.\n"
 		       "At least %.0f servers are needed for a stable queue.\n",
 		       lambda, r->servers, r->servers == 1 ? "" : "s", r->servers / service_s,
@@ -312,7 +334,7 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
 	if (fmt == FORMAT_JSON)
 		return print_json(result_json(&r, lambda, service_s));
-	printf("M/M/%u queue: arrivals %s, mean service %s, offered load %.4g Erlangs\n", c, arrival,
+	printf("M/M/%u queue: arrivals %s, mean service %s, offered load %.6g Erlangs\n", c, arrival,
 	       service, lambda * service_s);
 	print_result(&r, lambda, service_s);
 	return 0;

@@ -221,7 +221,8 @@ static int add_parallel(struct sla_parts *ps, const char *list)
 		return 0;
 	}
 	// Mixed availabilities are not identical units: evaluate the group here
-	// and hand the model one unit of the group's availability.
+	// and hand the model one unit of the group's availability (rounding
+	// 1 - U to a double costs U about 1e-16 absolute: immaterial).
 	memcpy(sp->members, a, (size_t)n * sizeof(a[0]));
 	sp->n_members = (size_t)n;
 	sp->p.availability = avail_parallel(a, (size_t)n);
@@ -293,18 +294,18 @@ static int add_part(struct sla_parts *ps, const char *spec)
 	return 0;
 }
 
-/* An availability as a percentage with enough digits to show the
- * unavailability to about three figures: 99.84%, 99.9997%, 99.99823%. */
-static const char *fmt_avail(double a, char *buf, size_t n)
+/* The availability 1 - u as a percentage with enough digits to show the
+ * unavailability u to about three figures: 99.84%, 99.9997%, 99.99823%. */
+static const char *fmt_avail(double u, char *buf, size_t n)
 {
-	double upct = (1 - a) * 100;
+	double upct = u * 100;
 	if (!(upct > 0)) {
 		snprintf(buf, n, "100%%");
 		return buf;
 	}
 	int d = (int)ceil(-log10(upct)) + 2;
 	d = d < 0 ? 0 : d > 12 ? 12 : d;
-	snprintf(buf, n, "%.*f", d, a * 100);
+	snprintf(buf, n, "%.*f", d, (1 - u) * 100);
 	// Trim zeros a fixed precision adds ("99.900" -> "99.9").
 	char *dot = strchr(buf, '.');
 	if (dot) {
@@ -344,25 +345,25 @@ static const char *fmt_down(double s, char *buf, size_t n)
 	return buf;
 }
 
-static void print_budget(double a)
+/* Downtime budgets of unavailability u. */
+static void print_budget(double u)
 {
 	char b[64];
 	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		printf("  %-20s %s\n", periods[i].label,
-		       fmt_down(avail_downtime_s(a, periods[i].seconds), b, sizeof(b)));
+		printf("  %-20s %s\n", periods[i].label, fmt_down(u * periods[i].seconds, b, sizeof(b)));
 }
 
-static json_t *budget_json(double a)
+static json_t *budget_json(double u)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		json_object_set_new(o, periods[i].key, json_real(avail_downtime_s(a, periods[i].seconds)));
+		json_object_set_new(o, periods[i].key, json_real(u * periods[i].seconds));
 	return o;
 }
 
 static int print_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	json_decref(o);
 	if (!s) {
 		fprintf(stderr, "headroom %s: out of memory\n", name);
@@ -378,14 +379,14 @@ static void each_text(const struct sla_part *sp, char *buf, size_t n)
 {
 	char b[32];
 	if (!sp->n_members) {
-		fmt_avail(sp->p.availability, buf, n);
+		fmt_avail(1 - sp->p.availability, buf, n);
 		return;
 	}
 	size_t len = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sp->n_members && len < n; i++) {
 		int w = snprintf(buf + len, n - len, "%s%s", i ? "|" : "",
-				 fmt_avail(sp->members[i], b, sizeof(b)));
+				 fmt_avail(1 - sp->members[i], b, sizeof(b)));
 		if (w < 0)
 			break;
 		len += (size_t)w;
@@ -395,7 +396,9 @@ static void each_text(const struct sla_part *sp, char *buf, size_t n)
 static int report(const struct sla_parts *ps, bool has_target, double target, enum out_format fmt)
 {
 	struct avail_part parts[SLA_MAX_PARTS];
-	double each[SLA_MAX_PARTS], total = 1;
+	double each[SLA_MAX_PARTS], total = 0; // unavailabilities
+	double target_u = 1 - target;
+	const double month = UNITS_SECONDS_PER_MONTH;
 	for (size_t i = 0; i < ps->n; i++)
 		parts[i] = ps->v[i].p;
 	size_t bad = 0;
@@ -405,7 +408,8 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 
 	if (fmt == FORMAT_JSON) {
 		json_t *o = json_object();
-		json_object_set_new(o, "availability", json_real(total));
+		json_object_set_new(o, "availability", json_real(1 - total));
+		json_object_set_new(o, "unavailability", json_real(total));
 		json_object_set_new(o, "downtime_s", budget_json(total));
 		json_object_set_new(o, "month_hours", json_real(UNITS_HOURS_PER_MONTH));
 		json_t *arr = json_array();
@@ -426,17 +430,16 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 			json_object_set_new(p, "need", json_integer(sp->p.k_needed));
 			json_object_set_new(p, "failover_s", sp->p.failover_s > 0 ? json_real(sp->p.failover_s) : json_null());
 			json_object_set_new(p, "mttr_s", sp->p.failover_s > 0 ? json_real(sp->p.mttr_s) : json_null());
-			json_object_set_new(p, "availability", json_real(each[i]));
-			json_object_set_new(p, "downtime_s_per_month",
-					    json_real(avail_downtime_s(each[i], UNITS_SECONDS_PER_MONTH)));
+			json_object_set_new(p, "availability", json_real(1 - each[i]));
+			json_object_set_new(p, "downtime_s_per_month", json_real(each[i] * month));
 			json_array_append_new(arr, p);
 		}
 		json_object_set_new(o, "parts", arr);
 		if (has_target) {
 			json_t *t = json_object();
 			json_object_set_new(t, "availability", json_real(target));
-			json_object_set_new(t, "downtime_s", budget_json(target));
-			json_object_set_new(t, "met", json_boolean(total >= target));
+			json_object_set_new(t, "downtime_s", budget_json(target_u));
+			json_object_set_new(t, "met", json_boolean(total <= target_u));
 			json_object_set_new(o, "target", t);
 		}
 		return print_json(o);
@@ -462,10 +465,10 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 		else
 			snprintf(fo, sizeof(fo), "-");
 		table_add(t, sp->name, units, each_s, need, fo, fmt_avail(each[i], av, sizeof(av)),
-			  fmt_down(avail_downtime_s(each[i], UNITS_SECONDS_PER_MONTH), down, sizeof(down)));
+			  fmt_down(each[i] * month, down, sizeof(down)));
 	}
 	table_add(t, "all, in series", "", "", "", "", fmt_avail(total, b1, sizeof(b1)),
-		  fmt_down(avail_downtime_s(total, UNITS_SECONDS_PER_MONTH), b2, sizeof(b2)));
+		  fmt_down(total * month, b2, sizeof(b2)));
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
 	int rc = table_render(t, &sb);
@@ -480,15 +483,15 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 	printf("\navailability %s allows this much downtime:\n", fmt_avail(total, b1, sizeof(b1)));
 	print_budget(total);
 	if (has_target) {
-		snprintf(b3, sizeof(b3), "%s", fmt_avail(target, b2, sizeof(b2)));
-		if (total >= target)
+		snprintf(b3, sizeof(b3), "%s", fmt_avail(target_u, b2, sizeof(b2)));
+		if (total <= target_u)
 			printf("\nmeets the target %s: yes (%s of its %s monthly budget used)\n", b3,
-			       fmt_down(avail_downtime_s(total, UNITS_SECONDS_PER_MONTH), b1, sizeof(b1)),
-			       fmt_down(avail_downtime_s(target, UNITS_SECONDS_PER_MONTH), b2, sizeof(b2)));
+			       fmt_down(total * month, b1, sizeof(b1)),
+			       fmt_down(target_u * month, b2, sizeof(b2)));
 		else
 			printf("\nmeets the target %s: no (%s of downtime a month against a budget of %s)\n", b3,
-			       fmt_down(avail_downtime_s(total, UNITS_SECONDS_PER_MONTH), b1, sizeof(b1)),
-			       fmt_down(avail_downtime_s(target, UNITS_SECONDS_PER_MONTH), b2, sizeof(b2)));
+			       fmt_down(total * month, b1, sizeof(b1)),
+			       fmt_down(target_u * month, b2, sizeof(b2)));
 	}
 	return 0;
 }
@@ -551,13 +554,14 @@ static int run(int argc, char **argv)
 		if (fmt == FORMAT_JSON) {
 			json_t *o = json_object();
 			json_object_set_new(o, "availability", json_real(target));
-			json_object_set_new(o, "downtime_s", budget_json(target));
+			json_object_set_new(o, "unavailability", json_real(1 - target));
+			json_object_set_new(o, "downtime_s", budget_json(1 - target));
 			json_object_set_new(o, "month_hours", json_real(UNITS_HOURS_PER_MONTH));
 			json_object_set_new(o, "parts", json_array());
 			rc = print_json(o);
 		} else {
-			printf("availability %s allows this much downtime:\n", fmt_avail(target, b, sizeof(b)));
-			print_budget(target);
+			printf("availability %s allows this much downtime:\n", fmt_avail(1 - target, b, sizeof(b)));
+			print_budget(1 - target);
 			printf("A month is 730 h (365 d / 12), as in headroom's costs; SLAs counted per\n"
 			       "calendar month of 30 days allow the 30 d figure.\n");
 			rc = 0;

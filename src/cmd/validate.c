@@ -17,16 +17,28 @@ static const char usage_text[] =
 	"\n"
 	"  -f, --file FILE   the config (default ./headroom.yaml)\n"
 	"      --no-catalog  skip the price catalogue checks\n"
+	"      --keys        list every key with its type, default and meaning\n"
+	"                    (Markdown; docs/config.md has the same list)\n"
 	"  -h, --help        this text\n"
 	"\n"
 	"Exit status: 0 valid, 2 invalid or unreadable.\n";
 
+static void print_key(const struct config_key_info *k, void *ctx)
+{
+	(void)ctx;
+	printf("| `%s` | %s%s%s%s | %s%s%s | %s%s%s |\n", k->path, k->type, k->bounds ? "; " : "",
+	       k->bounds ? k->bounds : "", k->required ? "; **required**" : "", k->def ? "`" : "",
+	       k->def ? k->def : "", k->def ? "`" : "", k->doc, k->why_default ? ". Default from: " : "",
+	       k->why_default ? k->why_default : "");
+}
+
 static int run(int argc, char **argv)
 {
-	enum { OPT_NO_CATALOG = 256 };
+	enum { OPT_NO_CATALOG = 256, OPT_KEYS };
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"no-catalog", no_argument, NULL, OPT_NO_CATALOG},
+		{"keys", no_argument, NULL, OPT_KEYS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -38,6 +50,10 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case 'f': file = optarg; break;
 		case OPT_NO_CATALOG: use_catalog = 0; break;
+		case OPT_KEYS:
+			puts("| key | takes | default | meaning |\n|---|---|---|---|");
+			config_each_key(print_key, NULL);
+			return 0;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case ':': return cmd_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
 		default: return cmd_usage_error("validate", "unknown option '%s'", argv[optind - 1]);

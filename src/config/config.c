@@ -237,17 +237,33 @@ int config_check_refs(const struct config *cfg, const struct catalog *cat, struc
 }
 
 struct each_ctx {
-	void (*fn)(const char *path, const char *doc, const char *def, void *ctx);
+	void (*fn)(const struct config_key_info *k, void *ctx);
 	void *ctx;
 };
 
 static void each_key(const char *path, const struct key_spec *k, void *ctx)
 {
 	struct each_ctx *c = ctx;
-	c->fn(path, k->doc, k->def, c->ctx);
+	char bounds[64] = "";
+	bool ratio = k->type == KT_RATIO;
+	if (k->max > 0 && ratio)
+		snprintf(bounds, sizeof(bounds), "%s%g%% to %g%%", k->flags & KF_POSITIVE ? "over " : "",
+			 k->min * 100, k->max * 100);
+	else if (k->max > 0)
+		snprintf(bounds, sizeof(bounds), "%s%g to %g", k->flags & KF_POSITIVE ? "over " : "", k->min, k->max);
+	else if (k->min > 0)
+		snprintf(bounds, sizeof(bounds), "at least %g", k->min);
+	else if (k->flags & KF_POSITIVE)
+		snprintf(bounds, sizeof(bounds), "over 0");
+	struct config_key_info info = {
+		.path = path, .type = schema_type_name(k), .doc = k->doc, .def = k->def,
+		.why_default = k->why_default, .bounds = bounds[0] ? bounds : NULL,
+		.required = (k->flags & KF_REQUIRED) != 0,
+	};
+	c->fn(&info, c->ctx);
 }
 
-void config_each_key(void (*fn)(const char *path, const char *doc, const char *def, void *ctx), void *ctx)
+void config_each_key(void (*fn)(const struct config_key_info *k, void *ctx), void *ctx)
 {
 	struct each_ctx c = {fn, ctx};
 	schema_each_key(&schema_config, "", each_key, &c);

@@ -99,11 +99,18 @@ struct diag_loc config_loc(const struct config *cfg, const char *path);
  */
 HR_NODISCARD int config_check_refs(const struct config *cfg, const struct catalog *cat, struct diag *d);
 
-/**
- * Call fn for every key the schema knows, with its dotted path
- * ("workload.requests[].rate", "triggers.NAME.warn"), its one-line doc and
- * its default as written (NULL when there is none). For docs and tests.
- */
-void config_each_key(void (*fn)(const char *path, const char *doc, const char *def, void *ctx), void *ctx);
+/** One key of the schema, as config_each_key() describes it. */
+struct config_key_info {
+	const char *path;        /**< "workload.requests[].rate", "triggers.NAME.warn" */
+	const char *type;        /**< what it takes: "a duration such as 250ms, 15s or 5m" */
+	const char *doc;         /**< one line */
+	const char *def;         /**< the default as written, NULL when there is none */
+	const char *why_default; /**< where the default comes from, or NULL */
+	const char *bounds;      /**< "0-100%", "> 0", ... or NULL */
+	bool required;
+};
+
+/** Call fn for every key the schema knows, parents before children. For docs and tests. */
+void config_each_key(void (*fn)(const struct config_key_info *k, void *ctx), void *ctx);
 
 #endif

@@ -147,7 +147,7 @@ static char *scalar_text(struct loader *L, const struct ynode *n, const char *pa
 	return NULL;
 }
 
-static const char *type_expect(const struct key_spec *k)
+const char *schema_type_name(const struct key_spec *k)
 {
 	switch (k->type) {
 	case KT_STRING: return "a string";
@@ -459,7 +459,7 @@ static bool want(struct loader *L, const struct ynode *n, enum ynode_type t, con
 {
 	if (n->type == t)
 		return true;
-	schema_error(L, n, "%s: expected %s, got %s", path, type_expect(k), ynode_type_name(n->type));
+	schema_error(L, n, "%s: expected %s, got %s", path, schema_type_name(k), ynode_type_name(n->type));
 	return false;
 }
 
@@ -492,7 +492,7 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		return;
 	case KT_CALIBRATION:
 		if (n->type == YNODE_SCALAR && !empty) {
-			char *text = scalar_text(L, n, path, type_expect(k));
+			char *text = scalar_text(L, n, path, schema_type_name(k));
 			if (text)
 				load_calibration_file(L, k, n, text);
 			free(text);
@@ -663,10 +663,10 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		break;
 	}
 	if (empty && n->type == YNODE_SCALAR) {
-		schema_error(L, n, "%s: missing value; expected %s", path, type_expect(k));
+		schema_error(L, n, "%s: missing value; expected %s", path, schema_type_name(k));
 		return;
 	}
-	char *text = scalar_text(L, n, path, type_expect(k));
+	char *text = scalar_text(L, n, path, schema_type_name(k));
 	if (!text)
 		return;
 	(void)parse_scalar(L, k, base, text, n, path);

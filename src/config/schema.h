@@ -150,6 +150,9 @@ void schema_free(const struct section *s, void *base);
 /** Report an error at node (the file's location when node is NULL) and set L->rc. */
 void schema_error(struct loader *L, const struct ynode *node, const char *fmt, ...) HR_PRINTF(3, 4);
 
+/** What a key takes, for messages and docs: "a duration such as 250ms, 15s or 5m". */
+const char *schema_type_name(const struct key_spec *k);
+
 /** The value of key in a mapping node, or NULL. */
 const struct ynode *schema_get(const struct ynode *map, const char *key);
 

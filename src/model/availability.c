@@ -36,8 +36,10 @@ double avail_parallel(const double *a, size_t n)
 }
 
 /* P(fewer than k of n up) = sum_{j<k} C(n,j) a^j (1-a)^(n-j), the failure
- * side of the binomial (research notes, "Availability maths", k-of-n). Terms
- * are formed in logs so C(n,j) never overflows; no factorials. */
+ * side of the binomial (research notes, "Availability maths", k-of-n): its
+ * terms are small and summed, not subtracted from 1. C(n,j) by the
+ * multiplicative recurrence stays below 2.7e299 for n <= 1000, and the
+ * powers are at most 1, so nothing overflows; no factorials. */
 static double k_of_n_unavail(unsigned k, unsigned n, double a)
 {
 	if (k == 0)
@@ -46,10 +48,10 @@ static double k_of_n_unavail(unsigned k, unsigned n, double a)
 		return 1.0;
 	if (a == 1)
 		return 0.0;
-	double la = log(a), lu = log1p(-a), lc = 0, u = 0;
+	double u1 = 1.0 - a, choose = 1.0, u = 0;
 	for (unsigned j = 0; j < k; j++) {
-		u += exp(lc + (double)j * la + (double)(n - j) * lu);
-		lc += log((double)(n - j)) - log((double)(j + 1)); // C(n,j+1) from C(n,j)
+		u += choose * pow(a, (double)j) * pow(u1, (double)(n - j));
+		choose = choose * (double)(n - j) / (double)(j + 1); // C(n,j+1) from C(n,j)
 	}
 	return u > 1.0 ? 1.0 : u;
 }
@@ -102,7 +104,7 @@ double avail_from_mtbf(double mtbf_s, double mttr_s)
 	return mtbf_s / (mtbf_s + mttr_s);
 }
 
-int avail_part_eval(const struct avail_part *p, double *a, const char **why)
+int avail_part_unavail(const struct avail_part *p, double *u, const char **why)
 {
 	*why = NULL;
 	if (!prob_ok(p->availability)) {
@@ -130,29 +132,29 @@ int avail_part_eval(const struct avail_part *p, double *a, const char **why)
 			*why = "failover needs the repair time of a unit (mttr) to count failures";
 			return HR_E_INVALID;
 		}
-		*a = 1.0 - failover_unavail(p->availability, p->count, p->mttr_s, p->failover_s);
+		*u = failover_unavail(p->availability, p->count, p->mttr_s, p->failover_s);
 		return 0;
 	}
-	*a = 1.0 - k_of_n_unavail(p->k_needed, p->count, p->availability);
+	*u = k_of_n_unavail(p->k_needed, p->count, p->availability);
 	return 0;
 }
 
-int avail_compose(const struct avail_part *parts, size_t n, double *per_part, double *total,
+int avail_compose(const struct avail_part *parts, size_t n, double *each_u, double *total_u,
 		  size_t *index, const char **why)
 {
-	double prod = 1.0;
+	double log_up = 0; // log of prod (1 - U_i)
 	for (size_t i = 0; i < n; i++) {
-		double a;
-		int rc = avail_part_eval(&parts[i], &a, why);
+		double u;
+		int rc = avail_part_unavail(&parts[i], &u, why);
 		if (rc != 0) {
 			if (index)
 				*index = i;
 			return rc;
 		}
-		if (per_part)
-			per_part[i] = a;
-		prod *= a;
+		if (each_u)
+			each_u[i] = u;
+		log_up += log1p(-u);
 	}
-	*total = prod;
+	*total_u = -expm1(log_up);
 	return 0;
 }

@@ -14,7 +14,9 @@
  * A stage is described as a list of parts in series (struct avail_part):
  * a load balancer, N app nodes of which K must be up, a database pair with
  * failover. The planner fills such a list; `headroom sla` builds one from
- * its flags; avail_compose() evaluates it and reports each part. */
+ * its flags; avail_compose() evaluates it and reports each part. Both
+ * report unavailabilities: 1 - U is the availability, U * period the
+ * downtime, with no digits lost to rounding 1 - U near 1. */
 #ifndef HR_AVAILABILITY_H
 #define HR_AVAILABILITY_H
 
@@ -63,20 +65,23 @@ struct avail_part {
 };
 
 /**
- * Availability of one part with its redundancy applied.
- * @return 0 and *a set; HR_E_INVALID (with *why pointing at a static
+ * Unavailability (1 - A) of one part with its redundancy applied, computed
+ * directly so that it keeps its digits when A is close to 1.
+ * @return 0 and *u set; HR_E_INVALID (with *why pointing at a static
  *         sentence) when a field is out of its domain.
  */
-HR_NODISCARD int avail_part_eval(const struct avail_part *part, double *a, const char **why);
+HR_NODISCARD int avail_part_unavail(const struct avail_part *part, double *u, const char **why);
 
 /**
- * Availability of parts in series (every part is needed).
- * @param per_part if not NULL, receives each part's availability (n entries).
+ * Parts in series (every part is needed): U = 1 - prod (1 - U_i), formed as
+ * -expm1(sum log1p(-U_i)) so a small total keeps its digits. The stage's
+ * availability is 1 - *total_u, its downtime in a period total_u * period.
+ * @param each_u if not NULL, receives each part's unavailability (n entries).
  * @param index if not NULL, receives the index of the first bad part on error.
- * @return 0 and *total set; HR_E_INVALID with *why and *index on a bad part.
- *         n == 0 gives 1 (nothing that can fail).
+ * @return 0 and *total_u set; HR_E_INVALID with *why and *index on a bad
+ *         part. n == 0 gives 0 (nothing that can fail).
  */
-HR_NODISCARD int avail_compose(const struct avail_part *parts, size_t n, double *per_part,
-			       double *total, size_t *index, const char **why);
+HR_NODISCARD int avail_compose(const struct avail_part *parts, size_t n, double *each_u,
+			       double *total_u, size_t *index, const char **why);
 
 #endif

@@ -105,19 +105,28 @@ static void test_parts(void **state)
 		{.name = "db", .availability = 0.999, .count = 2, .k_needed = 1, .failover_s = 60,
 		 .mttr_s = 3600},
 	};
-	double each[3], total = 0;
+	double each[3], total = 0; // unavailabilities
 	size_t idx = 99;
 	const char *why = NULL;
 	assert_int_equal(avail_compose(parts, 3, each, &total, &idx, &why), 0);
-	near_u("lb", each[0], 0.9999, 1e-12);
-	near_u("app 2-of-3", each[1], 1 - 2.998e-6, 1e-9);
-	near_u("db failover", each[2], 1 - (1.0 / 60 / 1000 + 1e-6), 1e-9);
-	near_u("stage", total, each[0] * each[1] * each[2], 1e-12);
+	near_u("lb", 1 - each[0], 0.9999, 1e-12);
+	near_u("app 2-of-3", 1 - each[1], 1 - 2.998e-6, 1e-9);
+	near_u("db failover", 1 - each[2], 1 - (1.0 / 60 / 1000 + 1e-6), 1e-9);
+	near_u("stage", 1 - total, (1 - each[0]) * (1 - each[1]) * (1 - each[2]), 1e-12);
 	assert_int_equal(idx, 99); // untouched on success
+	// Unavailabilities keep their digits where 1 - A would round them:
+	// 2 in parallel at 99.9 % is 0.001^2 to rounding (1e-15 relative), not
+	// 1 - (1 - 1e-6) with its 1e-10 relative rounding.
+	const struct avail_part pair = {.availability = 0.999, .count = 2, .k_needed = 1};
+	double u;
+	assert_int_equal(avail_part_unavail(&pair, &u, &why), 0);
+	assert_true(fabs(u - (1 - 0.999) * (1 - 0.999)) <= 1e-15 * u);
+	assert_int_equal(avail_compose(&pair, 1, NULL, &total, NULL, &why), 0);
+	assert_true(fabs(total - u) <= 1e-15 * u);
 
 	// An empty stage cannot fail.
 	assert_int_equal(avail_compose(NULL, 0, NULL, &total, NULL, &why), 0);
-	assert_true(total == 1.0);
+	assert_true(total == 0.0);
 
 	// Each bad field is named, and the bad part's index reported.
 	static const struct {

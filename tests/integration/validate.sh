@@ -1,0 +1,96 @@
+#!/bin/sh
+# headroom validate: exit codes and the exact one-line messages.
+. "$HEADROOM_ROOT/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset PROM_TOKEN
+
+t_expect "starter validates with no environment" 0 "$HEADROOM" validate -f "$HEADROOM_ROOT/examples/starter.yaml"
+t_contains "prints ok" "$T_OUT" "ok"
+t_check "prints nothing on stderr" [ -z "$T_ERR" ]
+
+# Each bad file: exit 2 and exactly one line naming the place.
+# check NAME FILE-CONTENT EXPECTED-STDERR
+check() {
+	printf '%s' "$2" >bad.yaml
+	if t_run 2 "$HEADROOM" validate --no-catalog -f bad.yaml && [ "$T_ERR" = "$3" ] && [ -z "$T_OUT" ]; then
+		t_ok "$1"
+	else
+		t_not_ok "$1 (exit $T_STATUS)"
+		t_diag "want: $3"
+		t_diag "got:  $T_ERR"
+	fi
+}
+
+check "typo in a nested key" 'triggers:
+  cpu:
+    metric: cpu.utilization
+    direciton: below
+' "bad.yaml:4:5: error: unknown key 'direciton' in 'triggers.cpu'; did you mean 'direction'?"
+
+check "truncated file" 'agent:
+  listen: "127.0.0.1:9870
+' "bad.yaml:3:1: error: invalid YAML: found unexpected end of stream while scanning a quoted scalar (started at line 2, column 11)"
+
+check "type error" 'agent:
+  interval: fast
+' "bad.yaml:2:13: error: agent.interval: expected a duration with a unit, such as 250ms, 15s, 5m, 2h or 7d, got 'fast'"
+
+check "negative duration" 'agent:
+  retention: -7d
+' "bad.yaml:2:14: error: agent.retention: a duration cannot be negative, got '-7d'"
+
+check "unknown unit" 'components:
+  app: {kind: app, memory: 150 parsecs}
+' "bad.yaml:2:28: error: components.app.memory: expected a size with a unit, such as 512MiB, 4GiB or 25GB, got '150 parsecs'"
+
+check "missing environment variable" 'agent:
+  token: ${HR_NOT_SET_ANYWHERE}
+' "bad.yaml:2:10: error: agent.token: environment variable 'HR_NOT_SET_ANYWHERE' is not set"
+
+check "duplicate key" 'agent:
+  interval: 10s
+  interval: 20s
+' "bad.yaml:3:3: error: duplicate key 'interval' (first at line 2, column 3)"
+
+check "ratio out of range" 'objectives:
+  availability: 100%
+' "bad.yaml:2:17: error: objectives.availability: must be greater than 0% and at most 99.9999%, got '100%'"
+
+check "unknown component kind" 'components:
+  db: {kind: postgre}
+' "bad.yaml:2:14: error: components.db.kind: expected one of app, worker, postgres, redis, proxy, other, got 'postgre'; did you mean 'postgres'?"
+
+# The variable, when set, is used.
+printf 'agent:\n  token: ${HR_TEST_TOKEN}\n' >env.yaml
+t_expect "set variable accepted" 0 env HR_TEST_TOKEN=abc "$HEADROOM" validate --no-catalog -f env.yaml
+
+# Every error, not only the first.
+printf 'agent:\n  interval: x\n  retention: y\n' >two.yaml
+t_expect "two errors: exit 2" 2 "$HEADROOM" validate --no-catalog -f two.yaml
+t_check "two errors: two lines" [ "$(printf '%s\n' "$T_ERR" | wc -l)" -eq 2 ]
+
+# References into the price catalogue.
+printf 'deployment:\n  current:\n    stage: single\n    nodes: [{plan: cx23}]\n' >ref.yaml
+t_expect "unknown plan: exit 2" 2 "$HEADROOM" validate -f ref.yaml
+t_contains "unknown plan named with a suggestion" "$T_ERR" \
+	"ref.yaml:4:20: error: deployment.current.nodes[0].plan: no plan 'cx23' in the price catalogue; did you mean 'cx22'?"
+t_expect "--no-catalog skips the reference check" 0 "$HEADROOM" validate --no-catalog -f ref.yaml
+
+# Files that cannot be read.
+t_expect "missing file: exit 2" 2 "$HEADROOM" validate -f nope.yaml
+t_contains "missing file named" "$T_ERR" "nope.yaml: error: cannot read: No such file or directory"
+t_expect "default file is ./headroom.yaml" 2 "$HEADROOM" validate
+t_contains "default file named" "$T_ERR" "headroom.yaml: error: cannot read"
+cp "$HEADROOM_ROOT/examples/starter.yaml" headroom.yaml
+t_expect "default file read" 0 "$HEADROOM" validate
+t_expect "bad option: exit 2" 2 "$HEADROOM" validate --bogus
+t_expect "--help: exit 0" 0 "$HEADROOM" validate --help
+t_contains "--help says the usage" "$T_OUT" "usage: headroom validate"
+t_expect "--keys lists the keys" 0 "$HEADROOM" validate --keys
+t_contains "--keys has a default" "$T_OUT" '| `objectives.utilization.cpu` |'
+
+# Every shipped example that exists is valid.
+for f in "$HEADROOM_ROOT"/examples/*.yaml; do
+	t_expect "$(basename "$f") validates" 0 "$HEADROOM" validate -f "$f"
+done
+t_done

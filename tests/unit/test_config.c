@@ -1,0 +1,452 @@
+/* Unit tests for config/: the loader's values and the exact text of its errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "config/fx.h"
+#include "config/schema.h"
+#include "config/yaml.h"
+#include "util/strbuf.h"
+
+/* Load text named t.yaml; return the loader's result, messages in *msgs. */
+static int load(const char *text, struct config **cfg, struct strbuf *msgs)
+{
+	struct diag d;
+	strbuf_init(msgs, 0);
+	diag_init_mem(&d, msgs);
+	return config_load_string("t.yaml", text, strlen(text), &d, cfg);
+}
+
+/* The text must be rejected with exactly these messages. */
+static void expect_errors(const char *text, const char *want)
+{
+	struct config *cfg = (void *)1;
+	struct strbuf msgs;
+	int rc = load(text, &cfg, &msgs);
+	if (rc != HR_E_INVALID)
+		fail_msg("accepted (rc %d): %s", rc, text);
+	assert_null(cfg);
+	if (strcmp(strbuf_str(&msgs), want) != 0)
+		fail_msg("messages differ\n--- got\n%s--- want\n%s", strbuf_str(&msgs), want);
+	strbuf_free(&msgs);
+}
+
+static struct config *expect_ok(const char *text)
+{
+	struct config *cfg = NULL;
+	struct strbuf msgs;
+	int rc = load(text, &cfg, &msgs);
+	if (rc != 0)
+		fail_msg("rejected: %s", strbuf_str(&msgs));
+	assert_string_equal(strbuf_str(&msgs), "");
+	strbuf_free(&msgs);
+	return cfg;
+}
+
+static void test_nested_typo(void **state)
+{
+	(void)state;
+	expect_errors("triggers:\n"
+		      "  cpu:\n"
+		      "    metric: cpu.utilization\n"
+		      "    direciton: below\n",
+		      "t.yaml:4:5: error: unknown key 'direciton' in 'triggers.cpu'; did you mean 'direction'?\n");
+	expect_errors("workload:\n  users: 10\n  daily_active: 1\n  peak_concurrent: 1\n"
+		      "  requests:\n    - {name: a, rate: 1/s, duration: 1s, cpu: 1ms, db_querys: 2}\n",
+		      "t.yaml:6:52: error: unknown key 'db_querys' in 'workload.requests[0]'; did you mean 'db_queries'?\n");
+	expect_errors("wrkload: {}\n",
+		      "t.yaml:1:1: error: unknown key 'wrkload' at the top level; did you mean 'workload'?\n");
+	expect_errors("zzz: 1\n", "t.yaml:1:1: error: unknown key 'zzz' at the top level\n");
+}
+
+static void test_truncated(void **state)
+{
+	(void)state;
+	expect_errors("workload:\n  users: \"2000\n",
+		      "t.yaml:3:1: error: invalid YAML: found unexpected end of stream while scanning a quoted scalar"
+		      " (started at line 2, column 10)\n");
+	expect_errors("agent: {listen: x\n",
+		      "t.yaml:2:1: error: invalid YAML: did not find expected ',' or '}' while parsing a flow mapping"
+		      " (started at line 1, column 8)\n");
+	expect_errors("", "t.yaml: error: the file is empty; expected a mapping with workload:, components:, triggers: ...\n");
+	expect_errors("- a\n", "t.yaml:1:1: error: expected a mapping of keys at the top of the file, got a list\n");
+}
+
+static void test_type_errors(void **state)
+{
+	(void)state;
+	const char *head = "workload:\n  users: 10\n  daily_active: 1\n  peak_concurrent: 1\n  requests:\n    - name: a\n      rate: 1/s\n      cpu: 1ms\n";
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s      duration: fast\n", head);
+	expect_errors(buf, "t.yaml:9:17: error: workload.requests[0].duration: expected a duration with a unit,"
+			   " such as 250ms, 15s, 5m, 2h or 7d, got 'fast'\n");
+	snprintf(buf, sizeof(buf), "%s      duration: -5s\n", head);
+	expect_errors(buf, "t.yaml:9:17: error: workload.requests[0].duration: a duration cannot be negative, got '-5s'\n");
+	snprintf(buf, sizeof(buf), "%s      duration: 1s\n      memory: 4GX\n", head);
+	expect_errors(buf, "t.yaml:10:15: error: workload.requests[0].memory: expected a size with a unit,"
+			   " such as 512MiB, 4GiB or 25GB, got '4GX'\n");
+	snprintf(buf, sizeof(buf), "%s      duration: 1s\n      bytes_out: 20\n", head);
+	expect_errors(buf, "t.yaml:10:18: error: workload.requests[0].bytes_out: a size needs a unit"
+			   " (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 512MiB, got '20'\n");
+	expect_errors("components:\n  app: {kind: ap}\n",
+		      "t.yaml:2:15: error: components.app.kind: expected one of app, worker, postgres, redis, proxy,"
+		      " other, got 'ap'; did you mean 'app'?\n");
+	expect_errors("components:\n  app: {kind: app, workers: 1.5}\n",
+		      "t.yaml:2:29: error: components.app.workers: expected a whole number such as 4, got '1.5'\n");
+	expect_errors("agent: [1]\n", "t.yaml:1:8: error: agent: expected a mapping, got a list\n");
+	expect_errors("agent: {listen: [a]}\n", "t.yaml:1:17: error: agent.listen: expected a string, got a list\n");
+	expect_errors("triggers: {x: {enabled: yes}}\n",
+		      "t.yaml:1:25: error: triggers.x.enabled: expected true or false, got 'yes'\n");
+	expect_errors("agent: {interval: }\n",
+		      "t.yaml:1:19: error: agent.interval: missing value; expected a duration such as 250ms, 15s or 5m\n");
+}
+
+static void test_bounds(void **state)
+{
+	(void)state;
+	expect_errors("objectives: {utilization: {cpu: 120%}}\n",
+		      "t.yaml:1:33: error: objectives.utilization.cpu: must be greater than 0% and at most 100%, got '120%'\n");
+	expect_errors("objectives: {utilization: {cpu: 0}}\n",
+		      "t.yaml:1:33: error: objectives.utilization.cpu: must be greater than 0, got '0'\n");
+	expect_errors("objectives: {utilization: {memory: 80}}\n",
+		      "t.yaml:1:36: error: objectives.utilization.memory: a bare ratio must be between 0 and 1;"
+		      " write 70% for a percentage, got '80'\n");
+	expect_errors("agent: {interval: 100ms}\n",
+		      "t.yaml:1:19: error: agent.interval: must be at least 1.00 s, got '100ms'\n");
+}
+
+static void test_env(void **state)
+{
+	(void)state;
+	unsetenv("HR_TEST_UNSET");
+	expect_errors("agent:\n  token: \"Bearer ${HR_TEST_UNSET}\"\n",
+		      "t.yaml:2:18: error: agent.token: environment variable 'HR_TEST_UNSET' is not set\n");
+	expect_errors("agent:\n  token: x${bad-name}\n",
+		      "t.yaml:2:11: error: agent.token: expected ${NAME} with NAME made of letters, digits and '_'\n");
+	expect_errors("agent:\n  token: ${OPEN\n",
+		      "t.yaml:2:10: error: agent.token: '${' is not closed by '}' (write $${ for a literal ${)\n");
+	setenv("HR_TEST_TOKEN", "s3cret", 1);
+	struct config *cfg = expect_ok("agent:\n  token: ${HR_TEST_TOKEN}\n  webhook: \"$${HR_TEST_TOKEN} and ${HR_TEST_TOKEN}\"\n");
+	assert_string_equal(cfg->agent.token, "s3cret");
+	assert_string_equal(cfg->agent.webhook, "${HR_TEST_TOKEN} and s3cret");
+	config_free(cfg);
+	unsetenv("HR_TEST_TOKEN");
+}
+
+static void test_duplicates_and_required(void **state)
+{
+	(void)state;
+	expect_errors("agent:\n  interval: 10s\n  interval: 20s\n",
+		      "t.yaml:3:3: error: duplicate key 'interval' (first at line 2, column 3)\n");
+	expect_errors("workload:\n  users: 10\n  daily_active: 50%\n",
+		      "t.yaml:2:3: error: workload: missing required key 'peak_concurrent'\n");
+	expect_errors("components:\n  app:\n",
+		      "t.yaml:2:7: error: components.app: missing required key 'kind'\n");
+	expect_errors("a: &x 1\nb: *x\n", "t.yaml:2:4: error: aliases (*x) are not supported; write the value out\n");
+	expect_errors("{a: 1}\n---\n{b: 2}\n", "t.yaml:2:1: error: only one YAML document is allowed in a file\n");
+	// All errors, not just the first.
+	expect_errors("agent: {interval: x, retention: y}\n",
+		      "t.yaml:1:19: error: agent.interval: expected a duration with a unit, such as 250ms, 15s, 5m, 2h or 7d, got 'x'\n"
+		      "t.yaml:1:33: error: agent.retention: expected a duration with a unit, such as 250ms, 15s, 5m, 2h or 7d, got 'y'\n");
+}
+
+static void test_caps(void **state)
+{
+	(void)state;
+	// Nesting past YAML_MAX_DEPTH is refused before it can exhaust anything.
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	for (int i = 0; i < YAML_MAX_DEPTH + 2; i++)
+		assert_int_equal(strbuf_puts(&sb, "["), 0);
+	struct config *cfg;
+	struct strbuf msgs;
+	assert_int_equal(load(strbuf_str(&sb), &cfg, &msgs), HR_E_INVALID);
+	assert_string_equal(strbuf_str(&msgs), "t.yaml:1:65: error: nesting deeper than 64 levels\n");
+	strbuf_free(&msgs);
+	strbuf_free(&sb);
+}
+
+static void test_triggers(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok("triggers:\n"
+				       "  p95: {metric: http.p95, warn: 500ms, crit: 1s}\n"
+				       "  mem: {metric: redis.memory, warn: 3GiB, crit: 4GiB}\n"
+				       "  q: {metric: redis.queue.celery, warn: 500, crit: 10k}\n"
+				       "  free: {metric: disk.free_ratio, direction: below, warn: 30%, crit: 20%}\n"
+				       "  cpu: {enabled: false}\n");
+	assert_int_equal(cfg->n_triggers, 5);
+	assert_string_equal(cfg->triggers[0].name, "p95");
+	assert_true(cfg->triggers[0].warn == 0.5 && cfg->triggers[0].crit == 1);
+	assert_true(cfg->triggers[1].crit == 4.0 * 1024 * 1024 * 1024);
+	assert_true(cfg->triggers[2].warn == 500 && cfg->triggers[2].crit == 10000);
+	assert_int_equal(cfg->triggers[3].dir, TRIGGER_BELOW);
+	assert_true(fabs(cfg->triggers[3].crit - 0.2) < 1e-12);
+	assert_int_equal(cfg->triggers[0].dir, TRIGGER_ABOVE);
+	assert_false(cfg->triggers[0].disabled);
+	assert_true(cfg->triggers[4].disabled);
+	assert_true(isnan(cfg->triggers[4].warn) && isnan(cfg->triggers[4].crit));
+	assert_string_equal(cfg->triggers[4].origin, "t.yaml:6");
+	config_free(cfg);
+	expect_errors("triggers: {x: {warn: 90%, crit: 70%}}\n",
+		      "t.yaml:1:33: error: triggers.x: crit must not be below warn for a trigger that fires above its levels\n");
+	expect_errors("triggers: {x: {warn: fast}}\n",
+		      "t.yaml:1:22: error: triggers.x.warn: expected a level: a ratio (70%), a count (500, 10k),"
+		      " a duration (500ms) or a size (4GiB), got 'fast'\n");
+}
+
+static void test_money(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok("economics:\n"
+				       "  currency: USD\n"
+				       "  exchange: {EUR: 1.25}\n"
+				       "  tiers:\n"
+				       "    - {name: a, price: \xE2\x82\xAC" "10/mo, share: 50%}\n"
+				       "    - {name: b, price: 0.5/h, share: 50%}\n"
+				       "  operations: {rate: $60/h}\n");
+	assert_true(fabs(cfg->economics.tiers[0].price - 12.5) < 1e-9);
+	assert_true(fabs(cfg->economics.tiers[1].price - 365) < 1e-9); // 0.5 * 730 h
+	assert_true(cfg->economics.ops_rate == 60);
+	config_free(cfg);
+	// Without an override, the shipped reference rate applies.
+	cfg = expect_ok("economics: {currency: EUR, operations: {rate: $52.0/h}}\n");
+	assert_true(fabs(cfg->economics.ops_rate - 52.0 / fx_per_eur("USD")) < 1e-9);
+	config_free(cfg);
+	expect_errors("economics: {currency: USD, operations: {rate: 60 ZAR/h}}\n",
+		      "t.yaml:1:47: error: economics.operations.rate: unknown currency; use a symbol ($, \xE2\x82\xAC,"
+		      " \xC2\xA3) or an ISO code such as USD or EUR, got '60 ZAR/h'\n");
+	expect_errors("economics: {currency: EUR, exchange: {CHF: 0}}\n",
+		      "t.yaml:1:44: error: economics.exchange.CHF: expected how many EUR one CHF is worth,"
+		      " a number greater than 0, got '0'\n");
+	expect_errors("economics: {tiers: [{name: a, price: $5/mo, share: 60%}]}\n",
+		      "t.yaml:1:20: error: economics.tiers: the shares add up to 60%, expected 100%\n");
+	expect_errors("economics: {tiers: [{name: a, price: $5, share: 100%}]}\n",
+		      "t.yaml:1:38: error: economics.tiers[0].price: expected a price per period such as $5.39/mo or"
+		      " $0.0104/h, got '$5'\n");
+}
+
+static void test_calibration(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok("calibration: {sigma: 0.02, kappa: 0.0001, gamma: 120/s, service_time: 8ms,"
+				       " max_rps: 900, cores: 2}\n");
+	assert_true(cfg->calibration.present);
+	assert_true(cfg->calibration.sigma == 0.02 && cfg->calibration.kappa == 0.0001);
+	assert_true(cfg->calibration.gamma == 120 && cfg->calibration.max_rps == 900);
+	assert_true(fabs(cfg->calibration.service_s - 0.008) < 1e-12 && cfg->calibration.cores == 2);
+	config_free(cfg);
+
+	// A file from `headroom bench --calibrate`, relative to the config.
+	char dir[] = "/tmp/hr-calib-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], cpath[128];
+	snprintf(path, sizeof(path), "%s/calib.yaml", dir);
+	snprintf(cpath, sizeof(cpath), "%s/headroom.yaml", dir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("calibration:\n  url: http://127.0.0.1:8080/\n  measured_at: 2026-01-01T00:00:00Z\n  slo: {p95: 500ms}\n"
+	      "  sigma: 0.05\n  kappa: 0.001\n  gamma: 100\n  max_rps: 750/s\n"
+	      "  points:\n    - {concurrency: 1, throughput: 100, p95: 0.01}\n", fp);
+	fclose(fp);
+	fp = fopen(cpath, "w");
+	assert_non_null(fp);
+	fputs("calibration: calib.yaml\n", fp);
+	fclose(fp);
+	struct diag d;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	diag_init_mem(&d, &msgs);
+	cfg = NULL;
+	assert_int_equal(config_load(cpath, &d, &cfg), 0);
+	assert_true(cfg->calibration.present && cfg->calibration.sigma == 0.05 && cfg->calibration.max_rps == 750);
+	config_free(cfg);
+	// An error inside the calibration file names that file.
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("calibration:\n  sigma: lots\n", fp);
+	fclose(fp);
+	strbuf_reset(&msgs);
+	assert_int_equal(config_load(cpath, &d, &cfg), HR_E_INVALID);
+	char want[256];
+	snprintf(want, sizeof(want), "%s:2:10: error: calibration.sigma: expected a number, got 'lots'\n", path);
+	assert_string_equal(strbuf_str(&msgs), want);
+	strbuf_free(&msgs);
+	unlink(path);
+	unlink(cpath);
+	rmdir(dir);
+	expect_errors("calibration: /nonexistent/calib.yaml\n",
+		      "/nonexistent/calib.yaml: error: cannot read: No such file or directory\n"
+		      "t.yaml:1:14: error: calibration: cannot read the calibration file '/nonexistent/calib.yaml'\n");
+}
+
+/* The starter must load with no environment and give these values. */
+static void test_starter(void **state)
+{
+	(void)state;
+	unsetenv("PROM_TOKEN");
+	struct diag d;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	diag_init_mem(&d, &msgs);
+	struct config *cfg = NULL;
+	int rc = config_load(HEADROOM_SRCDATADIR "/../examples/starter.yaml", &d, &cfg);
+	if (rc)
+		fail_msg("%s", strbuf_str(&msgs));
+	const struct workload *w = &cfg->workload;
+	assert_true(w->users == 2000 && fabs(w->growth_monthly - 0.10) < 1e-12);
+	assert_int_equal(w->n_milestones, 5);
+	assert_true(w->milestones[4] == 25000);
+	assert_true(fabs(w->daily_active - 0.3) < 1e-12 && fabs(w->peak_concurrent - 0.1) < 1e-12);
+	assert_true(w->storage_per_user_b == 5 * 1048576.0 && w->files_per_user_b == 20 * 1048576.0);
+	assert_int_equal(w->n_requests, 2);
+	assert_string_equal(w->requests[0].name, "api");
+	assert_true(fabs(w->requests[0].rate - 0.1) < 1e-12);
+	assert_true(fabs(w->requests[0].duration_s - 0.12) < 1e-12);
+	assert_true(w->requests[0].bytes_out == 20000 && w->requests[0].db_queries == 4);
+	assert_string_equal(w->requests[1].external.name, "anthropic");
+	assert_true(w->requests[1].external.calls == 1 && fabs(w->requests[1].external.price - 0.012) < 1e-12);
+	assert_true(w->requests[1].external.rate_limit == 50);
+	assert_int_equal(w->n_tasks, 1);
+	assert_true(fabs(w->tasks[0].rate_per_user - 1.0 / 3600) < 1e-15 && w->tasks[0].cpu_s == 1.5);
+	assert_int_equal(cfg->n_components, 5);
+	assert_string_equal(cfg->components[0].name, "app");
+	assert_int_equal(cfg->components[0].kind, COMP_APP);
+	assert_int_equal(cfg->components[0].workers, 2);
+	assert_int_equal(cfg->components[0].concurrency, 100);
+	assert_int_equal(cfg->components[0].db_pool, 10);
+	assert_true(cfg->components[0].memory_base_b == 150 * 1048576.0);
+	assert_int_equal(cfg->components[2].kind, COMP_POSTGRES);
+	assert_int_equal(cfg->components[2].max_connections, 100);
+	assert_true(cfg->components[2].memory_b == 1073741824.0 && cfg->components[2].memory_base_b == 0);
+	assert_int_equal(cfg->components[1].workers, 1);
+	const struct deployment *dep = &cfg->deployment;
+	assert_int_equal(dep->n_providers, 1);
+	assert_string_equal(dep->providers[0], "hetzner");
+	for (int s = 0; s < STAGE_COUNT; s++)
+		assert_true(dep->stage_allowed[s]);
+	assert_int_equal(dep->database, DB_ANY);
+	assert_true(dep->db_failover_s == 60 && dep->node_mttr_s == 3600);
+	assert_true(dep->has_current);
+	assert_int_equal(dep->current_stage, STAGE_SINGLE);
+	assert_int_equal(dep->n_current, 1);
+	assert_string_equal(dep->current[0].plan, "cx22");
+	assert_int_equal(dep->current[0].count, 1);
+	assert_true(cfg->objectives.p95_s == 0.5 && fabs(cfg->objectives.availability - 0.995) < 1e-12);
+	assert_true(fabs(cfg->objectives.cpu_max - 0.7) < 1e-12 && fabs(cfg->objectives.ext_rate_max - 0.8) < 1e-12);
+	assert_int_equal(cfg->n_triggers, 3);
+	assert_string_equal(cfg->triggers[1].name, "celery-queue");
+	assert_true(cfg->triggers[1].warn == 500 && cfg->triggers[1].for_s == 600);
+	assert_int_equal(cfg->triggers[2].dir, TRIGGER_BELOW);
+	assert_true(fabs(cfg->triggers[2].hysteresis - 0.05) < 1e-12);
+	assert_string_equal(cfg->economics.currency, "USD");
+	assert_int_equal(cfg->economics.n_fx, 1);
+	assert_true(cfg->economics.fx_rates[0] == 1.08);
+	assert_int_equal(cfg->economics.n_tiers, 2);
+	assert_true(cfg->economics.tiers[1].price == 99 && cfg->economics.ops_rate == 60);
+	assert_true(cfg->economics.ops_hours[STAGE_CLUSTER] == 12 && cfg->economics.ops_hours[STAGE_SPLIT] == 4);
+	assert_int_equal(cfg->catalog.n, 1);
+	assert_string_equal(cfg->catalog.offers[0].provider, "hetzner");
+	assert_true(cfg->catalog.offers[0].price == 5.39);
+	assert_string_equal(cfg->catalog.offers[0].currency, "USD");
+	assert_int_equal(cfg->n_sources, 5);
+	assert_string_equal(cfg->sources[0].name, "local");
+	assert_int_equal(cfg->sources[0].n_mounts, 1);
+	assert_int_equal(cfg->sources[3].probes, 10);
+	assert_true(cfg->sources[3].timeout_s == 5);
+	assert_int_equal(cfg->sources[4].n_queries, 1);
+	assert_true(strncmp(cfg->sources[4].queries[0], "http.p95=histogram_quantile(0.95", 32) == 0);
+	assert_null(cfg->sources[4].token);
+	assert_string_equal(cfg->agent.listen, "127.0.0.1:9870");
+	assert_true(cfg->agent.interval_s == 10 && cfg->agent.retention_s == 7 * 86400);
+	assert_false(cfg->calibration.present);
+	struct diag_loc loc = config_loc(cfg, "deployment.current.nodes[0].plan");
+	assert_true(loc.line > 0 && strncmp(loc.src_line + loc.col - 1, "cx22", 4) == 0);
+	loc = config_loc(cfg, "no.such.key");
+	assert_int_equal(loc.line, 0);
+	config_free(cfg);
+	strbuf_free(&msgs);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok("agent: {}\n");
+	assert_true(fabs(cfg->objectives.cpu_max - 0.7) < 1e-12);
+	assert_true(fabs(cfg->objectives.memory_max - 0.8) < 1e-12);
+	assert_true(fabs(cfg->objectives.db_conn_max - 0.8) < 1e-12);
+	assert_true(fabs(cfg->objectives.disk_max - 0.8) < 1e-12);
+	assert_true(cfg->objectives.p95_s == 0 && cfg->objectives.availability == 0);
+	assert_string_equal(cfg->economics.currency, "USD");
+	assert_string_equal(cfg->agent.listen, "127.0.0.1:9870");
+	assert_true(cfg->agent.interval_s == 10 && cfg->agent.retention_s == 604800);
+	config_free(cfg);
+	cfg = expect_ok("metrics: {sources: [{type: http, url: x}, {type: http, name: h2, url: y}]}\n");
+	assert_int_equal(cfg->sources[0].probes, 10);
+	assert_true(cfg->sources[0].timeout_s == 5);
+	assert_string_equal(cfg->sources[0].name, "http");
+	config_free(cfg);
+	expect_errors("metrics: {sources: [{type: http}, {type: http}]}\n",
+		      "t.yaml:1:35: error: metrics.sources[1]: a second source named 'http' (the first is"
+		      " metrics.sources[0]); give each a unique 'name'\n");
+	expect_errors("metrics: {sources: [{type: promethus}]}\n",
+		      "t.yaml:1:28: error: metrics.sources[0].type: expected one of local, prometheus, postgres, redis,"
+		      " http, got 'promethus'; did you mean 'prometheus'?\n");
+}
+
+/* Every key of the table is documented in docs/config.md. */
+static void doc_key(const struct config_key_info *k, void *ctx)
+{
+	const char *text = ctx, *path = k->path, *doc = k->doc, *def = k->def;
+	char needle[300];
+	snprintf(needle, sizeof(needle), "`%s`", path);
+	if (!strstr(text, needle))
+		fail_msg("docs/config.md does not document %s", needle);
+	assert_non_null(doc);
+	if (def) {
+		snprintf(needle, sizeof(needle), "`%s`", def);
+		if (!strstr(text, needle))
+			fail_msg("docs/config.md does not give the default %s of %s", needle, path);
+	}
+}
+
+static void test_docs(void **state)
+{
+	(void)state;
+	FILE *fp = fopen(HEADROOM_SRCDATADIR "/../docs/config.md", "r");
+	assert_non_null(fp);
+	static char text[1 << 18];
+	size_t n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	config_each_key(doc_key, text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nested_typo),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_type_errors),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_duplicates_and_required),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_triggers),
+		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_calibration),
+		cmocka_unit_test(test_starter),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_docs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
