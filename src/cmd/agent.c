@@ -279,7 +279,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		free(def_path);
 		return 1;
 	}
-	struct live_opts lo = {.store = st, .interval_s = interval, .forecast = true};
+	struct live_opts lo = {.store = st, .use_history = true, .interval_s = interval, .forecast = true};
 	struct live *lv = NULL;
 	if (live_open(cfg, &lo, &d, &lv) != 0) {
 		store_close(st);

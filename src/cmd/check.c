@@ -128,6 +128,7 @@ static int run(int argc, char **argv)
 
 	struct live_opts lo = {
 		.store = st,
+		.use_history = history,
 		.interval_s = cfg && cfg->agent.interval_s > 0 ? cfg->agent.interval_s : 10,
 		.forecast = true,
 	};

@@ -141,8 +141,29 @@ void live_result_free(struct live_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+// History of a series: the store's, or when it has none, the range query of
+// the source that gave the series (Prometheus keeps what we never stored).
+static void history(struct live *lv, const char *series, const char *source, double from, double to,
+		    struct series *out)
+{
+	if (lv->opts.store && store_read_series(lv->opts.store, series, from, to, 0, out) == 0 && out->n)
+		return;
+	series_free(out);
+	for (size_t i = 0; source && i < lv->n_src; i++) {
+		if (strcmp(source_name(lv->src[i]), source) != 0 || !source_has_history(lv->src[i]))
+			continue;
+		double step = lv->opts.interval_s > 0 ? lv->opts.interval_s : 10;
+		struct strbuf err;
+		strbuf_init(&err, 1024);
+		if (source_history(lv->src[i], series, from, to, step, out, &err) != 0)
+			series_free(out);
+		strbuf_free(&err);
+		return;
+	}
+}
+
 // The machine for (rule, series); a new one is fed the stored history first.
-static struct rule_eval *eval_for(struct live *lv, size_t ri, const char *series, double now)
+static struct rule_eval *eval_for(struct live *lv, size_t ri, const char *series, const char *source, double now)
 {
 	for (size_t i = 0; i < lv->n_ev; i++)
 		if (lv->ev[i].rule == ri && strcmp(lv->ev[i].series, series) == 0)
@@ -156,13 +177,13 @@ static struct rule_eval *eval_for(struct live *lv, size_t ri, const char *series
 	s->series = xstrdup(series);
 	rules_eval_init(&s->e);
 	const struct trigger_rule *r = &lv->rules.rules[ri];
-	if (lv->opts.store) {
+	if (lv->opts.use_history) {
 		// Enough history to see a `for` through, and an hour to settle the
 		// hysteresis state; older points cannot change the answer much.
 		double look = 4 * r->for_s > 3600 ? 4 * r->for_s : 3600;
 		struct series h = {0};
-		if (store_read_series(lv->opts.store, series, now - look, now - 1e-3, 0, &h) == 0)
-			rules_replay(r, &s->e, h.t, h.v, h.n, lv->opts.max_gap_s);
+		history(lv, series, source, now - look, now - 1e-3, &h);
+		rules_replay(r, &s->e, h.t, h.v, h.n, lv->opts.max_gap_s);
 		series_free(&h);
 	}
 	return &s->e;
@@ -177,10 +198,7 @@ static void set_unknown(struct live_trigger *t, char *msg)
 static void forecast_trigger(struct live *lv, struct live_trigger *t, double now)
 {
 	struct series h = {0};
-	if (store_read_series(lv->opts.store, t->series, now - lv->opts.history_s, now - 1e-3, 0, &h) != 0) {
-		series_free(&h);
-		return;
-	}
+	history(lv, t->series, t->source, now - lv->opts.history_s, now - 1e-3, &h);
 	series_push(&h, now, t->value);
 	struct forecast f;
 	if (forecast_fit(h.t, h.v, h.n, NULL, &f) == 0 && f.method != FORECAST_NONE) {
@@ -225,7 +243,7 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 		if (isnan(m->value))
 			continue;
 		usable++;
-		struct rule_eval *e = eval_for(lv, ri, m->name, now);
+		struct rule_eval *e = eval_for(lv, ri, m->name, m->source, now);
 		(void)rules_step(r, e, now, m->value, lv->opts.max_gap_s);
 		double p = rules_pressure(r, m->value);
 		if (!best_m || worse(e->state, p, best, best_p)) {
@@ -244,7 +262,7 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 			double from = best_e->beyond_since[t->pending - TRIG_WARN];
 			t->pending_s = now - from;
 		}
-		if (lv->opts.forecast && lv->opts.store)
+		if (lv->opts.forecast && lv->opts.use_history)
 			forecast_trigger(lv, t, now);
 		return;
 	}

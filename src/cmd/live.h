@@ -75,6 +75,7 @@ void live_result_free(struct live_result *r);
 /** Options. */
 struct live_opts {
 	struct store *store;     /**< borrowed history, or NULL */
+	bool use_history;        /**< replay and forecast from the store, else the sources' range queries */
 	double max_gap_s;        /**< see rules_step(); 0 = 3 x interval, at least 30 s */
 	double interval_s;       /**< sampling interval of the agent (for max_gap) */
 	bool forecast;           /**< fit forecasts from the store */
