@@ -10,11 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "config/catalog.h"
+#include "config/config.h"
 #include "model/availability.h"
+#include "model/demand.h"
+#include "model/planner.h"
+#include "util/diag.h"
 #include "out/table.h"
 #include "util/str.h"
 #include "util/strbuf.h"
@@ -63,6 +69,7 @@ static void usage(FILE *fp)
 		"usage: headroom sla TARGET [--format F]\n"
 		"       headroom sla [TARGET] [--series LIST] [--parallel LIST]... [--part SPEC]...\n"
 		"                    [--format F]\n"
+		"       headroom sla [TARGET] -f FILE [--format F]\n"
 		"\n"
 		"Downtime budget of an availability target, and the availability of parts\n"
 		"composed in series (all needed) and with redundancy. Failures are taken as\n"
@@ -83,6 +90,9 @@ static void usage(FILE *fp)
 		"                                    included; each failure of the active unit\n"
 		"                                    costs this much (needs count >= 2, need 1)\n"
 		"                          mttr      time to repair a unit (with failover)\n"
+		"  -f, --file FILE       the parts of the config's deployment.current (stage and\n"
+		"                        nodes) as `headroom plan` composes them (docs/plan.md);\n"
+		"                        the target defaults to objectives.availability\n"
 		"  --format text|json    output format (default text)\n"
 		"  -h, --help            show this help\n"
 		"\n"
@@ -97,7 +107,8 @@ static void usage(FILE *fp)
 		"  headroom sla --series lb=99.99%%,app=99.9%%,db=99.95%%\n"
 		"  headroom sla --parallel 99.9%%,99.9%%\n"
 		"  headroom sla --part app=99.9%%,count=3,need=2\n"
-		"  headroom sla 99.99%% --part db=99.9%%,count=2,failover=60s,mttr=1h\n");
+		"  headroom sla 99.99%% --part db=99.9%%,count=2,failover=60s,mttr=1h\n"
+		"  headroom sla -f headroom.yaml\n");
 }
 
 /* An availability: a ratio in [0, 1] ("99.9%", "0.999"). */
@@ -496,6 +507,92 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 	return 0;
 }
 
+/* The configured deployment (deployment.current) as parts in series, the way
+ * the planner composes that stage at workload.users; the objective becomes
+ * the target when none is given. Returns 0 or an exit status. */
+static int config_parts(const char *file, struct sla_parts *ps, bool *has_target, double *target)
+{
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom");
+	d.show_source = isatty(fileno(stderr));
+	struct config *cfg = NULL;
+	struct catalog cat = {0};
+	int rc = EXIT_BAD_INPUT;
+	if (config_load(file, &d, &cfg))
+		return EXIT_BAD_INPUT;
+	if (catalog_load_dir(NULL, &d, &cat))
+		goto out;
+	catalog_merge(&cat, &cfg->catalog);
+	if (catalog_to_currency(&cat, &cfg->economics, &d) || config_check_refs(cfg, &cat, &d))
+		goto out;
+	const struct deployment *dep = &cfg->deployment;
+	struct diag_loc at = config_loc(cfg, "deployment.current");
+	if (!dep->has_current || dep->n_current == 0) {
+		diag_error(&d, "%s: deployment.current (stage and nodes) is needed to compose the configured deployment",
+			   file);
+		goto out;
+	}
+	struct plan_shape shape = {.stage = dep->current_stage};
+	for (size_t i = 0; i < dep->n_current; i++) {
+		const struct node_group *g = &dep->current[i];
+		const struct offer *o = catalog_find(&cat, NULL, g->plan);
+		if (!o)
+			continue; /* config_check_refs() reported it */
+		if (o->kind == OFFER_MANAGED_DB) {
+			shape.managed_db = o;
+		} else if (o->kind == OFFER_MANAGED_CACHE) {
+			shape.managed_cache = o;
+		} else if (o->kind == OFFER_SERVER && g->role && strcmp(g->role, "db") == 0) {
+			shape.db_node = o;
+			shape.n_db += g->count;
+		} else if (o->kind == OFFER_SERVER) {
+			if (shape.app && shape.app != o) {
+				diag_at(&d, DIAG_ERROR, &at, "deployment.current: app nodes of two plans ('%s', '%s'); "
+					"the model has one app plan per stage", shape.app->name, o->name);
+				goto out;
+			}
+			shape.app = o;
+			shape.n_app += g->count;
+		}
+	}
+	struct planner_input in = {
+		.workload = &cfg->workload, .components = cfg->components, .n_components = cfg->n_components,
+		.deployment = dep, .objectives = &cfg->objectives, .economics = &cfg->economics,
+		.catalog = &cat, .calibration = &cfg->calibration,
+	};
+	struct demand dm;
+	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	int n = demand_at(&cfg->workload, cfg->workload.users, &dm);
+	if (n == 0)
+		n = planner_avail_parts(&in, &shape, &dm, parts);
+	if (n < 0) {
+		diag_at(&d, DIAG_ERROR, &at,
+			"deployment.current: these nodes are not a '%s' stage (single: one node; split: one app and "
+			"one db node or a managed database; ha: 2-%u app nodes, a db pair or a managed database; "
+			"cluster: at least %u nodes), or the provider sells no load balancer / control plane it needs",
+			dep->current_stage < STAGE_COUNT ? (const char *[]){"single", "single+ops", "split", "ha", "cluster"}[dep->current_stage] : "?",
+			PLANNER_HA_MAX_NODES, PLANNER_CLUSTER_MIN_NODES);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		struct sla_part *sp = new_part(ps);
+		if (!sp)
+			break;
+		sp->p = parts[i];
+		if (set_name(sp, parts[i].name, strlen(parts[i].name)))
+			sp->p.name = sp->name;
+	}
+	if (!*has_target && cfg->objectives.availability > 0) {
+		*has_target = true;
+		*target = cfg->objectives.availability;
+	}
+	rc = 0;
+out:
+	catalog_free(&cat);
+	config_free(cfg);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -503,6 +600,7 @@ static int run(int argc, char **argv)
 		{"parallel", required_argument, NULL, 'P'},
 		{"part", required_argument, NULL, 'p'},
 		{"format", required_argument, NULL, 'F'},
+		{"file", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -513,11 +611,12 @@ static int run(int argc, char **argv)
 		return 1;
 	}
 	enum out_format fmt = FORMAT_TEXT;
+	const char *file = NULL;
 	int rc = -1;
 	opterr = 0;
 	optind = 0; // full getopt reset (glibc)
 	int ch;
-	while (rc < 0 && (ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while (rc < 0 && (ch = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'S': if (add_series(ps, optarg)) rc = EXIT_BAD_INPUT; break;
 		case 'P': if (add_parallel(ps, optarg)) rc = EXIT_BAD_INPUT; break;
@@ -526,6 +625,7 @@ static int run(int argc, char **argv)
 			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &fmt))
 				rc = EXIT_BAD_INPUT;
 			break;
+		case 'f': file = optarg; break;
 		case 'h': usage(stdout); rc = 0; break;
 		case ':': rc = cmd_usage_error(name, "option '%s' needs a value", argv[optind - 1]); break;
 		default: rc = cmd_usage_error(name, "unknown option '%s'", argv[optind - 1]); break;
@@ -546,6 +646,15 @@ static int run(int argc, char **argv)
 			goto out;
 		}
 		has_target = true;
+	}
+	if (file) {
+		if (ps->n > 0) {
+			rc = cmd_usage_error(name, "-f composes the config's deployment; give parts or -f, not both");
+			goto out;
+		}
+		rc = config_parts(file, ps, &has_target, &target);
+		if (rc)
+			goto out;
 	}
 	if (ps->n > 0) {
 		rc = report(ps, has_target, target, fmt);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,10 +449,12 @@ static int parse_scalar(struct loader *L, const struct key_spec *k, void *base, 
 
 static void join(char *buf, const char *path, const char *name)
 {
-	if (path && *path)
-		snprintf(buf, PATH_MAX_LEN, "%s.%s", path, name);
-	else
-		snprintf(buf, PATH_MAX_LEN, "%s", name);
+	/* A path longer than PATH_MAX_LEN is cut short: it only names a place in
+	 * messages. Looking at the result keeps gcc -O2 -Wformat-truncation quiet. */
+	int n = path && *path ? snprintf(buf, PATH_MAX_LEN, "%s.%s", path, name)
+			      : snprintf(buf, PATH_MAX_LEN, "%s", name);
+	if (n < 0)
+		buf[0] = 0;
 }
 
 static bool want(struct loader *L, const struct ynode *n, enum ynode_type t, const struct key_spec *k,
@@ -510,7 +513,8 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		*AT(base, k->offset, void *) = arr;
 		*AT(base, k->count_off, size_t) = n->n;
 		for (size_t i = 0; i < n->n; i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (snprintf(sub, sizeof(sub), "%s[%zu]", path, i) < 0)
+				sub[0] = 0; /* cut short past the cap: a name in messages */
 			schema_load(L, k->sub, new_element(k->sub, arr, i), n->items[i], sub);
 		}
 		return;
@@ -546,7 +550,8 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		else
 			nums = xcalloc(n->n ? n->n : 1, sizeof(*nums));
 		for (size_t i = 0; i < n->n; i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (snprintf(sub, sizeof(sub), "%s[%zu]", path, i) < 0)
+				sub[0] = 0; /* cut short past the cap: a name in messages */
 			char *t = scalar_text(L, n->items[i], sub, k->type == KT_STR_LIST ? "a string" : "a count");
 			if (!t)
 				continue;
@@ -576,7 +581,8 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 		for (int s = 0; s < STAGE_COUNT; s++)
 			set[s] = false;
 		for (size_t i = 0; i < n->n; i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (snprintf(sub, sizeof(sub), "%s[%zu]", path, i) < 0)
+				sub[0] = 0; /* cut short past the cap: a name in messages */
 			char *t = scalar_text(L, n->items[i], sub, "a stage name");
 			if (!t)
 				continue;
@@ -629,8 +635,10 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 			const char *why;
 			char sb[SHOW_MAX + 8];
 			if (t && (units_parse_number(t, &r, &why) || r <= 0 || !isfinite(r))) {
-				schema_error(L, n->items[i], "%s: expected how many %s one %s is worth, a number greater than 0, got '%s'",
-					     sub, e->currency, n->keys[i]->str, shown(t, sb, sizeof(sb)));
+				// economics.currency may come later in the file, so it is not named here.
+				schema_error(L, n->items[i],
+					     "%s: expected what one %s is worth in economics.currency, a number greater than 0, got '%s'",
+					     sub, n->keys[i]->str, shown(t, sb, sizeof(sb)));
 			} else if (t) {
 				e->fx_codes[e->n_fx] = xstrdup(n->keys[i]->str);
 				e->fx_rates[e->n_fx++] = r;
@@ -693,15 +701,25 @@ static void load_map(struct loader *L, const struct section *s, void *base, cons
 		return;
 	}
 	const char *cands[64];
+	uint64_t seen = 0; // one bit per key of s
+	if (s->n_keys > 64)
+		abort(); // a table this size is a bug the first test run shows
 	size_t nc = s->n_keys < NELEM(cands) ? s->n_keys : NELEM(cands);
 	for (size_t i = 0; i < nc; i++)
 		cands[i] = s->keys[i].name;
 	for (size_t i = 0; map && i < map->n; i++) {
 		const struct ynode *key = map->keys[i];
 		const struct key_spec *k = NULL;
+		size_t idx = 0;
 		for (size_t j = 0; j < s->n_keys && !k; j++)
 			if (strcmp(s->keys[j].name, key->str) == 0)
-				k = &s->keys[j];
+				k = &s->keys[j], idx = j;
+		// A duplicate key was reported by the parser; reading it twice would
+		// merge two values into one field (a list's count with another's array).
+		if (k && (seen & (UINT64_C(1) << idx)))
+			continue;
+		if (k)
+			seen |= UINT64_C(1) << idx;
 		char kb[SHOW_MAX + 8];
 		if (!k) {
 			const char *sug = str_suggest(key->str, cands, nc);
@@ -958,6 +976,9 @@ static const struct key_spec workload_keys[] = {
 	 .doc = "share of users active on a day"},
 	{"peak_concurrent", KT_RATIO, F(struct workload, peak_concurrent), .flags = KF_REQUIRED | KF_POSITIVE, .max = 1,
 	 .doc = "share of the day's active users online at the peak"},
+	{"busy_time", KT_DURATION, F(struct workload, busy_s), .def = "8h", .max = 86400,
+	 .doc = "how long a day the peak load lasts; monthly volumes (external calls, egress) = peak rate x this x 365/12",
+	 .why_default = "a working day (headroom's assumption, docs/plan.md)"},
 	{"storage", KT_SECTION, .offset = 0, .sub = &storage_section, .doc = "how data grows"},
 	{"requests", KT_LIST, F(struct workload, requests), .count_off = offsetof(struct workload, n_requests),
 	 .sub = &request_section, .doc = "request classes"},

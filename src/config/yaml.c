@@ -70,9 +70,11 @@ struct diag_loc yaml_doc_loc_at(const struct yaml_doc *doc, int line, int col, i
 	struct diag_loc loc = {.file = doc->name, .line = line, .col = col, .span = span > 0 ? span : 1};
 	if (line >= 1 && (size_t)line <= doc->n_lines && doc->lines[line - 1] <= doc->text_len) {
 		loc.src_line = doc->text + doc->lines[line - 1];
-		// Keep the caret on the line.
+		// Keep the caret on the line; no source line when the column is past it.
 		size_t rest = strcspn(loc.src_line, "\r\n");
-		if (col >= 1 && (size_t)col <= rest + 1 && (size_t)(col - 1 + loc.span) > rest)
+		if (col < 1 || (size_t)col > rest + 1)
+			loc.src_line = NULL;
+		else if ((size_t)(col - 1 + loc.span) > rest)
 			loc.span = rest >= (size_t)col ? (int)(rest - (size_t)col + 1) : 1;
 	}
 	return loc;
@@ -308,15 +310,15 @@ int yaml_doc_load(const char *path, struct diag *d, struct yaml_doc **out)
 {
 	*out = NULL;
 	struct diag_loc loc = {.file = path};
+	// Only regular files: a FIFO or a terminal named by mistake would block.
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		diag_at(d, DIAG_ERROR, &loc, "cannot read: %s", S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+		return HR_E_IO;
+	}
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
 		diag_at(d, DIAG_ERROR, &loc, "cannot read: %s", strerror(errno));
-		return HR_E_IO;
-	}
-	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
-		diag_at(d, DIAG_ERROR, &loc, "cannot read: it is a directory");
 		return HR_E_IO;
 	}
 	size_t cap = YAML_MAX_BYTES + 1, len = 0;

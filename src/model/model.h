@@ -65,6 +65,8 @@ struct workload {
 	double storage_per_user_b; /**< database bytes per registered user */
 	double storage_base_b;     /**< database bytes regardless of users */
 	double files_per_user_b;   /**< object/file storage per user (disk, not DB) */
+	double busy_s;             /**< workload.busy_time: seconds a day the peak load lasts, for
+	                                monthly volumes (external calls, egress); 0 = default 8 h */
 };
 
 /** What a component is. */

@@ -78,8 +78,10 @@ void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 	if (!rc && d->show_source && loc && loc->src_line) {
 		size_t n = strcspn(loc->src_line, "\r\n");
 		rc = strbuf_printf(&sb, "    %.*s\n    ", (int)n, loc->src_line);
+		// A column past the line's end (a problem found at end of input) must
+		// not read past it: pad with spaces from there.
 		for (int i = 1; !rc && i < loc->col; i++)
-			rc = strbuf_puts(&sb, loc->src_line[i - 1] == '\t' ? "\t" : " ");
+			rc = strbuf_puts(&sb, (size_t)(i - 1) < n && loc->src_line[i - 1] == '\t' ? "\t" : " ");
 		if (!rc)
 			rc = strbuf_puts(&sb, "^");
 		for (int i = 1; !rc && i < loc->span; i++)

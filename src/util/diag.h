@@ -53,6 +53,6 @@ void diag_at(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 	     const char *fmt, ...) HR_PRINTF(4, 5);
 /** va_list form of diag_at(). */
 void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
-	      const char *fmt, va_list ap);
+	      const char *fmt, va_list ap) HR_PRINTF(4, 0);
 
 #endif

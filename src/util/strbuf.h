@@ -32,7 +32,7 @@ HR_NODISCARD int strbuf_puts(struct strbuf *sb, const char *s);
 /** Append formatted text. @return 0 or HR_E_TOO_LARGE. */
 HR_NODISCARD int strbuf_printf(struct strbuf *sb, const char *fmt, ...) HR_PRINTF(2, 3);
 /** va_list form of strbuf_printf(). */
-HR_NODISCARD int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+HR_NODISCARD int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap) HR_PRINTF(2, 0);
 /** The contents as a string: never NULL ("" when empty); borrowed. */
 const char *strbuf_str(const struct strbuf *sb);
 /** Take the contents: the caller owns the result (free()); the buffer is left empty. */

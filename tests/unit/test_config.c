@@ -159,6 +159,34 @@ static void test_duplicates_and_required(void **state)
 		      "t.yaml:1:33: error: agent.retention: expected a duration with a unit, such as 250ms, 15s, 5m, 2h or 7d, got 'y'\n");
 }
 
+/* On a terminal the source line and a caret under the offending text follow. */
+static void test_show_source(void **state)
+{
+	(void)state;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	d.show_source = true;
+	struct config *cfg;
+	const char *text = "agent:\n  intervl: 5s\n  retention: \"-1d\"\n";
+	assert_int_equal(config_load_string("t.yaml", text, strlen(text), &d, &cfg), HR_E_INVALID);
+	assert_string_equal(strbuf_str(&msgs),
+			    "t.yaml:2:3: error: unknown key 'intervl' in 'agent'; did you mean 'interval'?\n"
+			    "      intervl: 5s\n"
+			    "      ^~~~~~~\n"
+			    "t.yaml:3:14: error: agent.retention: a duration cannot be negative, got '-1d'\n"
+			    "      retention: \"-1d\"\n"
+			    "                 ^~~~~\n");
+	// A problem at the very end of the input has no line to show, and must not read past it.
+	strbuf_reset(&msgs);
+	text = "agent: [";
+	assert_int_equal(config_load_string("t.yaml", text, strlen(text), &d, &cfg), HR_E_INVALID);
+	assert_string_equal(strbuf_str(&msgs), "t.yaml:2:1: error: invalid YAML: did not find expected node content"
+					       " while parsing a flow node (started at line 2, column 1)\n");
+	strbuf_free(&msgs);
+}
+
 static void test_caps(void **state)
 {
 	(void)state;
@@ -226,7 +254,7 @@ static void test_money(void **state)
 		      "t.yaml:1:47: error: economics.operations.rate: unknown currency; use a symbol ($, \xE2\x82\xAC,"
 		      " \xC2\xA3) or an ISO code such as USD or EUR, got '60 ZAR/h'\n");
 	expect_errors("economics: {currency: EUR, exchange: {CHF: 0}}\n",
-		      "t.yaml:1:44: error: economics.exchange.CHF: expected how many EUR one CHF is worth,"
+		      "t.yaml:1:44: error: economics.exchange.CHF: expected what one CHF is worth in economics.currency,"
 		      " a number greater than 0, got '0'\n");
 	expect_errors("economics: {tiers: [{name: a, price: $5/mo, share: 60%}]}\n",
 		      "t.yaml:1:20: error: economics.tiers: the shares add up to 60%, expected 100%\n");
@@ -440,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_duplicates_and_required),
+		cmocka_unit_test(test_show_source),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_money),

@@ -1,0 +1,201 @@
+/* plan.c - `headroom plan`: the staged roadmap from a model of the workload. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "config/catalog.h"
+#include "config/config.h"
+#include "model/planner.h"
+#include "out/plan.h"
+#include "util/diag.h"
+#include "util/strbuf.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+/* Most milestones one run plans (a --users list or --months horizon). */
+#define MAX_MILESTONES 1000u
+/* The horizon when the workload gives a growth rate and no milestones. */
+#define DEFAULT_MONTHS 24u
+
+static const char usage_text[] =
+	"usage: headroom plan [-f FILE] [--users N[,N...]] [--months M] [--format text|json]\n"
+	"\n"
+	"For each growth milestone, the cheapest deployment (stage x catalogue plans x\n"
+	"node counts) that keeps every resource under its utilisation limit and meets\n"
+	"the p95 and availability objectives: its monthly cost (infrastructure and\n"
+	"external APIs), the bottleneck, the SLA it can promise, why nothing cheaper\n"
+	"works, the runner-up, and the user count at which the next step is due.\n"
+	"\n"
+	"Milestones: --users if given; else users x (1 + growth)^m for m = 0..M when\n"
+	"--months is given; else workload.milestones; else m = 0..24 months.\n"
+	"\n"
+	"  -f, --file FILE     the config (default ./headroom.yaml)\n"
+	"  -u, --users LIST    user counts to plan for, e.g. 500,2k,10k\n"
+	"  -m, --months M      plan month 0..M at the workload's growth rate (1..240)\n"
+	"      --format FMT    text (default) or json (schema: docs/plan.schema.json)\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"A milestone no deployment can meet is reported as infeasible, with why.\n"
+	"Exit status: 0 planned, 2 bad flags or config.\n";
+
+/* Parse "500,2k,10k" into out; one message and -1 on error. */
+static int parse_users(const char *text, double *out, size_t cap, size_t *n)
+{
+	*n = 0;
+	const char *p = text;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char item[64];
+		if (len == 0 || len >= sizeof(item)) {
+			cmd_usage_error("plan", "--users: expected user counts separated by commas, got '%s'", text);
+			return -1;
+		}
+		memcpy(item, p, len);
+		item[len] = 0;
+		const char *why = NULL;
+		double v;
+		if (units_parse_count(item, &v, &why)) {
+			cmd_usage_error("plan", "--users: '%s' is not a user count (%s)", item, why ? why : "expected e.g. 5000 or 10k");
+			return -1;
+		}
+		if (*n == cap) {
+			cmd_usage_error("plan", "--users: at most %zu milestones", cap);
+			return -1;
+		}
+		out[(*n)++] = v;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+static struct diag_loc locate(const void *ctx, const char *path)
+{
+	return config_loc(ctx, path);
+}
+
+static int run(int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256 };
+	static const struct option opts[] = {
+		{"file", required_argument, NULL, 'f'},
+		{"users", required_argument, NULL, 'u'},
+		{"months", required_argument, NULL, 'm'},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *file = NULL, *users_arg = NULL;
+	long months = -1;
+	enum out_format fmt = FORMAT_TEXT;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:u:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			file = optarg;
+			break;
+		case 'u':
+			users_arg = optarg;
+			break;
+		case 'm': {
+			char *end;
+			months = strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end != 0 || months < 1 || months > 240)
+				return cmd_usage_error("plan", "--months: expected a whole number of months from 1 to 240, got '%s'",
+						       optarg);
+			break;
+		}
+		case OPT_FORMAT:
+			if (cmd_parse_format("plan", optarg, (1u << FORMAT_TEXT) | (1u << FORMAT_JSON), &fmt))
+				return EXIT_BAD_INPUT;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return cmd_usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cmd_usage_error("plan", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("plan", "unexpected argument '%s'", argv[optind]);
+
+	double *users = xcalloc(MAX_MILESTONES, sizeof(*users));
+	size_t n_users = 0;
+	if (users_arg && parse_users(users_arg, users, MAX_MILESTONES, &n_users)) {
+		free(users);
+		return EXIT_BAD_INPUT;
+	}
+
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom");
+	d.show_source = isatty(fileno(stderr));
+	struct config *cfg = NULL;
+	struct catalog cat = {0};
+	struct plan_step *steps = NULL;
+	int status = EXIT_BAD_INPUT;
+	if (config_load(cmd_config_path(file), &d, &cfg))
+		goto out;
+	if (catalog_load_dir(NULL, &d, &cat))
+		goto out;
+	catalog_merge(&cat, &cfg->catalog);
+	if (catalog_to_currency(&cat, &cfg->economics, &d) || config_check_refs(cfg, &cat, &d))
+		goto out;
+	struct planner_input in = {
+		.workload = &cfg->workload,
+		.components = cfg->components,
+		.n_components = cfg->n_components,
+		.deployment = &cfg->deployment,
+		.objectives = &cfg->objectives,
+		.economics = &cfg->economics,
+		.catalog = &cat,
+		.calibration = &cfg->calibration,
+	};
+	if (planner_check(&in, &d, locate, cfg))
+		goto out;
+
+	if (n_users == 0) {
+		struct workload w = cfg->workload;
+		if (months > 0)
+			w.n_milestones = 0; /* --months asks for the growth curve */
+		n_users = planner_milestones(&w, months > 0 ? (unsigned)months : DEFAULT_MONTHS, users, MAX_MILESTONES);
+	}
+	steps = xcalloc(n_users, sizeof(*steps));
+	if (planner_run(&in, users, n_users, steps)) {
+		diag_error(&d, "a milestone is not a user count (negative or not a number)");
+		goto out;
+	}
+	struct plan_report rep = {
+		.source = cmd_config_path(file),
+		.currency = cfg->economics.currency[0] ? cfg->economics.currency : "USD",
+		.in = &in,
+		.steps = steps,
+		.n_steps = n_users,
+	};
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int rc = fmt == FORMAT_JSON ? plan_render_json(&rep, &sb) : plan_render_text(&rep, &sb);
+	if (rc) {
+		diag_error(&d, "cannot render the plan: %s", hr_strerror(rc));
+		status = 1;
+	} else {
+		fputs(strbuf_str(&sb), stdout);
+		status = fflush(stdout) == 0 ? 0 : 1;
+	}
+	strbuf_free(&sb);
+out:
+	free(steps);
+	catalog_free(&cat);
+	config_free(cfg);
+	free(users);
+	return status;
+}
+
+const struct hr_cmd cmd_plan = {"plan", "the staged roadmap: the cheapest deployment for each growth milestone", run};

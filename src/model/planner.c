@@ -1,0 +1,1344 @@
+/* planner.c - evaluate deployment shapes and search for the cheapest (see planner.h).
+ *
+ * Placement of the components (docs/plan.md, "Stages"):
+ *   single, single+ops  one node "all": every component
+ *   split               node "app" (app, worker, proxy, other, redis) + node "db"
+ *                       (postgres) or a managed database
+ *   ha                  2..5 "app" nodes behind a load balancer; postgres on a
+ *                       primary + standby pair or managed; redis on the app nodes
+ *                       (one instance, a single point of failure) or managed
+ *   cluster             >= 3 Kubernetes "node"s, same database and cache choices,
+ *                       plus the control plane
+ * On every node that runs them, app and worker components are scaled to one
+ * process per vCPU (seed 004, "--workers $(nproc)"): replicas = max(1,
+ * floor(vCPU / workers per replica)). A process serves at most one core
+ * (CPython's GIL, the Node.js event loop), so the CPU pool of a node has
+ * min(vCPU, processes) servers. */
+#include "model/planner.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/availability.h"
+#include "model/queue.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+/* Defaults when a catalogue entry publishes no SLA (research notes, "Published SLAs"). */
+#define AVAIL_NODE 0.995        /* AWS EC2 instance-level SLA, the lowest published for a server */
+#define AVAIL_LB 0.9999         /* AWS Elastic Load Balancing SLA (aws.amazon.com/elasticloadbalancing/sla) */
+#define AVAIL_STORE 0.995       /* AWS RDS Single-DB instance SLA */
+#define AVAIL_STORE_HA 0.9995   /* AWS RDS Multi-AZ SLA */
+#define AVAIL_K8S 0.9995        /* AWS EKS control plane SLA (aws.amazon.com/eks/sla) */
+/* Default utilisation limits (objectives), from the seeds. */
+#define LIMIT_CPU 0.70          /* seed 004: "CPU consistently >70%" -> upgrade */
+#define LIMIT_MEMORY 0.80       /* seed 004: memory warning ">80%" */
+#define LIMIT_DB_CONN 0.80      /* seed 002: "Connections 80/100" */
+#define LIMIT_DISK 0.80         /* seed 001: "Disk Usage: Alert at 80% full" */
+#define LIMIT_EXT 0.80          /* same margin as the connection pool */
+#define LIMIT_SLOTS 0.80        /* seed 002: "Connections 80/100" applied to worker slots */
+#define LIMIT_BANDWIDTH 1.0     /* included transfer; overage is not priced */
+/* PostgreSQL's own default max_connections (postgresql.org/docs, runtime-config-connection). */
+#define PG_DEFAULT_MAX_CONN 100u
+#define DEFAULT_MTTR_S 3600.0   /* starter config: node_repair 1h */
+#define DEFAULT_FAILOVER_S 60.0 /* starter config: db_failover 60s */
+#define P95 0.95
+#define EPS 1e-9
+
+static const char *const res_names[PRES_COUNT] = {
+	"cpu", "memory", "disk", "connections", "task_slots", "db_cpu", "db_memory", "db_disk",
+	"db_connections", "cache_memory", "bandwidth", "external_rate", "p95", "availability",
+};
+
+const char *planner_res_name(enum plan_res r)
+{
+	return r < PRES_COUNT ? res_names[r] : "?";
+}
+
+/* Components summed by what they do (the planner places them as groups). */
+struct profile {
+	bool has_app, has_worker, has_pg, has_redis;
+	double app_workers;      /* processes per app replica, all app components */
+	double app_slots;        /* sum workers * concurrency per replica; 0 = unlimited */
+	double app_pool;         /* sum workers * db_pool per replica */
+	double app_mem;          /* bytes per replica */
+	double app_cpu_base;     /* cores per replica */
+	double wrk_workers, wrk_slots, wrk_pool, wrk_mem, wrk_cpu_base;
+	double pg_mem, pg_cpu_base;
+	unsigned pg_max_conn;
+	double redis_mem, redis_cpu_base;
+	double fixed_mem, fixed_cpu_base; /* proxy and other: one instance per app node */
+};
+
+/* A component's memory: per process for app/worker, per instance otherwise. */
+static double comp_mem(const struct component *c)
+{
+	if (c->kind == COMP_APP || c->kind == COMP_WORKER)
+		return c->memory_base_b > 0 ? c->memory_base_b : c->memory_b;
+	return c->memory_b > c->memory_base_b ? c->memory_b : c->memory_base_b;
+}
+
+static void profile_build(const struct planner_input *in, struct profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	bool app_unlimited = false;
+	for (size_t i = 0; i < in->n_components; i++) {
+		const struct component *c = &in->components[i];
+		double w = c->workers ? c->workers : 1;
+		switch (c->kind) {
+		case COMP_APP:
+			p->has_app = true;
+			p->app_workers += w;
+			if (c->concurrency == 0)
+				app_unlimited = true;
+			p->app_slots += w * c->concurrency;
+			p->app_pool += w * c->db_pool;
+			p->app_mem += w * comp_mem(c);
+			p->app_cpu_base += c->cpu_base;
+			break;
+		case COMP_WORKER:
+			p->has_worker = true;
+			p->wrk_workers += w;
+			/* A worker without a stated concurrency runs one task per process. */
+			p->wrk_slots += w * (c->concurrency ? c->concurrency : 1);
+			p->wrk_pool += w * c->db_pool;
+			p->wrk_mem += w * comp_mem(c);
+			p->wrk_cpu_base += c->cpu_base;
+			break;
+		case COMP_POSTGRES:
+			if (!p->has_pg) {
+				p->has_pg = true;
+				p->pg_mem = comp_mem(c);
+				p->pg_cpu_base = c->cpu_base;
+				p->pg_max_conn = c->max_connections ? c->max_connections : PG_DEFAULT_MAX_CONN;
+			}
+			break;
+		case COMP_REDIS:
+			p->has_redis = true;
+			p->redis_mem += comp_mem(c);
+			p->redis_cpu_base += c->cpu_base;
+			break;
+		case COMP_PROXY:
+		case COMP_OTHER:
+			p->fixed_mem += comp_mem(c);
+			p->fixed_cpu_base += c->cpu_base;
+			break;
+		}
+	}
+	if (app_unlimited)
+		p->app_slots = 0;
+}
+
+/* The search context of one run. */
+struct ctx {
+	const struct planner_input *in;
+	struct profile prof;
+	double lim[PRES_COUNT];
+	double p95_target, avail_target;
+	bool class_covered[PLANNER_MAX_CLASSES]; /* does the p95 objective apply to the class? */
+	bool any_covered;
+	double mttr_s, failover_s;
+	unsigned long evaluated;
+	/* The cheapest extra of each kind per provider, found once per run
+	 * rather than per shape (the search evaluates tens of thousands). */
+	struct extras {
+		const char *provider;
+		const struct offer *lb, *k8s, *backup, *volume;
+	} prov[32];
+	size_t n_prov;
+	bool prov_overflow;            /* more providers than slots: scan instead */
+	const struct offer *monitoring;
+};
+
+static double pick(double v, double dflt)
+{
+	return v > 0 ? v : dflt;
+}
+
+/* The cheapest offer of a kind from a provider (NULL provider: any), or NULL. */
+static const struct offer *cheapest(const struct catalog *cat, enum offer_kind kind, const char *provider)
+{
+	const struct offer *best = NULL;
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct offer *o = &cat->offers[i];
+		if (o->kind != kind)
+			continue;
+		if (provider && !(o->provider && strcmp(o->provider, provider) == 0))
+			continue;
+		if (!best || o->price < best->price)
+			best = o;
+	}
+	return best;
+}
+
+static void keep_cheaper(const struct offer **slot, const struct offer *o)
+{
+	if (!*slot || o->price < (*slot)->price)
+		*slot = o;
+}
+
+static void extras_build(struct ctx *cx, const struct catalog *cat)
+{
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct offer *o = &cat->offers[i];
+		if (o->kind == OFFER_MONITORING) {
+			keep_cheaper(&cx->monitoring, o);
+			continue;
+		}
+		if (!o->provider || (o->kind != OFFER_LB && o->kind != OFFER_K8S && o->kind != OFFER_BACKUP &&
+				     o->kind != OFFER_VOLUME))
+			continue;
+		struct extras *e = NULL;
+		for (size_t j = 0; j < cx->n_prov && !e; j++)
+			if (strcmp(cx->prov[j].provider, o->provider) == 0)
+				e = &cx->prov[j];
+		if (!e) {
+			if (cx->n_prov == sizeof(cx->prov) / sizeof(cx->prov[0])) {
+				cx->prov_overflow = true;
+				continue;
+			}
+			e = &cx->prov[cx->n_prov++];
+			e->provider = o->provider;
+		}
+		keep_cheaper(o->kind == OFFER_LB ? &e->lb : o->kind == OFFER_K8S ? &e->k8s
+						   : o->kind == OFFER_BACKUP ? &e->backup : &e->volume, o);
+	}
+}
+
+/* The cheapest extra of a kind from a provider. */
+static const struct offer *extra(const struct ctx *cx, enum offer_kind kind, const char *provider)
+{
+	if (cx->prov_overflow)
+		return cheapest(cx->in->catalog, kind, provider);
+	for (size_t j = 0; j < cx->n_prov; j++) {
+		const struct extras *e = &cx->prov[j];
+		if (e->provider == provider || (provider && strcmp(e->provider, provider) == 0))
+			return kind == OFFER_LB ? e->lb : kind == OFFER_K8S ? e->k8s : kind == OFFER_BACKUP ? e->backup
+											   : e->volume;
+	}
+	return NULL;
+}
+
+static void ctx_init(struct ctx *cx, const struct planner_input *in)
+{
+	memset(cx, 0, sizeof(*cx));
+	cx->in = in;
+	profile_build(in, &cx->prof);
+	const struct objectives *o = in->objectives;
+	cx->lim[PRES_CPU] = cx->lim[PRES_DB_CPU] = pick(o->cpu_max, LIMIT_CPU);
+	cx->lim[PRES_MEMORY] = cx->lim[PRES_DB_MEMORY] = cx->lim[PRES_CACHE_MEMORY] =
+		pick(o->memory_max, LIMIT_MEMORY);
+	cx->lim[PRES_DISK] = cx->lim[PRES_DB_DISK] = pick(o->disk_max, LIMIT_DISK);
+	cx->lim[PRES_DB_CONNECTIONS] = pick(o->db_conn_max, LIMIT_DB_CONN);
+	cx->lim[PRES_EXT_RATE] = pick(o->ext_rate_max, LIMIT_EXT);
+	cx->lim[PRES_CONNECTIONS] = cx->lim[PRES_TASK_SLOTS] = LIMIT_SLOTS;
+	cx->lim[PRES_BANDWIDTH] = LIMIT_BANDWIDTH;
+	cx->p95_target = o->p95_s;
+	cx->avail_target = o->availability;
+	cx->lim[PRES_P95] = o->p95_s;
+	cx->lim[PRES_AVAILABILITY] = o->availability;
+	const struct workload *w = in->workload;
+	/* Latency a third party adds (a streamed LLM reply) is not the service's
+	 * to promise: the objective covers the classes without an external call. */
+	for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++) {
+		cx->class_covered[i] = !(w->requests[i].external.name && w->requests[i].external.calls > 0);
+		cx->any_covered |= cx->class_covered[i];
+	}
+	cx->mttr_s = pick(in->deployment->node_mttr_s, DEFAULT_MTTR_S);
+	extras_build(cx, in->catalog);
+	cx->failover_s = pick(in->deployment->db_failover_s, DEFAULT_FAILOVER_S);
+}
+
+static bool provider_allowed(const struct deployment *dep, const char *provider)
+{
+	if (dep->n_providers == 0)
+		return true;
+	for (size_t i = 0; i < dep->n_providers; i++)
+		if (provider && strcmp(dep->providers[i], provider) == 0)
+			return true;
+	return false;
+}
+
+static bool same_provider(const struct offer *a, const struct offer *b)
+{
+	return a->provider && b->provider && (a->provider == b->provider || strcmp(a->provider, b->provider) == 0);
+}
+
+/* A published "100 %" (Vultr) is a credit promise, not a failure rate: no
+ * unit is taken to be better than five nines, so redundancy still counts. */
+#define AVAIL_UNIT_MAX 0.99999
+
+static double avail_of(const struct offer *o, double dflt)
+{
+	double a = o && o->availability > 0 ? o->availability : dflt;
+	return a < AVAIL_UNIT_MAX ? a : AVAIL_UNIT_MAX;
+}
+
+/* Replicas of a component group per node: one process per vCPU, at least one. */
+static unsigned replicas_for(double vcpu, double workers)
+{
+	if (workers <= 0)
+		return 0;
+	double r = floor(vcpu / workers);
+	return r < 1 ? 1 : (unsigned)r;
+}
+
+/* CPU seconds a request really takes: the declared cost, or the calibration's
+ * measured service time stretched by the Universal Scalability Law for the
+ * node's concurrency N: S(N) = S (1 + sigma (N-1) + kappa N (N-1))
+ * (Gunther; research notes "Universal Scalability Law", latency R(N)). */
+static double class_cpu(const struct ctx *cx, const struct request_class *r, unsigned servers)
+{
+	const struct calibration *cal = cx->in->calibration;
+	if (cal && cal->present && cal->service_s > 0) {
+		double n = servers;
+		return cal->service_s * (1 + cal->sigma * (n - 1) + cal->kappa * n * (n - 1));
+	}
+	return r->cpu_s;
+}
+
+/* The app tier of a shape: n nodes of one plan and what they carry. */
+struct tier {
+	bool done;
+	bool cheap_ok;     /* every constraint but p95 within its limit */
+	bool p95_done;
+	double util[PRES_COUNT];
+	bool has[PRES_COUNT];
+	double class_p95[PLANNER_MAX_CLASSES];
+	double p95_s;
+	unsigned replicas, processes, servers;
+	double raw_load;   /* largest of CPU, connection and task utilisation (0-1 = capacity) */
+	double need_disk;  /* bytes each app node must store */
+	double a_app;      /* availability of the n app nodes, k of n carrying the load */
+};
+
+/* Everything about the app tier except the p95 (cheap arithmetic). */
+static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, bool db_here,
+		       bool cache_here, const struct demand *d, struct tier *t)
+{
+	const struct profile *p = &cx->prof;
+	memset(t, 0, sizeof(*t));
+	t->done = true;
+	double v = a->vcpu > 0 ? a->vcpu : 1;
+	unsigned r_app = replicas_for(v, p->app_workers);
+	unsigned r_wrk = replicas_for(v, p->wrk_workers);
+	t->replicas = r_app;
+	t->processes = (unsigned)(r_app * p->app_workers);
+	double servers = floor(v < t->processes ? v : t->processes);
+	t->servers = servers < 1 ? 1 : (unsigned)servers;
+
+	/* CPU: requests (calibrated if measured), tasks and the idle cost of each
+	 * replica; the database's busy time too when it shares the node. */
+	double app_cpu = d->app_cpu;
+	const struct calibration *cal = cx->in->calibration;
+	if (cal && cal->present && cal->service_s > 0)
+		app_cpu = d->req_rate * class_cpu(cx, NULL, t->servers);
+	double cpu = (app_cpu + d->task_cpu) / n + r_app * p->app_cpu_base + r_wrk * p->wrk_cpu_base +
+		     p->fixed_cpu_base;
+	double mem = r_app * p->app_mem + r_wrk * p->wrk_mem + p->fixed_mem + (d->app_mem_b + d->task_mem_b) / n;
+	double disk = d->files_b;
+	if (db_here) {
+		cpu += d->db_cpu + p->pg_cpu_base;
+		mem += p->pg_mem;
+		disk += d->db_size_b;
+	}
+	if (cache_here) {
+		cpu += p->redis_cpu_base;
+		mem += p->redis_mem;
+	}
+	t->has[PRES_CPU] = t->has[PRES_MEMORY] = true;
+	t->util[PRES_CPU] = cpu / v;
+	t->util[PRES_MEMORY] = a->memory_b > 0 ? mem / a->memory_b : INFINITY;
+	t->need_disk = disk;
+	t->raw_load = t->util[PRES_CPU];
+	if (p->has_app && p->app_slots > 0) {
+		t->has[PRES_CONNECTIONS] = true;
+		t->util[PRES_CONNECTIONS] = d->app_inflight / n / (r_app * p->app_slots);
+		if (t->util[PRES_CONNECTIONS] > t->raw_load)
+			t->raw_load = t->util[PRES_CONNECTIONS];
+	}
+	if (p->has_worker && d->task_rate > 0) {
+		t->has[PRES_TASK_SLOTS] = true;
+		t->util[PRES_TASK_SLOTS] = d->task_inflight / n / (r_wrk * p->wrk_slots);
+		if (t->util[PRES_TASK_SLOTS] > t->raw_load)
+			t->raw_load = t->util[PRES_TASK_SLOTS];
+	}
+	t->a_app = NAN; /* computed by eval_full when first needed */
+	t->cheap_ok = true;
+	for (int k = 0; k <= PRES_TASK_SLOTS; k++)
+		if (t->has[k] && t->util[k] > cx->lim[k] + EPS)
+			t->cheap_ok = false;
+}
+
+/* The p95 of each request class on one app node: an M/M/c queue whose servers
+ * are the node's CPU pool, fed by the node's share of the requests plus the
+ * node's other CPU work as extra arrivals of the same mean size (so it takes
+ * its share of the servers); each class waits the pool's response quantile
+ * scaled to its own CPU time, plus the non-CPU part of its duration (database,
+ * network, external calls) as a pure delay. */
+static void tier_p95(const struct ctx *cx, const struct offer *a, unsigned n, const struct demand *d,
+		     struct tier *t)
+{
+	const struct workload *w = cx->in->workload;
+	t->p95_done = true;
+	t->p95_s = 0;
+	double v = a->vcpu > 0 ? a->vcpu : 1;
+	double lambda = d->req_rate / n;
+	double s_mean = 0;
+	for (size_t i = 0; i < w->n_requests; i++)
+		s_mean += d->concurrent * w->requests[i].rate * class_cpu(cx, &w->requests[i], t->servers);
+	s_mean = d->req_rate > 0 ? s_mean / d->req_rate : 0;
+	double factor = 1; /* response quantile / mean service */
+	if (s_mean > 0 && lambda > 0) {
+		double other = t->util[PRES_CPU] * v - lambda * s_mean;
+		double lambda_eff = lambda + (other > 0 ? other / s_mean : 0);
+		double q = queue_response_quantile(lambda_eff, s_mean, t->servers, P95);
+		factor = isfinite(q) ? q / s_mean : INFINITY;
+	} else if (s_mean > 0) {
+		factor = log(1.0 / (1.0 - P95)); /* idle: the exponential service quantile */
+	}
+	double worst = 0, worst_all = 0;
+	for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++) {
+		const struct request_class *r = &w->requests[i];
+		double cpu = class_cpu(cx, r, t->servers);
+		double delay = r->duration_s > r->cpu_s ? r->duration_s - r->cpu_s : 0;
+		double p = delay + (cpu > 0 ? cpu * factor : 0);
+		t->class_p95[i] = p;
+		if (p > worst_all)
+			worst_all = p;
+		if (cx->class_covered[i] && p > worst)
+			worst = p;
+	}
+	t->p95_s = cx->any_covered ? worst : worst_all;
+	t->has[PRES_P95] = cx->p95_target > 0 && cx->any_covered;
+	t->util[PRES_P95] = t->p95_s;
+}
+
+static bool stage_has_ops(enum stage_kind s)
+{
+	return s != STAGE_SINGLE;
+}
+
+/* Is the shape well formed for its stage? */
+static int shape_check(const struct ctx *cx, const struct plan_shape *s)
+{
+	const struct profile *p = &cx->prof;
+	if (!s->app || s->app->kind != OFFER_SERVER || s->n_app == 0 || s->stage >= STAGE_COUNT)
+		return HR_E_INVALID;
+	bool db_sep = s->db_node || s->managed_db;
+	if (s->db_node && (s->db_node->kind != OFFER_SERVER || s->n_db == 0))
+		return HR_E_INVALID;
+	if (s->db_node && s->managed_db)
+		return HR_E_INVALID;
+	if (s->managed_db && s->managed_db->kind != OFFER_MANAGED_DB)
+		return HR_E_INVALID;
+	if (s->managed_cache && (s->managed_cache->kind != OFFER_MANAGED_CACHE || !p->has_redis))
+		return HR_E_INVALID;
+	if (db_sep && !p->has_pg)
+		return HR_E_INVALID;
+	switch (s->stage) {
+	case STAGE_SINGLE:
+	case STAGE_SINGLE_OPS:
+		if (s->n_app != 1 || db_sep || s->managed_cache)
+			return HR_E_INVALID;
+		break;
+	case STAGE_SPLIT:
+		if (s->n_app != 1 || (p->has_pg && !db_sep) || (s->db_node && s->n_db != 1) || s->managed_cache)
+			return HR_E_INVALID;
+		break;
+	case STAGE_HA:
+	case STAGE_CLUSTER:
+		if (s->stage == STAGE_HA && (s->n_app < 2 || s->n_app > PLANNER_HA_MAX_NODES))
+			return HR_E_INVALID;
+		if (s->stage == STAGE_CLUSTER && s->n_app < PLANNER_CLUSTER_MIN_NODES)
+			return HR_E_INVALID;
+		if ((p->has_pg && !db_sep) || (s->db_node && s->n_db != 2))
+			return HR_E_INVALID;
+		break;
+	default:
+		return HR_E_INVALID;
+	}
+	if ((s->db_node && !same_provider(s->app, s->db_node)) ||
+	    (s->managed_db && !same_provider(s->app, s->managed_db)) ||
+	    (s->managed_cache && !same_provider(s->app, s->managed_cache)))
+		return HR_E_NOTFOUND;
+	return 0;
+}
+
+static double ratio_of(const struct ctx *cx, const struct plan_candidate *c, int k)
+{
+	if (k == PRES_AVAILABILITY) {
+		if (!c->monitored)
+			return INFINITY;
+		double allowed = 1 - cx->avail_target;
+		return allowed > 0 ? (1 - c->util[k]) / allowed : INFINITY;
+	}
+	return c->limit[k] > 0 ? c->util[k] / c->limit[k] : INFINITY;
+}
+
+/* Combine an evaluated app tier with the rest of the shape. */
+static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
+		     const struct demand *d, struct plan_candidate *c)
+{
+	const struct planner_input *in = cx->in;
+	const struct profile *p = &cx->prof;
+	int rc = shape_check(cx, s);
+	if (rc)
+		return rc;
+	memset(c, 0, sizeof(*c));
+	cx->evaluated++;
+	c->shape = *s;
+	c->provider = s->app->provider;
+	const struct offer *a = s->app;
+	unsigned n = s->n_app;
+	bool multi = s->stage == STAGE_HA || s->stage == STAGE_CLUSTER;
+	if (multi) {
+		c->lb = extra(cx, OFFER_LB, c->provider);
+		if (!c->lb)
+			return HR_E_NOTFOUND;
+	}
+	if (s->stage == STAGE_CLUSTER) {
+		c->k8s = extra(cx, OFFER_K8S, c->provider);
+		if (!c->k8s)
+			return HR_E_NOTFOUND;
+	}
+	c->monitored = stage_has_ops(s->stage);
+	if (c->monitored) {
+		c->backup = extra(cx, OFFER_BACKUP, c->provider);
+		/* Uptime monitoring is sold by its own vendors: any provider will do. */
+		c->monitoring = cx->monitoring;
+	}
+	c->volume = extra(cx, OFFER_VOLUME, c->provider);
+	c->app_replicas = t->replicas;
+	c->app_processes = t->processes;
+	for (int k = 0; k < PRES_COUNT; k++)
+		c->limit[k] = cx->lim[k];
+	for (int k = 0; k <= PRES_TASK_SLOTS; k++) {
+		c->has[k] = t->has[k];
+		c->util[k] = t->util[k];
+	}
+
+	/* Disk: each app node stores the files (and the database on one node);
+	 * what does not fit under the limit is bought as a volume. */
+	double vol_gb = 0;
+	if (a->disk_b > 0) {
+		c->has[PRES_DISK] = true;
+		double room = a->disk_b * c->limit[PRES_DISK];
+		if (t->need_disk > room && c->volume) {
+			double gb = (t->need_disk / c->limit[PRES_DISK] - a->disk_b) / 1e9;
+			vol_gb += ceil(gb) * n;
+			c->util[PRES_DISK] = t->need_disk / (a->disk_b + ceil(gb) * 1e9);
+		} else {
+			c->util[PRES_DISK] = t->need_disk / a->disk_b;
+		}
+	}
+
+	/* The database. */
+	double conns = n * (t->replicas * p->app_pool + replicas_for(a->vcpu > 0 ? a->vcpu : 1, p->wrk_workers) * p->wrk_pool);
+	unsigned max_conn = p->pg_max_conn;
+	double a_db = 1;
+	if (s->db_node) {
+		const struct offer *q = s->db_node;
+		double qv = q->vcpu > 0 ? q->vcpu : 1;
+		c->has[PRES_DB_CPU] = c->has[PRES_DB_MEMORY] = true;
+		c->util[PRES_DB_CPU] = (d->db_cpu + p->pg_cpu_base) / qv;
+		c->util[PRES_DB_MEMORY] = q->memory_b > 0 ? p->pg_mem / q->memory_b : INFINITY;
+		if (q->disk_b > 0) {
+			c->has[PRES_DB_DISK] = true;
+			double room = q->disk_b * c->limit[PRES_DB_DISK];
+			if (d->db_size_b > room && c->volume) {
+				double gb = ceil((d->db_size_b / c->limit[PRES_DB_DISK] - q->disk_b) / 1e9);
+				vol_gb += gb * s->n_db;
+				c->util[PRES_DB_DISK] = d->db_size_b / (q->disk_b + gb * 1e9);
+			} else {
+				c->util[PRES_DB_DISK] = d->db_size_b / q->disk_b;
+			}
+		}
+		a_db = s->n_db >= 2 ? avail_failover(avail_of(q, AVAIL_NODE), cx->mttr_s, cx->failover_s)
+				    : avail_of(q, AVAIL_NODE);
+	} else if (s->managed_db) {
+		const struct offer *m = s->managed_db;
+		if (m->vcpu > 0) {
+			c->has[PRES_DB_CPU] = true;
+			c->util[PRES_DB_CPU] = d->db_cpu / m->vcpu;
+		}
+		if (m->disk_b > 0) {
+			c->has[PRES_DB_DISK] = true;
+			c->util[PRES_DB_DISK] = d->db_size_b / m->disk_b;
+		}
+		if (m->max_connections > 0)
+			max_conn = m->max_connections;
+		a_db = avail_of(m, m->ha ? AVAIL_STORE_HA : AVAIL_STORE);
+	}
+	if (p->has_pg && conns > 0) {
+		c->has[PRES_DB_CONNECTIONS] = true;
+		c->util[PRES_DB_CONNECTIONS] = conns / max_conn;
+	}
+
+	/* The cache. */
+	double a_cache = 1;
+	if (s->managed_cache) {
+		const struct offer *m = s->managed_cache;
+		if (m->memory_b > 0) {
+			c->has[PRES_CACHE_MEMORY] = true;
+			c->util[PRES_CACHE_MEMORY] = p->redis_mem / m->memory_b;
+		}
+		a_cache = avail_of(m, m->ha ? AVAIL_STORE_HA : AVAIL_STORE);
+	} else if (p->has_redis && multi) {
+		a_cache = avail_of(a, AVAIL_NODE); /* one Redis on one of the app nodes */
+	}
+
+	/* Bandwidth against the transfer the servers include (pooled, as Hetzner
+	 * and DigitalOcean pool it); not checked when a plan states none. */
+	double transfer = a->transfer_b * n;
+	bool transfer_known = a->transfer_b > 0;
+	if (s->db_node) {
+		transfer += s->db_node->transfer_b * s->n_db;
+		transfer_known = transfer_known && s->db_node->transfer_b > 0;
+	}
+	if (transfer_known && d->egress_month_b > 0) {
+		c->has[PRES_BANDWIDTH] = true;
+		c->util[PRES_BANDWIDTH] = d->egress_month_b / transfer;
+	}
+
+	/* External APIs against their rate limits: the same for every shape. */
+	for (size_t i = 0; i < d->n_ext; i++) {
+		if (d->ext[i].rate_limit <= 0)
+			continue;
+		double u = d->ext[i].rate / d->ext[i].rate_limit;
+		if (!c->has[PRES_EXT_RATE] || u > c->util[PRES_EXT_RATE])
+			c->util[PRES_EXT_RATE] = u;
+		c->has[PRES_EXT_RATE] = true;
+	}
+
+	/* Availability: series of the parts. */
+	/* The app tier is up while enough nodes survive to carry the load (k of
+	 * n, research notes "k-of-n"); once per tier, not per shape. */
+	if (isnan(t->a_app)) {
+		t->a_app = avail_of(a, AVAIL_NODE);
+		if (n > 1) {
+			double need = ceil(n * t->raw_load - 1e-9);
+			unsigned k = need < 1 ? 1 : (need > n ? n : (unsigned)need);
+			t->a_app = avail_k_of_n(k, n, t->a_app);
+		}
+	}
+	double a_app = t->a_app;
+	double parts[5] = {a_app, a_db, a_cache, c->lb ? avail_of(c->lb, AVAIL_LB) : 1,
+			   c->k8s ? avail_of(c->k8s, AVAIL_K8S) : 1};
+	c->availability = avail_series(parts, 5);
+	c->util[PRES_AVAILABILITY] = c->availability;
+	c->has[PRES_AVAILABILITY] = cx->avail_target > 0;
+
+	/* p95, when the tier was solved. */
+	if (t->p95_done) {
+		c->has[PRES_P95] = t->has[PRES_P95];
+		c->util[PRES_P95] = t->p95_s;
+		c->p95_s = t->p95_s;
+		memcpy(c->class_p95, t->class_p95, sizeof(c->class_p95));
+	} else {
+		c->p95_s = NAN;
+		for (size_t i = 0; i < PLANNER_MAX_CLASSES; i++)
+			c->class_p95[i] = NAN;
+	}
+
+	/* Cost. */
+	struct cost_breakdown *k = &c->cost;
+	k->servers = a->price * n + (s->db_node ? s->db_node->price * s->n_db : 0);
+	if (c->monitored) {
+		/* Back up the node holding the database (the primary of a pair); a
+		 * managed database includes its backups. */
+		if (s->db_node)
+			k->backups = cost_backup(c->backup, s->db_node->price);
+		else if (!s->managed_db && (s->stage == STAGE_SINGLE_OPS || !p->has_pg))
+			k->backups = cost_backup(c->backup, a->price);
+		k->monitoring = c->monitoring ? c->monitoring->price : 0;
+	}
+	k->lb = c->lb ? c->lb->price : 0;
+	k->k8s = c->k8s ? c->k8s->price : 0;
+	k->managed_db = s->managed_db ? s->managed_db->price : 0;
+	k->managed_cache = s->managed_cache ? s->managed_cache->price : 0;
+	c->volume_gb = vol_gb;
+	k->volumes = cost_volume(c->volume, vol_gb);
+	k->ops = cost_ops(in->economics, s->stage);
+	k->external = d->ext_cost_month;
+	cost_sum(k, d->users);
+
+	/* Verdict: the constraint furthest over its target fails the shape. */
+	c->feasible = true;
+	double worst = 0;
+	for (int r = 0; r < PRES_COUNT; r++) {
+		if (!c->has[r])
+			continue;
+		double ratio = ratio_of(cx, c, r);
+		bool over = ratio > 1 + EPS;
+		if (r == PRES_P95 && !t->p95_done)
+			continue;
+		if (over && (c->feasible || ratio > worst)) {
+			c->feasible = false;
+			c->fail = (enum plan_res)r;
+			worst = ratio;
+		}
+	}
+	if (c->feasible && !t->p95_done && cx->p95_target > 0 && cx->any_covered) {
+		/* The caller skipped the queue because a cheap constraint failed;
+		 * a shape is never feasible without its p95. */
+		c->feasible = false;
+		c->fail = PRES_P95;
+	}
+	return 0;
+}
+
+static void tier_solve(const struct ctx *cx, const struct offer *a, unsigned n, bool db_here,
+		       bool cache_here, const struct demand *d, struct tier *t)
+{
+	tier_cheap(cx, a, n, db_here, cache_here, d, t);
+	if (t->cheap_ok)
+		tier_p95(cx, a, n, d, t);
+}
+
+int planner_evaluate(const struct planner_input *in, const struct plan_shape *shape,
+		     const struct demand *d, struct plan_candidate *out)
+{
+	struct ctx cx;
+	ctx_init(&cx, in);
+	int rc = shape_check(&cx, shape);
+	if (rc)
+		return rc;
+	bool single = shape->stage <= STAGE_SINGLE_OPS;
+	struct tier t;
+	tier_cheap(&cx, shape->app, shape->n_app, single && cx.prof.has_pg,
+		   cx.prof.has_redis && !shape->managed_cache, d, &t);
+	/* Always solve the queue here, so a caller sees every figure. */
+	tier_p95(&cx, shape->app, shape->n_app, d, &t);
+	return eval_full(&cx, shape, &t, d, out);
+}
+
+int planner_avail_parts(const struct planner_input *in, const struct plan_shape *shape,
+			const struct demand *d, struct avail_part *parts)
+{
+	struct ctx cx;
+	ctx_init(&cx, in);
+	int rc = shape_check(&cx, shape);
+	if (rc)
+		return rc;
+	const struct profile *p = &cx.prof;
+	bool multi = shape->stage == STAGE_HA || shape->stage == STAGE_CLUSTER;
+	bool single = shape->stage <= STAGE_SINGLE_OPS;
+	struct tier t;
+	tier_cheap(&cx, shape->app, shape->n_app, single && p->has_pg, p->has_redis && !shape->managed_cache, d, &t);
+	size_t n = 0;
+	unsigned k = 1;
+	if (shape->n_app > 1) {
+		double need = ceil(shape->n_app * t.raw_load - 1e-9);
+		k = need < 1 ? 1 : (need > shape->n_app ? shape->n_app : (unsigned)need);
+	}
+	parts[n++] = (struct avail_part){.name = single ? "node" : "app", .availability = avail_of(shape->app, AVAIL_NODE),
+					 .count = shape->n_app, .k_needed = k};
+	if (shape->db_node)
+		parts[n++] = (struct avail_part){.name = "db", .availability = avail_of(shape->db_node, AVAIL_NODE),
+						 .count = shape->n_db, .k_needed = 1,
+						 .failover_s = shape->n_db >= 2 ? cx.failover_s : 0,
+						 .mttr_s = shape->n_db >= 2 ? cx.mttr_s : 0};
+	else if (shape->managed_db)
+		parts[n++] = (struct avail_part){.name = "db",
+						 .availability = avail_of(shape->managed_db, shape->managed_db->ha ? AVAIL_STORE_HA : AVAIL_STORE),
+						 .count = 1, .k_needed = 1};
+	if (shape->managed_cache)
+		parts[n++] = (struct avail_part){.name = "cache",
+						 .availability = avail_of(shape->managed_cache, shape->managed_cache->ha ? AVAIL_STORE_HA : AVAIL_STORE),
+						 .count = 1, .k_needed = 1};
+	else if (p->has_redis && multi)
+		parts[n++] = (struct avail_part){.name = "cache", .availability = avail_of(shape->app, AVAIL_NODE),
+						 .count = 1, .k_needed = 1};
+	if (multi) {
+		const struct offer *lb = extra(&cx, OFFER_LB, shape->app->provider);
+		if (!lb)
+			return HR_E_NOTFOUND;
+		parts[n++] = (struct avail_part){.name = "lb", .availability = avail_of(lb, AVAIL_LB), .count = 1, .k_needed = 1};
+	}
+	if (shape->stage == STAGE_CLUSTER) {
+		const struct offer *k8s = extra(&cx, OFFER_K8S, shape->app->provider);
+		if (!k8s)
+			return HR_E_NOTFOUND;
+		parts[n++] = (struct avail_part){.name = "control-plane", .availability = avail_of(k8s, AVAIL_K8S),
+						 .count = 1, .k_needed = 1};
+	}
+	return (int)n;
+}
+
+unsigned planner_node_count(const struct plan_candidate *c)
+{
+	return c->shape.n_app + (c->shape.db_node ? c->shape.n_db : 0);
+}
+
+/* --- search ------------------------------------------------------------ */
+
+struct search {
+	struct ctx *cx;
+	const struct demand *d;
+	struct plan_step *st;
+	bool have_best;
+	bool have_stage[STAGE_COUNT];
+	struct plan_candidate stage_best[STAGE_COUNT];
+	bool have_closest;            /* infeasible shape with the smallest worst ratio */
+	struct plan_candidate closest;
+	double closest_ratio;
+	struct plan_candidate *rejected; /* infeasible shapes, cheapest first not required */
+	size_t n_rejected, cap_rejected;
+};
+
+static double worst_ratio(const struct ctx *cx, const struct plan_candidate *c)
+{
+	double w = 0;
+	for (int r = 0; r < PRES_COUNT; r++) {
+		if (!c->has[r])
+			continue;
+		double x = ratio_of(cx, c, r);
+		if (x > w)
+			w = x;
+	}
+	return w;
+}
+
+/* Keep what the search needs of one evaluated candidate. */
+static void consider(struct search *sr, const struct plan_candidate *c)
+{
+	if (c->feasible) {
+		enum stage_kind s = c->shape.stage;
+		if (!sr->have_stage[s] || c->cost.total < sr->stage_best[s].cost.total - EPS) {
+			sr->stage_best[s] = *c;
+			sr->have_stage[s] = true;
+		}
+		return;
+	}
+	double w = worst_ratio(sr->cx, c);
+	if (!sr->have_closest || w < sr->closest_ratio) {
+		sr->closest = *c;
+		sr->closest_ratio = w;
+		sr->have_closest = true;
+	}
+	/* Why-not-cheaper needs the dearest rejected shape below the final choice;
+	 * the choice is only known at the end, so keep every rejected shape below
+	 * the cheapest feasible one found so far (the final choice can only be
+	 * cheaper still), purging those the bound has since passed. */
+	double bound = INFINITY;
+	for (int s = 0; s < STAGE_COUNT; s++)
+		if (sr->have_stage[s] && sr->stage_best[s].cost.total < bound)
+			bound = sr->stage_best[s].cost.total;
+	if (c->cost.total >= bound)
+		return;
+	if (sr->n_rejected == sr->cap_rejected) {
+		size_t k = 0;
+		for (size_t i = 0; i < sr->n_rejected; i++)
+			if (sr->rejected[i].cost.total < bound)
+				sr->rejected[k++] = sr->rejected[i];
+		sr->n_rejected = k;
+	}
+	if (sr->n_rejected == sr->cap_rejected) {
+		sr->cap_rejected = sr->cap_rejected ? sr->cap_rejected * 2 : 64;
+		sr->rejected = xreallocarray(sr->rejected, sr->cap_rejected, sizeof(*sr->rejected));
+	}
+	sr->rejected[sr->n_rejected++] = *c;
+}
+
+static double stage_bound(const struct search *sr, enum stage_kind s)
+{
+	return sr->have_stage[s] ? sr->stage_best[s].cost.total : INFINITY;
+}
+
+static void search_single(struct search *sr, enum stage_kind stage, const struct offer *a)
+{
+	struct ctx *cx = sr->cx;
+	struct plan_shape s = {.stage = stage, .app = a, .n_app = 1};
+	struct tier t;
+	tier_solve(cx, a, 1, cx->prof.has_pg, cx->prof.has_redis, sr->d, &t);
+	struct plan_candidate c;
+	if (eval_full(cx, &s, &t, sr->d, &c) == 0)
+		consider(sr, &c);
+}
+
+static void search_split(struct search *sr, const struct offer *a)
+{
+	struct ctx *cx = sr->cx;
+	const struct catalog *cat = cx->in->catalog;
+	enum db_mode mode = cx->in->deployment->database;
+	struct tier t;
+	tier_solve(cx, a, 1, false, cx->prof.has_redis, sr->d, &t);
+	for (size_t j = 0; j < cat->n; j++) {
+		const struct offer *o = &cat->offers[j];
+		if (!same_provider(a, o))
+			continue;
+		struct plan_shape s = {.stage = STAGE_SPLIT, .app = a, .n_app = 1};
+		if (o->kind == OFFER_SERVER && mode != DB_MANAGED) {
+			s.db_node = o;
+			s.n_db = 1;
+		} else if (o->kind == OFFER_MANAGED_DB && mode != DB_SELF) {
+			s.managed_db = o;
+		} else {
+			continue;
+		}
+		struct plan_candidate c;
+		if (eval_full(cx, &s, &t, sr->d, &c) == 0)
+			consider(sr, &c);
+	}
+}
+
+/* ha and cluster: for one app plan, every database x cache option, the node
+ * count scanned upward from one below the smallest that carries the app tier. */
+static void search_multi(struct search *sr, enum stage_kind stage, const struct offer *a,
+			 struct tier *memo, unsigned lo, unsigned hi)
+{
+	struct ctx *cx = sr->cx;
+	const struct catalog *cat = cx->in->catalog;
+	const struct profile *p = &cx->prof;
+	enum db_mode mode = cx->in->deployment->database;
+
+	/* Cache options: Redis on the app nodes (NULL) or each managed offer. */
+	for (size_t ci = 0; ci <= cat->n; ci++) {
+		const struct offer *mc = NULL;
+		if (ci < cat->n) {
+			mc = &cat->offers[ci];
+			if (!p->has_redis || mc->kind != OFFER_MANAGED_CACHE || !same_provider(a, mc))
+				continue;
+		}
+		bool cache_here = p->has_redis && !mc;
+		/* The smallest count whose app tier meets its own targets. Every
+		 * per-node load is a constant plus a share that falls as 1/n, so
+		 * the cheap constraints hold from some n on: if they fail at hi they
+		 * fail everywhere, else bisect for the first n; the p95 also only
+		 * falls with n, so scan up from there. */
+		for (unsigned n = lo; n <= hi; n++)
+			memo[n].done = false;
+		unsigned n0 = 0;
+		tier_cheap(cx, a, hi, false, cache_here, sr->d, &memo[hi]);
+		if (memo[hi].cheap_ok) {
+			unsigned l = lo, h = hi;
+			while (l < h) {
+				unsigned mid = l + (h - l) / 2;
+				if (!memo[mid].done)
+					tier_cheap(cx, a, mid, false, cache_here, sr->d, &memo[mid]);
+				if (memo[mid].cheap_ok)
+					h = mid;
+				else
+					l = mid + 1;
+			}
+			for (unsigned n = l; n <= hi; n++) {
+				if (!memo[n].done)
+					tier_cheap(cx, a, n, false, cache_here, sr->d, &memo[n]);
+				if (!memo[n].p95_done)
+					tier_p95(cx, a, n, sr->d, &memo[n]);
+				if (!memo[n].has[PRES_P95] || memo[n].p95_s <= cx->p95_target + EPS) {
+					n0 = n;
+					break;
+				}
+			}
+		}
+		unsigned start = n0 ? (n0 > lo ? n0 - 1 : lo) : hi;
+		if (!n0) {
+			/* No count carries the app tier: evaluate the largest once so
+			 * the milestone can say why. */
+			start = hi;
+		}
+		/* Database options: a self-run primary + standby of each plan, or each managed offer. */
+		for (size_t j = 0; j <= cat->n; j++) {
+			struct plan_shape s = {.stage = stage, .app = a, .managed_cache = mc};
+			if (j == cat->n) {
+				if (p->has_pg)
+					continue;
+			} else {
+				const struct offer *o = &cat->offers[j];
+				if (!p->has_pg || !same_provider(a, o))
+					continue;
+				if (o->kind == OFFER_SERVER && mode != DB_MANAGED) {
+					s.db_node = o;
+					s.n_db = 2;
+				} else if (o->kind == OFFER_MANAGED_DB && mode != DB_SELF) {
+					s.managed_db = o;
+				} else {
+					continue;
+				}
+			}
+			for (unsigned n = start; n <= hi; n++) {
+				if (!memo[n].done) {
+					tier_cheap(cx, a, n, false, cache_here, sr->d, &memo[n]);
+				}
+				if (memo[n].cheap_ok && !memo[n].p95_done)
+					tier_p95(cx, a, n, sr->d, &memo[n]);
+				s.n_app = n;
+				struct plan_candidate c;
+				if (eval_full(cx, &s, &memo[n], sr->d, &c) != 0)
+					break;
+				bool over_bound = c.cost.total > stage_bound(sr, stage) + EPS;
+				consider(sr, &c);
+				/* Cost only grows with n: past the stage's best nothing can win. */
+				if (c.feasible || over_bound)
+					break;
+				/* More nodes only add database connections. */
+				if (c.fail == PRES_DB_CONNECTIONS || c.fail == PRES_EXT_RATE ||
+				    c.fail == PRES_DB_CPU || c.fail == PRES_DB_MEMORY ||
+				    c.fail == PRES_DB_DISK || c.fail == PRES_CACHE_MEMORY)
+					break;
+			}
+		}
+	}
+}
+
+/* Users at which a shape first fails, searching up from a feasible count. */
+static void growth_point(struct ctx *cx, const struct plan_candidate *best, double users,
+			 struct plan_trigger *out)
+{
+	const struct workload *w = cx->in->workload;
+	memset(out, 0, sizeof(*out));
+	out->months = -1;
+	double lo = users, hi = users > 1 ? users : 1;
+	struct demand d;
+	struct plan_candidate c;
+	const double cap = (users > 1 ? users : 1) * 1e4;
+	bool failed = false;
+	while (hi <= cap) {
+		hi *= 1.5;
+		if (demand_at(w, hi, &d) || planner_evaluate(cx->in, &best->shape, &d, &c))
+			return;
+		if (!c.feasible) {
+			failed = true;
+			break;
+		}
+		lo = hi;
+	}
+	if (!failed) {
+		out->users = lo;
+		return;
+	}
+	enum plan_res res = c.fail;
+	for (int i = 0; i < 60 && hi - lo > 1 && hi - lo > lo * 1e-4; i++) {
+		double mid = floor((lo + hi) / 2);
+		if (mid <= lo)
+			break;
+		if (demand_at(w, mid, &d) || planner_evaluate(cx->in, &best->shape, &d, &c))
+			return;
+		if (c.feasible) {
+			lo = mid;
+		} else {
+			hi = mid;
+			res = c.fail;
+		}
+	}
+	out->found = true;
+	out->res = res;
+	out->users = ceil(hi);
+	if (w->growth_monthly > 0 && w->users > 0 && out->users > w->users)
+		out->months = log(out->users / w->users) / log1p(w->growth_monthly);
+	else if (w->growth_monthly > 0 && w->users > 0)
+		out->months = 0;
+}
+
+static bool shape_allowed_provider(const struct ctx *cx, const struct offer *o)
+{
+	return o->kind == OFFER_SERVER && provider_allowed(cx->in->deployment, o->provider);
+}
+
+static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *st)
+{
+	const struct demand *d = sr->d;
+	/* An external API over its limit rules out every shape alike. */
+	for (size_t i = 0; i < d->n_ext; i++) {
+		if (d->ext[i].rate_limit > 0 && d->ext[i].rate > cx->lim[PRES_EXT_RATE] * d->ext[i].rate_limit + EPS) {
+			snprintf(st->why, sizeof(st->why),
+				 "%s calls at %.3g/s need more than %.0f%% of its %.3g/s rate limit; "
+				 "no deployment changes that (raise the limit or spread keys)",
+				 d->ext[i].name, d->ext[i].rate, cx->lim[PRES_EXT_RATE] * 100, d->ext[i].rate_limit);
+			return;
+		}
+	}
+	if (!sr->have_closest) {
+		snprintf(st->why, sizeof(st->why),
+			 "the catalogue offers no shape for the allowed stages and providers");
+		return;
+	}
+	const struct plan_candidate *c = &sr->closest;
+	enum plan_res r = c->fail;
+	if (r == PRES_P95)
+		snprintf(st->why, sizeof(st->why), "p95 %.3g s above the %.3g s objective even on the closest shape",
+			 c->p95_s, cx->p95_target);
+	else if (r == PRES_AVAILABILITY)
+		snprintf(st->why, sizeof(st->why),
+			 "availability %.4f%% below the %.4f%% objective even on the closest shape",
+			 c->availability * 100, cx->avail_target * 100);
+	else
+		snprintf(st->why, sizeof(st->why), "%s at %.0f%% of capacity, above its %.0f%% limit, even on the closest shape",
+			 planner_res_name(r), c->util[r] * 100, c->limit[r] * 100);
+}
+
+static void plan_one(struct ctx *cx, double users, struct plan_step *st, struct tier *memo,
+		     struct plan_candidate **rejected, size_t *cap_rejected)
+{
+	const struct planner_input *in = cx->in;
+	const struct catalog *cat = in->catalog;
+	struct search sr = {.cx = cx, .d = &st->demand, .st = st, .rejected = *rejected,
+			    .cap_rejected = *cap_rejected};
+	cx->evaluated = 0;
+	for (int stage = 0; stage < STAGE_COUNT; stage++) {
+		if (!in->deployment->stage_allowed[stage])
+			continue;
+		for (size_t i = 0; i < cat->n; i++) {
+			const struct offer *a = &cat->offers[i];
+			if (!shape_allowed_provider(cx, a))
+				continue;
+			switch (stage) {
+			case STAGE_SINGLE:
+			case STAGE_SINGLE_OPS:
+				search_single(&sr, (enum stage_kind)stage, a);
+				break;
+			case STAGE_SPLIT:
+				if (cx->prof.has_pg)
+					search_split(&sr, a);
+				break;
+			case STAGE_HA:
+				search_multi(&sr, STAGE_HA, a, memo, 2, PLANNER_HA_MAX_NODES);
+				break;
+			case STAGE_CLUSTER:
+				search_multi(&sr, STAGE_CLUSTER, a, memo, PLANNER_CLUSTER_MIN_NODES,
+					     PLANNER_CLUSTER_MAX_NODES);
+				break;
+			}
+		}
+	}
+	st->evaluated = cx->evaluated;
+	*rejected = sr.rejected; /* the buffer may have grown; reused by the next milestone */
+	*cap_rejected = sr.cap_rejected;
+
+	/* The choice: cheapest over stages; on a tie the simpler (earlier) stage. */
+	int best = -1;
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		st->stage_feasible[s] = sr.have_stage[s];
+		st->stage_cost[s] = sr.have_stage[s] ? sr.stage_best[s].cost.total : 0;
+		if (sr.have_stage[s] && (best < 0 || sr.stage_best[s].cost.total < sr.stage_best[best].cost.total - EPS))
+			best = s;
+	}
+	if (best < 0) {
+		st->feasible = false;
+		if (sr.have_closest)
+			st->best = sr.closest;
+		explain_infeasible(cx, &sr, st);
+		return;
+	}
+	st->feasible = true;
+	st->best = sr.stage_best[best];
+	int ru = -1;
+	for (int s = 0; s < STAGE_COUNT; s++)
+		if (s != best && sr.have_stage[s] &&
+		    (ru < 0 || sr.stage_best[s].cost.total < sr.stage_best[ru].cost.total - EPS))
+			ru = s;
+	if (ru >= 0) {
+		st->has_runner_up = true;
+		st->runner_up = sr.stage_best[ru];
+	}
+	/* Why not something cheaper: the dearest rejected shape below the choice. */
+	for (size_t i = 0; i < sr.n_rejected; i++) {
+		const struct plan_candidate *r = &sr.rejected[i];
+		if (r->cost.total < st->best.cost.total - EPS &&
+		    (!st->has_binding || r->cost.total > st->binding.cost.total)) {
+			st->binding = *r;
+			st->has_binding = true;
+		}
+	}
+	/* Bottleneck: the resource closest to its limit (latency and availability
+	 * are objectives, not resources, and are reported on their own). */
+	st->bottleneck_ratio = -1;
+	for (int r = 0; r < PRES_P95; r++) {
+		if (!st->best.has[r])
+			continue;
+		double x = ratio_of(cx, &st->best, r);
+		if (x > st->bottleneck_ratio) {
+			st->bottleneck_ratio = x;
+			st->bottleneck = (enum plan_res)r;
+		}
+	}
+	growth_point(cx, &st->best, users, &st->next);
+}
+
+size_t planner_milestones(const struct workload *w, unsigned months, double *out, size_t cap)
+{
+	size_t n = 0;
+	if (w->n_milestones > 0) {
+		for (size_t i = 0; i < w->n_milestones && n < cap; i++)
+			out[n++] = w->milestones[i];
+		return n;
+	}
+	if (w->growth_monthly <= 0) {
+		if (cap > 0)
+			out[n++] = w->users;
+		return n;
+	}
+	for (unsigned m = 0; m <= months && n < cap; m++)
+		out[n++] = round(w->users * pow(1 + w->growth_monthly, m));
+	return n;
+}
+
+int planner_run(const struct planner_input *in, const double *users, size_t n, struct plan_step *out)
+{
+	struct ctx cx;
+	ctx_init(&cx, in);
+	struct tier *memo = xcalloc(PLANNER_CLUSTER_MAX_NODES + 1, sizeof(*memo));
+	struct plan_candidate *rejected = NULL;
+	size_t cap_rejected = 0;
+	double mem = 0;
+	for (size_t i = 0; i < in->n_components; i++)
+		if (in->components[i].kind == COMP_APP && comp_mem(&in->components[i]) > mem)
+			mem = comp_mem(&in->components[i]);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct plan_step *st = &out[i];
+		memset(st, 0, sizeof(*st));
+		st->users = users[i];
+		rc = demand_at(in->workload, users[i], &st->demand);
+		if (rc)
+			break;
+		plan_one(&cx, users[i], st, memo, &rejected, &cap_rejected);
+		/* A function instance holds the process and one request's memory. */
+		double per_req = st->demand.app_inflight > 0 ? st->demand.app_mem_b / st->demand.app_inflight : 0;
+		cost_serverless_best(in->catalog, &st->demand, mem + per_req, &st->serverless);
+		cost_unit_economics(in->economics, users[i], st->best.cost.total, &st->econ);
+	}
+	free(rejected);
+	free(memo);
+	return rc;
+}
+
+/* --- checks ------------------------------------------------------------ */
+
+/* Report one problem, at its place in the file when the caller can say where. */
+static void check_error(struct diag *d, struct diag_loc (*locate)(const void *, const char *), const void *ctx,
+			const char *path, const char *fmt, ...) HR_PRINTF(5, 6);
+static void check_error(struct diag *d, struct diag_loc (*locate)(const void *, const char *), const void *ctx,
+			const char *path, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (locate) {
+		struct diag_loc loc = locate(ctx, path);
+		if (loc.line > 0) {
+			diag_at(d, DIAG_ERROR, &loc, "%s", msg);
+			return;
+		}
+	}
+	diag_error(d, "%s: %s", path, msg);
+}
+
+int planner_check(const struct planner_input *in, struct diag *d,
+		  struct diag_loc (*locate)(const void *ctx, const char *path), const void *ctx)
+{
+	char path[96];
+	const struct workload *w = in->workload;
+	unsigned before = d->nerrors;
+	struct ctx cx;
+	ctx_init(&cx, in);
+	const struct profile *p = &cx.prof;
+	if (w->n_requests > PLANNER_MAX_CLASSES)
+		check_error(d, locate, ctx, "workload.requests", "%zu request classes; at most %d are modelled",
+			    w->n_requests, PLANNER_MAX_CLASSES);
+	if (w->n_requests > 0 && !p->has_app)
+		check_error(d, locate, ctx, "workload.requests[0]",
+			    "request class '%s' needs a component of kind app to serve it; none is defined",
+			    w->requests[0].name ? w->requests[0].name : "?");
+	if (w->n_tasks > 0 && !p->has_worker)
+		check_error(d, locate, ctx, "workload.tasks[0]",
+			    "task class '%s' needs a component of kind worker to run it; none is defined",
+			    w->tasks[0].name ? w->tasks[0].name : "?");
+	bool uses_db = w->storage_per_user_b > 0 || w->storage_base_b > 0;
+	for (size_t i = 0; i < w->n_requests; i++)
+		uses_db |= w->requests[i].db_queries > 0;
+	for (size_t i = 0; i < w->n_tasks; i++)
+		uses_db |= w->tasks[i].db_queries > 0;
+	if (uses_db && !p->has_pg)
+		check_error(d, locate, ctx, "workload",
+			    "database queries and storage need a component of kind postgres; none is defined");
+	size_t n_pg = 0;
+	for (size_t i = 0; i < in->n_components; i++)
+		n_pg += in->components[i].kind == COMP_POSTGRES;
+	if (n_pg > 1)
+		check_error(d, locate, ctx, "components", "%zu postgres components; the model has one database", n_pg);
+	struct demand dm;
+	if (demand_at(w, w->users, &dm) == HR_E_RANGE)
+		check_error(d, locate, ctx, "workload", "more than %d distinct external APIs", DEMAND_MAX_EXT);
+
+	/* Providers and plans named in the deployment must be in the catalogue. */
+	const struct catalog *cat = in->catalog;
+	const struct deployment *dep = in->deployment;
+	for (size_t i = 0; i < dep->n_providers; i++) {
+		bool found = false;
+		for (size_t j = 0; j < cat->n && !found; j++)
+			found = cat->offers[j].provider && strcmp(cat->offers[j].provider, dep->providers[i]) == 0;
+		if (!found) {
+			snprintf(path, sizeof(path), "deployment.providers[%zu]", i);
+			check_error(d, locate, ctx, path, "provider '%s' has no entry in the catalogue", dep->providers[i]);
+		}
+	}
+	bool any_server = false;
+	for (size_t j = 0; j < cat->n; j++)
+		any_server |= shape_allowed_provider(&cx, &cat->offers[j]);
+	if (!any_server && d->nerrors == before)
+		check_error(d, locate, ctx, "deployment.providers", "the catalogue has no server plan from the allowed providers");
+	static const char *const roles[] = {"all", "app", "db", "worker", "node", "cache"};
+	for (size_t i = 0; i < dep->n_current; i++) {
+		const struct node_group *g = &dep->current[i];
+		if (g->plan) {
+			const struct offer *o = NULL;
+			for (size_t j = 0; j < cat->n && !o; j++)
+				if (cat->offers[j].name && strcmp(cat->offers[j].name, g->plan) == 0)
+					o = &cat->offers[j];
+			if (!o) {
+				const char **names = xcalloc(cat->n ? cat->n : 1, sizeof(*names));
+				for (size_t j = 0; j < cat->n; j++)
+					names[j] = cat->offers[j].name;
+				const char *s = str_suggest(g->plan, names, cat->n);
+				snprintf(path, sizeof(path), "deployment.current.nodes[%zu].plan", i);
+				check_error(d, locate, ctx, path, "'%s' is not in the catalogue%s%s%s", g->plan,
+					    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+				free(names);
+			}
+		}
+		if (g->role) {
+			bool ok = false;
+			for (size_t j = 0; j < sizeof(roles) / sizeof(roles[0]) && !ok; j++)
+				ok = strcmp(g->role, roles[j]) == 0;
+			for (size_t j = 0; j < in->n_components && !ok; j++)
+				ok = in->components[j].name && strcmp(g->role, in->components[j].name) == 0;
+			if (!ok) {
+				snprintf(path, sizeof(path), "deployment.current.nodes[%zu].role", i);
+				check_error(d, locate, ctx, path,
+					    "'%s' is neither a role (all, app, db, worker, node, cache) nor a defined component",
+					    g->role);
+			}
+		}
+	}
+
+	/* An objective no amount of hardware can meet. */
+	const struct objectives *o = in->objectives;
+	if (o->availability >= 1)
+		check_error(d, locate, ctx, "objectives.availability",
+			    "100%% cannot be met by any composition of parts that fail");
+	if (o->p95_s > 0) {
+		for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++) {
+			if (!cx.class_covered[i])
+				continue;
+			const struct request_class *r = &w->requests[i];
+			double cpu = class_cpu(&cx, r, 1);
+			double delay = r->duration_s > r->cpu_s ? r->duration_s - r->cpu_s : 0;
+			/* On an idle, infinitely wide server the response is the delay plus
+			 * an exponential service time, whose 95th percentile is S ln 20. */
+			double floor95 = delay + cpu * log(1.0 / (1.0 - P95));
+			if (floor95 > o->p95_s + EPS)
+				check_error(d, locate, ctx, "objectives.p95",
+					    "%.4g s is below what request class '%s' takes on an idle server (p95 %.4g s = duration - cpu + cpu x ln 20)",
+					    o->p95_s, r->name ? r->name : "?", floor95);
+		}
+	}
+	return d->nerrors > before ? HR_E_INVALID : 0;
+}

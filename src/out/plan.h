@@ -1,0 +1,36 @@
+/* plan.h - the roadmap of `headroom plan` as a terminal table or JSON.
+ *
+ * The JSON shape is documented in docs/plan.md and checked by
+ * docs/plan.schema.json; numbers are in base units (seconds, bytes, ratios
+ * 0-1, money per month in `currency`). */
+#ifndef HR_OUT_PLAN_H
+#define HR_OUT_PLAN_H
+
+#include <stddef.h>
+
+#include "model/planner.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+
+/** What a rendering needs; all borrowed. */
+struct plan_report {
+	const char *source;                /**< config path, for the heading */
+	const char *currency;              /**< ISO code of every amount */
+	const struct planner_input *in;    /**< the model that was planned */
+	const struct plan_step *steps;     /**< one per milestone */
+	size_t n_steps;
+};
+
+/**
+ * The roadmap table, then one paragraph of reasons per milestone.
+ * @return 0, or HR_E_TOO_LARGE when out's cap is reached.
+ */
+HR_NODISCARD int plan_render_text(const struct plan_report *r, struct strbuf *out);
+
+/**
+ * The plan as one JSON document (a trailing newline included).
+ * @return 0; HR_E_NOMEM when jansson cannot allocate; HR_E_TOO_LARGE past out's cap.
+ */
+HR_NODISCARD int plan_render_json(const struct plan_report *r, struct strbuf *out);
+
+#endif

@@ -1,0 +1,121 @@
+#!/bin/sh
+# headroom plan on the five seed examples (text and JSON, the JSON checked
+# against docs/plan.schema.json), milestone flags, infeasible milestones, and
+# the one-line errors for bad flags and bad configs.
+. "$HEADROOM_ROOT/tests/lib.sh"
+EX="$HEADROOM_ROOT/examples"
+SCHEMA="$HEADROOM_ROOT/docs/plan.schema.json"
+CHECK="python3 $HEADROOM_ROOT/tests/integration/jsonschema_lite.py"
+
+for e in altius agents pareto knowledge social; do
+	t_expect "$e: text plan" 0 "$HEADROOM" plan -f "$EX/$e.yaml"
+	t_contains "$e: roadmap header" "$T_OUT" "users  stage"
+	t_contains "$e: reasons" "$T_OUT" "  why:"
+	t_expect "$e: json plan" 0 "$HEADROOM" plan -f "$EX/$e.yaml" --format json
+	printf '%s\n' "$T_OUT" >"$T_TMP/$e.json"
+	if $CHECK "$SCHEMA" "$T_TMP/$e.json" >"$T_TMP/check.out" 2>&1; then
+		t_ok "$e: json valid against docs/plan.schema.json"
+	else
+		t_not_ok "$e: json valid against docs/plan.schema.json"
+		t_diag "$(cat "$T_TMP/check.out")"
+	fi
+done
+
+# The checker itself must reject a document that breaks the schema.
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["milestones"][0]["stage"]; d["milestones"][0]["bottleneck"]="cpus"; json.dump(d,open(sys.argv[2],"w"))' \
+	"$T_TMP/altius.json" "$T_TMP/broken.json"
+if $CHECK "$SCHEMA" "$T_TMP/broken.json" >"$T_TMP/check.out" 2>&1; then
+	t_not_ok "schema check rejects a broken document"
+else
+	t_contains "schema check names the missing key" "$(cat "$T_TMP/check.out")" "missing required key 'stage'"
+fi
+
+# Numbers a script can rely on: the seed's 380K messages a month at 5,000
+# users (seed 000) cost 5000 * 50% * 20% * 3/h * 8h * 365/12 * $0.058 = $21,170.
+t_expect "altius --users 5000 json" 0 "$HEADROOM" plan -f "$EX/altius.yaml" --users 5000 --format json
+printf '%s\n' "$T_OUT" >"$T_TMP/a5k.json"
+ext=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["milestones"]; print(len(m), round(m[0]["cost"]["external"], 2), m[0]["feasible"])' "$T_TMP/a5k.json")
+t_contains "one milestone, external cost, feasible" "$ext" "1 21170.0 True"
+
+# Milestones: --users list with suffixes, --months from the growth rate.
+t_expect "--users list" 0 "$HEADROOM" plan -f "$EX/social.yaml" --users 100,2k,5k --format json
+n=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print([m["users"] for m in json.load(sys.stdin)["milestones"]])')
+t_contains "--users parsed" "$n" "[100.0, 2000.0, 5000.0]"
+cat >"$T_TMP/growth.yaml" <<'YAML'
+workload:
+  users: 1000
+  growth: 10%
+  daily_active: 30%
+  peak_concurrent: 10%
+  requests:
+    - {name: api, rate: 6/min, duration: 100ms, cpu: 10ms}
+components:
+  app: {kind: app, workers: 1, concurrency: 50, memory: 200MiB}
+deployment:
+  providers: [hetzner]
+YAML
+t_expect "--months 12" 0 "$HEADROOM" plan -f "$T_TMP/growth.yaml" --months 12 --format json
+n=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"]; print(len(m), m[0]["users"], m[-1]["users"])')
+# 1000 * 1.1^12 = 3138.4
+t_contains "13 milestones, month 0 to 12" "$n" "13 1000.0 3138.0"
+t_expect "default horizon is 24 months" 0 "$HEADROOM" plan -f "$T_TMP/growth.yaml" --format json
+n=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["milestones"]))')
+t_contains "25 milestones" "$n" "25"
+
+# An objective no stage can meet: a plan that says so per milestone, exit 0.
+sed 's/availability: 99.5%/availability: 99.9999%/' "$EX/altius.yaml" >"$T_TMP/strict.yaml"
+t_expect "unreachable SLA is not an error" 0 "$HEADROOM" plan -f "$T_TMP/strict.yaml" --users 1000
+t_contains "says infeasible" "$T_OUT" "infeasible: availability"
+# An external rate limit past its share, at 1M users (83/s of 66.7/s).
+t_expect "rate limit" 0 "$HEADROOM" plan -f "$EX/altius.yaml" --users 1M
+t_contains "names the API" "$T_OUT" "infeasible: anthropic calls"
+
+# Bad flags: one line, exit 2.
+t_expect "bad --users" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --users 10,abc
+t_contains "bad --users message" "$T_ERR" "--users: 'abc' is not a user count"
+t_expect "bad --months" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --months 0
+t_expect "bad --format" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --format xml
+t_expect "missing file" 2 "$HEADROOM" plan -f "$T_TMP/nope.yaml"
+
+# Bad configs: one located line each, exit 2.
+cat >"$T_TMP/notask.yaml" <<'YAML'
+workload:
+  users: 100
+  daily_active: 30%
+  peak_concurrent: 10%
+  requests:
+    - {name: api, rate: 6/min, duration: 100ms, cpu: 10ms}
+  tasks:
+    - {name: embed, rate: 1/min, duration: 2s, cpu: 1s}
+components:
+  app: {kind: app, workers: 1, concurrency: 50, memory: 200MiB}
+YAML
+t_expect "task without a worker component" 2 "$HEADROOM" plan -f "$T_TMP/notask.yaml"
+t_contains "names the task and the missing kind" "$T_ERR" "notask.yaml:8:7: error: task class 'embed' needs a component of kind worker"
+t_check "one line" [ "$(printf '%s\n' "$T_ERR" | grep -c error:)" -eq 1 ]
+
+sed 's/plan: cx22, count: 1/plan: cx99, count: 1/' "$EX/altius.yaml" >"$T_TMP/noplan.yaml"
+t_expect "plan missing from the catalogue" 2 "$HEADROOM" plan -f "$T_TMP/noplan.yaml"
+t_contains "names the plan" "$T_ERR" "cx99"
+
+sed 's/p95: 500ms /p95: 50ms /' "$EX/altius.yaml" >"$T_TMP/fast.yaml"
+t_expect "impossible p95" 2 "$HEADROOM" plan -f "$T_TMP/fast.yaml"
+t_contains "explains the floor" "$T_ERR" "0.05 s is below what request class 'api' takes on an idle server"
+
+# headroom sla -f: the configured deployment's parts, composed as plan does.
+t_expect "sla -f single node" 0 "$HEADROOM" sla -f "$EX/altius.yaml"
+t_contains "one node at Hetzner's 99.9 %" "$T_OUT" "node                1  99.9%"
+t_contains "objective is the target" "$T_OUT" "meets the target 99.5%: yes"
+sed -e 's/    stage: single /    stage: ha /' -e 's/      - {role: all, plan: cx22, count: 1}/      - {role: app, plan: cx22, count: 2}\n      - {role: db, plan: cx32, count: 2}/' \
+	"$EX/altius.yaml" >"$T_TMP/ha.yaml"
+t_expect "sla -f ha" 0 "$HEADROOM" sla -f "$T_TMP/ha.yaml" --format json
+parts=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print([(p["name"], p["count"], p["failover_s"]) for p in json.load(sys.stdin)["parts"]])')
+# app 2 nodes (k of n), db pair failing over in db_failover = 5 min, the load balancer
+t_contains "ha parts" "$parts" "[('app', 2, None), ('db', 2, 300.0), ('lb', 1, None)]"
+sed -e 's/    stage: single /    stage: ha /' "$EX/altius.yaml" >"$T_TMP/notha.yaml"
+t_expect "sla -f: nodes that are not the stage" 2 "$HEADROOM" sla -f "$T_TMP/notha.yaml"
+t_contains "says so" "$T_ERR" "these nodes are not a 'ha' stage"
+
+t_expect "--help" 0 "$HEADROOM" plan --help
+t_contains "usage" "$T_OUT" "usage: headroom plan"
+t_done

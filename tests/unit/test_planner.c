@@ -1,0 +1,505 @@
+/* Unit tests for model/planner: one shape worked by hand, the stage choices
+ * the objectives force, the checks, the growth point, and the search against
+ * brute force on randomised small catalogues. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/planner.h"
+
+/* cmocka 1.1.5 compares floats only as float: a double comparison with its message. */
+#define assert_near(a, b, eps)                                                                  \
+	do {                                                                                    \
+		double a_ = (a), b_ = (b);                                                      \
+		if (!(fabs(a_ - b_) <= (eps)))                                                  \
+			fail_msg("%s = %.12g, expected %.12g (+/- %g)", #a, a_, b_, (double)(eps)); \
+	} while (0)
+
+#define MIB (1024.0 * 1024.0)
+#define GIB (1024.0 * MIB)
+
+/* A small world: one request class, an app, a database. */
+struct world {
+	struct request_class rq[2];
+	struct task_class tk[1];
+	struct workload w;
+	struct component comp[4];
+	struct deployment dep;
+	struct objectives obj;
+	struct economics econ;
+	struct offer offers[64];
+	struct catalog cat;
+	struct planner_input in;
+};
+
+static void add(struct world *x, struct offer o)
+{
+	x->offers[x->cat.n++] = o;
+}
+
+static void world_init(struct world *x)
+{
+	memset(x, 0, sizeof(*x));
+	/* 1 request per second per user; 100 ms of which 50 ms CPU. */
+	x->rq[0] = (struct request_class){.name = "api", .rate = 1, .duration_s = 0.100, .cpu_s = 0.050};
+	x->w.users = 10;
+	x->w.daily_active = 1;
+	x->w.peak_concurrent = 1;
+	x->w.requests = x->rq;
+	x->w.n_requests = 1;
+	x->comp[0] = (struct component){.name = "app", .kind = COMP_APP, .workers = 1, .concurrency = 10,
+					.memory_base_b = 100 * MIB, .db_pool = 2};
+	x->comp[1] = (struct component){.name = "db", .kind = COMP_POSTGRES, .max_connections = 20,
+					.memory_b = 512 * MIB};
+	for (int s = 0; s < STAGE_COUNT; s++)
+		x->dep.stage_allowed[s] = true;
+	x->econ.ops_rate = 0;
+	x->cat.offers = x->offers;
+	add(x, (struct offer){.provider = "p", .name = "small", .kind = OFFER_SERVER, .vcpu = 1,
+			      .memory_b = 1 * GIB, .disk_b = 25e9, .price = 5, .availability = 0.999});
+	add(x, (struct offer){.provider = "p", .name = "medium", .kind = OFFER_SERVER, .vcpu = 2,
+			      .memory_b = 4 * GIB, .disk_b = 40e9, .price = 10, .availability = 0.999});
+	add(x, (struct offer){.provider = "p", .name = "large", .kind = OFFER_SERVER, .vcpu = 4,
+			      .memory_b = 8 * GIB, .disk_b = 80e9, .price = 20, .availability = 0.999});
+	add(x, (struct offer){.provider = "p", .name = "lb", .kind = OFFER_LB, .price = 5, .availability = 0.9999});
+	add(x, (struct offer){.provider = "p", .name = "pg", .kind = OFFER_MANAGED_DB, .vcpu = 2,
+			      .memory_b = 4 * GIB, .disk_b = 50e9, .max_connections = 100, .price = 15,
+			      .ha = true, .availability = 0.9995});
+	add(x, (struct offer){.provider = "p", .name = "backup", .kind = OFFER_BACKUP, .percent = 0.20});
+	add(x, (struct offer){.provider = "p", .name = "k8s", .kind = OFFER_K8S, .price = 0});
+	add(x, (struct offer){.provider = "mon", .name = "uptime", .kind = OFFER_MONITORING, .price = 3});
+	x->in = (struct planner_input){&x->w, x->comp, 2, &x->dep, &x->obj, &x->econ, &x->cat, NULL};
+}
+
+static const struct offer *find(const struct world *x, const char *name)
+{
+	for (size_t i = 0; i < x->cat.n; i++)
+		if (strcmp(x->offers[i].name, name) == 0)
+			return &x->offers[i];
+	return NULL;
+}
+
+static void test_evaluate_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 10, &d), 0);
+	struct plan_shape s = {.stage = STAGE_SINGLE_OPS, .app = find(&x, "medium"), .n_app = 1};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* lambda = 10 users * 1/s = 10/s; CPU = 10 * 0.05 = 0.5 cores on 2 vCPU = 25 % */
+	assert_near(c.util[PRES_CPU], 0.25, 1e-12);
+	/* one process per vCPU: 2 replicas of a 1-worker app */
+	assert_int_equal(c.app_replicas, 2);
+	/* memory = 2 * 100 MiB + 512 MiB (postgres on the node) = 712 MiB of 4096 */
+	assert_near(c.util[PRES_MEMORY], 712.0 / 4096, 1e-12);
+	/* Little: 10/s * 0.1 s = 1 in flight over 2 replicas * 10 slots = 5 % */
+	assert_near(c.util[PRES_CONNECTIONS], 0.05, 1e-12);
+	/* 2 replicas * 1 worker * pool 2 = 4 connections of max 20 = 20 % */
+	assert_near(c.util[PRES_DB_CONNECTIONS], 0.20, 1e-12);
+	/* M/M/2, lambda 10, S 0.05: A = 0.5, B(2) = 1/13, C = 0.1; P(T > t) =
+	 * 1.2 e^{-20t} - 0.2 e^{-30t} = 0.05 at t = 0.15714 s; p95 = 0.05 s delay + that */
+	assert_near(c.p95_s, 0.05 + 0.1571407, 1e-5);
+	assert_near(c.class_p95[0], c.p95_s, 0);
+	/* one node at its published 99.9 % */
+	assert_near(c.availability, 0.999, 1e-12);
+	assert_true(c.monitored);
+	/* $10 server + 20 % backup + $3 monitoring = $15 */
+	assert_near(c.cost.servers, 10, 0);
+	assert_near(c.cost.backups, 2, 1e-12);
+	assert_near(c.cost.monitoring, 3, 0);
+	assert_near(c.cost.total, 15, 1e-12);
+	assert_near(c.cost.per_user, 1.5, 1e-12);
+	assert_true(c.feasible);
+
+	/* ha: two medium nodes, LB, managed pg. Each node carries 5/s: 12.5 % CPU. */
+	struct plan_shape h = {.stage = STAGE_HA, .app = find(&x, "medium"), .n_app = 2,
+			       .managed_db = find(&x, "pg")};
+	assert_int_equal(planner_evaluate(&x.in, &h, &d, &c), 0);
+	assert_near(c.util[PRES_CPU], 0.125, 1e-12);
+	/* k = ceil(2 * 0.125) = 1 of 2 at 0.999: 1 - 0.001^2 = 0.999999;
+	 * times LB 0.9999 and the database 0.9995 */
+	assert_near(c.availability, 0.999999 * 0.9999 * 0.9995, 1e-12);
+	/* 2 * $10 + LB $5 + pg $15 + monitoring $3 (a managed database includes backups) */
+	assert_near(c.cost.total, 43, 1e-12);
+	/* 2 nodes * 2 replicas * pool 2 = 8 of the managed 100 */
+	assert_near(c.util[PRES_DB_CONNECTIONS], 0.08, 1e-12);
+
+	/* The parts `headroom sla -f` reports compose to the same availability. */
+	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	int np = planner_avail_parts(&x.in, &h, &d, parts);
+	assert_int_equal(np, 3); /* app (1 of 2), db, lb */
+	assert_string_equal(parts[0].name, "app");
+	assert_int_equal(parts[0].count, 2);
+	assert_int_equal(parts[0].k_needed, 1);
+	double total;
+	size_t bad_index;
+	const char *why;
+	assert_int_equal(avail_compose(parts, (size_t)np, NULL, &total, &bad_index, &why), 0);
+	assert_near(1 - total, c.availability, 1e-12); /* avail_compose gives the unavailability */
+	/* a self-run primary + standby: failover composition, as evaluated */
+	x.obj.availability = 0;
+	struct plan_shape pair = {.stage = STAGE_HA, .app = find(&x, "medium"), .n_app = 3,
+				  .db_node = find(&x, "large"), .n_db = 2};
+	assert_int_equal(planner_evaluate(&x.in, &pair, &d, &c), 0);
+	np = planner_avail_parts(&x.in, &pair, &d, parts);
+	assert_int_equal(np, 3);
+	assert_near(parts[1].failover_s, 60, 0);
+	assert_int_equal(avail_compose(parts, (size_t)np, NULL, &total, &bad_index, &why), 0);
+	assert_near(1 - total, c.availability, 1e-12); /* avail_compose gives the unavailability */
+
+	/* Malformed shapes are refused, not guessed at. */
+	struct plan_shape bad = {.stage = STAGE_HA, .app = find(&x, "medium"), .n_app = 1,
+				 .managed_db = find(&x, "pg")};
+	assert_int_equal(planner_evaluate(&x.in, &bad, &d, &c), HR_E_INVALID);
+	bad = (struct plan_shape){.stage = STAGE_SPLIT, .app = find(&x, "lb"), .n_app = 1};
+	assert_int_equal(planner_evaluate(&x.in, &bad, &d, &c), HR_E_INVALID);
+}
+
+static void test_objectives_choose_stage(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	double users[1] = {10};
+	static struct plan_step st[1];
+	/* No objective: the cheapest plan that fits, on one node, no extras. */
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_int_equal(st[0].best.shape.stage, STAGE_SINGLE);
+	assert_string_equal(st[0].best.shape.app->name, "small");
+	assert_near(st[0].best.cost.total, 5, 1e-12);
+	assert_false(st[0].has_binding); /* nothing is cheaper */
+	/* A 99 % objective needs monitoring: single+ops, $5 + $1 backup + $3. */
+	x.obj.availability = 0.99;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_int_equal(st[0].best.shape.stage, STAGE_SINGLE_OPS);
+	assert_near(st[0].best.cost.total, 9, 1e-12);
+	assert_true(st[0].has_binding);
+	assert_int_equal(st[0].binding.fail, PRES_AVAILABILITY);
+	assert_int_equal(st[0].binding.shape.stage, STAGE_SINGLE);
+	assert_true(st[0].has_runner_up);
+	assert_true(st[0].runner_up.cost.total >= st[0].best.cost.total);
+	/* 99.95 % is beyond one 99.9 % node: several nodes behind a balancer. */
+	x.obj.availability = 0.9990;
+	x.offers[4].availability = 0.99999; /* a managed database that does not limit it */
+	x.offers[3].availability = 0.99999;
+	x.obj.availability = 0.9995;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_true(st[0].best.shape.stage >= STAGE_HA);
+	assert_true(st[0].best.availability >= 0.9995);
+	/* An unreachable availability is a per-milestone verdict, not an error. */
+	x.obj.availability = 0.9999999;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_false(st[0].feasible);
+	assert_non_null(strstr(st[0].why, "availability"));
+}
+
+static void test_external_limit_infeasible(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.rq[0].external = (struct ext_call){.name = "llm", .calls = 1, .price = 0.01, .rate_limit = 5};
+	double users[2] = {4, 10};
+	static struct plan_step st[2];
+	assert_int_equal(planner_run(&x.in, users, 2, st), 0);
+	/* 4 calls/s of a 5/s limit is 80 %: allowed. 10/s is not. */
+	assert_true(st[0].feasible);
+	assert_false(st[1].feasible);
+	assert_non_null(strstr(st[1].why, "rate limit"));
+	/* The growth point of the first: 80 % of 5/s = 4/s, so the 5th user breaks it. */
+	assert_true(st[0].next.found);
+	assert_int_equal(st[0].next.res, PRES_EXT_RATE);
+	assert_near(st[0].next.users, 5, 0);
+	/* external cost: 4 calls/s * 876,000 s * $0.01 = $35,040 */
+	assert_near(st[0].best.cost.external, 35040, 1e-6);
+}
+
+static void test_growth_point(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	double users[1] = {4};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "small");
+	assert_true(st[0].next.found);
+	/* small: 1 vCPU at 70 % = 0.7 cores = 14 users at 0.05 s each; the 15th breaks it */
+	assert_int_equal(st[0].next.res, PRES_CPU);
+	assert_near(st[0].next.users, 15, 0);
+	struct demand d;
+	struct plan_candidate c;
+	assert_int_equal(demand_at(&x.w, 14, &d), 0);
+	assert_int_equal(planner_evaluate(&x.in, &st[0].best.shape, &d, &c), 0);
+	assert_true(c.feasible);
+	assert_int_equal(demand_at(&x.w, 15, &d), 0);
+	assert_int_equal(planner_evaluate(&x.in, &st[0].best.shape, &d, &c), 0);
+	assert_false(c.feasible);
+	/* At 4 users memory is nearest its limit: (100 MiB + 512 MiB) / 1 GiB = 59.8 % of
+	 * 80 %, against CPU 0.2 / 1 = 20 % of 70 %. */
+	assert_string_equal(planner_res_name(st[0].bottleneck), "memory");
+	assert_near(st[0].best.util[PRES_MEMORY], 612.0 / 1024, 1e-12);
+}
+
+static void test_check(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	struct diag d;
+	diag_init_mem(&d, &sb);
+	d.prog = "headroom";
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), 0);
+	assert_string_equal(strbuf_str(&sb), "");
+	/* A task with no worker component to run it. */
+	x.tk[0] = (struct task_class){.name = "embed", .rate = 1, .duration_s = 1};
+	x.w.tasks = x.tk;
+	x.w.n_tasks = 1;
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
+	assert_non_null(strstr(strbuf_str(&sb), "workload.tasks[0]: task class 'embed' needs a component of kind worker"));
+	x.w.n_tasks = 0;
+	strbuf_reset(&sb);
+	/* A current plan missing from the catalogue, with a suggestion. */
+	struct node_group g = {.role = "all", .plan = "medum", .count = 1};
+	x.dep.current = &g;
+	x.dep.n_current = 1;
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
+	assert_non_null(strstr(strbuf_str(&sb), "'medum' is not in the catalogue; did you mean 'medium'?"));
+	g.plan = "medium";
+	g.role = "web";
+	strbuf_reset(&sb);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
+	assert_non_null(strstr(strbuf_str(&sb), "'web' is neither a role"));
+	x.dep.n_current = 0;
+	/* p95 below 0.05 s delay + 0.05 s * ln 20 = 0.19979 s cannot be met. */
+	x.obj.p95_s = 0.15;
+	strbuf_reset(&sb);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), HR_E_INVALID);
+	assert_non_null(strstr(strbuf_str(&sb), "objectives.p95: 0.15 s is below what request class 'api' takes"));
+	x.obj.p95_s = 0.25;
+	strbuf_reset(&sb);
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), 0);
+	/* A class with an external call is not held to the objective. */
+	x.obj.p95_s = 0.15;
+	x.rq[0].external = (struct ext_call){.name = "llm", .calls = 1};
+	assert_int_equal(planner_check(&x.in, &d, NULL, NULL), 0);
+	strbuf_free(&sb);
+}
+
+/* --- brute force ---------------------------------------------------------- */
+
+static uint64_t rng_state;
+static double rnd(void) /* xorshift64*, deterministic per seed */
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (double)((rng_state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static void random_world(struct world *x)
+{
+	world_init(x);
+	x->cat.n = 0;
+	static const char *prov[2] = {"p", "q"};
+	static char names[64][16];
+	size_t k = 0;
+	for (int p = 0; p < 2; p++) {
+		int ns = 2 + (int)(rnd() * 3);
+		for (int i = 0; i < ns; i++) {
+			double v = (double)(1u << (int)(rnd() * 4));
+			snprintf(names[k], sizeof(names[k]), "%s-s%d", prov[p], i);
+			add(x, (struct offer){.provider = (char *)prov[p], .name = names[k++], .kind = OFFER_SERVER,
+					      .vcpu = v, .memory_b = v * (1 + (int)(rnd() * 4)) * GIB,
+					      .disk_b = (20 + rnd() * 200) * 1e9, .transfer_b = rnd() < 0.5 ? 0 : 20e12,
+					      .price = round((v * (2 + 4 * rnd()) + 1) * 100) / 100,
+					      .availability = rnd() < 0.3 ? 0 : 0.999});
+		}
+		if (rnd() < 0.8)
+			add(x, (struct offer){.provider = (char *)prov[p], .name = "lb", .kind = OFFER_LB,
+					      .price = 5 + rnd() * 10, .availability = 0.9999});
+		int nm = (int)(rnd() * 3);
+		for (int i = 0; i < nm; i++) {
+			snprintf(names[k], sizeof(names[k]), "%s-pg%d", prov[p], i);
+			add(x, (struct offer){.provider = (char *)prov[p], .name = names[k++], .kind = OFFER_MANAGED_DB,
+					      .vcpu = 1 + i, .memory_b = 2 * GIB, .disk_b = 30e9 * (1 + i),
+					      .max_connections = rnd() < 0.5 ? 0 : 50, .price = 10 + 20 * rnd(),
+					      .ha = rnd() < 0.5});
+		}
+		if (rnd() < 0.6)
+			add(x, (struct offer){.provider = (char *)prov[p], .name = "redis", .kind = OFFER_MANAGED_CACHE,
+					      .memory_b = 1 * GIB, .price = 8 + 10 * rnd(), .availability = 0.999});
+		if (rnd() < 0.7)
+			add(x, (struct offer){.provider = (char *)prov[p], .name = "k8s", .kind = OFFER_K8S,
+					      .price = rnd() < 0.5 ? 0 : 12});
+		add(x, (struct offer){.provider = (char *)prov[p], .name = "backup", .kind = OFFER_BACKUP,
+				      .percent = 0.2});
+		add(x, (struct offer){.provider = (char *)prov[p], .name = "volume", .kind = OFFER_VOLUME,
+				      .price_per_gb = 0.05});
+	}
+	add(x, (struct offer){.provider = "mon", .name = "uptime", .kind = OFFER_MONITORING, .price = 2});
+	/* A workload with requests, tasks, a cache and stored data. */
+	x->rq[0] = (struct request_class){.name = "api", .rate = 0.2 + rnd(), .duration_s = 0.05 + 0.2 * rnd(),
+					  .cpu_s = 0.005 + 0.05 * rnd(), .memory_b = 1 * MIB, .db_queries = 3,
+					  .db_query_s = 0.002, .bytes_out = 20000};
+	x->w.tasks = x->tk;
+	x->w.n_tasks = 1;
+	x->tk[0] = (struct task_class){.name = "job", .rate_per_user = 0.01 * rnd(), .duration_s = 2,
+				       .cpu_s = 0.5 * rnd(), .memory_b = 50 * MIB};
+	x->w.storage_per_user_b = 50 * MIB * rnd();
+	x->comp[0] = (struct component){.name = "app", .kind = COMP_APP, .workers = 1 + (unsigned)(rnd() * 2),
+					.concurrency = 20, .memory_base_b = 150 * MIB, .db_pool = 1 + (unsigned)(rnd() * 5)};
+	x->comp[1] = (struct component){.name = "db", .kind = COMP_POSTGRES, .max_connections = 100,
+					.memory_b = 512 * MIB};
+	x->comp[2] = (struct component){.name = "worker", .kind = COMP_WORKER, .workers = 1, .concurrency = 2,
+					.memory_base_b = 200 * MIB, .db_pool = 2};
+	x->comp[3] = (struct component){.name = "cache", .kind = COMP_REDIS, .memory_b = 256 * MIB};
+	x->in.n_components = 4;
+	x->obj.p95_s = 0.4 + rnd();
+	x->obj.availability = rnd() < 0.3 ? 0 : (rnd() < 0.5 ? 0.99 : 0.999);
+	x->econ.ops_rate = 50;
+	for (int s = 0; s < STAGE_COUNT; s++)
+		x->econ.ops_hours[s] = s * rnd();
+	x->dep.database = rnd() < 0.2 ? DB_SELF : (rnd() < 0.2 ? DB_MANAGED : DB_ANY);
+	for (int s = 0; s < STAGE_COUNT; s++)
+		x->dep.stage_allowed[s] = rnd() < 0.85;
+}
+
+struct brute {
+	bool found;
+	double cost;
+	enum stage_kind stage;
+};
+
+static void brute_try(const struct world *x, const struct plan_shape *s, const struct demand *d, struct brute *b,
+		      bool *over)
+{
+	struct plan_candidate c;
+	*over = false;
+	if (planner_evaluate(&x->in, s, d, &c) != 0)
+		return;
+	if (b->found && c.cost.total > b->cost + 1e-9)
+		*over = true; /* dearer than the best so far: more nodes only cost more */
+	if (!c.feasible)
+		return;
+	if (!b->found || c.cost.total < b->cost - 1e-9) {
+		b->found = true;
+		b->cost = c.cost.total;
+		b->stage = s->stage;
+	}
+}
+
+static void brute_force(const struct world *x, double users, struct brute *b)
+{
+	struct demand d;
+	assert_int_equal(demand_at(&x->w, users, &d), 0);
+	memset(b, 0, sizeof(*b));
+	const struct catalog *cat = &x->cat;
+	bool over;
+	for (int st = 0; st < STAGE_COUNT; st++) {
+		if (!x->dep.stage_allowed[st])
+			continue;
+		for (size_t i = 0; i < cat->n; i++) {
+			const struct offer *a = &cat->offers[i];
+			if (a->kind != OFFER_SERVER)
+				continue;
+			if (st <= STAGE_SINGLE_OPS) {
+				struct plan_shape s = {.stage = (enum stage_kind)st, .app = a, .n_app = 1};
+				brute_try(x, &s, &d, b, &over);
+				continue;
+			}
+			/* every database option x every cache option x every count */
+			for (size_t j = 0; j < cat->n; j++) {
+				const struct offer *o = &cat->offers[j];
+				bool self = o->kind == OFFER_SERVER && x->dep.database != DB_MANAGED;
+				bool managed = o->kind == OFFER_MANAGED_DB && x->dep.database != DB_SELF;
+				if (!self && !managed)
+					continue;
+				for (size_t ci = 0; ci <= cat->n; ci++) {
+					const struct offer *mc = ci < cat->n ? &cat->offers[ci] : NULL;
+					if (mc && mc->kind != OFFER_MANAGED_CACHE)
+						continue;
+					if (st == STAGE_SPLIT && mc)
+						continue;
+					unsigned lo = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? 2 : PLANNER_CLUSTER_MIN_NODES;
+					unsigned hi = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? PLANNER_HA_MAX_NODES
+											  : PLANNER_CLUSTER_MAX_NODES;
+					for (unsigned n = lo; n <= hi; n++) {
+						struct plan_shape s = {.stage = (enum stage_kind)st, .app = a, .n_app = n,
+								       .managed_cache = mc};
+						if (self) {
+							s.db_node = o;
+							s.n_db = st == STAGE_SPLIT ? 1 : 2;
+						} else {
+							s.managed_db = o;
+						}
+						brute_try(x, &s, &d, b, &over);
+						if (over)
+							break;
+					}
+				}
+			}
+		}
+	}
+}
+
+static void test_brute_force(void **state)
+{
+	(void)state;
+	static struct world x;
+	static struct plan_step st[4];
+	int feasible = 0, infeasible = 0, multi = 0;
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		rng_state = seed * 0x9E3779B97F4A7C15ULL;
+		random_world(&x);
+		double users[4] = {5, 50 + 100 * rnd(), 500 + 1000 * rnd(), 3000 + 5000 * rnd()};
+		assert_int_equal(planner_run(&x.in, users, 4, st), 0);
+		for (int i = 0; i < 4; i++) {
+			struct brute b;
+			brute_force(&x, users[i], &b);
+			if (b.found != st[i].feasible || (b.found && fabs(b.cost - st[i].best.cost.total) > 1e-6)) {
+				fail_msg("seed %llu users %.0f: brute force %s %.4f (stage %d), planner %s %.4f (stage %d)",
+					 (unsigned long long)seed, users[i], b.found ? "found" : "none", b.cost, b.stage,
+					 st[i].feasible ? "found" : "none", st[i].best.cost.total, st[i].best.shape.stage);
+			}
+			if (b.found) {
+				/* On equal cost the simpler stage wins. */
+				assert_true(st[i].best.shape.stage <= b.stage);
+				feasible++;
+				multi += st[i].best.shape.stage >= STAGE_SPLIT;
+			} else {
+				infeasible++;
+			}
+		}
+	}
+	/* The cases must exercise both verdicts and the multi-node stages. */
+	assert_true(feasible > 20);
+	assert_true(infeasible > 0);
+	assert_true(multi > 5);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_evaluate_by_hand),
+		cmocka_unit_test(test_objectives_choose_stage),
+		cmocka_unit_test(test_external_limit_infeasible),
+		cmocka_unit_test(test_growth_point),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_brute_force),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
