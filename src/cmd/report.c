@@ -186,7 +186,7 @@ int report_text(const struct live_result *r, struct strbuf *out)
 			char p[32], f[32];
 			rc = strbuf_printf(out, "%s: past its %s level for %s of %s\n", t->rule->name,
 					   t->pending == TRIG_CRIT ? "crit" : "warn",
-					   units_fmt_duration(t->pending_s, p, sizeof(p)),
+					   t->pending_s < 1e-3 ? "0 s" : units_fmt_duration(t->pending_s, p, sizeof(p)),
 					   units_fmt_duration(t->rule->for_s, f, sizeof(f)));
 		} else if (!rc) {
 			char e[32], lo[32], hi[32];

@@ -105,11 +105,12 @@ assert {'cpu.utilization','memory.used_ratio','disk.used_ratio','load.per_cpu'} 
 t_check "without history the 10 s for is pending" python3 -c "
 import json
 t=[t for t in json.load(open('nohist.json'))['triggers'] if t['name']=='cpu'][0]
-assert t['state']=='ok' and t['pending']['state']=='warning', t"
-t_check "with Prometheus' range query as history the for has run: WARNING" python3 -c "
+# crit (99.99 %) may be pending too on a saturated machine
+assert t['state']=='ok' and t['pending']['state'] in ('warning','critical'), t"
+t_check "with Prometheus' range query as history the for has run: WARNING or worse" python3 -c "
 import json
 t=[t for t in json.load(open('hist.json'))['triggers'] if t['name']=='cpu'][0]
-assert t['state']=='warning', t"
+assert t['state'] in ('warning','critical'), t"
 
 # Prometheus down: its triggers are UNKNOWN, the local ones still report.
 kill "$PROM"
