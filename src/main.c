@@ -45,6 +45,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_plan,
 	&cmd_check,
 	&cmd_agent,
+	&cmd_bench,
 	&cmd_queue,
 	&cmd_sla,
 	&cmd_catalog,

@@ -154,13 +154,7 @@ static int print_json(const struct catalog *cat, const bool *keep)
 		json_object_set_new(e, "source", json_string(o->source));
 		json_array_append_new(arr, e);
 	}
-	char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	json_decref(arr);
-	if (!s)
-		return -1;
-	puts(s);
-	free(s);
-	return 0;
+	return cmd_print_json("catalog", arr);
 }
 
 static int run(int argc, char **argv)

@@ -42,6 +42,16 @@ int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum 
 /** The config path to use: the -f value if given, else ./headroom.yaml. */
 const char *cmd_config_path(const char *flag);
 
+struct json_t;
+
+/**
+ * Print a JSON document on stdout (two-space indent, keys in insertion order,
+ * 12 significant digits) and release it.
+ * @param o a jansson value; the reference is stolen.
+ * @return 0, or 1 after printing one line to stderr when it cannot be encoded.
+ */
+int cmd_print_json(const char *cmd, struct json_t *o);
+
 /** Print "headroom CMD: MESSAGE" and a hint to run --help; return EXIT_BAD_INPUT. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,6 +1,9 @@
 #include "cmd/cmd.h"
 
+#include <jansson.h>
+
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum out_format *out)
@@ -38,4 +41,17 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'headroom %s --help')\n", cmd);
 	return EXIT_BAD_INPUT;
+}
+
+int cmd_print_json(const char *cmd, json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) : NULL;
+	json_decref(o);
+	if (!s) {
+		fprintf(stderr, "headroom %s: cannot encode the JSON output\n", cmd);
+		return 1;
+	}
+	puts(s);
+	free(s);
+	return 0;
 }

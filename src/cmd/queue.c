@@ -160,19 +160,6 @@ static json_t *result_json(const struct queue_result *r, double lambda, double s
 	return o;
 }
 
-static int print_json(json_t *o)
-{
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-	json_decref(o);
-	if (!s) {
-		fprintf(stderr, "headroom %s: out of memory\n", name);
-		return 1;
-	}
-	puts(s);
-	free(s);
-	return 0;
-}
-
 /* The fewest servers for a stable queue: c > lambda S. */
 static double stable_servers(double lambda, double service_s)
 {
@@ -230,7 +217,7 @@ static int run_target(double lambda, double service_s, const char *arrival, cons
 		json_object_set_new(t, "seconds", json_real(target_s));
 		json_object_set_new(t, "met", json_boolean(rc == 0));
 		json_object_set_new(o, "target", t);
-		return print_json(o);
+		return cmd_print_json(name, o);
 	}
 	printf("M/M/c queue: arrivals %s, mean service %s, target %s <= %s\n", arrival, service,
 	       fmt_pct(q, pb, sizeof(pb)), fmt_s(target_s, tb, sizeof(tb)));
@@ -333,7 +320,7 @@ static int run(int argc, char **argv)
 	if (rc != 0)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
 	if (fmt == FORMAT_JSON)
-		return print_json(result_json(&r, lambda, service_s));
+		return cmd_print_json(name, result_json(&r, lambda, service_s));
 	printf("M/M/%u queue: arrivals %s, mean service %s, offered load %.6g Erlangs\n", c, arrival,
 	       service, lambda * service_s);
 	print_result(&r, lambda, service_s);

@@ -372,19 +372,6 @@ static json_t *budget_json(double u)
 	return o;
 }
 
-static int print_json(json_t *o)
-{
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-	json_decref(o);
-	if (!s) {
-		fprintf(stderr, "headroom %s: out of memory\n", name);
-		return 1;
-	}
-	puts(s);
-	free(s);
-	return 0;
-}
-
 /* The "each" column: one unit's availability, or the mixed members. */
 static void each_text(const struct sla_part *sp, char *buf, size_t n)
 {
@@ -453,7 +440,7 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 			json_object_set_new(t, "met", json_boolean(total <= target_u));
 			json_object_set_new(o, "target", t);
 		}
-		return print_json(o);
+		return cmd_print_json(name, o);
 	}
 
 	char b1[64], b2[64], b3[128];
@@ -667,7 +654,7 @@ static int run(int argc, char **argv)
 			json_object_set_new(o, "downtime_s", budget_json(1 - target));
 			json_object_set_new(o, "month_hours", json_real(UNITS_HOURS_PER_MONTH));
 			json_object_set_new(o, "parts", json_array());
-			rc = print_json(o);
+			rc = cmd_print_json(name, o);
 		} else {
 			printf("availability %s allows this much downtime:\n", fmt_avail(1 - target, b, sizeof(b)));
 			print_budget(1 - target);

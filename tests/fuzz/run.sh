@@ -49,7 +49,15 @@ for t in "$B"/tests/fuzz/fuzz_*; do
 	corpus="$B/fuzz-corpus/$name"
 	mkdir -p "$corpus"
 	log="$B/fuzz-$name.log"
-	"$t" "$corpus" "$seeds" -dict="$dict" -max_total_time="$SECS" -max_len=16384 -timeout=10 \
+	# A target with its own seeds (tests/fuzz/corpus/NAME/ for fuzz_NAME) uses
+	# them and no dictionary; the rest share the YAML seeds and dictionary.
+	own="$ROOT/tests/fuzz/corpus/${name#fuzz_}"
+	if [ -d "$own" ]; then
+		set -- "$own"
+	else
+		set -- "$seeds" -dict="$dict"
+	fi
+	"$t" "$corpus" "$@" -max_total_time="$SECS" -max_len=16384 -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$B/fuzz-artifacts/$name-" \
 		>"$log" 2>&1
 	rc=$?

@@ -1,0 +1,57 @@
+/* calibration.h - write what `headroom bench --calibrate` measured.
+ *
+ * The file is YAML, read back by the config loader through `calibration:
+ * FILE` in a headroom config (docs/bench.md, "Calibration file"):
+ *
+ *   calibration:
+ *     sigma: 0.0213          # USL contention
+ *     kappa: 0.000105        # USL coherency
+ *     gamma: 912.4           # req/s at concurrency 1
+ *     service_time: 1.096ms  # mean latency at concurrency 1
+ *     max_rps: 8400          # highest rate within the SLO
+ *     cores: 2               # vCPUs of the machine that measured
+ *     url: "http://127.0.0.1:8080/"
+ *     measured_at: "2026-11-22T10:00:00Z"
+ *     slo: "p95=500ms"
+ *     points:
+ *       - {concurrency: 1, throughput: 912.4, p95: 1.3ms}
+ *
+ * Numbers are plain; durations carry a unit (units_parse_duration reads them). */
+#ifndef HR_BENCH_CALIBRATION_H
+#define HR_BENCH_CALIBRATION_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "model/model.h"
+#include "util/diag.h"
+#include "util/error.h"
+
+/** One measured point of the concurrency ladder. */
+struct calibration_point {
+	double concurrency;
+	double throughput; /**< responses/s */
+	double p95_s;      /**< latency at the SLO percentile */
+};
+
+/** Informational fields written beside the model's numbers. */
+struct calibration_info {
+	const char *url;          /**< borrowed */
+	const char *slo;          /**< borrowed, e.g. "p95=500ms" */
+	time_t measured_at;
+	const struct calibration_point *points; /**< borrowed */
+	size_t n_points;
+};
+
+/**
+ * Write a calibration file (replacing it).
+ * @param path where to write.
+ * @param c sigma, kappa, gamma, service_s, max_rps, cores.
+ * @param info url, slo, time and points.
+ * @param d where a failure is reported.
+ * @return 0, or HR_E_IO after reporting to d.
+ */
+HR_NODISCARD int calibration_write(const char *path, const struct calibration *c,
+				   const struct calibration_info *info, struct diag *d);
+
+#endif

@@ -1,0 +1,119 @@
+/* knee.c - see knee.h. */
+#include "bench/knee.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "bench/hist.h"
+
+/* Thresholds (knee.h): achieved/target, failed share, growth per doubling,
+ * bisection stop (relative width). */
+#define MIN_ACHIEVED 0.98
+#define MAX_ERRORS 0.01
+#define MIN_GROWTH 1.05
+#define RESOLUTION 0.03
+#define MAX_OPEN_STEPS 10
+
+static int step(struct bench *b, const struct knee_opts *o, struct knee_result *out, bool open,
+		unsigned conc, double rate, struct knee_step **res)
+{
+	if (out->n >= KNEE_MAX_STEPS)
+		return HR_E_RANGE;
+	struct bench_run_opts ro = {
+		.threads = o->threads < conc ? o->threads : conc,
+		.connections = conc,
+		.duration_s = o->step_s,
+		.rate = open ? rate : 0,
+		.timeout_s = o->timeout_s,
+		.warmup_s = o->step_s * 0.2,
+	};
+	struct bench_result r;
+	int rc = bench_run(b, &ro, &r);
+	if (rc)
+		return rc;
+	struct knee_step *s = &out->steps[out->n++];
+	memset(s, 0, sizeof(*s));
+	s->open = open;
+	s->concurrency = conc;
+	s->rate = open ? rate : 0;
+	s->rps = r.duration_s > 0 ? (double)r.requests / r.duration_s : 0;
+	s->pct_s = (double)hist_percentile(r.latency, o->slo_pct) / 1e6;
+	s->p95_s = (double)hist_percentile(r.latency, 95) / 1e6;
+	s->mean_s = hist_mean(r.latency) / 1e6;
+	uint64_t e = bench_result_errors(&r);
+	s->error_ratio = e + r.requests ? (double)e / (double)(e + r.requests) : 1.0;
+	s->ok = true;
+	s->why = "";
+	if (r.requests == 0) {
+		s->ok = false;
+		s->why = "no responses";
+	} else if (s->error_ratio > MAX_ERRORS) {
+		s->ok = false;
+		s->why = "errors above 1%";
+	} else if (s->pct_s > o->slo_s) {
+		s->ok = false;
+		s->why = "latency above the SLO";
+	} else if (open && s->rps < MIN_ACHIEVED * rate) {
+		s->ok = false;
+		s->why = "fell behind the rate";
+	}
+	bool stopped = r.interrupted;
+	bench_result_free(&r);
+	if (o->on_step)
+		o->on_step(o->arg, s);
+	*res = s;
+	return stopped ? HR_E_TIMEOUT : 0;
+}
+
+int knee_find(struct bench *b, const struct knee_opts *o, struct knee_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!(o->slo_pct > 0 && o->slo_pct < 100) || !(o->slo_s > 0) || o->max_connections < 1 ||
+	    o->threads < 1 || !(o->step_s > 0))
+		return HR_E_INVALID;
+
+	/* 1. Closed ladder. */
+	double best = 0;
+	for (unsigned n = 1;; n = n * 2 > o->max_connections ? o->max_connections : n * 2) {
+		struct knee_step *s;
+		int rc = step(b, o, out, false, n, 0, &s);
+		if (rc)
+			return rc;
+		if (n == 1)
+			out->service_s = s->mean_s;
+		bool grew = s->rps >= best * MIN_GROWTH;
+		if (s->ok && s->rps > best)
+			best = s->rps;
+		if (!s->ok || !grew || n >= o->max_connections)
+			break;
+	}
+	out->peak_rps = best;
+	if (best <= 0)
+		return 0; /* not even one request within the SLO */
+
+	/* 2. Open-loop bisection on the rate. */
+	double lo = 0, hi = 0, r = best;
+	for (int i = 0; i < MAX_OPEN_STEPS; i++) {
+		struct knee_step *s;
+		int rc = step(b, o, out, true, o->max_connections, r, &s);
+		if (rc)
+			return rc;
+		if (s->ok) {
+			lo = r;
+			if (hi == 0) {
+				/* The closed ladder may have been capped by connections. */
+				if (r >= best * 1.5)
+					break;
+				r *= 1.25;
+				continue;
+			}
+		} else {
+			hi = r;
+		}
+		if (hi > 0 && hi - lo <= RESOLUTION * hi)
+			break;
+		r = hi > 0 ? (lo > 0 ? (lo + hi) / 2 : hi * 0.7) : r;
+	}
+	out->max_rps = lo;
+	return 0;
+}

@@ -1,0 +1,158 @@
+#!/bin/sh
+# headroom bench against nginx started here on loopback: exact request and
+# byte counts against nginx's access log, percentiles against a raw latency
+# log, chunked bodies, non-2xx, TLS, and a 1 s stall (SIGSTOP of our own
+# nginx) seen by the open loop and hidden by the closed loop.
+. "$HEADROOM_ROOT/tests/lib.sh"
+
+if ! command -v nginx >/dev/null 2>&1; then
+	t_skip "nginx not installed"
+	t_done
+fi
+PORT=$(t_free_port)
+TPORT=$(t_free_port)
+D=$T_TMP/nginx
+mkdir -p "$D/www" "$D/logs" "$D/tmp"
+printf 'hello headroom\n' >"$D/www/index.html"
+python3 -c 'import sys; sys.stdout.write("".join("line %05d of a compressible text file\n" % i for i in range(2000)))' >"$D/www/big.txt"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/key.pem" -out "$D/cert.pem" \
+	-days 1 -subj /CN=localhost >/dev/null 2>&1
+# One process (no master), so its PID is the one we stop and continue.
+cat >"$D/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+master_process off;
+error_log $D/logs/error.log;
+pid $D/nginx.pid;
+events { worker_connections 1024; }
+http {
+  log_format counts '\$status \$bytes_sent \$request_length';
+  access_log $D/logs/access.log counts;
+  keepalive_requests 1000000;
+  client_body_temp_path $D/tmp; proxy_temp_path $D/tmp; fastcgi_temp_path $D/tmp;
+  uwsgi_temp_path $D/tmp; scgi_temp_path $D/tmp;
+  types { text/html html; text/plain txt; }
+  gzip on; gzip_min_length 0; gzip_types text/plain;
+  server { listen 127.0.0.1:$PORT; root $D/www; }
+  server { listen 127.0.0.1:$TPORT ssl; root $D/www;
+           ssl_certificate $D/cert.pem; ssl_certificate_key $D/key.pem; }
+}
+CONF
+nginx -c "$D/nginx.conf" -p "$D/" 2>"$D/start.err" &
+NGINX=$!
+t_started $NGINX
+if ! t_wait_port "$PORT"; then
+	t_not_ok "nginx started"
+	t_diag "$(cat "$D/start.err" "$D/logs/error.log" 2>/dev/null)"
+	t_done
+fi
+URL=http://127.0.0.1:$PORT
+
+# jget FILE EXPR: a value from a JSON file, EXPR in Python on j.
+jget() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# logsum: "lines bytes_sent request_length" of the access log, then empty it.
+logsum() {
+	awk '{n++; b+=$2; r+=$3} END {printf "%d %d %d\n", n, b, r}' "$D/logs/access.log"
+	: >"$D/logs/access.log"
+}
+
+# --- exact counts
+: >"$D/logs/access.log"
+t_expect "requests run" 0 "$HEADROOM" bench "$URL/index.html" -t 2 -c 8 --requests 3000 \
+	--format json --latency-log "$T_TMP/lat.log"
+echo "$T_OUT" >"$T_TMP/r.json"
+sleep 0.2
+set -- $(logsum)
+got="$(jget "$T_TMP/r.json" '"%d %d %d" % (j["requests"], j["bytes"], j["bytes_sent"])')"
+t_check "requests, bytes read and sent equal nginx's log ($1 $2 $3)" [ "$got" = "$1 $2 $3" ]
+t_check "3000 requests" [ "$1" = 3000 ]
+t_contains "no errors" "$(jget "$T_TMP/r.json" 'sum(j["errors"].values())')" "0"
+
+# --- percentiles within one histogram bucket of the raw latencies
+check=$(python3 - "$T_TMP/r.json" "$T_TMP/lat.log" <<'PY'
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+v = sorted(int(l.split()[0]) for l in open(sys.argv[2]))
+bad = []
+if len(v) != j["requests"]:
+    bad.append("log has %d lines" % len(v))
+for key, p in (("p50_s", 50), ("p90_s", 90), ("p95_s", 95), ("p99_s", 99), ("p999_s", 99.9)):
+    exact = v[max(1, int(p / 100 * len(v) + 0.5)) - 1]
+    got = round(j["latency"][key] * 1e6)
+    # one counter of a 3-digit histogram spans at most exact/1024 (>= 1 us)
+    width = max(1, 2 ** max(0, math.floor(math.log2(max(exact, 1))) - 10))
+    if not (exact <= got <= exact + width) and got != v[-1]:
+        bad.append("%s: raw %d us, histogram %d us" % (key, exact, got))
+if round(j["latency"]["max_s"] * 1e6) != v[-1]:
+    bad.append("max %s vs %d" % (j["latency"]["max_s"], v[-1]))
+print("; ".join(bad) or "ok")
+PY
+)
+t_contains "percentiles within one bucket of the raw log" "$check" "ok"
+
+# --- chunked bodies (nginx gzips on the fly and so chunks)
+t_expect "chunked run" 0 "$HEADROOM" bench "$URL/big.txt" -t 1 -c 4 --requests 500 \
+	-H 'Accept-Encoding: gzip' --format json
+echo "$T_OUT" >"$T_TMP/c.json"
+sleep 0.2
+set -- $(logsum)
+t_check "chunked: 500 responses, bytes equal the log ($2)" \
+	[ "$(jget "$T_TMP/c.json" '"%d %d" % (j["requests"], j["bytes"])')" = "500 $2" ]
+t_contains "chunked: no protocol errors" "$(jget "$T_TMP/c.json" 'j["errors"]["protocol"]')" "0"
+t_check "chunked: each body is smaller than the file, so it was gzipped" [ $(($2 / 500)) -lt 20000 ]
+
+# --- non-2xx counted apart
+t_expect "404 run" 0 "$HEADROOM" bench "$URL/missing" -t 1 -c 2 --requests 50 --format json
+t_contains "404s counted as non-2xx" "$(echo "$T_OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["errors"]["non2xx"], j["status"]["4xx"], j["requests"])')" "50 50 50"
+logsum >/dev/null
+
+# --- TLS
+t_expect "https with -k" 0 "$HEADROOM" bench "https://127.0.0.1:$TPORT/index.html" -k -t 1 -c 4 \
+	--requests 400 --format json
+t_contains "https: 400 responses" "$(echo "$T_OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["requests"], j["errors"]["tls"])')" "400 0"
+t_expect "https, self-signed, verified: fails" 1 "$HEADROOM" bench "https://127.0.0.1:$TPORT/" \
+	-t 1 -c 2 --requests 5 --format json
+t_check "certificate failures counted as tls" python3 -c 'import json,sys; j=json.loads(sys.argv[1]); sys.exit(not (j["requests"] == 0 and j["errors"]["tls"] >= 5))' "$T_OUT"
+logsum >/dev/null
+
+# --- a 1 s stall at t = 1.5 s of a 5 s open-loop run at 1000/s. Requests due
+# during the stall wait for its end: P(latency > x) = (1 s - x) / 5 s, so
+# p99 = 0.95 s and p90 = 0.5 s (research notes, coordinated omission).
+stall() {
+	(sleep "$1"; kill -STOP $NGINX; sleep 1; kill -CONT $NGINX) &
+	STALL=$!
+}
+stall 1.5
+t_expect "open loop with a stall" 0 "$HEADROOM" bench "$URL/index.html" -t 1 -c 50 -R 1000 -d 5s \
+	--format json
+wait $STALL
+echo "$T_OUT" >"$T_TMP/o.json"
+p99=$(jget "$T_TMP/o.json" 'j["latency"]["p99_s"]')
+p90=$(jget "$T_TMP/o.json" 'j["latency"]["p90_s"]')
+t_check "open loop p99 $p99 s is 0.95 s +- 5 %" python3 -c "import sys; sys.exit(not 0.9025 <= $p99 <= 0.9975)"
+t_check "open loop p90 $p90 s is 0.5 s +- 10 %" python3 -c "import sys; sys.exit(not 0.45 <= $p90 <= 0.55)"
+sent99=$(jget "$T_TMP/o.json" 'j["latency_from_send"]["p99_s"]')
+t_diag "open loop, latency from the actual send (uncorrected): p99 $sent99 s"
+
+stall 1.5
+t_expect "closed loop with a stall" 0 "$HEADROOM" bench "$URL/index.html" -t 1 -c 10 -d 5s --format json
+wait $STALL
+echo "$T_OUT" >"$T_TMP/s.json"
+cp99=$(jget "$T_TMP/s.json" 'j["latency"]["p99_s"]')
+cmax=$(jget "$T_TMP/s.json" 'j["latency"]["max_s"]')
+t_check "closed loop hides the stall: p99 $cp99 s < 50 ms" python3 -c "import sys; sys.exit(not $cp99 < 0.05)"
+t_check "closed loop max $cmax s still shows it" python3 -c "import sys; sys.exit(not $cmax >= 0.95)"
+logsum >/dev/null
+
+# --- bad input and a closed port
+t_expect "bad URL exits 2" 2 "$HEADROOM" bench "ftp://127.0.0.1/"
+t_contains "bad URL message" "$T_ERR" "expected http:// or https://"
+t_expect "bad duration exits 2" 2 "$HEADROOM" bench "$URL/" -d ten
+t_contains "bad duration message" "$T_ERR" "expected a duration"
+t_expect "unknown flag exits 2" 2 "$HEADROOM" bench "$URL/" --bogus
+t_expect "bad header exits 2" 2 "$HEADROOM" bench "$URL/" -H 'no colon here'
+CLOSED=$(t_free_port)
+t_expect "closed port: exits 1 by itself" 1 "$HEADROOM" bench "http://127.0.0.1:$CLOSED/" -t 1 -c 2 \
+	--requests 5 --format json
+t_check "closed port: every request ended as a connect error" python3 -c 'import json,sys; j=json.loads(sys.argv[1]); sys.exit(not (j["requests"] == 0 and j["errors"]["connect"] >= 5))' "$T_OUT"
+t_done

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Source rules that a compiler does not enforce (curl checksrc, STYLE.md):
+# banned unsafe functions, layering of includes, no printing below cmd/.
+. "$HEADROOM_ROOT/tests/lib.sh"
+cd "$HEADROOM_ROOT" || exit 1
+
+# 1. Functions that overflow or parse without error reporting.
+hits=$(grep -rnE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|atof|gets)[[:space:]]*\(' src/ || true)
+if [ -z "$hits" ]; then t_ok "no banned functions in src/"; else t_not_ok "banned functions in src/"; t_diag "$hits"; fi
+
+# 2. model/ is pure: it includes nothing from the adapters or cmd/.
+hits=$(grep -nE '#include "(cmd|config|sources|store|actuators|out|bench)/' src/model/*.c src/model/*.h 2>/dev/null || true)
+if [ -z "$hits" ]; then t_ok "model/ includes only model/ and util/"; else t_not_ok "model/ includes an adapter"; t_diag "$hits"; fi
+
+# 3. util/ is the bottom layer.
+hits=$(grep -nE '#include "(cmd|model|config|sources|store|actuators|out|bench)/' src/util/*.c src/util/*.h || true)
+if [ -z "$hits" ]; then t_ok "util/ includes only util/"; else t_not_ok "util/ includes an upper layer"; t_diag "$hits"; fi
+
+# 4. Nothing below cmd/ includes cmd/.
+hits=$(grep -rnE '#include "cmd/' src --include='*.[ch]' | grep -vE '^src/(cmd/|main\.c)' || true)
+if [ -z "$hits" ]; then t_ok "only main.c and cmd/ include cmd/"; else t_not_ok "a lower layer includes cmd/"; t_diag "$hits"; fi
+
+# 5. model/ does no I/O and reads no clock.
+hits=$(grep -nE '\b(printf|fprintf|puts|fopen|open|read|write|time|clock_gettime|gettimeofday|getenv|exit)[[:space:]]*\(' src/model/*.c | grep -vE 'snprintf|strbuf_' || true)
+if [ -z "$hits" ]; then t_ok "model/ does no I/O and reads no clock"; else t_not_ok "model/ does I/O"; t_diag "$hits"; fi
+
+# 6. No exit() below main and cmd/ (diagnostics go to an injected sink).
+hits=$(grep -rnE '\bexit[[:space:]]*\(' src --include='*.c' | grep -vE '^src/(cmd/|main\.c)' || true)
+if [ -z "$hits" ]; then t_ok "no exit() below cmd/"; else t_not_ok "exit() below cmd/"; t_diag "$hits"; fi
+
+t_done
