@@ -24,10 +24,12 @@ NE=$!
 trap 'kill $AGENT $NE 2>/dev/null; wait $AGENT $NE 2>/dev/null; rm -rf "$T"' EXIT
 sleep 2
 
-# utime + stime in clock ticks (proc(5), fields 14 and 15), and VmRSS in kB.
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU time in nanoseconds summed over the process' threads (schedstat's
+# first field: time on a CPU; finer than the 10 ms ticks of /proc/PID/stat).
+# Threads that exit in between are missed: both programs keep theirs.
+ticks() { cat /proc/$1/task/*/schedstat | awk '{s += $1} END {printf "%.0f\n", s}'; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-HZ=$(getconf CLK_TCK)
+HZ=1000000000
 a0=$(ticks $AGENT) n0=$(ticks $NE)
 peak_a=0 peak_n=0
 end=$(($(date +%s) + SECS))
