@@ -78,8 +78,10 @@ static void price_text(const struct offer *o, char *buf, size_t n)
 	if (!buf[0]) {
 		char m[48];
 		money_cell(m, sizeof(m), 0, o->currency);
-		snprintf(buf, n, "%s/mo", m);
+		len = (size_t)snprintf(buf, n, "%s/mo", m);
 	}
+	if (o->non_commercial && len < n)
+		snprintf(buf + len, n - len, " (non-commercial use only)");
 }
 
 static int print_text(const struct catalog *cat, const bool *keep)
@@ -150,6 +152,7 @@ static int print_json(const struct catalog *cat, const bool *keep)
 		json_object_set_new(e, "max_connections",
 				    o->max_connections ? json_integer(o->max_connections) : json_null());
 		json_object_set_new(e, "ha", json_boolean(o->ha));
+		json_object_set_new(e, "non_commercial", json_boolean(o->non_commercial));
 		json_object_set_new(e, "as_of", json_string(o->as_of));
 		json_object_set_new(e, "source", json_string(o->source));
 		json_array_append_new(arr, e);

@@ -1204,6 +1204,8 @@ static const struct key_spec offer_keys[] = {
 	{"availability", KT_RATIO, F(struct offer, availability), .max = 1, .doc = "published SLA; absent = none published"},
 	{"max_connections", KT_UINT, F(struct offer, max_connections), .doc = "managed database: connection limit"},
 	{"ha", KT_BOOL, F(struct offer, ha), .doc = "managed database/cache with a standby"},
+	{"non_commercial", KT_BOOL, F(struct offer, non_commercial),
+	 .doc = "true when the terms forbid commercial use (a free hobby tier); the planner leaves such an entry out; absent = commercial use allowed"},
 	{"as_of", KT_DATE, F(struct offer, as_of), .flags = KF_REQUIRED, .doc = "date the price was read (YYYY-MM-DD)"},
 	{"source", KT_STRING, F(struct offer, source), .flags = KF_REQUIRED, .doc = "where the price was read"},
 };

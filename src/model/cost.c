@@ -49,7 +49,9 @@ void cost_serverless_best(const struct catalog *cat, const struct demand *d, dou
 	out->memory_b = memory_b > FUNCTION_MIN_MEMORY_B ? memory_b : FUNCTION_MIN_MEMORY_B;
 	for (size_t i = 0; i < cat->n; i++) {
 		const struct offer *o = &cat->offers[i];
-		if (o->kind != OFFER_FUNCTION)
+		/* A plan whose terms forbid commercial use (Vercel Hobby) is no
+		 * option for a service that earns money. */
+		if (o->kind != OFFER_FUNCTION || o->non_commercial)
 			continue;
 		double c = cost_function(o, d, memory_b);
 		if (!out->offer || c < out->cost) {

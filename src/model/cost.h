@@ -68,7 +68,8 @@ void cost_sum(struct cost_breakdown *c, double users);
 double cost_function(const struct offer *fn, const struct demand *d, double memory_b);
 
 /**
- * The cheapest OFFER_FUNCTION entry of the catalogue for the demand.
+ * The cheapest OFFER_FUNCTION entry of the catalogue for the demand, among
+ * those whose terms allow commercial use (non_commercial entries are skipped).
  * @param memory_b memory an instance needs (at least 128 MiB is priced, the
  *        smallest AWS Lambda size).
  */

@@ -207,6 +207,7 @@ struct offer {
 	double availability;     /**< published SLA, 0 = none published */
 	unsigned max_connections;/**< managed DB */
 	bool ha;                 /**< managed DB/cache with a standby */
+	bool non_commercial;     /**< the terms forbid commercial use (a free hobby tier); left out of cost comparisons */
 	char *as_of;             /**< date the price was read, YYYY-MM-DD */
 	char *source;            /**< where it was read */
 };

@@ -18,6 +18,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,13 @@ static void profile_build(const struct planner_input *in, struct profile *p)
 		p->app_slots = 0;
 }
 
+/* A queue solve the search has already done: its exact inputs and answer. */
+struct qsolve {
+	double lambda, service_s, quantile;
+	unsigned servers;
+	bool used;
+};
+
 /* The search context of one run. */
 struct ctx {
 	const struct planner_input *in;
@@ -142,36 +150,34 @@ struct ctx {
 	bool any_covered;
 	double mttr_s, failover_s;
 	unsigned long evaluated;
-	/* The cheapest extra of each kind per provider, found once per run
-	 * rather than per shape (the search evaluates tens of thousands). */
-	struct extras {
-		const char *provider;
-		const struct offer *lb, *k8s, *backup, *volume;
-	} prov[32];
+	/* The catalogue grouped by provider, built once per run: the search asks
+	 * "same provider?" and "this provider's cheapest load balancer?" for each
+	 * of tens of thousands of shapes, and string compares dominated it. */
+	struct provider {
+		const char *name;
+		const struct offer *lb, *k8s, *backup, *volume; /* the cheapest of each, or NULL */
+		size_t first, n;                                 /* its offers: by_prov[first..first+n) */
+	} *prov;
 	size_t n_prov;
-	bool prov_overflow;            /* more providers than slots: scan instead */
+	size_t *prov_of;         /* per offer: its index in prov, or NO_PROVIDER */
+	size_t *by_prov;         /* offer indices, grouped by provider, catalogue order within */
 	const struct offer *monitoring;
+	bool prices_nonneg;      /* every price >= 0: a part left out of a shape lowers its cost */
+	/* Queue solves by their exact inputs: plans with the same vCPU give the
+	 * same M/M/c at the same load, and the solve (a bisection) is the most
+	 * expensive step of an evaluation. Open addressing, power-of-two size. */
+	struct qsolve *qmemo;
+	size_t qmemo_cap, qmemo_n;
 };
+
+#define NO_PROVIDER ((size_t)-1)
+/* Most queue solves remembered; past it the table starts afresh (a bound on
+ * memory, not a limit on the search). */
+#define QMEMO_MAX 65536u
 
 static double pick(double v, double dflt)
 {
 	return v > 0 ? v : dflt;
-}
-
-/* The cheapest offer of a kind from a provider (NULL provider: any), or NULL. */
-static const struct offer *cheapest(const struct catalog *cat, enum offer_kind kind, const char *provider)
-{
-	const struct offer *best = NULL;
-	for (size_t i = 0; i < cat->n; i++) {
-		const struct offer *o = &cat->offers[i];
-		if (o->kind != kind)
-			continue;
-		if (provider && !(o->provider && strcmp(o->provider, provider) == 0))
-			continue;
-		if (!best || o->price < best->price)
-			best = o;
-	}
-	return best;
 }
 
 static void keep_cheaper(const struct offer **slot, const struct offer *o)
@@ -180,46 +186,93 @@ static void keep_cheaper(const struct offer **slot, const struct offer *o)
 		*slot = o;
 }
 
-static void extras_build(struct ctx *cx, const struct catalog *cat)
+/* Index of an offer in the catalogue, or cat->n when it is not one of its
+ * entries (a caller may evaluate a shape built from its own offers). An
+ * offer inside the array's bytes is one of its elements. */
+static size_t offer_index(const struct catalog *cat, const struct offer *o)
 {
-	for (size_t i = 0; i < cat->n; i++) {
+	uintptr_t p = (uintptr_t)o, b = (uintptr_t)cat->offers;
+	if (p < b || p - b >= cat->n * sizeof(*o))
+		return cat->n;
+	return (size_t)(p - b) / sizeof(*o);
+}
+
+/* Group the catalogue by provider and find each provider's cheapest extras
+ * (on equal price the first in catalogue order). An entry whose terms forbid
+ * commercial use is kept out of the groups and the extras: no plan uses it. */
+static void providers_build(struct ctx *cx, const struct catalog *cat)
+{
+	size_t n = cat->n;
+	cx->prov = xcalloc(n ? n : 1, sizeof(*cx->prov));
+	cx->prov_of = xcalloc(n ? n : 1, sizeof(*cx->prov_of));
+	cx->by_prov = xcalloc(n ? n : 1, sizeof(*cx->by_prov));
+	cx->prices_nonneg = true;
+	for (size_t i = 0; i < n; i++) {
 		const struct offer *o = &cat->offers[i];
-		if (o->kind == OFFER_MONITORING) {
+		/* The config loader rejects negative prices; a caller of the model
+		 * might not, and then no shape is ruled out on cost. */
+		if (!(o->price >= 0 && o->price_per_gb >= 0 && o->percent >= 0))
+			cx->prices_nonneg = false;
+		if (o->kind == OFFER_MONITORING && !o->non_commercial)
 			keep_cheaper(&cx->monitoring, o);
+		cx->prov_of[i] = NO_PROVIDER;
+		if (!o->provider)
 			continue;
-		}
-		if (!o->provider || (o->kind != OFFER_LB && o->kind != OFFER_K8S && o->kind != OFFER_BACKUP &&
-				     o->kind != OFFER_VOLUME))
+		size_t j = 0;
+		while (j < cx->n_prov && strcmp(cx->prov[j].name, o->provider) != 0)
+			j++;
+		if (j == cx->n_prov)
+			cx->prov[cx->n_prov++].name = o->provider;
+		struct provider *e = &cx->prov[j];
+		cx->prov_of[i] = j;
+		if (o->non_commercial)
 			continue;
-		struct extras *e = NULL;
-		for (size_t j = 0; j < cx->n_prov && !e; j++)
-			if (strcmp(cx->prov[j].provider, o->provider) == 0)
-				e = &cx->prov[j];
-		if (!e) {
-			if (cx->n_prov == sizeof(cx->prov) / sizeof(cx->prov[0])) {
-				cx->prov_overflow = true;
-				continue;
-			}
-			e = &cx->prov[cx->n_prov++];
-			e->provider = o->provider;
-		}
-		keep_cheaper(o->kind == OFFER_LB ? &e->lb : o->kind == OFFER_K8S ? &e->k8s
-						   : o->kind == OFFER_BACKUP ? &e->backup : &e->volume, o);
+		e->n++;
+		if (o->kind == OFFER_LB)
+			keep_cheaper(&e->lb, o);
+		else if (o->kind == OFFER_K8S)
+			keep_cheaper(&e->k8s, o);
+		else if (o->kind == OFFER_BACKUP)
+			keep_cheaper(&e->backup, o);
+		else if (o->kind == OFFER_VOLUME)
+			keep_cheaper(&e->volume, o);
+	}
+	size_t at = 0;
+	for (size_t j = 0; j < cx->n_prov; j++) {
+		cx->prov[j].first = at;
+		at += cx->prov[j].n;
+		cx->prov[j].n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (cx->prov_of[i] == NO_PROVIDER || cat->offers[i].non_commercial)
+			continue;
+		struct provider *e = &cx->prov[cx->prov_of[i]];
+		cx->by_prov[e->first + e->n++] = i;
 	}
 }
 
-/* The cheapest extra of a kind from a provider. */
-static const struct offer *extra(const struct ctx *cx, enum offer_kind kind, const char *provider)
+/* The provider of an offer, or NULL when it names none. */
+static const struct provider *provider_of(const struct ctx *cx, const struct offer *o)
 {
-	if (cx->prov_overflow)
-		return cheapest(cx->in->catalog, kind, provider);
-	for (size_t j = 0; j < cx->n_prov; j++) {
-		const struct extras *e = &cx->prov[j];
-		if (e->provider == provider || (provider && strcmp(e->provider, provider) == 0))
-			return kind == OFFER_LB ? e->lb : kind == OFFER_K8S ? e->k8s : kind == OFFER_BACKUP ? e->backup
-											   : e->volume;
-	}
+	const struct catalog *cat = cx->in->catalog;
+	size_t i = offer_index(cat, o);
+	if (i < cat->n)
+		return cx->prov_of[i] == NO_PROVIDER ? NULL : &cx->prov[cx->prov_of[i]];
+	if (!o->provider)
+		return NULL;
+	for (size_t j = 0; j < cx->n_prov; j++)
+		if (strcmp(cx->prov[j].name, o->provider) == 0)
+			return &cx->prov[j];
 	return NULL;
+}
+
+/* The cheapest extra of a kind from an offer's provider, or NULL. */
+static const struct offer *extra(const struct ctx *cx, enum offer_kind kind, const struct offer *of)
+{
+	const struct provider *e = provider_of(cx, of);
+	if (!e)
+		return NULL;
+	return kind == OFFER_LB ? e->lb : kind == OFFER_K8S ? e->k8s : kind == OFFER_BACKUP ? e->backup : e->volume;
 }
 
 static void ctx_init(struct ctx *cx, const struct planner_input *in)
@@ -248,8 +301,72 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 		cx->any_covered |= cx->class_covered[i];
 	}
 	cx->mttr_s = pick(in->deployment->node_mttr_s, DEFAULT_MTTR_S);
-	extras_build(cx, in->catalog);
+	providers_build(cx, in->catalog);
 	cx->failover_s = pick(in->deployment->db_failover_s, DEFAULT_FAILOVER_S);
+}
+
+static void ctx_free(struct ctx *cx)
+{
+	free(cx->prov);
+	free(cx->prov_of);
+	free(cx->by_prov);
+	free(cx->qmemo);
+}
+
+/* Bits of a double, so equal keys are equal bit for bit (-0.0 is not 0.0 here,
+ * which only costs a repeated solve). */
+static uint64_t dbits(double x)
+{
+	uint64_t u;
+	memcpy(&u, &x, sizeof(u));
+	return u;
+}
+
+static size_t qsolve_slot(const struct ctx *cx, double lambda, double s, unsigned c)
+{
+	uint64_t h = (dbits(lambda) * 0x9E3779B97F4A7C15ULL) ^ (dbits(s) * 0xC2B2AE3D27D4EB4FULL) ^ c;
+	h ^= h >> 29;
+	size_t mask = cx->qmemo_cap - 1, i = (size_t)h & mask;
+	while (cx->qmemo[i].used && !(cx->qmemo[i].servers == c && dbits(cx->qmemo[i].lambda) == dbits(lambda) &&
+				     dbits(cx->qmemo[i].service_s) == dbits(s)))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* queue_response_quantile(lambda, s, c, P95), remembered: it is a pure
+ * function of its inputs, so the answer found by their exact bits is the one
+ * a new solve would give. */
+static double p95_solve(struct ctx *cx, double lambda, double s, unsigned c)
+{
+	if (cx->qmemo_cap) {
+		const struct qsolve *e = &cx->qmemo[qsolve_slot(cx, lambda, s, c)];
+		if (e->used)
+			return e->quantile;
+	}
+	double q = queue_response_quantile(lambda, s, c, P95);
+	/* Keep the table at most half full: double it, or start afresh at the cap. */
+	if (2 * (cx->qmemo_n + 1) > cx->qmemo_cap) {
+		struct qsolve *old = cx->qmemo;
+		size_t old_cap = cx->qmemo_cap, cap = old_cap ? 2 * old_cap : 256;
+		if (cap > QMEMO_MAX) {
+			cap = old_cap;
+			old_cap = 0;
+		}
+		cx->qmemo = xcalloc(cap, sizeof(*cx->qmemo));
+		cx->qmemo_cap = cap;
+		cx->qmemo_n = 0;
+		for (size_t k = 0; k < old_cap; k++) {
+			if (old[k].used) {
+				cx->qmemo[qsolve_slot(cx, old[k].lambda, old[k].service_s, old[k].servers)] = old[k];
+				cx->qmemo_n++;
+			}
+		}
+		free(old);
+	}
+	cx->qmemo[qsolve_slot(cx, lambda, s, c)] =
+		(struct qsolve){.lambda = lambda, .service_s = s, .quantile = q, .servers = c, .used = true};
+	cx->qmemo_n++;
+	return q;
 }
 
 static bool provider_allowed(const struct deployment *dep, const char *provider)
@@ -262,9 +379,14 @@ static bool provider_allowed(const struct deployment *dep, const char *provider)
 	return false;
 }
 
-static bool same_provider(const struct offer *a, const struct offer *b)
+/* Do two offers come from one provider? Offers outside the catalogue (a
+ * caller's own) are compared by name. */
+static bool same_provider(const struct ctx *cx, const struct offer *a, const struct offer *b)
 {
-	return a->provider && b->provider && (a->provider == b->provider || strcmp(a->provider, b->provider) == 0);
+	const struct provider *pa = provider_of(cx, a), *pb = provider_of(cx, b);
+	if (pa && pb)
+		return pa == pb;
+	return a->provider && b->provider && strcmp(a->provider, b->provider) == 0;
 }
 
 /* A published "100 %" (Vultr) is a credit promise, not a failure rate: no
@@ -379,7 +501,7 @@ static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, 
  * its share of the servers); each class waits the pool's response quantile
  * scaled to its own CPU time, plus the non-CPU part of its duration (database,
  * network, external calls) as a pure delay. */
-static void tier_p95(const struct ctx *cx, const struct offer *a, unsigned n, const struct demand *d,
+static void tier_p95(struct ctx *cx, const struct offer *a, unsigned n, const struct demand *d,
 		     struct tier *t)
 {
 	const struct workload *w = cx->in->workload;
@@ -395,7 +517,7 @@ static void tier_p95(const struct ctx *cx, const struct offer *a, unsigned n, co
 	if (s_mean > 0 && lambda > 0) {
 		double other = t->util[PRES_CPU] * v - lambda * s_mean;
 		double lambda_eff = lambda + (other > 0 ? other / s_mean : 0);
-		double q = queue_response_quantile(lambda_eff, s_mean, t->servers, P95);
+		double q = p95_solve(cx, lambda_eff, s_mean, t->servers);
 		factor = isfinite(q) ? q / s_mean : INFINITY;
 	} else if (s_mean > 0) {
 		factor = log(1.0 / (1.0 - P95)); /* idle: the exponential service quantile */
@@ -461,9 +583,9 @@ static int shape_check(const struct ctx *cx, const struct plan_shape *s)
 	default:
 		return HR_E_INVALID;
 	}
-	if ((s->db_node && !same_provider(s->app, s->db_node)) ||
-	    (s->managed_db && !same_provider(s->app, s->managed_db)) ||
-	    (s->managed_cache && !same_provider(s->app, s->managed_cache)))
+	if ((s->db_node && !same_provider(cx, s->app, s->db_node)) ||
+	    (s->managed_db && !same_provider(cx, s->app, s->managed_db)) ||
+	    (s->managed_cache && !same_provider(cx, s->app, s->managed_cache)))
 		return HR_E_NOTFOUND;
 	return 0;
 }
@@ -479,11 +601,69 @@ static double ratio_of(const struct ctx *cx, const struct plan_candidate *c, int
 	return c->limit[k] > 0 ? c->util[k] / c->limit[k] : INFINITY;
 }
 
+/* What a shape buys besides its servers and database: from the app plan's
+ * provider, and uptime monitoring from any vendor. */
+struct extras {
+	const struct offer *lb, *k8s, *backup, *monitoring, *volume;
+};
+
+/* The extras of a stage built on app plan a; HR_E_NOTFOUND when the provider
+ * sells no load balancer (ha, cluster) or control plane (cluster). */
+static int extras_for(const struct ctx *cx, enum stage_kind stage, const struct offer *a, struct extras *x)
+{
+	const struct provider *pv = provider_of(cx, a);
+	memset(x, 0, sizeof(*x));
+	if (stage == STAGE_HA || stage == STAGE_CLUSTER) {
+		x->lb = pv ? pv->lb : NULL;
+		if (!x->lb)
+			return HR_E_NOTFOUND;
+	}
+	if (stage == STAGE_CLUSTER) {
+		x->k8s = pv ? pv->k8s : NULL;
+		if (!x->k8s)
+			return HR_E_NOTFOUND;
+	}
+	if (stage_has_ops(stage)) {
+		x->backup = pv ? pv->backup : NULL;
+		x->monitoring = cx->monitoring;
+	}
+	x->volume = pv ? pv->volume : NULL;
+	return 0;
+}
+
+/* A shape's monthly cost with vol_gb of volumes. With vol_gb = 0 it is a
+ * floor of the shape's cost whatever volumes it turns out to need: the terms
+ * are summed in one fixed order and rounding is monotonic, so adding a
+ * non-negative volume term can only raise every partial sum. */
+static void shape_cost(const struct ctx *cx, const struct plan_shape *s, const struct extras *x, double vol_gb,
+		       const struct demand *d, struct cost_breakdown *k)
+{
+	const struct offer *a = s->app;
+	memset(k, 0, sizeof(*k));
+	k->servers = a->price * s->n_app + (s->db_node ? s->db_node->price * s->n_db : 0);
+	if (stage_has_ops(s->stage)) {
+		/* Back up the node holding the database (the primary of a pair); a
+		 * managed database includes its backups. */
+		if (s->db_node)
+			k->backups = cost_backup(x->backup, s->db_node->price);
+		else if (!s->managed_db && (s->stage == STAGE_SINGLE_OPS || !cx->prof.has_pg))
+			k->backups = cost_backup(x->backup, a->price);
+		k->monitoring = x->monitoring ? x->monitoring->price : 0;
+	}
+	k->lb = x->lb ? x->lb->price : 0;
+	k->k8s = x->k8s ? x->k8s->price : 0;
+	k->managed_db = s->managed_db ? s->managed_db->price : 0;
+	k->managed_cache = s->managed_cache ? s->managed_cache->price : 0;
+	k->volumes = cost_volume(x->volume, vol_gb);
+	k->ops = cost_ops(cx->in->economics, s->stage);
+	k->external = d->ext_cost_month;
+	cost_sum(k, d->users);
+}
+
 /* Combine an evaluated app tier with the rest of the shape. */
 static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		     const struct demand *d, struct plan_candidate *c)
 {
-	const struct planner_input *in = cx->in;
 	const struct profile *p = &cx->prof;
 	int rc = shape_check(cx, s);
 	if (rc)
@@ -495,23 +675,16 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	const struct offer *a = s->app;
 	unsigned n = s->n_app;
 	bool multi = s->stage == STAGE_HA || s->stage == STAGE_CLUSTER;
-	if (multi) {
-		c->lb = extra(cx, OFFER_LB, c->provider);
-		if (!c->lb)
-			return HR_E_NOTFOUND;
-	}
-	if (s->stage == STAGE_CLUSTER) {
-		c->k8s = extra(cx, OFFER_K8S, c->provider);
-		if (!c->k8s)
-			return HR_E_NOTFOUND;
-	}
+	struct extras x;
+	rc = extras_for(cx, s->stage, a, &x);
+	if (rc)
+		return rc;
+	c->lb = x.lb;
+	c->k8s = x.k8s;
 	c->monitored = stage_has_ops(s->stage);
-	if (c->monitored) {
-		c->backup = extra(cx, OFFER_BACKUP, c->provider);
-		/* Uptime monitoring is sold by its own vendors: any provider will do. */
-		c->monitoring = cx->monitoring;
-	}
-	c->volume = extra(cx, OFFER_VOLUME, c->provider);
+	c->backup = x.backup;
+	c->monitoring = x.monitoring;
+	c->volume = x.volume;
 	c->app_replicas = t->replicas;
 	c->app_processes = t->processes;
 	for (int k = 0; k < PRES_COUNT; k++)
@@ -645,26 +818,8 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	}
 
 	/* Cost. */
-	struct cost_breakdown *k = &c->cost;
-	k->servers = a->price * n + (s->db_node ? s->db_node->price * s->n_db : 0);
-	if (c->monitored) {
-		/* Back up the node holding the database (the primary of a pair); a
-		 * managed database includes its backups. */
-		if (s->db_node)
-			k->backups = cost_backup(c->backup, s->db_node->price);
-		else if (!s->managed_db && (s->stage == STAGE_SINGLE_OPS || !p->has_pg))
-			k->backups = cost_backup(c->backup, a->price);
-		k->monitoring = c->monitoring ? c->monitoring->price : 0;
-	}
-	k->lb = c->lb ? c->lb->price : 0;
-	k->k8s = c->k8s ? c->k8s->price : 0;
-	k->managed_db = s->managed_db ? s->managed_db->price : 0;
-	k->managed_cache = s->managed_cache ? s->managed_cache->price : 0;
 	c->volume_gb = vol_gb;
-	k->volumes = cost_volume(c->volume, vol_gb);
-	k->ops = cost_ops(in->economics, s->stage);
-	k->external = d->ext_cost_month;
-	cost_sum(k, d->users);
+	shape_cost(cx, s, &x, vol_gb, d, &c->cost);
 
 	/* Verdict: the constraint furthest over its target fails the shape. */
 	c->feasible = true;
@@ -691,7 +846,7 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	return 0;
 }
 
-static void tier_solve(const struct ctx *cx, const struct offer *a, unsigned n, bool db_here,
+static void tier_solve(struct ctx *cx, const struct offer *a, unsigned n, bool db_here,
 		       bool cache_here, const struct demand *d, struct tier *t)
 {
 	tier_cheap(cx, a, n, db_here, cache_here, d, t);
@@ -699,36 +854,55 @@ static void tier_solve(const struct ctx *cx, const struct offer *a, unsigned n, 
 		tier_p95(cx, a, n, d, t);
 }
 
+/* planner_evaluate() in a context: every figure, the queue always solved. */
+static int evaluate(struct ctx *cx, const struct plan_shape *shape, const struct demand *d,
+		    struct plan_candidate *out)
+{
+	int rc = shape_check(cx, shape);
+	if (rc)
+		return rc;
+	bool single = shape->stage <= STAGE_SINGLE_OPS;
+	struct tier t;
+	tier_cheap(cx, shape->app, shape->n_app, single && cx->prof.has_pg,
+		   cx->prof.has_redis && !shape->managed_cache, d, &t);
+	tier_p95(cx, shape->app, shape->n_app, d, &t);
+	return eval_full(cx, shape, &t, d, out);
+}
+
 int planner_evaluate(const struct planner_input *in, const struct plan_shape *shape,
 		     const struct demand *d, struct plan_candidate *out)
 {
 	struct ctx cx;
 	ctx_init(&cx, in);
-	int rc = shape_check(&cx, shape);
-	if (rc)
-		return rc;
-	bool single = shape->stage <= STAGE_SINGLE_OPS;
-	struct tier t;
-	tier_cheap(&cx, shape->app, shape->n_app, single && cx.prof.has_pg,
-		   cx.prof.has_redis && !shape->managed_cache, d, &t);
-	/* Always solve the queue here, so a caller sees every figure. */
-	tier_p95(&cx, shape->app, shape->n_app, d, &t);
-	return eval_full(&cx, shape, &t, d, out);
+	int rc = evaluate(&cx, shape, d, out);
+	ctx_free(&cx);
+	return rc;
 }
+
+static int avail_parts(const struct ctx *cx, const struct plan_shape *shape, const struct demand *d,
+		       struct avail_part *parts);
 
 int planner_avail_parts(const struct planner_input *in, const struct plan_shape *shape,
 			const struct demand *d, struct avail_part *parts)
 {
 	struct ctx cx;
 	ctx_init(&cx, in);
-	int rc = shape_check(&cx, shape);
+	int rc = avail_parts(&cx, shape, d, parts);
+	ctx_free(&cx);
+	return rc;
+}
+
+static int avail_parts(const struct ctx *cx, const struct plan_shape *shape, const struct demand *d,
+		       struct avail_part *parts)
+{
+	int rc = shape_check(cx, shape);
 	if (rc)
 		return rc;
-	const struct profile *p = &cx.prof;
+	const struct profile *p = &cx->prof;
 	bool multi = shape->stage == STAGE_HA || shape->stage == STAGE_CLUSTER;
 	bool single = shape->stage <= STAGE_SINGLE_OPS;
 	struct tier t;
-	tier_cheap(&cx, shape->app, shape->n_app, single && p->has_pg, p->has_redis && !shape->managed_cache, d, &t);
+	tier_cheap(cx, shape->app, shape->n_app, single && p->has_pg, p->has_redis && !shape->managed_cache, d, &t);
 	size_t n = 0;
 	unsigned k = 1;
 	if (shape->n_app > 1) {
@@ -740,8 +914,8 @@ int planner_avail_parts(const struct planner_input *in, const struct plan_shape 
 	if (shape->db_node)
 		parts[n++] = (struct avail_part){.name = "db", .availability = avail_of(shape->db_node, AVAIL_NODE),
 						 .count = shape->n_db, .k_needed = 1,
-						 .failover_s = shape->n_db >= 2 ? cx.failover_s : 0,
-						 .mttr_s = shape->n_db >= 2 ? cx.mttr_s : 0};
+						 .failover_s = shape->n_db >= 2 ? cx->failover_s : 0,
+						 .mttr_s = shape->n_db >= 2 ? cx->mttr_s : 0};
 	else if (shape->managed_db)
 		parts[n++] = (struct avail_part){.name = "db",
 						 .availability = avail_of(shape->managed_db, shape->managed_db->ha ? AVAIL_STORE_HA : AVAIL_STORE),
@@ -754,13 +928,13 @@ int planner_avail_parts(const struct planner_input *in, const struct plan_shape 
 		parts[n++] = (struct avail_part){.name = "cache", .availability = avail_of(shape->app, AVAIL_NODE),
 						 .count = 1, .k_needed = 1};
 	if (multi) {
-		const struct offer *lb = extra(&cx, OFFER_LB, shape->app->provider);
+		const struct offer *lb = extra(cx, OFFER_LB, shape->app);
 		if (!lb)
 			return HR_E_NOTFOUND;
 		parts[n++] = (struct avail_part){.name = "lb", .availability = avail_of(lb, AVAIL_LB), .count = 1, .k_needed = 1};
 	}
 	if (shape->stage == STAGE_CLUSTER) {
-		const struct offer *k8s = extra(&cx, OFFER_K8S, shape->app->provider);
+		const struct offer *k8s = extra(cx, OFFER_K8S, shape->app);
 		if (!k8s)
 			return HR_E_NOTFOUND;
 		parts[n++] = (struct avail_part){.name = "control-plane", .availability = avail_of(k8s, AVAIL_K8S),
@@ -780,7 +954,7 @@ struct search {
 	struct ctx *cx;
 	const struct demand *d;
 	struct plan_step *st;
-	bool have_best;
+	bool have_best;               /* some stage has a feasible shape */
 	bool have_stage[STAGE_COUNT];
 	struct plan_candidate stage_best[STAGE_COUNT];
 	bool have_closest;            /* infeasible shape with the smallest worst ratio */
@@ -811,14 +985,19 @@ static void consider(struct search *sr, const struct plan_candidate *c)
 		if (!sr->have_stage[s] || c->cost.total < sr->stage_best[s].cost.total - EPS) {
 			sr->stage_best[s] = *c;
 			sr->have_stage[s] = true;
+			sr->have_best = true;
 		}
 		return;
 	}
-	double w = worst_ratio(sr->cx, c);
-	if (!sr->have_closest || w < sr->closest_ratio) {
-		sr->closest = *c;
-		sr->closest_ratio = w;
-		sr->have_closest = true;
+	/* The closest infeasible shape is reported only when nothing is
+	 * feasible: once something is, stop tracking it. */
+	if (!sr->have_best) {
+		double w = worst_ratio(sr->cx, c);
+		if (!sr->have_closest || w < sr->closest_ratio) {
+			sr->closest = *c;
+			sr->closest_ratio = w;
+			sr->have_closest = true;
+		}
 	}
 	/* Why-not-cheaper needs the dearest rejected shape below the final choice;
 	 * the choice is only known at the end, so keep every rejected shape below
@@ -849,10 +1028,30 @@ static double stage_bound(const struct search *sr, enum stage_kind s)
 	return sr->have_stage[s] ? sr->stage_best[s].cost.total : INFINITY;
 }
 
+/* Can the shape be ruled out on cost alone? True when even its floor (no
+ * volumes) is dearer than the stage's best so far: evaluating it could
+ * neither become the stage's best nor be kept as a cheaper rejected option
+ * (the search keeps only those below every stage's best), and with a
+ * feasible shape in hand the closest infeasible one is never reported.
+ * s may leave out the database and the managed cache: with prices >= 0 each
+ * part only adds to the floor, so a partial shape that is ruled out rules
+ * out all its completions, and so does a larger node count. */
+static bool cost_rules_out(const struct search *sr, const struct plan_shape *s, const struct extras *x)
+{
+	if (!sr->cx->prices_nonneg)
+		return false;
+	struct cost_breakdown floor;
+	shape_cost(sr->cx, s, x, 0, sr->d, &floor);
+	return floor.total > stage_bound(sr, s->stage) + EPS;
+}
+
 static void search_single(struct search *sr, enum stage_kind stage, const struct offer *a)
 {
 	struct ctx *cx = sr->cx;
 	struct plan_shape s = {.stage = stage, .app = a, .n_app = 1};
+	struct extras x;
+	if (extras_for(cx, stage, a, &x) != 0 || cost_rules_out(sr, &s, &x))
+		return;
 	struct tier t;
 	tier_solve(cx, a, 1, cx->prof.has_pg, cx->prof.has_redis, sr->d, &t);
 	struct plan_candidate c;
@@ -860,17 +1059,28 @@ static void search_single(struct search *sr, enum stage_kind stage, const struct
 		consider(sr, &c);
 }
 
+/* The offers of the app plan's provider, in catalogue order (parts of one
+ * shape come from one provider). */
+static const size_t *provider_offers(const struct ctx *cx, const struct offer *a, size_t *n)
+{
+	const struct provider *pv = provider_of(cx, a);
+	*n = pv ? pv->n : 0;
+	return pv ? cx->by_prov + pv->first : NULL;
+}
+
 static void search_split(struct search *sr, const struct offer *a)
 {
 	struct ctx *cx = sr->cx;
 	const struct catalog *cat = cx->in->catalog;
 	enum db_mode mode = cx->in->deployment->database;
-	struct tier t;
-	tier_solve(cx, a, 1, false, cx->prof.has_redis, sr->d, &t);
-	for (size_t j = 0; j < cat->n; j++) {
-		const struct offer *o = &cat->offers[j];
-		if (!same_provider(a, o))
-			continue;
+	struct extras x;
+	if (extras_for(cx, STAGE_SPLIT, a, &x) != 0)
+		return;
+	struct tier t = {.done = false};
+	size_t n_own;
+	const size_t *own = provider_offers(cx, a, &n_own);
+	for (size_t j = 0; j < n_own; j++) {
+		const struct offer *o = &cat->offers[own[j]];
 		struct plan_shape s = {.stage = STAGE_SPLIT, .app = a, .n_app = 1};
 		if (o->kind == OFFER_SERVER && mode != DB_MANAGED) {
 			s.db_node = o;
@@ -880,77 +1090,103 @@ static void search_split(struct search *sr, const struct offer *a)
 		} else {
 			continue;
 		}
+		if (cost_rules_out(sr, &s, &x))
+			continue;
+		if (!t.done)
+			tier_solve(cx, a, 1, false, cx->prof.has_redis, sr->d, &t);
 		struct plan_candidate c;
 		if (eval_full(cx, &s, &t, sr->d, &c) == 0)
 			consider(sr, &c);
 	}
 }
 
+/* The first node count to evaluate for an app plan: one below the smallest
+ * whose app tier meets its own targets. Every per-node load is a constant
+ * plus a share that falls as 1/n, so the cheap constraints hold from some n
+ * on: if they fail at hi they fail everywhere, else bisect for the first n;
+ * the p95 also only falls with n, so scan up from there. When no count
+ * carries the app tier, hi: the largest is evaluated once so the milestone
+ * can say why. */
+static unsigned multi_start(struct search *sr, const struct offer *a, bool cache_here, struct tier *memo,
+			    unsigned lo, unsigned hi)
+{
+	struct ctx *cx = sr->cx;
+	unsigned n0 = 0;
+	tier_cheap(cx, a, hi, false, cache_here, sr->d, &memo[hi]);
+	if (memo[hi].cheap_ok) {
+		unsigned l = lo, h = hi;
+		while (l < h) {
+			unsigned mid = l + (h - l) / 2;
+			if (!memo[mid].done)
+				tier_cheap(cx, a, mid, false, cache_here, sr->d, &memo[mid]);
+			if (memo[mid].cheap_ok)
+				h = mid;
+			else
+				l = mid + 1;
+		}
+		for (unsigned n = l; n <= hi; n++) {
+			if (!memo[n].done)
+				tier_cheap(cx, a, n, false, cache_here, sr->d, &memo[n]);
+			if (!memo[n].p95_done)
+				tier_p95(cx, a, n, sr->d, &memo[n]);
+			if (!memo[n].has[PRES_P95] || memo[n].p95_s <= cx->p95_target + EPS) {
+				n0 = n;
+				break;
+			}
+		}
+	}
+	return n0 ? (n0 > lo ? n0 - 1 : lo) : hi;
+}
+
 /* ha and cluster: for one app plan, every database x cache option, the node
- * count scanned upward from one below the smallest that carries the app tier. */
+ * count scanned upward from one below the smallest that carries the app tier.
+ * memo holds two tiers per count, with Redis on the app nodes ([1]) and
+ * without ([0]): every managed cache leaves the app nodes the same work, so
+ * their tiers and starting count are computed once. */
 static void search_multi(struct search *sr, enum stage_kind stage, const struct offer *a,
-			 struct tier *memo, unsigned lo, unsigned hi)
+			 struct tier (*memo)[PLANNER_CLUSTER_MAX_NODES + 1], unsigned lo, unsigned hi)
 {
 	struct ctx *cx = sr->cx;
 	const struct catalog *cat = cx->in->catalog;
 	const struct profile *p = &cx->prof;
 	enum db_mode mode = cx->in->deployment->database;
+	struct extras x;
+	if (extras_for(cx, stage, a, &x) != 0)
+		return;
+	size_t n_own;
+	const size_t *own = provider_offers(cx, a, &n_own);
+	bool started[2] = {false, false};
+	unsigned start_at[2] = {hi, hi};
+	for (unsigned n = lo; n <= hi; n++)
+		memo[0][n].done = memo[1][n].done = false;
 
-	/* Cache options: Redis on the app nodes (NULL) or each managed offer. */
-	for (size_t ci = 0; ci <= cat->n; ci++) {
+	/* Cache options: each managed offer, then Redis on the app nodes (NULL). */
+	for (size_t ci = 0; ci <= n_own; ci++) {
 		const struct offer *mc = NULL;
-		if (ci < cat->n) {
-			mc = &cat->offers[ci];
-			if (!p->has_redis || mc->kind != OFFER_MANAGED_CACHE || !same_provider(a, mc))
+		if (ci < n_own) {
+			mc = &cat->offers[own[ci]];
+			if (!p->has_redis || mc->kind != OFFER_MANAGED_CACHE)
 				continue;
 		}
 		bool cache_here = p->has_redis && !mc;
-		/* The smallest count whose app tier meets its own targets. Every
-		 * per-node load is a constant plus a share that falls as 1/n, so
-		 * the cheap constraints hold from some n on: if they fail at hi they
-		 * fail everywhere, else bisect for the first n; the p95 also only
-		 * falls with n, so scan up from there. */
-		for (unsigned n = lo; n <= hi; n++)
-			memo[n].done = false;
-		unsigned n0 = 0;
-		tier_cheap(cx, a, hi, false, cache_here, sr->d, &memo[hi]);
-		if (memo[hi].cheap_ok) {
-			unsigned l = lo, h = hi;
-			while (l < h) {
-				unsigned mid = l + (h - l) / 2;
-				if (!memo[mid].done)
-					tier_cheap(cx, a, mid, false, cache_here, sr->d, &memo[mid]);
-				if (memo[mid].cheap_ok)
-					h = mid;
-				else
-					l = mid + 1;
-			}
-			for (unsigned n = l; n <= hi; n++) {
-				if (!memo[n].done)
-					tier_cheap(cx, a, n, false, cache_here, sr->d, &memo[n]);
-				if (!memo[n].p95_done)
-					tier_p95(cx, a, n, sr->d, &memo[n]);
-				if (!memo[n].has[PRES_P95] || memo[n].p95_s <= cx->p95_target + EPS) {
-					n0 = n;
-					break;
-				}
-			}
+		struct tier *m = memo[cache_here];
+		struct plan_shape least = {.stage = stage, .app = a, .n_app = lo, .managed_cache = mc};
+		if (cost_rules_out(sr, &least, &x))
+			continue;
+		if (!started[cache_here]) {
+			start_at[cache_here] = multi_start(sr, a, cache_here, m, lo, hi);
+			started[cache_here] = true;
 		}
-		unsigned start = n0 ? (n0 > lo ? n0 - 1 : lo) : hi;
-		if (!n0) {
-			/* No count carries the app tier: evaluate the largest once so
-			 * the milestone can say why. */
-			start = hi;
-		}
+		unsigned start = start_at[cache_here];
 		/* Database options: a self-run primary + standby of each plan, or each managed offer. */
-		for (size_t j = 0; j <= cat->n; j++) {
+		for (size_t j = 0; j <= n_own; j++) {
 			struct plan_shape s = {.stage = stage, .app = a, .managed_cache = mc};
-			if (j == cat->n) {
+			if (j == n_own) {
 				if (p->has_pg)
 					continue;
 			} else {
-				const struct offer *o = &cat->offers[j];
-				if (!p->has_pg || !same_provider(a, o))
+				const struct offer *o = &cat->offers[own[j]];
+				if (!p->has_pg)
 					continue;
 				if (o->kind == OFFER_SERVER && mode != DB_MANAGED) {
 					s.db_node = o;
@@ -962,14 +1198,17 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 				}
 			}
 			for (unsigned n = start; n <= hi; n++) {
-				if (!memo[n].done) {
-					tier_cheap(cx, a, n, false, cache_here, sr->d, &memo[n]);
-				}
-				if (memo[n].cheap_ok && !memo[n].p95_done)
-					tier_p95(cx, a, n, sr->d, &memo[n]);
+				s.n_app = n;
+				/* The floor only grows with n: past the bound, so is every larger count. */
+				if (cost_rules_out(sr, &s, &x))
+					break;
+				if (!m[n].done)
+					tier_cheap(cx, a, n, false, cache_here, sr->d, &m[n]);
+				if (m[n].cheap_ok && !m[n].p95_done)
+					tier_p95(cx, a, n, sr->d, &m[n]);
 				s.n_app = n;
 				struct plan_candidate c;
-				if (eval_full(cx, &s, &memo[n], sr->d, &c) != 0)
+				if (eval_full(cx, &s, &m[n], sr->d, &c) != 0)
 					break;
 				bool over_bound = c.cost.total > stage_bound(sr, stage) + EPS;
 				consider(sr, &c);
@@ -987,8 +1226,8 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 }
 
 /* Users at which a shape first fails, searching up from a feasible count. */
-static void growth_point(struct ctx *cx, const struct plan_candidate *best, double users,
-			 struct plan_trigger *out)
+static void growth_scan(struct ctx *cx, const struct plan_candidate *best, double users,
+			struct plan_trigger *out)
 {
 	const struct workload *w = cx->in->workload;
 	memset(out, 0, sizeof(*out));
@@ -1000,7 +1239,7 @@ static void growth_point(struct ctx *cx, const struct plan_candidate *best, doub
 	bool failed = false;
 	while (hi <= cap) {
 		hi *= 1.5;
-		if (demand_at(w, hi, &d) || planner_evaluate(cx->in, &best->shape, &d, &c))
+		if (demand_at(w, hi, &d) || evaluate(cx, &best->shape, &d, &c))
 			return;
 		if (!c.feasible) {
 			failed = true;
@@ -1017,7 +1256,7 @@ static void growth_point(struct ctx *cx, const struct plan_candidate *best, doub
 		double mid = floor((lo + hi) / 2);
 		if (mid <= lo)
 			break;
-		if (demand_at(w, mid, &d) || planner_evaluate(cx->in, &best->shape, &d, &c))
+		if (demand_at(w, mid, &d) || evaluate(cx, &best->shape, &d, &c))
 			return;
 		if (c.feasible) {
 			lo = mid;
@@ -1035,9 +1274,18 @@ static void growth_point(struct ctx *cx, const struct plan_candidate *best, doub
 		out->months = 0;
 }
 
+static void growth_point(struct ctx *cx, const struct plan_candidate *best, double users,
+			 struct plan_trigger *out)
+{
+	/* These evaluations are not the milestone's search: leave its count alone. */
+	unsigned long evaluated = cx->evaluated;
+	growth_scan(cx, best, users, out);
+	cx->evaluated = evaluated;
+}
+
 static bool shape_allowed_provider(const struct ctx *cx, const struct offer *o)
 {
-	return o->kind == OFFER_SERVER && provider_allowed(cx->in->deployment, o->provider);
+	return o->kind == OFFER_SERVER && !o->non_commercial && provider_allowed(cx->in->deployment, o->provider);
 }
 
 static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *st)
@@ -1072,7 +1320,8 @@ static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_st
 			 planner_res_name(r), c->util[r] * 100, c->limit[r] * 100);
 }
 
-static void plan_one(struct ctx *cx, double users, struct plan_step *st, struct tier *memo,
+static void plan_one(struct ctx *cx, double users, struct plan_step *st,
+		     struct tier (*memo)[PLANNER_CLUSTER_MAX_NODES + 1],
 		     struct plan_candidate **rejected, size_t *cap_rejected)
 {
 	const struct planner_input *in = cx->in;
@@ -1182,7 +1431,7 @@ int planner_run(const struct planner_input *in, const double *users, size_t n, s
 {
 	struct ctx cx;
 	ctx_init(&cx, in);
-	struct tier *memo = xcalloc(PLANNER_CLUSTER_MAX_NODES + 1, sizeof(*memo));
+	struct tier (*memo)[PLANNER_CLUSTER_MAX_NODES + 1] = xcalloc(2, sizeof(*memo));
 	struct plan_candidate *rejected = NULL;
 	size_t cap_rejected = 0;
 	double mem = 0;
@@ -1205,6 +1454,7 @@ int planner_run(const struct planner_input *in, const double *users, size_t n, s
 	}
 	free(rejected);
 	free(memo);
+	ctx_free(&cx);
 	return rc;
 }
 
@@ -1340,5 +1590,6 @@ int planner_check(const struct planner_input *in, struct diag *d,
 					    o->p95_s, r->name ? r->name : "?", floor95);
 		}
 	}
+	ctx_free(&cx);
 	return d->nerrors > before ? HR_E_INVALID : 0;
 }

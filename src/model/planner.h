@@ -15,7 +15,9 @@
  * "Search"): adding an app node lowers every per-node load and raises the
  * availability, and only raises the database connections, so the smallest
  * count meeting the per-node targets is the only one that can be cheapest;
- * if it breaks the connection limit, every larger count does too.
+ * if it breaks the connection limit, every larger count does too. A shape
+ * whose cost floor (its price without volumes) is already above its stage's
+ * best is not evaluated: it could change none of the results.
  *
  * Pure: no I/O, no globals, no clock. */
 #ifndef HR_PLANNER_H
@@ -132,7 +134,7 @@ struct plan_step {
 	struct plan_trigger next;
 	struct cost_serverless serverless;
 	struct cost_economics econ;
-	unsigned long evaluated;       /**< shapes evaluated for this milestone */
+	unsigned long evaluated;       /**< shapes evaluated in full for this milestone (not those ruled out on cost) */
 };
 
 /**

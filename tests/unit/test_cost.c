@@ -85,6 +85,19 @@ static void test_serverless(void **state)
 	cost_serverless_best(&cat, &d, 512 * MIB, &s);
 	assert_non_null(s.offer);
 	assert_string_equal(s.offer->name, "fluid");
+	/* A free plan for non-commercial use only is never the answer, however cheap. */
+	struct offer hobby = vercel;
+	hobby.name = "hobby";
+	hobby.non_commercial = true;
+	hobby.per_million = hobby.per_gb_s = hobby.per_cpu_h = 0;
+	struct offer with_hobby[4] = {hobby, lambda, offers[1], vercel};
+	struct catalog cat2 = {with_hobby, 4};
+	cost_serverless_best(&cat2, &d, 512 * MIB, &s);
+	assert_non_null(s.offer);
+	assert_string_equal(s.offer->name, "fluid");
+	struct catalog only_hobby = {with_hobby, 1};
+	cost_serverless_best(&only_hobby, &d, 512 * MIB, &s);
+	assert_null(s.offer);
 	struct catalog none = {offers + 1, 1};
 	cost_serverless_best(&none, &d, 512 * MIB, &s);
 	assert_null(s.offer);

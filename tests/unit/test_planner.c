@@ -133,6 +133,23 @@ static void test_evaluate_by_hand(void **state)
 	/* 2 nodes * 2 replicas * pool 2 = 8 of the managed 100 */
 	assert_near(c.util[PRES_DB_CONNECTIONS], 0.08, 1e-12);
 
+	/* A caller's own copy of a plan, outside the catalogue and naming its
+	 * provider with another string, is the same plan: same provider as the
+	 * managed database, the same load balancer, the same figures. */
+	char p_name[] = "p", q_name[] = "q";
+	struct offer own = *find(&x, "medium");
+	own.provider = p_name;
+	struct plan_shape h_own = h;
+	h_own.app = &own;
+	struct plan_candidate c_own;
+	assert_int_equal(planner_evaluate(&x.in, &h_own, &d, &c_own), 0);
+	assert_ptr_equal(c_own.lb, find(&x, "lb"));
+	assert_near(c_own.cost.total, c.cost.total, 0);
+	assert_near(c_own.availability, c.availability, 0);
+	/* ...and one from another provider cannot be paired with it. */
+	own.provider = q_name;
+	assert_int_equal(planner_evaluate(&x.in, &h_own, &d, &c_own), HR_E_NOTFOUND);
+
 	/* The parts `headroom sla -f` reports compose to the same availability. */
 	struct avail_part parts[PLANNER_AVAIL_PARTS];
 	int np = planner_avail_parts(&x.in, &h, &d, parts);
@@ -178,6 +195,18 @@ static void test_objectives_choose_stage(void **state)
 	assert_string_equal(st[0].best.shape.app->name, "small");
 	assert_near(st[0].best.cost.total, 5, 1e-12);
 	assert_false(st[0].has_binding); /* nothing is cheaper */
+	/* A cheaper plan whose terms forbid commercial use is never chosen,
+	 * nor named as the cheaper option. */
+	add(&x, (struct offer){.provider = "p", .name = "hobby", .kind = OFFER_SERVER, .vcpu = 1,
+			       .memory_b = 1 * GIB, .disk_b = 25e9, .price = 0, .availability = 0.999,
+			       .non_commercial = true});
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "small");
+	assert_false(st[0].has_binding);
+	x.offers[x.cat.n - 1].non_commercial = false;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "hobby");
+	x.cat.n--;
 	/* A 99 % objective needs monitoring: single+ops, $5 + $1 backup + $3. */
 	x.obj.availability = 0.99;
 	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
