@@ -43,6 +43,8 @@ static const struct hr_cmd cmd_version = {"version", "print the version", run_ve
 /* In the order `headroom --help` lists them. */
 static const struct hr_cmd *const commands[] = {
 	&cmd_plan,
+	&cmd_check,
+	&cmd_agent,
 	&cmd_bench,
 	&cmd_queue,
 	&cmd_sla,

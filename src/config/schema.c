@@ -1076,6 +1076,10 @@ static void trigger_init(void *base)
 	// Levels the file leaves out stay NAN so rules/ can take them from the default rule.
 	t->warn = NAN;
 	t->crit = NAN;
+	// So do `for` and hysteresis: an override that leaves them out keeps the
+	// default's (rules_merge), and "for: 0s" stays expressible.
+	t->for_s = NAN;
+	t->hysteresis = NAN;
 }
 
 static void trigger_check(struct loader *L, void *base, const struct ynode *map, const char *path)

@@ -23,6 +23,12 @@ for f in "$ROOT"/examples/*.yaml "$ROOT"/data/catalog/*.yaml "$ROOT"/tests/fuzz/
 	[ -f "$f" ] && cp "$f" "$seeds/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 
+# The live sources' parsers are seeded from their fixtures (/proc files,
+# Prometheus replies, Redis INFO).
+find "$ROOT/tests/fixtures" -type f | while read -r f; do
+	cp "$f" "$seeds/fixture-$(echo "${f#"$ROOT"/tests/fixtures/}" | tr '/' '-')"
+done
+
 # A dictionary of every key the schema knows, from the program itself.
 dict="$B/fuzz-config.dict"
 {

@@ -1,0 +1,480 @@
+#include "cmd/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/rules.h"
+#include "out/table.h"
+#include "util/units.h"
+
+static bool ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && memcmp(s + n - k, suf, k) == 0;
+}
+
+// The unit is read off the base name (docs/metrics.md, "Naming").
+char *report_fmt_value(const char *metric, double v, char *buf, size_t n)
+{
+	size_t len = sample_base_len(metric);
+	if (isnan(v)) {
+		snprintf(buf, n, "n/a");
+	} else if (ends_with(metric, len, "_ratio") || ends_with(metric, len, "utilization")) {
+		snprintf(buf, n, "%.1f%%", v * 100);
+	} else if (ends_with(metric, len, "_bytes")) {
+		units_fmt_size(v, buf, n);
+	} else if (ends_with(metric, len, "_per_second") || ends_with(metric, len, "request_rate")) {
+		snprintf(buf, n, "%.3g/s", v);
+	} else if (ends_with(metric, len, "_s") || ends_with(metric, len, ".wait") ||
+		   strncmp(metric, "http.p", 6) == 0) {
+		units_fmt_duration(v, buf, n);
+	} else {
+		snprintf(buf, n, "%.4g", v);
+	}
+	return buf;
+}
+
+char *report_fmt_eta(double s, char *buf, size_t n)
+{
+	if (isinf(s) || isnan(s))
+		snprintf(buf, n, "-");
+	else if (s <= 0)
+		snprintf(buf, n, "now");
+	else
+		units_fmt_duration(s, buf, n);
+	return buf;
+}
+
+static const char *level_text(const struct live_trigger *t, double level, char *buf, size_t n)
+{
+	if (isnan(level))
+		return "-";
+	return report_fmt_value(t->rule->metric, level, buf, n);
+}
+
+int report_summary(const struct live_result *r, struct strbuf *out)
+{
+	size_t counts[4] = {0}, applied = 0;
+	for (size_t i = 0; i < r->n_trig; i++) {
+		if (r->trig[i].skipped)
+			continue;
+		counts[r->trig[i].state]++;
+		applied++;
+	}
+	int rc = strbuf_printf(out, "%s: ", rules_state_label(r->status));
+	// Name the worst triggers first: what a pager shows is this line.
+	const char *sep = "";
+	for (int s = TRIG_UNKNOWN; s >= TRIG_WARN && !rc; s--) {
+		for (size_t i = 0; i < r->n_trig && !rc; i++) {
+			const struct live_trigger *t = &r->trig[i];
+			if (t->skipped || (int)t->state != s)
+				continue;
+			char v[32], l[32];
+			if (t->state == TRIG_UNKNOWN) {
+				rc = strbuf_printf(out, "%s%s unknown", sep, t->rule->name);
+			} else {
+				double lvl = t->state == TRIG_CRIT ? t->rule->crit : t->rule->warn;
+				rc = strbuf_printf(out, "%s%s %s %s %s", sep, t->rule->name,
+						   report_fmt_value(t->rule->metric, t->value, v, sizeof(v)),
+						   t->rule->dir == TRIGGER_ABOVE ? ">" : "<",
+						   level_text(t, lvl, l, sizeof(l)));
+			}
+			sep = ", ";
+		}
+	}
+	if (!rc && !*sep) {
+		rc = strbuf_printf(out, "%zu trigger%s ok", applied, applied == 1 ? "" : "s");
+		if (!rc && r->bottleneck >= 0) {
+			const struct live_trigger *b = &r->trig[r->bottleneck];
+			char v[32];
+			rc = strbuf_printf(out, "; bottleneck %s at %s", b->rule->name,
+					   report_fmt_value(b->rule->metric, b->value, v, sizeof(v)));
+			if (!rc && isfinite(b->pressure))
+				rc = strbuf_printf(out, " (%.0f%% of warn)", b->pressure * 100);
+		}
+	} else if (!rc) {
+		rc = strbuf_printf(out, " (%zu critical, %zu warning, %zu unknown of %zu)", counts[TRIG_CRIT],
+				   counts[TRIG_WARN], counts[TRIG_UNKNOWN], applied);
+	}
+	// Nagios performance data: 'label'=value;warn;crit (plugin guidelines).
+	sep = " | ";
+	for (size_t i = 0; i < r->n_trig && !rc; i++) {
+		const struct live_trigger *t = &r->trig[i];
+		if (t->skipped || isnan(t->value))
+			continue;
+		rc = strbuf_printf(out, "%s%s=%g;", sep, t->rule->name, t->value);
+		if (!rc && !isnan(t->rule->warn))
+			rc = strbuf_printf(out, "%g", t->rule->warn);
+		if (!rc)
+			rc = strbuf_puts(out, ";");
+		if (!rc && !isnan(t->rule->crit))
+			rc = strbuf_printf(out, "%g", t->rule->crit);
+		sep = " ";
+	}
+	return rc;
+}
+
+int report_text(const struct live_result *r, struct strbuf *out)
+{
+	int rc = report_summary(r, out);
+	if (!rc)
+		rc = strbuf_puts(out, "\n\n");
+	static const char *const head[] = {"trigger", "state", "value", "warn", "crit", "for",
+					   "warn in", "crit in", "source"};
+	struct table *tb = table_new(9, head);
+	table_align_right(tb, 2);
+	table_align_right(tb, 3);
+	table_align_right(tb, 4);
+	table_align_right(tb, 5);
+	table_align_right(tb, 6);
+	table_align_right(tb, 7);
+	size_t skipped = 0;
+	for (size_t i = 0; i < r->n_trig; i++) {
+		const struct live_trigger *t = &r->trig[i];
+		if (t->skipped) {
+			skipped++;
+			continue;
+		}
+		char v[32], w[32], c[32], f[32], ew[32], ec[32], st[40];
+		if (t->rule->for_s > 0)
+			units_fmt_duration(t->rule->for_s, f, sizeof(f));
+		else
+			snprintf(f, sizeof(f), "-");
+		if (t->pending != TRIG_OK)
+			snprintf(st, sizeof(st), "%s (%s pending)", rules_state_label(t->state),
+				 t->pending == TRIG_CRIT ? "crit" : "warn");
+		else
+			snprintf(st, sizeof(st), "%s", rules_state_label(t->state));
+		const char *cells[9] = {
+			t->rule->name, st, report_fmt_value(t->rule->metric, t->value, v, sizeof(v)),
+			level_text(t, t->rule->warn, w, sizeof(w)), level_text(t, t->rule->crit, c, sizeof(c)),
+			f, report_fmt_eta(t->eta_warn.eta_s, ew, sizeof(ew)),
+			report_fmt_eta(t->eta_crit.eta_s, ec, sizeof(ec)), t->source ? t->source : "-",
+		};
+		table_add_row(tb, cells);
+	}
+	if (!rc)
+		rc = table_render(tb, out);
+	table_free(tb);
+	if (!rc && r->bottleneck >= 0) {
+		const struct live_trigger *b = &r->trig[r->bottleneck];
+		char v[32];
+		rc = strbuf_printf(out, "\nbottleneck: %s, %s = %s", b->rule->name, b->series,
+				   report_fmt_value(b->rule->metric, b->value, v, sizeof(v)));
+		if (!rc && isfinite(b->pressure))
+			rc = strbuf_printf(out, ", %.0f%% of its warn level\n", b->pressure * 100);
+		else if (!rc)
+			rc = strbuf_puts(out, "\n");
+	}
+	bool header = false;
+	for (size_t i = 0; i < r->n_trig && !rc; i++) {
+		const struct live_trigger *t = &r->trig[i];
+		if (t->skipped || (t->state == TRIG_OK && t->pending == TRIG_OK && !isfinite(t->eta_warn.eta_s)))
+			continue;
+		if (!header) {
+			rc = strbuf_puts(out, "\n");
+			header = true;
+		}
+		if (!rc && t->state == TRIG_UNKNOWN)
+			rc = strbuf_printf(out, "%s: UNKNOWN: %s\n", t->rule->name, t->message);
+		else if (!rc && t->state != TRIG_OK)
+			rc = strbuf_printf(out, "%s: %s on %s; do: %s\n", t->rule->name, rules_state_label(t->state),
+					   t->series, t->rule->action ? t->rule->action : "(no action given)");
+		else if (!rc && t->pending != TRIG_OK) {
+			char p[32], f[32];
+			rc = strbuf_printf(out, "%s: past its %s level for %s of %s\n", t->rule->name,
+					   t->pending == TRIG_CRIT ? "crit" : "warn",
+					   t->pending_s < 1e-3 ? "0 s" : units_fmt_duration(t->pending_s, p, sizeof(p)),
+					   units_fmt_duration(t->rule->for_s, f, sizeof(f)));
+		} else if (!rc) {
+			char e[32], lo[32], hi[32];
+			rc = strbuf_printf(out, "%s: at this trend warn is crossed in %s (95%%: %s to %s); then: %s\n",
+					   t->rule->name, report_fmt_eta(t->eta_warn.eta_s, e, sizeof(e)),
+					   report_fmt_eta(t->eta_warn.lo_s, lo, sizeof(lo)),
+					   isinf(t->eta_warn.hi_s) ? "beyond the horizon"
+								   : report_fmt_eta(t->eta_warn.hi_s, hi, sizeof(hi)),
+					   t->rule->action ? t->rule->action : "(no action given)");
+		}
+	}
+	if (!rc && skipped) {
+		rc = strbuf_printf(out, "\nnot applicable here (%zu):", skipped);
+		for (size_t i = 0; i < r->n_trig && !rc; i++)
+			if (r->trig[i].skipped)
+				rc = strbuf_printf(out, " %s", r->trig[i].rule->name);
+		if (!rc)
+			rc = strbuf_puts(out, " (no source configured for them)\n");
+	}
+	return rc;
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *eta_json(double v)
+{
+	// 0 is "now"; infinity is "not within the horizon" (null).
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *report_json(const struct live_result *r)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "status", json_string(rules_state_name(r->status)));
+	json_object_set_new(root, "exit_code", json_integer((int)r->status));
+	json_object_set_new(root, "time", json_real(r->now));
+	struct strbuf sb;
+	strbuf_init(&sb, 1 << 16);
+	if (report_summary(r, &sb) == 0)
+		json_object_set_new(root, "summary", json_string(strbuf_str(&sb)));
+	strbuf_free(&sb);
+
+	json_t *bn = json_null();
+	if (r->bottleneck >= 0) {
+		const struct live_trigger *b = &r->trig[r->bottleneck];
+		bn = json_pack("{s:s, s:s, s:s, s:o, s:o}", "trigger", b->rule->name, "series", b->series, "state",
+			       rules_state_name(b->state), "value", num(b->value), "pressure", num(b->pressure));
+	}
+	json_object_set_new(root, "bottleneck", bn);
+
+	json_t *trig = json_array(), *skipped = json_array();
+	for (size_t i = 0; i < r->n_trig; i++) {
+		const struct live_trigger *t = &r->trig[i];
+		const struct trigger_rule *ru = t->rule;
+		if (t->skipped) {
+			json_array_append_new(skipped, json_pack("{s:s, s:s, s:s}", "name", ru->name, "metric",
+								 ru->metric, "reason", t->message ? t->message : ""));
+			continue;
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(ru->name));
+		json_object_set_new(o, "metric", json_string(ru->metric));
+		json_object_set_new(o, "series", t->series ? json_string(t->series) : json_null());
+		json_object_set_new(o, "state", json_string(rules_state_name(t->state)));
+		json_object_set_new(o, "value", num(t->value));
+		json_object_set_new(o, "warn", num(ru->warn));
+		json_object_set_new(o, "crit", num(ru->crit));
+		json_object_set_new(o, "direction", json_string(ru->dir == TRIGGER_ABOVE ? "above" : "below"));
+		json_object_set_new(o, "for_s", json_real(ru->for_s));
+		json_object_set_new(o, "hysteresis", json_real(ru->hysteresis));
+		json_object_set_new(o, "since", num(t->since));
+		json_object_set_new(o, "pending", t->pending == TRIG_OK ? json_null()
+			: json_pack("{s:s, s:f}", "state", rules_state_name(t->pending), "for_s", t->pending_s));
+		json_object_set_new(o, "eta_warn_s", eta_json(t->eta_warn.eta_s));
+		json_object_set_new(o, "eta_warn_band_s", json_pack("[o, o]", eta_json(t->eta_warn.lo_s),
+								    eta_json(t->eta_warn.hi_s)));
+		json_object_set_new(o, "eta_crit_s", eta_json(t->eta_crit.eta_s));
+		json_object_set_new(o, "eta_crit_band_s", json_pack("[o, o]", eta_json(t->eta_crit.lo_s),
+								    eta_json(t->eta_crit.hi_s)));
+		json_object_set_new(o, "forecast", json_string(forecast_method_name(t->method)));
+		json_object_set_new(o, "source", t->source ? json_string(t->source) : json_null());
+		json_object_set_new(o, "pressure", num(t->pressure));
+		json_object_set_new(o, "message", t->message ? json_string(t->message) : json_null());
+		json_object_set_new(o, "action", ru->action ? json_string(ru->action) : json_null());
+		json_object_set_new(o, "origin", ru->origin ? json_string(ru->origin) : json_null());
+		json_object_set_new(o, "default", json_boolean(t->is_default));
+		// The planner's cheapest next step lands here once model/planner is
+		// wired in (null until then; docs/check.md).
+		json_object_set_new(o, "next_step", json_null());
+		json_array_append_new(trig, o);
+	}
+	json_object_set_new(root, "triggers", trig);
+	json_object_set_new(root, "skipped", skipped);
+
+	json_t *src = json_array();
+	for (size_t i = 0; i < r->n_src; i++) {
+		const struct live_source *s = &r->src[i];
+		json_array_append_new(src, json_pack("{s:s, s:s, s:b, s:o, s:f}", "name", s->name, "type", s->type,
+						     "ok", s->rc == 0, "error",
+						     s->error ? json_string(s->error) : json_null(), "took_s", s->took_s));
+	}
+	json_object_set_new(root, "sources", src);
+	json_t *ms = json_array();
+	for (size_t i = 0; i < r->samples.n; i++) {
+		const struct metric *m = &r->samples.m[i];
+		json_array_append_new(ms, json_pack("{s:s, s:o, s:s?}", "name", m->name, "value", num(m->value),
+						    "source", m->source));
+	}
+	json_object_set_new(root, "metrics", ms);
+	return root;
+}
+
+/* ---- Prometheus text exposition format ---- */
+
+// A label value with \, " and newline escaped (exposition format 0.0.4).
+static int put_label_value(struct strbuf *out, const char *v)
+{
+	int rc = 0;
+	for (; *v && !rc; v++) {
+		if (*v == '\\')
+			rc = strbuf_puts(out, "\\\\");
+		else if (*v == '"')
+			rc = strbuf_puts(out, "\\\"");
+		else if (*v == '\n')
+			rc = strbuf_puts(out, "\\n");
+		else
+			rc = strbuf_append(out, v, 1);
+	}
+	return rc;
+}
+
+static int put_value(struct strbuf *out, double v)
+{
+	if (isnan(v))
+		return strbuf_puts(out, " NaN\n");
+	if (isinf(v))
+		return strbuf_puts(out, v > 0 ? " +Inf\n" : " -Inf\n");
+	return strbuf_printf(out, " %.17g\n", v);
+}
+
+// headroom_ + the base name with every character outside [a-zA-Z0-9_] as '_'.
+static int put_family(struct strbuf *out, const char *series)
+{
+	int rc = strbuf_puts(out, "headroom_");
+	size_t n = sample_base_len(series);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char c = series[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+		rc = strbuf_append(out, ok ? &c : "_", 1);
+	}
+	return rc;
+}
+
+static int cmp_metric(const void *a, const void *b)
+{
+	const struct metric *x = *(const struct metric *const *)a, *y = *(const struct metric *const *)b;
+	size_t lx = sample_base_len(x->name), ly = sample_base_len(y->name);
+	int c = strncmp(x->name, y->name, lx < ly ? lx : ly);
+	if (c)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int report_metrics(const struct live_result *r, unsigned long long rounds, unsigned long long store_errors,
+		   struct strbuf *out)
+{
+	int rc = 0;
+	// Families must be contiguous: sort by base name.
+	const struct metric **ms = calloc(r->samples.n + 1, sizeof(*ms));
+	if (!ms)
+		return HR_E_NOMEM;
+	for (size_t i = 0; i < r->samples.n; i++)
+		ms[i] = &r->samples.m[i];
+	qsort(ms, r->samples.n, sizeof(*ms), cmp_metric);
+	for (size_t i = 0; i < r->samples.n && !rc; i++) {
+		const struct metric *m = ms[i];
+		size_t bl = sample_base_len(m->name);
+		if (i == 0 || sample_base_len(ms[i - 1]->name) != bl || strncmp(ms[i - 1]->name, m->name, bl) != 0) {
+			rc = strbuf_printf(out, "# HELP ");
+			if (!rc)
+				rc = put_family(out, m->name);
+			if (!rc)
+				rc = strbuf_printf(out, " %.*s as sampled by headroom (docs/metrics.md)\n# TYPE ", (int)bl,
+						   m->name);
+			if (!rc)
+				rc = put_family(out, m->name);
+			if (!rc)
+				rc = strbuf_puts(out, " gauge\n");
+		}
+		if (!rc)
+			rc = put_family(out, m->name);
+		// The series' own labels are already in exposition syntax; add source.
+		const char *labels = m->name + bl;
+		if (!rc && *labels == '{')
+			rc = strbuf_printf(out, "%.*s,source=\"", (int)(strlen(labels) - 1), labels);
+		else if (!rc)
+			rc = strbuf_puts(out, "{source=\"");
+		if (!rc)
+			rc = put_label_value(out, m->source ? m->source : "");
+		if (!rc)
+			rc = strbuf_puts(out, "\"}");
+		if (!rc)
+			rc = put_value(out, m->value);
+	}
+	free(ms);
+
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{"headroom_trigger_state", "trigger state: 0 ok, 1 warning, 2 critical, 3 unknown"},
+		{"headroom_trigger_value", "the value the trigger state was decided on"},
+		{"headroom_trigger_warn", "the trigger's warn level"},
+		{"headroom_trigger_crit", "the trigger's crit level"},
+		{"headroom_trigger_eta_seconds", "forecast time until the level is crossed (absent: not within the horizon)"},
+	};
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]) && !rc; f++) {
+		rc = strbuf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", fam[f].name, fam[f].help, fam[f].name);
+		for (size_t i = 0; i < r->n_trig && !rc; i++) {
+			const struct live_trigger *t = &r->trig[i];
+			if (t->skipped)
+				continue;
+			double v[4] = {t->state, t->value, t->rule->warn, t->rule->crit};
+			if (f == 4) {
+				const struct forecast_eta *e[2] = {&t->eta_warn, &t->eta_crit};
+				for (int k = 0; k < 2 && !rc; k++) {
+					if (!isfinite(e[k]->eta_s))
+						continue;
+					rc = strbuf_printf(out, "%s{trigger=\"", fam[f].name);
+					if (!rc)
+						rc = put_label_value(out, t->rule->name);
+					if (!rc)
+						rc = strbuf_printf(out, "\",level=\"%s\"}", k ? "crit" : "warn");
+					if (!rc)
+						rc = put_value(out, e[k]->eta_s);
+				}
+				continue;
+			}
+			rc = strbuf_printf(out, "%s{trigger=\"", fam[f].name);
+			if (!rc)
+				rc = put_label_value(out, t->rule->name);
+			if (!rc)
+				rc = strbuf_puts(out, "\",metric=\"");
+			if (!rc)
+				rc = put_label_value(out, t->rule->metric);
+			if (!rc)
+				rc = strbuf_puts(out, "\"}");
+			if (!rc)
+				rc = put_value(out, v[f]);
+		}
+	}
+	if (!rc)
+		rc = strbuf_puts(out, "# HELP headroom_source_up 1 when the source answered the last sample\n"
+				      "# TYPE headroom_source_up gauge\n");
+	for (size_t i = 0; i < r->n_src && !rc; i++) {
+		rc = strbuf_puts(out, "headroom_source_up{source=\"");
+		if (!rc)
+			rc = put_label_value(out, r->src[i].name);
+		if (!rc)
+			rc = strbuf_printf(out, "\",type=\"%s\"} %d\n", r->src[i].type, r->src[i].rc == 0);
+	}
+	if (!rc)
+		rc = strbuf_puts(out, "# HELP headroom_source_sample_seconds time the last sample of the source took\n"
+				      "# TYPE headroom_source_sample_seconds gauge\n");
+	for (size_t i = 0; i < r->n_src && !rc; i++) {
+		rc = strbuf_puts(out, "headroom_source_sample_seconds{source=\"");
+		if (!rc)
+			rc = put_label_value(out, r->src[i].name);
+		if (!rc)
+			rc = strbuf_printf(out, "\",type=\"%s\"}", r->src[i].type);
+		if (!rc)
+			rc = put_value(out, r->src[i].took_s);
+	}
+	if (!rc)
+		rc = strbuf_printf(out,
+				   "# HELP headroom_status worst trigger state: 0 ok, 1 warning, 2 critical, 3 unknown\n"
+				   "# TYPE headroom_status gauge\nheadroom_status %d\n"
+				   "# HELP headroom_agent_rounds_total sampling rounds since the agent started\n"
+				   "# TYPE headroom_agent_rounds_total counter\nheadroom_agent_rounds_total %llu\n"
+				   "# HELP headroom_store_errors_total rounds whose samples could not be stored\n"
+				   "# TYPE headroom_store_errors_total counter\nheadroom_store_errors_total %llu\n"
+				   "# HELP headroom_last_sample_timestamp_seconds Unix time of the last sample\n"
+				   "# TYPE headroom_last_sample_timestamp_seconds gauge\n"
+				   "headroom_last_sample_timestamp_seconds %.3f\n",
+				   (int)r->status, rounds, store_errors, r->now);
+	return rc;
+}

@@ -1,0 +1,126 @@
+#include "sources/fetch.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/source.h"
+#include "util/xalloc.h"
+
+struct fetch {
+	CURL *curl;
+};
+
+struct sink {
+	struct strbuf *body;
+	size_t seen, max;
+	bool keep, too_big;
+};
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+	// curl_global_init is not thread-safe before 7.84 (Debian 12 has 7.88,
+	// but a once keeps it correct on older builds too).
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct fetch *fetch_new(void)
+{
+	pthread_once(&once, global_init);
+	struct fetch *f = xcalloc(1, sizeof(*f));
+	f->curl = curl_easy_init();
+	if (!f->curl) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void fetch_free(struct fetch *f)
+{
+	if (!f)
+		return;
+	curl_easy_cleanup(f->curl);
+	free(f);
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+	size_t len = size * n;
+	s->seen += len;
+	if (s->seen > s->max) {
+		s->too_big = true;
+		return 0; // aborts the transfer
+	}
+	if (s->keep && strbuf_append(s->body, p, len) != 0) {
+		s->too_big = true;
+		return 0;
+	}
+	return len;
+}
+
+char *fetch_escape(struct fetch *f, const char *s)
+{
+	char *e = curl_easy_escape(f->curl, s, 0);
+	char *out = xstrdup(e ? e : "");
+	curl_free(e);
+	return out;
+}
+
+int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, struct fetch_result *res,
+	      struct strbuf *err)
+{
+	CURL *c = f->curl;
+	size_t max = o->max_body ? o->max_body : 8u << 20;
+	memset(res, 0, sizeof(*res));
+	strbuf_init(&res->body, max);
+	struct sink sink = {.body = &res->body, .max = max, .keep = o->keep_body};
+	char ebuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdr = NULL;
+	char *auth = NULL;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(o->timeout_s > 0 ? o->timeout_s * 1000 : 5000));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "headroom/" HEADROOM_VERSION);
+	// Only the protocols a metrics URL can mean; no redirects to file:// etc.
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (o->user) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, o->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, o->password ? o->password : "");
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	}
+	if (o->token) {
+		auth = xasprintf("Authorization: Bearer %s", o->token);
+		hdr = curl_slist_append(hdr, auth);
+	}
+	if (o->post_json) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, o->post_json);
+	}
+	if (hdr)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+
+	CURLcode cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &res->total_s);
+	curl_slist_free_all(hdr);
+	free(auth);
+	if (sink.too_big) {
+		source_error(err, "%s: reply larger than %zu bytes", url, max);
+		return HR_E_TOO_LARGE;
+	}
+	if (cc != CURLE_OK) {
+		source_error(err, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cc));
+		return cc == CURLE_OPERATION_TIMEDOUT ? HR_E_TIMEOUT : HR_E_UNAVAILABLE;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* fetch.h - one HTTP request with libcurl, the reply capped in size.
+ *
+ * Shared by the prometheus and http sources and the agent's webhook. Replies
+ * are untrusted: the body is kept up to a cap (curl dynbuf's "toobig"), past
+ * which the transfer is aborted with HR_E_TOO_LARGE. */
+#ifndef HR_FETCH_H
+#define HR_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/error.h"
+#include "util/strbuf.h"
+
+/** How to make the request. */
+struct fetch_opts {
+	double timeout_s;        /**< whole transfer, connection included */
+	const char *user;        /**< basic auth user, or NULL */
+	const char *password;    /**< basic auth password, or NULL */
+	const char *token;       /**< bearer token, or NULL */
+	const char *post_json;   /**< POST this JSON body instead of a GET, or NULL */
+	size_t max_body;         /**< cap on the reply body; 0 = 8 MiB */
+	bool keep_body;          /**< keep the body in the result (else only count it) */
+};
+
+/** What came back. */
+struct fetch_result {
+	long status;         /**< HTTP status, 0 when there was no reply */
+	double total_s;      /**< time of the whole transfer */
+	struct strbuf body;  /**< the body when keep_body (owned; strbuf_free) */
+};
+
+/** A reusable client (keeps connections alive between requests). Opaque. */
+struct fetch;
+
+/** A new client; free with fetch_free(). */
+struct fetch *fetch_new(void);
+/** Free a client. NULL is a no-op. */
+void fetch_free(struct fetch *f);
+
+/**
+ * Make one request.
+ * @param res filled (res->body initialised here; free it with strbuf_free()).
+ * @param err on failure a one-line reason (curl's, or the cap).
+ * @return 0 when a reply came (any status); HR_E_TOO_LARGE; HR_E_TIMEOUT;
+ *         HR_E_UNAVAILABLE when no reply came.
+ */
+HR_NODISCARD int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *opts,
+			   struct fetch_result *res, struct strbuf *err);
+
+/** URL-encode a query parameter value. Caller frees the result. */
+char *fetch_escape(struct fetch *f, const char *s);
+
+#endif

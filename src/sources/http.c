@@ -1,0 +1,124 @@
+/* http.c - probe a URL N times per sample: status, p50/p95 latency, error
+ * ratio. The requests go one after another over a kept-alive connection, so
+ * the probe adds one connection's worth of load, not N.
+ *
+ * A probe that cannot connect at all is the service being down: the error
+ * ratio is 1 (its trigger fires) and the latency metrics are missing (their
+ * triggers are UNKNOWN, with the reason). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/backends.h"
+#include "sources/fetch.h"
+#include "util/xalloc.h"
+
+// A probe with more requests than this per sample is a load test: `bench`.
+#define PROBES_MAX 1000
+
+struct http {
+	const struct source_config *cfg;
+	struct fetch *f;
+	unsigned probes;
+	double *lat;
+};
+
+static int http_open(const struct source_config *cfg, struct diag *d, void **state)
+{
+	const char *name = cfg->name ? cfg->name : "http";
+	if (!cfg->url || (strncmp(cfg->url, "http://", 7) != 0 && strncmp(cfg->url, "https://", 8) != 0)) {
+		diag_error(d, "metrics source '%s': needs url: an http:// or https:// URL to probe", name);
+		return HR_E_INVALID;
+	}
+	struct http *h = xcalloc(1, sizeof(*h));
+	h->cfg = cfg;
+	h->probes = cfg->probes ? cfg->probes : 10;
+	if (h->probes > PROBES_MAX)
+		h->probes = PROBES_MAX;
+	h->lat = xcalloc(h->probes, sizeof(double));
+	h->f = fetch_new();
+	if (!h->f) {
+		diag_error(d, "metrics source '%s': cannot start libcurl", name);
+		free(h->lat);
+		free(h);
+		return HR_E_NOMEM;
+	}
+	*state = h;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+// Nearest-rank percentile of sorted values (p in (0, 1]).
+static double percentile(const double *v, size_t n, double p)
+{
+	size_t rank = (size_t)ceil(p * (double)n);
+	if (rank < 1)
+		rank = 1;
+	return v[rank - 1];
+}
+
+static int http_sample(void *state, const char *src, struct sample_set *out, struct strbuf *err)
+{
+	struct http *h = state;
+	struct fetch_opts o = {.timeout_s = h->cfg->timeout_s, .user = h->cfg->user,
+			       .password = h->cfg->password, .token = h->cfg->token, .max_body = 16u << 20};
+	size_t ok = 0, errors = 0;
+	long last_status = 0;
+	struct strbuf why;
+	strbuf_init(&why, 1024);
+	for (unsigned i = 0; i < h->probes; i++) {
+		struct fetch_result r;
+		int rc = fetch_url(h->f, h->cfg->url, &o, &r, &why);
+		strbuf_free(&r.body);
+		if (rc) {
+			errors++;
+			continue;
+		}
+		last_status = r.status;
+		// A probe URL should answer 2xx or 3xx; anything else counts as an error.
+		if (r.status >= 400)
+			errors++;
+		h->lat[ok++] = r.total_s;
+	}
+	sample_set_add(out, src, "http.error_ratio", (double)errors / h->probes);
+	sample_set_add(out, src, "http.up", ok > 0 ? 1 : 0);
+	int rc = 0;
+	if (ok) {
+		qsort(h->lat, ok, sizeof(double), cmp_double);
+		sample_set_add(out, src, "http.status", (double)last_status);
+		sample_set_add(out, src, "http.p50", percentile(h->lat, ok, 0.50));
+		sample_set_add(out, src, "http.p95", percentile(h->lat, ok, 0.95));
+		sample_set_add(out, src, "http.max", h->lat[ok - 1]);
+	} else {
+		source_error(err, "all %u probes failed: %s", h->probes, strbuf_str(&why));
+		rc = HR_E_UNAVAILABLE;
+	}
+	strbuf_free(&why);
+	return rc;
+}
+
+static void http_close(void *state)
+{
+	struct http *h = state;
+	if (!h)
+		return;
+	fetch_free(h->f);
+	free(h->lat);
+	free(h);
+}
+
+static const char *const http_prefixes[] = {"http.p", "http.error_ratio", "http.up", "http.status", "http.max",
+					    NULL};
+
+const struct source_ops source_http_ops = {
+	.type = "http",
+	.prefixes = http_prefixes,
+	.open = http_open,
+	.sample = http_sample,
+	.close = http_close,
+};

@@ -1,0 +1,100 @@
+#include "sources/sample.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+void sample_set_init(struct sample_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void sample_set_free(struct sample_set *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->m[i].name);
+	free(s->m);
+	memset(s, 0, sizeof(*s));
+}
+
+static void push(struct sample_set *s, const char *source, char *name, double value)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->m = xreallocarray(s->m, s->cap, sizeof(*s->m));
+	}
+	s->m[s->n++] = (struct metric){.name = name, .value = value, .source = source};
+}
+
+void sample_set_add(struct sample_set *s, const char *source, const char *name, double value)
+{
+	push(s, source, xstrndup(name, SAMPLE_NAME_MAX), value);
+}
+
+void sample_set_addf(struct sample_set *s, const char *source, double value, const char *fmt, ...)
+{
+	char buf[SAMPLE_NAME_MAX + 1];
+	va_list ap;
+	va_start(ap, fmt);
+	// Truncation is the documented cap, not an error.
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	push(s, source, xstrdup(buf), value);
+}
+
+void sample_set_move(struct sample_set *to, struct sample_set *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		push(to, from->m[i].source, from->m[i].name, from->m[i].value);
+	free(from->m);
+	memset(from, 0, sizeof(*from));
+}
+
+const struct metric *sample_set_find(const struct sample_set *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->m[i].name, name) == 0)
+			return &s->m[i];
+	return NULL;
+}
+
+size_t sample_base_len(const char *series)
+{
+	return strcspn(series, "{");
+}
+
+bool sample_name_matches(const char *selector, const char *series)
+{
+	if (strcmp(selector, series) == 0)
+		return true;
+	if (strchr(selector, '{'))
+		return false;
+	size_t n = sample_base_len(series);
+	return series[n] == '{' && strlen(selector) == n && memcmp(selector, series, n) == 0;
+}
+
+void series_push(struct series *s, double t, double v)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->t = xreallocarray(s->t, s->cap, sizeof(*s->t));
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->t[s->n] = t;
+	s->v[s->n] = v;
+	s->n++;
+}
+
+void series_free(struct series *s)
+{
+	if (!s)
+		return;
+	free(s->t);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,489 @@
+#include "store/store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+/* Schema version 1. WITHOUT ROWID tables keyed (series, t) keep one row per
+ * point with no second index: a 10 s sample of 40 series for 7 days is 2.4M
+ * rows, read back by range on (series, t). */
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT OR IGNORE INTO meta VALUES('schema', '1');"
+	"CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" base TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS series_base ON series(base);"
+	"CREATE TABLE IF NOT EXISTS samples(series INTEGER NOT NULL, t REAL NOT NULL, v REAL,"
+	" PRIMARY KEY(series, t)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS rollups(series INTEGER NOT NULL, t REAL NOT NULL,"
+	" n INTEGER NOT NULL, mean REAL, min REAL, max REAL, PRIMARY KEY(series, t)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS batches(t REAL PRIMARY KEY, n INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS transitions(t REAL NOT NULL, trigger TEXT NOT NULL, series TEXT,"
+	" from_state TEXT NOT NULL, to_state TEXT NOT NULL, value REAL, message TEXT);"
+	"CREATE INDEX IF NOT EXISTS transitions_t ON transitions(t);";
+
+// Series name -> id, an open-addressing hash (FNV-1a); the agent looks up
+// every metric of every sample, so this stays off SQLite's B-tree.
+struct idmap {
+	char **keys;
+	int64_t *ids;
+	size_t cap, n;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	struct diag *d;
+	sqlite3_stmt *ins_sample, *ins_series, *get_series, *ins_batch;
+	struct idmap ids;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void idmap_free(struct idmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->ids);
+	memset(m, 0, sizeof(*m));
+}
+
+static void idmap_put(struct idmap *m, const char *key, int64_t id);
+
+static void idmap_grow(struct idmap *m)
+{
+	struct idmap old = *m;
+	m->cap = old.cap ? 2 * old.cap : 64;
+	m->n = 0;
+	m->keys = xcalloc(m->cap, sizeof(*m->keys));
+	m->ids = xcalloc(m->cap, sizeof(*m->ids));
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.keys[i])
+			idmap_put(m, old.keys[i], old.ids[i]);
+	idmap_free(&old);
+}
+
+static void idmap_put(struct idmap *m, const char *key, int64_t id)
+{
+	if (2 * (m->n + 1) > m->cap)
+		idmap_grow(m);
+	size_t i = fnv1a(key) & (m->cap - 1);
+	while (m->keys[i])
+		i = (i + 1) & (m->cap - 1);
+	m->keys[i] = xstrdup(key);
+	m->ids[i] = id;
+	m->n++;
+}
+
+static bool idmap_get(const struct idmap *m, const char *key, int64_t *id)
+{
+	if (!m->cap)
+		return false;
+	for (size_t i = fnv1a(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
+		if (strcmp(m->keys[i], key) == 0) {
+			*id = m->ids[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+char *store_default_path(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	// The spec: a relative path in an XDG variable is invalid and ignored.
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/headroom/history.db", xdg);
+	const char *home = getenv("HOME");
+	if (home && home[0] == '/')
+		return xasprintf("%s/.local/state/headroom/history.db", home);
+	return NULL;
+}
+
+// mkdir -p of the directory part of path, mode 0700 (history can be private).
+static int make_parent(const char *path)
+{
+	char *dir = xstrdup(path);
+	int rc = 0;
+	for (char *p = dir + 1; *p && !rc; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			rc = -errno;
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+static int fail(struct store *st, const char *what)
+{
+	diag_error(st->d, "history store %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	return HR_E_IO;
+}
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
+		return fail(st, "preparing a statement");
+	return 0;
+}
+
+int store_open(const char *path, enum store_mode mode, struct diag *d, struct store **out)
+{
+	struct stat sb;
+	if (mode == STORE_EXISTING && stat(path, &sb) != 0)
+		return HR_E_NOTFOUND;
+	if (mode == STORE_CREATE) {
+		int rc = make_parent(path);
+		if (rc) {
+			diag_error(d, "history store %s: cannot create its directory: %s", path, hr_strerror(rc));
+			return HR_E_IO;
+		}
+	}
+	struct store *st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	st->d = d;
+	int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+	int rc = 0;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		rc = fail(st, "cannot open");
+		goto out;
+	}
+	// A reader (check) and the writer (agent) share the file; wait for a lock
+	// rather than fail while the other commits.
+	sqlite3_busy_timeout(st->db, 5000);
+	char *err = NULL;
+	const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+	if (sqlite3_exec(st->db, setup, NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(st->db, schema, NULL, NULL, &err) != SQLITE_OK) {
+		diag_error(d, "history store %s: %s", path, err ? err : sqlite3_errmsg(st->db));
+		sqlite3_free(err);
+		rc = HR_E_IO;
+		goto out;
+	}
+	rc = prepare(st, "INSERT OR REPLACE INTO samples(series, t, v) VALUES(?, ?, ?)", &st->ins_sample);
+	if (!rc)
+		rc = prepare(st, "INSERT INTO series(name, base) VALUES(?, ?)", &st->ins_series);
+	if (!rc)
+		rc = prepare(st, "SELECT id FROM series WHERE name = ?", &st->get_series);
+	if (!rc)
+		rc = prepare(st, "INSERT OR REPLACE INTO batches(t, n) VALUES(?, ?)", &st->ins_batch);
+out:
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_finalize(st->ins_sample);
+	sqlite3_finalize(st->ins_series);
+	sqlite3_finalize(st->get_series);
+	sqlite3_finalize(st->ins_batch);
+	sqlite3_close(st->db);
+	idmap_free(&st->ids);
+	free(st->path);
+	free(st);
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		diag_error(st->d, "history store %s: %s", st->path, err ? err : sqlite3_errmsg(st->db));
+		sqlite3_free(err);
+		return HR_E_IO;
+	}
+	return 0;
+}
+
+static int series_id(struct store *st, const char *name, int64_t *id)
+{
+	if (idmap_get(&st->ids, name, id))
+		return 0;
+	sqlite3_stmt *q = st->get_series;
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(q, 0);
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_stmt *ins = st->ins_series;
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, name, (int)sample_base_len(name), SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			return fail(st, "adding a series");
+		*id = sqlite3_last_insert_rowid(st->db);
+	} else {
+		return fail(st, "looking up a series");
+	}
+	sqlite3_reset(q);
+	idmap_put(&st->ids, name, *id);
+	return 0;
+}
+
+int store_append(struct store *st, double t, const struct sample_set *s)
+{
+	int rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		int64_t id;
+		rc = series_id(st, s->m[i].name, &id);
+		if (rc)
+			break;
+		sqlite3_stmt *q = st->ins_sample;
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_double(q, 2, t);
+		if (isnan(s->m[i].value))
+			sqlite3_bind_null(q, 3);
+		else
+			sqlite3_bind_double(q, 3, s->m[i].value);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = fail(st, "inserting a sample");
+	}
+	if (!rc) {
+		sqlite3_stmt *q = st->ins_batch;
+		sqlite3_reset(q);
+		sqlite3_bind_double(q, 1, t);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)s->n);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = fail(st, "recording the batch");
+	}
+	if (rc) {
+		// Rolling back keeps the file at the last good batch; the cached ids
+		// of series created in this transaction are gone with it.
+		(void)exec(st, "ROLLBACK");
+		idmap_free(&st->ids);
+		return rc;
+	}
+	return exec(st, "COMMIT");
+}
+
+void store_series_list_free(struct store_series_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->s[i].name);
+		series_free(&l->s[i].pts);
+	}
+	free(l->s);
+	memset(l, 0, sizeof(*l));
+}
+
+static int read_one(struct store *st, int64_t id, double from, double to, size_t max_points,
+		    struct series *out)
+{
+	// Newest first so a cap keeps the recent end; reversed below.
+	static const char sql[] =
+		"SELECT t, v FROM ("
+		" SELECT t, mean AS v FROM rollups WHERE series = ?1 AND t BETWEEN ?2 AND ?3"
+		" UNION ALL SELECT t, v FROM samples WHERE series = ?1 AND t BETWEEN ?2 AND ?3)"
+		" ORDER BY t DESC LIMIT ?4";
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "reading history");
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_double(q, 2, from);
+	sqlite3_bind_double(q, 3, to);
+	sqlite3_bind_int64(q, 4, max_points ? (sqlite3_int64)max_points : -1);
+	size_t n0 = out->n;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		double v = sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 1);
+		series_push(out, sqlite3_column_double(q, 0), v);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return fail(st, "reading history");
+	for (size_t i = n0, j = out->n ? out->n - 1 : 0; i < j; i++, j--) {
+		double t = out->t[i], v = out->v[i];
+		out->t[i] = out->t[j], out->v[i] = out->v[j];
+		out->t[j] = t, out->v[j] = v;
+	}
+	return 0;
+}
+
+int store_read(struct store *st, const char *selector, double from, double to, size_t max_points,
+	       struct store_series_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	bool exact = strchr(selector, '{') != NULL;
+	sqlite3_stmt *q;
+	const char *sql = exact ? "SELECT id, name FROM series WHERE name = ?"
+				: "SELECT id, name FROM series WHERE base = ?";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "listing series");
+	sqlite3_bind_text(q, 1, selector, -1, SQLITE_STATIC);
+	int rc = 0, step;
+	size_t cap = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? 2 * cap : 4;
+			out->s = xreallocarray(out->s, cap, sizeof(*out->s));
+		}
+		struct store_series *s = &out->s[out->n++];
+		memset(s, 0, sizeof(*s));
+		s->name = xstrdup((const char *)sqlite3_column_text(q, 1));
+		rc = read_one(st, sqlite3_column_int64(q, 0), from, to, max_points, &s->pts);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(st, "listing series");
+	sqlite3_finalize(q);
+	if (rc)
+		store_series_list_free(out);
+	return rc;
+}
+
+int store_read_series(struct store *st, const char *name, double from, double to, size_t max_points,
+		      struct series *out)
+{
+	int64_t id;
+	if (!idmap_get(&st->ids, name, &id)) {
+		sqlite3_stmt *q = st->get_series;
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(q);
+		if (rc == SQLITE_DONE) {
+			sqlite3_reset(q);
+			return 0;
+		}
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(q);
+			return fail(st, "looking up a series");
+		}
+		id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		idmap_put(&st->ids, name, id);
+	}
+	return read_one(st, id, from, to, max_points, out);
+}
+
+int store_log_transition(struct store *st, double t, const char *trigger, const char *series,
+			 const char *from, const char *to, double value, const char *message)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO transitions VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &q,
+			       NULL) != SQLITE_OK)
+		return fail(st, "logging a state change");
+	sqlite3_bind_double(q, 1, t);
+	sqlite3_bind_text(q, 2, trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, series, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, to, -1, SQLITE_STATIC);
+	if (isnan(value))
+		sqlite3_bind_null(q, 6);
+	else
+		sqlite3_bind_double(q, 6, value);
+	sqlite3_bind_text(q, 7, message, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : fail(st, "logging a state change");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int bind_exec(struct store *st, const char *sql, double a, double b)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "pruning");
+	sqlite3_bind_double(q, 1, a);
+	if (sqlite3_bind_parameter_count(q) > 1)
+		sqlite3_bind_double(q, 2, b);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : fail(st, "pruning");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_prune(struct store *st, double now, const struct store_retention *r)
+{
+	double raw_cut = now - r->raw_s, roll_cut = now - r->rollup_s;
+	double step = r->rollup_step_s > 0 ? r->rollup_step_s : 300;
+	int rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc)
+		return rc;
+	// A bucket is stamped with its middle (multiples of the step + step/2), so
+	// a rollup point stands where its samples were; a bucket already rolled up
+	// (a partial one from an earlier prune) is merged by weight.
+	rc = bind_exec(st,
+		       "INSERT INTO rollups(series, t, n, mean, min, max)"
+		       " SELECT series, CAST(t / ?2 AS INTEGER) * ?2 + ?2 / 2 AS b, count(v), avg(v), min(v), max(v)"
+		       " FROM samples WHERE t < ?1 GROUP BY series, b"
+		       " ON CONFLICT(series, t) DO UPDATE SET"
+		       " mean = (rollups.mean * rollups.n + excluded.mean * excluded.n)"
+		       "        / max(rollups.n + excluded.n, 1),"
+		       " n = rollups.n + excluded.n,"
+		       " min = min(rollups.min, excluded.min), max = max(rollups.max, excluded.max)",
+		       raw_cut, step);
+	if (!rc)
+		rc = bind_exec(st, "DELETE FROM samples WHERE t < ?1", raw_cut, 0);
+	if (!rc)
+		rc = bind_exec(st, "DELETE FROM batches WHERE t < ?1", raw_cut, 0);
+	if (!rc)
+		rc = bind_exec(st, "DELETE FROM rollups WHERE t < ?1", roll_cut, 0);
+	if (!rc)
+		rc = bind_exec(st, "DELETE FROM transitions WHERE t < ?1", roll_cut, 0);
+	if (rc) {
+		(void)exec(st, "ROLLBACK");
+		return rc;
+	}
+	return exec(st, "COMMIT");
+}
+
+static int count(struct store *st, const char *sql, double *out)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "counting");
+	int rc = sqlite3_step(q);
+	*out = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL ? sqlite3_column_double(q, 0) : NAN;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : fail(st, "counting");
+}
+
+int store_stats(struct store *st, struct store_stats *out)
+{
+	double v[6];
+	static const char *const sql[] = {
+		"SELECT count(*) FROM samples", "SELECT coalesce(sum(n), 0) FROM batches",
+		"SELECT count(*) FROM batches", "SELECT count(*) FROM rollups",
+		"SELECT count(*) FROM transitions", "SELECT max(t) FROM batches",
+	};
+	for (int i = 0; i < 6; i++) {
+		int rc = count(st, sql[i], &v[i]);
+		if (rc)
+			return rc;
+	}
+	out->samples = (long long)v[0];
+	out->batched = (long long)v[1];
+	out->batches = (long long)v[2];
+	out->rollups = (long long)v[3];
+	out->transitions = (long long)v[4];
+	out->last_t = v[5];
+	return 0;
+}

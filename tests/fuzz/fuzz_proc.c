@@ -1,0 +1,31 @@
+/* libFuzzer target: the /proc and cgroup v2 parsers of sources/local. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/local.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	// The parsers read files through a NUL-terminated strbuf; mirror that.
+	char *s = malloc(size + 1);
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	struct cpu_times c;
+	struct meminfo m;
+	double l[3], a, b;
+	(void)local_parse_stat(s, size, &c);
+	(void)local_parse_meminfo(s, size, &m);
+	(void)local_parse_loadavg(s, size, l);
+	(void)local_parse_netdev(s, size, &a, &b);
+	(void)local_parse_cgroup_cpu(s, size, &a);
+	(void)local_parse_cgroup_value(s, size, &a);
+	(void)local_parse_cpu_max(s, size, &a);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# The http source against a real nginx started here: a healthy URL, one that
+# answers 500, and a port nobody listens on.
+. "$HEADROOM_ROOT/tests/lib.sh"
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { t_skip "nginx is not installed"; t_done; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+cd "$T_TMP" || exit 1
+export XDG_STATE_HOME="$T_TMP/state"
+PORT=$(t_free_port)
+mkdir -p ng/logs
+cat >ng/nginx.conf <<CONF
+worker_processes 1;
+pid $T_TMP/ng/nginx.pid;
+error_log $T_TMP/ng/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $T_TMP/ng/body;
+  proxy_temp_path $T_TMP/ng/proxy;
+  fastcgi_temp_path $T_TMP/ng/fastcgi;
+  uwsgi_temp_path $T_TMP/ng/uwsgi;
+  scgi_temp_path $T_TMP/ng/scgi;
+  server {
+    listen 127.0.0.1:$PORT;
+    location = /healthz { return 200 "ok\n"; }
+    location = /broken { return 500 "no\n"; }
+  }
+}
+CONF
+"$NGINX" -p "$T_TMP/ng" -c "$T_TMP/ng/nginx.conf" -g 'daemon off;' >ng/out.log 2>&1 &
+t_started $!
+t_wait_port "$PORT" || { t_not_ok "nginx starts"; t_diag "$(cat ng/out.log ng/logs/error.log)"; t_done; }
+t_ok "nginx runs on 127.0.0.1:$PORT"
+
+probe() {
+	cat >"$1.yaml" <<YAML
+metrics:
+  sources:
+    - type: http
+      url: "$2"
+      probes: 20
+      timeout: 2s
+triggers:
+  latency-p95: {for: 0s}
+  error-rate: {for: 0s}
+YAML
+}
+get() { python3 -c "
+import json
+d=json.load(open('$1'))
+m={x['name']: x['value'] for x in d['metrics']}
+t={x['name']: x for x in d['triggers']}
+print(eval('''$2'''))"; }
+
+probe ok "http://127.0.0.1:$PORT/healthz"
+t_expect "healthy URL: OK" 0 "$HEADROOM" check -f ok.yaml --format json
+echo "$T_OUT" >ok.json
+t_check "error ratio 0" [ "$(get ok.json "m['http.error_ratio']")" = 0.0 ]
+t_check "status 200" [ "$(get ok.json "m['http.status']")" = 200.0 ]
+t_check "p50 <= p95 <= max, all under a second" [ "$(get ok.json "0 < m['http.p50'] <= m['http.p95'] <= m['http.max'] < 1")" = True ]
+t_check "latency-p95 is ok with its value" [ "$(get ok.json "t['latency-p95']['state']")" = ok ]
+
+probe broken "http://127.0.0.1:$PORT/broken"
+t_expect "a URL answering 500: CRITICAL (error rate 100% > 5%)" 2 "$HEADROOM" check -f broken.yaml
+t_contains "error-rate is named" "$T_OUT" "error-rate 100.0% > 5.0%"
+
+DEAD=$(t_free_port)
+probe dead "http://127.0.0.1:$DEAD/healthz"
+"$HEADROOM" check -f dead.yaml --format json >dead.json
+t_check "nothing listening: error-rate critical" [ "$(get dead.json "t['error-rate']['state']")" = critical ]
+t_check "nothing listening: latency unknown, not ok" [ "$(get dead.json "t['latency-p95']['state']")" = unknown ]
+t_check "and the reason says the probes failed" [ "$(get dead.json "'all 20 probes failed' in t['latency-p95']['message']")" = True ]
+t_done

@@ -1,0 +1,127 @@
+/* Unit tests for the network reply parsers: Prometheus API JSON and Redis
+ * INFO and URLs, on fixture replies (tests/fixtures/{prom,redis}/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/prometheus.h"
+#include "sources/redis.h"
+#include "util/xalloc.h"
+
+static char *slurp(const char *rel, size_t *len)
+{
+	char *path = xasprintf("%s/%s", HR_FIXTURES, rel);
+	FILE *fp = fopen(path, "rb");
+	free(path);
+	if (!fp)
+		fail_msg("no fixture %s", rel);
+	char *buf = xcalloc(1, 1 << 16);
+	*len = fread(buf, 1, (1 << 16) - 1, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void test_prom_instant(void **state)
+{
+	(void)state;
+	size_t n;
+	char *s = slurp("prom/vector.json", &n);
+	struct sample_set out;
+	sample_set_init(&out);
+	struct strbuf err;
+	strbuf_init(&err, 0);
+	assert_int_equal(prom_parse_instant(s, n, "disk.used_ratio", "p", &out, &err), 0);
+	assert_int_equal(out.n, 2);
+	assert_string_equal(out.m[1].name, "disk.used_ratio{device=\"/dev/sdb1\",fstype=\"xfs\",mountpoint=\"/data\"}");
+	assert_true(out.m[1].value == 0.9);
+	assert_string_equal(out.m[0].source, "p");
+	free(s);
+	sample_set_free(&out);
+	s = slurp("prom/scalar.json", &n);
+	assert_int_equal(prom_parse_instant(s, n, "x", "p", &out, &err), 0);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.m[0].name, "x"); // one series: no labels
+	assert_true(isnan(out.m[0].value));
+	free(s);
+	sample_set_free(&out);
+	s = slurp("prom/error.json", &n);
+	assert_int_equal(prom_parse_instant(s, n, "x", "p", &out, &err), HR_E_PROTOCOL);
+	assert_string_equal(strbuf_str(&err), "query failed: 1:5: parse error: unexpected end of input");
+	free(s);
+	static const char *const bad[] = {
+		"", "[]", "{\"status\":\"success\"}", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{}]}}",
+		"{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"value\":[1,2]}]}}",
+		"{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[1,\"a\"]}}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (prom_parse_instant(bad[i], strlen(bad[i]), "x", "p", &out, &err) == 0)
+			fail_msg("accepted %s", bad[i]);
+	assert_int_equal(out.n, 0);
+	strbuf_free(&err);
+}
+
+static void test_prom_range(void **state)
+{
+	(void)state;
+	size_t n;
+	char *s = slurp("prom/matrix.json", &n);
+	struct series out = {0};
+	struct strbuf err;
+	strbuf_init(&err, 0);
+	assert_int_equal(prom_parse_range(s, n, "m", "m{instance=\"a\"}", &out, &err), 0);
+	assert_int_equal(out.n, 3);
+	assert_true(out.t[2] == 1700000020 && out.v[2] == 3);
+	series_free(&out);
+	assert_int_equal(prom_parse_range(s, n, "m", "m{instance=\"c\"}", &out, &err), HR_E_NOTFOUND);
+	free(s);
+	strbuf_free(&err);
+}
+
+static void test_redis_info_url(void **state)
+{
+	(void)state;
+	size_t n;
+	char *s = slurp("redis/info.txt", &n);
+	struct redis_info ri;
+	assert_int_equal(redis_parse_info(s, n, &ri), 0);
+	assert_true(ri.used_memory == 1048576 && ri.maxmemory == 4194304);
+	assert_true(ri.connected_clients == 12 && ri.blocked_clients == 3 && ri.evicted_keys == 17);
+	free(s);
+	assert_int_equal(redis_parse_info("used_memory:12x\r\n", 17, &ri), HR_E_PROTOCOL);
+	assert_int_equal(redis_parse_info("maxmemory:0\r\n", 13, &ri), HR_E_PROTOCOL);
+
+	struct redis_url u;
+	const char *why;
+	assert_int_equal(redis_parse_url("redis://:pw@cache.internal:6380/2", &u, &why), 0);
+	assert_string_equal(u.host, "cache.internal");
+	assert_int_equal(u.port, 6380);
+	assert_string_equal(u.password, "pw");
+	assert_int_equal(u.db, 2);
+	redis_url_free(&u);
+	assert_int_equal(redis_parse_url("redis://127.0.0.1", &u, &why), 0);
+	assert_int_equal(u.port, 6379);
+	assert_null(u.password);
+	redis_url_free(&u);
+	assert_int_equal(redis_parse_url("http://x", &u, &why), HR_E_INVALID);
+	assert_int_equal(redis_parse_url("redis://h:99999", &u, &why), HR_E_INVALID);
+	assert_non_null(strstr(why, "65535"));
+	assert_int_equal(redis_parse_url("redis://:6379", &u, &why), HR_E_INVALID);
+	assert_int_equal(redis_parse_url("redis://h/x", &u, &why), HR_E_INVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prom_instant),
+		cmocka_unit_test(test_prom_range),
+		cmocka_unit_test(test_redis_info_url),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
