@@ -116,10 +116,14 @@ t_check "certificate failures counted as tls" python3 -c 'import json,sys; j=jso
 logsum >/dev/null
 
 # --- a 1 s stall at t = 1.5 s of a 5 s open-loop run at 1000/s. Requests due
-# during the stall wait for its end: P(latency > x) = (1 s - x) / 5 s, so
-# p99 = 0.95 s and p90 = 0.5 s (research notes, coordinated omission).
+# during a stall of S seconds wait for its end, so over a run of D seconds
+# P(latency > x) = (S - x) / D and the p-quantile is S - (1 - p) D: with
+# S = 1, D = 5, p99 = 0.95 s and p90 = 0.5 s (research notes, coordinated
+# omission). S and D are measured, not assumed: on a busy machine the
+# SIGCONT can come late, and the prediction must follow the real stall.
 stall() {
-	(sleep "$1"; kill -STOP $NGINX; sleep 1; kill -CONT $NGINX) &
+	(sleep "$1"; date +%s.%N >"$T_TMP/stop.t"; kill -STOP $NGINX; sleep 1; kill -CONT $NGINX
+	 date +%s.%N >"$T_TMP/cont.t") &
 	STALL=$!
 }
 stall 1.5
@@ -127,10 +131,15 @@ t_expect "open loop with a stall" 0 "$HEADROOM" bench "$URL/index.html" -t 1 -c 
 	--format json
 wait $STALL
 echo "$T_OUT" >"$T_TMP/o.json"
+STALL_S=$(python3 -c "print(float(open('$T_TMP/cont.t').read()) - float(open('$T_TMP/stop.t').read()))")
+RUN_S=$(jget "$T_TMP/o.json" 'j["duration_s"]')
 p99=$(jget "$T_TMP/o.json" 'j["latency"]["p99_s"]')
 p90=$(jget "$T_TMP/o.json" 'j["latency"]["p90_s"]')
-t_check "open loop p99 $p99 s is 0.95 s +- 5 %" python3 -c "import sys; sys.exit(not 0.9025 <= $p99 <= 0.9975)"
-t_check "open loop p90 $p90 s is 0.5 s +- 10 %" python3 -c "import sys; sys.exit(not 0.45 <= $p90 <= 0.55)"
+t_diag "stall lasted $STALL_S s in a run of $RUN_S s"
+t_check "stall ~1 s: open loop p99 $p99 s is S - 0.01 D +- 5 %" \
+	python3 -c "import sys; w = $STALL_S - 0.01 * $RUN_S; sys.exit(not 0.95 * w <= $p99 <= 1.05 * w)"
+t_check "stall ~1 s: open loop p90 $p90 s is S - 0.1 D +- 10 %" \
+	python3 -c "import sys; w = $STALL_S - 0.1 * $RUN_S; sys.exit(not 0.9 * w <= $p90 <= 1.1 * w)"
 sent99=$(jget "$T_TMP/o.json" 'j["latency_from_send"]["p99_s"]')
 t_diag "open loop, latency from the actual send (uncorrected): p99 $sent99 s"
 
