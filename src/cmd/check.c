@@ -13,8 +13,11 @@
 
 #include "cmd/cmd.h"
 #include "cmd/live.h"
+#include "cmd/planning.h"
 #include "cmd/report.h"
 #include "config/config.h"
+#include "out/plan.h"
+#include "util/units.h"
 #include "store/store.h"
 #include "util/diag.h"
 
@@ -29,6 +32,8 @@ static const char usage_text[] =
 	"value, levels and the time until each level is crossed (from the history the\n"
 	"agent stores), the bottleneck now and what to do. With no config file it\n"
 	"checks this machine (CPU, memory, disk, load) against the default triggers.\n"
+	"When the config models a workload, it also names the deployment the planner\n"
+	"calls for now, the constraint that breaks it first and the next step.\n"
 	"\n"
 	"  -f, --file FILE     config (default ./headroom.yaml when it exists)\n"
 	"      --format FMT    text (default) or json (docs/check.md)\n"
@@ -60,6 +65,74 @@ static int check_usage(const char *what, const char *arg)
 {
 	fprintf(stderr, "headroom check: %s '%s' (see 'headroom check --help')\n", what, arg);
 	return NAGIOS_UNKNOWN;
+}
+
+/* The planner's view, for the report: the deployment the model calls for at
+ * workload.users, the constraint that breaks it first and at how many users,
+ * and the cheapest deployment from there (docs/check.md, "plan"). */
+static json_t *plan_json(const struct next_step *ns, const char *cur)
+{
+	const struct plan_step *now = &ns->now;
+	json_t *o = json_object();
+	json_object_set_new(o, "users", json_real(now->users));
+	json_object_set_new(o, "currency", json_string(cur));
+	json_object_set_new(o, "feasible", json_boolean(now->feasible));
+	if (!now->feasible) {
+		json_object_set_new(o, "infeasible_reason", json_string(now->why));
+		return o;
+	}
+	json_object_set_new(o, "now", plan_summary_json(&now->best));
+	if (!now->next.found) {
+		json_object_set_new(o, "next", json_null());
+		return o;
+	}
+	json_t *next = json_object();
+	json_object_set_new(next, "constraint", json_string(planner_res_name(now->next.res)));
+	json_object_set_new(next, "users", json_real(now->next.users));
+	json_object_set_new(next, "months", now->next.months >= 0 ? json_real(now->next.months) : json_null());
+	json_object_set_new(next, "deployment", ns->has_then && ns->then.feasible ? plan_summary_json(&ns->then.best)
+										     : json_null());
+	json_object_set_new(o, "next", next);
+	return o;
+}
+
+/* A firing trigger's next_step: the deployment the planner moves to next. */
+static void attach_next_steps(json_t *doc, const json_t *plan)
+{
+	const json_t *next = json_object_get(plan, "next");
+	json_t *trig = json_object_get(doc, "triggers");
+	size_t i;
+	json_t *t;
+	json_array_foreach(trig, i, t) {
+		const char *state = json_string_value(json_object_get(t, "state"));
+		bool firing = state && (strcmp(state, "warning") == 0 || strcmp(state, "critical") == 0);
+		if (firing && next && !json_is_null(next))
+			json_object_set(t, "next_step", (json_t *)next);
+	}
+}
+
+static int plan_text(const struct next_step *ns, const char *cur, struct strbuf *out)
+{
+	const struct plan_step *now = &ns->now;
+	char nodes[160], cost[32];
+	if (!now->feasible)
+		return strbuf_printf(out, "\nplan: no deployment meets the objectives at %.0f users: %s\n", now->users,
+				     now->why);
+	plan_nodes_text(&now->best, nodes, sizeof(nodes));
+	int rc = strbuf_printf(out, "\nplan: %.0f users call for %s %s at %s a month", now->users,
+			       plan_stage_name(now->best.shape.stage), nodes,
+			       units_fmt_money(now->best.cost.total, cur, cost, sizeof(cost)));
+	if (rc || !now->next.found)
+		return rc ? rc : strbuf_puts(out, "\n");
+	rc = strbuf_printf(out, "; %s breaks it at %.0f users", planner_res_name(now->next.res), now->next.users);
+	if (!rc && now->next.months >= 0)
+		rc = strbuf_printf(out, " (in %.1f months at the configured growth)", now->next.months);
+	if (!rc && ns->has_then && ns->then.feasible) {
+		plan_nodes_text(&ns->then.best, nodes, sizeof(nodes));
+		rc = strbuf_printf(out, "\nnext step: %s %s at %s a month", plan_stage_name(ns->then.best.shape.stage),
+				   nodes, units_fmt_money(ns->then.best.cost.total, cur, cost, sizeof(cost)));
+	}
+	return rc ? rc : strbuf_puts(out, "\n");
 }
 
 static int run(int argc, char **argv)
@@ -142,6 +215,23 @@ static int run(int argc, char **argv)
 	}
 	sleep_s(live_warmup(lv) - (unix_now() - t0));
 
+	// The planner's next step, when the config models a workload.
+	struct planning pl = {0};
+	struct next_step *ns = NULL;
+	const char *cur = cfg && cfg->economics.currency[0] ? cfg->economics.currency : "USD";
+	if (planning_has_workload(cfg)) {
+		ns = calloc(1, sizeof(*ns));
+		if (!ns || planning_init(&pl, cfg, &d) || planning_next_step(&pl, ns)) {
+			free(ns);
+			planning_free(&pl);
+			live_close(lv);
+			store_close(st);
+			free(def_path);
+			config_free(cfg);
+			return NAGIOS_UNKNOWN;
+		}
+	}
+
 	struct live_result res;
 	live_round(lv, unix_now(), &res);
 	int status = (int)res.status;
@@ -149,12 +239,17 @@ static int run(int argc, char **argv)
 	strbuf_init(&out, 0);
 	if (fmt == FORMAT_JSON) {
 		json_t *doc = report_json(&res);
+		if (ns) {
+			json_t *pj = plan_json(ns, cur);
+			attach_next_steps(doc, pj);
+			json_object_set_new(doc, "plan", pj);
+		}
 		char *text = json_dumps(doc, JSON_INDENT(2));
 		fputs(text ? text : "{}", stdout);
 		fputc('\n', stdout);
 		free(text);
 		json_decref(doc);
-	} else if (report_text(&res, &out) == 0) {
+	} else if (report_text(&res, &out) == 0 && (!ns || plan_text(ns, cur, &out) == 0)) {
 		fputs(strbuf_str(&out), stdout);
 	} else {
 		fprintf(stderr, "headroom check: report too large\n");
@@ -162,6 +257,8 @@ static int run(int argc, char **argv)
 	}
 	strbuf_free(&out);
 	live_result_free(&res);
+	free(ns);
+	planning_free(&pl);
 	live_close(lv);
 	store_close(st);
 	free(def_path);

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "config/catalog.h"
+#include "cmd/planning.h"
 #include "config/config.h"
 #include "model/planner.h"
 #include "out/plan.h"
@@ -73,11 +73,6 @@ static int parse_users(const char *text, double *out, size_t cap, size_t *n)
 	}
 }
 
-static struct diag_loc locate(const void *ctx, const char *path)
-{
-	return config_loc(ctx, path);
-}
-
 static int run(int argc, char **argv)
 {
 	enum { OPT_FORMAT = 256 };
@@ -138,28 +133,12 @@ static int run(int argc, char **argv)
 	diag_init_file(&d, stderr, "headroom");
 	d.show_source = isatty(fileno(stderr));
 	struct config *cfg = NULL;
-	struct catalog cat = {0};
+	struct planning ps = {0};
 	struct plan_step *steps = NULL;
 	int status = EXIT_BAD_INPUT;
-	if (config_load(cmd_config_path(file), &d, &cfg))
+	if (config_load(cmd_config_path(file), &d, &cfg) || planning_init(&ps, cfg, &d))
 		goto out;
-	if (catalog_load_dir(NULL, &d, &cat))
-		goto out;
-	catalog_merge(&cat, &cfg->catalog);
-	if (catalog_to_currency(&cat, &cfg->economics, &d) || config_check_refs(cfg, &cat, &d))
-		goto out;
-	struct planner_input in = {
-		.workload = &cfg->workload,
-		.components = cfg->components,
-		.n_components = cfg->n_components,
-		.deployment = &cfg->deployment,
-		.objectives = &cfg->objectives,
-		.economics = &cfg->economics,
-		.catalog = &cat,
-		.calibration = &cfg->calibration,
-	};
-	if (planner_check(&in, &d, locate, cfg))
-		goto out;
+	const struct planner_input *in = &ps.in;
 
 	if (n_users == 0) {
 		struct workload w = cfg->workload;
@@ -168,14 +147,14 @@ static int run(int argc, char **argv)
 		n_users = planner_milestones(&w, months > 0 ? (unsigned)months : DEFAULT_MONTHS, users, MAX_MILESTONES);
 	}
 	steps = xcalloc(n_users, sizeof(*steps));
-	if (planner_run(&in, users, n_users, steps)) {
+	if (planner_run(in, users, n_users, steps)) {
 		diag_error(&d, "a milestone is not a user count (negative or not a number)");
 		goto out;
 	}
 	struct plan_report rep = {
 		.source = cmd_config_path(file),
 		.currency = cfg->economics.currency[0] ? cfg->economics.currency : "USD",
-		.in = &in,
+		.in = in,
 		.steps = steps,
 		.n_steps = n_users,
 	};
@@ -192,7 +171,7 @@ static int run(int argc, char **argv)
 	strbuf_free(&sb);
 out:
 	free(steps);
-	catalog_free(&cat);
+	planning_free(&ps);
 	config_free(cfg);
 	free(users);
 	return status;

@@ -276,8 +276,8 @@ json_t *report_json(const struct live_result *r)
 		json_object_set_new(o, "action", ru->action ? json_string(ru->action) : json_null());
 		json_object_set_new(o, "origin", ru->origin ? json_string(ru->origin) : json_null());
 		json_object_set_new(o, "default", json_boolean(t->is_default));
-		// The planner's cheapest next step lands here once model/planner is
-		// wired in (null until then; docs/check.md).
+		// `check` fills in the planner's next step for firing triggers when
+		// the config models a workload (docs/check.md, "plan").
 		json_object_set_new(o, "next_step", json_null());
 		json_array_append_new(trig, o);
 	}

@@ -15,7 +15,9 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "cmd/planning.h"
 #include "config/catalog.h"
+#include "out/plan.h"
 #include "config/config.h"
 #include "model/availability.h"
 #include "model/demand.h"
@@ -503,14 +505,11 @@ static int config_parts(const char *file, struct sla_parts *ps, bool *has_target
 	diag_init_file(&d, stderr, "headroom");
 	d.show_source = isatty(fileno(stderr));
 	struct config *cfg = NULL;
-	struct catalog cat = {0};
+	struct planning pl = {0};
 	int rc = EXIT_BAD_INPUT;
 	if (config_load(file, &d, &cfg))
 		return EXIT_BAD_INPUT;
-	if (catalog_load_dir(NULL, &d, &cat))
-		goto out;
-	catalog_merge(&cat, &cfg->catalog);
-	if (catalog_to_currency(&cat, &cfg->economics, &d) || config_check_refs(cfg, &cat, &d))
+	if (planning_catalog(&pl, cfg, &d))
 		goto out;
 	const struct deployment *dep = &cfg->deployment;
 	struct diag_loc at = config_loc(cfg, "deployment.current");
@@ -522,7 +521,7 @@ static int config_parts(const char *file, struct sla_parts *ps, bool *has_target
 	struct plan_shape shape = {.stage = dep->current_stage};
 	for (size_t i = 0; i < dep->n_current; i++) {
 		const struct node_group *g = &dep->current[i];
-		const struct offer *o = catalog_find(&cat, NULL, g->plan);
+		const struct offer *o = catalog_find(&pl.cat, NULL, g->plan);
 		if (!o)
 			continue; /* config_check_refs() reported it */
 		if (o->kind == OFFER_MANAGED_DB) {
@@ -542,22 +541,17 @@ static int config_parts(const char *file, struct sla_parts *ps, bool *has_target
 			shape.n_app += g->count;
 		}
 	}
-	struct planner_input in = {
-		.workload = &cfg->workload, .components = cfg->components, .n_components = cfg->n_components,
-		.deployment = dep, .objectives = &cfg->objectives, .economics = &cfg->economics,
-		.catalog = &cat, .calibration = &cfg->calibration,
-	};
 	struct demand dm;
 	struct avail_part parts[PLANNER_AVAIL_PARTS];
 	int n = demand_at(&cfg->workload, cfg->workload.users, &dm);
 	if (n == 0)
-		n = planner_avail_parts(&in, &shape, &dm, parts);
+		n = planner_avail_parts(&pl.in, &shape, &dm, parts);
 	if (n < 0) {
 		diag_at(&d, DIAG_ERROR, &at,
 			"deployment.current: these nodes are not a '%s' stage (single: one node; split: one app and "
 			"one db node or a managed database; ha: 2-%u app nodes, a db pair or a managed database; "
 			"cluster: at least %u nodes), or the provider sells no load balancer / control plane it needs",
-			dep->current_stage < STAGE_COUNT ? (const char *[]){"single", "single+ops", "split", "ha", "cluster"}[dep->current_stage] : "?",
+			plan_stage_name(dep->current_stage),
 			PLANNER_HA_MAX_NODES, PLANNER_CLUSTER_MIN_NODES);
 		goto out;
 	}
@@ -575,7 +569,7 @@ static int config_parts(const char *file, struct sla_parts *ps, bool *has_target
 	}
 	rc = 0;
 out:
-	catalog_free(&cat);
+	planning_free(&pl);
 	config_free(cfg);
 	return rc;
 }

@@ -13,13 +13,12 @@
 
 static const char *const stage_names[STAGE_COUNT] = {"single", "single+ops", "split", "ha", "cluster"};
 
-static const char *stage_name(enum stage_kind s)
+const char *plan_stage_name(enum stage_kind s)
 {
 	return s < STAGE_COUNT ? stage_names[s] : "?";
 }
 
-/* "2×cx22 + db 2×cx32 + lb" / "1×cx22 + db do-pg-1gb" for tables. */
-static void nodes_text(const struct plan_candidate *c, char *buf, size_t n)
+void plan_nodes_text(const struct plan_candidate *c, char *buf, size_t n)
 {
 	const struct plan_shape *s = &c->shape;
 	int k = snprintf(buf, n, "%u\xC3\x97%s", s->n_app, s->app ? s->app->name : "?");
@@ -117,7 +116,7 @@ static int table_part(const struct plan_report *r, struct strbuf *out)
 			continue;
 		}
 		const struct plan_candidate *b = &s->best;
-		nodes_text(b, nodes, sizeof(nodes));
+		plan_nodes_text(b, nodes, sizeof(nodes));
 		money(b->cost.infra, cur, infra, sizeof(infra));
 		money(b->cost.external, cur, ext, sizeof(ext));
 		money(b->cost.total, cur, total, sizeof(total));
@@ -126,7 +125,7 @@ static int table_part(const struct plan_report *r, struct strbuf *out)
 		snprintf(bott, sizeof(bott), "%s %s", planner_res_name(s->bottleneck), u);
 		p95_text(b->p95_s, p95, sizeof(p95));
 		avail_text(b->availability, sla, sizeof(sla));
-		table_add(t, users, stage_name(b->shape.stage), nodes, infra, ext, total, bott, p95, sla);
+		table_add(t, users, plan_stage_name(b->shape.stage), nodes, infra, ext, total, bott, p95, sla);
 	}
 	int rc = table_render(t, out);
 	table_free(t);
@@ -159,9 +158,9 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 			rc = strbuf_printf(out, "  infeasible: %s\n", s->why);
 			continue;
 		}
-		nodes_text(b, nodes, sizeof(nodes));
+		plan_nodes_text(b, nodes, sizeof(nodes));
 		money(b->cost.total, cur, m1, sizeof(m1));
-		rc = strbuf_printf(out, "  choice:     %s on %s: %s, %s a month", stage_name(b->shape.stage),
+		rc = strbuf_printf(out, "  choice:     %s on %s: %s, %s a month", plan_stage_name(b->shape.stage),
 				   b->provider ? b->provider : "?", nodes, m1);
 		if (!rc && b->cost.per_user >= 0.01) {
 			money(b->cost.per_user, cur, m2, sizeof(m2));
@@ -176,19 +175,19 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 		if (rc)
 			break;
 		if (s->has_binding) {
-			nodes_text(&s->binding, nodes, sizeof(nodes));
+			plan_nodes_text(&s->binding, nodes, sizeof(nodes));
 			money(s->binding.cost.total, cur, m1, sizeof(m1));
 			fail_text(&s->binding, why, sizeof(why));
 			rc = strbuf_printf(out, "  why:        the next cheaper option, %s %s at %s, fails on %s\n",
-					   stage_name(s->binding.shape.stage), nodes, m1, why);
+					   plan_stage_name(s->binding.shape.stage), nodes, m1, why);
 		} else {
 			rc = strbuf_printf(out, "  why:        nothing cheaper exists in the catalogue\n");
 		}
 		if (!rc && s->has_runner_up) {
-			nodes_text(&s->runner_up, nodes, sizeof(nodes));
+			plan_nodes_text(&s->runner_up, nodes, sizeof(nodes));
 			money(s->runner_up.cost.total, cur, m1, sizeof(m1));
 			money(s->runner_up.cost.total - b->cost.total, cur, m2, sizeof(m2));
-			rc = strbuf_printf(out, "  runner-up:  %s %s at %s (+%s)\n", stage_name(s->runner_up.shape.stage),
+			rc = strbuf_printf(out, "  runner-up:  %s %s at %s (+%s)\n", plan_stage_name(s->runner_up.shape.stage),
 					   nodes, m1, m2);
 		}
 		if (!rc && s->next.found) {
@@ -268,9 +267,9 @@ static json_t *offer_ref(const struct offer *o)
 	return json_pack("{s:s?, s:s?, s:o}", "provider", o->provider, "name", o->name, "price", num(o->price));
 }
 
-static json_t *summary_json(const struct plan_candidate *c)
+json_t *plan_summary_json(const struct plan_candidate *c)
 {
-	return json_pack("{s:s, s:o, s:o}", "stage", stage_name(c->shape.stage), "nodes", nodes_json(c), "total",
+	return json_pack("{s:s, s:o, s:o}", "stage", plan_stage_name(c->shape.stage), "nodes", nodes_json(c), "total",
 			 num(c->cost.total));
 }
 
@@ -316,7 +315,7 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 		return o;
 	}
 
-	json_object_set_new(o, "stage", json_string(stage_name(b->shape.stage)));
+	json_object_set_new(o, "stage", json_string(plan_stage_name(b->shape.stage)));
 	json_object_set_new(o, "provider", b->provider ? json_string(b->provider) : json_null());
 	json_object_set_new(o, "nodes", nodes_json(b));
 	json_object_set_new(o, "services",
@@ -357,14 +356,14 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 		char why[160];
 		fail_text(&s->binding, why, sizeof(why));
 		json_object_set_new(o, "binding_constraint", json_string(planner_res_name(s->binding.fail)));
-		json_t *cheaper = summary_json(&s->binding);
+		json_t *cheaper = plan_summary_json(&s->binding);
 		json_object_set_new(cheaper, "fails", json_string(why));
 		json_object_set_new(o, "cheaper_option", cheaper);
 	} else {
 		json_object_set_new(o, "binding_constraint", json_string("cost"));
 		json_object_set_new(o, "cheaper_option", json_null());
 	}
-	json_object_set_new(o, "runner_up", s->has_runner_up ? summary_json(&s->runner_up) : json_null());
+	json_object_set_new(o, "runner_up", s->has_runner_up ? plan_summary_json(&s->runner_up) : json_null());
 	json_t *alt = json_object();
 	for (int i = 0; i < STAGE_COUNT; i++)
 		json_object_set_new(alt, stage_names[i], s->stage_feasible[i] ? num(s->stage_cost[i]) : json_null());

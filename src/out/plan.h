@@ -33,4 +33,14 @@ HR_NODISCARD int plan_render_text(const struct plan_report *r, struct strbuf *ou
  */
 HR_NODISCARD int plan_render_json(const struct plan_report *r, struct strbuf *out);
 
+/** Name of a stage template: "single", "single+ops", "split", "ha", "cluster". */
+const char *plan_stage_name(enum stage_kind s);
+
+/** A candidate's nodes on one line: "2×cx22 + db 2×cx32 + lb", "1×cx22 + db do-pg-1gb". */
+void plan_nodes_text(const struct plan_candidate *c, char *buf, size_t n);
+
+struct json_t;
+/** A candidate as JSON {stage, nodes [{role, plan, provider, count, ...}], total}; a new reference. */
+struct json_t *plan_summary_json(const struct plan_candidate *c);
+
 #endif
