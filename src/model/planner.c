@@ -1422,8 +1422,12 @@ size_t planner_milestones(const struct workload *w, unsigned months, double *out
 			out[n++] = w->users;
 		return n;
 	}
-	for (unsigned m = 0; m <= months && n < cap; m++)
-		out[n++] = round(w->users * pow(1 + w->growth_monthly, m));
+	for (unsigned m = 0; m <= months && n < cap; m++) {
+		double u = round(w->users * pow(1 + w->growth_monthly, m));
+		if (u > WORKLOAD_MAX_USERS)
+			break; /* 1000 %/month for 240 months is 1e250 users: stop where plans end */
+		out[n++] = u;
+	}
 	return n;
 }
 
