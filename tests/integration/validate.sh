@@ -88,6 +88,11 @@ t_expect "--help: exit 0" 0 "$HEADROOM" validate --help
 t_contains "--help says the usage" "$T_OUT" "usage: headroom validate"
 t_expect "--keys lists the keys" 0 "$HEADROOM" validate --keys
 t_contains "--keys has a default" "$T_OUT" '| `objectives.utilization.cpu` |'
+# docs/config.md carries the same table, row for row (type, bounds, default).
+printf '%s\n' "$T_OUT" | grep '^| `' >"$T_TMP/keys.md"
+missing=$(grep -vxFf "$HEADROOM_ROOT/docs/config.md" "$T_TMP/keys.md" || true)
+if [ -z "$missing" ]; then t_ok "docs/config.md has every --keys row as printed"; else
+	t_not_ok "docs/config.md has every --keys row as printed"; t_diag "$missing"; fi
 
 # Every shipped example that exists is valid.
 for f in "$HEADROOM_ROOT"/examples/*.yaml; do
