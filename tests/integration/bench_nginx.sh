@@ -162,4 +162,7 @@ CLOSED=$(t_free_port)
 t_expect "closed port: exits 1 by itself" 1 "$HEADROOM" bench "http://127.0.0.1:$CLOSED/" -t 1 -c 2 \
 	--requests 5 --format json
 t_check "closed port: every request ended as a connect error" python3 -c 'import json,sys; j=json.loads(sys.argv[1]); sys.exit(not (j["requests"] == 0 and j["errors"]["connect"] >= 5))' "$T_OUT"
+t_expect "closed port, --find-knee: exits 1 as a plain run does" 1 "$HEADROOM" bench "http://127.0.0.1:$CLOSED/" \
+	--find-knee -d 200ms -t 1 -c 2
+t_contains "closed port, --find-knee: says why" "$T_ERR" "no request succeeded at any step"
 t_done
