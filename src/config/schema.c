@@ -1252,8 +1252,8 @@ static const struct key_spec agent_keys[] = {
 static SECTION(agent_section, "agent", struct agent_config, agent_keys);
 
 static const struct key_spec calibration_keys[] = {
-	{"sigma", KT_NUMBER, F(struct calibration, sigma), .doc = "USL contention coefficient"},
-	{"kappa", KT_NUMBER, F(struct calibration, kappa), .doc = "USL coherency coefficient"},
+	{"sigma", KT_NUMBER, F(struct calibration, sigma), .max = 1, .doc = "USL contention coefficient"},
+	{"kappa", KT_NUMBER, F(struct calibration, kappa), .max = 1, .doc = "USL coherency coefficient"},
 	{"gamma", KT_RATE_NUM, F(struct calibration, gamma), .doc = "USL throughput at concurrency 1 (req/s)"},
 	{"service_time", KT_DURATION, F(struct calibration, service_s), .doc = "measured mean service time per request"},
 	{"max_rps", KT_RATE_NUM, F(struct calibration, max_rps), .doc = "highest sustainable rate at the SLO (req/s)"},
