@@ -1537,8 +1537,10 @@ int planner_check(const struct planner_input *in, struct diag *d,
 	bool any_server = false;
 	for (size_t j = 0; j < cat->n; j++)
 		any_server |= shape_allowed_provider(&cx, &cat->offers[j]);
-	if (!any_server && d->nerrors == before)
+	if (!any_server && d->nerrors == before && dep->n_providers > 0)
 		check_error(d, locate, ctx, "deployment.providers", "the catalogue has no server plan from the allowed providers");
+	else if (!any_server && d->nerrors == before) /* no provider named: the catalogue itself is empty */
+		diag_error(d, "the price catalogue has no server plan (is HEADROOM_DATA right?)");
 	static const char *const roles[] = {"all", "app", "db", "worker", "node", "cache"};
 	for (size_t i = 0; i < dep->n_current; i++) {
 		const struct node_group *g = &dep->current[i];

@@ -135,6 +135,16 @@ sed -e 's/    stage: single /    stage: ha /' "$EX/altius.yaml" >"$T_TMP/notha.y
 t_expect "sla -f: nodes that are not the stage" 2 "$HEADROOM" sla -f "$T_TMP/notha.yaml"
 t_contains "says so" "$T_ERR" "these nodes are not a 'ha' stage"
 
+# An empty catalogue and no provider named: the message names the catalogue,
+# not a deployment.providers the config does not have.
+mkdir -p "$T_TMP/nodata/catalog"
+sed '/^deployment:/d; /providers:/d' "$T_TMP/growth.yaml" >"$T_TMP/anywhere.yaml"
+t_expect "empty catalogue" 2 env HEADROOM_DATA="$T_TMP/nodata" "$HEADROOM" plan -f "$T_TMP/anywhere.yaml"
+t_contains "empty catalogue: says so" "$T_ERR" "headroom: error: the price catalogue has no server plan"
+sed 's/providers: \[hetzner\]/providers: [vercel]/' "$T_TMP/growth.yaml" >"$T_TMP/vercel.yaml"
+t_expect "a provider without servers" 2 "$HEADROOM" plan -f "$T_TMP/vercel.yaml"
+t_contains "a provider without servers: located" "$T_ERR" "vercel.yaml:11:14: error: the catalogue has no server plan from the allowed providers"
+
 t_expect "--help" 0 "$HEADROOM" plan --help
 t_contains "usage" "$T_OUT" "usage: headroom plan"
 t_done
