@@ -108,6 +108,14 @@ while read -r args; do
 	esac
 done <"$T_TMP/examples"
 t_expect "listed in headroom --help" 0 "$HEADROOM" --help
+# Output that cannot be written is a failure, said on stderr (it was exit 0).
+if [ -w /dev/full ]; then
+	"$HEADROOM" queue --arrival 1/s --service 1s --servers 2 >/dev/full 2>"$T_TMP/full.err"
+	t_check "full disk: exit 1" [ $? -eq 1 ]
+	t_contains "full disk: says so" "$(cat "$T_TMP/full.err")" "headroom: error: cannot write the output: No space left on device"
+else
+	t_skip "full disk: no /dev/full"
+fi
 t_contains "listed in headroom --help" "$T_OUT" "queue"
 
 t_done
