@@ -21,6 +21,7 @@
  *   bench/            the HTTP load generator and its histogram
  *   util/             errors, diagnostics, units, strings, buffers
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,6 +72,17 @@ static void usage(FILE *fp)
 		"Exit status: 0 ok, 2 bad input; check uses Nagios codes (0-3).\n");
 }
 
+/* A command's output that could not be written (a full disk, a closed pipe)
+ * is a failure, not a success with nothing to show (coreutils close_stdout). */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "headroom: error: cannot write the output: %s\n", strerror(errno));
+		return status ? status : 1;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -86,7 +98,7 @@ int main(int argc, char **argv)
 		return run_version(0, NULL);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(name, commands[i]->name) == 0)
-			return commands[i]->run(argc - 1, argv + 1);
+			return finish(commands[i]->run(argc - 1, argv + 1));
 	fprintf(stderr, "headroom: unknown command '%s' (see 'headroom --help')\n", name);
 	return 2;
 }

@@ -190,7 +190,11 @@ static int build_request(struct bench *b, const struct bench_target *t, struct d
 	for (size_t i = 0; i < t->n_headers; i++) {
 		const char *h = t->headers[i];
 		const char *colon = strchr(h, ':');
-		bool ok = colon && colon > h && strlen(h) < 8192;
+		if (strlen(h) >= 8192) {
+			diag_error(d, "header '%.40s...': %zu bytes; at most 8191", h, strlen(h));
+			return HR_E_INVALID;
+		}
+		bool ok = colon && colon > h;
 		for (const char *c = h; ok && c < colon; c++)
 			ok = is_tchar(*c);
 		for (const char *c = h; ok && *c; c++)

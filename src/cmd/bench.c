@@ -536,6 +536,14 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 			printf("USL fit: needs %d closed-loop steps with responses, have %zu\n",
 			       USL_MIN_POINTS, np);
 	}
+	/* As for a plain run (--help, docs/bench.md): nothing answered, exit 1. */
+	bool answered = false;
+	for (size_t i = 0; i < kr->n; i++)
+		answered = answered || kr->steps[i].rps > 0;
+	if (!answered) {
+		diag_error(d, "no request succeeded at any step; is %s up?", f->url);
+		status = 1;
+	}
 	if (f->calibrate) {
 		if (!fitted) {
 			diag_error(d, "no calibration written: the USL needs %d closed-loop points, the ladder gave %zu (raise -c)",

@@ -62,6 +62,11 @@ static int parse_users(const char *text, double *out, size_t cap, size_t *n)
 			cmd_usage_error("plan", "--users: '%s' is not a user count (%s)", item, why ? why : "expected e.g. 5000 or 10k");
 			return -1;
 		}
+		if (v > WORKLOAD_MAX_USERS) {
+			cmd_usage_error("plan", "--users: '%s' is more than the %.0e users a plan models", item,
+					WORKLOAD_MAX_USERS);
+			return -1;
+		}
 		if (*n == cap) {
 			cmd_usage_error("plan", "--users: at most %zu milestones", cap);
 			return -1;
@@ -144,7 +149,11 @@ static int run(int argc, char **argv)
 		struct workload w = cfg->workload;
 		if (months > 0)
 			w.n_milestones = 0; /* --months asks for the growth curve */
-		n_users = planner_milestones(&w, months > 0 ? (unsigned)months : DEFAULT_MONTHS, users, MAX_MILESTONES);
+		unsigned horizon = months > 0 ? (unsigned)months : DEFAULT_MONTHS;
+		n_users = planner_milestones(&w, horizon, users, MAX_MILESTONES);
+		if (w.n_milestones == 0 && w.growth_monthly > 0 && n_users <= horizon)
+			diag_warn(&d, "the growth curve passes %.0e users after month %zu; the plan stops there",
+				  WORKLOAD_MAX_USERS, n_users - 1);
 	}
 	steps = xcalloc(n_users, sizeof(*steps));
 	if (planner_run(in, users, n_users, steps)) {

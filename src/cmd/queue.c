@@ -53,7 +53,7 @@ static void usage(FILE *fp)
 		"\n"
 		"Examples:\n"
 		"  headroom queue --arrival 80/s --service 20ms --servers 2\n"
-		"  headroom queue --arrival 300/min --service 1.2s --target p95=2s --format json\n",
+		"  headroom queue --arrival 300/min --service 1.2s --target p95=5s --format json\n",
 		QUEUE_MAX_SERVERS, QUEUE_DEFAULT_MAX_SERVERS);
 }
 

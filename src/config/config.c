@@ -12,6 +12,7 @@
 #include "config/schema.h"
 #include "config/yaml.h"
 #include "util/str.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 /* Money written in another currency than economics.currency, converted now
@@ -244,15 +245,24 @@ struct each_ctx {
 static void each_key(const char *path, const struct key_spec *k, void *ctx)
 {
 	struct each_ctx *c = ctx;
-	char bounds[64] = "";
+	char bounds[64] = "", lo[24], hi[24];
 	bool ratio = k->type == KT_RATIO;
+	if (k->type == KT_DURATION) {
+		/* "0 to 1.0 d", not "0 to 86400": the unit the key is written in */
+		units_fmt_duration(k->min, lo, sizeof(lo));
+		units_fmt_duration(k->max, hi, sizeof(hi));
+	} else {
+		snprintf(lo, sizeof(lo), "%g", k->min);
+		snprintf(hi, sizeof(hi), "%g", k->max);
+	}
 	if (k->max > 0 && ratio)
 		snprintf(bounds, sizeof(bounds), "%s%g%% to %g%%", k->flags & KF_POSITIVE ? "over " : "",
 			 k->min * 100, k->max * 100);
 	else if (k->max > 0)
-		snprintf(bounds, sizeof(bounds), "%s%g to %g", k->flags & KF_POSITIVE ? "over " : "", k->min, k->max);
+		snprintf(bounds, sizeof(bounds), "%s%s to %s", k->flags & KF_POSITIVE ? "over " : "",
+			 k->min == 0 && k->type == KT_DURATION ? "0" : lo, hi);
 	else if (k->min > 0)
-		snprintf(bounds, sizeof(bounds), "at least %g", k->min);
+		snprintf(bounds, sizeof(bounds), "at least %s", lo);
 	else if (k->flags & KF_POSITIVE)
 		snprintf(bounds, sizeof(bounds), "over 0");
 	struct config_key_info info = {

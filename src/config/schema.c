@@ -563,7 +563,7 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 			}
 			if (units_parse_count(t, &nums[cnt], &why))
 				schema_error(L, n->items[i], "%s: %s, got '%s'", sub, why, shown(t, sb, sizeof(sb)));
-			else
+			else if (check_bounds(L, k, nums[cnt], t, n->items[i], sub) == 0)
 				cnt++;
 			free(t);
 		}
@@ -967,11 +967,12 @@ static const struct key_spec storage_keys[] = {
 static SECTION(storage_section, "storage", struct workload, storage_keys);
 
 static const struct key_spec workload_keys[] = {
-	{"users", KT_COUNT, F(struct workload, users), .flags = KF_REQUIRED, .doc = "registered users now"},
+	{"users", KT_COUNT, F(struct workload, users), .flags = KF_REQUIRED, .max = WORKLOAD_MAX_USERS,
+	 .doc = "registered users now"},
 	{"growth", KT_RATIO, F(struct workload, growth_monthly), .max = 10,
 	 .doc = "user growth per month (10%); at most 1000%"},
 	{"milestones", KT_COUNT_LIST, F(struct workload, milestones), .count_off = offsetof(struct workload, n_milestones),
-	 .doc = "user counts to plan for, e.g. [500, 2000, 10k]"},
+	 .max = WORKLOAD_MAX_USERS, .doc = "user counts to plan for, e.g. [500, 2000, 10k]"},
 	{"daily_active", KT_RATIO, F(struct workload, daily_active), .flags = KF_REQUIRED | KF_POSITIVE, .max = 1,
 	 .doc = "share of users active on a day"},
 	{"peak_concurrent", KT_RATIO, F(struct workload, peak_concurrent), .flags = KF_REQUIRED | KF_POSITIVE, .max = 1,
@@ -1255,8 +1256,8 @@ static const struct key_spec agent_keys[] = {
 static SECTION(agent_section, "agent", struct agent_config, agent_keys);
 
 static const struct key_spec calibration_keys[] = {
-	{"sigma", KT_NUMBER, F(struct calibration, sigma), .doc = "USL contention coefficient"},
-	{"kappa", KT_NUMBER, F(struct calibration, kappa), .doc = "USL coherency coefficient"},
+	{"sigma", KT_NUMBER, F(struct calibration, sigma), .max = 1, .doc = "USL contention coefficient"},
+	{"kappa", KT_NUMBER, F(struct calibration, kappa), .max = 1, .doc = "USL coherency coefficient"},
 	{"gamma", KT_RATE_NUM, F(struct calibration, gamma), .doc = "USL throughput at concurrency 1 (req/s)"},
 	{"service_time", KT_DURATION, F(struct calibration, service_s), .doc = "measured mean service time per request"},
 	{"max_rps", KT_RATE_NUM, F(struct calibration, max_rps), .doc = "highest sustainable rate at the SLO (req/s)"},

@@ -50,6 +50,14 @@ struct task_class {
 	struct ext_call external;
 };
 
+/**
+ * The most users a plan models: 1e12, over a hundred times the world's
+ * population. Beyond it the sums stop meaning anything and overflow to
+ * infinity (1e308 users gave a "$-nan" external cost). The config, `plan
+ * --users` and the growth curve all stop here.
+ */
+#define WORKLOAD_MAX_USERS 1e12
+
 /** The workload: who uses the service and what each use costs. */
 struct workload {
 	double users;              /**< registered users now */

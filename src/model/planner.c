@@ -1422,8 +1422,12 @@ size_t planner_milestones(const struct workload *w, unsigned months, double *out
 			out[n++] = w->users;
 		return n;
 	}
-	for (unsigned m = 0; m <= months && n < cap; m++)
-		out[n++] = round(w->users * pow(1 + w->growth_monthly, m));
+	for (unsigned m = 0; m <= months && n < cap; m++) {
+		double u = round(w->users * pow(1 + w->growth_monthly, m));
+		if (u > WORKLOAD_MAX_USERS)
+			break; /* 1000 %/month for 240 months is 1e250 users: stop where plans end */
+		out[n++] = u;
+	}
 	return n;
 }
 
@@ -1533,8 +1537,10 @@ int planner_check(const struct planner_input *in, struct diag *d,
 	bool any_server = false;
 	for (size_t j = 0; j < cat->n; j++)
 		any_server |= shape_allowed_provider(&cx, &cat->offers[j]);
-	if (!any_server && d->nerrors == before)
+	if (!any_server && d->nerrors == before && dep->n_providers > 0)
 		check_error(d, locate, ctx, "deployment.providers", "the catalogue has no server plan from the allowed providers");
+	else if (!any_server && d->nerrors == before) /* no provider named: the catalogue itself is empty */
+		diag_error(d, "the price catalogue has no server plan (is HEADROOM_DATA right?)");
 	static const char *const roles[] = {"all", "app", "db", "worker", "node", "cache"};
 	for (size_t i = 0; i < dep->n_current; i++) {
 		const struct node_group *g = &dep->current[i];

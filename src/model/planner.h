@@ -171,10 +171,12 @@ HR_NODISCARD int planner_run(const struct planner_input *in, const double *users
 
 /**
  * The milestones to plan when none are given on the command line: explicit
- * workload.milestones, else users * (1 + growth)^m for m = 0..months.
+ * workload.milestones, else users * (1 + growth)^m for m = 0..months,
+ * stopping before the curve passes WORKLOAD_MAX_USERS.
  * @param months horizon when the workload has no explicit milestones.
  * @param out caller storage of at least cap entries.
- * @return the number written (at most cap).
+ * @return the number written (at most cap; fewer than months + 1 when the
+ *         curve passes WORKLOAD_MAX_USERS first).
  */
 size_t planner_milestones(const struct workload *w, unsigned months, double *out, size_t cap);
 

@@ -25,7 +25,11 @@ double usl_peak_concurrency(const struct usl_model *m)
 {
 	if (m->kappa <= 0)
 		return INFINITY;
-	return sqrt((1.0 - m->sigma) / m->kappa);
+	/* A fit of a saturated server (flat or falling throughput: one worker)
+	 * reaches sigma = 1, where the formula gives N* = 0 and X(0) = 0/0. Load
+	 * is measured from one request in flight, so the peak is at least there. */
+	double n = sqrt((1.0 - m->sigma) / m->kappa);
+	return n > 1.0 ? n : 1.0;
 }
 
 double usl_max_throughput(const struct usl_model *m)
@@ -70,6 +74,8 @@ int usl_concurrency_at_throughput(const struct usl_model *m, double x, double *n
 	if (!(x > 0) || !isfinite(x))
 		return HR_E_RANGE;
 	double a = x * k, b = x * s - x * k - g, c = x * (1.0 - s);
+	if (!(c > 0))
+		return HR_E_RANGE; /* sigma = 1: no rising branch; the root N = 0 is 0/0 */
 	if (a == 0) {
 		if (b >= 0)
 			return HR_E_RANGE; /* x at or above the Amdahl ceiling */

@@ -70,7 +70,11 @@ double usl_throughput(const struct usl_model *m, double n);
 /** Latency R(N) = N / X(N), in seconds. */
 double usl_latency(const struct usl_model *m, double n);
 
-/** Concurrency of peak throughput, sqrt((1 - sigma)/kappa); INFINITY when kappa = 0. */
+/**
+ * Concurrency of peak throughput, sqrt((1 - sigma)/kappa), and at least 1 (a
+ * saturated server fits sigma = 1, where the formula gives 0); INFINITY when
+ * kappa = 0.
+ */
 double usl_peak_concurrency(const struct usl_model *m);
 
 /** Highest throughput: X at the peak, or gamma/sigma when kappa = 0 (INFINITY when both are 0). */
@@ -94,7 +98,11 @@ HR_NODISCARD int usl_throughput_at_latency(const struct usl_model *m, double r, 
  */
 HR_NODISCARD int usl_latency_at_throughput(const struct usl_model *m, double x, double *r);
 
-/** Concurrency on the rising branch at throughput @p x (see usl_latency_at_throughput()). */
+/**
+ * Concurrency on the rising branch at throughput @p x (see
+ * usl_latency_at_throughput()); HR_E_RANGE also when sigma = 1, which has no
+ * rising branch.
+ */
 HR_NODISCARD int usl_concurrency_at_throughput(const struct usl_model *m, double x, double *n);
 
 #endif

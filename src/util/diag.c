@@ -1,5 +1,6 @@
 #include "util/diag.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void diag_init_file(struct diag *d, FILE *fp, const char *prog)
@@ -55,13 +56,71 @@ static bool count(struct diag *d, enum diag_level lvl)
 	return true;
 }
 
+/* The message proper is at most this many bytes: text echoed from input (a
+ * 100 kB -H value) must shorten the message, not replace it by nothing. */
+#define DIAG_MSG_MAX 2048
+
+/* Append msg on one line: input quoted in a message may hold line breaks or
+ * terminal escapes, which are shown as \n, \r, \xNN. */
+static int put_one_line(struct strbuf *sb, const char *msg)
+{
+	int rc = 0;
+	for (const unsigned char *p = (const unsigned char *)msg; *p && !rc; p++) {
+		if (*p == '\n')
+			rc = strbuf_puts(sb, "\\n");
+		else if (*p == '\r')
+			rc = strbuf_puts(sb, "\\r");
+		else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			rc = strbuf_printf(sb, "\\x%02x", *p);
+		else
+			rc = strbuf_append(sb, p, 1);
+	}
+	return rc;
+}
+
+/* The source line and a caret under loc, or nothing when they do not fit. */
+static int put_source(struct strbuf *out, const struct diag_loc *loc)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 1 << 16);
+	size_t n = strcspn(loc->src_line, "\r\n");
+	int rc = strbuf_printf(&sb, "    %.*s\n    ", (int)n, loc->src_line);
+	// A column past the line's end (a problem found at end of input) must
+	// not read past it: pad with spaces from there.
+	for (int i = 1; !rc && i < loc->col; i++)
+		rc = strbuf_puts(&sb, (size_t)(i - 1) < n && loc->src_line[i - 1] == '\t' ? "\t" : " ");
+	if (!rc)
+		rc = strbuf_puts(&sb, "^");
+	for (int i = 1; !rc && i < loc->span; i++)
+		rc = strbuf_puts(&sb, "~");
+	if (!rc)
+		rc = strbuf_puts(&sb, "\n");
+	if (!rc)
+		rc = strbuf_append(out, strbuf_str(&sb), sb.len);
+	strbuf_free(&sb);
+	return rc;
+}
+
 void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 	      const char *fmt, va_list ap)
 {
 	if (!count(d, lvl))
 		return;
+	char msg[DIAG_MSG_MAX];
+	int len = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (len < 0) {
+		snprintf(msg, sizeof(msg), "(the message could not be formatted)");
+	} else if ((size_t)len >= sizeof(msg)) {
+		// Cut at a character boundary, and say that it was cut.
+		size_t cut = sizeof(msg) - 4;
+		while (cut > 0 && ((unsigned char)msg[cut] & 0xC0) == 0x80)
+			cut--;
+		memcpy(msg + cut, "...", 4);
+	}
+	// The message is bounded above (4 * DIAG_MSG_MAX escaped bytes), the
+	// prefix by the length of a path: the default cap always holds both.
 	struct strbuf sb;
-	strbuf_init(&sb, 1 << 16);
+	strbuf_init(&sb, 0);
 	int rc = 0;
 	if (loc && loc->file && loc->line > 0)
 		rc = strbuf_printf(&sb, "%s:%d:%d: ", loc->file, loc->line, loc->col > 0 ? loc->col : 1);
@@ -72,23 +131,11 @@ void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 	if (!rc)
 		rc = strbuf_printf(&sb, "%s: ", level_name(lvl));
 	if (!rc)
-		rc = strbuf_vprintf(&sb, fmt, ap);
+		rc = put_one_line(&sb, msg);
 	if (!rc)
 		rc = strbuf_puts(&sb, "\n");
-	if (!rc && d->show_source && loc && loc->src_line) {
-		size_t n = strcspn(loc->src_line, "\r\n");
-		rc = strbuf_printf(&sb, "    %.*s\n    ", (int)n, loc->src_line);
-		// A column past the line's end (a problem found at end of input) must
-		// not read past it: pad with spaces from there.
-		for (int i = 1; !rc && i < loc->col; i++)
-			rc = strbuf_puts(&sb, (size_t)(i - 1) < n && loc->src_line[i - 1] == '\t' ? "\t" : " ");
-		if (!rc)
-			rc = strbuf_puts(&sb, "^");
-		for (int i = 1; !rc && i < loc->span; i++)
-			rc = strbuf_puts(&sb, "~");
-		if (!rc)
-			rc = strbuf_puts(&sb, "\n");
-	}
+	if (!rc && d->show_source && loc && loc->src_line)
+		rc = put_source(&sb, loc);
 	emit(d, strbuf_str(&sb), sb.len);
 	strbuf_free(&sb);
 }

@@ -119,6 +119,10 @@ int units_parse_duration(const char *s, double *out, const char **why)
 	}
 	if (!parts)
 		return HR_E_INVALID;
+	if (!isfinite(total)) { // "1e308w": each number is finite, the seconds are not
+		*why = "the duration is too large";
+		return HR_E_INVALID;
+	}
 	*out = total;
 	return 0;
 }
@@ -153,6 +157,10 @@ int units_parse_size(const char *s, double *out, const char **why)
 	if (!u || p[n]) {
 		if (n == 0 && !*p)
 			*why = "a size needs a unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 512MiB";
+		return HR_E_INVALID;
+	}
+	if (!isfinite(v * u->factor)) {
+		*why = "the size is too large";
 		return HR_E_INVALID;
 	}
 	*out = v * u->factor;
@@ -204,6 +212,9 @@ static bool read_count(const char **p, double *out)
 				break;
 		(*p)++;
 	}
+	// "1e308G": the number is finite, the count is not.
+	if (!isfinite(v * u->factor))
+		return false;
 	*out = v * u->factor;
 	return true;
 }
@@ -362,6 +373,11 @@ int units_parse_money(const char *s, struct money *out, const char **why)
 	}
 	if (*p)
 		return HR_E_INVALID;
+	// "$1e307/h" is finite per hour and not per month, where costs are summed.
+	if (!isfinite(money_per_month(&(struct money){.amount = v, .period = period}))) {
+		*why = "the price is too large";
+		return HR_E_INVALID;
+	}
 	out->amount = v;
 	memset(out->currency, 0, sizeof(out->currency));
 	if (cur)

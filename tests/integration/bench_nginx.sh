@@ -160,8 +160,18 @@ t_expect "bad duration exits 2" 2 "$HEADROOM" bench "$URL/" -d ten
 t_contains "bad duration message" "$T_ERR" "expected a duration"
 t_expect "unknown flag exits 2" 2 "$HEADROOM" bench "$URL/" --bogus
 t_expect "bad header exits 2" 2 "$HEADROOM" bench "$URL/" -H 'no colon here'
+long=$(head -c 100000 /dev/zero | tr '\0' a)
+t_expect "100 kB header exits 2" 2 "$HEADROOM" bench "$URL/" -H "X-Long: $long"
+t_contains "100 kB header: says why" "$T_ERR" "bytes; at most 8191"
+t_check "100 kB header: one short line" [ "$(printf '%s\n' "$T_ERR" | wc -l)" -eq 1 -a "${#T_ERR}" -lt 200 ]
+t_expect "header with a line break exits 2" 2 "$HEADROOM" bench "$URL/" -H "X-A: 1
+X-B: 2"
+t_check "header with a line break: one line" [ "$(printf '%s\n' "$T_ERR" | wc -l)" -eq 1 ]
 CLOSED=$(t_free_port)
 t_expect "closed port: exits 1 by itself" 1 "$HEADROOM" bench "http://127.0.0.1:$CLOSED/" -t 1 -c 2 \
 	--requests 5 --format json
 t_check "closed port: every request ended as a connect error" python3 -c 'import json,sys; j=json.loads(sys.argv[1]); sys.exit(not (j["requests"] == 0 and j["errors"]["connect"] >= 5))' "$T_OUT"
+t_expect "closed port, --find-knee: exits 1 as a plain run does" 1 "$HEADROOM" bench "http://127.0.0.1:$CLOSED/" \
+	--find-knee -d 200ms -t 1 -c 2
+t_contains "closed port, --find-knee: says why" "$T_ERR" "no request succeeded at any step"
 t_done

@@ -74,6 +74,25 @@ t_contains "names the API" "$T_OUT" "infeasible: anthropic calls"
 t_expect "bad --users" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --users 10,abc
 t_contains "bad --users message" "$T_ERR" "--users: 'abc' is not a user count"
 t_expect "bad --months" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --months 0
+# Past 1e12 users the sums overflow (1e308 users printed a "$-nan" cost and
+# truncated user counts): the flag, the config and the growth curve stop there.
+t_expect "--users past the cap" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --users 1e308
+t_contains "--users cap message" "$T_ERR" "--users: '1e308' is more than the 1e+12 users a plan models"
+t_expect "--users overflowing a suffix" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --users 1e308G
+t_contains "--users overflow names the flag" "$T_ERR" "--users: '1e308G' is not a user count"
+sed 's/^  users: 5000$/  users: 2e12/' "$EX/altius.yaml" >"$T_TMP/huge.yaml"
+t_expect "workload.users past the cap" 2 "$HEADROOM" plan -f "$T_TMP/huge.yaml"
+t_contains "workload.users cap located" "$T_ERR" "huge.yaml:"
+t_contains "workload.users cap message" "$T_ERR" "workload.users: must be between 0 and 1e+12, got '2e12'"
+printf 'workload:\n  milestones: [10, 5e12]\n' >"$T_TMP/hugem.yaml"
+t_expect "workload.milestones past the cap" 2 "$HEADROOM" validate --no-catalog -f "$T_TMP/hugem.yaml"
+t_contains "milestone cap located" "$T_ERR" "hugem.yaml:2:20: error: workload.milestones[1]: must be between 0 and 1e+12"
+sed 's/growth: 10%/growth: 1000%/' "$T_TMP/growth.yaml" >"$T_TMP/boom.yaml"
+t_expect "growth curve past the cap" 0 "$HEADROOM" plan -f "$T_TMP/boom.yaml" --months 240 --format json
+n=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"]; print(len(m), max(x["users"] for x in m) <= 1e12)')
+# 1000 * 11^8 = 2.1e11, 1000 * 11^9 = 2.4e12: months 0..8
+t_contains "growth curve stops at the cap" "$n" "9 True"
+t_contains "and says so" "$T_ERR" "the growth curve passes 1e+12 users after month 8; the plan stops there"
 t_expect "bad --format" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --format xml
 t_expect "missing file" 2 "$HEADROOM" plan -f "$T_TMP/nope.yaml"
 
@@ -115,6 +134,16 @@ t_contains "ha parts" "$parts" "[('app', 2, None), ('db', 2, 300.0), ('lb', 1, N
 sed -e 's/    stage: single /    stage: ha /' "$EX/altius.yaml" >"$T_TMP/notha.yaml"
 t_expect "sla -f: nodes that are not the stage" 2 "$HEADROOM" sla -f "$T_TMP/notha.yaml"
 t_contains "says so" "$T_ERR" "these nodes are not a 'ha' stage"
+
+# An empty catalogue and no provider named: the message names the catalogue,
+# not a deployment.providers the config does not have.
+mkdir -p "$T_TMP/nodata/catalog"
+sed '/^deployment:/d; /providers:/d' "$T_TMP/growth.yaml" >"$T_TMP/anywhere.yaml"
+t_expect "empty catalogue" 2 env HEADROOM_DATA="$T_TMP/nodata" "$HEADROOM" plan -f "$T_TMP/anywhere.yaml"
+t_contains "empty catalogue: says so" "$T_ERR" "headroom: error: the price catalogue has no server plan"
+sed 's/providers: \[hetzner\]/providers: [vercel]/' "$T_TMP/growth.yaml" >"$T_TMP/vercel.yaml"
+t_expect "a provider without servers" 2 "$HEADROOM" plan -f "$T_TMP/vercel.yaml"
+t_contains "a provider without servers: located" "$T_ERR" "vercel.yaml:11:14: error: the catalogue has no server plan from the allowed providers"
 
 t_expect "--help" 0 "$HEADROOM" plan --help
 t_contains "usage" "$T_OUT" "usage: headroom plan"

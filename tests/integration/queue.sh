@@ -96,7 +96,26 @@ t_expect "help: exit 0" 0 "$HEADROOM" queue --help
 for f in --arrival --service --servers --target --max-servers --format "stable" "p95_s"; do
 	t_contains "help: documents $f" "$T_OUT" "$f"
 done
+# The examples in --help run, and the --target one finds a server count
+# (it asked for p95=2s of a 1.2 s service, below the service's own 3.59 s).
+"$HEADROOM" queue --help | sed -n 's/^  headroom queue //p' >"$T_TMP/examples"
+t_check "help: has examples" [ -s "$T_TMP/examples" ]
+while read -r args; do
+	# shellcheck disable=SC2086 # the example's words are the arguments
+	t_expect "help example runs: $args" 0 "$HEADROOM" queue $args
+	case "$args" in *--target*--format\ json*)
+		t_contains "help example meets its target: $args" "$T_OUT" '"met": true' ;;
+	esac
+done <"$T_TMP/examples"
 t_expect "listed in headroom --help" 0 "$HEADROOM" --help
+# Output that cannot be written is a failure, said on stderr (it was exit 0).
+if [ -w /dev/full ]; then
+	"$HEADROOM" queue --arrival 1/s --service 1s --servers 2 >/dev/full 2>"$T_TMP/full.err"
+	t_check "full disk: exit 1" [ $? -eq 1 ]
+	t_contains "full disk: says so" "$(cat "$T_TMP/full.err")" "headroom: error: cannot write the output: No space left on device"
+else
+	t_skip "full disk: no /dev/full"
+fi
 t_contains "listed in headroom --help" "$T_OUT" "queue"
 
 t_done

@@ -82,12 +82,23 @@ t_contains "missing file named" "$T_ERR" "nope.yaml: error: cannot read: No such
 t_expect "default file is ./headroom.yaml" 2 "$HEADROOM" validate
 t_contains "default file named" "$T_ERR" "headroom.yaml: error: cannot read"
 cp "$HEADROOM_ROOT/examples/starter.yaml" headroom.yaml
+# A calibration outside the USL's bounds (the fit keeps 0 <= sigma, kappa <= 1).
+printf 'calibration:\n  sigma: 5\n  kappa: 0.001\n  gamma: 100\n  service_time: 10ms\n' >cal.yaml
+printf 'calibration: cal.yaml\n' >withcal.yaml
+t_expect "calibration sigma above 1" 2 "$HEADROOM" validate --no-catalog -f withcal.yaml
+t_contains "calibration sigma message" "$T_ERR" "cal.yaml:2:10: error: calibration.sigma: must be between 0 and 1, got '5'"
+
 t_expect "default file read" 0 "$HEADROOM" validate
 t_expect "bad option: exit 2" 2 "$HEADROOM" validate --bogus
 t_expect "--help: exit 0" 0 "$HEADROOM" validate --help
 t_contains "--help says the usage" "$T_OUT" "usage: headroom validate"
 t_expect "--keys lists the keys" 0 "$HEADROOM" validate --keys
 t_contains "--keys has a default" "$T_OUT" '| `objectives.utilization.cpu` |'
+# docs/config.md carries the same table, row for row (type, bounds, default).
+printf '%s\n' "$T_OUT" | grep '^| `' >"$T_TMP/keys.md"
+missing=$(grep -vxFf "$HEADROOM_ROOT/docs/config.md" "$T_TMP/keys.md" || true)
+if [ -z "$missing" ]; then t_ok "docs/config.md has every --keys row as printed"; else
+	t_not_ok "docs/config.md has every --keys row as printed"; t_diag "$missing"; fi
 
 # Every shipped example that exists is valid.
 for f in "$HEADROOM_ROOT"/examples/*.yaml; do

@@ -75,12 +75,49 @@ static void test_diag(void **state)
 	strbuf_free(&mem);
 }
 
+/* Messages quote input; neither its length nor its line breaks may cost the
+ * message (a 100 kB -H value printed "headroom bench: error: " and nothing). */
+static void test_diag_odd_input(void **state)
+{
+	(void)state;
+	struct strbuf mem;
+	strbuf_init(&mem, 0);
+	struct diag d;
+	diag_init_mem(&d, &mem);
+	size_t big = 100000;
+	char *long_text = malloc(big + 1);
+	assert_non_null(long_text);
+	memset(long_text, 'a', big);
+	long_text[big] = 0;
+	diag_error(&d, "header '%s': too long", long_text);
+	const char *out = strbuf_str(&mem);
+	assert_true(strncmp(out, "headroom: error: header 'aaa", 28) == 0);
+	assert_true(mem.len > 1000 && mem.len < 4096);
+	assert_string_equal(out + mem.len - 6, "aa...\n");
+	assert_ptr_equal(strchr(out, '\n'), out + mem.len - 1); // one line
+
+	strbuf_reset(&mem);
+	diag_error(&d, "header '%s': expected one line", "X: a\nb\r\x1b[2J");
+	assert_string_equal(strbuf_str(&mem),
+			    "headroom: error: header 'X: a\\nb\\r\\x1b[2J': expected one line\n");
+
+	// A source line too long to show: the message stays, the excerpt goes.
+	strbuf_reset(&mem);
+	d.show_source = true;
+	struct diag_loc loc = {"h.yaml", 1, (int)big, long_text, 1};
+	diag_at(&d, DIAG_ERROR, &loc, "bad");
+	assert_string_equal(strbuf_str(&mem), "h.yaml:1:100000: error: bad\n");
+	free(long_text);
+	strbuf_free(&mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_strbuf_cap),
 		cmocka_unit_test(test_diag),
+		cmocka_unit_test(test_diag_odd_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,9 +62,11 @@ static void test_duration(void **state)
 	check_ok(units_parse_duration, fixed, N(fixed));
 
 	static const char *const bad[] = {"", "15", "-5s", "5 parsecs", "s", "5x", "1.2.3s",
-					  "nan", "infs", "0x10s", " 5s", "5s ", "5ss", "1e999s"};
+					  "nan", "infs", "0x10s", " 5s", "5s ", "5ss", "1e999s",
+					  "1e308w", "1e308s1e308s"};
 	static const char *const why[] = {NULL, "needs a unit", "negative", NULL, NULL, NULL, NULL,
-					  NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+					  NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+					  "too large", "too large"};
 	check_bad(units_parse_duration, bad, N(bad), why);
 }
 
@@ -77,8 +79,10 @@ static void test_size(void **state)
 		{"0", 0}, {"10 MB", 1e7}, {"1.5GiB", 1610612736.0}, {"256Mi", 268435456.0}, {"7B", 7},
 	};
 	check_ok(units_parse_size, ok, N(ok));
-	static const char *const bad[] = {"512", "-1GB", "4 gigs", "GB", "4Gb", "4GiBs", "4 GiB x"};
-	static const char *const why[] = {"needs a unit", "negative", NULL, NULL, NULL, NULL, NULL};
+	static const char *const bad[] = {"512", "-1GB", "4 gigs", "GB", "4Gb", "4GiBs", "4 GiB x",
+					  "1e308PB"};
+	static const char *const why[] = {"needs a unit", "negative", NULL, NULL, NULL, NULL, NULL,
+					  "too large"};
 	check_bad(units_parse_size, bad, N(bad), why);
 }
 
@@ -105,8 +109,10 @@ static void test_rate(void **state)
 		{"2/mo", 2.0 / (730.0 * 3600)},
 	};
 	check_ok(units_parse_rate, ok, N(ok));
-	static const char *const bad[] = {"100", "-1/s", "100/fortnight", "/s", "10x/s", "5/s/s", "1/"};
-	static const char *const why[] = {"needs a period", "negative", NULL, NULL, NULL, NULL, NULL};
+	static const char *const bad[] = {"100", "-1/s", "100/fortnight", "/s", "10x/s", "5/s/s", "1/",
+					  "1e308G/s"};
+	static const char *const why[] = {"needs a period", "negative", NULL, NULL, NULL, NULL, NULL,
+					  NULL};
 	check_bad(units_parse_rate, bad, N(bad), why);
 }
 
@@ -117,7 +123,7 @@ static void test_count(void **state)
 		{"5000", 5000}, {"10k", 1e4}, {"1.5M", 1.5e6}, {"2G", 2e9}, {"0", 0}, {"3K", 3000},
 	};
 	check_ok(units_parse_count, ok, N(ok));
-	static const char *const bad[] = {"-3", "ten", "10kk", "5 users", "1e"};
+	static const char *const bad[] = {"-3", "ten", "10kk", "5 users", "1e", "1e308G"};
 	check_bad(units_parse_count, bad, N(bad), NULL);
 }
 
@@ -154,9 +160,9 @@ static void test_money(void **state)
 		assert_float_equal(money_per_month(&m), ok[i].per_month, 1e-9);
 	}
 	static const char *const bad[] = {"$-5/mo", "5 dollars", "$5/fortnight", "$", "XYZ 5",
-					  "$5 EUR", "$5/mo extra", ""};
+					  "$5 EUR", "$5/mo extra", "", "$1e307/h"};
 	static const char *const why[] = {"negative", "currency", "period", NULL, "currency",
-					  "currency", NULL, NULL};
+					  "currency", NULL, NULL, "too large"};
 	for (size_t i = 0; i < N(bad); i++) {
 		struct money m = {0};
 		const char *why_got = NULL;

@@ -203,6 +203,30 @@ static void test_ranges(void **state)
 	assert_true(isinf(usl_max_throughput(&flat)));
 }
 
+/* A saturated server (one worker: throughput flat from concurrency 1) fits
+ * sigma = 1. The peak was N* = 0 with X(0) = 0/0 (bench printed "peak nan
+ * req/s at concurrency 0.0" and dropped the JSON keys), and the inverse gave
+ * latency 0 at any throughput. */
+static void test_saturated_server(void **state)
+{
+	(void)state;
+	const struct usl_point pts[] = {{1, 100}, {2, 100}, {4, 99}, {8, 98}, {16, 96}};
+	struct usl_model m;
+	assert_int_equal(usl_fit(pts, 5, &m, NULL), 0);
+	assert_true(m.sigma > 0.99);
+	assert_true(usl_peak_concurrency(&m) >= 1.0);
+	assert_true(isfinite(usl_max_throughput(&m)));
+	assert_true(fabs(usl_max_throughput(&m) - usl_throughput(&m, 1)) < 1e-9);
+	assert_true(fabs(usl_max_throughput(&m) - 100) < 1);
+	const struct usl_model one = {1, 0.01, 100}, amdahl_one = {1, 0, 100};
+	assert_true(fabs(usl_peak_concurrency(&one) - 1) < 1e-12);
+	assert_true(fabs(usl_max_throughput(&one) - 100) < 1e-9);
+	assert_true(fabs(usl_max_throughput(&amdahl_one) - 100) < 1e-9);
+	double v = -1;
+	assert_int_equal(usl_latency_at_throughput(&one, 50, &v), HR_E_RANGE);
+	assert_int_equal(usl_concurrency_at_throughput(&amdahl_one, 50, &v), HR_E_RANGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_usl4j_defects_not_copied),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_saturated_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
