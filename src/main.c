@@ -59,8 +59,8 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"usage: headroom COMMAND [OPTIONS]\n"
 		"\n"
-		"Turn a model of your workload into a scaling plan, check it against live\n"
-		"metrics, measure what your service sustains, and scale it.\n"
+		"Turn a model of your workload into a scaling plan, check the plan's triggers\n"
+		"against live metrics, and measure what your service really sustains.\n"
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
