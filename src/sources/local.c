@@ -486,14 +486,16 @@ static int sample_disks(struct local *l, const char *src, struct sample_set *out
 		double used = (double)(vfs.f_blocks - vfs.f_bfree) * bs;
 		double avail = (double)vfs.f_bavail * bs;
 		double ratio = used + avail > 0 ? used / (used + avail) : 0;
-		sample_set_addf(out, src, ratio, "disk.used_ratio{mount=\"%s\"}", mounts[i]);
-		sample_set_addf(out, src, 1 - ratio, "disk.free_ratio{mount=\"%s\"}", mounts[i]);
-		sample_set_addf(out, src, used, "disk.used_bytes{mount=\"%s\"}", mounts[i]);
-		sample_set_addf(out, src, avail, "disk.available_bytes{mount=\"%s\"}", mounts[i]);
+		char label[128];
+		const char *mount = sample_label_escape(mounts[i], label, sizeof(label));
+		sample_set_addf(out, src, ratio, "disk.used_ratio{mount=\"%s\"}", mount);
+		sample_set_addf(out, src, 1 - ratio, "disk.free_ratio{mount=\"%s\"}", mount);
+		sample_set_addf(out, src, used, "disk.used_bytes{mount=\"%s\"}", mount);
+		sample_set_addf(out, src, avail, "disk.available_bytes{mount=\"%s\"}", mount);
 		double files_used = (double)(vfs.f_files - vfs.f_ffree);
 		double files = files_used + (double)vfs.f_favail;
 		sample_set_addf(out, src, files > 0 ? files_used / files : NAN,
-				"disk.inodes_used_ratio{mount=\"%s\"}", mounts[i]);
+				"disk.inodes_used_ratio{mount=\"%s\"}", mount);
 	}
 	return 0;
 }
@@ -521,7 +523,8 @@ static int sample_cgroup(struct local *l, const char *src, struct sample_set *ou
 			 unsigned ncpu)
 {
 	const char *rel = l->cgroup_dir + strlen(l->root);
-	const char *name = l->cgroup_name;
+	char label[128];
+	const char *name = sample_label_escape(l->cgroup_name, label, sizeof(label));
 	char *path = xasprintf("%s/cpu.stat", rel);
 	double usage;
 	int rc = read_file(l, path);

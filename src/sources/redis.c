@@ -314,8 +314,10 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 			len = (double)rep->integer;
 			freeReplyObject(rep);
 		}
-		sample_set_addf(out, src, len, "redis.queue.length{key=\"%s\"}", key);
-		sample_set_addf(out, src, is_list ? bull_wait(r, key, err) : NAN, "redis.queue.wait{key=\"%s\"}", key);
+		char label[128];
+		sample_label_escape(key, label, sizeof(label));
+		sample_set_addf(out, src, len, "redis.queue.length{key=\"%s\"}", label);
+		sample_set_addf(out, src, is_list ? bull_wait(r, key, err) : NAN, "redis.queue.wait{key=\"%s\"}", label);
 		if (!r->c)
 			return HR_E_UNAVAILABLE;
 	}
