@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,58 @@ static void test_not_a_store(void **state)
 	free(path);
 }
 
+static void sql(const char *path, const char *text)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *err = NULL;
+	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", text, err);
+	sqlite3_close(db);
+}
+
+// A store a newer headroom wrote, and another program's database: a clear
+// error, and nothing written into either.
+static void test_foreign_schema(void **state)
+{
+	(void)state;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	char *path = xasprintf("%s/newer.db", dir);
+	struct store *st = NULL;
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), 0);
+	store_close(st);
+	sql(path, "UPDATE meta SET value = '2' WHERE key = 'schema'");
+	st = NULL;
+	assert_int_equal(store_open(path, STORE_EXISTING, &d, &st), HR_E_IO);
+	assert_null(st);
+	assert_non_null(strstr(strbuf_str(&msgs), "newer.db: written with schema version 2, this headroom reads version 1"));
+	free(path);
+
+	strbuf_reset(&msgs);
+	path = xasprintf("%s/other.db", dir);
+	sql(path, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)");
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), HR_E_IO);
+	assert_null(st);
+	assert_non_null(strstr(strbuf_str(&msgs), "other.db: not a headroom history store"));
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1); // still only `users`
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "delete");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	free(path);
+	strbuf_free(&msgs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_append_read),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_not_a_store),
+		cmocka_unit_test(test_foreign_schema),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
