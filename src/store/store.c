@@ -327,14 +327,20 @@ int store_append(struct store *st, double t, const struct sample_set *s)
 		if (sqlite3_step(q) != SQLITE_DONE)
 			rc = fail(st, "recording the batch");
 	}
+	if (!rc)
+		rc = exec(st, "COMMIT");
 	if (rc) {
 		// Rolling back keeps the file at the last good batch; the cached ids
-		// of series created in this transaction are gone with it.
-		(void)exec(st, "ROLLBACK");
+		// of series created in this transaction are gone with it. A failed
+		// COMMIT (disk full, I/O error) may or may not have rolled back
+		// already (sqlite.org/lang_transaction.html, "Response To Errors
+		// Within A Transaction"): roll back what is still open, or every
+		// later BEGIN fails.
+		if (!sqlite3_get_autocommit(st->db))
+			(void)exec(st, "ROLLBACK");
 		idmap_free(&st->ids);
-		return rc;
 	}
-	return exec(st, "COMMIT");
+	return rc;
 }
 
 void store_series_list_free(struct store_series_list *l)
@@ -502,11 +508,12 @@ int store_prune(struct store *st, double now, const struct store_retention *r)
 		rc = bind_exec(st, "DELETE FROM rollups WHERE t < ?1", roll_cut, 0);
 	if (!rc)
 		rc = bind_exec(st, "DELETE FROM transitions WHERE t < ?1", roll_cut, 0);
-	if (rc) {
+	if (!rc)
+		rc = exec(st, "COMMIT");
+	// As in store_append(): a failed COMMIT may have left the transaction open.
+	if (rc && !sqlite3_get_autocommit(st->db))
 		(void)exec(st, "ROLLBACK");
-		return rc;
-	}
-	return exec(st, "COMMIT");
+	return rc;
 }
 
 static int count(struct store *st, const char *sql, double *out)

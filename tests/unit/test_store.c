@@ -10,7 +10,10 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -242,6 +245,66 @@ static void test_foreign_schema(void **state)
 	strbuf_free(&msgs);
 }
 
+static void append1(struct store *st, double t, const char *name, double v, int want)
+{
+	struct sample_set s;
+	sample_set_init(&s);
+	sample_set_add(&s, NULL, name, v);
+	assert_int_equal(store_append(st, t, &s), want);
+	sample_set_free(&s);
+}
+
+// A write that fails at COMMIT (the disk is full; here the file size limit)
+// is reported, and the store goes on: the next batch commits, and the series
+// created by the failed batch gets a real id, not one from the rolled-back
+// transaction (whose rowid the next new series would reuse).
+static void test_commit_fails(void **state)
+{
+	(void)state;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	char *path = xasprintf("%s/full.db", dir), *wal = xasprintf("%s-wal", path);
+	struct store *st;
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), 0);
+	append1(st, 1, "a", 1, 0);
+	struct stat sb;
+	assert_int_equal(stat(wal, &sb), 0);
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	append1(st, 2, "b", 2, HR_E_IO);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
+	assert_non_null(strstr(strbuf_str(&msgs), "full.db"));
+	append1(st, 3, "b", 3, 0);
+	store_close(st);
+
+	assert_int_equal(store_open(path, STORE_EXISTING, &d, &st), 0);
+	append1(st, 4, "c", 4, 0);
+	struct series b = {0}, c = {0};
+	assert_int_equal(store_read_series(st, "b", 0, 10, 0, &b), 0);
+	assert_int_equal(store_read_series(st, "c", 0, 10, 0, &c), 0);
+	assert_int_equal(b.n, 1);
+	assert_true(b.t[0] == 3 && b.v[0] == 3);
+	assert_int_equal(c.n, 1);
+	assert_true(c.t[0] == 4 && c.v[0] == 4);
+	struct store_stats ss;
+	assert_int_equal(store_stats(st, &ss), 0);
+	assert_int_equal(ss.samples, 3);
+	assert_int_equal(ss.batched, ss.samples);
+	series_free(&b);
+	series_free(&c);
+	store_close(st);
+	free(path);
+	free(wal);
+	strbuf_free(&msgs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_not_a_store),
 		cmocka_unit_test(test_foreign_schema),
+		cmocka_unit_test(test_commit_fails),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
