@@ -429,8 +429,14 @@ static int sample_cpu(struct local *l, const char *src, struct sample_set *out, 
 		if (!isnan(busy)) {
 			unsigned long long dt = cpu_total(&now) - cpu_total(&l->cpu);
 			sample_set_add(out, src, "cpu.utilization", busy);
-			sample_set_add(out, src, "cpu.iowait_ratio", (double)(now.iowait - l->cpu.iowait) / (double)dt);
-			sample_set_add(out, src, "cpu.steal_ratio", (double)(now.steal - l->cpu.steal) / (double)dt);
+			// iowait can go down between reads (proc(5) calls it "not
+			// reliable"), and a counter going back has no ratio: leave it
+			// out rather than let the unsigned difference wrap.
+			if (now.iowait >= l->cpu.iowait)
+				sample_set_add(out, src, "cpu.iowait_ratio",
+					       (double)(now.iowait - l->cpu.iowait) / (double)dt);
+			if (now.steal >= l->cpu.steal)
+				sample_set_add(out, src, "cpu.steal_ratio", (double)(now.steal - l->cpu.steal) / (double)dt);
 		}
 	}
 	sample_set_add(out, src, "cpu.cores", now.ncpu);
