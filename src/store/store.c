@@ -494,11 +494,15 @@ int store_prune(struct store *st, double now, const struct store_retention *r)
 		       "INSERT INTO rollups(series, t, n, mean, min, max)"
 		       " SELECT series, CAST(t / ?2 AS INTEGER) * ?2 + ?2 / 2 AS b, count(v), avg(v), min(v), max(v)"
 		       " FROM samples WHERE t < ?1 GROUP BY series, b"
+		       // A part with only NULL values has n = 0 and NULL figures: it
+		       // must not turn the merged ones NULL (NULL * 0 is NULL, and
+		       // SQLite's two-argument min/max are NULL when either is).
 		       " ON CONFLICT(series, t) DO UPDATE SET"
-		       " mean = (rollups.mean * rollups.n + excluded.mean * excluded.n)"
-		       "        / max(rollups.n + excluded.n, 1),"
+		       " mean = (coalesce(rollups.mean * rollups.n, 0) + coalesce(excluded.mean * excluded.n, 0))"
+		       "        / nullif(rollups.n + excluded.n, 0),"
 		       " n = rollups.n + excluded.n,"
-		       " min = min(rollups.min, excluded.min), max = max(rollups.max, excluded.max)",
+		       " min = coalesce(min(rollups.min, excluded.min), rollups.min, excluded.min),"
+		       " max = coalesce(max(rollups.max, excluded.max), rollups.max, excluded.max)",
 		       raw_cut, step);
 	if (!rc)
 		rc = bind_exec(st, "DELETE FROM samples WHERE t < ?1", raw_cut, 0);

@@ -305,6 +305,42 @@ static void test_commit_fails(void **state)
 	strbuf_free(&msgs);
 }
 
+// A bucket rolled up in two prunes whose first part had only NaN (NULL)
+// values: the merge keeps the second part's figures instead of NULL * 0.
+static void test_rollup_merge_null(void **state)
+{
+	(void)state;
+	struct diag d;
+	diag_init_file(&d, stderr, "test");
+	char *path = xasprintf("%s/merge.db", dir);
+	struct store *st;
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), 0);
+	append1(st, 10, "m", NAN, 0);
+	append1(st, 20, "m", NAN, 0);
+	append1(st, 200, "m", 4, 0);
+	append1(st, 210, "m", 6, 0);
+	struct store_retention r = {.raw_s = 100, .rollup_step_s = 300, .rollup_s = 86400};
+	assert_int_equal(store_prune(st, 200, &r), 0); // rolls t < 100: the NaN part
+	assert_int_equal(store_prune(st, 400, &r), 0); // rolls the rest into the same bucket
+	struct series s = {0};
+	assert_int_equal(store_read_series(st, "m", 0, 1e9, 0, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(s.t[0] == 150);
+	assert_true(s.v[0] == 5);
+	series_free(&s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT n, min, max FROM rollups", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	assert_true(sqlite3_column_double(q, 1) == 4 && sqlite3_column_double(q, 2) == 6);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	store_close(st);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_store),
 		cmocka_unit_test(test_foreign_schema),
 		cmocka_unit_test(test_commit_fails),
+		cmocka_unit_test(test_rollup_merge_null),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
