@@ -191,7 +191,19 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopba
 	return 0;
 }
 
-static void post_webhook(struct fetch *f, const char *url, const struct live_change *c, double now)
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Post one state change. The sampling loop waits for the post, so the
+ * caller gives each round's posts one time budget (timeout_s is what is left
+ * of it). @return 0 when the endpoint answered (any status), else the fetch
+ * error (the endpoint is down or slow: the round's other posts are skipped). */
+static int post_webhook(struct fetch *f, const char *url, const struct live_change *c, double now,
+			double timeout_s)
 {
 	char v[32];
 	report_fmt_value(c->rule->metric, c->value, v, sizeof(v));
@@ -209,7 +221,14 @@ static void post_webhook(struct fetch *f, const char *url, const struct live_cha
 				 "from", rules_state_name(c->from), "to", rules_state_name(c->to), "series", c->series,
 				 "time", now);
 	char *js = json_dumps(body, JSON_COMPACT);
-	struct fetch_opts o = {.timeout_s = 5, .post_json = js, .max_body = 64 << 10};
+	json_decref(body);
+	strbuf_free(&text);
+	if (!js) {
+		// Without a body fetch_url() would send a GET.
+		logf_("webhook: cannot encode the change of %s as JSON", c->rule->name);
+		return 0;
+	}
+	struct fetch_opts o = {.timeout_s = timeout_s, .post_json = js, .max_body = 64 << 10};
 	struct fetch_result res;
 	struct strbuf err;
 	strbuf_init(&err, 1024);
@@ -221,8 +240,7 @@ static void post_webhook(struct fetch *f, const char *url, const struct live_cha
 	strbuf_free(&res.body);
 	strbuf_free(&err);
 	free(js);
-	json_decref(body);
-	strbuf_free(&text);
+	return rc;
 }
 
 static void sleep_until(double t)
@@ -335,6 +353,12 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 			store_errors++;
 		else if (a->verbose)
 			logf_("stored batch t=%.6f n=%zu", now, res.samples.n);
+		// The round's posts share one budget: half the interval, from 1 s up
+		// to 5 s. A webhook that is down or slow costs one timeout a round,
+		// not one per change (a source going down changes every trigger on it).
+		double hook_end = mono_now() + fmax(1, fmin(5, interval / 2));
+		size_t unsent = 0;
+		bool gave_up = false;
 		for (size_t i = 0; i < res.n_chg; i++) {
 			const struct live_change *c = &res.chg[i];
 			char v[32];
@@ -344,9 +368,17 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 			if (store_log_transition(st, now, c->rule->name, c->series, rules_state_name(c->from),
 						 rules_state_name(c->to), c->value, c->message) != 0)
 				store_errors++;
-			if (hook)
-				post_webhook(hook, cfg->agent.webhook, c, now);
+			if (hook) {
+				double left = hook_end - mono_now();
+				if (gave_up || left < 1e-3)
+					unsent++;
+				else if (post_webhook(hook, cfg->agent.webhook, c, now, left) != 0)
+					gave_up = true;
+			}
 		}
+		if (unsent)
+			logf_("webhook: %zu state change%s not posted (the webhook is down or slow)", unsent,
+			      unsent == 1 ? "" : "s");
 		struct strbuf m;
 		strbuf_init(&m, 16u << 20);
 		json_t *doc = report_json(&res);

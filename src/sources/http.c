@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sources/backends.h"
 #include "sources/fetch.h"
@@ -62,16 +63,35 @@ static double percentile(const double *v, size_t n, double p)
 	return v[rank - 1];
 }
 
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int http_sample(void *state, const char *src, struct sample_set *out, struct strbuf *err)
 {
 	struct http *h = state;
-	struct fetch_opts o = {.timeout_s = h->cfg->timeout_s, .user = h->cfg->user,
-			       .password = h->cfg->password, .token = h->cfg->token, .max_body = 16u << 20};
+	struct fetch_opts o = {.user = h->cfg->user, .password = h->cfg->password, .token = h->cfg->token,
+			       .max_body = 16u << 20};
 	size_t ok = 0, errors = 0;
+	unsigned made = 0;
 	long last_status = 0;
 	struct strbuf why;
 	strbuf_init(&why, 1024);
+	// `timeout` bounds the whole sample, not each probe: a server that
+	// accepts and never answers would otherwise hold a check for probes x
+	// timeout (50 s with the defaults).
+	double limit = h->cfg->timeout_s > 0 ? h->cfg->timeout_s : 5;
+	double deadline = mono() + limit;
 	for (unsigned i = 0; i < h->probes; i++) {
+		double left = deadline - mono();
+		// curl's timeout is whole milliseconds; less than one would mean none.
+		if (left < 1e-3)
+			break;
+		o.timeout_s = left;
+		made++;
 		struct fetch_result r;
 		int rc = fetch_url(h->f, h->cfg->url, &o, &r, &why);
 		strbuf_free(&r.body);
@@ -85,7 +105,13 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 			errors++;
 		h->lat[ok++] = r.total_s;
 	}
-	sample_set_add(out, src, "http.error_ratio", (double)errors / h->probes);
+	if (made == 0) {
+		// Only when timeout is under a millisecond: say so rather than divide by 0.
+		source_error(err, "timeout %g s leaves no time for a probe", limit);
+		strbuf_free(&why);
+		return HR_E_TIMEOUT;
+	}
+	sample_set_add(out, src, "http.error_ratio", (double)errors / made);
 	sample_set_add(out, src, "http.up", ok > 0 ? 1 : 0);
 	int rc = 0;
 	if (ok) {
@@ -95,7 +121,7 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 		sample_set_add(out, src, "http.p95", percentile(h->lat, ok, 0.95));
 		sample_set_add(out, src, "http.max", h->lat[ok - 1]);
 	} else {
-		source_error(err, "all %u probes failed: %s", h->probes, strbuf_str(&why));
+		source_error(err, "all %u probes failed: %s", made, strbuf_str(&why));
 		rc = HR_E_UNAVAILABLE;
 	}
 	strbuf_free(&why);

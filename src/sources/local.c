@@ -429,8 +429,14 @@ static int sample_cpu(struct local *l, const char *src, struct sample_set *out, 
 		if (!isnan(busy)) {
 			unsigned long long dt = cpu_total(&now) - cpu_total(&l->cpu);
 			sample_set_add(out, src, "cpu.utilization", busy);
-			sample_set_add(out, src, "cpu.iowait_ratio", (double)(now.iowait - l->cpu.iowait) / (double)dt);
-			sample_set_add(out, src, "cpu.steal_ratio", (double)(now.steal - l->cpu.steal) / (double)dt);
+			// iowait can go down between reads (proc(5) calls it "not
+			// reliable"), and a counter going back has no ratio: leave it
+			// out rather than let the unsigned difference wrap.
+			if (now.iowait >= l->cpu.iowait)
+				sample_set_add(out, src, "cpu.iowait_ratio",
+					       (double)(now.iowait - l->cpu.iowait) / (double)dt);
+			if (now.steal >= l->cpu.steal)
+				sample_set_add(out, src, "cpu.steal_ratio", (double)(now.steal - l->cpu.steal) / (double)dt);
 		}
 	}
 	sample_set_add(out, src, "cpu.cores", now.ncpu);
@@ -486,14 +492,16 @@ static int sample_disks(struct local *l, const char *src, struct sample_set *out
 		double used = (double)(vfs.f_blocks - vfs.f_bfree) * bs;
 		double avail = (double)vfs.f_bavail * bs;
 		double ratio = used + avail > 0 ? used / (used + avail) : 0;
-		sample_set_addf(out, src, ratio, "disk.used_ratio{mount=\"%s\"}", mounts[i]);
-		sample_set_addf(out, src, 1 - ratio, "disk.free_ratio{mount=\"%s\"}", mounts[i]);
-		sample_set_addf(out, src, used, "disk.used_bytes{mount=\"%s\"}", mounts[i]);
-		sample_set_addf(out, src, avail, "disk.available_bytes{mount=\"%s\"}", mounts[i]);
+		char label[128];
+		const char *mount = sample_label_escape(mounts[i], label, sizeof(label));
+		sample_set_addf(out, src, ratio, "disk.used_ratio{mount=\"%s\"}", mount);
+		sample_set_addf(out, src, 1 - ratio, "disk.free_ratio{mount=\"%s\"}", mount);
+		sample_set_addf(out, src, used, "disk.used_bytes{mount=\"%s\"}", mount);
+		sample_set_addf(out, src, avail, "disk.available_bytes{mount=\"%s\"}", mount);
 		double files_used = (double)(vfs.f_files - vfs.f_ffree);
 		double files = files_used + (double)vfs.f_favail;
 		sample_set_addf(out, src, files > 0 ? files_used / files : NAN,
-				"disk.inodes_used_ratio{mount=\"%s\"}", mounts[i]);
+				"disk.inodes_used_ratio{mount=\"%s\"}", mount);
 	}
 	return 0;
 }
@@ -521,7 +529,8 @@ static int sample_cgroup(struct local *l, const char *src, struct sample_set *ou
 			 unsigned ncpu)
 {
 	const char *rel = l->cgroup_dir + strlen(l->root);
-	const char *name = l->cgroup_name;
+	char label[128];
+	const char *name = sample_label_escape(l->cgroup_name, label, sizeof(label));
 	char *path = xasprintf("%s/cpu.stat", rel);
 	double usage;
 	int rc = read_file(l, path);

@@ -109,23 +109,43 @@ static bool pair(json_t *p, double *t, double *v)
 	return end != s && *end == '\0';
 }
 
+// A label name as Prometheus allows it ([a-zA-Z_][a-zA-Z0-9_]*); a reply
+// from a "compatible" server is not trusted to keep to that.
+static bool label_name_ok(const char *k)
+{
+	if (!*k || (*k >= '0' && *k <= '9'))
+		return false;
+	for (; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '_'))
+			return false;
+	return true;
+}
+
 // NAME or NAME{k="v",...} from a series' labels, sorted by jansson's order
-// (insertion order of the reply, which Prometheus sorts).
+// (insertion order of the reply, which Prometheus sorts). Values are escaped
+// (a label value may hold quotes or line breaks: the agent's /metrics prints
+// the name as is), and only whole labels are kept within the name's cap, so
+// the name is always well formed.
 static void series_name(const char *name, json_t *labels, bool with_labels, char *buf, size_t n)
 {
 	size_t off = (size_t)snprintf(buf, n, "%s", name);
-	if (!with_labels || !json_is_object(labels) || off >= n)
+	if (!with_labels || !json_is_object(labels) || off + 2 >= n)
 		return;
 	const char *k;
 	json_t *v;
-	const char *sep = "{";
+	size_t base = off;
+	char esc[SAMPLE_NAME_MAX + 1];
 	json_object_foreach(labels, k, v) {
-		if (strcmp(k, "__name__") == 0 || !json_is_string(v) || off >= n)
+		if (strcmp(k, "__name__") == 0 || !json_is_string(v) || !label_name_ok(k))
 			continue;
-		off += (size_t)snprintf(buf + off, n - off, "%s%s=\"%s\"", sep, k, json_string_value(v));
-		sep = ",";
+		sample_label_escape(json_string_value(v), esc, sizeof(esc));
+		// sep + k + ="esc" and room for the closing brace.
+		size_t need = 1 + strlen(k) + 2 + strlen(esc) + 1;
+		if (off + need + 1 >= n)
+			continue;
+		off += (size_t)snprintf(buf + off, n - off, "%c%s=\"%s\"", off == base ? '{' : ',', k, esc);
 	}
-	if (*sep == ',' && off < n)
+	if (off > base)
 		snprintf(buf + off, n - off, "}");
 }
 

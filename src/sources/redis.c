@@ -290,6 +290,7 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 			       (info.evicted_keys - r->last_evicted) / (now - r->last_when));
 	r->last_evicted = info.evicted_keys, r->last_when = now, r->have_evicted = !isnan(info.evicted_keys);
 
+	int bad = 0;
 	for (size_t i = 0; i < r->cfg->n_queues; i++) {
 		const char *key = r->cfg->queues[i];
 		rep = command(r, err, REDIS_REPLY_STATUS, "TYPE %s", key);
@@ -306,6 +307,17 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 		else if (strcmp(rep->str, "none") == 0)
 			len = 0; // Celery deletes the list when it drains
 		bool is_list = strcmp(rep->str, "list") == 0 || strcmp(rep->str, "none") == 0;
+		if (!cmd && isnan(len)) {
+			// A hash, a set, a string: not a queue, most likely a wrong key
+			// in the config. Left out (its trigger is UNKNOWN with this
+			// reason), not NaN (which would read as "not applicable").
+			if (!bad)
+				source_error(err, "redis %s:%d: queue key '%s' is a %.20s, not a list, zset or stream",
+					     r->url.host, r->url.port, key, rep->str);
+			bad = HR_E_PROTOCOL;
+			freeReplyObject(rep);
+			continue;
+		}
 		freeReplyObject(rep);
 		if (cmd) {
 			rep = command(r, err, REDIS_REPLY_INTEGER, cmd, key);
@@ -314,12 +326,14 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 			len = (double)rep->integer;
 			freeReplyObject(rep);
 		}
-		sample_set_addf(out, src, len, "redis.queue.length{key=\"%s\"}", key);
-		sample_set_addf(out, src, is_list ? bull_wait(r, key, err) : NAN, "redis.queue.wait{key=\"%s\"}", key);
+		char label[128];
+		sample_label_escape(key, label, sizeof(label));
+		sample_set_addf(out, src, len, "redis.queue.length{key=\"%s\"}", label);
+		sample_set_addf(out, src, is_list ? bull_wait(r, key, err) : NAN, "redis.queue.wait{key=\"%s\"}", label);
 		if (!r->c)
 			return HR_E_UNAVAILABLE;
 	}
-	return 0;
+	return bad;
 }
 
 static void redis_close(void *state)

@@ -47,6 +47,29 @@ void sample_set_addf(struct sample_set *s, const char *source, double value, con
 	push(s, source, xstrdup(buf), value);
 }
 
+char *sample_label_escape(const char *v, char *buf, size_t n)
+{
+	size_t o = 0;
+	while (*v) {
+		unsigned char c = (unsigned char)*v;
+		const char *e = c == '\\' ? "\\\\" : c == '"' ? "\\\"" : c == '\n' ? "\\n" : NULL;
+		// A UTF-8 sequence is copied whole or not at all.
+		size_t in = e ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		size_t k = 0;
+		while (k < in && v[k])
+			k++;
+		in = k;
+		size_t outk = e ? 2 : in;
+		if (o + outk >= n)
+			break;
+		memcpy(buf + o, e ? e : v, outk);
+		o += outk;
+		v += in;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 void sample_set_move(struct sample_set *to, struct sample_set *from)
 {
 	for (size_t i = 0; i < from->n; i++)

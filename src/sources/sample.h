@@ -45,6 +45,16 @@ void sample_set_add(struct sample_set *s, const char *source, const char *name, 
 /** Like sample_set_add() with a printf-style name. */
 void sample_set_addf(struct sample_set *s, const char *source, double value, const char *fmt, ...)
 	HR_PRINTF(4, 5);
+/**
+ * Escape a label value as the Prometheus text format wants it (backslash,
+ * double quote and line feed as \\, \" and \n), so that a series name
+ * `base{key="VALUE"}` stays one well-formed series whatever VALUE holds
+ * (a Prometheus label, a Redis key). A value that does not fit is cut at a
+ * whole character or escape.
+ * @param buf receives the escaped value, NUL-terminated; n > 0.
+ * @return buf.
+ */
+char *sample_label_escape(const char *v, char *buf, size_t n);
 /** Move every metric of @p from to the end of @p to; @p from is left empty. */
 void sample_set_move(struct sample_set *to, struct sample_set *from);
 /** The metric with exactly this name, or NULL. Borrowed. */

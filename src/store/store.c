@@ -11,12 +11,15 @@
 
 #include "util/xalloc.h"
 
+/* The schema this code reads and writes; meta('schema') in the file. */
+#define STORE_SCHEMA 1
+
 /* Schema version 1. WITHOUT ROWID tables keyed (series, t) keep one row per
  * point with no second index: a 10 s sample of 40 series for 7 days is 2.4M
  * rows, read back by range on (series, t). */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"INSERT OR IGNORE INTO meta VALUES('schema', '1');"
+	"INSERT OR IGNORE INTO meta VALUES('schema', '1');" // '1': STORE_SCHEMA
 	"CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 	" base TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS series_base ON series(base);"
@@ -137,6 +140,54 @@ static int fail(struct store *st, const char *what)
 	return HR_E_IO;
 }
 
+// What the file holds before anything is written to it: nothing yet, a
+// store of this schema, or something this code must not touch - another
+// program's database, or a store a newer headroom wrote (its tables may
+// mean something else; writing version-1 rows into it would corrupt it).
+static int check_schema(struct store *st)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table'),"
+		" (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta')";
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "cannot read");
+	int rc = sqlite3_step(q);
+	long long tables = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	bool has_meta = rc == SQLITE_ROW && sqlite3_column_int64(q, 1) > 0;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return fail(st, "cannot read");
+	if (tables == 0)
+		return 0;
+	long long version = -1;
+	if (has_meta) {
+		if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &q, NULL) !=
+		    SQLITE_OK)
+			return fail(st, "cannot read its schema version");
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+			const char *v = (const char *)sqlite3_column_text(q, 0);
+			char *end;
+			long long n = v ? strtoll(v, &end, 10) : -1;
+			if (v && end != v && *end == '\0' && n > 0)
+				version = n;
+		}
+		sqlite3_finalize(q);
+	}
+	if (version < 0) {
+		diag_error(st->d, "history store %s: not a headroom history store (an SQLite database without "
+			   "headroom's schema version); give another --store path", st->path);
+		return HR_E_IO;
+	}
+	if (version != STORE_SCHEMA) {
+		diag_error(st->d, "history store %s: written with schema version %lld, this headroom reads "
+			   "version %d%s", st->path, version, STORE_SCHEMA,
+			   version > STORE_SCHEMA ? "; use the headroom that wrote it, or another --store path" : "");
+		return HR_E_IO;
+	}
+	return 0;
+}
+
 static int prepare(struct store *st, const char *sql, sqlite3_stmt **out)
 {
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
@@ -168,6 +219,9 @@ int store_open(const char *path, enum store_mode mode, struct diag *d, struct st
 	// A reader (check) and the writer (agent) share the file; wait for a lock
 	// rather than fail while the other commits.
 	sqlite3_busy_timeout(st->db, 5000);
+	rc = check_schema(st);
+	if (rc)
+		goto out;
 	char *err = NULL;
 	const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
 	if (sqlite3_exec(st->db, setup, NULL, NULL, &err) != SQLITE_OK ||
@@ -273,14 +327,20 @@ int store_append(struct store *st, double t, const struct sample_set *s)
 		if (sqlite3_step(q) != SQLITE_DONE)
 			rc = fail(st, "recording the batch");
 	}
+	if (!rc)
+		rc = exec(st, "COMMIT");
 	if (rc) {
 		// Rolling back keeps the file at the last good batch; the cached ids
-		// of series created in this transaction are gone with it.
-		(void)exec(st, "ROLLBACK");
+		// of series created in this transaction are gone with it. A failed
+		// COMMIT (disk full, I/O error) may or may not have rolled back
+		// already (sqlite.org/lang_transaction.html, "Response To Errors
+		// Within A Transaction"): roll back what is still open, or every
+		// later BEGIN fails.
+		if (!sqlite3_get_autocommit(st->db))
+			(void)exec(st, "ROLLBACK");
 		idmap_free(&st->ids);
-		return rc;
 	}
-	return exec(st, "COMMIT");
+	return rc;
 }
 
 void store_series_list_free(struct store_series_list *l)
@@ -434,11 +494,15 @@ int store_prune(struct store *st, double now, const struct store_retention *r)
 		       "INSERT INTO rollups(series, t, n, mean, min, max)"
 		       " SELECT series, CAST(t / ?2 AS INTEGER) * ?2 + ?2 / 2 AS b, count(v), avg(v), min(v), max(v)"
 		       " FROM samples WHERE t < ?1 GROUP BY series, b"
+		       // A part with only NULL values has n = 0 and NULL figures: it
+		       // must not turn the merged ones NULL (NULL * 0 is NULL, and
+		       // SQLite's two-argument min/max are NULL when either is).
 		       " ON CONFLICT(series, t) DO UPDATE SET"
-		       " mean = (rollups.mean * rollups.n + excluded.mean * excluded.n)"
-		       "        / max(rollups.n + excluded.n, 1),"
+		       " mean = (coalesce(rollups.mean * rollups.n, 0) + coalesce(excluded.mean * excluded.n, 0))"
+		       "        / nullif(rollups.n + excluded.n, 0),"
 		       " n = rollups.n + excluded.n,"
-		       " min = min(rollups.min, excluded.min), max = max(rollups.max, excluded.max)",
+		       " min = coalesce(min(rollups.min, excluded.min), rollups.min, excluded.min),"
+		       " max = coalesce(max(rollups.max, excluded.max), rollups.max, excluded.max)",
 		       raw_cut, step);
 	if (!rc)
 		rc = bind_exec(st, "DELETE FROM samples WHERE t < ?1", raw_cut, 0);
@@ -448,11 +512,12 @@ int store_prune(struct store *st, double now, const struct store_retention *r)
 		rc = bind_exec(st, "DELETE FROM rollups WHERE t < ?1", roll_cut, 0);
 	if (!rc)
 		rc = bind_exec(st, "DELETE FROM transitions WHERE t < ?1", roll_cut, 0);
-	if (rc) {
+	if (!rc)
+		rc = exec(st, "COMMIT");
+	// As in store_append(): a failed COMMIT may have left the transaction open.
+	if (rc && !sqlite3_get_autocommit(st->db))
 		(void)exec(st, "ROLLBACK");
-		return rc;
-	}
-	return exec(st, "COMMIT");
+	return rc;
 }
 
 static int count(struct store *st, const char *sql, double *out)

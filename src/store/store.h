@@ -43,7 +43,9 @@ char *store_default_path(void);
  * Open (and, with STORE_CREATE, create) a store.
  * @param out a new store the caller closes with store_close().
  * @return 0; HR_E_NOTFOUND (STORE_EXISTING and no file); HR_E_IO with a
- *         message to d when the file cannot be opened or is not a store.
+ *         message to d when the file cannot be opened, is not a store (another
+ *         program's SQLite database is left untouched) or was written with
+ *         another schema version (a newer headroom).
  */
 HR_NODISCARD int store_open(const char *path, enum store_mode mode, struct diag *d, struct store **out);
 

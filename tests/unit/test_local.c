@@ -236,6 +236,15 @@ static void test_cpu_delta_and_failure(void **state)
 	assert_non_null(strstr(strbuf_str(&err), "meminfo"));
 	assert_true(fabs(get(&s, "cpu.utilization") - 0.5) < 1e-12);
 	assert_null(sample_set_find(&s, "memory.used_ratio"));
+	sample_set_free(&s);
+
+	// iowait can go down between reads (proc(5): "not reliable"): the ratio
+	// is left out rather than wrapped to 1e16; utilization still counts it idle.
+	spit(stat, "cpu  1800 0 700 8600 300 0 100 0\ncpu0 1 1 1 1\n");
+	(void)source_local_ops.sample(st, "l", &s, &err);
+	assert_true(fabs(get(&s, "cpu.utilization") - 1.0 / 3) < 1e-12);
+	assert_null(sample_set_find(&s, "cpu.iowait_ratio"));
+	assert_true(get(&s, "cpu.steal_ratio") == 0);
 	source_local_ops.close(st);
 	sample_set_free(&s);
 	strbuf_free(&err);

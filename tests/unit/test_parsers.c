@@ -67,6 +67,36 @@ static void test_prom_instant(void **state)
 	strbuf_free(&err);
 }
 
+// Label values are untrusted text: quotes, backslashes and line breaks are
+// escaped, and a long label set keeps whole labels and its closing brace, so
+// the name printed on the agent's /metrics stays one well-formed series.
+static void test_prom_labels_escaped(void **state)
+{
+	(void)state;
+	char long_v[400];
+	memset(long_v, 'x', sizeof(long_v) - 1);
+	long_v[sizeof(long_v) - 1] = '\0';
+	char *s = xasprintf("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+			    "{\"metric\":{\"path\":\"a\\\"} 1\\nfake 2\\\\\",\"bad\\\"name\":\"v\"},\"value\":[1,\"1\"]},"
+			    "{\"metric\":{\"a\":\"1\",\"b\":\"%s\",\"c\":\"3\"},\"value\":[1,\"2\"]}]}}",
+			    long_v);
+	struct sample_set out;
+	sample_set_init(&out);
+	struct strbuf err;
+	strbuf_init(&err, 0);
+	assert_int_equal(prom_parse_instant(s, strlen(s), "m", "p", &out, &err), 0);
+	assert_int_equal(out.n, 2);
+	assert_string_equal(out.m[0].name, "m{path=\"a\\\"} 1\\nfake 2\\\\\"}");
+	assert_string_equal(out.m[1].name, "m{a=\"1\",c=\"3\"}");
+	free(s);
+	sample_set_free(&out);
+	strbuf_free(&err);
+	char buf[8];
+	assert_string_equal(sample_label_escape("ab\"cd", buf, sizeof(buf)), "ab\\\"cd");
+	assert_string_equal(sample_label_escape("abcdef\"", buf, sizeof(buf)), "abcdef");
+	assert_string_equal(sample_label_escape("abcdef\xc3\xa9", buf, sizeof(buf)), "abcdef");
+}
+
 static void test_prom_range(void **state)
 {
 	(void)state;
@@ -120,6 +150,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prom_instant),
+		cmocka_unit_test(test_prom_labels_escaped),
 		cmocka_unit_test(test_prom_range),
 		cmocka_unit_test(test_redis_info_url),
 	};

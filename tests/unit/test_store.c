@@ -7,9 +7,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -189,6 +193,154 @@ static void test_not_a_store(void **state)
 	free(path);
 }
 
+static void sql(const char *path, const char *text)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *err = NULL;
+	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", text, err);
+	sqlite3_close(db);
+}
+
+// A store a newer headroom wrote, and another program's database: a clear
+// error, and nothing written into either.
+static void test_foreign_schema(void **state)
+{
+	(void)state;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	char *path = xasprintf("%s/newer.db", dir);
+	struct store *st = NULL;
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), 0);
+	store_close(st);
+	sql(path, "UPDATE meta SET value = '2' WHERE key = 'schema'");
+	st = NULL;
+	assert_int_equal(store_open(path, STORE_EXISTING, &d, &st), HR_E_IO);
+	assert_null(st);
+	assert_non_null(strstr(strbuf_str(&msgs), "newer.db: written with schema version 2, this headroom reads version 1"));
+	free(path);
+
+	strbuf_reset(&msgs);
+	path = xasprintf("%s/other.db", dir);
+	sql(path, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)");
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), HR_E_IO);
+	assert_null(st);
+	assert_non_null(strstr(strbuf_str(&msgs), "other.db: not a headroom history store"));
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1); // still only `users`
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "delete");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	free(path);
+	strbuf_free(&msgs);
+}
+
+static void append1(struct store *st, double t, const char *name, double v, int want)
+{
+	struct sample_set s;
+	sample_set_init(&s);
+	sample_set_add(&s, NULL, name, v);
+	assert_int_equal(store_append(st, t, &s), want);
+	sample_set_free(&s);
+}
+
+// A write that fails at COMMIT (the disk is full; here the file size limit)
+// is reported, and the store goes on: the next batch commits, and the series
+// created by the failed batch gets a real id, not one from the rolled-back
+// transaction (whose rowid the next new series would reuse).
+static void test_commit_fails(void **state)
+{
+	(void)state;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	char *path = xasprintf("%s/full.db", dir), *wal = xasprintf("%s-wal", path);
+	struct store *st;
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), 0);
+	append1(st, 1, "a", 1, 0);
+	struct stat sb;
+	assert_int_equal(stat(wal, &sb), 0);
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	append1(st, 2, "b", 2, HR_E_IO);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
+	assert_non_null(strstr(strbuf_str(&msgs), "full.db"));
+	append1(st, 3, "b", 3, 0);
+	store_close(st);
+
+	assert_int_equal(store_open(path, STORE_EXISTING, &d, &st), 0);
+	append1(st, 4, "c", 4, 0);
+	struct series b = {0}, c = {0};
+	assert_int_equal(store_read_series(st, "b", 0, 10, 0, &b), 0);
+	assert_int_equal(store_read_series(st, "c", 0, 10, 0, &c), 0);
+	assert_int_equal(b.n, 1);
+	assert_true(b.t[0] == 3 && b.v[0] == 3);
+	assert_int_equal(c.n, 1);
+	assert_true(c.t[0] == 4 && c.v[0] == 4);
+	struct store_stats ss;
+	assert_int_equal(store_stats(st, &ss), 0);
+	assert_int_equal(ss.samples, 3);
+	assert_int_equal(ss.batched, ss.samples);
+	series_free(&b);
+	series_free(&c);
+	store_close(st);
+	free(path);
+	free(wal);
+	strbuf_free(&msgs);
+}
+
+// A bucket rolled up in two prunes whose first part had only NaN (NULL)
+// values: the merge keeps the second part's figures instead of NULL * 0.
+static void test_rollup_merge_null(void **state)
+{
+	(void)state;
+	struct diag d;
+	diag_init_file(&d, stderr, "test");
+	char *path = xasprintf("%s/merge.db", dir);
+	struct store *st;
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), 0);
+	append1(st, 10, "m", NAN, 0);
+	append1(st, 20, "m", NAN, 0);
+	append1(st, 200, "m", 4, 0);
+	append1(st, 210, "m", 6, 0);
+	struct store_retention r = {.raw_s = 100, .rollup_step_s = 300, .rollup_s = 86400};
+	assert_int_equal(store_prune(st, 200, &r), 0); // rolls t < 100: the NaN part
+	assert_int_equal(store_prune(st, 400, &r), 0); // rolls the rest into the same bucket
+	struct series s = {0};
+	assert_int_equal(store_read_series(st, "m", 0, 1e9, 0, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(s.t[0] == 150);
+	assert_true(s.v[0] == 5);
+	series_free(&s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT n, min, max FROM rollups", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	assert_true(sqlite3_column_double(q, 1) == 4 && sqlite3_column_double(q, 2) == 6);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	store_close(st);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +348,9 @@ int main(void)
 		cmocka_unit_test(test_append_read),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_not_a_store),
+		cmocka_unit_test(test_foreign_schema),
+		cmocka_unit_test(test_commit_fails),
+		cmocka_unit_test(test_rollup_merge_null),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
