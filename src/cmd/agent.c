@@ -337,6 +337,10 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 	      store_path, listen, token ? " (bearer token required)" : "");
 	unsigned long long rounds = 0, store_errors = 0;
 	double next = unix_now(), last_prune = 0, last_forecast = -INFINITY;
+	// Whether each source answered last round, to log when one goes down or
+	// comes back (its triggers' UNKNOWN says which; the log says why).
+	bool *src_up = NULL;
+	size_t n_src_up = 0;
 	// The first round needs the sources' warm-up (two /proc/stat reads).
 	sleep_until(next + live_warmup(lv));
 	while (!stop_requested) {
@@ -349,6 +353,21 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		struct live_result res;
 		live_round(lv, now, &res);
 		rounds++;
+		if (!src_up) {
+			n_src_up = res.n_src;
+			src_up = xcalloc(n_src_up ? n_src_up : 1, sizeof(*src_up));
+			for (size_t i = 0; i < n_src_up; i++)
+				src_up[i] = true;
+		}
+		for (size_t i = 0; i < res.n_src && i < n_src_up; i++) {
+			const struct live_source *s = &res.src[i];
+			bool up = s->rc == 0;
+			if (up && !src_up[i])
+				logf_("source %s (%s) answers again", s->name, s->type);
+			else if (!up && src_up[i])
+				logf_("source %s (%s) is down: %s", s->name, s->type, s->error ? s->error : "no reason given");
+			src_up[i] = up;
+		}
 		if (store_append(st, now, &res.samples) != 0)
 			store_errors++;
 		else if (a->verbose)
@@ -408,6 +427,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		sleep_until(next);
 	}
 	logf_("stopping after %llu rounds", rounds);
+	free(src_up);
 	MHD_stop_daemon(httpd);
 	fetch_free(hook);
 	free(sh.metrics);

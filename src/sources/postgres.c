@@ -2,21 +2,31 @@
  * against max_connections, database size, buffer cache hit ratio, the
  * longest running query and replication lag.
  *
- * One query per sample, read-only, bounded by statement_timeout. The role
+ * One query per sample, read-only, bounded twice: by statement_timeout on
+ * the server, and by a deadline here, so a server that stops answering (a
+ * stopped backend, a network partition) cannot hold the agent's loop until
+ * TCP gives up (~15 min): past the deadline the connection is dropped. The role
  * needs pg_monitor (or to be a superuser) to see other sessions' state; with
  * less, the counts are still right but the longest query only covers its own
  * sessions (docs/metrics.md). */
+#include <errno.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sources/backends.h"
 #include "util/xalloc.h"
 
+/* Longest timeout honoured: statement_timeout is an int of milliseconds. */
+#define PG_MAX_TIMEOUT_S 86400.0
+
 struct pg {
 	const struct source_config *cfg;
 	PGconn *conn;
+	double timeout_s;
 	char timeout[32], stmt_timeout[48];
 };
 
@@ -57,6 +67,9 @@ static int pg_open(const struct source_config *cfg, struct diag *d, void **state
 	struct pg *p = xcalloc(1, sizeof(*p));
 	p->cfg = cfg;
 	double t = cfg->timeout_s > 0 ? cfg->timeout_s : 5;
+	if (t > PG_MAX_TIMEOUT_S)
+		t = PG_MAX_TIMEOUT_S;
+	p->timeout_s = t;
 	// libpq's connect_timeout is whole seconds, at least 2 (libpq docs, 34.1.2).
 	snprintf(p->timeout, sizeof(p->timeout), "%d", t < 2 ? 2 : (int)ceil(t));
 	snprintf(p->stmt_timeout, sizeof(p->stmt_timeout), "-c statement_timeout=%d", (int)(t * 1000));
@@ -94,13 +107,59 @@ static double col(PGresult *r, int c)
 	return end != s ? v : NAN;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Send the query and wait for its one result until the deadline. Returns the
+ * result (NULL with *timed_out set past the deadline, or on a lost session);
+ * the connection must be dropped after a NULL. */
+static PGresult *query_until(PGconn *conn, const char *sql, double deadline, bool *timed_out)
+{
+	*timed_out = false;
+	if (!PQsendQuery(conn, sql))
+		return NULL;
+	while (PQisBusy(conn)) {
+		double left = deadline - now_s();
+		if (left <= 0) {
+			*timed_out = true;
+			return NULL;
+		}
+		struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+		int n = poll(&pfd, 1, (int)ceil(left * 1000));
+		if (n < 0 && errno != EINTR)
+			return NULL;
+		if (n > 0 && !PQconsumeInput(conn))
+			return NULL;
+	}
+	// The one statement's result, then NULL; drain the rest so the
+	// connection is ready for the next sample.
+	PGresult *r = PQgetResult(conn), *extra;
+	while ((extra = PQgetResult(conn)) != NULL)
+		PQclear(extra);
+	return r;
+}
+
 static int pg_sample(void *state, const char *src, struct sample_set *out, struct strbuf *err)
 {
 	struct pg *p = state;
 	int rc = pg_connect(p, err);
 	if (rc)
 		return rc;
-	PGresult *r = PQexec(p->conn, stats_sql);
+	bool timed_out;
+	PGresult *r = query_until(p->conn, stats_sql, now_s() + p->timeout_s, &timed_out);
+	if (timed_out) {
+		source_error(err, "postgres: no reply within %g s", p->timeout_s);
+		// No PQcancel(): it opens a new connection with no timeout of its
+		// own, which a partition would hold; the server's statement_timeout
+		// (the same figure) ends the query on its side.
+		PQfinish(p->conn);
+		p->conn = NULL;
+		return HR_E_TIMEOUT;
+	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) != 6) {
 		const char *m = PQerrorMessage(p->conn);
 		source_error(err, "postgres: %.*s", (int)strcspn(m, "\n"), m[0] ? m : "unexpected reply");

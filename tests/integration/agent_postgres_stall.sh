@@ -1,0 +1,80 @@
+#!/bin/sh
+# The agent keeps one PostgreSQL session between samples. When the backend
+# serving it stops answering (SIGSTOP of our own server's backend, by PID),
+# each sample must give up at the source's timeout: the source goes down,
+# its triggers UNKNOWN, and the agent keeps sampling instead of waiting for
+# TCP to give up (~15 min). After SIGCONT it reconnects and recovers.
+. "$HEADROOM_ROOT/tests/lib.sh"
+PGBIN=/usr/lib/postgresql/15/bin
+[ -x "$PGBIN/postgres" ] || { t_skip "PostgreSQL 15 is not installed (scripts/deps.sh)"; t_done; }
+cd "$T_TMP" || exit 1
+export XDG_STATE_HOME="$T_TMP/state"
+
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+chmod 755 "$T_TMP"
+mkdir -p pg sock
+[ "$(id -u)" -eq 0 ] && chown postgres pg sock
+as_pg "$PGBIN/initdb" -D "$T_TMP/pg" --auth=trust -U postgres >initdb.log 2>&1 || { t_not_ok "initdb"; t_diag "$(cat initdb.log)"; t_done; }
+PORT=$(t_free_port)
+as_pg "$PGBIN/postgres" -D "$T_TMP/pg" -p "$PORT" -k "$T_TMP/sock" -c listen_addresses=127.0.0.1 \
+	-c fsync=off >pg.log 2>&1 &
+t_started $!
+t_wait_port "$PORT" 150 || { t_not_ok "postgres starts"; t_diag "$(cat pg.log)"; t_done; }
+i=0; while [ ! -s pg/postmaster.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_started "$(head -n 1 pg/postmaster.pid)"
+t_ok "postgres 15 runs on 127.0.0.1:$PORT"
+
+APORT=$(t_free_port)
+cat >h.yaml <<YAML
+metrics:
+  sources:
+    - type: postgres
+      dsn: "postgresql://postgres@127.0.0.1:$PORT/postgres"
+      timeout: 1s
+agent:
+  listen: 127.0.0.1:$APORT
+YAML
+"$HEADROOM" agent -f h.yaml --interval 250ms 2>agent.log &
+AGENT=$!
+t_started $AGENT
+t_wait_port "$APORT" || { t_not_ok "agent starts"; t_diag "$(cat agent.log)"; t_done; }
+
+# status FIELD: from the agent's /status (the last round).
+status() {
+	curl -s "http://127.0.0.1:$APORT/status" | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+src=[s for s in d['sources'] if s['type']=='postgres'][0]
+print({'up': src['ok'], 'rounds': d['agent']['rounds'], 'error': src['error']}['$1'])"
+}
+wait_up() {
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(status up 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+t_check "the agent samples PostgreSQL" wait_up True
+
+BACKEND=$(psql -X -At -h 127.0.0.1 -p "$PORT" -U postgres -d postgres \
+	-c "SELECT pid FROM pg_stat_activity WHERE application_name = 'headroom'" | head -n 1)
+t_check "the agent's session is one backend (pid $BACKEND)" [ -n "$BACKEND" ]
+[ -n "$BACKEND" ] || t_done
+kill -STOP "$BACKEND"
+t_started "$BACKEND" # a stopped process is still ours to clean up
+t0=$(date +%s.%N)
+t_check "with its backend stopped, the source goes down" wait_up False
+t1=$(date +%s.%N)
+t_check "within the timeout and a round, not TCP's minutes ($(python3 -c "print(round($t1 - $t0, 2))") s)" \
+	python3 -c "import sys; sys.exit(not $t1 - $t0 < 5)"
+t_contains "the log says why" "$(cat agent.log)" "source postgres (postgres) is down: postgres: no reply within 1 s"
+r0=$(status rounds)
+sleep 3
+r1=$(status rounds)
+t_check "and it keeps sampling ($r0 -> $r1 rounds in 3 s)" [ "$r1" -gt $((r0 + 1)) ]
+
+kill -CONT "$BACKEND"
+t_check "after SIGCONT it reconnects and the source is up again" wait_up True
+t_contains "and the log says it answers again" "$(cat agent.log)" "source postgres (postgres) answers again"
+t_done
