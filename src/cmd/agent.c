@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -95,7 +96,8 @@ static void logf_(const char *fmt, ...)
 static bool token_ok(const char *want, const char *header)
 {
 	static const char prefix[] = "Bearer ";
-	if (!header || strncmp(header, prefix, sizeof(prefix) - 1) != 0)
+	// The scheme is case-insensitive (RFC 9110, section 11.1); the token is not.
+	if (!header || strncasecmp(header, prefix, sizeof(prefix) - 1) != 0)
 		return false;
 	const char *got = header + sizeof(prefix) - 1;
 	size_t wl = strlen(want), gl = strlen(got);

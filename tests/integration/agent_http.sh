@@ -49,6 +49,7 @@ sleep 0.6
 AUTH="Authorization: Bearer s3cret-token"
 t_check "/healthz answers without a token" [ "$(curl -s "http://127.0.0.1:$APORT/healthz")" = ok ]
 t_check "/metrics without the token: 401" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$APORT/metrics")" = 401 ]
+t_check "the scheme is case-insensitive (RFC 9110): 'bearer' works" [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: bearer s3cret-token' "http://127.0.0.1:$APORT/metrics")" = 200 ]
 t_check "/metrics with a wrong token: 401" [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret-tokeX' "http://127.0.0.1:$APORT/metrics")" = 401 ]
 curl -s -H "$AUTH" "http://127.0.0.1:$APORT/metrics" >metrics.txt
 t_contains "/metrics has the local samples" "$(cat metrics.txt)" 'headroom_cpu_utilization{source="local"}'
