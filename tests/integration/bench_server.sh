@@ -20,25 +20,31 @@ fi
 URL=http://127.0.0.1:$PORT
 
 j() { echo "$T_OUT" | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
-# served PATH: "count bytes" the server logged for PATH, then empty the log.
+# served PATH N: "count bytes" the server logged for PATH, then empty the log.
+# The server logs a response after writing it, so the client can have read it
+# first: wait (10 s at most) until N responses for PATH are logged.
 served() {
-	sleep 0.2
+	i=0
+	while [ "$(awk -v p="$1" '$1 == p {n++} END {print n + 0}' "$LOG")" -lt "$2" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	awk -v p="$1" '$1 == p {n++; b+=$3} END {printf "%d %d\n", n, b}' "$LOG"
 	: >"$LOG"
 }
 
 t_expect "close-delimited run" 0 "$HEADROOM" bench "$URL/close" -t 1 -c 4 --requests 300 --format json
-t_check "close-delimited: counts and bytes equal the server's" [ "$(j '"%d %d" % (j["requests"], j["bytes"])')" = "$(served /close)" ]
+t_check "close-delimited: counts and bytes equal the server's" [ "$(j '"%d %d" % (j["requests"], j["bytes"])')" = "$(served /close 300)" ]
 t_contains "close-delimited: no errors" "$(j 'sum(j["errors"].values())')" "0"
 t_check "close-delimited: one connection per response" [ "$(j 'j["connects"] >= 300')" = True ]
 
 t_expect "chunked run" 0 "$HEADROOM" bench "$URL/chunked" -t 2 -c 4 --requests 300 --format json
-t_check "chunked (split writes, extensions, trailer): counts and bytes equal" [ "$(j '"%d %d" % (j["requests"], j["bytes"])')" = "$(served /chunked)" ]
+t_check "chunked (split writes, extensions, trailer): counts and bytes equal" [ "$(j '"%d %d" % (j["requests"], j["bytes"])')" = "$(served /chunked 300)" ]
 t_contains "chunked: no errors" "$(j 'sum(j["errors"].values())')" "0"
 
 t_expect "resetting server: exit 1, no crash" 1 "$HEADROOM" bench "$URL/reset" -t 1 -c 4 --requests 60 --format json
 t_contains "resets counted" "$(j '"%d %d" % (j["requests"], j["errors"]["reset"] + j["errors"]["closed"])')" "0 60"
-served /reset >/dev/null
+served /reset 60 >/dev/null
 
 # Capacity by construction: WORKERS / SERVICE time (Little's law, research
 # notes "Queueing models": X_max = m / D).
