@@ -72,9 +72,17 @@ t_contains() {
 	esac
 }
 
-# t_free_port: a TCP port on 127.0.0.1 nobody listens on now.
+# t_free_port: a TCP port on 127.0.0.1 nobody listens on now, and none this
+# script was given before: the kernel can hand a port it freed out again, and
+# two servers told the same port race for it. Called as $(t_free_port), a
+# subshell, so the ports given are kept in a file.
 t_free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	while :; do
+		p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()') || return 1
+		grep -qx "$p" "$T_TMP/ports.given" 2>/dev/null || break
+	done
+	echo "$p" >>"$T_TMP/ports.given"
+	echo "$p"
 }
 
 # t_wait_port PORT [TRIES]: wait until something accepts on 127.0.0.1:PORT.

@@ -9,12 +9,14 @@ Paths (anything else is 404):
   /reset    reads the request, then resets the connection (RST)
   /fixed    a Content-Length body
 Each response is logged to --log as "path status bytes" so tests can compare
-counts and bytes. Listens on 127.0.0.1 only.
+counts and bytes; /slow adds the seconds it held its slot, which a busy
+machine stretches past --service-ms. Listens on 127.0.0.1 only.
 """
 import argparse
 import asyncio
 import socket
 import struct
+import time
 
 BODY = b"0123456789abcdef" * 8  # 128 bytes
 
@@ -41,9 +43,14 @@ async def main():
                 path = line.split(" ")[1] if " " in line else "/"
                 if path == "/slow":
                     async with slots:
+                        t = time.monotonic()
                         await asyncio.sleep(a.service_ms / 1000.0)
+                        held = time.monotonic() - t
                     out = head("200 OK", "Content-Length: 3\r\n") + b"ok\n"
                     writer.write(out)
+                    log.write("%s 200 %d %.6f\n" % (path, len(out), held))
+                    await writer.drain()
+                    continue
                 elif path == "/fixed":
                     out = head("200 OK", "Content-Length: %d\r\n" % len(BODY)) + BODY
                     writer.write(out)
