@@ -45,8 +45,13 @@ YAML
 AGENT=$!
 t_started $AGENT
 t_wait_port "$APORT" || { t_not_ok "agent starts"; t_diag "$(cat agent.log)"; t_done; }
-sleep 0.6
 AUTH="Authorization: Bearer s3cret-token"
+# The port opens before the first round ends (warm-up, sample, store,
+# webhook); /status answers 200 once that round is published.
+i=0
+while [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "http://127.0.0.1:$APORT/status")" != 200 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 t_check "/healthz answers without a token" [ "$(curl -s "http://127.0.0.1:$APORT/healthz")" = ok ]
 t_check "/metrics without the token: 401" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$APORT/metrics")" = 401 ]
 t_check "the scheme is case-insensitive (RFC 9110): 'bearer' works" [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: bearer s3cret-token' "http://127.0.0.1:$APORT/metrics")" = 200 ]

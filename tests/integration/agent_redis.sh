@@ -26,7 +26,7 @@ triggers:
     metric: 'redis.queue.length{key="celery"}'
     warn: 200
     crit: 500
-    for: 2s
+    for: 4s
 agent:
   listen: 127.0.0.1:$APORT
 
@@ -58,12 +58,12 @@ t_check "empty queue: ok" wait_state ok 20
 python3 -c "print('\n'.join('RPUSH celery task-%d' % i for i in range(300)))" | $R >/dev/null
 s=$(state)
 t_check "right after 300 pushes the for holds the state at ok (pending warn): $s" [ "$s" = "ok 300.0 warning" ]
-t_check "after its 2 s for: WARNING" wait_state warning 40
+t_check "after its 4 s for: WARNING" wait_state warning 60
 # 300 more: 600, past crit.
 python3 -c "print('\n'.join('RPUSH celery task-%d' % i for i in range(300, 600)))" | $R >/dev/null
 s=$(state)
 t_check "600 tasks: still WARNING, crit pending: $s" [ "$s" = "warning 600.0 critical" ]
-t_check "after its for again: CRITICAL" wait_state critical 40
+t_check "after its for again: CRITICAL" wait_state critical 60
 t_expect "check exits CRITICAL (2)" 2 "$HEADROOM" check -f h.yaml
 t_contains "the advice is the default's" "$T_OUT" "do: Add worker replicas"
 # check decides from its own fresh sample; the agent decides at its own next
@@ -73,7 +73,7 @@ i=0; while ! grep -q "queue-depth WARNING -> CRITICAL" agent.log && [ $i -lt 200
 $R DEL celery >/dev/null
 t_check "drained (key gone): back to ok at once" wait_state ok 20
 # check evaluates on its own; the agent logs at its next round.
-i=0; while ! grep -q "queue-depth CRITICAL -> OK" agent.log && [ $i -lt 40 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while ! grep -q "queue-depth CRITICAL -> OK" agent.log && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 t_contains "agent logged OK -> WARNING" "$(cat agent.log)" "queue-depth OK -> WARNING"
 t_contains "agent logged WARNING -> CRITICAL" "$(cat agent.log)" "queue-depth WARNING -> CRITICAL"
 t_contains "agent logged CRITICAL -> OK" "$(cat agent.log)" "queue-depth CRITICAL -> OK"
@@ -105,7 +105,7 @@ t_check "state changes are in the store" [ "$(sqlite3 state/headroom/history.db 
 
 # Redis gone: its triggers are UNKNOWN.
 $R shutdown nosave >/dev/null 2>&1
-sleep 0.3
+i=0; while t_wait_port "$RPORT" 1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 t_expect "redis down: UNKNOWN (3)" 3 "$HEADROOM" check -f h.yaml
 t_contains "with the reason" "$T_OUT" "queue-depth: UNKNOWN: source 'redis' (redis) is down: redis 127.0.0.1:$RPORT: Connection refused"
 t_done
