@@ -99,3 +99,30 @@ t_wait_port() {
 }
 
 t_done() { exit $T_FAILED; }
+
+# t_start_postgres [-c NAME=VALUE ...]: initdb and start a PostgreSQL 15 of
+# this test's own in $T_TMP/pg on 127.0.0.1:$PG_PORT (trust auth, user
+# postgres), stopped by PID on exit. Reports "postgres 15 runs"; on failure
+# reports why and ends the script. Skips it when PostgreSQL is not installed.
+t_start_postgres() {
+	pgbin=/usr/lib/postgresql/15/bin
+	[ -x "$pgbin/postgres" ] || { t_skip "PostgreSQL 15 is not installed (scripts/deps.sh)"; t_done; }
+	# The server refuses to run as root: run it as the postgres user then.
+	chmod 755 "$T_TMP"
+	mkdir -p "$T_TMP/pg" "$T_TMP/sock"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$T_TMP/pg" "$T_TMP/sock"
+	t_as_pg "$pgbin/initdb" -D "$T_TMP/pg" --auth=trust -U postgres >"$T_TMP/initdb.log" 2>&1 ||
+		{ t_not_ok "initdb"; t_diag "$(cat "$T_TMP/initdb.log")"; t_done; }
+	PG_PORT=$(t_free_port)
+	t_as_pg "$pgbin/postgres" -D "$T_TMP/pg" -p "$PG_PORT" -k "$T_TMP/sock" -c listen_addresses=127.0.0.1 \
+		-c fsync=off "$@" >"$T_TMP/pg.log" 2>&1 &
+	t_started $!
+	t_wait_port "$PG_PORT" 150 || { t_not_ok "postgres starts"; t_diag "$(cat "$T_TMP/pg.log")"; t_done; }
+	# runuser may fork; stop the postmaster itself too.
+	i=0; while [ ! -s "$T_TMP/pg/postmaster.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	t_started "$(head -n 1 "$T_TMP/pg/postmaster.pid")"
+	t_ok "postgres 15 runs on 127.0.0.1:$PG_PORT"
+}
+
+# t_as_pg CMD...: run as the postgres user when we are root.
+t_as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

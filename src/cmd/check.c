@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "out/plan.h"
 #include "util/units.h"
+#include "util/xalloc.h"
 #include "store/store.h"
 #include "util/diag.h"
 
@@ -219,24 +220,16 @@ static int run(int argc, char **argv)
 	struct planning pl = {0};
 	struct next_step *ns = NULL;
 	const char *cur = cfg && cfg->economics.currency[0] ? cfg->economics.currency : "USD";
+	int status = NAGIOS_UNKNOWN;
 	if (planning_has_workload(cfg)) {
-		ns = calloc(1, sizeof(*ns));
-		if (!ns || planning_init(&pl, cfg, &d) || planning_next_step(&pl, ns)) {
-			free(ns);
-			planning_free(&pl);
-			live_close(lv);
-			store_close(st);
-			free(def_path);
-			config_free(cfg);
-			return NAGIOS_UNKNOWN;
-		}
+		ns = xcalloc(1, sizeof(*ns));
+		if (planning_init(&pl, cfg, &d) || planning_next_step(&pl, ns))
+			goto out;
 	}
 
 	struct live_result res;
 	live_round(lv, unix_now(), &res);
-	int status = (int)res.status;
-	struct strbuf out;
-	strbuf_init(&out, 0);
+	status = (int)res.status;
 	if (fmt == FORMAT_JSON) {
 		json_t *doc = report_json(&res);
 		if (ns) {
@@ -244,19 +237,21 @@ static int run(int argc, char **argv)
 			attach_next_steps(doc, pj);
 			json_object_set_new(doc, "plan", pj);
 		}
-		char *text = json_dumps(doc, JSON_INDENT(2));
-		fputs(text ? text : "{}", stdout);
-		fputc('\n', stdout);
-		free(text);
-		json_decref(doc);
-	} else if (report_text(&res, &out) == 0 && (!ns || plan_text(ns, cur, &out) == 0)) {
-		fputs(strbuf_str(&out), stdout);
+		if (cmd_print_json("check", doc) != 0)
+			status = NAGIOS_UNKNOWN;
 	} else {
-		fprintf(stderr, "headroom check: report too large\n");
-		status = NAGIOS_UNKNOWN;
+		struct strbuf text;
+		strbuf_init(&text, 0);
+		if (report_text(&res, &text) == 0 && (!ns || plan_text(ns, cur, &text) == 0)) {
+			fputs(strbuf_str(&text), stdout);
+		} else {
+			fprintf(stderr, "headroom check: report too large\n");
+			status = NAGIOS_UNKNOWN;
+		}
+		strbuf_free(&text);
 	}
-	strbuf_free(&out);
 	live_result_free(&res);
+out:
 	free(ns);
 	planning_free(&pl);
 	live_close(lv);

@@ -5,24 +5,10 @@
 # its triggers UNKNOWN, and the agent keeps sampling instead of waiting for
 # TCP to give up (~15 min). After SIGCONT it reconnects and recovers.
 . "$HEADROOM_ROOT/tests/lib.sh"
-PGBIN=/usr/lib/postgresql/15/bin
-[ -x "$PGBIN/postgres" ] || { t_skip "PostgreSQL 15 is not installed (scripts/deps.sh)"; t_done; }
 cd "$T_TMP" || exit 1
 export XDG_STATE_HOME="$T_TMP/state"
-
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-chmod 755 "$T_TMP"
-mkdir -p pg sock
-[ "$(id -u)" -eq 0 ] && chown postgres pg sock
-as_pg "$PGBIN/initdb" -D "$T_TMP/pg" --auth=trust -U postgres >initdb.log 2>&1 || { t_not_ok "initdb"; t_diag "$(cat initdb.log)"; t_done; }
-PORT=$(t_free_port)
-as_pg "$PGBIN/postgres" -D "$T_TMP/pg" -p "$PORT" -k "$T_TMP/sock" -c listen_addresses=127.0.0.1 \
-	-c fsync=off >pg.log 2>&1 &
-t_started $!
-t_wait_port "$PORT" 150 || { t_not_ok "postgres starts"; t_diag "$(cat pg.log)"; t_done; }
-i=0; while [ ! -s pg/postmaster.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-t_started "$(head -n 1 pg/postmaster.pid)"
-t_ok "postgres 15 runs on 127.0.0.1:$PORT"
+t_start_postgres
+PORT=$PG_PORT
 
 APORT=$(t_free_port)
 cat >h.yaml <<YAML

@@ -4,26 +4,10 @@
 # table grows the database size, and a stopped server makes its triggers
 # UNKNOWN with the reason.
 . "$HEADROOM_ROOT/tests/lib.sh"
-PGBIN=/usr/lib/postgresql/15/bin
-[ -x "$PGBIN/postgres" ] || { t_skip "PostgreSQL 15 is not installed (scripts/deps.sh)"; t_done; }
 cd "$T_TMP" || exit 1
 export XDG_STATE_HOME="$T_TMP/state"
-
-# The server refuses to run as root: run it as the postgres user when we are root.
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-chmod 755 "$T_TMP"
-mkdir -p pg sock
-[ "$(id -u)" -eq 0 ] && chown postgres pg sock
-as_pg "$PGBIN/initdb" -D "$T_TMP/pg" --auth=trust -U postgres >initdb.log 2>&1 || { t_not_ok "initdb"; t_diag "$(cat initdb.log)"; t_done; }
-PORT=$(t_free_port)
-as_pg "$PGBIN/postgres" -D "$T_TMP/pg" -p "$PORT" -k "$T_TMP/sock" -c listen_addresses=127.0.0.1 \
-	-c max_connections=50 -c fsync=off >pg.log 2>&1 &
-t_started $!
-t_wait_port "$PORT" 150 || { t_not_ok "postgres starts"; t_diag "$(cat pg.log)"; t_done; }
-# runuser may fork; stop the postmaster itself too.
-i=0; while [ ! -s pg/postmaster.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-t_started "$(head -n 1 pg/postmaster.pid)"
-t_ok "postgres 15 runs on 127.0.0.1:$PORT"
+t_start_postgres -c max_connections=50
+PORT=$PG_PORT
 PSQL="psql -X -q -h 127.0.0.1 -p $PORT -U postgres -d postgres"
 
 cat >h.yaml <<YAML
