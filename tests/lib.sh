@@ -126,3 +126,33 @@ t_start_postgres() {
 
 # t_as_pg CMD...: run as the postgres user when we are root.
 t_as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# t_start_mute PORT: a server on 127.0.0.1:PORT that accepts every
+# connection and never says a word (a hung peer), stopped by PID on exit.
+t_start_mute() {
+	python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(128)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)  # keep it open, say nothing
+' "$1" &
+	t_started $!
+	t_wait_port "$1" || { t_not_ok "the mute server starts"; t_done; }
+}
+
+# t_start_agent PORT ARGS...: run `headroom agent ARGS` with its log in
+# ./agent.log, set $AGENT, stop it by PID on exit, and wait until it listens
+# on 127.0.0.1:PORT (ends the script with the log when it does not).
+t_start_agent() {
+	port=$1
+	shift
+	"$HEADROOM" agent "$@" 2>agent.log &
+	AGENT=$!
+	t_started $AGENT
+	t_wait_port "$port" || { t_not_ok "agent starts"; t_diag "$(cat agent.log)"; t_done; }
+}

@@ -99,35 +99,6 @@ static int parse_target(const char *s, double *q, double *secs, const char **why
 	return 0;
 }
 
-/* v with three significant figures, keeping trailing zeros ("70.0"). */
-static void sig3(double v, const char *unit, char *buf, size_t n)
-{
-	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
-	snprintf(buf, n, "%.*f %s", d, v, unit);
-}
-
-/* Seconds to people, three significant figures: "25.0 ms", "1.23 s". */
-static const char *fmt_s(double s, char *buf, size_t n)
-{
-	if (!isfinite(s))
-		snprintf(buf, n, "unbounded");
-	else if (s == 0)
-		snprintf(buf, n, "0");
-	else if (s < 1e-3)
-		sig3(s * 1e6, "us", buf, n);
-	else if (s < 1)
-		sig3(s * 1e3, "ms", buf, n);
-	else if (s < 60)
-		sig3(s, "s", buf, n);
-	else if (s < 3600)
-		sig3(s / 60, "min", buf, n);
-	else if (s < 2 * 86400)
-		sig3(s / 3600, "h", buf, n);
-	else
-		sig3(s / 86400, "d", buf, n);
-	return buf;
-}
-
 /* The percentile as people write it: 0.95 -> "p95", 0.999 -> "p99.9". */
 static const char *fmt_pct(double q, char *buf, size_t n)
 {
@@ -190,11 +161,11 @@ static void print_result(const struct queue_result *r, double lambda, double ser
 		return;
 	}
 	printf("probability of wait  %.2f%% (Erlang C)\n", r->p_wait * 100);
-	printf("mean wait            %s\n", fmt_s(r->mean_wait_s, b, sizeof(b)));
-	printf("mean response        %s\n", fmt_s(r->mean_response_s, b, sizeof(b)));
-	printf("response p50         %s\n", fmt_s(r->p50_s, b, sizeof(b)));
-	printf("response p95         %s\n", fmt_s(r->p95_s, b, sizeof(b)));
-	printf("response p99         %s\n", fmt_s(r->p99_s, b, sizeof(b)));
+	printf("mean wait            %s\n", units_fmt_duration3(r->mean_wait_s, b, sizeof(b)));
+	printf("mean response        %s\n", units_fmt_duration3(r->mean_response_s, b, sizeof(b)));
+	printf("response p50         %s\n", units_fmt_duration3(r->p50_s, b, sizeof(b)));
+	printf("response p95         %s\n", units_fmt_duration3(r->p95_s, b, sizeof(b)));
+	printf("response p99         %s\n", units_fmt_duration3(r->p99_s, b, sizeof(b)));
 }
 
 static int run_target(double lambda, double service_s, const char *arrival, const char *service,
@@ -220,12 +191,12 @@ static int run_target(double lambda, double service_s, const char *arrival, cons
 		return cmd_print_json(name, o);
 	}
 	printf("M/M/c queue: arrivals %s, mean service %s, target %s <= %s\n", arrival, service,
-	       fmt_pct(q, pb, sizeof(pb)), fmt_s(target_s, tb, sizeof(tb)));
+	       fmt_pct(q, pb, sizeof(pb)), units_fmt_duration3(target_s, tb, sizeof(tb)));
 	if (rc != 0) {
 		if (target_s < floor_s)
 			printf("no number of servers meets %s <= %s: the service time alone has\n"
 			       "%s = %s (exponential service: -S ln(1 - p)), and waiting only adds.\n",
-			       pb, tb, pb, fmt_s(floor_s, b, sizeof(b)));
+			       pb, tb, pb, units_fmt_duration3(floor_s, b, sizeof(b)));
 		else
 			printf("more than %u servers would be needed to meet %s <= %s (raise --max-servers).\n",
 			       max_c, pb, tb);
@@ -237,7 +208,7 @@ static int run_target(double lambda, double service_s, const char *arrival, cons
 		double one_less = queue_response_quantile(lambda, service_s, c - 1, q);
 		if (isfinite(one_less))
 			printf("with %u server%s       %s would be %s\n", c - 1, c - 1 == 1 ? " " : "s",
-			       pb, fmt_s(one_less, b, sizeof(b)));
+			       pb, units_fmt_duration3(one_less, b, sizeof(b)));
 		else
 			printf("with %u server%s       the queue would be unstable\n", c - 1,
 			       c - 1 == 1 ? " " : "s");

@@ -333,37 +333,12 @@ static const char *fmt_avail(double u, char *buf, size_t n)
 	return buf;
 }
 
-/* v with three significant figures, keeping trailing zeros ("14.0"). */
-static void sig3(double v, const char *unit, char *buf, size_t n)
-{
-	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
-	snprintf(buf, n, "%.*f %s", d, v, unit);
-}
-
-/* Downtime for people, three figures: "43.8 min", "8.76 h", "86.4 ms". */
-static const char *fmt_down(double s, char *buf, size_t n)
-{
-	if (s == 0)
-		snprintf(buf, n, "0 s");
-	else if (s < 1)
-		sig3(s * 1e3, "ms", buf, n);
-	else if (s < 60)
-		sig3(s, "s", buf, n);
-	else if (s < 3600)
-		sig3(s / 60, "min", buf, n);
-	else if (s < 2 * 86400)
-		sig3(s / 3600, "h", buf, n);
-	else
-		sig3(s / 86400, "d", buf, n);
-	return buf;
-}
-
 /* Downtime budgets of unavailability u. */
 static void print_budget(double u)
 {
 	char b[64];
 	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		printf("  %-20s %s\n", periods[i].label, fmt_down(u * periods[i].seconds, b, sizeof(b)));
+		printf("  %-20s %s\n", periods[i].label, units_fmt_duration3(u * periods[i].seconds, b, sizeof(b)));
 }
 
 static json_t *budget_json(double u)
@@ -460,15 +435,15 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 		snprintf(need, sizeof(need), "%u", sp->p.k_needed);
 		each_text(sp, each_s, sizeof(each_s));
 		if (sp->p.failover_s > 0)
-			snprintf(fo, sizeof(fo), "%s (mttr %s)", fmt_down(sp->p.failover_s, b1, sizeof(b1)),
-				 fmt_down(sp->p.mttr_s, b2, sizeof(b2)));
+			snprintf(fo, sizeof(fo), "%s (mttr %s)", units_fmt_duration3(sp->p.failover_s, b1, sizeof(b1)),
+				 units_fmt_duration3(sp->p.mttr_s, b2, sizeof(b2)));
 		else
 			snprintf(fo, sizeof(fo), "-");
 		table_add(t, sp->name, units, each_s, need, fo, fmt_avail(each[i], av, sizeof(av)),
-			  fmt_down(each[i] * month, down, sizeof(down)));
+			  units_fmt_duration3(each[i] * month, down, sizeof(down)));
 	}
 	table_add(t, "all, in series", "", "", "", "", fmt_avail(total, b1, sizeof(b1)),
-		  fmt_down(total * month, b2, sizeof(b2)));
+		  units_fmt_duration3(total * month, b2, sizeof(b2)));
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
 	int rc = table_render(t, &sb);
@@ -486,12 +461,12 @@ static int report(const struct sla_parts *ps, bool has_target, double target, en
 		snprintf(b3, sizeof(b3), "%s", fmt_avail(target_u, b2, sizeof(b2)));
 		if (total <= target_u)
 			printf("\nmeets the target %s: yes (%s of its %s monthly budget used)\n", b3,
-			       fmt_down(total * month, b1, sizeof(b1)),
-			       fmt_down(target_u * month, b2, sizeof(b2)));
+			       units_fmt_duration3(total * month, b1, sizeof(b1)),
+			       units_fmt_duration3(target_u * month, b2, sizeof(b2)));
 		else
 			printf("\nmeets the target %s: no (%s of downtime a month against a budget of %s)\n", b3,
-			       fmt_down(total * month, b1, sizeof(b1)),
-			       fmt_down(target_u * month, b2, sizeof(b2)));
+			       units_fmt_duration3(total * month, b1, sizeof(b1)),
+			       units_fmt_duration3(target_u * month, b2, sizeof(b2)));
 	}
 	return 0;
 }

@@ -417,6 +417,34 @@ char *units_fmt_duration(double s, char *buf, size_t n)
 	return buf;
 }
 
+/* v with three significant figures, keeping trailing zeros ("70.0"). */
+static void sig3(double v, const char *unit, char *buf, size_t n)
+{
+	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
+	snprintf(buf, n, "%.*f %s", d, v, unit);
+}
+
+char *units_fmt_duration3(double s, char *buf, size_t n)
+{
+	if (!isfinite(s))
+		snprintf(buf, n, "unbounded");
+	else if (s == 0)
+		snprintf(buf, n, "0 s");
+	else if (s < 1e-3)
+		sig3(s * 1e6, "us", buf, n);
+	else if (s < 1)
+		sig3(s * 1e3, "ms", buf, n);
+	else if (s < 60)
+		sig3(s, "s", buf, n);
+	else if (s < 3600)
+		sig3(s / 60, "min", buf, n);
+	else if (s < 2 * 86400)
+		sig3(s / 3600, "h", buf, n);
+	else
+		sig3(s / 86400, "d", buf, n);
+	return buf;
+}
+
 char *units_fmt_size(double b, char *buf, size_t n)
 {
 	static const char *names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};

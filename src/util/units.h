@@ -65,6 +65,12 @@ double money_per_month(const struct money *m);
 
 /** Format seconds for people: "250 ms", "1.50 s", "5.0 min", "2.0 h", "7.0 d". Returns buf. */
 char *units_fmt_duration(double seconds, char *buf, size_t n);
+/**
+ * Format seconds with three significant figures, keeping trailing zeros so
+ * columns line up: "250 us", "25.0 ms", "1.23 s", "43.8 min", "8.76 h",
+ * "3.00 d"; 0 is "0 s", a non-finite value "unbounded". Returns buf.
+ */
+char *units_fmt_duration3(double seconds, char *buf, size_t n);
 /** Format bytes for people with binary units: "512 MiB", "4.0 GiB". Returns buf. */
 char *units_fmt_size(double bytes, char *buf, size_t n);
 /** Format money: "$5.39", "€15.00", "12.00 CHF". Returns buf. */

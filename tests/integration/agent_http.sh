@@ -41,10 +41,7 @@ agent:
   token: s3cret-token
   webhook: http://127.0.0.1:$HPORT/hook
 YAML
-"$HEADROOM" agent -f h.yaml --interval 200ms 2>agent.log &
-AGENT=$!
-t_started $AGENT
-t_wait_port "$APORT" || { t_not_ok "agent starts"; t_diag "$(cat agent.log)"; t_done; }
+t_start_agent "$APORT" -f h.yaml --interval 200ms
 AUTH="Authorization: Bearer s3cret-token"
 # The port opens before the first round ends (warm-up, sample, store,
 # webhook); /status answers 200 once that round is published.

@@ -31,10 +31,7 @@ agent:
   listen: 127.0.0.1:$APORT
 
 YAML
-"$HEADROOM" agent -f h.yaml --interval 250ms 2>agent.log &
-AGENT=$!
-t_started $AGENT
-t_wait_port "$APORT" || { t_not_ok "agent starts"; t_diag "$(cat agent.log)"; t_done; }
+t_start_agent "$APORT" -f h.yaml --interval 250ms
 
 state() { "$HEADROOM" check -f h.yaml --format json | python3 -c "
 import json,sys

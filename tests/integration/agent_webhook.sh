@@ -6,20 +6,7 @@
 cd "$T_TMP" || exit 1
 export XDG_STATE_HOME="$T_TMP/state"
 HPORT=$(t_free_port)
-cat >mute.py <<'PY'
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(128)
-held = []
-while True:
-    c, _ = s.accept()
-    held.append(c)
-PY
-python3 mute.py "$HPORT" &
-t_started $!
-t_wait_port "$HPORT" || { t_not_ok "the mute webhook starts"; t_done; }
+t_start_mute "$HPORT"
 
 # Six triggers that all fire on the first round: six state changes at once.
 APORT=$(t_free_port)

@@ -7,20 +7,7 @@
 cd "$T_TMP" || exit 1
 export XDG_STATE_HOME="$T_TMP/state"
 PORT=$(t_free_port)
-cat >mute.py <<'PY'
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(128)
-held = []
-while True:
-    c, _ = s.accept()
-    held.append(c)  # keep it open, say nothing
-PY
-python3 mute.py "$PORT" &
-t_started $!
-t_wait_port "$PORT" || { t_not_ok "the mute server starts"; t_done; }
+t_start_mute "$PORT"
 
 # elapsed CMD...: run, keeping the exit status in $T_STATUS and the seconds taken in $SECS.
 elapsed() {

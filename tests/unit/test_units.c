@@ -183,6 +183,14 @@ static void test_format(void **state)
 	assert_string_equal(units_fmt_duration(7200, buf, sizeof(buf)), "2.0 h");
 	assert_string_equal(units_fmt_duration(3 * 86400, buf, sizeof(buf)), "3.0 d");
 	assert_string_equal(units_fmt_duration(INFINITY, buf, sizeof(buf)), "inf");
+	assert_string_equal(units_fmt_duration3(0.0004, buf, sizeof(buf)), "400 us");
+	assert_string_equal(units_fmt_duration3(0.025, buf, sizeof(buf)), "25.0 ms");
+	assert_string_equal(units_fmt_duration3(1.234, buf, sizeof(buf)), "1.23 s");
+	assert_string_equal(units_fmt_duration3(2628, buf, sizeof(buf)), "43.8 min");
+	assert_string_equal(units_fmt_duration3(31536, buf, sizeof(buf)), "8.76 h");
+	assert_string_equal(units_fmt_duration3(3 * 86400, buf, sizeof(buf)), "3.00 d");
+	assert_string_equal(units_fmt_duration3(0, buf, sizeof(buf)), "0 s");
+	assert_string_equal(units_fmt_duration3(INFINITY, buf, sizeof(buf)), "unbounded");
 	assert_string_equal(units_fmt_size(536870912.0, buf, sizeof(buf)), "512 MiB");
 	assert_string_equal(units_fmt_size(4294967296.0, buf, sizeof(buf)), "4.0 GiB");
 	assert_string_equal(units_fmt_size(100, buf, sizeof(buf)), "100 B");
