@@ -10,15 +10,7 @@
 
 #include "model/demand.h"
 
-/* cmocka 1.1.5 compares floats only as float: a double comparison with its message. */
-#define assert_near(a, b, eps)                                                                  \
-	do {                                                                                    \
-		double a_ = (a), b_ = (b);                                                      \
-		if (!(fabs(a_ - b_) <= (eps)))                                                  \
-			fail_msg("%s = %.12g, expected %.12g (+/- %g)", #a, a_, b_, (double)(eps)); \
-	} while (0)
-
-#define MIB (1024.0 * 1024.0)
+#include "testutil.h"
 
 /* The starter example's workload at 1,000 users. */
 static void starter(struct workload *w, struct request_class rq[2], struct task_class tk[1])
