@@ -17,7 +17,8 @@
  *   config/           YAML -> model structs, schema, catalogue loading
  *   sources/          metric sources: local, prometheus, postgres, redis, http
  *   store/            SQLite history of samples and trigger states
- *   out/              text tables, JSON
+ *   render/           every renderer: text tables, JSON, Markdown, HTML, exports
+ *   pipeline/         flows several commands share: the live round, the planner set-up
  *   bench/            the HTTP load generator and its histogram
  *   util/             errors, diagnostics, units, strings, buffers
  */

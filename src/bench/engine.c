@@ -2,6 +2,7 @@
  * preparation (URL, request bytes), the per-connection state machine, the
  * per-thread event loop, and bench_run() which starts the threads, reports
  * progress and merges what they measured. */
+#include "util/clock.h"
 #include "bench/engine.h"
 
 #include <errno.h>
@@ -69,12 +70,6 @@ struct bench {
 
 /* ---------------------------------------------------------------- target */
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static bool is_tchar(char c)
 {
@@ -601,7 +596,7 @@ static void conn_readable(struct conn *c, uint32_t ev, int64_t now)
 			size_t used = 0;
 			int rc = http_resp_feed(&c->resp, w->rbuf, (size_t)n, &used);
 			if (rc == HTTP_DONE && used == (size_t)n) {
-				complete(c, now_ns());
+				complete(c, clock_mono_ns());
 				return;
 			}
 			if (rc != HTTP_MORE) {
@@ -622,7 +617,7 @@ static void conn_readable(struct conn *c, uint32_t ev, int64_t now)
 		if (c->state == C_BUSY) {
 			if (n == 0 && http_resp_eof(&c->resp) == HTTP_DONE) {
 				c->resp.keep_alive = false;
-				complete(c, now_ns());
+				complete(c, clock_mono_ns());
 			} else if (n == 0) {
 				fail(c, BENCH_ERR_CLOSED, now);
 			} else {
@@ -729,13 +724,13 @@ static void run_loop(struct worker *w)
 	struct epoll_event evs[MAX_EVENTS];
 
 	/* Closed loop: connections connected before t0 start now. */
-	int64_t now = now_ns();
+	int64_t now = clock_mono_ns();
 	for (unsigned i = 0; i < w->nconn; i++)
 		if (w->conns[i].state == C_IDLE && !w->open)
 			conn_became_idle(&w->conns[i], now);
 
 	for (;;) {
-		now = now_ns();
+		now = clock_mono_ns();
 		if (now >= w->deadline || atomic_load_explicit(&w->b->stop, memory_order_relaxed))
 			break;
 		if (w->budget && w->ended >= w->budget)
@@ -779,13 +774,13 @@ static void run_loop(struct worker *w)
 			break;
 		}
 		if (n > 0) {
-			now = now_ns();
+			now = clock_mono_ns();
 			for (int i = 0; i < n; i++)
 				on_event(evs[i].data.ptr, evs[i].events, now);
 		}
 	}
 	w->stopping = true;
-	w->t_end = now_ns();
+	w->t_end = clock_mono_ns();
 	if (w->t_end > w->deadline)
 		w->t_end = w->deadline;
 	publish(w);
@@ -923,7 +918,7 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 	 * then start the loops together at t0. */
 	int64_t t0 = 0;
 	if (rc == 0) {
-		int64_t now = now_ns();
+		int64_t now = clock_mono_ns();
 		for (unsigned t = 0; t < nt; t++)
 			for (unsigned i = 0; i < ws[t].nconn; i++)
 				conn_connect(&ws[t].conns[i], now);
@@ -939,15 +934,15 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 				for (unsigned i = 0; i < w->nconn; i++)
 					pending |= w->conns[i].state == C_CONNECTING ||
 						   w->conns[i].state == C_HANDSHAKE;
-				now = now_ns();
+				now = clock_mono_ns();
 				if (!pending || now >= until)
 					break;
 				int n = wait_events(w->ep, evs, until - now);
 				for (int i = 0; i < n; i++)
-					on_event(evs[i].data.ptr, evs[i].events, now_ns());
+					on_event(evs[i].data.ptr, evs[i].events, clock_mono_ns());
 			}
 		}
-		t0 = now_ns();
+		t0 = clock_mono_ns();
 		for (unsigned t = 0; t < nt; t++) {
 			struct worker *w = &ws[t];
 			bool none = o->requests && w->budget == 0;
@@ -983,7 +978,7 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 			break;
 		struct timespec nap = {0, 20000000};
 		nanosleep(&nap, NULL);
-		int64_t now = now_ns();
+		int64_t now = clock_mono_ns();
 		if (o->progress && now >= next_progress) {
 			uint64_t r = 0, e = 0;
 			int64_t p95 = 0;

@@ -22,8 +22,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "cmd/cmd.h"
-#include "cmd/live.h"
+#include "pipeline/live.h"
 #include "cmd/report.h"
 #include "config/config.h"
 #include "sources/fetch.h"
@@ -68,12 +69,6 @@ struct shared {
 	const char *token;   // borrowed; NULL = open
 };
 
-static double unix_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void logf_(const char *fmt, ...) HR_PRINTF(1, 2);
 static void logf_(const char *fmt, ...)
@@ -193,12 +188,6 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopba
 	return 0;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Post one state change. The sampling loop waits for the post, so the
  * caller gives each round's posts one time budget (timeout_s is what is left
@@ -248,7 +237,7 @@ static int post_webhook(struct fetch *f, const char *url, const struct live_chan
 static void sleep_until(double t)
 {
 	for (;;) {
-		double left = t - unix_now();
+		double left = t - clock_unix();
 		if (left <= 0 || stop_requested)
 			return;
 		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
@@ -338,7 +327,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 	logf_("sampling every %s into %s, serving http://%s/metrics%s", units_fmt_duration(interval, ibuf, sizeof(ibuf)),
 	      store_path, listen, token ? " (bearer token required)" : "");
 	unsigned long long rounds = 0, store_errors = 0;
-	double next = unix_now(), last_prune = 0, last_forecast = -INFINITY;
+	double next = clock_unix(), last_prune = 0, last_forecast = -INFINITY;
 	// Whether each source answered last round, to log when one goes down or
 	// comes back (its triggers' UNKNOWN says which; the log says why).
 	bool *src_up = NULL;
@@ -346,7 +335,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 	// The first round needs the sources' warm-up (two /proc/stat reads).
 	sleep_until(next + live_warmup(lv));
 	while (!stop_requested) {
-		double now = unix_now();
+		double now = clock_unix();
 		// Fits read days of history: once a minute is plenty for an ETA in hours.
 		bool fc = now - last_forecast >= 60;
 		live_set_forecast(lv, fc);
@@ -377,7 +366,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		// The round's posts share one budget: half the interval, from 1 s up
 		// to 5 s. A webhook that is down or slow costs one timeout a round,
 		// not one per change (a source going down changes every trigger on it).
-		double hook_end = mono_now() + fmax(1, fmin(5, interval / 2));
+		double hook_end = clock_mono() + fmax(1, fmin(5, interval / 2));
 		size_t unsent = 0;
 		bool gave_up = false;
 		for (size_t i = 0; i < res.n_chg; i++) {
@@ -390,7 +379,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 						 rules_state_name(c->to), c->value, c->message) != 0)
 				store_errors++;
 			if (hook) {
-				double left = hook_end - mono_now();
+				double left = hook_end - clock_mono();
 				if (gave_up || left < 1e-3)
 					unsent++;
 				else if (post_webhook(hook, cfg->agent.webhook, c, now, left) != 0)
@@ -424,8 +413,8 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		}
 		next += interval;
 		// Fell behind (a slow source): skip the missed ticks, don't burst.
-		if (next < unix_now())
-			next = unix_now() + interval;
+		if (next < clock_unix())
+			next = clock_unix() + interval;
 		sleep_until(next);
 	}
 	logf_("stopping after %llu rounds", rounds);

@@ -12,7 +12,7 @@
 #include "config/catalog.h"
 #include "config/config.h"
 #include "config/schema.h"
-#include "out/table.h"
+#include "render/table.h"
 #include "util/diag.h"
 #include "util/str.h"
 #include "util/units.h"

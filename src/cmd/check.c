@@ -11,12 +11,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "cmd/cmd.h"
-#include "cmd/live.h"
-#include "cmd/planning.h"
+#include "pipeline/live.h"
+#include "pipeline/planning.h"
 #include "cmd/report.h"
 #include "config/config.h"
-#include "out/plan.h"
+#include "render/plan.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 #include "store/store.h"
@@ -46,21 +47,7 @@ static const char usage_text[] =
 	"Exit status (Nagios plugin codes): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	"(a source down, or a usage or config error).\n";
 
-static double unix_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static void sleep_s(double s)
-{
-	if (s <= 0)
-		return;
-	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 static int check_usage(const char *what, const char *arg)
 {
@@ -207,14 +194,14 @@ static int run(int argc, char **argv)
 		.forecast = true,
 	};
 	struct live *lv = NULL;
-	double t0 = unix_now();
+	double t0 = clock_unix();
 	if (live_open(cfg, &lo, &d, &lv) != 0) {
 		store_close(st);
 		free(def_path);
 		config_free(cfg);
 		return NAGIOS_UNKNOWN;
 	}
-	sleep_s(live_warmup(lv) - (unix_now() - t0));
+	clock_sleep(live_warmup(lv) - (clock_unix() - t0));
 
 	// The planner's next step, when the config models a workload.
 	struct planning pl = {0};
@@ -228,7 +215,7 @@ static int run(int argc, char **argv)
 	}
 
 	struct live_result res;
-	live_round(lv, unix_now(), &res);
+	live_round(lv, clock_unix(), &res);
 	status = (int)res.status;
 	if (fmt == FORMAT_JSON) {
 		json_t *doc = report_json(&res);

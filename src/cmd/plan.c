@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "cmd/planning.h"
+#include "pipeline/planning.h"
 #include "config/config.h"
 #include "model/planner.h"
-#include "out/plan.h"
+#include "render/plan.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 #include "util/units.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "model/rules.h"
-#include "out/table.h"
+#include "render/table.h"
 #include "util/units.h"
 
 static bool ends_with(const char *s, size_t n, const char *suf)

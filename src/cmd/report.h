@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "cmd/live.h"
+#include "pipeline/live.h"
 #include "util/strbuf.h"
 
 /** Format a metric value in the unit its name implies ("23.1%", "1.5 GiB", "250 ms"). Returns buf. */

@@ -15,15 +15,15 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
-#include "cmd/planning.h"
+#include "pipeline/planning.h"
 #include "config/catalog.h"
-#include "out/plan.h"
+#include "render/plan.h"
 #include "config/config.h"
 #include "model/availability.h"
 #include "model/demand.h"
 #include "model/planner.h"
 #include "util/diag.h"
-#include "out/table.h"
+#include "render/table.h"
 #include "util/str.h"
 #include "util/strbuf.h"
 #include "util/units.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "sources/backends.h"
 #include "sources/fetch.h"
 #include "util/xalloc.h"
@@ -63,12 +64,6 @@ static double percentile(const double *v, size_t n, double p)
 	return v[rank - 1];
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int http_sample(void *state, const char *src, struct sample_set *out, struct strbuf *err)
 {
@@ -84,9 +79,9 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 	// accepts and never answers would otherwise hold a check for probes x
 	// timeout (50 s with the defaults).
 	double limit = h->cfg->timeout_s > 0 ? h->cfg->timeout_s : 5;
-	double deadline = mono() + limit;
+	double deadline = clock_mono() + limit;
 	for (unsigned i = 0; i < h->probes; i++) {
-		double left = deadline - mono();
+		double left = deadline - clock_mono();
 		// curl's timeout is whole milliseconds; less than one would mean none.
 		if (left < 1e-3)
 			break;

@@ -6,6 +6,7 @@
  * source_ops.warmup_s tells a one-shot caller how long to wait before the
  * second. Counters that only make sense as rates (network bytes) become rates
  * from the second sample on. */
+#include "util/clock.h"
 #include "sources/local.h"
 
 #include <ctype.h>
@@ -278,12 +279,6 @@ struct local {
 	struct strbuf buf;
 };
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 // Read ROOT/REL into l->buf (capped). 0, or -errno / HR_E_TOO_LARGE.
 static int read_file(struct local *l, const char *rel)
@@ -398,7 +393,7 @@ int local_open_at(const char *root, const struct source_config *cfg, struct diag
 		char *rel = xasprintf("%s/cpu.stat", l->cgroup_dir + rl);
 		if (read_file(l, rel) == 0 &&
 		    local_parse_cgroup_cpu(l->buf.buf, l->buf.len, &l->cg_usage) == 0) {
-			l->cg_when = mono_now();
+			l->cg_when = clock_mono();
 			l->have_cg = true;
 		}
 		free(rel);
@@ -514,7 +509,7 @@ static int sample_net(struct local *l, const char *src, struct sample_set *out, 
 		source_error(err, "cannot parse %s/proc/net/dev", l->root);
 		return rc ? rc : HR_E_PROTOCOL;
 	}
-	double now = mono_now();
+	double now = clock_mono();
 	sample_set_add(out, src, "net.rx_bytes", rx);
 	sample_set_add(out, src, "net.tx_bytes", tx);
 	if (l->have_net && now > l->net_when && rx >= l->rx && tx >= l->tx) {
@@ -539,7 +534,7 @@ static int sample_cgroup(struct local *l, const char *src, struct sample_set *ou
 		source_error(err, "cgroup '%s' is gone or has no cpu.stat", name);
 		return rc ? rc : HR_E_PROTOCOL;
 	}
-	double now = mono_now();
+	double now = clock_mono();
 	double limit = ncpu;
 	path = xasprintf("%s/cpu.max", rel);
 	double quota;

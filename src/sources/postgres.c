@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "sources/backends.h"
 #include "util/xalloc.h"
 
@@ -107,12 +108,6 @@ static double col(PGresult *r, int c)
 	return end != s ? v : NAN;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Send the query and wait for its one result until the deadline. Returns the
  * result (NULL with *timed_out set past the deadline, or on a lost session);
@@ -123,7 +118,7 @@ static PGresult *query_until(PGconn *conn, const char *sql, double deadline, boo
 	if (!PQsendQuery(conn, sql))
 		return NULL;
 	while (PQisBusy(conn)) {
-		double left = deadline - now_s();
+		double left = deadline - clock_mono();
 		if (left <= 0) {
 			*timed_out = true;
 			return NULL;
@@ -150,7 +145,7 @@ static int pg_sample(void *state, const char *src, struct sample_set *out, struc
 	if (rc)
 		return rc;
 	bool timed_out;
-	PGresult *r = query_until(p->conn, stats_sql, now_s() + p->timeout_s, &timed_out);
+	PGresult *r = query_until(p->conn, stats_sql, clock_mono() + p->timeout_s, &timed_out);
 	if (timed_out) {
 		source_error(err, "postgres: no reply within %g s", p->timeout_s);
 		// No PQcancel(): it opens a new connection with no timeout of its

@@ -3,6 +3,7 @@
  * `bull:QUEUE:wait`). For a BullMQ wait list the age of the oldest job (its
  * hash's `timestamp`, milliseconds) is the queue wait; a Celery message
  * carries no enqueue time, so its wait is "not applicable" (NaN). */
+#include "util/clock.h"
 #include "sources/redis.h"
 
 #include <ctype.h>
@@ -224,12 +225,6 @@ fail:
 	return HR_E_UNAVAILABLE;
 }
 
-static double unix_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 // BullMQ: the oldest waiting job is at the right end of the wait list
 // (jobs are LPUSHed, workers take from the right), and its hash
@@ -253,7 +248,7 @@ static double bull_wait(struct redis *r, const char *key, struct strbuf *err)
 			char *endp;
 			double ms = strtod(buf, &endp);
 			if (endp != buf && *endp == '\0' && ms > 0)
-				wait = fmax(0, unix_now() - ms / 1000);
+				wait = fmax(0, clock_unix() - ms / 1000);
 		}
 		freeReplyObject(ts);
 	}
@@ -284,7 +279,7 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 	sample_set_add(out, src, "redis.clients.connected", info.connected_clients);
 	sample_set_add(out, src, "redis.clients.blocked", info.blocked_clients);
 	sample_set_add(out, src, "redis.evicted_keys", info.evicted_keys);
-	double now = unix_now();
+	double now = clock_unix();
 	if (r->have_evicted && now > r->last_when && info.evicted_keys >= r->last_evicted)
 		sample_set_add(out, src, "redis.evicted_keys_per_second",
 			       (info.evicted_keys - r->last_evicted) / (now - r->last_when));

@@ -9,11 +9,11 @@ hits=$(grep -rnE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|ato
 if [ -z "$hits" ]; then t_ok "no banned functions in src/"; else t_not_ok "banned functions in src/"; t_diag "$hits"; fi
 
 # 2. model/ is pure: it includes nothing from the adapters or cmd/.
-hits=$(grep -nE '#include "(cmd|config|sources|store|actuators|out|bench)/' src/model/*.c src/model/*.h 2>/dev/null || true)
+hits=$(grep -nE '#include "(cmd|pipeline|config|sources|store|actuators|render|bench)/' src/model/*.c src/model/*.h 2>/dev/null || true)
 if [ -z "$hits" ]; then t_ok "model/ includes only model/ and util/"; else t_not_ok "model/ includes an adapter"; t_diag "$hits"; fi
 
 # 3. util/ is the bottom layer.
-hits=$(grep -nE '#include "(cmd|model|config|sources|store|actuators|out|bench)/' src/util/*.c src/util/*.h || true)
+hits=$(grep -nE '#include "(cmd|pipeline|model|config|sources|store|actuators|render|bench)/' src/util/*.c src/util/*.h || true)
 if [ -z "$hits" ]; then t_ok "util/ includes only util/"; else t_not_ok "util/ includes an upper layer"; t_diag "$hits"; fi
 
 # 4. Nothing below cmd/ includes cmd/.

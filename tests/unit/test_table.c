@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "out/table.h"
+#include "render/table.h"
 
 static void test_render(void **state)
 {

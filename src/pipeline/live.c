@@ -1,4 +1,5 @@
-#include "cmd/live.h"
+#include "util/clock.h"
+#include "pipeline/live.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -30,12 +31,6 @@ struct live {
 	bool *seen;                // per rule: reported at least once
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int live_open(const struct config *cfg, const struct live_opts *opts, struct diag *d, struct live **out)
 {
@@ -316,9 +311,9 @@ void live_round(struct live *lv, double now, struct live_result *out)
 		struct live_source *s = &out->src[i];
 		s->name = source_name(lv->src[i]);
 		s->type = source_type(lv->src[i]);
-		double t0 = mono();
+		double t0 = clock_mono();
 		s->rc = source_sample(lv->src[i], &out->samples, &err);
-		s->took_s = mono() - t0;
+		s->took_s = clock_mono() - t0;
 		if (s->rc)
 			s->error = xstrdup(err.len ? strbuf_str(&err) : hr_strerror(s->rc));
 	}

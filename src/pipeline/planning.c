@@ -1,4 +1,4 @@
-#include "cmd/planning.h"
+#include "pipeline/planning.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* plan.c - render a plan as text or JSON (see plan.h). */
-#include "out/plan.h"
+#include "render/plan.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "model/availability.h"
-#include "out/table.h"
+#include "render/table.h"
 #include "util/units.h"
 
 static const char *const stage_names[STAGE_COUNT] = {"single", "single+ops", "split", "ha", "cluster"};

@@ -1,4 +1,4 @@
-#include "out/table.h"
+#include "render/table.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

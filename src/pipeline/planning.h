@@ -4,8 +4,8 @@
  * Wiring only: load the shipped catalogue, merge the config's own entries,
  * convert every price to the model's currency, check references and the
  * model, then hand the planner its input. */
-#ifndef HR_CMD_PLANNING_H
-#define HR_CMD_PLANNING_H
+#ifndef HR_PIPELINE_PLANNING_H
+#define HR_PIPELINE_PLANNING_H
 
 #include <stdbool.h>
 

@@ -1,0 +1,24 @@
+/* clock.h - the one place headroom reads a clock (bfs `xtime`).
+ *
+ * Two clocks: wall time (Unix seconds, for samples, the store and anything a
+ * user reads) and monotonic time (for deadlines and durations, which must not
+ * jump when NTP steps the wall clock). model/ never calls these: time is
+ * passed into it. */
+#ifndef HR_UTIL_CLOCK_H
+#define HR_UTIL_CLOCK_H
+
+#include <stdint.h>
+
+/** Wall-clock time in Unix seconds (CLOCK_REALTIME), with sub-second part. */
+double clock_unix(void);
+
+/** Monotonic seconds since an arbitrary origin (CLOCK_MONOTONIC). */
+double clock_mono(void);
+
+/** Monotonic nanoseconds (CLOCK_MONOTONIC), for the load generator's hot path. */
+int64_t clock_mono_ns(void);
+
+/** Sleep @p s seconds, resuming after signals; no-op for s <= 0 or NaN. */
+void clock_sleep(double s);
+
+#endif
