@@ -15,7 +15,7 @@
 #include "config/config.h"
 #include "model/forecast.h"
 #include "model/rules.h"
-#include "sources/sample.h"
+#include "model/sample.h"
 #include "store/store.h"
 #include "util/diag.h"
 
