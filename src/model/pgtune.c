@@ -356,3 +356,10 @@ const struct pgtune_setting *pgtune_find(const struct pgtune_result *r, const ch
 			return &r->settings[i];
 	return NULL;
 }
+
+enum pgtune_dbsize pgtune_dbsize_for(double db_size_b, double ram_b)
+{
+	if (!(db_size_b > ram_b * 3 / 4))
+		return PGTUNE_LESS_RAM;
+	return db_size_b > ram_b ? PGTUNE_GREATER_RAM : PGTUNE_MID_RAM;
+}

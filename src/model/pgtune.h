@@ -154,6 +154,14 @@ HR_NODISCARD int pgtune_compute(const struct pgtune_input *in, struct pgtune_res
  */
 char *pgtune_value(const struct pgtune_setting *s, char *buf, size_t n);
 
+/**
+ * PGTune's database-size choice for a planned database: less-ram while the
+ * data fits in the three quarters of memory effective_cache_size tells the
+ * planner is cache, greater-ram once it is larger than memory, mid-ram
+ * between.
+ */
+enum pgtune_dbsize pgtune_dbsize_for(double db_size_b, double ram_b);
+
 /** The setting of that name, or NULL when the result has none. */
 const struct pgtune_setting *pgtune_find(const struct pgtune_result *r, const char *name);
 
