@@ -52,6 +52,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_sla,
 	&cmd_catalog,
 	&cmd_validate,
+	&cmd_tune,
 	&cmd_version,
 };
 

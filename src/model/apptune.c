@@ -89,6 +89,11 @@ const char *apptune_check(const struct apptune_input *in)
 		return "--worker-memory: a size from 0 to 64TiB";
 	if (!isnan(in->cpu_share) && !(in->cpu_share > 0 && in->cpu_share <= 1))
 		return "--cpu-share: a fraction above 0 and at most 100%";
+	if (!(in->reserved_b >= 0))
+		return "the memory other components reserve cannot be negative";
+	double share = in->memory_share > 0 ? in->memory_share : APPTUNE_MEMORY_SHARE;
+	if (!(in->memory_b * share - in->reserved_b >= APPTUNE_BUDGET_MIN_B))
+		return "the other components on the machine leave less than 32MiB of its memory budget";
 	return NULL;
 }
 
@@ -135,9 +140,16 @@ int apptune_compute(const struct apptune_input *in, struct apptune_result *out)
 		       "no CPU share known (give -f with a workload, or --cpu-share): CPU-bound assumed, "
 		       "so %u in flight keep %u core%s busy",
 		       c, c, c == 1 ? "" : "s");
-	out->budget_b = in->memory_b * mshare;
-	reason(out, S_MEMORY, "memory budget: %.0f%% of %s = %s", mshare * 100,
-	       units_fmt_size(in->memory_b, b1, sizeof(b1)), units_fmt_size(out->budget_b, b2, sizeof(b2)));
+	out->budget_b = in->memory_b * mshare - in->reserved_b;
+	if (in->reserved_b > 0) {
+		char b3[32];
+		reason(out, S_MEMORY, "memory budget: %.0f%% of %s, less the %s other components reserve, = %s",
+		       mshare * 100, units_fmt_size(in->memory_b, b1, sizeof(b1)),
+		       units_fmt_size(in->reserved_b, b3, sizeof(b3)), units_fmt_size(out->budget_b, b2, sizeof(b2)));
+	} else {
+		reason(out, S_MEMORY, "memory budget: %.0f%% of %s = %s", mshare * 100,
+		       units_fmt_size(in->memory_b, b1, sizeof(b1)), units_fmt_size(out->budget_b, b2, sizeof(b2)));
+	}
 
 	/* Processes by each runtime's own rule. */
 	unsigned p = c;
@@ -201,8 +213,8 @@ int apptune_compute(const struct apptune_input *in, struct apptune_result *out)
 	case APPTUNE_GUNICORN:
 		out->threads = t;
 		out->pool = t > 1 ? "gthread" : "sync";
-		reason(out, S_GUNICORN_THREADS, "threads: %.1f in flight / %u workers = %u, worker class %s",
-		       out->target_inflight, p, t, out->pool);
+		reason(out, S_GUNICORN_THREADS, "threads: %.1f in flight / %u worker%s = %u, worker class %s",
+		       out->target_inflight, p, p == 1 ? "" : "s", t, out->pool);
 		snprintf(out->command, sizeof(out->command), "gunicorn --workers %u --threads %u --worker-class %s", p, t,
 			 out->pool);
 		break;
@@ -243,8 +255,8 @@ int apptune_compute(const struct apptune_input *in, struct apptune_result *out)
 		} else {
 			out->threads = t;
 			out->pool = "gevent";
-			reason(out, S_CELERY_GEVENT, "concurrency: %.1f in flight / %u processes = %u greenlets each",
-			       out->target_inflight, p, t);
+			reason(out, S_CELERY_GEVENT, "concurrency: %.1f in flight / %u process%s = %u greenlets each",
+			       out->target_inflight, p, p == 1 ? "" : "es", t);
 			snprintf(out->command, sizeof(out->command),
 				 "celery worker --pool gevent --concurrency %u (%u such worker%s)", t, p, p == 1 ? "" : "s");
 		}

@@ -37,6 +37,8 @@ enum apptune_runtime {
 #define APPTUNE_CPUS_MAX 1024u
 /** Least memory accepted: 64 MiB. */
 #define APPTUNE_MEMORY_MIN_B (64.0 * 1024 * 1024)
+/** Least memory budget left for the processes: 32 MiB. */
+#define APPTUNE_BUDGET_MIN_B (32.0 * 1024 * 1024)
 /** Most memory accepted: 64 TiB. */
 #define APPTUNE_MEMORY_MAX_B (64.0 * 1024 * 1024 * 1024 * 1024)
 /**
@@ -49,8 +51,9 @@ enum apptune_runtime {
 struct apptune_input {
 	enum apptune_runtime runtime;
 	unsigned cpus;          /**< vCPUs the processes may use, at least 1 */
-	double memory_b;        /**< memory the processes may use (the node's less other components') */
+	double memory_b;        /**< memory of the machine */
 	double memory_share;    /**< fraction of memory_b to fill at most; 0 = APPTUNE_MEMORY_SHARE */
+	double reserved_b;      /**< memory other components on the machine reserve, taken off the budget */
 	double worker_memory_b; /**< resident bytes of one process; 0 = unknown */
 	double cpu_share;       /**< CPU time over wall time of a request or task, (0, 1]; NaN = unknown (CPU-bound) */
 };
@@ -70,7 +73,7 @@ struct apptune_result {
 	unsigned threads;         /**< threads, greenlets or in-flight requests per process */
 	const char *pool;         /**< static: "sync", "gthread", "asyncio", "cluster", "threads", "single", "prefork", "gevent" */
 	double target_inflight;   /**< requests or tasks in flight that keep the cores busy */
-	double budget_b;          /**< memory the processes may fill */
+	double budget_b;          /**< memory the processes may fill: memory_b x share - reserved_b */
 	double memory_per_process_b; /**< the stated resident size, or the budget's equal share */
 	bool memory_stated;       /**< memory_per_process_b is the input's worker_memory_b */
 	double memory_total_b;    /**< processes x memory_per_process_b */

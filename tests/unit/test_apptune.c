@@ -88,6 +88,24 @@ static void test_cases(void **state)
 	}
 }
 
+/* The other components' memory comes off the budget: 80 % of 4 GiB less
+ * 1 GiB = 2.2 GiB holds 4 processes of 512 MiB, not gunicorn's 5. */
+static void test_reserved(void **state)
+{
+	(void)state;
+	struct apptune_input in = {.runtime = APPTUNE_GUNICORN, .cpus = 2, .memory_b = 4 * GIB, .reserved_b = 1 * GIB,
+				   .worker_memory_b = 512 * MIB, .cpu_share = NAN};
+	struct apptune_result r;
+	assert_int_equal(apptune_compute(&in, &r), 0);
+	assert_near(r.budget_b, 0.8 * 4 * GIB - 1 * GIB, 1);
+	assert_int_equal(r.processes, 4);
+	assert_string_equal(r.command, "gunicorn --workers 4 --threads 1 --worker-class sync");
+	/* a node the others fill: refused, saying why */
+	in.reserved_b = 3.2 * GIB;
+	assert_int_equal(apptune_compute(&in, &r), HR_E_INVALID);
+	assert_non_null(strstr(apptune_check(&in), "other components"));
+}
+
 static void test_reasons_name_figures(void **state)
 {
 	(void)state;
@@ -130,6 +148,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_reserved),
 		cmocka_unit_test(test_reasons_name_figures),
 		cmocka_unit_test(test_check),
 	};
