@@ -17,7 +17,7 @@ run_case() {
 	(
 		headroom() { "$HEADROOM" "$@"; }
 		export NO_COLOR=1 TZ=UTC LC_ALL=C
-		. "$1" >"$2" 2>"$2.err"
+		. "./$1" >"$2" 2>"$2.err"
 		echo "--- exit $?" >>"$2"
 		if [ -s "$2.err" ]; then
 			echo "--- stderr" >>"$2"
