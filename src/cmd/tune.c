@@ -19,28 +19,23 @@
 #include "util/strbuf.h"
 #include "util/units.h"
 
-static const char usage_text[] =
-	"usage: headroom tune postgres [OPTIONS]\n"
-	"       headroom tune app --runtime RUNTIME [OPTIONS]\n"
-	"\n"
-	"Settings for a machine: PostgreSQL's postgresql.conf by PGTune's rules, or the\n"
-	"workers, threads and memory of an app server. The machine comes from the flags,\n"
-	"or from the node the plan chooses (-f FILE [--users N]).\n"
-	"\n"
-	"Run 'headroom tune postgres --help' or 'headroom tune app --help' for the options.\n";
-
-static const char pg_usage[] =
+/* The help of each target in pieces, so `tune --help` (and the man page made
+ * from it) carries every option of both. */
+static const char pg_synopsis[] =
 	"usage: headroom tune postgres --ram SIZE [--cpus N] [--connections N] [--version 10..18]\n"
 	"                              [--os linux|windows|mac] [--type web|oltp|dw|desktop|mixed]\n"
 	"                              [--storage ssd|hdd|san|nvme] [--db-size less-ram|mid-ram|greater-ram]\n"
 	"                              [--format conf|json]\n"
-	"       headroom tune postgres -f FILE [--users N] [the options above]\n"
-	"\n"
+	"       headroom tune postgres -f FILE [--users N] [the options above]\n";
+
+static const char pg_desc[] =
 	"PostgreSQL settings by PGTune's rules (docs/tune.md lists each formula and its\n"
 	"source), as postgresql.conf lines (include them from postgresql.conf) or JSON.\n"
 	"Anything left out takes PGTune's default: version 18, linux, web, ssd, mid-ram,\n"
 	"max_connections by type (web 200, oltp 300, dw 40, desktop 20, mixed 100).\n"
-	"\n"
+	"Flags given with -f override what the plan says.\n";
+
+static const char pg_opts[] =
 	"  -f, --file FILE       take the machine from the plan's database node: its vCPUs and\n"
 	"                        memory (the postgres component's memory on a shared node), the\n"
 	"                        connection limit the plan checked, the planned database size\n"
@@ -55,18 +50,18 @@ static const char pg_usage[] =
 	"      --storage KIND    ssd (default), hdd, san or nvme\n"
 	"      --db-size SIZE    less-ram, mid-ram (default) or greater-ram: the data against memory\n"
 	"      --format FMT      conf (default) or json\n"
-	"  -h, --help            this text\n"
-	"\n"
-	"Flags given with -f override what the plan says. Exit status: 0, or 2 for bad input.\n";
+	"  -h, --help            this text\n";
 
-static const char app_usage[] =
+static const char app_synopsis[] =
 	"usage: headroom tune app --runtime uvicorn|gunicorn|node|puma|celery --cpus N --ram SIZE\n"
 	"                         [--worker-memory SIZE] [--cpu-share RATIO] [--format text|json]\n"
-	"       headroom tune app --runtime RUNTIME -f FILE [--users N] [--component NAME]\n"
-	"\n"
+	"       headroom tune app --runtime RUNTIME -f FILE [--users N] [--component NAME]\n";
+
+static const char app_desc[] =
 	"Worker processes, threads or concurrency per process, and memory per process\n"
-	"for an app server, with the reasoning and the source of each rule (docs/tune.md).\n"
-	"\n"
+	"for an app server, with the reasoning and the source of each rule (docs/tune.md).\n";
+
+static const char app_opts[] =
 	"  -r, --runtime RT      uvicorn, gunicorn, node, puma or celery (required)\n"
 	"  -f, --file FILE       take the machine from the plan's app node: its vCPUs, its memory\n"
 	"                        less what the other components there reserve, the component's\n"
@@ -75,14 +70,38 @@ static const char app_usage[] =
 	"      --component NAME  the component to size (default: the first app component, or\n"
 	"                        the first worker for celery)\n"
 	"      --cpus N          CPUs the processes may use (1 to 1024)\n"
-	"      --ram SIZE        memory the processes may use, e.g. 4GiB (80% of it is filled at most)\n"
+	"      --ram SIZE        memory of the machine, e.g. 4GiB (80% of it is filled at most)\n"
 	"      --worker-memory SIZE  resident memory of one process, e.g. 300MiB (caps the processes)\n"
 	"      --cpu-share RATIO CPU time over wall time of a request or task, e.g. 20% (default:\n"
 	"                        CPU-bound)\n"
 	"      --format FMT      text (default) or json\n"
-	"  -h, --help            this text\n"
-	"\n"
-	"Exit status: 0, or 2 for bad input.\n";
+	"  -h, --help            this text\n";
+
+static const char exit_text[] = "Exit status: 0, or 2 for bad input.\n";
+
+static void help_postgres(void)
+{
+	printf("%s\n%s\n%s\n%s", pg_synopsis, pg_desc, pg_opts, exit_text);
+}
+
+static void help_app(void)
+{
+	printf("%s\n%s\n%s\n%s", app_synopsis, app_desc, app_opts, exit_text);
+}
+
+static void help_all(void)
+{
+	printf("usage: headroom tune postgres [OPTIONS]\n"
+	       "       headroom tune app --runtime RUNTIME [OPTIONS]\n"
+	       "\n"
+	       "Settings for a machine: PostgreSQL's postgresql.conf by PGTune's rules, or the\n"
+	       "workers, threads and memory of an app server. The machine comes from the flags,\n"
+	       "or from the node the plan chooses (-f FILE [--users N]).\n"
+	       "\n%s\n%s\n"
+	       "tune postgres options:\n%s\n"
+	       "tune app options:\n%s\n%s",
+	       pg_desc, app_desc, pg_opts, app_opts, exit_text);
+}
 
 /* A whole number in [lo, hi]; one message and -1 when not. */
 static int parse_uint(const char *cmd, const char *flag, const char *v, unsigned lo, unsigned hi, unsigned *out)
@@ -244,7 +263,7 @@ static int run_postgres(int argc, char **argv)
 				return cmd_usage_error(cmd, "--format: unknown '%s'; expected conf or json", optarg);
 			break;
 		case 'h':
-			fputs(pg_usage, stdout);
+			help_postgres();
 			return 0;
 		case ':':
 			return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
@@ -372,7 +391,7 @@ static int run_app(int argc, char **argv)
 				return EXIT_BAD_INPUT;
 			break;
 		case 'h':
-			fputs(app_usage, stdout);
+			help_app();
 			return 0;
 		case ':':
 			return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
@@ -472,7 +491,7 @@ static int run(int argc, char **argv)
 		return cmd_usage_error("tune", "say what to tune: postgres or app");
 	const char *what = argv[1];
 	if (strcmp(what, "--help") == 0 || strcmp(what, "-h") == 0 || strcmp(what, "help") == 0) {
-		fputs(usage_text, stdout);
+		help_all();
 		return 0;
 	}
 	if (strcmp(what, "postgres") == 0)
