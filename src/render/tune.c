@@ -4,35 +4,11 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "render/jsondoc.h"
 #include "render/plan.h"
 #include "util/units.h"
-
-/* One set of dump settings, as every JSON document of headroom. */
-static int dump(json_t *doc, struct strbuf *out)
-{
-	if (!doc)
-		return HR_E_NOMEM;
-	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-	json_decref(doc);
-	if (!text)
-		return HR_E_NOMEM;
-	int rc = strbuf_puts(out, text);
-	free(text);
-	return rc ? rc : strbuf_puts(out, "\n");
-}
-
-static json_t *num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
 
 size_t tune_pg_plan_warnings(const struct tune_origin *o, const char **out)
 {
@@ -159,7 +135,7 @@ static json_t *plan_json(const struct tune_origin *o)
 	json_object_set_new(p, "users", json_real(o->step->users));
 	json_object_set_new(p, "feasible", json_boolean(o->step->feasible));
 	json_object_set_new(p, "stage", json_string(plan_stage_name(o->step->best.shape.stage)));
-	json_object_set_new(p, "provider", str_or_null(o->step->best.provider));
+	json_object_set_new(p, "provider", jsondoc_str(o->step->best.provider));
 	json_object_set_new(p, "node", json_string(m->offer->name));
 	json_object_set_new(p, "placement", json_string(where_name(m->where)));
 	json_object_set_new(p, "vcpu", json_real(m->vcpu));
@@ -201,13 +177,13 @@ int tune_render_pg_json(const struct tune_pg_report *r, struct strbuf *out)
 	if (json_is_object(plan)) {
 		const struct machine *m = r->origin.machine;
 		json_object_set_new(plan, "max_connections", json_integer(m->max_connections));
-		json_object_set_new(plan, "peak_connections", num_or_null(m->peak_connections));
+		json_object_set_new(plan, "peak_connections", jsondoc_num(m->peak_connections));
 		json_object_set_new(plan, "db_size_bytes", json_real(m->db_size_b));
 	}
 	json_object_set_new(root, "plan", plan);
 	json_object_set_new(root, "generated_by", json_sprintf("headroom %s", r->origin.version));
-	json_object_set_new(root, "config", str_or_null(r->origin.config));
-	return dump(root, out);
+	json_object_set_new(root, "config", jsondoc_str(r->origin.config));
+	return jsondoc_render(root, out);
 }
 
 /* What the per-process figure counts. */
@@ -267,7 +243,7 @@ int tune_render_app_json(const struct tune_app_report *r, struct strbuf *out)
 	json_object_set_new(root, "cpus", json_integer(in->cpus));
 	json_object_set_new(root, "memory_bytes", json_real(in->memory_b));
 	json_object_set_new(root, "reserved_bytes", json_real(in->reserved_b));
-	json_object_set_new(root, "cpu_share", num_or_null(in->cpu_share));
+	json_object_set_new(root, "cpu_share", jsondoc_num(in->cpu_share));
 	json_object_set_new(root, "processes", json_integer(x->processes));
 	json_object_set_new(root, "threads", json_integer(x->threads));
 	json_object_set_new(root, "pool", json_string(x->pool));
@@ -297,6 +273,6 @@ int tune_render_app_json(const struct tune_app_report *r, struct strbuf *out)
 	}
 	json_object_set_new(root, "plan", plan);
 	json_object_set_new(root, "generated_by", json_sprintf("headroom %s", r->origin.version));
-	json_object_set_new(root, "config", str_or_null(r->origin.config));
-	return dump(root, out);
+	json_object_set_new(root, "config", jsondoc_str(r->origin.config));
+	return jsondoc_render(root, out);
 }
