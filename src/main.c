@@ -59,6 +59,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_catalog,
 	&cmd_validate,
 	&cmd_tune,
+	&cmd_export,
 	&cmd_version,
 };
 
