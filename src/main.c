@@ -20,6 +20,9 @@
  *   model/live          a round's decisions: worst series, why no value, changes, bottleneck
  *   model/forecast      least squares / Holt trend, time to threshold
  *   model/usl           Universal Scalability Law fit and inverses
+ *   model/machine       the node a component gets in a plan step, and its share of it
+ *   model/pgtune        PostgreSQL settings for a machine by PGTune's rules
+ *   model/apptune       app-server workers, threads and memory per process, with sources
  *   config/             YAML -> model structs, schema, catalogue loading
  *   sources/            metric sources: local, prometheus, postgres, redis, http
  *   store/              SQLite history of samples and trigger states

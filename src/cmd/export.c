@@ -51,7 +51,9 @@ static int write_out(const char *cmd, const char *path, const struct strbuf *sb)
 
 /* --- prometheus-rules ------------------------------------------------------ */
 
-static const char promrules_synopsis[] = "usage: headroom export prometheus-rules [-f FILE] [-o FILE]\n";
+static const char promrules_synopsis[] =
+	"usage: headroom export prometheus-rules [-f FILE] [-o FILE]\n"
+	"       headroom export prometheus-rules --metrics\n";
 
 static const char promrules_desc[] =
 	"The config's triggers, merged over the default policy as `check` merges them,\n"
@@ -64,6 +66,7 @@ static const char promrules_desc[] =
 static const char promrules_opts[] =
 	"  -f, --file FILE   the config (default ./headroom.yaml)\n"
 	"  -o, --output FILE write the rules there instead of stdout\n"
+	"      --metrics     print the PromQL of every built-in metric (a Markdown table)\n"
 	"  -h, --help        this text\n";
 
 static int run_promrules(int argc, char **argv)
@@ -72,10 +75,12 @@ static int run_promrules(int argc, char **argv)
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"metrics", no_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL, *output = NULL;
+	bool list = false;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -83,6 +88,7 @@ static int run_promrules(int argc, char **argv)
 		switch (c) {
 		case 'f': file = optarg; break;
 		case 'o': output = optarg; break;
+		case 'm': list = true; break;
 		case 'h':
 			printf("%s\n%s\n%s\nExit status: 0, 1 when the file cannot be written, 2 for bad input.\n",
 			       promrules_synopsis, promrules_desc, promrules_opts);
@@ -93,6 +99,14 @@ static int run_promrules(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (list) {
+		struct strbuf sb;
+		strbuf_init(&sb, 0);
+		int rc = promrules_render_metrics_md(&sb);
+		int st = rc ? 1 : write_out(cmd, output, &sb);
+		strbuf_free(&sb);
+		return st;
+	}
 
 	struct diag d;
 	diag_init_file(&d, stderr, "headroom");

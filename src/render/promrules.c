@@ -124,6 +124,28 @@ const struct promrules_builtin *promrules_builtins(size_t *n)
 	return builtins;
 }
 
+int promrules_render_metrics_md(struct strbuf *out)
+{
+	int rc = strbuf_puts(out, "| metric | PromQL | exporter |\n|---|---|---|\n");
+	for (size_t i = 0; !rc && i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+		rc = strbuf_printf(out, "| `%s` | `", builtins[i].metric);
+		for (const char *p = builtins[i].promql; *p && !rc; p++) {
+			if (strncmp(p, "{$L}", 4) == 0) {
+				p += 3;
+				continue;
+			}
+			if (strncmp(p, ",$L", 3) == 0) {
+				p += 2;
+				continue;
+			}
+			rc = *p == '|' ? strbuf_puts(out, "\\|") : strbuf_append(out, p, 1);
+		}
+		if (!rc)
+			rc = strbuf_printf(out, "` | %s |\n", builtins[i].exporter);
+	}
+	return rc;
+}
+
 /* The label matchers of a metric name, `mount="/",x="y"`, with renames;
  * the values keep their escapes (the text format's are PromQL's too). */
 static int matchers(const char *metric, struct strbuf *out)

@@ -73,6 +73,13 @@ struct promrules_builtin {
 const struct promrules_builtin *promrules_builtins(size_t *n);
 
 /**
+ * The built-in table as Markdown (metric, PromQL, exporter), the table
+ * docs/export.md carries; `|` in PromQL is escaped for Markdown.
+ * @return 0; HR_E_TOO_LARGE.
+ */
+HR_NODISCARD int promrules_render_metrics_md(struct strbuf *out);
+
+/**
  * The rule file.
  * @return 0; HR_E_NOMEM when the YAML emitter fails; HR_E_TOO_LARGE past out's cap.
  */

@@ -136,6 +136,16 @@ t_contains "a YAML error: located" "$T_ERR" "broken.yaml:"
 t_run 1 "$HEADROOM" export prometheus-rules -f empty.yaml -o "$T_TMP/no/such/dir/rules.yml"
 t_contains "an unwritable -o: exit 1, says why" "$T_ERR" "cannot write"
 
+# --- the documented PromQL is the code's --------------------------------------
+"$HEADROOM" export prometheus-rules --metrics >metrics.md
+t_check "--metrics: a row per built-in metric" [ "$(grep -c '^| `' metrics.md)" -ge 40 ]
+if python3 -c 'import sys; sys.exit(open(sys.argv[2]).read() not in open(sys.argv[1]).read())' \
+	"$HEADROOM_ROOT/docs/export.md" metrics.md; then
+	t_ok "docs/export.md carries the table --metrics prints"
+else
+	t_not_ok "docs/export.md carries the table --metrics prints (paste 'headroom export prometheus-rules --metrics')"
+fi
+
 # --- help -------------------------------------------------------------------------
 t_expect "export --help" 0 "$HEADROOM" export --help
 t_contains "export --help lists prometheus-rules" "$T_OUT" "prometheus-rules"
