@@ -5,6 +5,7 @@
  *
  *   main.c            dispatch to a subcommand
  *   cmd/              one file per subcommand: flags, wiring, printing
+ *   cmd/export        `headroom export KIND`: one table of exporters (compose, k8s, ...)
  *   model/model.h     the workload/deployment structs everything shares
  *   model/queue       M/M/c: Erlang C, waiting and response-time percentiles
  *   model/availability series/parallel/k-of-n composition, downtime budgets
@@ -14,7 +15,10 @@
  *   model/rules       triggers: warn/crit, `for` durations, hysteresis
  *   model/forecast    least squares / Holt trend, time to threshold
  *   model/usl         Universal Scalability Law fit and inverses
+ *   model/draft       the config `init` drafts, every value with where it came from
+ *   model/placement   a planned deployment per component: replicas, requests, limits
  *   config/           YAML -> model structs, schema, catalogue loading
+ *   config/compose    a team's docker-compose.yml, read for `init` (+ config/draft)
  *   sources/          metric sources: local, prometheus, postgres, redis, http
  *   store/            SQLite history of samples and trigger states
  *   render/           every renderer: text tables, JSON, Markdown, HTML, exports
@@ -44,7 +48,9 @@ static const struct hr_cmd cmd_version = {"version", "print the version", run_ve
 
 /* In the order `headroom --help` lists them. */
 static const struct hr_cmd *const commands[] = {
+	&cmd_init,
 	&cmd_plan,
+	&cmd_export,
 	&cmd_check,
 	&cmd_agent,
 	&cmd_bench,
