@@ -126,7 +126,10 @@ static void draft_app(const struct compose_service *s, const char *cmd, struct d
 		c->workers = per ? per : 1;
 		note(&dc->workers, false, per ? "uvicorn --workers %u" : "uvicorn's default: one process%.0u (uvicorn.org, settings)", per);
 		c->concurrency = lim ? lim : 100;
-		note(&dc->concurrency, !lim, lim ? "uvicorn --limit-concurrency %u" : "in-flight requests per process%.0u; measure with headroom bench --find-knee", lim);
+		if (lim)
+			note(&dc->concurrency, false, "uvicorn --limit-concurrency %u", lim);
+		else
+			note(&dc->concurrency, true, "100 in-flight requests per process; measure with headroom bench --find-knee");
 	} else if (cmd_has(cmd, "puma")) {
 		unsigned th = flag_uint(cmd, f_puma_t);
 		c->workers = per ? per : 1;
@@ -195,8 +198,25 @@ static void draft_worker(const struct compose_service *s, const char *cmd, const
 		c->workers = 1;
 		c->concurrency = 1;
 		note(&dc->workers, false, "an RQ worker runs one job at a time (python-rq.org, workers)");
-		c->queue = xstrdup("rq:queue:default");
-		note(&dc->queue, true, "the 'default' queue's list; check with redis-cli --scan --pattern 'rq:queue:*'");
+		{
+			// "rq worker high default": the queues follow the word worker.
+			const char *q = strstr(cmd, "worker");
+			q = q ? q + 6 : "";
+			while (*q == ' ' || *q == '-') {
+				if (*q == '-') // skip an option and, when separate, nothing more
+					q += strcspn(q, " ");
+				else
+					q++;
+			}
+			size_t ql = strcspn(q, " ");
+			if (ql) {
+				c->queue = xasprintf("rq:queue:%.*s", (int)ql, q);
+				note(&dc->queue, false, "rq worker's first queue, the list RQ keeps it in");
+			} else {
+				c->queue = xstrdup("rq:queue:default");
+				note(&dc->queue, false, "RQ's default queue, the list rq:queue:default");
+			}
+		}
 		break;
 	case FW_SIDEKIQ:
 		n = flag_uint(cmd, f_conc);

@@ -183,11 +183,14 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, const
 		  port);
 }
 
-static void hpa(struct yamlw *w, const struct export_doc *x, const char *name, unsigned lo, unsigned hi)
+static void hpa(struct yamlw *w, const struct export_doc *x, const char *name, unsigned lo, unsigned hi,
+		const char *note)
 {
 	double cpu = x->objectives && x->objectives->cpu_max > 0 ? x->objectives->cpu_max : 0.70;
 	double mem = x->objectives && x->objectives->memory_max > 0 ? x->objectives->memory_max : 0.80;
-	yw_printf(w, "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n");
+	yw_printf(w, "---\n");
+	yw_comment(w, 0, note);
+	yw_printf(w, "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n");
 	meta(w, x, name);
 	yw_printf(w, "spec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: ");
 	yw_str(w, name);
@@ -320,9 +323,7 @@ int k8s_render(const struct export_doc *x, struct strbuf *out)
 		if (keda) {
 			scaled_object(&w, x, i, name, lo, hi);
 		} else {
-			yw_printf(&w, "---\n");
-			yw_comment(&w, 0, note);
-			hpa(&w, x, name, lo, hi);
+			hpa(&w, x, name, lo, hi, note);
 		}
 		if (lo >= 2)
 			pdb(&w, x, name, lo - 1);
