@@ -82,7 +82,13 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"\n"
 		"Run 'headroom COMMAND --help' for a command's options.\n"
-		"Most commands read ./headroom.yaml, or the file given with -f FILE.\n"
+		"Commands that read a config take -f FILE; without it, the first that exists\n"
+		"of ./headroom.yaml, $XDG_CONFIG_HOME/headroom/headroom.yaml (by default\n"
+		"~/.config/headroom/headroom.yaml) and /etc/headroom/headroom.yaml.\n"
+		"The agent's history goes to $XDG_STATE_HOME/headroom/history.db (by default\n"
+		"~/.local/state/headroom/history.db; /var/lib/headroom/history.db as a service).\n"
+		"Prices come from the catalogue installed with headroom ($HEADROOM_CATALOG\n"
+		"names another folder).\n"
 		"Exit status: 0 ok, 2 bad input; check uses Nagios codes (0-3).\n");
 }
 
