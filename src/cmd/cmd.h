@@ -25,6 +25,7 @@ extern const struct hr_cmd cmd_queue;
 extern const struct hr_cmd cmd_sla;
 extern const struct hr_cmd cmd_catalog;
 extern const struct hr_cmd cmd_validate;
+extern const struct hr_cmd cmd_init;
 extern const struct hr_cmd cmd_tune;
 extern const struct hr_cmd cmd_export;
 

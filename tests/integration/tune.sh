@@ -82,6 +82,26 @@ print(lines == [f"{k} = {v}" for k, v in want.items()])
 PY
 	t_check "$mn: the conf lines are the JSON's settings" [ "$(cat "$mn.cmp")" = True ]
 done <machines
+
+# The postgresql.conf `export compose` mounts is tune postgres's too: the
+# server takes it, and SHOW reads back each line (listen_addresses aside,
+# which the test holds to 127.0.0.1).
+mkdir -p compose
+"$HEADROOM" export compose -f "$EX/social.yaml" -o compose/docker-compose.yml 2>/dev/null
+chmod 644 compose/postgresql.conf
+grep -v -e '^#' -e '^listen_addresses' compose/postgresql.conf | grep ' = ' >compose.want
+t_check "export compose: postgresql.conf has tune's settings" grep -q '^wal_buffers = ' compose.want
+t_stop_postgres
+t_start_postgres -c config_file="$T_TMP/compose/postgresql.conf"
+sed 's/^\([a-z_]*\) = .*/SHOW \1;/' compose.want >compose.show
+$PSQL -p "$PG_PORT" -f compose.show >compose.got 2>compose.psql
+sed 's/^[a-z_]* = //' compose.want >compose.values
+if cmp -s compose.values compose.got; then
+	t_ok "export compose: PostgreSQL 15 reads back all $(wc -l <compose.want) settings of its postgresql.conf"
+else
+	t_not_ok "export compose: SHOW differs from postgresql.conf"
+	t_diag "$(paste -d' ' compose.want compose.got) $(cat compose.psql)"
+fi
 t_stop_postgres
 
 # --- what the header and the plan say -----------------------------------------
