@@ -123,7 +123,7 @@ void svg_nice_ticks(double lo, double hi, unsigned max_ticks, struct svg_ticks *
 		max_ticks = 2;
 	if (max_ticks > SVG_MAX_TICKS)
 		max_ticks = SVG_MAX_TICKS;
-	if (!isfinite(lo) || !isfinite(hi) || lo > hi) {
+	if (!isfinite(lo) || !isfinite(hi) || lo > hi || !isfinite(hi - lo)) {
 		lo = 0;
 		hi = 1;
 	}
@@ -141,7 +141,7 @@ void svg_nice_ticks(double lo, double hi, unsigned max_ticks, struct svg_ticks *
 	double step = svg_nice_number(range / (max_ticks - 1), true);
 	double first = floor(lo / step) * step, last = ceil(hi / step) * step;
 	/* rounding can leave one step too many: drop ticks until it fits */
-	while ((last - first) / step + 1.5 > SVG_MAX_TICKS) {
+	while ((last - first) / step + 1.5 > SVG_MAX_TICKS && isfinite(step * 1.5)) {
 		step = svg_nice_number(step * 1.5, true);
 		first = floor(lo / step) * step;
 		last = ceil(hi / step) * step;

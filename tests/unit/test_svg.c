@@ -60,6 +60,7 @@ static void test_nice_numbers(void **state)
 	svg_nice_ticks(0, 1, 1000, &t);
 	assert_true(t.n <= SVG_MAX_TICKS);
 	svg_nice_ticks(-1e308, 1e308, 6, &t); /* the span overflows: a safe 0..1 */
+	assert_near(t.hi, 1, 1e-9);
 	assert_true(t.n >= 2 && t.n <= SVG_MAX_TICKS);
 }
 
