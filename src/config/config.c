@@ -322,7 +322,8 @@ static int flow_text(struct strbuf *sb, const struct ynode *n, unsigned depth)
 	return rc;
 }
 
-static void walk_values(struct value_walk *w, const struct section *s, const struct ynode *map, const char *prefix)
+static void walk_values(struct value_walk *w, const struct section *s, const struct ynode *map, const char *prefix,
+			bool in_element)
 {
 	char path[512];
 	for (size_t i = 0; i < s->n_keys; i++) {
@@ -335,25 +336,28 @@ static void walk_values(struct value_walk *w, const struct section *s, const str
 		case KT_ANY:
 			continue;
 		case KT_SECTION:
-			walk_values(w, k->sub, n && n->type == YNODE_MAP ? n : NULL, path);
+			/* an optional part of a list element (a request's external call) left out has nothing to default */
+			if (!n && in_element && !(k->flags & KF_REQUIRED))
+				continue;
+			walk_values(w, k->sub, n && n->type == YNODE_MAP ? n : NULL, path, in_element);
 			continue;
 		case KT_LIST:
 			for (size_t j = 0; n && n->type == YNODE_SEQ && j < n->n; j++) {
 				char sub[560];
 				snprintf(sub, sizeof(sub), "%s[%zu]", path, j);
-				walk_values(w, k->sub, n->items[j]->type == YNODE_MAP ? n->items[j] : NULL, sub);
+				walk_values(w, k->sub, n->items[j]->type == YNODE_MAP ? n->items[j] : NULL, sub, true);
 			}
 			continue;
 		case KT_NAMED:
 			for (size_t j = 0; n && n->type == YNODE_MAP && j < n->n; j++) {
 				char sub[560];
 				snprintf(sub, sizeof(sub), "%s.%s", path, n->keys[j]->str);
-				walk_values(w, k->sub, n->items[j]->type == YNODE_MAP ? n->items[j] : NULL, sub);
+				walk_values(w, k->sub, n->items[j]->type == YNODE_MAP ? n->items[j] : NULL, sub, true);
 			}
 			continue;
 		case KT_CALIBRATION:
 			if (n && n->type == YNODE_MAP) {
-				walk_values(w, k->sub, n, path);
+				walk_values(w, k->sub, n, path, in_element);
 				continue;
 			}
 			break; /* a file name: one value */
@@ -384,7 +388,7 @@ void config_each_value(const struct config *cfg, const char *prefix,
 	if (root && root->type != YNODE_MAP)
 		root = NULL;
 	if (!prefix) {
-		walk_values(&w, &schema_config, root, "");
+		walk_values(&w, &schema_config, root, "", false);
 	} else {
 		/* one top-level key: a section of its own with that key alone */
 		for (size_t i = 0; i < schema_config.n_keys; i++) {
@@ -393,7 +397,7 @@ void config_each_value(const struct config *cfg, const char *prefix,
 			struct section one = schema_config;
 			one.keys = &schema_config.keys[i];
 			one.n_keys = 1;
-			walk_values(&w, &one, root, "");
+			walk_values(&w, &one, root, "", false);
 		}
 	}
 	strbuf_free(&w.text);

@@ -127,7 +127,8 @@ struct config_value {
  * rests on, each marked given or defaulted. Lists and mappings of scalars
  * (milestones, operations hours) are one value, written in flow style
  * ("[500, 2k]"). A list or named mapping the file leaves out is not
- * visited (it has no elements to default).
+ * visited (it has no elements to default), nor an optional mapping left
+ * out of an element (a request class without `external`).
  * @param prefix only paths under this top-level key ("workload"); NULL: all.
  */
 void config_each_value(const struct config *cfg, const char *prefix,

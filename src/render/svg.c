@@ -609,12 +609,13 @@ static int draw_series(struct strbuf *out, const struct svg_chart *c, const stru
 	}
 	if (any && !rc)
 		rc = strbuf_puts(out, "\"/>\n");
-	/* a dot with a hover text on every point */
-	for (size_t i = 0; i < c->n && !rc; i++) {
+	/* a dot with a hover text on every point; smaller where points crowd */
+	double r = f->pw / (c->n ? (double)c->n : 1) < 12 ? 2 : 3;
+	for (size_t i = 0; i < c->n && !rc && !se->no_points; i++) {
 		if (!point_ok(c, f, s, i))
 			continue;
-		rc = emit(out, "<circle class=\"hr-pt %s\" cx=\"%N\" cy=\"%N\" r=\"3\">", cls, px(f, c->x[i]),
-			  py(f, value_at(c, s, i)));
+		rc = emit(out, "<circle class=\"hr-pt %s%s\" cx=\"%N\" cy=\"%N\" r=\"%N\">", cls, r < 3 ? " hr-dense" : "",
+			  px(f, c->x[i]), py(f, value_at(c, s, i)), r);
 		if (!rc)
 			rc = draw_tip(out, c, s, i);
 		if (!rc)
@@ -748,7 +749,7 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 		rc = emit(out, "<clipPath id=\"%s-clip\"><rect x=\"%N\" y=\"%N\" width=\"%N\" height=\"%N\"/></clipPath>\n",
 			  c->id, f.left, f.top, f.pw, f.ph);
 
-	/* Bands, behind everything. */
+	/* Bands, behind everything; their labels after all of them, so none is covered. */
 	for (size_t b = 0; b < c->n_bands && !rc; b++) {
 		const struct svg_band *bd = &c->bands[b];
 		double a = fmax(bd->x0, f.xt.lo), z = fmin(bd->x1, f.xt.hi);
@@ -759,14 +760,21 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 		snprintf(cls, sizeof(cls), "hr-band%u", bd->shade % SVG_SHADES);
 		rc = emit(out, "<rect class=\"%s\" x=\"%N\" y=\"%N\" width=\"%N\" height=\"%N\"/>\n", cls, x0, f.top,
 			  x1 - x0, f.ph);
-		if (!rc && bd->label && text_w(bd->label, FONT) + 6 <= x1 - x0) {
-			rc = emit(out, "<text class=\"hr-band-label\" x=\"%N\" y=\"%N\" text-anchor=\"middle\">", (x0 + x1) / 2,
-				  f.top + FONT + 2);
-			if (!rc)
-				rc = svg_escape(out, bd->label);
-			if (!rc)
-				rc = strbuf_puts(out, "</text>\n");
-		}
+	}
+	for (size_t b = 0; b < c->n_bands && !rc; b++) {
+		const struct svg_band *bd = &c->bands[b];
+		double a = fmax(bd->x0, f.xt.lo), z = fmin(bd->x1, f.xt.hi);
+		if (!bd->label || !usable(a, f.xs) || !usable(z, f.xs) || z <= a)
+			continue;
+		double x0 = px(&f, a), x1 = px(&f, z);
+		if (text_w(bd->label, FONT) + 6 > x1 - x0)
+			continue;
+		rc = emit(out, "<text class=\"hr-band-label\" x=\"%N\" y=\"%N\" text-anchor=\"middle\">", (x0 + x1) / 2,
+			  f.top + FONT + 2);
+		if (!rc)
+			rc = svg_escape(out, bd->label);
+		if (!rc)
+			rc = strbuf_puts(out, "</text>\n");
 	}
 
 	/* Grid and tick labels. */
@@ -832,12 +840,37 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 	}
 	if (!rc)
 		rc = strbuf_puts(out, "</g>\n");
-	for (size_t r = 0; r < c->n_rules && !rc; r++) {
-		const struct svg_rule *ru = &c->rules[r];
-		if (!usable(ru->y, f.ys) || !ru->label)
+	/* A rule's label sits above its line; one that would touch a label already
+	 * placed goes below its line instead, and is left out when both are taken. */
+	double placed[64];
+	size_t np = 0, order[64], no = 0;
+	for (size_t r = 0; r < c->n_rules && no < 64; r++)
+		if (usable(c->rules[r].y, f.ys) && c->rules[r].label)
+			order[no++] = r;
+	/* from the top down, so that of two close lines the upper one's label goes above, the lower one's below */
+	for (size_t i = 1; i < no; i++)
+		for (size_t j = i; j > 0 && py(&f, c->rules[order[j]].y) < py(&f, c->rules[order[j - 1]].y); j--) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (size_t o = 0; o < no && !rc; o++) {
+		const struct svg_rule *ru = &c->rules[order[o]];
+		double ly = py(&f, ru->y);
+		double cand[2] = {ly - 4, ly + FONT + 1};
+		int pick = -1;
+		for (int k = 0; k < 2 && pick < 0; k++) {
+			bool clear = cand[k] - FONT >= f.top - 2 && cand[k] <= f.top + f.ph;
+			for (size_t j = 0; j < np && clear; j++)
+				clear = fabs(placed[j] - cand[k]) >= FONT + 1;
+			if (clear)
+				pick = k;
+		}
+		if (pick < 0 || np == sizeof(placed) / sizeof(placed[0]))
 			continue;
+		placed[np++] = cand[pick];
 		rc = emit(out, "<text class=\"hr-rule-label %s\" x=\"%N\" y=\"%N\" text-anchor=\"end\">", rule_cls[ru->kind % 3],
-			  f.left + f.pw - 4, py(&f, ru->y) - 4);
+			  f.left + f.pw - 4, cand[pick]);
 		if (!rc)
 			rc = svg_escape(out, ru->label);
 		if (!rc)
@@ -856,13 +889,13 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 static const char style_text[] =
 	".hr-chart{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,\"DejaVu Sans\",sans-serif;font-size:12px;"
 	"max-width:100%;height:auto;--hr-fg:#1f2328;--hr-muted:#57606a;--hr-bg:#ffffff;--hr-grid:#d8dee4;"
-	"--hr-band0:#eef2f6;--hr-band1:#e2e8ef;--hr-band2:#f3efe6;--hr-band3:#e9f1ea;--hr-band4:#f1e9f0;"
+	"--hr-band0:#eef2f6;--hr-band1:#e2e8ef;--hr-band2:#f3efe6;--hr-band3:#e9f1ea;--hr-band4:#f1e9f0;--hr-band5:#fbe3e3;"
 	"--hr-warn:#9a6700;--hr-crit:#cf222e;--hr-target:#1a7f37;"
 	"--hr-c0:#0072b2;--hr-c1:#d55e00;--hr-c2:#009e73;--hr-c3:#cc79a7;--hr-c4:#56b4e9;--hr-c5:#e69f00;"
 	"--hr-c6:#6e7781;--hr-c7:#000000}\n"
 	"@media (prefers-color-scheme:dark){.hr-chart{--hr-fg:#e6edf3;--hr-muted:#9198a1;--hr-bg:#0d1117;"
 	"--hr-grid:#30363d;--hr-band0:#161b22;--hr-band1:#1f2630;--hr-band2:#262219;--hr-band3:#18251c;"
-	"--hr-band4:#251a24;--hr-warn:#d29922;--hr-crit:#f85149;--hr-target:#3fb950;"
+	"--hr-band4:#251a24;--hr-band5:#3a1d1f;--hr-warn:#d29922;--hr-crit:#f85149;--hr-target:#3fb950;"
 	"--hr-c0:#58a6ff;--hr-c1:#f0883e;--hr-c2:#3fb98f;--hr-c3:#e39ad0;--hr-c4:#8dd3f7;--hr-c5:#f2c14e;"
 	"--hr-c6:#9198a1;--hr-c7:#f0f6fc}}\n"
 	".hr-chart text{fill:var(--hr-fg)}\n"
@@ -876,14 +909,16 @@ static const char style_text[] =
 	".hr-area{stroke:none;fill:var(--c);fill-opacity:.8}\n"
 	".hr-sw{fill:var(--c)}\n"
 	".hr-pt{fill:var(--c);stroke:var(--hr-bg);stroke-width:1}\n"
-	".hr-pt:hover{r:6}\n"
+	".hr-pt:hover{r:6}\n.hr-dense{stroke:none}\n"
 	".hr-rule{fill:none;stroke-width:1.5;stroke-dasharray:5 4}\n"
 	".hr-warn{stroke:var(--hr-warn)}\n.hr-crit{stroke:var(--hr-crit)}\n.hr-target{stroke:var(--hr-target)}\n"
-	".hr-rule-label{stroke:none;font-size:11px}\n"
+	".hr-rule-label{font-size:11px}\n"
 	".hr-chart .hr-rule-label.hr-warn{fill:var(--hr-warn)}\n.hr-chart .hr-rule-label.hr-crit{fill:var(--hr-crit)}\n"
 	".hr-chart .hr-rule-label.hr-target{fill:var(--hr-target)}\n"
 	".hr-band0{fill:var(--hr-band0)}\n.hr-band1{fill:var(--hr-band1)}\n.hr-band2{fill:var(--hr-band2)}\n"
-	".hr-band3{fill:var(--hr-band3)}\n.hr-band4{fill:var(--hr-band4)}\n"
+	".hr-band3{fill:var(--hr-band3)}\n.hr-band4{fill:var(--hr-band4)}\n.hr-band5{fill:var(--hr-band5)}\n"
+	/* a halo in the background colour keeps a label readable over lines */
+	".hr-chart .hr-rule-label,.hr-chart .hr-band-label{paint-order:stroke;stroke:var(--hr-bg);stroke-width:3px;stroke-linejoin:round}\n"
 	".hr-c0{--c:var(--hr-c0)}\n.hr-c1{--c:var(--hr-c1)}\n.hr-c2{--c:var(--hr-c2)}\n.hr-c3{--c:var(--hr-c3)}\n"
 	".hr-c4{--c:var(--hr-c4)}\n.hr-c5{--c:var(--hr-c5)}\n.hr-c6{--c:var(--hr-c6)}\n.hr-c7{--c:var(--hr-c7)}\n";
 

@@ -12,7 +12,7 @@
  *
  * Output rules:
  *  - every text from outside is XML-escaped (svg_escape());
- *  - colours come from CSS classes (hr-c0..hr-c7 for series, hr-band0..4,
+ *  - colours come from CSS classes (hr-c0..hr-c7 for series, hr-band0..5,
  *    hr-warn, hr-crit, hr-target), styled by svg_style() for light and dark
  *    (prefers-color-scheme), so one stylesheet serves both and a page that
  *    inlines many charts carries it once;
@@ -35,8 +35,8 @@
 
 /** Colours a series can take (classes hr-c0 .. hr-c7). */
 #define SVG_PALETTE 8
-/** Band shades (classes hr-band0 .. hr-band4). */
-#define SVG_SHADES 5
+/** Band shades (classes hr-band0 .. hr-band5; the last is a warning tint). */
+#define SVG_SHADES 6
 /** Most ticks one axis carries. */
 #define SVG_MAX_TICKS 24
 /** Most points one chart draws (a longer series is an input error). */
@@ -73,6 +73,7 @@ struct svg_series {
 	const char *const *tips; /**< NULL, or n hover texts (a NULL entry: "name: x, y") */
 	unsigned color;          /**< palette index, taken modulo SVG_PALETTE */
 	bool dashed;             /**< a dashed line (SVG_LINES only) */
+	bool no_points;          /**< no dots (nor their hover texts): a stack's lower parts when the top one tells all */
 };
 
 /** A shaded vertical band from x0 to x1 (a stage of a plan). */
