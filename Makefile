@@ -25,8 +25,11 @@ deps:
 
 demo: all
 	./$(BUILD)/headroom plan -f $(DEMO)
+	./$(BUILD)/headroom plan -f $(DEMO) --format html -o $(BUILD)/demo-report.html
+	@echo "The HTML report of $(DEMO): $(BUILD)/demo-report.html (open it in a browser)"
 
-test: deps
+test:
+	@sh scripts/deps.sh --npm $(TESTBUILD)/npm
 	@[ -f $(TESTBUILD)/build.ninja ] || meson setup $(TESTBUILD) \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 	ninja -C $(TESTBUILD)

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Install the Debian packages headroom needs to build, test and benchmark,
 # when they are missing. Idempotent: a second run installs nothing.
-#   scripts/deps.sh          build + test dependencies
-#   scripts/deps.sh --bench  also the benchmark peers (wrk, hyperfine)
+#   scripts/deps.sh              build + test dependencies
+#   scripts/deps.sh --bench      also the benchmark peers (wrk, hyperfine)
+#   scripts/deps.sh --npm DIR    also the pinned npm packages of the tests,
+#                                into DIR (scripts/npm_deps.sh)
 set -eu
 
 BUILD="gcc clang meson ninja-build pkg-config libyaml-dev libjansson-dev
@@ -11,10 +13,17 @@ libmicrohttpd-dev libssl-dev libclang-rt-14-dev"
 # Real servers the integration tests start on loopback.
 SERVERS="postgresql-15 postgresql-client-15 redis-server nginx-light prometheus
 prometheus-node-exporter sqlite3 curl python3"
+# The HTML report and the agent's page are opened in a real browser; SVG and
+# HTML are checked by libxml2's xmllint.
+BROWSER="chromium fonts-dejavu-core libxml2-utils"
 BENCH="wrk hyperfine"
 
-want="$BUILD $SERVERS"
+want="$BUILD $SERVERS $BROWSER"
 [ "${1:-}" = "--bench" ] && want="$want $BENCH"
+if [ "${1:-}" = "--npm" ]; then
+	sh "$(dirname "$0")/deps.sh"
+	exec sh "$(dirname "$0")/npm_deps.sh" "${2:?usage: scripts/deps.sh --npm DIR}"
+fi
 
 missing=""
 for p in $want; do

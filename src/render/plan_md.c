@@ -649,7 +649,7 @@ static int chart_availability(struct ctx *x, const char *comment)
 		.desc = "The monthly availability the deployment of each milestone can promise, with the objective.",
 		.kind = SVG_LINES, .x = u, .n = n,
 		.xa = {"Users", users_scale(u, n), NAN, NAN, false, fmt_users_tick, NULL},
-		.ya = {"Availability", SVG_LINEAR, NAN, NAN, false, svg_fmt_percent, NULL},
+		.ya = {"Availability", SVG_LINEAR, NAN, 1, false, svg_fmt_percent, NULL}, /* nothing is up more than always */
 		.series = &s, .n_series = 1, .rules = &rule, .n_rules = ob->availability > 0,
 	};
 	int rc = doc_chart(x->d, "availability", &ch, comment);

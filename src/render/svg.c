@@ -12,7 +12,7 @@
 #include "util/xalloc.h"
 
 /* Layout, in viewBox units (px at 1:1). The font sizes are the CSS ones. */
-enum { FONT = 12, TITLE_FONT = 14 };
+enum { FONT = 12, TITLE_FONT = 14, RULE_FONT = 11 };
 #define CHAR_W (0.6 * FONT) /* a digit or Latin letter of system-ui at 12 px, a little over */
 #define DEFAULT_W 480.0
 #define DEFAULT_H 300.0
@@ -312,6 +312,34 @@ void svg_fmt_time(double v, double step, const void *ctx, char *buf, size_t n)
 		snprintf(buf, n, "%02d:%02d", tm.tm_hour, tm.tm_min);
 }
 
+/* Text cut to max_px at a character boundary, with an ellipsis when cut; a
+ * cut text carries the whole as its hover title. */
+static int put_fitted(struct strbuf *out, const char *text, double max_px, double font)
+{
+	if (text_w(text, font) <= max_px)
+		return svg_escape(out, text);
+	size_t keep = max_px > font ? (size_t)(max_px / (0.6 * font)) - 1 : 0, chars = 0;
+	const char *p = text;
+	while (*p && chars < keep) {
+		p++;
+		while ((*p & 0xC0) == 0x80)
+			p++;
+		chars++;
+	}
+	char *cut = xstrndup(text, (size_t)(p - text));
+	int rc = strbuf_puts(out, "<title>");
+	if (!rc)
+		rc = svg_escape(out, text);
+	if (!rc)
+		rc = strbuf_puts(out, "</title>");
+	if (!rc)
+		rc = svg_escape(out, cut);
+	if (!rc)
+		rc = strbuf_puts(out, "\xE2\x80\xA6");
+	free(cut);
+	return rc;
+}
+
 /* ------------------------------------------------------------- drawing -- */
 
 /* A coordinate with one decimal, "-0" and ".0" left out. */
@@ -459,10 +487,10 @@ static int validate(const struct svg_chart *c)
 	return 0;
 }
 
-/* Width of one legend item: a swatch, the name, a gap. */
-static double legend_item_w(const struct svg_series *se)
+/* Width of one legend item: a swatch, the name (cut to the row), a gap. */
+static double legend_item_w(const struct svg_series *se, double width)
 {
-	return 16 + text_w(se->name ? se->name : "", FONT) + 14;
+	return 16 + fmin(text_w(se->name ? se->name : "", FONT), width - 16) + 14;
 }
 
 /* Rows the legend takes when its items wrap at width. */
@@ -471,7 +499,7 @@ static int legend_rows(const struct svg_chart *c, double width)
 	int rows = c->n_series ? 1 : 0;
 	double x = 0;
 	for (size_t s = 0; s < c->n_series; s++) {
-		double w = legend_item_w(&c->series[s]);
+		double w = legend_item_w(&c->series[s], width);
 		if (x > 0 && x + w - 14 > width) {
 			x = 0;
 			rows++;
@@ -490,7 +518,7 @@ static int draw_legend(const struct svg_chart *c, double x0, double y0, double w
 	int rc = strbuf_puts(out, "<g class=\"hr-legend\">");
 	for (size_t s = 0; s < c->n_series && !rc; s++) {
 		const struct svg_series *se = &c->series[s];
-		double w = legend_item_w(se);
+		double w = legend_item_w(se, width);
 		if (x > x0 && x + w - 14 > x0 + width) {
 			x = x0;
 			y += 18;
@@ -506,7 +534,7 @@ static int draw_legend(const struct svg_chart *c, double x0, double y0, double w
 		if (!rc)
 			rc = emit(out, "<text x=\"%N\" y=\"%N\">", x + 16, y);
 		if (!rc)
-			rc = svg_escape(out, se->name);
+			rc = put_fitted(out, se->name ? se->name : "", width - 16, FONT);
 		if (!rc)
 			rc = strbuf_puts(out, "</text>");
 		x += w;
@@ -740,7 +768,7 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 		rc = emit(out, "<rect class=\"hr-bg\" width=\"%N\" height=\"%N\"/>\n<text class=\"hr-title\" x=\"8\" y=\"%N\">", W,
 			  H, 8.0 + TITLE_FONT);
 	if (!rc)
-		rc = svg_escape(out, c->title);
+		rc = put_fitted(out, c->title ? c->title : "", W - 16, TITLE_FONT);
 	if (!rc)
 		rc = strbuf_puts(out, "</text>\n");
 	if (!rc)
@@ -872,7 +900,7 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 		rc = emit(out, "<text class=\"hr-rule-label %s\" x=\"%N\" y=\"%N\" text-anchor=\"end\">", rule_cls[ru->kind % 3],
 			  f.left + f.pw - 4, cand[pick]);
 		if (!rc)
-			rc = svg_escape(out, ru->label);
+			rc = put_fitted(out, ru->label, f.pw - 8, RULE_FONT);
 		if (!rc)
 			rc = strbuf_puts(out, "</text>\n");
 	}

@@ -291,6 +291,15 @@ static void test_stacked_bands_rules(void **state)
 	assert_non_null(strstr(o, ">warn 10</text>")); /* the rule widened the axis to show itself */
 	assert_null(strstr(o, "ignored"));
 	free(o);
+
+	/* a label wider than the plot is cut with an ellipsis; the whole is its hover title */
+	rules[0].label = "limit 80%: db_disk, disk, memory, task_slots, db_connections, db_memory, external_rate";
+	c.width = 300;
+	o = render(&c);
+	assert_non_null(strstr(o, "<title>limit 80%: db_disk, disk, memory, task_slots, db_connections, db_memory, "
+				  "external_rate</title>limit 80%"));
+	assert_non_null(strstr(o, "\xE2\x80\xA6</text>"));
+	free(o);
 }
 
 static void test_errors_and_cap(void **state)
