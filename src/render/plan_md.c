@@ -398,14 +398,19 @@ static void fmt_users_tick(double v, double step, const void *ctx, char *buf, si
 	svg_fmt_number(v, step, NULL, buf, n);
 }
 
+/* Tick labels of a time axis in one unit each, short: "250 ms", "1.5 s", "20 min". */
 static void fmt_dur_tick(double v, double step, const void *ctx, char *buf, size_t n)
 {
 	(void)ctx;
 	(void)step;
 	if (v == 0)
 		snprintf(buf, n, "0");
+	else if (v < 1)
+		snprintf(buf, n, "%.3g ms", v * 1e3);
+	else if (v < 600)
+		snprintf(buf, n, "%.3g s", v);
 	else
-		units_fmt_duration(v, buf, n);
+		snprintf(buf, n, "%.3g min", v / 60);
 }
 
 /* "$" before or " CHF" after, from the money formatter itself. */
@@ -694,13 +699,21 @@ static int chart_p95(struct ctx *x, const char *comment)
 	const struct objectives *ob = x->r->in->objectives;
 	struct svg_rule rule = {ob->p95_s, lab, SVG_RULE_TARGET};
 	snprintf(lab, sizeof(lab), "objective %s", fmt_dur(ob->p95_s, (char[32]){0}, 32));
+	/* classes far apart (a 15 s streamed reply beside a 100 ms API call): a log axis shows both */
+	double lo = INFINITY, hi = 0;
+	for (size_t i = 0; i < n * ns; i++)
+		if (isfinite(y[i]) && y[i] > 0) {
+			lo = fmin(lo, y[i]);
+			hi = fmax(hi, y[i]);
+		}
+	enum svg_scale ys = hi / lo >= 20 ? SVG_LOG : SVG_LINEAR;
 	struct svg_chart ch = {
 		.title = "p95 latency per milestone",
 		.desc = "The 95th percentile response time of each request class (M/M/c queueing) for the deployment of "
 			"each milestone, with the objective.",
 		.kind = SVG_LINES, .x = u, .n = n,
 		.xa = {"Users", users_scale(u, n), NAN, NAN, false, fmt_users_tick, NULL},
-		.ya = {"p95", SVG_LINEAR, NAN, NAN, true, fmt_dur_tick, NULL},
+		.ya = {"p95", ys, NAN, NAN, ys == SVG_LINEAR, fmt_dur_tick, NULL},
 		.series = s, .n_series = ns, .rules = &rule, .n_rules = ob->p95_s > 0,
 	};
 	int rc = doc_chart(x->d, "p95", &ch, comment);
