@@ -3,6 +3,8 @@
 # when they are missing. Idempotent: a second run installs nothing.
 #   scripts/deps.sh              build + test dependencies
 #   scripts/deps.sh --bench      also the benchmark peers (wrk, hyperfine)
+#   scripts/deps.sh --package    also what building and testing the Debian
+#                                package needs (debhelper, lintian, debootstrap)
 #   scripts/deps.sh --npm DIR    also the pinned npm packages of the tests,
 #                                into DIR (scripts/npm_deps.sh)
 set -eu
@@ -13,13 +15,17 @@ libmicrohttpd-dev libssl-dev libclang-rt-14-dev"
 # Real servers the integration tests start on loopback.
 SERVERS="postgresql-15 postgresql-client-15 redis-server nginx-light prometheus
 prometheus-node-exporter sqlite3 curl python3"
+# Man pages, shell completion and the install test.
+TOOLS="git groff-base man-db mandoc bsdextrautils zsh"
 # The HTML report and the agent's page are opened in a real browser; SVG and
 # HTML are checked by libxml2's xmllint.
 BROWSER="chromium fonts-dejavu-core libxml2-utils"
 BENCH="wrk hyperfine"
+PACKAGE="dpkg-dev debhelper fakeroot lintian debootstrap systemd"
 
-want="$BUILD $SERVERS $BROWSER"
+want="$BUILD $SERVERS $TOOLS $BROWSER"
 [ "${1:-}" = "--bench" ] && want="$want $BENCH"
+[ "${1:-}" = "--package" ] && want="$want $PACKAGE"
 if [ "${1:-}" = "--npm" ]; then
 	sh "$(dirname "$0")/deps.sh"
 	exec sh "$(dirname "$0")/npm_deps.sh" "${2:?usage: scripts/deps.sh --npm DIR}"
