@@ -721,7 +721,7 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 	/* Frame: title, legend rows, then the plot; margins fit the tick labels. */
 	int rows = legend_rows(c, W - 16);
 	f.top = 8 + TITLE_FONT + 6 + rows * 18 + (rows ? 4 : 0) + 8;
-	double bottom = 8 + FONT + 6 + (c->xa.title ? FONT + 8 : 0);
+	double bottom = 8 + FONT + 8 + (c->xa.title ? FONT + 8 : 0);
 	f.ph = H - f.top - bottom;
 	if (f.ph < 40)
 		f.ph = 40;
@@ -826,7 +826,7 @@ int svg_render(const struct svg_chart *c, struct strbuf *out)
 	for (size_t i = 0; i < f.xt.n && !rc; i++) {
 		fmt_axis(&c->xa, f.xt.v[i], f.xt.step, lb, sizeof(lb));
 		rc = emit(out, "<text x=\"%N\" y=\"%N\" text-anchor=\"middle\">", px(&f, f.xt.v[i]),
-			  f.top + f.ph + FONT + 6);
+			  f.top + f.ph + FONT + 8); /* clear of the lowest y label */
 		if (!rc)
 			rc = svg_escape(out, lb);
 		if (!rc)
