@@ -48,15 +48,23 @@ static void fmt_clock(double t, char *buf, size_t n)
 			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-static int state_cell(struct strbuf *out, enum trigger_state s, bool skipped)
+static int state_cell(struct strbuf *out, const struct live_trigger *t)
 {
-	if (skipped)
+	if (t->skipped)
 		return put(out, "<td><span class=\"state state-unknown\">n/a</span></td>");
-	int rc = strbuf_printf(out, "<td><span class=\"state state-%s\">", rules_state_name(s));
+	int rc = strbuf_printf(out, "<td><span class=\"state state-%s\">", rules_state_name(t->state));
 	if (!rc)
-		rc = put(out, rules_state_label(s));
+		rc = put(out, rules_state_label(t->state));
 	if (!rc)
-		rc = put(out, "</span></td>");
+		rc = put(out, "</span>");
+	/* past a level whose `for` has not run out yet: say which, and for how long */
+	if (!rc && t->pending > t->state && t->pending != TRIG_UNKNOWN) {
+		char d[32];
+		units_fmt_duration(t->pending_s, d, sizeof(d));
+		rc = strbuf_printf(out, " <span class=\"pending\">%s for %s</span>", rules_state_name(t->pending), d);
+	}
+	if (!rc)
+		rc = put(out, "</td>");
 	return rc;
 }
 
@@ -126,7 +134,10 @@ static int trigger_table(const struct dash_input *in, struct strbuf *out)
 				snprintf(c, sizeof(c), "-");
 			else
 				report_fmt_value(m, t->rule->crit, c, sizeof(c));
-			units_fmt_duration(t->rule->for_s, f, sizeof(f));
+			if (t->rule->for_s > 0)
+				units_fmt_duration(t->rule->for_s, f, sizeof(f));
+			else
+				snprintf(f, sizeof(f), "0");
 			bool fc = t->method != FORECAST_NONE;
 			report_fmt_eta(fc ? t->eta_warn.eta_s : NAN, ew, sizeof(ew));
 			report_fmt_eta(fc ? t->eta_crit.eta_s : NAN, ec, sizeof(ec));
@@ -134,7 +145,7 @@ static int trigger_table(const struct dash_input *in, struct strbuf *out)
 			if (!rc)
 				rc = cell(out, t->rule->name, false);
 			if (!rc)
-				rc = state_cell(out, t->state, t->skipped);
+				rc = state_cell(out, t);
 			if (!rc)
 				rc = cell(out, v, true);
 			if (!rc)
@@ -235,6 +246,7 @@ static const char tab_style[] =
 	"#win-week:checked~#live .win-hour,#win-week:checked~#live .win-day{display:none}\n"
 	".status{font-size:1.05em}\n"
 	"tr.bottleneck td{background:var(--card)}\n"
+	"td:first-child{white-space:nowrap}\n.pending{color:var(--muted);font-size:.9em;white-space:nowrap}\n"
 	".charts{grid-template-columns:repeat(auto-fit,minmax(min(100%,380px),1fr))}\n"
 	"@media print{.tabs{display:none}}\n";
 
