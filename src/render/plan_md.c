@@ -337,7 +337,7 @@ static void roadmap(struct ctx *x)
 	for (size_t i = 0; i < x->r->n_steps; i++) {
 		const struct plan_step *s = &x->r->steps[i];
 		const struct plan_candidate *b = &s->best;
-		char ms[16], mo[16], us[32], nodes[200], inf[32], ops[32], ext[32], tot[32], p95[32], av[32], bot[64], u[16];
+		char ms[24], mo[16], us[32], nodes[200], inf[32], ops[32], ext[32], tot[32], p95[32], av[32], bot[64], u[16];
 		step_label(x, i, ms, sizeof(ms));
 		fmt_month(x->in->months ? x->in->months[i] : NAN, mo, sizeof(mo));
 		fmt_count(s->users, us, sizeof(us));
@@ -370,7 +370,7 @@ static void roadmap(struct ctx *x)
 		if (s->feasible)
 			continue;
 		doc_note(x->d);
-		doc_textf(x->d, "%s (%s users) is infeasible: %s.", step_label(x, i, (char[16]){0}, 16),
+		doc_textf(x->d, "%s (%s users) is infeasible: %s.", step_label(x, i, (char[24]){0}, 24),
 			  fmt_count(s->users, (char[32]){0}, 32), s->why);
 	}
 }
