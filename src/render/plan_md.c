@@ -162,6 +162,24 @@ static char *fmt_limit(const struct plan_candidate *c, enum plan_res r, double v
 	return fmt_pct(v, buf, n);
 }
 
+/* "app memory at 66% (limit 80%)", "p95 latency at 420 ms (objective 500 ms)". */
+static char *bottleneck_text(const struct plan_step *s, char *buf, size_t n)
+{
+	enum plan_res r = s->bottleneck;
+	const struct plan_candidate *b = &s->best;
+	char u[32], l[32];
+	if (r == PRES_P95)
+		snprintf(buf, n, "%s at %s (objective %s)", res_words(r), fmt_dur(b->util[r], u, sizeof(u)),
+			 fmt_dur(b->limit[r], l, sizeof(l)));
+	else if (r == PRES_AVAILABILITY)
+		snprintf(buf, n, "%s at %s (objective %s)", res_words(r), fmt_avail(b->availability, u, sizeof(u)),
+			 fmt_avail(b->limit[r], l, sizeof(l)));
+	else
+		snprintf(buf, n, "%s at %s (limit %s)", res_words(r), fmt_pct(b->util[r], u, sizeof(u)),
+			 fmt_pct(b->limit[r], l, sizeof(l)));
+	return buf;
+}
+
 struct ctx {
 	const struct plan_doc_input *in;
 	const struct plan_report *r;
@@ -255,8 +273,7 @@ static void summary(struct ctx *x)
 			  fmt_count(t->demand.concurrent, b, sizeof(b)), t->demand.req_rate);
 		if (t->feasible) {
 			describe_choice(x, t);
-			doc_textf(x->d, ". The bottleneck is %s at %s of its limit.", res_words(t->bottleneck),
-				  fmt_pct(t->bottleneck_ratio, c, sizeof(c)));
+			doc_textf(x->d, ". The bottleneck is %s.", bottleneck_text(t, (char[160]){0}, 160));
 		} else {
 			doc_textf(x->d, "no deployment the catalogue offers meets the targets: %s.", t->why);
 		}
@@ -823,8 +840,7 @@ static void stage_section(struct ctx *x, const size_t *idx, size_t n)
 			doc_textf(x->d, "; uptime monitoring (%s)", c->monitoring->name);
 		if (c->volume_gb > 0)
 			doc_textf(x->d, "; %.0f GB of block storage", c->volume_gb);
-		doc_textf(x->d, "; bottleneck %s at %s of its limit.", res_words(s->bottleneck),
-			  fmt_pct(s->bottleneck_ratio, (char[16]){0}, 16));
+		doc_textf(x->d, "; bottleneck %s.", bottleneck_text(s, (char[160]){0}, 160));
 	}
 	/* the cost table shows at most MAX_STAGE_COLS milestones: the first ones and the last */
 	size_t cols[MAX_STAGE_COLS], nc = 0;
