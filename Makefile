@@ -35,8 +35,7 @@ demo: all
 	./$(BUILD)/headroom plan -f $(DEMO) --format html -o $(BUILD)/demo-report.html
 	@echo "The HTML report of $(DEMO): $(BUILD)/demo-report.html (open it in a browser)"
 
-test:
-	@sh scripts/deps.sh --npm $(TESTBUILD)/npm
+test: deps
 	@[ -f $(TESTBUILD)/build.ninja ] || meson setup $(TESTBUILD) \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 	ninja -C $(TESTBUILD)

@@ -93,7 +93,7 @@ t_check "the week chart draws the seeded week ($weekpts points)" [ "$weekpts" -g
 if ! command -v chromium >/dev/null 2>&1; then
 	t_skip "the page in Chromium: Debian's chromium is not installed (scripts/deps.sh)"
 elif [ ! -f "$NODE_MODULES/puppeteer-core/package.json" ]; then
-	t_skip "the page in Chromium: puppeteer-core is not in $B/npm (scripts/deps.sh --npm $B/npm)"
+	t_skip "the page in Chromium: puppeteer-core is not in $B/npm (scripts/npm-deps.sh $B/npm)"
 elif HR_NODE_MODULES="$NODE_MODULES" timeout 240 node "$HEADROOM_ROOT/tests/integration/page_check.js" \
 	"$URL/" "$SHOTS/agent" 3 "$URL" "headroom_token=s3cret-token" >page.out 2>&1; then
 	t_ok "the page in Chromium at 1280 and 390 px, light and dark: refreshes itself, charts drawn, no error, no request beyond the agent"

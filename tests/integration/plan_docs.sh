@@ -17,7 +17,7 @@ browser=yes
 if ! command -v chromium >/dev/null 2>&1; then
 	browser="Debian's chromium is not installed (scripts/deps.sh)"
 elif ! command -v node >/dev/null 2>&1 || [ ! -f "$NODE_MODULES/puppeteer-core/package.json" ]; then
-	browser="puppeteer-core is not in $B/npm (scripts/deps.sh --npm $B/npm)"
+	browser="puppeteer-core is not in $B/npm (scripts/npm-deps.sh $B/npm)"
 fi
 
 for ex in "$EX"/*.yaml; do
