@@ -308,16 +308,16 @@ static int add_part(struct sla_parts *ps, const char *spec)
 	p->k_needed = seen[PK_NEED] ? (unsigned)v[PK_NEED] : 1;
 	p->mode = seen[PK_FAILOVER] ? AVAIL_FAILOVER : AVAIL_POOL;
 	bool recovery = seen[PK_FAILURES] || seen[PK_MTTR] || seen[PK_DETECT];
+	// The old form NAME=AVAIL,failover=...,mttr=... derived how often a unit
+	// fails from its availability and repair time, so a longer repair meant
+	// rarer failures and a better pair: a failover needs the rate itself.
+	if (has_avail && seen[PK_FAILOVER])
+		return cmd_usage_error(name, "--part '%s': failover needs failures=RATE and mttr=DURATION, not an "
+				       "availability (it does not say how often the active unit fails), e.g. "
+				       "db,count=2,failures=2/year,mttr=1h,failover=45s", spec);
 	if (has_avail && recovery)
 		return cmd_usage_error(name, "--part '%s': give NAME=AVAIL or failures=RATE with mttr, not both", spec);
 	if (has_avail) {
-		// The old form NAME=AVAIL,failover=... derived how often a unit fails
-		// from its availability and repair time, so a longer repair meant
-		// rarer failures and a better pair: it needs the rate itself.
-		if (seen[PK_FAILOVER])
-			return cmd_usage_error(name, "--part '%s': failover needs failures=RATE and mttr=DURATION (how often "
-					       "the active unit fails and how long a repair takes), e.g. "
-					       "db,count=2,failures=2/year,mttr=1h,failover=45s", spec);
 		p->availability = a;
 		return 0;
 	}

@@ -361,11 +361,17 @@ static double restore_s(const struct reliability *r, const struct avail_stage *s
 	return (r->restore_bps > 0 ? bytes / r->restore_bps : 0) + r->wal_replay_s;
 }
 
+/* From a failure to a person at work on it: an alert, then the response; or,
+ * unwatched, until someone (already there) notices. */
+static double person_s(const struct reliability *r, const struct avail_stage *st)
+{
+	return st->monitored ? r->detection_s + r->response_s : r->unmonitored_s;
+}
+
 /* The app tier: who notices a failure and who brings the unit back. */
 static struct avail_part app_part(const struct reliability *r, const struct avail_stage *st, bool kubernetes)
 {
-	double detect = st->monitored ? r->detection_s : r->unmonitored_s;
-	double person = detect + r->response_s; // a person notices, then acts
+	double person = person_s(r, st);
 	struct avail_part p = unit_part(st->single_node ? "node" : "app");
 	p.count = st->app_nodes;
 	p.k_needed = st->app_needed;
@@ -402,8 +408,7 @@ int avail_stage_parts(const struct reliability *r, const struct avail_stage *st,
 	if (st->app_nodes < 1 || st->app_nodes > AVAIL_MAX_COUNT || st->app_needed < 1 ||
 	    st->app_needed > st->app_nodes || !(st->peak_share >= 0 && st->peak_share <= 1))
 		return HR_E_INVALID;
-	double detect = st->monitored ? r->detection_s : r->unmonitored_s;
-	double person = detect + r->response_s;
+	double person = person_s(r, st);
 
 	// Common mode: the provider's location. A server plan's published SLA
 	// bounds the provider's share of each server's downtime, so this share too.
@@ -508,10 +513,11 @@ int avail_stage_parts(const struct reliability *r, const struct avail_stage *st,
 		parts[n++] = cp;
 	}
 
-	// Common mode: a release or config change reaches every replica at once;
-	// the deployer rolls it back.
+	// Common mode: a release or config change reaches every replica at once.
+	// The deployer is watching it, so it is noticed as fast as a monitor
+	// would, and rolled back.
 	struct avail_part rel = unit_part("releases");
-	add_cause(&rel, "bad release", r->deploys * r->change_failure, detect + r->rollback_s, 0, false);
+	add_cause(&rel, "bad release", r->deploys * r->change_failure, r->detection_s + r->rollback_s, 0, false);
 	parts[n++] = rel;
 	*np = n;
 	return 0;

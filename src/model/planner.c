@@ -1278,6 +1278,41 @@ static bool shape_allowed_provider(const struct ctx *cx, const struct offer *o)
 	return o->kind == OFFER_SERVER && !o->non_commercial && provider_allowed(cx->in->deployment, o->provider);
 }
 
+/* Why no shape reaches the availability objective: the closest one's
+ * figure and the part that costs it most (where a fix must start). */
+static void explain_availability(const struct ctx *cx, const struct search *sr, struct plan_step *st)
+{
+	const struct plan_candidate *c = &sr->closest;
+	int k = snprintf(st->why, sizeof(st->why), "availability %.4f%% below the %.4f%% objective even on the closest shape",
+			 c->availability * 100, cx->avail_target * 100);
+	if (!c->monitored || k < 0 || (size_t)k >= sizeof(st->why))
+		return;
+	struct avail_part parts[AVAIL_STAGE_PARTS];
+	struct avail_breakdown b;
+	const char *why;
+	int n = avail_parts(cx, &c->shape, sr->d, parts);
+	if (n <= 0 || avail_breakdown(parts, (size_t)n, &b, &why) != 0 || b.n == 0)
+		return;
+	/* The part with the most downtime (lines come grouped by part). */
+	const char *worst = NULL;
+	double worst_u = 0;
+	for (size_t i = 0; i < b.n;) {
+		double u = 0;
+		size_t j = i;
+		for (; j < b.n && strcmp(b.line[j].part, b.line[i].part) == 0; j++)
+			u += b.line[j].u;
+		if (u > worst_u) {
+			worst_u = u;
+			worst = b.line[i].part;
+		}
+		i = j;
+	}
+	if (worst)
+		snprintf(st->why + k, sizeof(st->why) - (size_t)k,
+			 "; its largest downtime is the %s, %.3g of %.3g min a month",
+			 worst, worst_u * UNITS_SECONDS_PER_MONTH / 60, b.total_u * UNITS_SECONDS_PER_MONTH / 60);
+}
+
 static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *st)
 {
 	const struct demand *d = sr->d;
@@ -1302,9 +1337,7 @@ static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_st
 		snprintf(st->why, sizeof(st->why), "p95 %.3g s above the %.3g s objective even on the closest shape",
 			 c->p95_s, cx->p95_target);
 	else if (r == PRES_AVAILABILITY)
-		snprintf(st->why, sizeof(st->why),
-			 "availability %.4f%% below the %.4f%% objective even on the closest shape",
-			 c->availability * 100, cx->avail_target * 100);
+		explain_availability(cx, sr, st);
 	else
 		snprintf(st->why, sizeof(st->why), "%s at %.0f%% of capacity, above its %.0f%% limit, even on the closest shape",
 			 planner_res_name(r), c->util[r] * 100, c->limit[r] * 100);

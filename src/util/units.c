@@ -451,6 +451,9 @@ char *units_fmt_duration(double s, char *buf, size_t n)
 static void sig3(double v, const char *unit, char *buf, size_t n)
 {
 	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
+	// 9.9996 rounds up to the next decade: three figures there are "10.0", not "10.00".
+	if (d > 0 && fabs(v) * pow(10, d) + 0.5 >= 1000)
+		d--;
 	snprintf(buf, n, "%.*f %s", d, v, unit);
 }
 
