@@ -400,125 +400,202 @@ static struct avail_part app_part(const struct reliability *r, const struct avai
 	return p;
 }
 
+/* The app tier as if a person repaired it: what it is while the control
+ * plane is down. */
+static double manual_app_u(const struct reliability *r, const struct avail_stage *st)
+{
+	struct avail_part manual = app_part(r, st, false);
+	struct avail_part_u mu;
+	const char *why;
+	return avail_part_eval(&manual, &mu, &why) == 0 ? mu.u : 1;
+}
+
+/* Common mode: the provider's location. A server plan's published SLA
+ * bounds the provider's share of each server's downtime, so this share too. */
+static struct avail_part zone_part(const struct reliability *r, const struct avail_stage *st)
+{
+	struct avail_part zone = unit_part("zone");
+	add_cause(&zone, "outage", r->zone_outages, r->zone_outage_s, 0, false);
+	if (st->node_sla > 0 && st->node_sla < 1)
+		zone.max_u = 1 - st->node_sla;
+	return zone;
+}
+
+/* The database, when it is a part of its own; false when it is not. */
+static bool db_part(const struct reliability *r, const struct avail_stage *st, struct avail_part *db)
+{
+	double person = person_s(r, st);
+	*db = unit_part("db");
+	switch (st->db) {
+	case AVAIL_DB_NONE:
+	case AVAIL_DB_ON_NODE:
+		return false;
+	case AVAIL_DB_NODE:
+		add_cause(db, "host", r->node_failures, person + r->provision_s + restore_s(r, st), 0, false);
+		add_cause(db, "reboots", r->patch_reboots, r->reboot_s, 0, true);
+		return true;
+	case AVAIL_DB_PAIR:
+		// Patroni promotes the standby; the failed node is rebuilt by a person
+		// from a base backup (research notes §A.4).
+		db->count = 2;
+		db->mode = AVAIL_FAILOVER;
+		add_cause(db, "host", r->node_failures, person + r->provision_s + restore_s(r, st), r->db_failover_s,
+			  false);
+		add_cause(db, "reboots", r->patch_reboots, r->reboot_s, r->db_failover_s, true);
+		return true;
+	case AVAIL_DB_MANAGED:
+		// The provider notices, replaces the node and restores it: no person.
+		add_cause(db, "host", r->node_failures, r->detection_s + r->provision_s + restore_s(r, st), 0, false);
+		add_cause(db, "maintenance", r->patch_reboots, r->reboot_s, 0, true);
+		break;
+	case AVAIL_DB_MANAGED_HA:
+		db->count = 2;
+		db->mode = AVAIL_FAILOVER;
+		add_cause(db, "host", r->node_failures, r->detection_s + r->provision_s + restore_s(r, st),
+			  r->managed_failover_s, false);
+		add_cause(db, "maintenance", r->patch_reboots, r->reboot_s, r->managed_failover_s, true);
+		break;
+	}
+	if (st->db_sla > 0 && st->db_sla < 1)
+		db->max_u = 1 - st->db_sla;
+	return true;
+}
+
+/* Redis, when it is a part of its own; false when it is not. */
+static bool cache_part(const struct reliability *r, const struct avail_stage *st, struct avail_part *cache)
+{
+	*cache = unit_part("cache");
+	switch (st->cache) {
+	case AVAIL_CACHE_NONE:
+	case AVAIL_CACHE_ON_NODE:
+		return false;
+	case AVAIL_CACHE_ONE_NODE:
+		if (st->kubernetes) {
+			// A Redis pod moves with its node; a drain restarts it elsewhere.
+			add_cause(cache, "host", r->node_failures, r->reschedule_s, 0, false);
+			add_cause(cache, "reboots", r->patch_reboots, r->pod_restart_s, 0, true);
+		} else {
+			// One Redis on one app node: a person starts it elsewhere.
+			add_cause(cache, "host", r->node_failures, person_s(r, st) + r->repair_s, 0, false);
+			add_cause(cache, "reboots", r->patch_reboots, r->reboot_s, 0, true);
+		}
+		return true;
+	case AVAIL_CACHE_MANAGED:
+		add_cause(cache, "host", r->node_failures, r->detection_s + r->provision_s, 0, false);
+		add_cause(cache, "maintenance", r->patch_reboots, r->reboot_s, 0, true);
+		break;
+	case AVAIL_CACHE_MANAGED_HA:
+		cache->count = 2;
+		cache->mode = AVAIL_FAILOVER;
+		add_cause(cache, "host", r->node_failures, r->detection_s + r->provision_s, r->cache_failover_s, false);
+		add_cause(cache, "maintenance", r->patch_reboots, r->reboot_s, r->cache_failover_s, true);
+		break;
+	}
+	if (st->cache_sla > 0 && st->cache_sla < 1)
+		cache->max_u = 1 - st->cache_sla;
+	return true;
+}
+
+/* Running pods keep serving while the control plane is down (research notes
+ * §A.4); only repairs stop: for that time the app tier is as if a person had
+ * to repair it. U = U_cp x U_app(manual). */
+static struct avail_part control_plane_part(const struct avail_stage *st, double manual_u)
+{
+	double a_cp = st->k8s_sla > 0 ? st->k8s_sla : AVAIL_K8S_UNPUBLISHED;
+	struct avail_part cp = unit_part("control-plane");
+	cp.availability = 1 - (1 - a_cp) * manual_u;
+	cp.fixed_cause = "no self-healing while down";
+	return cp;
+}
+
+/* Common mode: a release or config change reaches every replica at once.
+ * The deployer is watching it, so it is noticed as fast as a monitor would,
+ * and rolled back. */
+static struct avail_part releases_part(const struct reliability *r)
+{
+	struct avail_part rel = unit_part("releases");
+	add_cause(&rel, "bad release", r->deploys * r->change_failure, r->detection_s + r->rollback_s, 0, false);
+	return rel;
+}
+
+static bool stage_ok(const struct avail_stage *st)
+{
+	return st->app_nodes >= 1 && st->app_nodes <= AVAIL_MAX_COUNT && st->app_needed >= 1 &&
+	       st->app_needed <= st->app_nodes && st->peak_share >= 0 && st->peak_share <= 1;
+}
+
 int avail_stage_parts(const struct reliability *r, const struct avail_stage *st, struct avail_part *parts,
 		      size_t *np)
 {
 	size_t n = 0;
 	*np = 0;
-	if (st->app_nodes < 1 || st->app_nodes > AVAIL_MAX_COUNT || st->app_needed < 1 ||
-	    st->app_needed > st->app_nodes || !(st->peak_share >= 0 && st->peak_share <= 1))
+	if (!stage_ok(st))
 		return HR_E_INVALID;
-	double person = person_s(r, st);
-
-	// Common mode: the provider's location. A server plan's published SLA
-	// bounds the provider's share of each server's downtime, so this share too.
-	struct avail_part zone = unit_part("zone");
-	add_cause(&zone, "outage", r->zone_outages, r->zone_outage_s, 0, false);
-	if (st->node_sla > 0 && st->node_sla < 1)
-		zone.max_u = 1 - st->node_sla;
-	parts[n++] = zone;
-
-	parts[n++] = app_part(r, st, st->kubernetes);
-
-	struct avail_part db = unit_part("db");
-	switch (st->db) {
-	case AVAIL_DB_NONE:
-	case AVAIL_DB_ON_NODE:
-		break;
-	case AVAIL_DB_NODE:
-		add_cause(&db, "host", r->node_failures, person + r->provision_s + restore_s(r, st), 0, false);
-		add_cause(&db, "reboots", r->patch_reboots, r->reboot_s, 0, true);
-		parts[n++] = db;
-		break;
-	case AVAIL_DB_PAIR:
-		// Patroni promotes the standby; the failed node is rebuilt by a person
-		// from a base backup (research notes §A.4).
-		db.count = 2;
-		db.mode = AVAIL_FAILOVER;
-		add_cause(&db, "host", r->node_failures, person + r->provision_s + restore_s(r, st), r->db_failover_s,
-			  false);
-		add_cause(&db, "reboots", r->patch_reboots, r->reboot_s, r->db_failover_s, true);
-		parts[n++] = db;
-		break;
-	case AVAIL_DB_MANAGED:
-		// The provider notices, replaces the node and restores it: no person.
-		add_cause(&db, "host", r->node_failures, r->detection_s + r->provision_s + restore_s(r, st), 0, false);
-		add_cause(&db, "maintenance", r->patch_reboots, r->reboot_s, 0, true);
-		if (st->db_sla > 0 && st->db_sla < 1)
-			db.max_u = 1 - st->db_sla;
-		parts[n++] = db;
-		break;
-	case AVAIL_DB_MANAGED_HA:
-		db.count = 2;
-		db.mode = AVAIL_FAILOVER;
-		add_cause(&db, "host", r->node_failures, r->detection_s + r->provision_s + restore_s(r, st),
-			  r->managed_failover_s, false);
-		add_cause(&db, "maintenance", r->patch_reboots, r->reboot_s, r->managed_failover_s, true);
-		if (st->db_sla > 0 && st->db_sla < 1)
-			db.max_u = 1 - st->db_sla;
-		parts[n++] = db;
-		break;
-	}
-
-	struct avail_part cache = unit_part("cache");
-	switch (st->cache) {
-	case AVAIL_CACHE_NONE:
-	case AVAIL_CACHE_ON_NODE:
-		break;
-	case AVAIL_CACHE_ONE_NODE:
-		if (st->kubernetes) {
-			// A Redis pod moves with its node; a drain restarts it elsewhere.
-			add_cause(&cache, "host", r->node_failures, r->reschedule_s, 0, false);
-			add_cause(&cache, "reboots", r->patch_reboots, r->pod_restart_s, 0, true);
-		} else {
-			// One Redis on one app node: a person starts it elsewhere.
-			add_cause(&cache, "host", r->node_failures, person + r->repair_s, 0, false);
-			add_cause(&cache, "reboots", r->patch_reboots, r->reboot_s, 0, true);
-		}
-		parts[n++] = cache;
-		break;
-	case AVAIL_CACHE_MANAGED:
-		add_cause(&cache, "host", r->node_failures, r->detection_s + r->provision_s, 0, false);
-		add_cause(&cache, "maintenance", r->patch_reboots, r->reboot_s, 0, true);
-		if (st->cache_sla > 0 && st->cache_sla < 1)
-			cache.max_u = 1 - st->cache_sla;
-		parts[n++] = cache;
-		break;
-	case AVAIL_CACHE_MANAGED_HA:
-		cache.count = 2;
-		cache.mode = AVAIL_FAILOVER;
-		add_cause(&cache, "host", r->node_failures, r->detection_s + r->provision_s, r->cache_failover_s, false);
-		add_cause(&cache, "maintenance", r->patch_reboots, r->reboot_s, r->cache_failover_s, true);
-		if (st->cache_sla > 0 && st->cache_sla < 1)
-			cache.max_u = 1 - st->cache_sla;
-		parts[n++] = cache;
-		break;
-	}
-
+	parts[n++] = zone_part(r, st);
+	parts[n++] = app_part(r, st, st->kubernetes); /* at AVAIL_APP_PART */
+	if (db_part(r, st, &parts[n]))
+		n++;
+	if (cache_part(r, st, &parts[n]))
+		n++;
 	if (st->lb)
 		parts[n++] = provider_part("lb", st->lb_sla, AVAIL_LB_UNPUBLISHED);
-
-	if (st->kubernetes) {
-		// Running pods keep serving while the control plane is down (research
-		// notes §A.4); only repairs stop: for that time the app tier is as if
-		// a person had to repair it. U = U_cp x U_app(manual).
-		struct avail_part manual = app_part(r, st, false);
-		struct avail_part_u mu;
-		const char *why;
-		double u_app = avail_part_eval(&manual, &mu, &why) == 0 ? mu.u : 1;
-		double a_cp = st->k8s_sla > 0 ? st->k8s_sla : AVAIL_K8S_UNPUBLISHED;
-		struct avail_part cp = unit_part("control-plane");
-		cp.availability = 1 - (1 - a_cp) * u_app;
-		cp.fixed_cause = "no self-healing while down";
-		parts[n++] = cp;
-	}
-
-	// Common mode: a release or config change reaches every replica at once.
-	// The deployer is watching it, so it is noticed as fast as a monitor
-	// would, and rolled back.
-	struct avail_part rel = unit_part("releases");
-	add_cause(&rel, "bad release", r->deploys * r->change_failure, r->detection_s + r->rollback_s, 0, false);
-	parts[n++] = rel;
+	if (st->kubernetes)
+		parts[n++] = control_plane_part(st, manual_app_u(r, st));
+	parts[n++] = releases_part(r);
 	*np = n;
+	return 0;
+}
+
+static int add_log(const struct avail_part *p, double *log_up)
+{
+	struct avail_part_u e;
+	const char *why;
+	int rc = avail_part_eval(p, &e, &why);
+	if (!rc)
+		*log_up += log1p(-e.u);
+	return rc;
+}
+
+int avail_stage_u(const struct reliability *r, const struct avail_stage *st, struct avail_memo *memo, double *u)
+{
+	if (!stage_ok(st))
+		return HR_E_INVALID;
+	struct avail_memo local = {0};
+	if (!memo)
+		memo = &local;
+	int rc;
+	if (!memo->done) {
+		// Everything but the database and the cache: the same for every
+		// database and cache option of one app tier.
+		double log_up = 0;
+		struct avail_part p = zone_part(r, st);
+		if ((rc = add_log(&p, &log_up)) != 0)
+			return rc;
+		p = app_part(r, st, st->kubernetes);
+		if ((rc = add_log(&p, &log_up)) != 0)
+			return rc;
+		if (st->lb) {
+			p = provider_part("lb", st->lb_sla, AVAIL_LB_UNPUBLISHED);
+			if ((rc = add_log(&p, &log_up)) != 0)
+				return rc;
+		}
+		if (st->kubernetes) {
+			p = control_plane_part(st, manual_app_u(r, st));
+			if ((rc = add_log(&p, &log_up)) != 0)
+				return rc;
+		}
+		p = releases_part(r);
+		if ((rc = add_log(&p, &log_up)) != 0)
+			return rc;
+		memo->log_up = log_up;
+		memo->done = true;
+	}
+	double log_up = memo->log_up;
+	struct avail_part p;
+	if (db_part(r, st, &p) && (rc = add_log(&p, &log_up)) != 0)
+		return rc;
+	if (cache_part(r, st, &p) && (rc = add_log(&p, &log_up)) != 0)
+		return rc;
+	*u = -expm1(log_up);
 	return 0;
 }

@@ -205,6 +205,28 @@ struct avail_stage {
 HR_NODISCARD int avail_stage_parts(const struct reliability *r, const struct avail_stage *st,
 				   struct avail_part *parts, size_t *n);
 
+/** Where avail_stage_parts() puts the app tier (after the zone). */
+#define AVAIL_APP_PART 1
+
+/** The parts of a stage other than its database and cache, evaluated once
+ *  for the many shapes that share them (one app tier of one provider). */
+struct avail_memo {
+	bool done;        /**< false: not yet evaluated (zero-initialise, or reset when the tier changes) */
+	double log_up;    /**< sum of log(1 - U) over the zone, app, lb, control-plane and releases parts */
+};
+
+/**
+ * The stage's unavailability: what composing avail_stage_parts() with
+ * avail_compose() gives (to rounding: the terms are summed in another
+ * order), without building the report.
+ * @param memo if not NULL, remembers every part but the database and the
+ *        cache between calls whose stages differ only there; the caller
+ *        resets done when anything else changes (the app tier, the provider).
+ * @return 0; HR_E_INVALID as avail_stage_parts().
+ */
+HR_NODISCARD int avail_stage_u(const struct reliability *r, const struct avail_stage *st, struct avail_memo *memo,
+			       double *u);
+
 /** Most lines a breakdown holds: every cause of every part of a stage. */
 #define AVAIL_LINES_MAX (AVAIL_STAGE_PARTS * AVAIL_MAX_CAUSES)
 

@@ -412,6 +412,7 @@ struct tier {
 	unsigned replicas, processes, servers;
 	double raw_load;   /* largest of CPU, connection and task utilisation (0-1 = capacity) */
 	double need_disk;  /* bytes each app node must store */
+	struct avail_memo avail; /* the app part of the availability, once per tier */
 };
 
 /* Everything about the app tier except the p95 (cheap arithmetic). */
@@ -686,17 +687,16 @@ static void shape_stage(const struct ctx *cx, const struct plan_shape *s, const 
 	}
 }
 
-/* The composed availability of a shape; 0 when it cannot be composed. */
+/* The composed availability of a shape (the app part remembered in its
+ * tier: every database and cache option leaves it the same); 0 when it
+ * cannot be composed. */
 static double shape_availability(const struct ctx *cx, const struct plan_shape *s, const struct extras *x,
-				 double raw_load, const struct demand *d)
+				 struct tier *t, const struct demand *d)
 {
 	struct avail_stage st;
-	struct avail_part parts[AVAIL_STAGE_PARTS];
-	size_t n;
 	double u;
-	const char *why;
-	shape_stage(cx, s, x, raw_load, d, &st);
-	if (avail_stage_parts(&cx->rel, &st, parts, &n) != 0 || avail_compose(parts, n, NULL, &u, NULL, &why) != 0)
+	shape_stage(cx, s, x, t->raw_load, d, &st);
+	if (avail_stage_u(&cx->rel, &st, &t->avail, &u) != 0)
 		return 0;
 	return 1 - u;
 }
@@ -821,7 +821,7 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 
 	/* Availability: the parts of the stage from failures and recoveries
 	 * (model/availability.h), in series. */
-	c->availability = shape_availability(cx, s, &x, t->raw_load, d);
+	c->availability = shape_availability(cx, s, &x, t, d);
 	c->util[PRES_AVAILABILITY] = c->availability;
 	c->has[PRES_AVAILABILITY] = cx->avail_target > 0;
 

@@ -410,6 +410,20 @@ static void test_property_stage(void **state)
 		st.db_bytes = pow(10, 6 + 6 * rnd());
 		st.node_sla = rnd() < 0.5 ? 0 : 0.999;
 		double before = stage_u(&r, &st, NULL);
+		// The planner's fast path gives the report's figure, with its memo
+		// kept across database and cache options as well.
+		double fast, memo_u;
+		struct avail_memo memo = {0};
+		assert_int_equal(avail_stage_u(&r, &st, NULL, &fast), 0);
+		struct avail_stage other = st;
+		if (st.db != AVAIL_DB_ON_NODE) /* a database on the node is part of the app tier */
+			other.db = AVAIL_DB_PAIR;
+		if (st.cache != AVAIL_CACHE_ON_NODE)
+			other.cache = AVAIL_CACHE_MANAGED;
+		assert_int_equal(avail_stage_u(&r, &other, &memo, &memo_u), 0);
+		assert_int_equal(avail_stage_u(&r, &st, &memo, &memo_u), 0);
+		if (fabs(fast - before) > 1e-12 * before || memo_u != fast)
+			fail_msg("iteration %d: stage U %.17g, fast path %.17g, with a memo %.17g", it, before, fast, memo_u);
 		size_t k = (size_t)(rnd() * N(times));
 		*(double *)((char *)&r + times[k]) *= 1.5;
 		double longer = stage_u(&r, &st, NULL);
