@@ -348,7 +348,8 @@ static struct avail_part unit_part(const char *name)
 static struct avail_part provider_part(const char *name, double sla, double unpublished)
 {
 	struct avail_part p = unit_part(name);
-	p.availability = sla > 0 ? sla : unpublished;
+	// A published "100 %" (Vultr) is a credit promise, not a failure rate.
+	p.availability = sla > 0 ? fmin(sla, AVAIL_PUBLISHED_MAX) : unpublished;
 	p.fixed_cause = sla > 0 ? "published SLA" : "no SLA published, taken at the lowest published";
 	return p;
 }

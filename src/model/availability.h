@@ -191,6 +191,9 @@ struct avail_stage {
 #define AVAIL_LB_UNPUBLISHED 0.999
 /** See AVAIL_LB_UNPUBLISHED. */
 #define AVAIL_K8S_UNPUBLISHED 0.995
+/** A published "100 %" is a credit promise, not a failure rate: no part is
+ *  taken at better than five nines. */
+#define AVAIL_PUBLISHED_MAX 0.99999
 
 /**
  * The parts in series of a stage (docs/plan.md, "Availability"): zone, node
