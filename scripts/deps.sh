@@ -28,6 +28,9 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
+# Debian ships npm apart from nodejs; a Node.js that brings its own npm
+# (NodeSource's) must not be replaced.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 # The validators of generated files that come from npm, pinned, into the
 # test build folder (scripts/npm-deps.sh).
 npm_deps() { sh "$(dirname "$0")/npm-deps.sh" "${HEADROOM_NPM_DIR:-build-asan/npm}"; }
