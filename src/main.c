@@ -14,6 +14,7 @@
  *   model/rules       triggers: warn/crit, `for` durations, hysteresis
  *   model/forecast    least squares / Holt trend, time to threshold
  *   model/usl         Universal Scalability Law fit and inverses
+ *   model/scaling     the autoscaler's decision: HPA replica calculator and behavior, KEDA activation
  *   config/           YAML -> model structs, schema, catalogue loading
  *   sources/          metric sources: local, prometheus, postgres, redis, http
  *   store/            SQLite history of samples and trigger states
@@ -47,6 +48,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_plan,
 	&cmd_check,
 	&cmd_agent,
+	&cmd_autoscale,
 	&cmd_bench,
 	&cmd_queue,
 	&cmd_sla,

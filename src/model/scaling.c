@@ -856,6 +856,10 @@ char *scaling_explain(const struct scaling_spec *spec, const struct scaling_inpu
 			    win ? win : "?");
 		else
 			put(&o, "metrics propose %d", d->metric_desired);
+		// Kubernetes scales up on the valid metrics and reports the others.
+		if (d->failed && d->first_invalid < d->n_props)
+			put(&o, "; %s ignored (%s): an invalid metric may not scale down, the others may scale up",
+			    mname(in, d->first_invalid), scaling_prop_why_name(d->props[d->first_invalid].why));
 		break;
 	case SCALING_WHY_TOLERANCE:
 		put(&o, "every metric within tolerance [%.3g, %.3g]", 1 - spec->down.tolerance, 1 + spec->up.tolerance);
