@@ -47,14 +47,17 @@ static const char *type_name(const json_t *v)
 	return "a value";
 }
 
+// Paths longer than the buffer are cut: a message, not a key.
 static void join(char *out, const char *path, const char *key)
 {
-	snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "", key);
+	if (snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "", key) >= PATH_MAX_LEN)
+		memcpy(out + PATH_MAX_LEN - 4, "...", 4);
 }
 
 static void index_path(char *out, const char *path, size_t i)
 {
-	snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i);
+	if (snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i) >= PATH_MAX_LEN)
+		memcpy(out + PATH_MAX_LEN - 4, "...", 4);
 }
 
 // Every key of obj must be one of keys (NULL-terminated).

@@ -124,6 +124,17 @@ void scaling_state_init(struct scaling_state *st)
 	memset(st->failures, 0, sizeof(st->failures));
 }
 
+// Store a recommendation at old (an entry outside both windows), else
+// append; when full, over the oldest.
+static void put_rec(struct scaling_state *st, unsigned old, unsigned oldest, double t, int replicas)
+{
+	if (old == st->n_recs && st->n_recs == SCALING_MAX_RECS)
+		old = oldest;
+	if (old == st->n_recs)
+		st->n_recs++;
+	st->recs[old] = (struct scaling_rec){t, replicas};
+}
+
 void scaling_state_add_rec(struct scaling_state *st, const struct scaling_spec *spec, double t, int replicas)
 {
 	double up_cut = t - spec->up.stabilization_s, down_cut = t - spec->down.stabilization_s;
@@ -136,11 +147,7 @@ void scaling_state_add_rec(struct scaling_state *st, const struct scaling_spec *
 		if (st->recs[i].t < st->recs[oldest].t)
 			oldest = i;
 	}
-	if (old == st->n_recs && st->n_recs == SCALING_MAX_RECS)
-		old = oldest;
-	if (old == st->n_recs)
-		st->n_recs++;
-	st->recs[old] = (struct scaling_rec){t, replicas};
+	put_rec(st, old, oldest, t, replicas);
 }
 
 static double longest_period(const struct scaling_rules *r)
@@ -449,19 +456,25 @@ int scaling_stabilize(const struct scaling_spec *spec, struct scaling_state *st,
 {
 	int up_rec = desired, down_rec = desired;
 	double up_cut = now - spec->up.stabilization_s, down_cut = now - spec->down.stabilization_s;
+	unsigned old = st->n_recs, oldest = 0;
+	// One pass: the windows' bounds and the slot the new recommendation takes.
 	for (unsigned i = 0; i < st->n_recs; i++) {
 		const struct scaling_rec *r = &st->recs[i];
 		if (r->t > up_cut && r->replicas < up_rec)
 			up_rec = r->replicas;
 		if (r->t > down_cut && r->replicas > down_rec)
 			down_rec = r->replicas;
+		if (r->t < up_cut && r->t < down_cut)
+			old = i;
+		if (r->t < st->recs[oldest].t)
+			oldest = i;
 	}
 	int rec = current;
 	if (rec < up_rec)
 		rec = up_rec;
 	if (rec > down_rec)
 		rec = down_rec;
-	scaling_state_add_rec(st, spec, now, desired);
+	put_rec(st, old, oldest, now, desired);
 	*why = rec == desired ? SCALING_WHY_METRICS
 				: desired >= current ? SCALING_WHY_STABILIZED_UP : SCALING_WHY_STABILIZED_DOWN;
 	return rec;
