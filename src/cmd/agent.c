@@ -24,6 +24,7 @@
 
 #include "util/clock.h"
 #include "cmd/cmd.h"
+#include "pipeline/autoscale.h"
 #include "pipeline/live.h"
 #include "cmd/report.h"
 #include "config/config.h"
@@ -40,6 +41,7 @@ static const char usage_text[] =
 	"Sample every configured metric source each interval into the history store,\n"
 	"evaluate the triggers, send state changes to the log and the webhook, and\n"
 	"serve /metrics (Prometheus text format), /status (JSON) and /healthz.\n"
+	"With an autoscale: section it also runs the autoscaler (headroom autoscale).\n"
 	"\n"
 	"  -f, --file FILE        config (default ./headroom.yaml when it exists)\n"
 	"      --listen HOST:PORT address to serve on (default agent.listen,\n"
@@ -234,6 +236,12 @@ static int post_webhook(struct fetch *f, const char *url, const struct live_chan
 	return rc;
 }
 
+static void autoscale_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	logf_("autoscale: %s", line);
+}
+
 static void sleep_until(double t)
 {
 	for (;;) {
@@ -296,6 +304,17 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		return EXIT_BAD_INPUT;
 	}
 
+	// The autoscaler's step runs after each round (docs/autoscale.md).
+	struct autoscaler *as = NULL;
+	struct autoscaler_opts ao = {.store_path = store_path, .history = st, .webhook = cfg ? cfg->agent.webhook : NULL,
+				     .log = autoscale_log, .verbose = a->verbose};
+	if (cfg && cfg->autoscale.present && autoscaler_open(&cfg->autoscale, &ao, clock_unix(), &d, &as) != 0) {
+		live_close(lv);
+		store_close(st);
+		free(def_path);
+		return EXIT_BAD_INPUT;
+	}
+
 	struct shared sh = {.token = token};
 	pthread_mutex_init(&sh.mu, NULL);
 	struct MHD_Daemon *httpd = MHD_start_daemon(
@@ -304,6 +323,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
 	if (!httpd) {
 		fprintf(stderr, "headroom agent: cannot listen on %s: %s\n", listen, strerror(errno ? errno : EADDRINUSE));
+		autoscaler_close(as);
 		live_close(lv);
 		store_close(st);
 		free(def_path);
@@ -363,6 +383,8 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 			store_errors++;
 		else if (a->verbose)
 			logf_("stored batch t=%.6f n=%zu", now, res.samples.n);
+		if (as)
+			autoscaler_step(as, now, &res.samples);
 		// The round's posts share one budget: half the interval, from 1 s up
 		// to 5 s. A webhook that is down or slow costs one timeout a round,
 		// not one per change (a source going down changes every trigger on it).
@@ -395,9 +417,14 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 		json_object_set_new(doc, "agent", json_pack("{s:s, s:f, s:s, s:I, s:I}", "listen", listen, "interval_s",
 							    interval, "store", store_path, "rounds", (json_int_t)rounds,
 							    "store_errors", (json_int_t)store_errors));
+		if (as)
+			json_object_set_new(doc, "autoscale", autoscaler_status(as));
 		char *status = json_dumps(doc, JSON_INDENT(2));
 		json_decref(doc);
-		char *metrics = report_metrics(&res, rounds, store_errors, &m) == 0 ? strbuf_take(&m) : NULL;
+		int mrc = report_metrics(&res, rounds, store_errors, &m);
+		if (!mrc && as)
+			mrc = autoscaler_metrics(as, &m);
+		char *metrics = mrc == 0 ? strbuf_take(&m) : NULL;
 		strbuf_free(&m);
 		pthread_mutex_lock(&sh.mu);
 		free(sh.metrics);
@@ -421,6 +448,7 @@ static int run_loop(struct config *cfg, const struct agent_args *a)
 	free(src_up);
 	MHD_stop_daemon(httpd);
 	fetch_free(hook);
+	autoscaler_close(as);
 	free(sh.metrics);
 	free(sh.status);
 	pthread_mutex_destroy(&sh.mu);

@@ -9,6 +9,7 @@
 #ifndef HR_CONFIG_H
 #define HR_CONFIG_H
 
+#include "config/autoscale.h"
 #include "model/model.h"
 #include "util/diag.h"
 #include "util/error.h"
@@ -60,6 +61,7 @@ struct config {
 	struct source_config *sources;
 	size_t n_sources;
 	struct agent_config agent;
+	struct autoscale_config autoscale; /**< autoscale: (config/autoscale.h) */
 	struct calibration calibration;
 	struct yaml_doc *doc;          /**< the parsed file, kept for located messages (config_loc) */
 };

@@ -945,7 +945,11 @@ char *scaling_explain(const struct scaling_spec *spec, const struct scaling_inpu
 		put(&o, "; capped at max_replicas %d (wanted %d)", d->limit, d->stabilized);
 		break;
 	case SCALING_WHY_TOO_FEW:
-		put(&o, "; raised to min_replicas %d (wanted %d)", d->limit, d->stabilized);
+		if (spec->min_replicas == 0 || spec->idle_replicas >= 0)
+			put(&o, "; raised to the floor %d (wanted %d): below it only the cooldown takes the last "
+				"replicas away", d->limit, d->stabilized);
+		else
+			put(&o, "; raised to min_replicas %d (wanted %d)", d->limit, d->stabilized);
 		break;
 	default:
 		break;
