@@ -34,6 +34,8 @@ struct svc {
 	char *pred_name[SCALING_MAX_METRICS];
 	struct forecast *fc[SCALING_MAX_METRICS]; // NULL: none yet / not enough history
 	double fc_at[SCALING_MAX_METRICS];
+	int fc_said[SCALING_MAX_METRICS]; // 0: nothing logged yet, 1: "reactive", 2: "predictive"
+
 	struct scaling_state *st;
 	struct actuator *act;
 	bool reconcile;          // check for a resize interrupted by a restart first
@@ -240,16 +242,24 @@ static double forecast_value(struct autoscaler *a, struct svc *s, unsigned i, do
 		struct series h = {0};
 		if (store_read_series(a->opts.history, s->metrics[i].name, now - FORECAST_HISTORY, now, 0, &h) != 0)
 			series_free(&h);
-		bool enough = h.n >= 2 && h.t[h.n - 1] - h.t[0] >= FORECAST_SEASONS;
+		double span = h.n >= 2 ? h.t[h.n - 1] - h.t[0] : 0;
 		struct forecast_opts fo = {.min_points = 10, .min_span_s = 600, .season_min_s = FORECAST_SEASONS};
 		if (!s->fc[i])
 			s->fc[i] = xmalloc(sizeof(*s->fc[i]));
-		if (!enough || forecast_fit(h.t, h.v, h.n, &fo, s->fc[i]) != 0 || s->fc[i]->method == FORECAST_NONE ||
-		    !s->fc[i]->seasonal) {
+		if (span < FORECAST_SEASONS || forecast_fit(h.t, h.v, h.n, &fo, s->fc[i]) != 0 ||
+		    s->fc[i]->method == FORECAST_NONE || !s->fc[i]->seasonal) {
 			free(s->fc[i]);
 			s->fc[i] = NULL;
 		}
 		series_free(&h);
+		char sp[32];
+		if (!s->fc[i] && s->fc_said[i] != 1)
+			logf_(a, "%s: predictive: reactive until 2 days of history of %s are stored (%s so far)",
+			      s->cfg->name, s->metrics[i].name, units_fmt_duration(span, sp, sizeof(sp)));
+		else if (s->fc[i] && s->fc_said[i] != 2)
+			logf_(a, "%s: predictive: the seasonal forecast of %s is in use (%s of history)", s->cfg->name,
+			      s->metrics[i].name, units_fmt_duration(span, sp, sizeof(sp)));
+		s->fc_said[i] = s->fc[i] ? 2 : 1;
 	}
 	if (!s->fc[i])
 		return NAN;
@@ -296,7 +306,7 @@ static void post(struct autoscaler *a, struct svc *s, double now, int from, int 
 	if (!a->hook)
 		return;
 	char text[800];
-	snprintf(text, sizeof(text), "headroom autoscale: %s scaled %d -> %d: %s", s->cfg->name, from, to, s->reason);
+	snprintf(text, sizeof(text), "headroom autoscale: %s: %s", s->cfg->name, s->reason);
 	json_t *body = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:f}", "text", text, "service", s->cfg->name, "from",
 				 from, "to", to, "rule", scaling_why_name(s->why), "reason", s->reason, "time", now);
 	char *js = body ? json_dumps(body, JSON_COMPACT) : NULL;
