@@ -131,7 +131,7 @@ for b in range(8):
 i=0; while [ "$($R LLEN jobs)" -gt 0 ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
 t_check "the queue drains (in $((i / 10)) s)" [ "$($R LLEN jobs)" -eq 0 ]
 peak=$(awk '{print $4}' scale.log | sort -n | tail -n 1)
-t_check "replicas rose above 1 (peak $peak) and never past max 6" [ "$peak" -gt 1 ] && [ "$peak" -le 6 ]
+t_check "replicas rose above 1 (peak $peak) and never past max 6" [ "$peak" -gt 1 -a "$peak" -le 6 ]
 
 # /metrics and /status while it runs.
 curl -s "http://127.0.0.1:$APORT/metrics" >metrics.txt
