@@ -17,9 +17,10 @@
  *   model/scaling     the autoscaler's decision: HPA replica calculator and behavior, KEDA activation
  *   config/           YAML -> model structs, schema, catalogue loading
  *   sources/          metric sources: local, prometheus, postgres, redis, http
- *   store/            SQLite history of samples and trigger states
+ *   store/            SQLite history of samples and trigger states; the autoscaler's memory
+ *   actuators/        how a service is resized: compose (docker compose) and exec (a command)
  *   render/           every renderer: text tables, JSON, Markdown, HTML, exports
- *   pipeline/         flows several commands share: the live round, the planner set-up
+ *   pipeline/         flows several commands share: the live round, the planner set-up, the autoscaling step
  *   bench/            the HTTP load generator and its histogram
  *   util/             errors, diagnostics, units, strings, buffers
  */
