@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/diag.h"
+#include "util/logger.h"
 #include "util/strbuf.h"
 #include "util/units.h"
 
@@ -126,18 +127,6 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static void log_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "headroom autoscale: %s %s\n", ts, line);
-	fflush(stderr);
-}
-
 static void sleep_until(double t)
 {
 	while (!stop_requested) {
@@ -184,8 +173,10 @@ static int run_loop(const char *file, const char *store_flag, bool once, bool ve
 		status = EXIT_BAD_INPUT;
 		goto out;
 	}
+	struct logger log;
+	logger_init_file(&log, stderr, "headroom autoscale");
 	struct autoscaler_opts ao = {.store_path = path, .history = st, .webhook = cfg->agent.webhook,
-				     .log = log_line, .verbose = verbose};
+				     .log = &log, .verbose = verbose};
 	if (autoscaler_open(&cfg->autoscale, &ao, clock_unix(), &d, &as) != 0) {
 		status = EXIT_BAD_INPUT;
 		goto out;
@@ -196,14 +187,10 @@ static int run_loop(const char *file, const char *store_flag, bool once, bool ve
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	char ib[32];
-	log_line(NULL, cfg->autoscale.apply ? "starting: resizing (autoscale.apply: true)"
-					    : "starting: a dry run, nothing is resized (autoscale.apply: false)");
-	if (verbose) {
-		char line[128];
-		snprintf(line, sizeof(line), "deciding every %s, store %s",
-			 units_fmt_duration(interval, ib, sizeof(ib)), path);
-		log_line(NULL, line);
-	}
+	logger_printf(&log, "%s", cfg->autoscale.apply ? "starting: resizing (autoscale.apply: true)"
+						     : "starting: a dry run, nothing is resized (autoscale.apply: false)");
+	if (verbose)
+		logger_printf(&log, "deciding every %s, store %s", units_fmt_duration(interval, ib, sizeof(ib)), path);
 	double next = clock_unix() + live_warmup(lv);
 	sleep_until(next);
 	unsigned long long rounds = 0;
@@ -213,7 +200,7 @@ static int run_loop(const char *file, const char *store_flag, bool once, bool ve
 		live_round(lv, now, &res);
 		// The history the predictive forecast reads.
 		if (store_append(st, now, &res.samples) != 0)
-			log_line(NULL, "the samples could not be stored");
+			logger_printf(&log, "the samples could not be stored");
 		autoscaler_step(as, now, &res.samples);
 		live_result_free(&res);
 		rounds++;
@@ -224,11 +211,8 @@ static int run_loop(const char *file, const char *store_flag, bool once, bool ve
 			next = clock_unix() + interval;
 		sleep_until(next);
 	}
-	if (!once) {
-		char line[64];
-		snprintf(line, sizeof(line), "stopping after %llu rounds", rounds);
-		log_line(NULL, line);
-	}
+	if (!once)
+		logger_printf(&log, "stopping after %llu rounds", rounds);
 	status = 0;
 out:
 	autoscaler_close(as);

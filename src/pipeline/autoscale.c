@@ -77,7 +77,7 @@ static void logf_(struct autoscaler *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	a->opts.log(a->opts.log_ctx, line);
+	logger_printf(a->opts.log, "%s%s", a->opts.log_prefix ? a->opts.log_prefix : "", line);
 }
 
 static void rules_from(struct scaling_rules *r, const struct autoscale_rules_config *c)

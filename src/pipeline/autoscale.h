@@ -22,10 +22,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "config/autoscale.h"
-#include "sources/sample.h"
+#include "model/autoscale_config.h"
+#include "model/sample.h"
 #include "store/store.h"
 #include "util/diag.h"
+#include "util/logger.h"
 #include "util/strbuf.h"
 
 /** Options. */
@@ -33,9 +34,8 @@ struct autoscaler_opts {
 	const char *store_path;  /**< the SQLite file (the agent's history store) */
 	struct store *history;   /**< borrowed, for the predictive forecast; NULL: no forecast */
 	const char *webhook;     /**< Slack-compatible URL posted on each resize, or NULL */
-	/** Where log lines go (one line, no newline); NULL: nowhere. */
-	void (*log)(void *ctx, const char *line);
-	void *log_ctx;
+	struct logger *log;      /**< borrowed; where the decisions, resizes and failures go; NULL: nowhere */
+	const char *log_prefix;  /**< before each line ("autoscale: " in the agent's log), or NULL */
 	bool verbose;            /**< log every decision, not only changes */
 };
 

@@ -4,7 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-// A count or a measurement: an integer when it is one, null when there is none.
+#include "render/jsondoc.h"
+
+// A count or a measurement: an integer when it is one (a replica count, a
+// whole percent reads as Kubernetes prints it), null when there is none.
 static json_t *number_or_null(double v)
 {
 	if (!isfinite(v))
@@ -40,15 +43,7 @@ int render_decision_json(const struct scaling_spec *spec, const struct scaling_i
 	}
 	json_object_set_new(doc, "proposals", props);
 	json_object_set_new(doc, "reason", text(scaling_explain(spec, in, d, why, sizeof(why))));
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-	json_decref(doc);
-	if (!s)
-		return HR_E_NOMEM;
-	int rc = strbuf_puts(out, s);
-	if (!rc)
-		rc = strbuf_puts(out, "\n");
-	free(s);
-	return rc;
+	return jsondoc_render(doc, out);
 }
 
 static int family(struct strbuf *out, const char *name, const char *type, const char *help)

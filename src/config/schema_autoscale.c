@@ -1,23 +1,12 @@
-/* autoscale.c - the `autoscale:` section: its key table and checks. */
-#include "config/autoscale.h"
+/* schema_autoscale.c - the `autoscale:` section's key table and checks
+ * (the walker is schema.c's; the structs are model/autoscale_config.h). */
+#include "model/autoscale_config.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "config/schema.h"
-
-const char *autoscale_name_check(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 63)
-		return "expected 1 to 63 characters";
-	if (s[0] == '-' || s[0] == '.')
-		return "must not start with '-' or '.'";
-	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
-		return "only letters, digits, '.', '_' and '-' are allowed";
-	return NULL;
-}
 
 /* ---------------------------------------------------------------- tables -- */
 
