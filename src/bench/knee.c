@@ -109,6 +109,8 @@ int knee_find(struct bench *b, const struct knee_opts *o, struct knee_result *ou
 		}
 		bool grew = s->rps >= best * MIN_GROWTH;
 		bool fell = s->rps < best * (2 - MIN_GROWTH);
+		out->before_rps = best;
+		out->before_concurrency = out->peak_concurrency;
 		if (s->ok && s->rps > best) {
 			best = s->rps;
 			out->peak_concurrency = n;

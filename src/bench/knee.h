@@ -97,6 +97,8 @@ struct knee_result {
 	double service_cv;     /**< its coefficient of variation */
 	enum knee_stop stop;   /**< why the closed ladder stopped */
 	const struct knee_step *stop_step; /**< the closed step it stopped at (in steps[]) */
+	double before_rps;     /**< the best closed throughput before that step */
+	unsigned before_concurrency; /**< and its concurrency */
 	/* The CPU probe over every step that read it: */
 	double cpu_s;          /**< its seconds */
 	double self_cpu_s;     /**< this process's seconds over the same windows */

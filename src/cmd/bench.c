@@ -536,13 +536,13 @@ static const char *ladder_text(const struct knee_result *kr, char *buf, size_t n
 		snprintf(buf, n,
 			 "stopped at concurrency %u: throughput stopped growing (%.1f req/s, against %.1f at "
 			 "concurrency %u); the service is serving all it can at once, and more connections only queue",
-			 s->concurrency, s->rps, kr->peak_rps, kr->peak_concurrency);
+			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
 		break;
 	case KNEE_STOP_FELL:
 		snprintf(buf, n,
 			 "stopped at concurrency %u: throughput fell to %.1f req/s from %.1f at concurrency %u; "
 			 "the service is past its peak concurrency (contention), and more connections cannot raise it",
-			 s->concurrency, s->rps, kr->peak_rps, kr->peak_concurrency);
+			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
 		break;
 	default:
 		snprintf(buf, n, "stopped at concurrency %u: the connection limit; raise -c to go further",
