@@ -418,7 +418,7 @@ static unsigned replicas_for(double vcpu, double workers)
 /* CPU seconds a request takes on one vCPU: the declared cost, or the
  * calibration's CPU per request (model/calibrated.h: measured, or derived
  * from the knee). Only the CPU: the measured latency is mostly waiting, and
- * it is the slots' service time (tier_p95_calibrated), not CPU. */
+ * it is how long a request holds its slot (see tier_p95_calibrated), not CPU. */
 static double class_cpu(const struct ctx *cx, const struct request_class *r)
 {
 	return cx->calibrated ? cx->cal.cpu_s : r->cpu_s;
