@@ -5,9 +5,11 @@
  *
  *   main.c              dispatch to a subcommand
  *   cmd/                one file per subcommand: flags -> load -> compute -> render -> write
+ *   cmd/export          `headroom export KIND`: one table of exporters (compose, k8s, ...)
  *   pipeline/live       the live round check and agent share: sources -> rules -> forecasts
  *   pipeline/agent      the agent's loop: rounds, store, log, webhook, published documents
  *   pipeline/planning   the planner set up from a config (catalogue, currency, references)
+ *   pipeline/export     the plan an export is written from: planned, placed, its growth point
  *   model/model.h       the workload/deployment structs everything shares
  *   model/sample        metric samples and series (what sources give, the store keeps)
  *   model/source_config what a metric source is configured with
@@ -21,10 +23,13 @@
  *   model/live          a round's decisions: worst series, why no value, changes, bottleneck
  *   model/forecast      least squares / Holt trend, time to threshold
  *   model/usl           Universal Scalability Law fit and inverses
+ *   model/draft         the config `init` drafts, every value with where it came from
+ *   model/placement     a planned deployment per component: replicas, requests, limits
  *   config/             YAML -> model structs, schema, catalogue loading
- *   sources/            metric sources: local, prometheus, postgres, redis, http
+ *   config/compose      a team's docker-compose.yml, read for `init`; config/draft drafts from it
+ *   sources/            metric sources: local, prometheus, postgres, redis, http; host: this machine's size
  *   store/              SQLite history of samples and trigger states
- *   render/             every renderer, into a strbuf: tables, JSON, reports, exposition
+ *   render/             every renderer, into a strbuf: tables, JSON, reports, exposition, exports
  *   serve/              the agent's HTTP endpoints (libmicrohttpd)
  *   bench/              the HTTP load generator and its histogram
  *   util/               errors, diagnostics, log, clock, units, strings, buffers
@@ -51,7 +56,9 @@ static const struct hr_cmd cmd_version = {"version", "print the version", run_ve
 
 /* In the order `headroom --help` lists them. */
 static const struct hr_cmd *const commands[] = {
+	&cmd_init,
 	&cmd_plan,
+	&cmd_export,
 	&cmd_check,
 	&cmd_agent,
 	&cmd_bench,
