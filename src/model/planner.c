@@ -536,12 +536,11 @@ static void tier_p95_calibrated(struct ctx *cx, const struct offer *a, unsigned 
 }
 
 /* Without a calibration, the p95 of each request class on one app node: an
- * M/M/c queue whose servers
- * are the node's CPU pool, fed by the node's share of the requests plus the
- * node's other CPU work as extra arrivals of the same mean size (so it takes
- * its share of the servers); each class waits the pool's response quantile
- * scaled to its own CPU time, plus the non-CPU part of its duration (database,
- * network, external calls) as a pure delay. */
+ * M/M/c queue whose servers are the node's CPU pool, fed by the node's share
+ * of the requests plus the node's other CPU work as extra arrivals of the
+ * same mean size (so it takes its share of the servers); each class waits the
+ * pool's response quantile scaled to its own CPU time, plus the non-CPU part
+ * of its duration (database, network, external calls) as a pure delay. */
 static void tier_p95(struct ctx *cx, const struct offer *a, unsigned n, const struct demand *d,
 		     struct tier *t)
 {
