@@ -6,7 +6,8 @@
  *   main.c            dispatch to a subcommand
  *   cmd/              one file per subcommand: flags, wiring, printing
  *   model/model.h     the workload/deployment structs everything shares
- *   model/queue       M/M/c: Erlang C, waiting and response-time percentiles
+ *   model/queue       M/M/c: Erlang C, waiting and response-time percentiles; M/G/c
+ *   model/calibrated  a bench calibration -> CPU, slots and service time per node
  *   model/availability series/parallel/k-of-n composition, downtime budgets
  *   model/demand      users -> per-resource demand (Little's law, pools)
  *   model/cost        catalogue plans -> monthly cost, serverless comparison
