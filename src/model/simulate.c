@@ -49,6 +49,10 @@ const char *sim_check(const struct sim_service *svc, const struct sim_params *p,
 		return "the concurrency per replica must be from 1 to 100000";
 	if (!(svc->cv >= 0) || svc->cv > QUEUE_MAX_CV)
 		return "the service time's coefficient of variation is out of range";
+	if (!(svc->cpu_s >= 0) || svc->cpu_s > svc->service_s * (1 + 1e-9))
+		return "the CPU per request must be from 0 to the service time";
+	if (!(svc->cores >= 0) || !isfinite(svc->cores))
+		return "a replica's cores must be 0 or more";
 	if (!(p->bucket_s > 0) || !isfinite(p->bucket_s))
 		return "the trace's bucket must be longer than 0";
 	if (!(p->scale > 0) || !isfinite(p->scale))
@@ -232,7 +236,10 @@ static int decide(const struct replay *R, size_t i, double t, int running, int r
 		int sampled = 0;
 		if (seen && w->ready_hist[j] > 0) {
 			double mu = w->ready_hist[j] * svc->concurrency / svc->service_s;
-			util = w->backlog[j] > 0 ? 1 : fmin(1, demand_at(R, j) / mu);
+			double rate = w->backlog[j] > 0 ? mu : fmin(mu, demand_at(R, j)); // served per second
+			double cpu = svc->cpu_s > 0 ? svc->cpu_s : svc->service_s;
+			double cores = svc->cores > 0 ? svc->cores : svc->concurrency;
+			util = fmin(1, rate * cpu / (w->ready_hist[j] * cores));
 			sampled = w->ready_hist[j] < ready ? w->ready_hist[j] : ready;
 		}
 		for (int k = 0; k < running; k++) {

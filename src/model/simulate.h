@@ -25,8 +25,10 @@
  *      replicas are ready after startup_s; removed ones go at once, those
  *      still starting first (Kubernetes deletes unready pods first).
  *
- * What each policy sees: `hpa` the replicas' CPU utilisation (the busy share
- * of their c slots, as a percent of the request); `keda` the work in flight
+ * What each policy sees: `hpa` the replicas' CPU utilisation (the CPU the
+ * requests they serve use, as a percent of a replica's CPU request: an
+ * I/O-bound service holds its slots long and its CPU little, which is why a
+ * CPU target never scales it); `keda` the work in flight
  * (requests in service, waiting and backlogged: an external metric per
  * replica, as KEDA's queue-length scalers read it); `predictive` the HPA's
  * metric plus a forecast of the work in flight one start-up ahead from the
@@ -46,9 +48,11 @@
 
 /** One replica's service. */
 struct sim_service {
-	double service_s;     /**< mean service time of a request, > 0 */
+	double service_s;     /**< mean service time of a request (the slot it holds), > 0 */
 	unsigned concurrency; /**< requests one replica serves at once (workers x threads), >= 1 */
 	double cv;            /**< coefficient of variation of the service time (1 = exponential) */
+	double cpu_s;         /**< CPU seconds a request uses (<= service_s); 0 = service_s */
+	double cores;         /**< a replica's CPU request in cores; 0 = concurrency */
 };
 
 /** The replay's settings. */
