@@ -3,6 +3,8 @@
 # when they are missing. Idempotent: a second run installs nothing.
 #   scripts/deps.sh          build + test dependencies
 #   scripts/deps.sh --bench  also the benchmark peers (wrk, hyperfine)
+#   scripts/deps.sh --package  also what building and testing the Debian
+#                            package needs (debhelper, lintian, debootstrap)
 set -eu
 
 BUILD="gcc clang meson ninja-build pkg-config libyaml-dev libjansson-dev
@@ -11,10 +13,14 @@ libmicrohttpd-dev libssl-dev libclang-rt-14-dev"
 # Real servers the integration tests start on loopback.
 SERVERS="postgresql-15 postgresql-client-15 redis-server nginx-light prometheus
 prometheus-node-exporter sqlite3 curl python3"
+# Man pages, shell completion and the install test.
+TOOLS="git groff-base man-db mandoc bsdextrautils zsh"
 BENCH="wrk hyperfine"
+PACKAGE="dpkg-dev debhelper fakeroot lintian debootstrap systemd"
 
-want="$BUILD $SERVERS"
+want="$BUILD $SERVERS $TOOLS"
 [ "${1:-}" = "--bench" ] && want="$want $BENCH"
+[ "${1:-}" = "--package" ] && want="$want $PACKAGE"
 
 missing=""
 for p in $want; do

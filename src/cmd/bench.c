@@ -80,7 +80,7 @@ static const char usage_text[] =
 	"                         machine's, or the server process's CPU affinity, when\n"
 	"                         the target is loopback or --server-pid is given;\n"
 	"                         required with --calibrate otherwise)\n"
-	"      --format F         text or json (default text)\n"
+	"      --format text|json output format (default text)\n"
 	"      --latency-log FILE debugging: write every latency (see docs/bench.md)\n"
 	"  -h, --help             this text\n"
 	"\n"
