@@ -57,6 +57,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_check,
 	&cmd_agent,
 	&cmd_autoscale,
+	&cmd_simulate,
 	&cmd_bench,
 	&cmd_queue,
 	&cmd_sla,

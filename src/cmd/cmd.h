@@ -21,6 +21,7 @@ extern const struct hr_cmd cmd_plan;
 extern const struct hr_cmd cmd_check;
 extern const struct hr_cmd cmd_agent;
 extern const struct hr_cmd cmd_autoscale;
+extern const struct hr_cmd cmd_simulate;
 extern const struct hr_cmd cmd_bench;
 extern const struct hr_cmd cmd_queue;
 extern const struct hr_cmd cmd_sla;
@@ -61,6 +62,16 @@ struct json_t;
  * @return 0, or 1 after printing one line to stderr when it cannot be encoded.
  */
 int cmd_print_json(const char *cmd, struct json_t *o);
+
+struct strbuf;
+
+/**
+ * Write what a renderer made: to standard output when @p path is NULL or
+ * "-", else to @p path through a temporary file renamed over it (a reader
+ * never sees half a document).
+ * @return 0, or 1 after printing one line to stderr.
+ */
+int cmd_write_output(const char *cmd, const char *path, const struct strbuf *sb);
 
 /** Print "headroom CMD: MESSAGE" and a hint to run --help; return EXIT_BAD_INPUT. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

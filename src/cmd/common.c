@@ -1,8 +1,11 @@
 #include "cmd/cmd.h"
+#include "util/strbuf.h"
 
 #include <jansson.h>
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
@@ -74,5 +77,31 @@ int cmd_print_json(const char *cmd, json_t *o)
 	}
 	puts(s);
 	free(s);
+	return 0;
+}
+
+int cmd_write_output(const char *cmd, const char *path, const struct strbuf *sb)
+{
+	if (!path || strcmp(path, "-") == 0) {
+		fputs(strbuf_str(sb), stdout);
+		return 0;
+	}
+	size_t n = strlen(path) + 16;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		fprintf(stderr, "headroom %s: out of memory\n", cmd);
+		return 1;
+	}
+	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+	FILE *fp = fopen(tmp, "w");
+	bool ok = fp && fwrite(strbuf_str(sb), 1, sb->len, fp) == sb->len;
+	ok = fp && fclose(fp) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		fprintf(stderr, "headroom %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return 1;
+	}
+	free(tmp);
 	return 0;
 }

@@ -380,3 +380,17 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 	out->backlog_end = backlog;
 	return 0;
 }
+
+int sim_replicas_for(const struct sim_service *svc, double lambda, double slo_s, int max)
+{
+	double per = svc->concurrency / svc->service_s;
+	int n = (int)floor(lambda / per) + 1;
+	if (n < 1)
+		n = 1;
+	for (; n <= max; n++) {
+		double rho = lambda / (n * per);
+		if (rho < 1 && p95_exact(svc, rho) <= slo_s)
+			return n;
+	}
+	return 0;
+}

@@ -145,4 +145,10 @@ const char *sim_policy_name(enum sim_policy_kind k);
  */
 void sim_policy_defaults(struct sim_policy *pol, enum sim_policy_kind k, const struct sim_service *svc, int max);
 
+/**
+ * The fewest replicas that serve @p lambda requests/s with a p95 at or under
+ * @p slo_s (utilisation below 1); 0 when more than @p max would be needed.
+ */
+int sim_replicas_for(const struct sim_service *svc, double lambda, double slo_s, int max);
+
 #endif
