@@ -404,7 +404,7 @@ static int run(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < o.n_policies; i++) {
-		void *work = aligned_alloc(16, (sim_workspace_size(&p, &pols[i], tr.n) + 15) & ~(size_t)15);
+		void *work = calloc(1, sim_workspace_size(&p, &pols[i], tr.n));
 		if (!work) {
 			fprintf(stderr, "headroom simulate: out of memory\n");
 			status = 1;

@@ -20,7 +20,12 @@ struct tables {
 	double lq[NTAB];   // requests waiting at one replica at rho
 };
 
+/* Marks a work area whose tables are built for tab_svc. */
+#define TABLES_BUILT 0x5ea5ab1e7ab1e5ULL
+
 struct work {
+	uint64_t built;            // TABLES_BUILT when tab is for tab_svc
+	struct sim_service tab_svc;
 	struct tables tab;
 	struct scaling_state st;
 	// Set up per run; sized by sim_workspace_size().
@@ -288,7 +293,12 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 	if (sim_check(svc, p, pol) || n == 0)
 		return HR_E_INVALID;
 	struct work *w = carve(work, p, pol, n);
-	build_tables(&w->tab, svc);
+	// A policy search replays one service many times: build its tables once.
+	if (w->built != TABLES_BUILT || memcmp(&w->tab_svc, svc, sizeof(*svc)) != 0) {
+		build_tables(&w->tab, svc);
+		w->tab_svc = *svc;
+		w->built = TABLES_BUILT;
+	}
 	scaling_state_init(&w->st);
 	struct replay R = {.req = requests, .n = n, .per_bucket = ticks_per_bucket(p), .dt = sim_tick_s(p),
 			   .svc = svc, .p = p, .pol = pol, .w = w};

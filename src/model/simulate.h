@@ -120,7 +120,10 @@ size_t sim_workspace_size(const struct sim_params *p, const struct sim_policy *p
 
 /**
  * Replay @p n buckets of @p requests (per bucket) against @p pol.
- * @param work caller memory of sim_workspace_size() bytes, 16-byte aligned.
+ * @param work caller memory of sim_workspace_size() bytes, 16-byte aligned (malloc's are),
+ *        zero-filled before its first use (calloc); a work area used again
+ *        for the same service keeps the queue tables it built (a policy
+ *        search replays one service many times).
  * @param series per-tick output, or NULL.
  * @return 0; HR_E_INVALID when sim_check() fails or a scaling input is out of bounds.
  */

@@ -35,7 +35,7 @@ struct run {
 static void run(const double *req, size_t n, const struct sim_params *p, const struct sim_policy *pol, struct run *o)
 {
 	size_t ticks = sim_ticks(p, n);
-	o->work = aligned_alloc(16, (sim_workspace_size(p, pol, n) + 15) & ~(size_t)15);
+	o->work = calloc(1, sim_workspace_size(p, pol, n));
 	o->replicas = calloc(ticks, sizeof(int));
 	o->ready = calloc(ticks, sizeof(int));
 	o->p95 = calloc(ticks, sizeof(double));
