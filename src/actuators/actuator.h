@@ -11,7 +11,7 @@
 #ifndef HR_ACTUATOR_H
 #define HR_ACTUATOR_H
 
-#include "config/autoscale.h"
+#include "model/autoscale_config.h"
 #include "util/diag.h"
 #include "util/error.h"
 #include "util/strbuf.h"

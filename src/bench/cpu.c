@@ -1,13 +1,14 @@
-/* cpu.c - see cpu.h. Written here: reading two /proc files is a few lines,
- * and the machine's busy time reuses the /proc/stat parser of sources/local. */
+/* cpu.c - see cpu.h. Written here: two /proc lines are a few lines of
+ * parsing, and no library reads them (the local metric source parses
+ * /proc/stat for its own purpose; adapters do not share code sideways). */
 #include "bench/cpu.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "sources/local.h"
 
 /* /proc/PID/stat is one line of about 300 bytes; the "cpu" line of /proc/stat
  * comes first. Past this the rest is not needed. */
@@ -32,6 +33,49 @@ static int read_head(const char *root, const char *rel, char *buf, size_t *len)
 	return 0;
 }
 
+/* Read an unsigned decimal at *p (after spaces); false when there is none or it overflows. */
+static bool next_ull(const char **p, const char *end, unsigned long long *out)
+{
+	const char *q = *p;
+	while (q < end && *q == ' ')
+		q++;
+	if (q >= end || !isdigit((unsigned char)*q))
+		return false;
+	unsigned long long x = 0;
+	for (; q < end && isdigit((unsigned char)*q); q++) {
+		if (x > (~0ULL - 9) / 10)
+			return false;
+		x = x * 10 + (unsigned long long)(*q - '0');
+	}
+	*p = q;
+	*out = x;
+	return true;
+}
+
+int cpu_parse_stat_busy(const char *text, size_t len, unsigned long long *ticks)
+{
+	const char *end = text + len;
+	if (len < 4 || memcmp(text, "cpu ", 4) != 0)
+		return HR_E_PROTOCOL;
+	const char *p = text + 4;
+	/* user nice system idle iowait irq softirq (steal ...): proc(5). */
+	unsigned long long f[7] = {0};
+	int got = 0;
+	while (got < 7 && next_ull(&p, end, &f[got]))
+		got++;
+	if (got < 4)
+		return HR_E_PROTOCOL;
+	unsigned long long busy = 0;
+	const int parts[] = {0, 1, 2, 5, 6}; /* user nice system irq softirq */
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (busy > ~0ULL - f[parts[i]])
+			return HR_E_PROTOCOL;
+		busy += f[parts[i]];
+	}
+	*ticks = busy;
+	return 0;
+}
+
 int cpu_parse_pid_stat(const char *text, size_t len, unsigned long long *ticks)
 {
 	const char *end = text + len, *p = NULL;
@@ -49,15 +93,8 @@ int cpu_parse_pid_stat(const char *text, size_t len, unsigned long long *ticks)
 		if (p >= end || *p == '\n')
 			return HR_E_PROTOCOL;
 		if (field >= 14) {
-			if (!isdigit((unsigned char)*p))
+			if (!next_ull(&p, end, &v[field - 14]))
 				return HR_E_PROTOCOL;
-			unsigned long long x = 0;
-			for (; p < end && isdigit((unsigned char)*p); p++) {
-				if (x > (~0ULL - 9) / 10)
-					return HR_E_PROTOCOL;
-				x = x * 10 + (unsigned long long)(*p - '0');
-			}
-			v[field - 14] = x;
 		} else {
 			while (p < end && *p != ' ' && *p != '\n')
 				p++;
@@ -83,10 +120,8 @@ int cpu_probe_read(void *arg, double *cpu_s)
 		int rc = read_head(root, "/proc/stat", buf, &len);
 		if (rc)
 			return rc;
-		struct cpu_times c;
-		if (local_parse_stat(buf, len, &c) != 0)
+		if (cpu_parse_stat_busy(buf, len, &ticks) != 0)
 			return HR_E_PROTOCOL;
-		ticks = c.user + c.nice + c.system + c.irq + c.softirq;
 	} else {
 		for (size_t i = 0; i < pr->n_pids; i++) {
 			char rel[64];

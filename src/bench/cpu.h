@@ -30,6 +30,14 @@ struct cpu_probe {
 };
 
 /**
+ * Parse the first line of /proc/stat ("cpu  user nice system idle iowait irq
+ * softirq steal ..."): user + nice + system + irq + softirq in clock ticks
+ * (idle, iowait and steal are not work done here).
+ * @return 0, or HR_E_PROTOCOL when the text does not start with such a line.
+ */
+HR_NODISCARD int cpu_parse_stat_busy(const char *text, size_t len, unsigned long long *ticks);
+
+/**
  * Parse the text of /proc/PID/stat: utime + stime in clock ticks. The
  * command name (field 2) may hold spaces and parentheses; the fields are
  * counted from its last ')'.

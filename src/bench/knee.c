@@ -21,6 +21,10 @@ const char *knee_stop_name(enum knee_stop s)
 #define MIN_ACHIEVED 0.98
 #define MAX_ERRORS 0.01
 #define MIN_GROWTH 1.05
+/* A fall: throughput at least 10 % under the best step. Smaller drops are
+ * within the step-to-step spread of a shared machine (docs/bench.md, "Cost
+ * per response": 10-20 % run to run) and are taken as flat. */
+#define MAX_FALL 0.90
 #define RESOLUTION 0.03
 #define MAX_OPEN_STEPS 10
 
@@ -108,7 +112,9 @@ int knee_find(struct bench *b, const struct knee_opts *o, struct knee_result *ou
 			out->service_cv = s->cv;
 		}
 		bool grew = s->rps >= best * MIN_GROWTH;
-		bool fell = s->rps < best * (2 - MIN_GROWTH);
+		bool fell = s->rps < best * MAX_FALL;
+		out->before_rps = best;
+		out->before_concurrency = out->peak_concurrency;
 		if (s->ok && s->rps > best) {
 			best = s->rps;
 			out->peak_concurrency = n;

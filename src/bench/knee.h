@@ -4,7 +4,7 @@
  *   1. closed loop at concurrency 1, 2, 4, ... up to the connection limit,
  *      until the SLO percentile passes the SLO, errors pass 1 %, or
  *      throughput stops growing (a doubling adds less than 5 %) or falls
- *      (by more than 5 %) once there are KNEE_MIN_CLOSED points; these
+ *      (by more than 10 %) once there are KNEE_MIN_CLOSED points; these
  *      (concurrency, throughput) points are what the Universal Scalability
  *      Law is fitted to, and the step at concurrency 1 measures the service
  *      time alone (its mean and coefficient of variation). Why the ladder
@@ -47,7 +47,7 @@ enum knee_fail {
 enum knee_stop {
 	KNEE_STOP_SLO,          /**< a step broke the SLO, or failed (see the step) */
 	KNEE_STOP_FLAT,         /**< a doubling added less than 5 % throughput */
-	KNEE_STOP_FELL,         /**< throughput fell by more than 5 %: past the service's peak */
+	KNEE_STOP_FELL,         /**< throughput fell by more than 10 %: past the service's peak */
 	KNEE_STOP_CONNECTIONS,  /**< it reached the connection limit (-c) */
 };
 
@@ -97,6 +97,8 @@ struct knee_result {
 	double service_cv;     /**< its coefficient of variation */
 	enum knee_stop stop;   /**< why the closed ladder stopped */
 	const struct knee_step *stop_step; /**< the closed step it stopped at (in steps[]) */
+	double before_rps;     /**< the best closed throughput before that step */
+	unsigned before_concurrency; /**< and its concurrency */
 	/* The CPU probe over every step that read it: */
 	double cpu_s;          /**< its seconds */
 	double self_cpu_s;     /**< this process's seconds over the same windows */

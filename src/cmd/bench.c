@@ -63,7 +63,8 @@ static const char usage_text[] =
 	"      --body @FILE|TEXT  request body, from FILE or given inline\n"
 	"  -k, --insecure         https: do not verify the certificate\n"
 	"      --find-knee        step concurrency, then rate, up to the SLO; report the\n"
-	"                         highest sustainable rate and a USL fit\n"
+	"                         highest sustainable rate, why the concurrency ladder\n"
+	"                         stopped, and a USL fit\n"
 	"      --slo pNN=D        the SLO for --find-knee (default p95=500ms)\n"
 	"      --calibrate FILE   with --find-knee: write the calibration the config's\n"
 	"                         'calibration: FILE' reads (implies --find-knee): the\n"
@@ -85,7 +86,8 @@ static const char usage_text[] =
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: 0 done (failed requests are reported, not fatal), 1 the\n"
-	"target could not be loaded at all, 2 bad input.\n";
+	"target could not be loaded at all or no calibration could be written,\n"
+	"2 bad input.\n";
 
 struct flags {
 	const char *url;
@@ -536,13 +538,13 @@ static const char *ladder_text(const struct knee_result *kr, char *buf, size_t n
 		snprintf(buf, n,
 			 "stopped at concurrency %u: throughput stopped growing (%.1f req/s, against %.1f at "
 			 "concurrency %u); the service is serving all it can at once, and more connections only queue",
-			 s->concurrency, s->rps, kr->peak_rps, kr->peak_concurrency);
+			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
 		break;
 	case KNEE_STOP_FELL:
 		snprintf(buf, n,
 			 "stopped at concurrency %u: throughput fell to %.1f req/s from %.1f at concurrency %u; "
 			 "the service is past its peak concurrency (contention), and more connections cannot raise it",
-			 s->concurrency, s->rps, kr->peak_rps, kr->peak_concurrency);
+			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
 		break;
 	default:
 		snprintf(buf, n, "stopped at concurrency %u: the connection limit; raise -c to go further",

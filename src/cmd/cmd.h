@@ -7,6 +7,8 @@
 #ifndef HR_CMD_H
 #define HR_CMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /** A subcommand. */
@@ -27,6 +29,8 @@ extern const struct hr_cmd cmd_queue;
 extern const struct hr_cmd cmd_sla;
 extern const struct hr_cmd cmd_catalog;
 extern const struct hr_cmd cmd_validate;
+extern const struct hr_cmd cmd_init;
+extern const struct hr_cmd cmd_export;
 
 /** Exit status for bad input (usage, config): 2, as the README promises. */
 #define EXIT_BAD_INPUT 2
@@ -63,15 +67,15 @@ struct json_t;
  */
 int cmd_print_json(const char *cmd, struct json_t *o);
 
-struct strbuf;
-
 /**
  * Write what a renderer made: to standard output when @p path is NULL or
- * "-", else to @p path through a temporary file renamed over it (a reader
- * never sees half a document).
- * @return 0, or 1 after printing one line to stderr.
+ * "-"; else, with @p replace, to @p path through a temporary file renamed
+ * over it (a reader never sees half a document), or without it, to a new
+ * file only.
+ * @return 0; EXIT_BAD_INPUT when the file exists and may not be replaced;
+ *         1 after printing one line to stderr.
  */
-int cmd_write_output(const char *cmd, const char *path, const struct strbuf *sb);
+int cmd_write(const char *cmd, const char *path, const char *text, size_t len, bool replace);
 
 /** Print "headroom CMD: MESSAGE" and a hint to run --help; return EXIT_BAD_INPUT. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -133,8 +133,9 @@ static int run_target(struct queue_report *rep, unsigned max_c, enum out_format 
 		return cmd_usage_error(name, "cannot solve the queue");
 	rep->r = rc == 0 ? &r : NULL;
 	rep->max_servers = max_c;
-	rep->one_less_s = rc == 0 && c > 1 ? queue_response_quantile_g(rep->lambda, rep->service_s, rep->cv, c - 1, rep->q)
-					     : NAN;
+	rep->one_less_s = rc == 0 && c > 1
+				  ? queue_response_quantile_g(rep->lambda, rep->service_s, rep->cv, c - 1, rep->q)
+				  : NAN;
 	return emit(rep, fmt);
 }
 

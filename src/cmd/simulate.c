@@ -434,7 +434,7 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "headroom simulate: cannot render the report: %s\n", hr_strerror(rc));
 		status = 1;
 	} else {
-		status = cmd_write_output(name, o.output, &sb) == 0 ? 0 : 1;
+		status = cmd_write(name, o.output, strbuf_str(&sb), sb.len, true);
 	}
 	strbuf_free(&sb);
 out_trace:

@@ -452,7 +452,7 @@ void scaling_propose(const struct scaling_spec *spec, const struct scaling_input
 /* ------------------------------------------------------ the behaviour ---- */
 
 int scaling_stabilize(const struct scaling_spec *spec, struct scaling_state *st, double now, int current,
-		      int desired, enum scaling_why *why)
+		      int desired, enum scaling_why *why, int *bound)
 {
 	int up_rec = desired, down_rec = desired;
 	double up_cut = now - spec->up.stabilization_s, down_cut = now - spec->down.stabilization_s;
@@ -477,6 +477,8 @@ int scaling_stabilize(const struct scaling_spec *spec, struct scaling_state *st,
 	put_rec(st, old, oldest, now, desired);
 	*why = rec == desired ? SCALING_WHY_METRICS
 				: desired >= current ? SCALING_WHY_STABILIZED_UP : SCALING_WHY_STABILIZED_DOWN;
+	if (bound)
+		*bound = *why == SCALING_WHY_STABILIZED_UP ? up_rec : *why == SCALING_WHY_STABILIZED_DOWN ? down_rec : -1;
 	return rec;
 }
 
@@ -568,7 +570,7 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 	memset(d, 0, sizeof(*d));
 	d->current = in->current_replicas;
 	d->desired = in->current_replicas;
-	d->metric_desired = d->stabilized = d->limit = -1;
+	d->metric_desired = d->stabilized = d->limit = d->window = -1;
 	d->winner = d->first_invalid = NONE;
 	if (in->current_replicas < 0 || in->n_metrics > SCALING_MAX_METRICS || (in->n_metrics && !in->metrics) ||
 	    (in->n_replicas && !in->replicas) || isnan(in->now_s))
@@ -688,7 +690,7 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 		return 0;
 	}
 	enum scaling_why why;
-	d->stabilized = scaling_stabilize(spec, st, now, cur, d->metric_desired, &why);
+	d->stabilized = scaling_stabilize(spec, st, now, cur, d->metric_desired, &why, &d->window);
 	int lim;
 	enum scaling_why lwhy;
 	d->desired = scaling_limit(spec, st, now, cur, d->stabilized, floor_, &lwhy, &lim);
@@ -924,11 +926,11 @@ char *scaling_explain(const struct scaling_spec *spec, const struct scaling_inpu
 	switch (d->why) {
 	case SCALING_WHY_STABILIZED_UP:
 		put(&o, "; scale-up stabilisation: the lowest recommendation of the last %.0f s is %d",
-		    spec->up.stabilization_s, d->stabilized);
+		    spec->up.stabilization_s, d->window);
 		break;
 	case SCALING_WHY_STABILIZED_DOWN:
 		put(&o, "; scale-down stabilisation: the highest recommendation of the last %.0f s is %d",
-		    spec->down.stabilization_s, d->stabilized);
+		    spec->down.stabilization_s, d->window);
 		break;
 	case SCALING_WHY_LIMIT_UP:
 		put(&o, "; %s at %d (wanted %d)",
@@ -945,7 +947,11 @@ char *scaling_explain(const struct scaling_spec *spec, const struct scaling_inpu
 		put(&o, "; capped at max_replicas %d (wanted %d)", d->limit, d->stabilized);
 		break;
 	case SCALING_WHY_TOO_FEW:
-		put(&o, "; raised to min_replicas %d (wanted %d)", d->limit, d->stabilized);
+		if (spec->min_replicas == 0 || spec->idle_replicas >= 0)
+			put(&o, "; raised to the floor %d (wanted %d): below it only the cooldown takes the last "
+				"replicas away", d->limit, d->stabilized);
+		else
+			put(&o, "; raised to min_replicas %d (wanted %d)", d->limit, d->stabilized);
 		break;
 	default:
 		break;

@@ -259,6 +259,7 @@ struct scaling_decision {
 	int current;
 	int metric_desired;      /**< max over the valid proposals; -1 when none was used */
 	int stabilized;          /**< after the windows; -1 when not reached */
+	int window;              /**< the recommendation that held it (STABILIZED_UP/DOWN), else -1 */
 	int limit;               /**< the bound that applied (policy, min, max); -1 when none */
 	enum scaling_why why;
 	unsigned winner;         /**< metric index that set metric_desired, or SCALING_MAX_METRICS */
@@ -328,9 +329,11 @@ void scaling_propose(const struct scaling_spec *spec, const struct scaling_input
  * @p desired within [lowest of the up window, highest of the down window]
  * around the current count, then record @p desired.
  * @param why set to STABILIZED_UP/DOWN when the result differs, else METRICS.
+ * @param bound when not NULL, the window's recommendation that applied
+ *        (the lowest of the up window, or the highest of the down window).
  */
 int scaling_stabilize(const struct scaling_spec *spec, struct scaling_state *st, double now, int current,
-		      int desired, enum scaling_why *why);
+		      int desired, enum scaling_why *why, int *bound);
 
 /**
  * The rate and range step (convertDesiredReplicasWithBehaviorRate).

@@ -31,7 +31,7 @@ static const char *fmt_util(const struct queue_result *r, char *buf, size_t n)
 	return buf;
 }
 
-/* "M/M/c" or "M/G/c (Allen-Cunneen, service cv 0.1)" with c given or "c". */
+/* "M/M/c queue" or "M/G/c queue (Allen-Cunneen, service cv 0.1)", with c given or "c". */
 static const char *model_name(double cv, const char *c, char *buf, size_t n)
 {
 	if (cv == 1)
@@ -43,7 +43,6 @@ static const char *model_name(double cv, const char *c, char *buf, size_t n)
 
 static int result_text(const struct queue_result *r, double lambda, double service_s, struct strbuf *out)
 {
-	const char *pw = r->service_cv == 1 ? "(Erlang C)" : "(Erlang C, as Allen-Cunneen takes it)";
 	char b[64];
 	int rc = strbuf_printf(out, "utilisation          %s\n", fmt_util(r, b, sizeof(b)));
 	if (rc)
@@ -55,7 +54,8 @@ static int result_text(const struct queue_result *r, double lambda, double servi
 				     "At least %.0f servers are needed for a stable queue.\n",
 				     lambda, r->servers, r->servers == 1 ? "" : "s", r->servers / service_s,
 				     stable_servers(lambda, service_s));
-	rc = strbuf_printf(out, "probability of wait  %.2f%% %s\n", r->p_wait * 100, pw);
+	rc = strbuf_printf(out, "probability of wait  %.2f%% %s\n", r->p_wait * 100,
+			   r->service_cv == 1 ? "(Erlang C)" : "(Erlang C, as Allen-Cunneen takes it)");
 	if (!rc)
 		rc = strbuf_printf(out, "mean wait            %s\n", units_fmt_duration3(r->mean_wait_s, b, sizeof(b)));
 	if (!rc)
@@ -73,15 +73,14 @@ static int result_text(const struct queue_result *r, double lambda, double servi
 static int target_text(const struct queue_report *rep, struct strbuf *out)
 {
 	char pb[32], tb[64], b[64], mb[96];
-	double cv = rep->cv;
 	int rc = strbuf_printf(out, "%s: arrivals %s, mean service %s, target %s <= %s\n",
-			       model_name(cv, "c", mb, sizeof(mb)), rep->arrival, rep->service,
+			       model_name(rep->cv, "c", mb, sizeof(mb)), rep->arrival, rep->service,
 			       fmt_pct(rep->q, pb, sizeof(pb)), units_fmt_duration3(rep->target_s, tb, sizeof(tb)));
 	if (rc)
 		return rc;
 	if (!rep->r) {
 		// With unlimited servers the response time is the service time alone.
-		double floor_s = queue_service_quantile(rep->service_s, cv, rep->q);
+		double cv = rep->cv, floor_s = queue_service_quantile(rep->service_s, cv, rep->q);
 		if (rep->target_s < floor_s)
 			return strbuf_printf(out,
 					     "no number of servers meets %s <= %s: the service time alone has\n"

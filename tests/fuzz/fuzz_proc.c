@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)local_parse_cpu_max(s, size, &a);
 	unsigned long long ticks;
 	(void)cpu_parse_pid_stat(s, size, &ticks);
+	(void)cpu_parse_stat_busy(s, size, &ticks);
 	free(s);
 	return 0;
 }

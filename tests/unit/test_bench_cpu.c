@@ -44,6 +44,24 @@ static void test_parse(void **state)
 			fail_msg("bad line %zu parsed", i);
 }
 
+static void test_parse_stat(void **state)
+{
+	(void)state;
+	unsigned long long t = 0;
+	const char *line = "cpu  100 5 40 9000 70 3 2 500 0 0\ncpu0 50 2 20 4500 35 1 1 250 0 0\n";
+	assert_int_equal(cpu_parse_stat_busy(line, strlen(line), &t), 0);
+	assert_true(t == 100 + 5 + 40 + 3 + 2);
+	const char *old = "cpu  7 1 2 90\n"; /* a kernel before 2.6: four fields */
+	assert_int_equal(cpu_parse_stat_busy(old, strlen(old), &t), 0);
+	assert_true(t == 10);
+	static const char *const bad[] = {"", "cpu0 1 2 3 4\n", "cpu  1 2 3\n", "intr 1 2 3 4 5\n",
+					  "cpu  99999999999999999999999 1 1 1\n",
+					  "cpu  18446744073709551615 18446744073709551615 0 0\n"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cpu_parse_stat_busy(bad[i], strlen(bad[i]), &t) != HR_E_PROTOCOL)
+			fail_msg("bad /proc/stat %zu parsed", i);
+}
+
 static void put(const char *dir, const char *rel, const char *text)
 {
 	char path[256];
@@ -109,6 +127,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_stat),
 		cmocka_unit_test(test_probe_fixture),
 		cmocka_unit_test(test_probe_self),
 	};

@@ -433,7 +433,10 @@ static void test_stabilization(void **state)
 		for (unsigned i = 0; i < k->n; i++)
 			state_.recs[state_.n_recs++] = (struct scaling_rec){now - 60 * k->rec_age_min[i], k->rec[i]};
 		enum scaling_why why;
-		int got = scaling_stabilize(&spec, &state_, now, k->current, k->desired, &why);
+		int bound;
+		int got = scaling_stabilize(&spec, &state_, now, k->current, k->desired, &why, &bound);
+		if (got != k->desired && got != k->current)
+			assert_int_equal(bound, got);
 		if (got != k->want)
 			fail_msg("TestNormalizeDesiredReplicasWithBehavior/%s: %d, want %d", k->name, got, k->want);
 		if (state_.n_recs != k->n_want)

@@ -1,10 +1,12 @@
-/* autoscale.h - the `autoscale:` section of a headroom.yaml, as loaded.
+/* autoscale_config.h - the `autoscale:` section of a headroom.yaml, as loaded.
  *
- * The key table is in autoscale.c (schema_autoscale, one row per key, with
- * its default and where the default comes from); docs/config.md lists them
- * and docs/autoscale.md explains them. */
-#ifndef HR_CONFIG_AUTOSCALE_H
-#define HR_CONFIG_AUTOSCALE_H
+ * Data only (and the check of a name headroom may pass to a command).
+ * config/ fills it from the YAML (config/schema_autoscale.c: one row per key,
+ * with its default and where the default comes from); actuators/ and
+ * pipeline/ read it. It lives here, below them, so no adapter includes
+ * another. docs/config.md lists the keys, docs/autoscale.md explains them. */
+#ifndef HR_MODEL_AUTOSCALE_CONFIG_H
+#define HR_MODEL_AUTOSCALE_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,4 @@
-/* autoscale.c - the `autoscale:` section: its key table and checks. */
-#include "config/autoscale.h"
+#include "model/autoscale_config.h"
 
 #include <string.h>
 
