@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"usage: headroom simulate --trace FILE.csv [--scale X]\n"
 	"                         (-f FILE | --service DURATION --concurrency N)\n"
 	"                         [--slo p95=DURATION] [--startup DURATION] [--sync DURATION]\n"
-	"                         [--metric-lag DURATION] [--policy P]... [--format text|json]\n"
+	"                         [--metric-lag DURATION] [--policy P]... [--format text|json|html]\n"
 	"\n"
 	"Replay a request-rate trace (CSV timestamp,requests per bucket, as in\n"
 	"data/traces/) against scaling policies and compare what each would have\n"
@@ -65,7 +65,9 @@ static const char usage_text[] =
 	"                         e.g. hpa:target=60%; keda: requests in flight per\n"
 	"                         replica); repeat to compare (default: static:peak,\n"
 	"                         hpa, keda, predictive)\n"
-	"      --format text|json output format (default text)\n"
+	"      --format text|json|html  output format (default text); html is one\n"
+	"                         self-contained page with the trace, each policy's\n"
+	"                         replicas and p95 over time\n"
 	"  -o, --output FILE      write there instead of standard output\n"
 	"  -h, --help             this text\n"
 	"\n"
@@ -237,6 +239,7 @@ static int run(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {.fmt = FORMAT_TEXT};
+	struct sim_series series[MAX_POLICIES] = {0}; // per tick, for --format html; freed at out_trace
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -262,7 +265,7 @@ static int run(int argc, char **argv)
 			o.policies[o.n_policies++] = optarg;
 			break;
 		case O_FORMAT:
-			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &o.fmt))
+			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON | 1u << FORMAT_HTML, &o.fmt))
 				return EXIT_BAD_INPUT;
 			break;
 		case 'o': o.output = optarg; break;
@@ -387,8 +390,15 @@ static int run(int argc, char **argv)
 	struct sim_policy pols[MAX_POLICIES];
 	struct sim_result res[MAX_POLICIES];
 	struct sim_report_row rows[MAX_POLICIES];
-	// Autoscalers start where a team would switch them on: the count the first bucket needs.
-	int first = sim_replicas_for(&svc, tr.requests[0] / tr.bucket_s * p.scale, p.slo_p95_s, max);
+
+	// Autoscalers start where a team would switch them on: the count the
+	// busiest bucket needs of those before a policy could have reacted
+	// (sync, metric lag and start-up), so a replay does not open with a
+	// backlog no policy could have avoided.
+	double react = p.sync_s + p.metric_lag_s + p.startup_s, early = 0;
+	for (size_t i = 0; i < tr.n && (double)i * tr.bucket_s <= react; i++)
+		early = fmax(early, tr.requests[i] / tr.bucket_s * p.scale);
+	int first = sim_replicas_for(&svc, early, p.slo_p95_s, max);
 	for (size_t i = 0; i < o.n_policies; i++) {
 		if (parse_policy(o.policies[i], &svc, peak_n, max, &pols[i]) != 0)
 			goto out_trace;
@@ -410,18 +420,27 @@ static int run(int argc, char **argv)
 			status = 1;
 			goto out_trace;
 		}
-		int rc = sim_run(tr.requests, tr.n, &svc, &p, &pols[i], work, &res[i], NULL);
+		struct sim_series *sp = NULL;
+		if (o.fmt == FORMAT_HTML) {
+			size_t ticks = sim_ticks(&p, tr.n);
+			series[i].replicas = xcalloc(ticks + 1, sizeof(int));
+			series[i].p95_s = xcalloc(ticks + 1, sizeof(double));
+			series[i].demand = i == 0 ? xcalloc(ticks + 1, sizeof(double)) : NULL;
+			sp = &series[i];
+		}
+		int rc = sim_run(tr.requests, tr.n, &svc, &p, &pols[i], work, &res[i], sp);
 		free(work);
 		if (rc) {
 			fprintf(stderr, "headroom simulate: --policy '%s': %s\n", o.policies[i], hr_strerror(rc));
 			goto out_trace;
 		}
-		rows[i] = (struct sim_report_row){.label = o.policies[i], .pol = &pols[i], .res = &res[i]};
+		rows[i] = (struct sim_report_row){.label = o.policies[i], .pol = &pols[i], .res = &res[i], .series = sp};
 	}
 	char recwhy[256];
 	double minutes = (double)tr.n * tr.bucket_s / 60;
 	struct sim_report rep = {
-		.version = HEADROOM_VERSION, .trace = o.trace, .buckets = tr.n, .peak_rps = peak, .svc = &svc, .p = &p,
+		.version = HEADROOM_VERSION, .trace = o.trace, .start = tr.start, .buckets = tr.n, .peak_rps = peak,
+		.svc = &svc, .p = &p,
 		.service_from = service_from, .currency = isfinite(p.price_hour) ? currency : NULL,
 		.budget_minutes = (1 - availability) * minutes, .rows = rows, .n_rows = o.n_policies,
 	};
@@ -429,7 +448,9 @@ static int run(int argc, char **argv)
 	rep.why = recwhy;
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
-	int rc = o.fmt == FORMAT_JSON ? sim_render_json(&rep, &sb) : sim_render_text(&rep, &sb);
+	int rc = o.fmt == FORMAT_JSON ? sim_render_json(&rep, &sb)
+		 : o.fmt == FORMAT_HTML ? sim_render_html(&rep, &sb)
+					: sim_render_text(&rep, &sb);
 	if (rc) {
 		fprintf(stderr, "headroom simulate: cannot render the report: %s\n", hr_strerror(rc));
 		status = 1;
@@ -438,6 +459,11 @@ static int run(int argc, char **argv)
 	}
 	strbuf_free(&sb);
 out_trace:
+	for (size_t i = 0; i < MAX_POLICIES; i++) {
+		free(series[i].replicas);
+		free(series[i].p95_s);
+		free(series[i].demand);
+	}
 	trace_free(&tr);
 out_cfg:
 	config_free(cfg);

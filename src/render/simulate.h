@@ -15,12 +15,14 @@ struct sim_report_row {
 	const char *label;             /**< as given: "static:12", "hpa", "policy.json" */
 	const struct sim_policy *pol;
 	const struct sim_result *res;
+	const struct sim_series *series; /**< per tick (res->ticks of each), for the HTML charts; NULL: none */
 };
 
 /** The whole comparison; all borrowed. */
 struct sim_report {
 	const char *version;           /**< headroom's */
 	const char *trace;             /**< the file */
+	double start;                  /**< Unix time of the trace's first bucket */
 	size_t buckets;                /**< rows of the trace */
 	double peak_rps;               /**< the busiest bucket, requests/s after scaling */
 	const struct sim_service *svc;
@@ -44,6 +46,19 @@ long sim_report_recommend(const struct sim_report_row *rows, size_t n, double bu
 
 /** The text report. @return 0 or HR_E_TOO_LARGE. */
 HR_NODISCARD int sim_render_text(const struct sim_report *r, struct strbuf *out);
+
+/**
+ * One self-contained HTML page: the table and three charts over the
+ * trace's time, each policy a line: the demand, the replicas running, the
+ * p95 with the SLO line (docs/simulate.md). Each chart draws at most
+ * SIM_CHART_POINTS points: a longer replay shows the highest value of each
+ * run of ticks, so a peak is never averaged away.
+ * @return 0, HR_E_INVALID (a row without series) or HR_E_TOO_LARGE.
+ */
+HR_NODISCARD int sim_render_html(const struct sim_report *r, struct strbuf *out);
+
+/** Points a chart of the HTML report draws at most. */
+#define SIM_CHART_POINTS 720
 
 /** The JSON report (docs/simulate.md). @return 0, HR_E_NOMEM or HR_E_TOO_LARGE. */
 HR_NODISCARD int sim_render_json(const struct sim_report *r, struct strbuf *out);

@@ -61,6 +61,30 @@ t_expect "-o writes the file" 0 "$HEADROOM" simulate --trace "$TR/wc98_jun26-27_
 t_check "-o: valid JSON" python3 -c "import json; json.load(open('$T_TMP/out.json'))"
 t_expect "same input, same output" 0 sh -c "'$HEADROOM' simulate --trace '$TR/wc98_jun26-27_1m.csv' --service 50ms --concurrency 8 --format json | cmp -s - '$T_TMP/out.json'"
 
+# --- the HTML page: self-contained, and drawn in Chromium ------------------
+B=$(dirname "$HEADROOM")
+t_expect "html written" 0 "$HEADROOM" simulate --trace "$TR/wc98_jun26-27_1s.csv" --service 50ms --concurrency 8 \
+	--price '$5.39/mo' --format html -o "$T_TMP/sim.html"
+html=$(cat "$T_TMP/sim.html")
+t_contains "html: the table" "$html" "Replica-hours"
+t_contains "html: three charts" "$(grep -o '<svg' "$T_TMP/sim.html" | wc -l | tr -d ' ')" "6"
+case "$html" in
+*"<script"* | *"<link"* | *" src="* | *"url(http"* | *"@import"*) t_not_ok "html: loads nothing and runs no script" ;;
+*) t_ok "html: loads nothing and runs no script" ;;
+esac
+if command -v chromium >/dev/null 2>&1 && [ -f "$B/npm/node_modules/puppeteer-core/package.json" ]; then
+	mkdir -p "$B/screenshots"
+	if HR_NODE_MODULES="$B/npm/node_modules" timeout 240 node "$HEADROOM_ROOT/tests/integration/page_check.js" \
+		"file://$T_TMP/sim.html" "$B/screenshots/simulate" 3 >"$T_TMP/page.out" 2>&1; then
+		t_ok "html in Chromium at 1280 and 390 px, light and dark, printed: charts drawn, no error, no request, no overflow"
+	else
+		t_not_ok "html in Chromium"
+	fi
+	t_diag "$(cat "$T_TMP/page.out")"
+else
+	t_skip "html in Chromium: chromium or puppeteer-core is not installed (scripts/deps.sh)"
+fi
+
 # --- from a config: the app tier, the replica's price --------------------
 t_expect "from a config" 0 "$HEADROOM" simulate --trace "$TR/wc98_jun26-27_1m.csv" --scale 0.01 -f "$HEADROOM_ROOT/examples/social.yaml" --format json
 t_contains "config: the service says where it came from" "$(printf '%s' "$T_OUT" | py 'd["service"]["from"]')" "config"
