@@ -12,6 +12,7 @@
 #include "config/catalog.h"
 #include "config/config.h"
 #include "config/trace.h"
+#include "model/autoscale_config.h"
 #include "model/queue.h"
 #include "model/simulate.h"
 #include "pipeline/planning.h"
@@ -63,7 +64,9 @@ static const char usage_text[] =
 	"  -p, --policy P         static:N, static:peak, hpa, keda, predictive, each\n"
 	"                         optionally :target=V (hpa/predictive: CPU percent,\n"
 	"                         e.g. hpa:target=60%; keda: requests in flight per\n"
-	"                         replica); repeat to compare (default: static:peak,\n"
+	"                         replica); or config:SERVICE, the behavior, limits\n"
+	"                         and target of autoscale.services.SERVICE in the -f\n"
+	"                         config; repeat to compare (default: static:peak,\n"
 	"                         hpa, keda, predictive)\n"
 	"      --format text|json|html  output format (default text); html is one\n"
 	"                         self-contained page with the trace, each policy's\n"
@@ -94,8 +97,36 @@ static int parse_duration_flag(const char *flag, const char *v, double *out, boo
 	return 0;
 }
 
+/* config:NAME: the limits, behavior, tolerance and cooldown of the config's
+ * autoscale.services.NAME, scaling (as KEDA) on work in flight per replica
+ * at its first metric's per-replica target, plus the forecast when it is
+ * predictive. What the loop would run, on the simulator's metric. */
+static int config_policy(const char *spec, const char *svc_name, const struct config *cfg, struct sim_policy *pol)
+{
+	if (!cfg || !cfg->autoscale.present)
+		return cmd_usage_error(name, "--policy '%s': needs -f FILE with an autoscale: section", spec);
+	const struct autoscale_config *ac = &cfg->autoscale;
+	for (size_t i = 0; i < ac->n_services; i++) {
+		const struct autoscale_service_config *c = &ac->services[i];
+		if (strcmp(c->name, svc_name) != 0)
+			continue;
+		memset(pol, 0, sizeof(*pol));
+		pol->kind = c->predictive ? SIM_PREDICTIVE_KEDA : SIM_KEDA;
+		autoscale_spec_from(c, 0, &pol->spec);
+		double t = c->n_metrics ? c->metrics[0].target_average : 0;
+		if (!(t > 0))
+			return cmd_usage_error(name, "--policy '%s': autoscale.services.%s has no per-replica target (target_average) to read as work in flight",
+					       spec, svc_name);
+		pol->target = t;
+		pol->replicas = pol->spec.min_replicas;
+		return 0;
+	}
+	return cmd_usage_error(name, "--policy '%s': no autoscale.services.%s in the config", spec, svc_name);
+}
+
 /* A policy from its spelling; @p peak is static:peak's count. */
-static int parse_policy(const char *spec, const struct sim_service *svc, int peak, int max, struct sim_policy *pol)
+static int parse_policy(const char *spec, const struct sim_service *svc, int peak, int max, const struct config *cfg,
+			struct sim_policy *pol)
 {
 	char kind[32];
 	const char *colon = strchr(spec, ':');
@@ -105,6 +136,11 @@ static int parse_policy(const char *spec, const struct sim_service *svc, int pea
 	memcpy(kind, spec, kl);
 	kind[kl] = '\0';
 	const char *arg = colon ? colon + 1 : NULL;
+	if (strcmp(kind, "config") == 0) {
+		if (!arg || !*arg)
+			return cmd_usage_error(name, "--policy '%s': expected config:SERVICE, a service of autoscale.services", spec);
+		return config_policy(spec, arg, cfg, pol);
+	}
 	if (strcmp(kind, "static") == 0) {
 		memset(pol, 0, sizeof(*pol));
 		pol->kind = SIM_STATIC;
@@ -400,10 +436,12 @@ static int run(int argc, char **argv)
 		early = fmax(early, tr.requests[i] / tr.bucket_s * p.scale);
 	int first = sim_replicas_for(&svc, early, p.slo_p95_s, max);
 	for (size_t i = 0; i < o.n_policies; i++) {
-		if (parse_policy(o.policies[i], &svc, peak_n, max, &pols[i]) != 0)
+		if (parse_policy(o.policies[i], &svc, peak_n, max, cfg, &pols[i]) != 0)
 			goto out_trace;
 		if (pols[i].kind != SIM_STATIC) {
-			pols[i].replicas = first ? first : max;
+			pols[i].replicas = first ? first : pols[i].spec.max_replicas;
+			if (pols[i].replicas > pols[i].spec.max_replicas)
+				pols[i].replicas = pols[i].spec.max_replicas;
 			if (pols[i].replicas < pols[i].spec.min_replicas)
 				pols[i].replicas = pols[i].spec.min_replicas;
 		}

@@ -42,6 +42,7 @@ const char *sim_policy_name(enum sim_policy_kind k)
 	case SIM_HPA: return "hpa";
 	case SIM_KEDA: return "keda";
 	case SIM_PREDICTIVE: return "predictive";
+	case SIM_PREDICTIVE_KEDA: return "keda+predictive";
 	}
 	return "?";
 }
@@ -70,7 +71,7 @@ const char *sim_check(const struct sim_service *svc, const struct sim_params *p,
 		return "the sync period must be more than 0";
 	if (!(p->metric_lag_s >= 0) || !isfinite(p->metric_lag_s))
 		return "the metric lag must be 0 or more";
-	if (pol->kind == SIM_PREDICTIVE && !(p->season_s > 0))
+	if ((pol->kind == SIM_PREDICTIVE || pol->kind == SIM_PREDICTIVE_KEDA) && !(p->season_s > 0))
 		return "the predictive policy needs a season longer than 0";
 	if (pol->kind == SIM_STATIC)
 		return pol->replicas >= 1 && pol->replicas <= 100000 ? NULL : "a static count must be from 1 to 100000";
@@ -257,12 +258,12 @@ static int decide(const struct replay *R, size_t i, double t, int running, int r
 						   .target_type = SCALING_UTILIZATION, .target = pol->target,
 						   .slot = 0, .cpu = true, .value = NAN, .at_s = NAN};
 	}
-	if (pol->kind == SIM_KEDA) {
+	if (pol->kind == SIM_KEDA || pol->kind == SIM_PREDICTIVE_KEDA) {
 		m[nm++] = (struct scaling_metric){.name = "in_flight", .kind = SCALING_EXTERNAL,
 						   .target_type = SCALING_AVERAGE_VALUE, .target = pol->target,
 						   .value = seen ? in_flight(R, j) : NAN, .absent = !seen, .at_s = NAN};
 	}
-	if (pol->kind == SIM_PREDICTIVE) {
+	if (pol->kind == SIM_PREDICTIVE || pol->kind == SIM_PREDICTIVE_KEDA) {
 		// Seasonal naive: the demand one start-up ahead, as it was one and
 		// two seasons earlier; only once two seasons have passed.
 		double ahead = t + R->p->startup_s;
@@ -272,7 +273,9 @@ static int decide(const struct replay *R, size_t i, double t, int running, int r
 			double lam = (demand_at(R, t1) + demand_at(R, t2)) / 2;
 			m[nm++] = (struct scaling_metric){
 				.name = "forecast", .kind = SCALING_EXTERNAL, .target_type = SCALING_AVERAGE_VALUE,
-				.target = svc->concurrency * pol->target / 100, .value = lam * svc->service_s,
+				// In flight per replica: the HPA's CPU percent of the slots, or KEDA's own target.
+				.target = pol->kind == SIM_PREDICTIVE ? svc->concurrency * pol->target / 100 : pol->target,
+				.value = lam * svc->service_s,
 				.at_s = NAN, .predictive = true};
 		}
 	}

@@ -73,6 +73,7 @@ enum sim_policy_kind {
 	SIM_HPA,        /**< CPU utilisation target, HPA behavior */
 	SIM_KEDA,       /**< work in flight per replica, KEDA semantics */
 	SIM_PREDICTIVE, /**< SIM_HPA plus a seasonal forecast that may only raise the count */
+	SIM_PREDICTIVE_KEDA, /**< SIM_KEDA plus the same forecast (a predictive autoscale: service) */
 };
 
 /** A policy: what it scales on and how (spec: limits, behavior, tolerance, cooldown). */
@@ -138,7 +139,7 @@ HR_NODISCARD int sim_run(const double *requests, size_t n, const struct sim_serv
  */
 double sim_queue_p95(const struct sim_service *svc, double rho);
 
-/** The name of a policy kind: "static", "hpa", "keda", "predictive". */
+/** The name of a policy kind: "static", "hpa", "keda", "predictive", "keda+predictive". */
 const char *sim_policy_name(enum sim_policy_kind k);
 
 /**

@@ -89,6 +89,31 @@ fi
 t_expect "from a config" 0 "$HEADROOM" simulate --trace "$TR/wc98_jun26-27_1m.csv" --scale 0.01 -f "$HEADROOM_ROOT/examples/social.yaml" --format json
 t_contains "config: the service says where it came from" "$(printf '%s' "$T_OUT" | py 'd["service"]["from"]')" "config"
 
+# --- config:NAME replays the autoscaler's own settings ---------------------
+cp "$HEADROOM_ROOT/examples/social.yaml" "$T_TMP/as.yaml"
+cat >>"$T_TMP/as.yaml" <<'YAML'
+autoscale:
+  services:
+    web:
+      actuator: compose
+      project: social
+      min: 2
+      max: 3
+      scale_down:
+        stabilization: 60s
+      metrics:
+        - metric: 'http.request_rate'
+          target_average: 5
+YAML
+t_expect "config:web" 0 "$HEADROOM" simulate --trace "$TR/wc98_jun26-27_1m.csv" --scale 0.01 -f "$T_TMP/as.yaml" \
+	--policy config:web --policy keda --format json
+printf '%s' "$T_OUT" >"$T_TMP/as.json"
+t_contains "config:web: kept within its min and max (2..3)" "$(py '[p["max_replicas"] for p in d["policies"] if p["policy"]=="config:web"][0] <= 3' <"$T_TMP/as.json")" "True"
+t_contains "config:web: scales as KEDA on work in flight" "$(py 'd["policies"][0]["kind"]' <"$T_TMP/as.json")" "keda"
+t_expect "config:NAME without -f: exit 2" 2 "$HEADROOM" simulate --trace "$T_TMP/flat.csv" --service 50ms --concurrency 2 --policy config:web
+t_expect "config: an unknown service: exit 2" 2 "$HEADROOM" simulate --trace "$TR/wc98_jun26-27_1m.csv" -f "$T_TMP/as.yaml" --policy config:api
+t_contains "and which" "$T_ERR" "no autoscale.services.api"
+
 # --- bad input: one line, exit 2 ------------------------------------------
 printf 'timestamp,requests\n2026-01-01T00:00:00Z,5\n2026-01-01T00:01:00Z,x\n' >"$T_TMP/bad.csv"
 t_expect "bad trace row: exit 2" 2 "$HEADROOM" simulate --trace "$T_TMP/bad.csv" --service 50ms --concurrency 8

@@ -268,6 +268,32 @@ static void test_predictive_before_the_step(void **state)
 	done(&b);
 }
 
+/* KEDA with the forecast is KEDA until two seasons have passed, and scales
+ * earlier for the third season's step. */
+static void test_predictive_keda(void **state)
+{
+	(void)state;
+	double req[3 * 40];
+	for (size_t i = 0; i < N(req); i++)
+		req[i] = (i % 40 >= 20 && i % 40 < 30 ? 40 : 4) * 15.0;
+	struct sim_params p = {.bucket_s = 15, .scale = 1, .slo_p95_s = 1, .startup_s = 60, .sync_s = 15,
+			       .season_s = 600, .price_hour = NAN};
+	struct sim_policy keda, pk;
+	sim_policy_defaults(&keda, SIM_KEDA, &one, 20);
+	pk = keda;
+	pk.kind = SIM_PREDICTIVE_KEDA;
+	struct run a, b;
+	run(req, N(req), &p, &keda, &a);
+	run(req, N(req), &p, &pk, &b);
+	for (size_t i = 0; i < 80; i++)
+		if (a.replicas[i] != b.replicas[i])
+			fail_msg("tick %zu: keda+predictive %d, keda %d before two seasons", i, b.replicas[i], a.replicas[i]);
+	assert_true(b.replicas[99] > a.replicas[99]);
+	assert_string_equal(sim_policy_name(SIM_PREDICTIVE_KEDA), "keda+predictive");
+	done(&a);
+	done(&b);
+}
+
 /* A 1-minute trace with a 15 s sync: four ticks a bucket. */
 static void test_ticks_split_buckets(void **state)
 {
@@ -307,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_hpa_scale_down_window),
 		cmocka_unit_test(test_keda_follows_in_flight),
 		cmocka_unit_test(test_predictive_before_the_step),
+		cmocka_unit_test(test_predictive_keda),
 		cmocka_unit_test(test_ticks_split_buckets),
 		cmocka_unit_test(test_check),
 	};
