@@ -30,6 +30,7 @@
  *   model/autoscale_config what an autoscaled service is configured with
  *   model/draft         the config `init` drafts, every value with where it came from
  *   model/placement     a planned deployment per component: replicas, requests, limits
+ *   model/simulate      a traffic trace replayed against a scaling policy
  *   model/machine       the node a component gets in a plan step, and its share of it
  *   model/pgtune        PostgreSQL settings for a machine by PGTune's rules
  *   model/apptune       app-server workers, threads and memory per process, with sources
@@ -74,6 +75,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_check,
 	&cmd_agent,
 	&cmd_autoscale,
+	&cmd_simulate,
 	&cmd_bench,
 	&cmd_queue,
 	&cmd_sla,
