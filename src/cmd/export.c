@@ -351,7 +351,7 @@ static int run_promrules(int argc, char **argv)
 		struct strbuf sb;
 		strbuf_init(&sb, 0);
 		int rc = promrules_render_metrics_md(&sb);
-		int st = rc ? 1 : write_text(cmd, output, &sb);
+		int st = rc ? 1 : cmd_write(cmd, output, strbuf_str(&sb), sb.len, true);
 		strbuf_free(&sb);
 		return st;
 	}
@@ -412,7 +412,7 @@ static int run_promrules(int argc, char **argv)
 		fprintf(stderr, "headroom %s: cannot render the rules: %s\n", cmd, hr_strerror(rc));
 		status = 1;
 	} else {
-		status = write_text(cmd, output, &sb);
+		status = cmd_write(cmd, output, strbuf_str(&sb), sb.len, true);
 	}
 	strbuf_free(&sb);
 out:

@@ -179,9 +179,9 @@ static int emit(const char *cmd, int rc, struct strbuf *sb)
 		strbuf_free(sb);
 		return 1;
 	}
-	fputs(strbuf_str(sb), stdout);
+	int st = cmd_write(cmd, NULL, strbuf_str(sb), sb->len, true);
 	strbuf_free(sb);
-	return 0;
+	return st;
 }
 
 enum {
