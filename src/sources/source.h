@@ -84,6 +84,13 @@ HR_NODISCARD int source_open(const struct source_config *cfg, struct diag *d, st
  */
 HR_NODISCARD int source_sample(struct source *src, struct sample_set *out, struct strbuf *err);
 
+/**
+ * Mask in err whatever could be a secret of this source (its password, token,
+ * the password in its URL or DSN, and any credential util/redact.h
+ * recognises). source_sample() and source_history() do it to their own err.
+ */
+void source_redact(const struct source *src, struct strbuf *err);
+
 /** Close a source. NULL is a no-op. */
 void source_close(struct source *src);
 
