@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sources/source.h"
+#include "util/redact.h"
 #include "util/xalloc.h"
 
 struct fetch {
@@ -14,8 +15,8 @@ struct fetch {
 
 struct sink {
 	struct strbuf *body;
-	size_t seen, max;
-	bool keep, too_big;
+	size_t seen, max, head_seen;
+	bool keep, too_big, head_too_big;
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -63,6 +64,21 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	struct sink *s = arg;
+	size_t len = size * n;
+	// Per response: a redirect or a 100 Continue starts a new section, but
+	// all of them together still count against one cap.
+	s->head_seen += len;
+	if (s->head_seen > FETCH_MAX_HEADERS) {
+		s->head_too_big = true;
+		return 0;
+	}
+	return len;
+}
+
 char *fetch_escape(struct fetch *f, const char *s)
 {
 	char *e = curl_easy_escape(f->curl, s, 0);
@@ -75,7 +91,7 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 	      struct strbuf *err)
 {
 	CURL *c = f->curl;
-	size_t max = o->max_body ? o->max_body : 8u << 20;
+	size_t max = o->max_body ? o->max_body : FETCH_MAX_BODY;
 	memset(res, 0, sizeof(*res));
 	strbuf_init(&res->body, max);
 	struct sink sink = {.body = &res->body, .max = max, .keep = o->keep_body};
@@ -89,6 +105,8 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(o->timeout_s > 0 ? o->timeout_s * 1000 : 5000));
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "headroom/" HEADROOM_VERSION);
 	// Only the protocols a metrics URL can mean; no redirects to file:// etc.
@@ -114,12 +132,25 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &res->total_s);
 	curl_slist_free_all(hdr);
 	free(auth);
+	// A webhook's secret is its path: name its origin only. Other URLs are
+	// masked by the caller (source_redact), which knows their credentials.
+	char origin[256];
+	const char *shown = o->secret_url ? redact_url_origin(url, origin, sizeof(origin)) : url;
 	if (sink.too_big) {
-		source_error(err, "%s: reply larger than %zu bytes", url, max);
+		source_error(err, "%s: reply larger than %zu bytes", shown, max);
+		return HR_E_TOO_LARGE;
+	}
+	if (sink.head_too_big) {
+		source_error(err, "%s: reply headers larger than %u bytes", shown, FETCH_MAX_HEADERS);
 		return HR_E_TOO_LARGE;
 	}
 	if (cc != CURLE_OK) {
-		source_error(err, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cc));
+		// curl's message may quote the URL too: mask it the same way.
+		char *m = o->secret_url ? redact_dup(ebuf[0] ? ebuf : curl_easy_strerror(cc),
+						     (const char *const[]){url, NULL})
+					: xstrdup(ebuf[0] ? ebuf : curl_easy_strerror(cc));
+		source_error(err, "%s: %s", shown, m);
+		free(m);
 		return cc == CURLE_OPERATION_TIMEDOUT ? HR_E_TIMEOUT : HR_E_UNAVAILABLE;
 	}
 	return 0;

@@ -1,8 +1,10 @@
 /* fetch.h - one HTTP request with libcurl, the reply capped in size.
  *
  * Shared by the prometheus and http sources and the agent's webhook. Replies
- * are untrusted: the body is kept up to a cap (curl dynbuf's "toobig"), past
- * which the transfer is aborted with HR_E_TOO_LARGE. */
+ * are untrusted: the body is kept up to a cap (curl dynbuf's "toobig"), and
+ * the header section up to FETCH_MAX_HEADERS, past which the transfer is
+ * aborted with HR_E_TOO_LARGE; the timeout covers the whole transfer. No
+ * compressed encoding is asked for, so the cap is on what is held. */
 #ifndef HR_FETCH_H
 #define HR_FETCH_H
 
@@ -12,6 +14,11 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 
+/** Default cap on a reply body. */
+#define FETCH_MAX_BODY (8u << 20)
+/** Cap on a reply's header section (status line and every header). */
+#define FETCH_MAX_HEADERS (64u << 10)
+
 /** How to make the request. */
 struct fetch_opts {
 	double timeout_s;        /**< whole transfer, connection included */
@@ -19,8 +26,9 @@ struct fetch_opts {
 	const char *password;    /**< basic auth password, or NULL */
 	const char *token;       /**< bearer token, or NULL */
 	const char *post_json;   /**< POST this JSON body instead of a GET, or NULL */
-	size_t max_body;         /**< cap on the reply body; 0 = 8 MiB */
+	size_t max_body;         /**< cap on the reply body; 0 = FETCH_MAX_BODY */
 	bool keep_body;          /**< keep the body in the result (else only count it) */
+	bool secret_url;         /**< the URL is a secret (a webhook): messages name only its origin */
 };
 
 /** What came back. */

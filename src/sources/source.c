@@ -191,8 +191,12 @@ bool source_provides(const struct source *src, const char *selector)
 	}
 	if (src->ops->names) {
 		const char *const *names = src->ops->names(src->state);
+		// The names are base names: a selector with labels is provided
+		// when its base name is.
+		size_t bl = sample_base_len(selector);
 		for (; names && *names; names++)
-			if (sample_name_matches(selector, *names))
+			if (sample_name_matches(selector, *names) ||
+			    (strlen(*names) == bl && strncmp(selector, *names, bl) == 0))
 				return true;
 	}
 	return false;
