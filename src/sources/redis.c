@@ -150,8 +150,7 @@ int redis_parse_url(const char *url, struct redis_url *out, const char **why)
  * are capped too. The protocol parser stays hiredis'; only the socket and
  * the reply objects are ours. */
 
-// Bytes one reply may take (INFO is about 5 KiB).
-#define REPLY_MAX (512u << 10)
+#define REPLY_MAX REDIS_REPLY_MAX
 
 struct rreply {
 	int type;          // REDIS_REPLY_*
@@ -222,6 +221,34 @@ static void *make_nil(const redisReadTask *task)
 }
 
 static redisReplyObjectFunctions reply_fns = {make_string, make_array, make_integer, make_nil, rreply_free};
+
+int redis_check_reply(const char *buf, size_t len, int *type, const char **why)
+{
+	*why = NULL;
+	if (len > REPLY_MAX) {
+		*why = "a reply larger than the cap";
+		return HR_E_TOO_LARGE;
+	}
+	struct reader_note note = {0};
+	redisReader *rd = redisReaderCreateWithFunctions(&reply_fns);
+	if (!rd)
+		abort();
+	rd->privdata = &note;
+	void *reply = NULL;
+	int rc = HR_E_UNAVAILABLE;
+	if (redisReaderFeed(rd, buf, len) != REDIS_OK || redisReaderGetReply(rd, &reply) != REDIS_OK) {
+		rc = HR_E_PROTOCOL;
+		*why = note.why ? note.why : "malformed";
+	} else if (reply) {
+		*type = ((struct rreply *)reply)->type;
+		rc = rd->pos < rd->len ? HR_E_PROTOCOL : 0;
+		if (rc)
+			*why = "more than one reply";
+		rreply_free(reply);
+	}
+	redisReaderFree(rd);
+	return rc;
+}
 
 struct redis {
 	const struct source_config *cfg;

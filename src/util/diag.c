@@ -139,11 +139,17 @@ void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 		rc = strbuf_printf(&sb, "%s: ", d->prog ? d->prog : "headroom");
 	if (!rc)
 		rc = strbuf_printf(&sb, "%s: ", level_name(lvl));
-	// Messages quote what they were given, which may be a DSN or a token.
-	char *safe = redact_dup(msg, NULL);
 	if (!rc)
-		rc = put_one_line(&sb, safe);
-	free(safe);
+		rc = put_one_line(&sb, msg);
+	if (!rc) {
+		// Messages quote what they were given, which may be a DSN or a
+		// token: the whole line is masked, prefix included, so a key is
+		// never mistaken for the start of a YAML line.
+		char *safe = redact_dup(strbuf_str(&sb), NULL);
+		strbuf_reset(&sb);
+		rc = strbuf_puts(&sb, safe);
+		free(safe);
+	}
 	if (!rc)
 		rc = strbuf_puts(&sb, "\n");
 	if (!rc && d->show_source && loc && loc->src_line)

@@ -203,6 +203,34 @@ static void test_caps(void **state)
 	strbuf_free(&sb);
 }
 
+/* A double-quoted "\0" puts a NUL inside a scalar: it was copied up to the
+ * NUL but kept its full length, and the error location (yaml.c) and the
+ * ${VAR} expansion (schema.c) read past the copy. Refused where it is read,
+ * in a value and in a key, with the caret shown, under ASan. */
+static void test_escaped_nul(void **state)
+{
+	(void)state;
+	expect_errors("workload:\n  users: \"ab\\0cdefgh\\nijk\"\n",
+		      "t.yaml:2:10: error: a value cannot hold a NUL character (\\0)\n");
+	expect_errors("workload:\n  \"us\\0ers\": 5\n", "t.yaml:2:3: error: a value cannot hold a NUL character (\\0)\n");
+	expect_errors("metrics:\n  sources:\n    - type: \"\\0local\"\n      url: \"${\\0}\"\n",
+		      "t.yaml:3:13: error: a value cannot hold a NUL character (\\0)\n");
+	expect_errors("triggers: {cpu: {warn: \"70\\x00%\"}}\n",
+		      "t.yaml:1:24: error: a value cannot hold a NUL character (\\0)\n");
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	d.show_source = true;
+	struct config *cfg;
+	const char *text = "agent:\n  listen: \"a\\0bcdefghijklmnopqrstuvwxyz\"\n";
+	assert_int_equal(config_load_string("t.yaml", text, strlen(text), &d, &cfg), HR_E_INVALID);
+	assert_string_equal(strbuf_str(&msgs), "t.yaml:2:11: error: a value cannot hold a NUL character (\\0)\n"
+					       "      listen: \"a\\0bcdefghijklmnopqrstuvwxyz\"\n"
+					       "              ^\n");
+	strbuf_free(&msgs);
+}
+
 static void test_triggers(void **state)
 {
 	(void)state;
@@ -463,6 +491,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nested_typo),
+		cmocka_unit_test(test_escaped_nul),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_type_errors),
 		cmocka_unit_test(test_bounds),

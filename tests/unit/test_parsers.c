@@ -189,13 +189,43 @@ static void test_redis_info_url(void **state)
 	assert_int_equal(redis_parse_url("redis://h/x", &u, &why), HR_E_INVALID);
 }
 
+// The source's RESP reader: hiredis' parser with bounded reply builders.
+static void test_redis_reply_bounds(void **state)
+{
+	(void)state;
+	int type = -1;
+	const char *why;
+	assert_int_equal(redis_check_reply("+OK\r\n", 5, &type, &why), 0);
+	assert_int_equal(type, 5); // REDIS_REPLY_STATUS
+	assert_int_equal(redis_check_reply("$5\r\nhello\r\n", 11, &type, &why), 0);
+	assert_int_equal(redis_check_reply("$-1\r\n", 5, &type, &why), 0);
+	assert_int_equal(type, 4); // REDIS_REPLY_NIL, though hiredis types the task a string
+	assert_int_equal(redis_check_reply(":42\r\n", 5, &type, &why), 0);
+	assert_int_equal(type, 3);
+	assert_int_equal(redis_check_reply("$5\r\nhel", 8, &type, &why), HR_E_UNAVAILABLE); // more to come
+	// 17 bytes that made hiredis calloc 16 GiB and spend seconds freeing it.
+	assert_int_equal(redis_check_reply("*2147483647\r\n", 13, &type, &why), HR_E_PROTOCOL);
+	assert_string_equal(why, "an array, which no command sent here answers with");
+	assert_int_equal(redis_check_reply("*0\r\n", 4, &type, &why), HR_E_PROTOCOL);
+	// A bulk length past the cap is refused, even one that overflows.
+	assert_int_equal(redis_check_reply("$9223372036854775807\r\nabc\r\n", 28, &type, &why), HR_E_UNAVAILABLE);
+	assert_int_equal(redis_check_reply("+OK\r\n+OK\r\n", 10, &type, &why), HR_E_PROTOCOL);
+	assert_string_equal(why, "more than one reply");
+	assert_int_equal(redis_check_reply("!x\r\n", 4, &type, &why), HR_E_PROTOCOL);
+	char *big = xcalloc(1, REDIS_REPLY_MAX + 16);
+	int hl = snprintf(big, 32, "$%u\r\n", REDIS_REPLY_MAX + 1);
+	memset(big + hl, 'x', REDIS_REPLY_MAX + 1);
+	assert_int_equal(redis_check_reply(big, (size_t)hl + REDIS_REPLY_MAX + 3, &type, &why), HR_E_TOO_LARGE);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prom_instant),
 		cmocka_unit_test(test_prom_labels_escaped),
 		cmocka_unit_test(test_prom_range), cmocka_unit_test(test_prom_no_value_and_caps),
-		cmocka_unit_test(test_redis_info_url),
+		cmocka_unit_test(test_redis_info_url), cmocka_unit_test(test_redis_reply_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
