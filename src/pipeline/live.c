@@ -231,7 +231,11 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 	enum trigger_state best = TRIG_OK;
 	double best_p = NAN;
 	const struct metric *best_m = NULL;
-	const struct rule_eval *best_e = NULL;
+	// A copy, not a pointer: eval_for() may move the machines (more than
+	// 32 series of one trigger reallocate them).
+	struct rule_eval best_ev;
+	rules_eval_init(&best_ev);
+	const struct rule_eval *best_e = &best_ev;
 	for (size_t i = 0; i < ss->n; i++) {
 		const struct metric *m = &ss->m[i];
 		if (!sample_name_matches(r->metric, m->name))
@@ -244,7 +248,7 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 		(void)rules_step(r, e, now, m->value, lv->opts.max_gap_s);
 		double p = rules_pressure(r, m->value);
 		if (!best_m || worse(e->state, p, best, best_p)) {
-			best = e->state, best_p = p, best_m = m, best_e = e;
+			best = e->state, best_p = p, best_m = m, best_ev = *e;
 		}
 	}
 	if (usable) {

@@ -328,14 +328,11 @@ static int prom_sample(void *state, const char *src, struct sample_set *out, str
 	double deadline = clock_mono() + p->timeout_s;
 	p->hist_calls = 0;
 	p->hist_end = -INFINITY;
-	for (size_t i = 0; i < p->n; i++) {
+	size_t i = 0;
+	for (; i < p->n; i++) {
 		double left = deadline - clock_mono();
 		if (left < 1e-3) {
-			if (!first) {
-				first = HR_E_TIMEOUT;
-				source_error(err, "prometheus %s: no time left for '%s' within the %g s timeout", p->base,
-					     p->names[i], p->timeout_s);
-			}
+			first = first ? first : HR_E_TIMEOUT;
 			break;
 		}
 		char *q = fetch_escape(p->f, p->exprs[i]);
@@ -351,19 +348,26 @@ static int prom_sample(void *state, const char *src, struct sample_set *out, str
 		if (rc) {
 			// Every query that gave no value is named, each with its reason:
 			// the triggers on them are UNKNOWN with the reason, the others
-			// keep their values.
-			if (!first) {
-				first = rc;
-				source_error(err, "prometheus %s: %s: %s", p->base, p->names[i], strbuf_str(&why));
-			} else {
-				// Past err's cap the reasons so far stand.
-				int full = strbuf_printf(err, "; %s: %s", p->names[i], strbuf_str(&why));
-				(void)full;
-			}
+			// keep their values. Past err's cap the reasons so far stand.
+			int full = first ? strbuf_printf(err, "; %s: %s", p->names[i], strbuf_str(&why))
+					 : strbuf_printf(err, "prometheus %s: %s: %s", p->base, p->names[i], strbuf_str(&why));
+			(void)full;
+			first = first ? first : rc;
 			// The server is down: every other query would wait for the same timeout.
-			if (rc == HR_E_UNAVAILABLE || rc == HR_E_TIMEOUT)
+			if (rc == HR_E_UNAVAILABLE || rc == HR_E_TIMEOUT) {
+				i++;
 				break;
+			}
 		}
+	}
+	if (i < p->n) {
+		// The rest were not asked: the sample's one deadline ran out.
+		int full = err->len ? strbuf_puts(err, "; ") : strbuf_printf(err, "prometheus %s: ", p->base);
+		for (size_t k = i; k < p->n && !full; k++)
+			full = strbuf_printf(err, "%s%s", k > i ? ", " : "", p->names[k]);
+		if (!full)
+			full = strbuf_printf(err, ": not asked, no time left within the %g s timeout", p->timeout_s);
+		(void)full;
 	}
 	strbuf_free(&why);
 	p->hist_end = clock_mono() + p->timeout_s;
