@@ -26,6 +26,7 @@ static int step(struct bench *b, const struct knee_opts *o, struct knee_result *
 		.rate = open ? rate : 0,
 		.timeout_s = o->timeout_s,
 		.warmup_s = o->step_s * 0.2,
+		.accept = o->accept,
 	};
 	struct bench_result r;
 	int rc = bench_run(b, &ro, &r);
@@ -40,8 +41,11 @@ static int step(struct bench *b, const struct knee_opts *o, struct knee_result *
 	s->pct_s = (double)hist_percentile(r.latency, o->slo_pct) / 1e6;
 	s->p95_s = (double)hist_percentile(r.latency, 95) / 1e6;
 	s->mean_s = hist_mean(r.latency) / 1e6;
-	uint64_t e = bench_result_errors(&r);
-	s->error_ratio = e + r.requests ? (double)e / (double)(e + r.requests) : 1.0;
+	// A response outside the accepted statuses (a 404, a 500) is no
+	// success: a knee found on error pages would be a knee of the error page.
+	uint64_t e = bench_result_errors(&r) + r.rejected;
+	uint64_t all = bench_result_errors(&r) + r.requests;
+	s->error_ratio = all ? (double)e / (double)all : 1.0;
 	s->ok = true;
 	s->why = "";
 	if (r.requests == 0) {

@@ -46,6 +46,7 @@ struct knee_opts {
 	unsigned threads;
 	double step_s;            /**< length of each step */
 	double timeout_s;
+	const struct bench_status_set *accept; /**< statuses that succeed; NULL = 2xx (others count as errors) */
 	/** Called after each step (may be NULL). */
 	void (*on_step)(void *arg, const struct knee_step *s);
 	void *arg;
