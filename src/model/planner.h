@@ -197,4 +197,11 @@ HR_NODISCARD int planner_avail_parts(const struct planner_input *in, const struc
 /** Total servers of a candidate (all roles). */
 unsigned planner_node_count(const struct plan_candidate *c);
 
+/** The deployment for the users now and the one after its first growth point. */
+struct next_step {
+	struct plan_step now;  /**< the cheapest deployment for workload.users */
+	bool has_then;         /**< now is feasible and breaks at now.next.users */
+	struct plan_step then; /**< the cheapest deployment at that growth point */
+};
+
 #endif

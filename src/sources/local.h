@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "config/config.h"
+#include "model/source_config.h"
 #include "util/diag.h"
 #include "util/error.h"
 #include "util/strbuf.h"

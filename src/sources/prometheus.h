@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "sources/sample.h"
+#include "model/sample.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config/config.h"
-#include "sources/sample.h"
+#include "model/source_config.h"
+#include "model/sample.h"
 #include "util/diag.h"
 #include "util/error.h"
 #include "util/strbuf.h"

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sources/sample.h"
+#include "model/sample.h"
 #include "util/diag.h"
 #include "util/error.h"
 

@@ -1,4 +1,4 @@
-#include "sources/sample.h"
+#include "model/sample.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
  * seconds, bytes, counts. NaN means "not applicable here" (a Redis without
  * maxmemory has no memory ratio); a trigger on such a metric is skipped, not
  * failed. A metric a source should have given but did not is absent. */
-#ifndef HR_SAMPLE_H
-#define HR_SAMPLE_H
+#ifndef HR_MODEL_SAMPLE_H
+#define HR_MODEL_SAMPLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
