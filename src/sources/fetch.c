@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,8 @@
 
 struct fetch {
 	CURL *curl;
+	_Atomic bool cancel;                 // fetch_cancel(): abort what runs now
+	const volatile sig_atomic_t *stop;   // fetch_stop_on(): abort while set
 };
 
 struct sink {
@@ -64,6 +67,25 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+// libcurl calls this about once a second even while nothing moves, and
+// often while data flows: a cancel or a stop ends the transfer there.
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	struct fetch *f = arg;
+	return atomic_load(&f->cancel) || (f->stop && *f->stop);
+}
+
+void fetch_cancel(struct fetch *f)
+{
+	atomic_store(&f->cancel, true);
+}
+
+void fetch_stop_on(struct fetch *f, const volatile sig_atomic_t *stop)
+{
+	f->stop = stop;
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
 	(void)p;
@@ -107,6 +129,9 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "headroom/" HEADROOM_VERSION);
 	// Only the protocols a metrics URL can mean; no redirects to file:// etc.
@@ -151,7 +176,8 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 					: xstrdup(ebuf[0] ? ebuf : curl_easy_strerror(cc));
 		source_error(err, "%s: %s", shown, m);
 		free(m);
-		return cc == CURLE_OPERATION_TIMEDOUT ? HR_E_TIMEOUT : HR_E_UNAVAILABLE;
+		return cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_ABORTED_BY_CALLBACK ? HR_E_TIMEOUT
+										       : HR_E_UNAVAILABLE;
 	}
 	return 0;
 }

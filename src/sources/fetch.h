@@ -8,6 +8,7 @@
 #ifndef HR_FETCH_H
 #define HR_FETCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -55,6 +56,19 @@ void fetch_free(struct fetch *f);
  */
 HR_NODISCARD int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *opts,
 			   struct fetch_result *res, struct strbuf *err);
+
+/**
+ * Abort the request running on @p f now, and every later one (the client is
+ * being closed). Safe from another thread; the transfer ends within about a
+ * second (libcurl's progress callback), with HR_E_TIMEOUT.
+ */
+void fetch_cancel(struct fetch *f);
+
+/**
+ * Abort requests while *stop is non-zero (a signal handler's flag: the
+ * agent's webhook stops on SIGTERM). NULL: never.
+ */
+void fetch_stop_on(struct fetch *f, const volatile sig_atomic_t *stop);
 
 /** URL-encode a query parameter value. Caller frees the result. */
 char *fetch_escape(struct fetch *f, const char *s);

@@ -140,6 +140,13 @@ static void http_close(void *state)
 
 static const char *const http_prefixes[] = {"http.p", "http.error_ratio", "http.up", "http.status", "http.max",
 					    NULL};
+static const char *const http_known[] = {"http.p50", "http.p95", "http.max", "http.error_ratio", "http.status",
+					 "http.up", NULL};
+
+static void http_cancel(void *state)
+{
+	fetch_cancel(((struct http *)state)->f);
+}
 
 const struct source_ops source_http_ops = {
 	.type = "http",
@@ -147,4 +154,6 @@ const struct source_ops source_http_ops = {
 	.open = http_open,
 	.sample = http_sample,
 	.close = http_close,
+	.cancel = http_cancel,
+	.known = http_known,
 };

@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 #include <math.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #define PG_MAX_TIMEOUT_S 86400.0
 
 struct pg {
+	_Atomic bool cancel; // source_cancel(): end the waits below
 	const struct source_config *cfg;
 	PGconn *conn;
 	double timeout_s;
@@ -138,16 +140,17 @@ static int pg_open(const struct source_config *cfg, struct diag *d, void **state
 
 /* Wait until the socket is ready as libpq asks, or the deadline.
  * @return 1 ready, 0 past the deadline, -1 on a poll error. */
-static int wait_socket(PGconn *conn, bool for_write, double deadline)
+static int wait_socket(PGconn *conn, bool for_write, double deadline, _Atomic bool *cancel)
 {
 	for (;;) {
 		double left = deadline - clock_mono();
 		if (left <= 0)
 			return 0;
 		struct pollfd pfd = {.fd = PQsocket(conn), .events = for_write ? POLLOUT : POLLIN};
-		if (pfd.fd < 0)
+		if (pfd.fd < 0 || (cancel && atomic_load(cancel)))
 			return -1;
-		int n = poll(&pfd, 1, (int)ceil(left * 1000));
+		// Slices of 100 ms, so a cancel is seen in time.
+		int n = poll(&pfd, 1, (int)ceil(fmin(left, 0.1) * 1000));
 		if (n > 0)
 			return 1;
 		if (n < 0 && errno != EINTR)
@@ -172,7 +175,7 @@ static int pg_connect(struct pg *p, double deadline, struct strbuf *err)
 	bool timed_out = false;
 	while (p->conn && PQstatus(p->conn) != CONNECTION_BAD && st != PGRES_POLLING_OK &&
 	       st != PGRES_POLLING_FAILED) {
-		int w = wait_socket(p->conn, st == PGRES_POLLING_WRITING, deadline);
+		int w = wait_socket(p->conn, st == PGRES_POLLING_WRITING, deadline, &p->cancel);
 		if (w <= 0) {
 			timed_out = w == 0;
 			break;
@@ -209,19 +212,20 @@ static double col(PGresult *r, int c)
 /* Send the query and wait for its one result until the deadline. Returns the
  * result (NULL with *timed_out set past the deadline, or on a lost session);
  * the connection must be dropped after a NULL. */
-static PGresult *query_until(PGconn *conn, const char *sql, double deadline, bool *timed_out)
+static PGresult *query_until(PGconn *conn, const char *sql, double deadline, _Atomic bool *cancel,
+			      bool *timed_out)
 {
 	*timed_out = false;
 	if (!PQsendQuery(conn, sql))
 		return NULL;
 	while (PQisBusy(conn)) {
 		double left = deadline - clock_mono();
-		if (left <= 0) {
+		if (left <= 0 || atomic_load(cancel)) {
 			*timed_out = true;
 			return NULL;
 		}
 		struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
-		int n = poll(&pfd, 1, (int)ceil(left * 1000));
+		int n = poll(&pfd, 1, (int)ceil(fmin(left, 0.1) * 1000));
 		if (n < 0 && errno != EINTR)
 			return NULL;
 		if (n > 0 && !PQconsumeInput(conn))
@@ -244,7 +248,7 @@ static int pg_sample(void *state, const char *src, struct sample_set *out, struc
 	if (rc)
 		return rc;
 	bool timed_out;
-	PGresult *r = query_until(p->conn, stats_sql, deadline, &timed_out);
+	PGresult *r = query_until(p->conn, stats_sql, deadline, &p->cancel, &timed_out);
 	if (timed_out) {
 		source_error(err, "postgres: no reply within %g s", p->timeout_s);
 		// No PQcancel(): it opens a new connection with no timeout of its
@@ -285,6 +289,15 @@ static void pg_close(void *state)
 }
 
 static const char *const pg_prefixes[] = {"postgres.", NULL};
+static const char *const pg_known[] = {"postgres.connections.used", "postgres.connections.max",
+				       "postgres.connections.used_ratio", "postgres.database.size_bytes",
+				       "postgres.cache_hit_ratio", "postgres.longest_query_s",
+				       "postgres.replication_lag_s", NULL};
+
+static void pg_cancel(void *state)
+{
+	atomic_store(&((struct pg *)state)->cancel, true);
+}
 
 const struct source_ops source_postgres_ops = {
 	.type = "postgres",
@@ -292,4 +305,6 @@ const struct source_ops source_postgres_ops = {
 	.open = pg_open,
 	.sample = pg_sample,
 	.close = pg_close,
+	.cancel = pg_cancel,
+	.known = pg_known,
 };

@@ -419,6 +419,11 @@ static const char *const *prom_names(void *state)
 	return (const char *const *)((struct prom *)state)->names;
 }
 
+static void prom_cancel(void *state)
+{
+	fetch_cancel(((struct prom *)state)->f);
+}
+
 static void prom_close(void *state)
 {
 	struct prom *p = state;
@@ -442,4 +447,5 @@ const struct source_ops source_prometheus_ops = {
 	.close = prom_close,
 	.history = prom_history,
 	.names = prom_names,
+	.cancel = prom_cancel,
 };

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +252,7 @@ int redis_check_reply(const char *buf, size_t len, int *type, const char **why)
 }
 
 struct redis {
+	_Atomic bool cancel;  // source_cancel(): end the waits below
 	const struct source_config *cfg;
 	struct redis_url url;
 	int fd;               // -1 when not connected
@@ -305,10 +307,11 @@ static int wait_fd(struct redis *r, short events)
 {
 	for (;;) {
 		double left = r->deadline - clock_mono();
-		if (left <= 0)
+		if (left <= 0 || atomic_load(&r->cancel))
 			return 0;
+		// Slices of 100 ms, so a cancel is seen in time.
 		struct pollfd pfd = {.fd = r->fd, .events = events};
-		int n = poll(&pfd, 1, (int)ceil(left * 1000));
+		int n = poll(&pfd, 1, (int)ceil(fmin(left, 0.1) * 1000));
 		if (n > 0)
 			return 1;
 		if (n < 0 && errno != EINTR)
@@ -618,6 +621,11 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 	return bad;
 }
 
+static void redis_cancel(void *state)
+{
+	atomic_store(&((struct redis *)state)->cancel, true);
+}
+
 static void redis_close(void *state)
 {
 	struct redis *r = state;
@@ -633,6 +641,10 @@ static void redis_close(void *state)
 // source is healthy without the optional key.
 static const char *const redis_prefixes[] = {"redis.memory.", "redis.clients.", "redis.evicted_keys", NULL};
 static const char *const queue_names[] = {"redis.queue.length", "redis.queue.wait", NULL};
+static const char *const redis_known[] = {"redis.memory.used_bytes", "redis.memory.max_bytes",
+					  "redis.memory.used_ratio", "redis.clients.connected",
+					  "redis.clients.blocked", "redis.evicted_keys",
+					  "redis.evicted_keys_per_second", NULL};
 
 static const char *const *redis_names(void *state)
 {
@@ -647,4 +659,6 @@ const struct source_ops source_redis_ops = {
 	.sample = redis_sample,
 	.close = redis_close,
 	.names = redis_names,
+	.cancel = redis_cancel,
+	.known = redis_known,
 };

@@ -202,6 +202,37 @@ bool source_provides(const struct source *src, const char *selector)
 	return false;
 }
 
+void source_cancel(struct source *src)
+{
+	if (src && src->ops->cancel)
+		src->ops->cancel(src->state);
+}
+
+bool source_knows(const struct source *src, const char *selector)
+{
+	size_t bl = sample_base_len(selector);
+	const char *const *lists[2] = {src->ops->known, src->ops->names ? src->ops->names(src->state) : NULL};
+	for (int k = 0; k < 2; k++)
+		for (const char *const *p = lists[k]; p && *p; p++)
+			if (strlen(*p) == bl && strncmp(*p, selector, bl) == 0)
+				return true;
+	return false;
+}
+
+void source_known_names(const struct source *src, const char ***names, size_t *n, size_t *cap)
+{
+	const char *const *lists[2] = {src->ops->known, src->ops->names ? src->ops->names(src->state) : NULL};
+	for (int k = 0; k < 2; k++) {
+		for (const char *const *p = lists[k]; p && *p; p++) {
+			if (*n + 1 >= *cap) {
+				*cap = *cap ? 2 * *cap : 64;
+				*names = xreallocarray(*names, *cap, sizeof(**names));
+			}
+			(*names)[(*n)++] = *p;
+		}
+	}
+}
+
 bool source_has_history(const struct source *src)
 {
 	return src->ops->history != NULL;

@@ -92,7 +92,7 @@ src prometheus "http://127.0.0.1:$PORT" "      queries: {a.ratio: 'a', b.ratio: 
 triggers:
   d: {metric: d.ratio, warn: 50%}"
 run
-bound "prometheus dripping four queries" "timed out after 2000 milliseconds"
+bound "prometheus dripping four queries" "b.ratio, c.ratio, d.ratio: not asked, no time left within the 2 s timeout"
 
 # Four queries answered in 1.5 s each: each within the timeout, the sample not.
 peer prom-slow
