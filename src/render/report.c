@@ -281,6 +281,22 @@ int report_text(const struct live_result *r, const struct next_step *ns, const c
 	return rc;
 }
 
+int report_notes_text(const char *const *notes, size_t n, struct strbuf *out)
+{
+	int rc = n ? strbuf_puts(out, "\n") : 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = strbuf_printf(out, "note: %s\n", notes[i]);
+	return rc;
+}
+
+void report_notes_json(json_t *doc, const char *const *notes, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(notes[i]));
+	json_object_set_new(doc, "notes", a);
+}
+
 json_t *report_json(const struct live_result *r, const struct next_step *ns, const char *currency)
 {
 	json_t *root = json_object();

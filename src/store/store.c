@@ -250,6 +250,9 @@ int store_open(const char *path, enum store_mode mode, struct diag *d, struct st
 				rc = HR_E_NOTFOUND;
 			sqlite3_finalize(q);
 		}
+		// Reads only: the statements that look up, never those that write.
+		if (!rc)
+			rc = prepare(st, "SELECT id FROM series WHERE name = ?", &st->get_series);
 		goto out;
 	}
 	int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
@@ -286,6 +289,11 @@ out:
 	}
 	*out = st;
 	return 0;
+}
+
+void store_set_diag(struct store *st, struct diag *d)
+{
+	st->d = d;
 }
 
 bool store_writable(const struct store *st)

@@ -51,6 +51,9 @@ char *store_default_path(void);
  */
 HR_NODISCARD int store_open(const char *path, enum store_mode mode, struct diag *d, struct store **out);
 
+/** Send the store's later messages to @p d (borrowed) instead of the one it was opened with. */
+void store_set_diag(struct store *st, struct diag *d);
+
 /** Can this store be written (not opened with STORE_READONLY)? NULL: false. */
 bool store_writable(const struct store *st);
 

@@ -152,6 +152,10 @@ def http_mode(mode, c):
                 body = prom_vector(["0.5"] * 256)
             send_all(c, http_head(len(body)) + body)
             continue
+        if mode == "http-500":
+            # Not hostile: a service failing every request.
+            send_all(c, b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\nerror")
+            continue
         if mode == "http-headers":
             # Headers without end.
             send_all(c, b"HTTP/1.1 200 OK\r\n")
