@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sources/source.h"
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define DAY 86400.0
@@ -178,6 +179,48 @@ static void start_workers(struct live *lv)
 		w->started = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+int live_validate(const struct config *cfg, struct diag *d)
+{
+	struct live *lv = NULL;
+	int rc = live_open(cfg, NULL, d, &lv);
+	if (rc)
+		return rc;
+	// Every configured trigger's metric must be one a configured source
+	// gives (docs/metrics.md): `check` would say UNKNOWN for ever.
+	const char **names = NULL;
+	size_t n_names = 0, cap = 0;
+	for (size_t i = 0; i < lv->n_src; i++)
+		source_known_names(lv->src[i], &names, &n_names, &cap);
+	for (size_t ri = 0; ri < lv->rules.n; ri++) {
+		const struct trigger_rule *r = &lv->rules.rules[ri];
+		if (lv->rules.is_default[ri] || !r->metric)
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < lv->n_src && !known; i++)
+			known = source_knows(lv->src[i], r->metric);
+		if (known)
+			continue;
+		char *base = xstrndup(r->metric, sample_base_len(r->metric));
+		const char *hint = str_suggest(base, names, n_names);
+		char path[160];
+		snprintf(path, sizeof(path), "triggers.%s.metric", r->name ? r->name : "?");
+		struct diag_loc loc = config_loc(cfg, path);
+		if (!loc.line) {
+			// An override that names no metric: point at the trigger.
+			snprintf(path, sizeof(path), "triggers.%s", r->name ? r->name : "?");
+			loc = config_loc(cfg, path);
+		}
+		diag_at(d, DIAG_ERROR, &loc, "triggers.%s: no configured source gives '%s'%s%s%s", r->name, base,
+			hint ? "; did you mean '" : " (docs/metrics.md lists what each source gives)", hint ? hint : "",
+			hint ? "'?" : "");
+		free(base);
+		rc = HR_E_INVALID;
+	}
+	free(names);
+	live_close(lv);
+	return rc;
 }
 
 void live_close(struct live *lv)

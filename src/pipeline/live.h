@@ -47,6 +47,15 @@ struct live;
 HR_NODISCARD int live_open(const struct config *cfg, const struct live_opts *opts, struct diag *d,
 			   struct live **out);
 
+/**
+ * Check what live_open() checks (every source's settings: URLs, DSNs; every
+ * trigger's levels), and that each configured trigger's metric is one a
+ * configured source gives, with a did-you-mean. Nothing is sampled.
+ * @param cfg borrowed; NULL is valid (nothing configured).
+ * @return 0, or HR_E_INVALID after reporting each problem to d.
+ */
+HR_NODISCARD int live_validate(const struct config *cfg, struct diag *d);
+
 /** Close. NULL is a no-op. */
 void live_close(struct live *lv);
 

@@ -148,7 +148,9 @@ static const char *auth_scheme(struct strbuf *out, const char *text, const char 
 		const char *c = v;
 		while (!value_end(*c))
 			c++;
-		if (c == v)
+		// Credentials are long; a short word after "bearer" is prose
+		// ("a bearer token needs ...").
+		if (c - v < 8)
 			return NULL;
 		*rc = strbuf_append(out, p, (size_t)(v - p));
 		if (!*rc)

@@ -15,7 +15,8 @@
  *     or starts a line (YAML), where KEY ends in password, passwd, pwd,
  *     secret, token, apikey or api_key, any case; a quoted value is covered
  *     to its closing quote;
- *   - the credentials after "Bearer " or "Basic ";
+ *   - the credentials after "Bearer " or "Basic " (8 characters or more:
+ *     shorter is a word of prose, "a bearer token");
  *   - every occurrence of each literal secret the caller knows (a configured
  *     password, a token, a webhook URL) of at least REDACT_MIN_LITERAL bytes.
  *

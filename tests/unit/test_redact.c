@@ -63,6 +63,7 @@ static void test_auth_header(void **state)
 	check("Authorization: Bearer abc.def-ghi", "Authorization: Bearer ***", NULL);
 	check("authorization: basic YWRtaW46cHc=", "authorization: basic ***", NULL);
 	check("Basically fine", "Basically fine", NULL);
+	check("a bearer token needs letters", "a bearer token needs letters", NULL);
 }
 
 static void test_literals(void **state)
