@@ -12,6 +12,7 @@
 
 struct fetch {
 	CURL *curl;
+	CURLM *multi;  // one transfer at a time; it keeps the connections alive
 	_Atomic bool cancel;                 // fetch_cancel(): abort what runs now
 	const volatile sig_atomic_t *stop;   // fetch_stop_on(): abort while set
 };
@@ -36,7 +37,10 @@ struct fetch *fetch_new(void)
 	pthread_once(&once, global_init);
 	struct fetch *f = xcalloc(1, sizeof(*f));
 	f->curl = curl_easy_init();
-	if (!f->curl) {
+	f->multi = curl_multi_init();
+	if (!f->curl || !f->multi) {
+		curl_easy_cleanup(f->curl);
+		curl_multi_cleanup(f->multi);
 		free(f);
 		return NULL;
 	}
@@ -48,7 +52,48 @@ void fetch_free(struct fetch *f)
 	if (!f)
 		return;
 	curl_easy_cleanup(f->curl);
+	curl_multi_cleanup(f->multi);
 	free(f);
+}
+
+static bool cancelled(const struct fetch *f)
+{
+	return atomic_load(&f->cancel) || (f->stop && *f->stop);
+}
+
+/* curl_easy_perform() through the multi interface, so that a cancel (from
+ * another thread) or a stop request is seen within 100 ms: the easy
+ * interface waits in its own poll() until data or its timeout comes. */
+static CURLcode perform(struct fetch *f)
+{
+	if (curl_multi_add_handle(f->multi, f->curl) != CURLM_OK)
+		return CURLE_FAILED_INIT;
+	CURLcode cc = CURLE_OK;
+	int running = 1;
+	bool stopped = false;
+	while (running) {
+		if (curl_multi_perform(f->multi, &running) != CURLM_OK) {
+			cc = CURLE_FAILED_INIT;
+			break;
+		}
+		if (!running)
+			break;
+		if (cancelled(f)) {
+			stopped = true;
+			break;
+		}
+		if (curl_multi_poll(f->multi, NULL, 0, 100, NULL) != CURLM_OK) {
+			cc = CURLE_FAILED_INIT;
+			break;
+		}
+	}
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(f->multi, &left)) != NULL)
+		if (m->msg == CURLMSG_DONE && m->easy_handle == f->curl)
+			cc = m->data.result;
+	curl_multi_remove_handle(f->multi, f->curl);
+	return stopped ? CURLE_ABORTED_BY_CALLBACK : cc;
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
@@ -72,8 +117,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	struct fetch *f = arg;
-	return atomic_load(&f->cancel) || (f->stop && *f->stop);
+	return cancelled(arg);
 }
 
 void fetch_cancel(struct fetch *f)
@@ -152,7 +196,7 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 	if (hdr)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 
-	CURLcode cc = curl_easy_perform(c);
+	CURLcode cc = perform(f);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
 	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &res->total_s);
 	curl_slist_free_all(hdr);

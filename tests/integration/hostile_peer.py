@@ -6,11 +6,12 @@ and a runner that measures what a headroom command spent facing them.
   hostile_peer.py measure OUT ERR -- CMD...
                                         run CMD, keep its stdout/stderr in
                                         OUT/ERR, print "STATUS SECONDS MAXRSS_KB"
-  hostile_peer.py slowloris PORT N SECONDS
+  hostile_peer.py slowloris PORT N SECONDS [FROM]
                                         hold N connections to PORT, each
-                                        trickling a request header a byte at
-                                        a time, for SECONDS; print how many
-                                        the server closed
+                                        trickling a request header a byte
+                                        every 0.5 s, for SECONDS, from
+                                        127.0.0.FROM (default 2; "many": one
+                                        address each); print "opened closed"
 
 These stand in for a broken or hostile peer, not for a real server: the
 tests that use them check headroom's bounds (time, memory, exit status and
@@ -26,6 +27,7 @@ import threading
 import time
 
 MIB = 1 << 20
+CHURN = 0
 
 
 def read_some(c, n=65536):
@@ -132,6 +134,14 @@ def http_mode(mode, c):
             send_all(c, http_head(len(body)))
             drip(c, body, 0.5)
             return
+        if mode == "prom-churn":
+            # 64 series whose labels change every answer: new names each round.
+            global CHURN
+            CHURN += 1
+            res = ",".join('{"metric":{"pod":"p%d-%d"},"value":[1,"0.5"]}' % (CHURN, i) for i in range(64))
+            body = ('{"status":"success","data":{"resultType":"vector","result":[%s]}}' % res).encode()
+            send_all(c, http_head(len(body)) + body)
+            continue
         if mode == "prom-slow":
             # Each answer takes 1.5 s: under a 2 s timeout one by one.
             time.sleep(1.5)
@@ -202,12 +212,13 @@ def measure(out, err, cmd):
     print("%d %.2f %d" % (p.returncode, took, rss))
 
 
-def slowloris(port, n, seconds):
+def slowloris(port, n, seconds, src="2"):
     socks = []
-    for _ in range(n):
+    for i in range(n):
         s = socket.socket()
         s.settimeout(2)
         try:
+            s.bind(("127.0.%d.%d" % (1 + i // 250, 2 + i % 250) if src == "many" else "127.0.0." + src, 0))
             s.connect(("127.0.0.1", port))
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
             socks.append(s)
@@ -237,7 +248,7 @@ def main():
         k = a.index("--")
         measure(a[1], a[2], a[k + 1:])
     elif a[:1] == ["slowloris"]:
-        slowloris(int(a[1]), int(a[2]), float(a[3]))
+        slowloris(int(a[1]), int(a[2]), float(a[3]), a[4] if len(a) > 4 else "2")
     else:
         sys.exit(__doc__)
 
