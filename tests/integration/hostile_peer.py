@@ -117,7 +117,37 @@ def redis_mode(mode, c):
 
 # ---- HTTP: Prometheus API and probe targets -----------------------------------
 
+def read_body(c, head):
+    """The body after a header section already read into `head`."""
+    hdr, _, body = head.partition(b"\r\n\r\n")
+    m = [l for l in hdr.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+    n = int(m[0].split(b":")[1]) if m else 0
+    while len(body) < n:
+        chunk = read_some(c)
+        if not chunk:
+            break
+        body += chunk
+    return body[:n]
+
+
+def hook(c):
+    """A webhook receiver: append each request body to hook.log, answer 200.
+    (The request line holds the URL, which is the secret the test planted.)"""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = read_some(c)
+        if not chunk:
+            return
+        data += chunk
+    body = read_body(c, data)
+    with open("hook.log", "ab") as f:
+        f.write(body + b"\n")
+    send_all(c, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+
 def http_mode(mode, c):
+    if mode == "hook":
+        return hook(c)
     while True:
         line = read_request(c)
         if line is None:
