@@ -231,6 +231,21 @@ static void test_escaped_nul(void **state)
 	strbuf_free(&msgs);
 }
 
+/* agent.token is a bearer token (RFC 6750 b64token): blank or with spaces
+ * it is refused, not taken as "no token". */
+static void test_agent_token(void **state)
+{
+	(void)state;
+	expect_errors("agent:\n  token: \"   \"\n",
+		      "t.yaml:2:10: error: agent.token: is blank; a bearer token needs letters or digits (RFC 6750 b64token)\n");
+	expect_errors("agent:\n  token: \"\"\n",
+		      "t.yaml:2:10: error: agent.token: is blank; a bearer token needs letters or digits (RFC 6750 b64token)\n");
+	expect_errors("agent:\n  token: \"ab cd\"\n",
+		      "t.yaml:2:10: error: agent.token: may hold only letters, digits and -._~+/ then '=' (RFC 6750 "
+		      "b64token); it holds a character at position 3 that a client cannot send as is\n");
+	config_free(expect_ok("agent:\n  token: \"aZ09-._~+/==\"\n"));
+}
+
 static void test_triggers(void **state)
 {
 	(void)state;
@@ -492,6 +507,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nested_typo),
 		cmocka_unit_test(test_escaped_nul),
+		cmocka_unit_test(test_agent_token),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_type_errors),
 		cmocka_unit_test(test_bounds),
