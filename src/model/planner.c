@@ -26,14 +26,9 @@
 #include "model/availability.h"
 #include "model/queue.h"
 #include "util/str.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
-/* Defaults when a catalogue entry publishes no SLA (research notes, "Published SLAs"). */
-#define AVAIL_NODE 0.995        /* AWS EC2 instance-level SLA, the lowest published for a server */
-#define AVAIL_LB 0.9999         /* AWS Elastic Load Balancing SLA (aws.amazon.com/elasticloadbalancing/sla) */
-#define AVAIL_STORE 0.995       /* AWS RDS Single-DB instance SLA */
-#define AVAIL_STORE_HA 0.9995   /* AWS RDS Multi-AZ SLA */
-#define AVAIL_K8S 0.9995        /* AWS EKS control plane SLA (aws.amazon.com/eks/sla) */
 /* Default utilisation limits (objectives), from the seeds. */
 #define LIMIT_CPU 0.70          /* seed 004: "CPU consistently >70%" -> upgrade */
 #define LIMIT_MEMORY 0.80       /* seed 004: memory warning ">80%" */
@@ -44,8 +39,6 @@
 #define LIMIT_BANDWIDTH 1.0     /* included transfer; overage is not priced */
 /* PostgreSQL's own default max_connections (postgresql.org/docs, runtime-config-connection). */
 #define PG_DEFAULT_MAX_CONN 100u
-#define DEFAULT_MTTR_S 3600.0   /* starter config: node_repair 1h */
-#define DEFAULT_FAILOVER_S 60.0 /* starter config: db_failover 60s */
 #define P95 0.95
 #define EPS 1e-9
 
@@ -148,7 +141,8 @@ struct ctx {
 	double p95_target, avail_target;
 	bool class_covered[PLANNER_MAX_CLASSES]; /* does the p95 objective apply to the class? */
 	bool any_covered;
-	double mttr_s, failover_s;
+	struct reliability rel;  /* the input's, or avail_defaults() */
+	double peak_share;       /* share of the month at the peak (workload.busy_time) */
 	unsigned long evaluated;
 	/* The catalogue grouped by provider, built once per run: the search asks
 	 * "same provider?" and "this provider's cheapest load balancer?" for each
@@ -266,15 +260,6 @@ static const struct provider *provider_of(const struct ctx *cx, const struct off
 	return NULL;
 }
 
-/* The cheapest extra of a kind from an offer's provider, or NULL. */
-static const struct offer *extra(const struct ctx *cx, enum offer_kind kind, const struct offer *of)
-{
-	const struct provider *e = provider_of(cx, of);
-	if (!e)
-		return NULL;
-	return kind == OFFER_LB ? e->lb : kind == OFFER_K8S ? e->k8s : kind == OFFER_BACKUP ? e->backup : e->volume;
-}
-
 static void ctx_init(struct ctx *cx, const struct planner_input *in)
 {
 	memset(cx, 0, sizeof(*cx));
@@ -300,9 +285,12 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 		cx->class_covered[i] = !(w->requests[i].external.name && w->requests[i].external.calls > 0);
 		cx->any_covered |= cx->class_covered[i];
 	}
-	cx->mttr_s = pick(in->deployment->node_mttr_s, DEFAULT_MTTR_S);
+	if (in->reliability)
+		cx->rel = *in->reliability;
+	else
+		avail_defaults(&cx->rel);
+	cx->peak_share = fmin(1, demand_busy_seconds_month(w) / UNITS_SECONDS_PER_MONTH);
 	providers_build(cx, in->catalog);
-	cx->failover_s = pick(in->deployment->db_failover_s, DEFAULT_FAILOVER_S);
 }
 
 static void ctx_free(struct ctx *cx)
@@ -389,16 +377,6 @@ static bool same_provider(const struct ctx *cx, const struct offer *a, const str
 	return a->provider && b->provider && strcmp(a->provider, b->provider) == 0;
 }
 
-/* A published "100 %" (Vultr) is a credit promise, not a failure rate: no
- * unit is taken to be better than five nines, so redundancy still counts. */
-#define AVAIL_UNIT_MAX 0.99999
-
-static double avail_of(const struct offer *o, double dflt)
-{
-	double a = o && o->availability > 0 ? o->availability : dflt;
-	return a < AVAIL_UNIT_MAX ? a : AVAIL_UNIT_MAX;
-}
-
 /* Replicas of a component group per node: one process per vCPU, at least one. */
 static unsigned replicas_for(double vcpu, double workers)
 {
@@ -434,7 +412,7 @@ struct tier {
 	unsigned replicas, processes, servers;
 	double raw_load;   /* largest of CPU, connection and task utilisation (0-1 = capacity) */
 	double need_disk;  /* bytes each app node must store */
-	double a_app;      /* availability of the n app nodes, k of n carrying the load */
+	struct avail_memo avail; /* the app part of the availability, once per tier */
 };
 
 /* Everything about the app tier except the p95 (cheap arithmetic). */
@@ -488,7 +466,6 @@ static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, 
 		if (t->util[PRES_TASK_SLOTS] > t->raw_load)
 			t->raw_load = t->util[PRES_TASK_SLOTS];
 	}
-	t->a_app = NAN; /* computed by eval_full when first needed */
 	t->cheap_ok = true;
 	for (int k = 0; k <= PRES_TASK_SLOTS; k++)
 		if (t->has[k] && t->util[k] > cx->lim[k] + EPS)
@@ -660,6 +637,70 @@ static void shape_cost(const struct ctx *cx, const struct plan_shape *s, const s
 	cost_sum(k, d->users);
 }
 
+/* The app nodes needed to carry the peak: k of n, k = ceil(n x the tier's
+ * load at capacity) (research notes §A.1, k-of-n). */
+static unsigned nodes_needed(unsigned n, double raw_load)
+{
+	if (n <= 1)
+		return 1;
+	double need = ceil(n * raw_load - 1e-9);
+	return need < 1 ? 1 : (need > n ? n : (unsigned)need);
+}
+
+/* A shape as availability sees it: which nodes, where the database and the
+ * cache run, what watches them, and the SLAs its provider publishes. */
+static void shape_stage(const struct ctx *cx, const struct plan_shape *s, const struct extras *x, double raw_load,
+			const struct demand *d, struct avail_stage *st)
+{
+	const struct profile *p = &cx->prof;
+	bool single = s->stage <= STAGE_SINGLE_OPS;
+	bool multi = s->stage == STAGE_HA || s->stage == STAGE_CLUSTER;
+	memset(st, 0, sizeof(*st));
+	st->app_nodes = s->n_app;
+	st->app_needed = nodes_needed(s->n_app, raw_load);
+	st->peak_share = cx->peak_share;
+	st->single_node = single;
+	st->monitored = stage_has_ops(s->stage);
+	st->kubernetes = s->stage == STAGE_CLUSTER;
+	st->lb = x->lb != NULL;
+	st->lb_sla = x->lb ? x->lb->availability : 0;
+	st->k8s_sla = x->k8s ? x->k8s->availability : 0;
+	st->node_sla = s->app->availability;
+	st->db_bytes = d->db_size_b;
+	if (!p->has_pg) {
+		st->db = AVAIL_DB_NONE;
+	} else if (s->db_node) {
+		st->db = s->n_db >= 2 ? AVAIL_DB_PAIR : AVAIL_DB_NODE;
+	} else if (s->managed_db) {
+		st->db = s->managed_db->ha ? AVAIL_DB_MANAGED_HA : AVAIL_DB_MANAGED;
+		st->db_sla = s->managed_db->availability;
+	} else {
+		st->db = AVAIL_DB_ON_NODE;
+	}
+	if (!p->has_redis) {
+		st->cache = AVAIL_CACHE_NONE;
+	} else if (s->managed_cache) {
+		st->cache = s->managed_cache->ha ? AVAIL_CACHE_MANAGED_HA : AVAIL_CACHE_MANAGED;
+		st->cache_sla = s->managed_cache->availability;
+	} else {
+		st->cache = multi ? AVAIL_CACHE_ONE_NODE : AVAIL_CACHE_ON_NODE; /* one Redis on an app node */
+	}
+}
+
+/* The composed availability of a shape (the app part remembered in its
+ * tier: every database and cache option leaves it the same); 0 when it
+ * cannot be composed. */
+static double shape_availability(const struct ctx *cx, const struct plan_shape *s, const struct extras *x,
+				 struct tier *t, const struct demand *d)
+{
+	struct avail_stage st;
+	double u;
+	shape_stage(cx, s, x, t->raw_load, d, &st);
+	if (avail_stage_u(&cx->rel, &st, &t->avail, &u) != 0)
+		return 0;
+	return 1 - u;
+}
+
 /* Combine an evaluated app tier with the rest of the shape. */
 static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		     const struct demand *d, struct plan_candidate *c)
@@ -674,7 +715,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	c->provider = s->app->provider;
 	const struct offer *a = s->app;
 	unsigned n = s->n_app;
-	bool multi = s->stage == STAGE_HA || s->stage == STAGE_CLUSTER;
 	struct extras x;
 	rc = extras_for(cx, s->stage, a, &x);
 	if (rc)
@@ -712,7 +752,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	/* The database. */
 	double conns = n * (t->replicas * p->app_pool + replicas_for(a->vcpu > 0 ? a->vcpu : 1, p->wrk_workers) * p->wrk_pool);
 	unsigned max_conn = p->pg_max_conn;
-	double a_db = 1;
 	if (s->db_node) {
 		const struct offer *q = s->db_node;
 		double qv = q->vcpu > 0 ? q->vcpu : 1;
@@ -730,8 +769,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 				c->util[PRES_DB_DISK] = d->db_size_b / q->disk_b;
 			}
 		}
-		a_db = s->n_db >= 2 ? avail_failover(avail_of(q, AVAIL_NODE), cx->mttr_s, cx->failover_s)
-				    : avail_of(q, AVAIL_NODE);
 	} else if (s->managed_db) {
 		const struct offer *m = s->managed_db;
 		if (m->vcpu > 0) {
@@ -744,7 +781,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		}
 		if (m->max_connections > 0)
 			max_conn = m->max_connections;
-		a_db = avail_of(m, m->ha ? AVAIL_STORE_HA : AVAIL_STORE);
 	}
 	if (p->has_pg && conns > 0) {
 		c->has[PRES_DB_CONNECTIONS] = true;
@@ -752,16 +788,12 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	}
 
 	/* The cache. */
-	double a_cache = 1;
 	if (s->managed_cache) {
 		const struct offer *m = s->managed_cache;
 		if (m->memory_b > 0) {
 			c->has[PRES_CACHE_MEMORY] = true;
 			c->util[PRES_CACHE_MEMORY] = p->redis_mem / m->memory_b;
 		}
-		a_cache = avail_of(m, m->ha ? AVAIL_STORE_HA : AVAIL_STORE);
-	} else if (p->has_redis && multi) {
-		a_cache = avail_of(a, AVAIL_NODE); /* one Redis on one of the app nodes */
 	}
 
 	/* Bandwidth against the transfer the servers include (pooled, as Hetzner
@@ -787,21 +819,9 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		c->has[PRES_EXT_RATE] = true;
 	}
 
-	/* Availability: series of the parts. */
-	/* The app tier is up while enough nodes survive to carry the load (k of
-	 * n, research notes "k-of-n"); once per tier, not per shape. */
-	if (isnan(t->a_app)) {
-		t->a_app = avail_of(a, AVAIL_NODE);
-		if (n > 1) {
-			double need = ceil(n * t->raw_load - 1e-9);
-			unsigned k = need < 1 ? 1 : (need > n ? n : (unsigned)need);
-			t->a_app = avail_k_of_n(k, n, t->a_app);
-		}
-	}
-	double a_app = t->a_app;
-	double parts[5] = {a_app, a_db, a_cache, c->lb ? avail_of(c->lb, AVAIL_LB) : 1,
-			   c->k8s ? avail_of(c->k8s, AVAIL_K8S) : 1};
-	c->availability = avail_series(parts, 5);
+	/* Availability: the parts of the stage from failures and recoveries
+	 * (model/availability.h), in series. */
+	c->availability = shape_availability(cx, s, &x, t, d);
 	c->util[PRES_AVAILABILITY] = c->availability;
 	c->has[PRES_AVAILABILITY] = cx->avail_target > 0;
 
@@ -899,48 +919,18 @@ static int avail_parts(const struct ctx *cx, const struct plan_shape *shape, con
 	if (rc)
 		return rc;
 	const struct profile *p = &cx->prof;
-	bool multi = shape->stage == STAGE_HA || shape->stage == STAGE_CLUSTER;
 	bool single = shape->stage <= STAGE_SINGLE_OPS;
+	struct extras x;
+	rc = extras_for(cx, shape->stage, shape->app, &x);
+	if (rc)
+		return rc;
 	struct tier t;
 	tier_cheap(cx, shape->app, shape->n_app, single && p->has_pg, p->has_redis && !shape->managed_cache, d, &t);
-	size_t n = 0;
-	unsigned k = 1;
-	if (shape->n_app > 1) {
-		double need = ceil(shape->n_app * t.raw_load - 1e-9);
-		k = need < 1 ? 1 : (need > shape->n_app ? shape->n_app : (unsigned)need);
-	}
-	parts[n++] = (struct avail_part){.name = single ? "node" : "app", .availability = avail_of(shape->app, AVAIL_NODE),
-					 .count = shape->n_app, .k_needed = k};
-	if (shape->db_node)
-		parts[n++] = (struct avail_part){.name = "db", .availability = avail_of(shape->db_node, AVAIL_NODE),
-						 .count = shape->n_db, .k_needed = 1,
-						 .failover_s = shape->n_db >= 2 ? cx->failover_s : 0,
-						 .mttr_s = shape->n_db >= 2 ? cx->mttr_s : 0};
-	else if (shape->managed_db)
-		parts[n++] = (struct avail_part){.name = "db",
-						 .availability = avail_of(shape->managed_db, shape->managed_db->ha ? AVAIL_STORE_HA : AVAIL_STORE),
-						 .count = 1, .k_needed = 1};
-	if (shape->managed_cache)
-		parts[n++] = (struct avail_part){.name = "cache",
-						 .availability = avail_of(shape->managed_cache, shape->managed_cache->ha ? AVAIL_STORE_HA : AVAIL_STORE),
-						 .count = 1, .k_needed = 1};
-	else if (p->has_redis && multi)
-		parts[n++] = (struct avail_part){.name = "cache", .availability = avail_of(shape->app, AVAIL_NODE),
-						 .count = 1, .k_needed = 1};
-	if (multi) {
-		const struct offer *lb = extra(cx, OFFER_LB, shape->app);
-		if (!lb)
-			return HR_E_NOTFOUND;
-		parts[n++] = (struct avail_part){.name = "lb", .availability = avail_of(lb, AVAIL_LB), .count = 1, .k_needed = 1};
-	}
-	if (shape->stage == STAGE_CLUSTER) {
-		const struct offer *k8s = extra(cx, OFFER_K8S, shape->app);
-		if (!k8s)
-			return HR_E_NOTFOUND;
-		parts[n++] = (struct avail_part){.name = "control-plane", .availability = avail_of(k8s, AVAIL_K8S),
-						 .count = 1, .k_needed = 1};
-	}
-	return (int)n;
+	struct avail_stage st;
+	shape_stage(cx, shape, &x, t.raw_load, d, &st);
+	size_t n;
+	rc = avail_stage_parts(&cx->rel, &st, parts, &n);
+	return rc ? rc : (int)n;
 }
 
 unsigned planner_node_count(const struct plan_candidate *c)
@@ -1288,6 +1278,41 @@ static bool shape_allowed_provider(const struct ctx *cx, const struct offer *o)
 	return o->kind == OFFER_SERVER && !o->non_commercial && provider_allowed(cx->in->deployment, o->provider);
 }
 
+/* Why no shape reaches the availability objective: the closest one's
+ * figure and the part that costs it most (where a fix must start). */
+static void explain_availability(const struct ctx *cx, const struct search *sr, struct plan_step *st)
+{
+	const struct plan_candidate *c = &sr->closest;
+	int k = snprintf(st->why, sizeof(st->why), "availability %.4f%% below the %.4f%% objective even on the closest shape",
+			 c->availability * 100, cx->avail_target * 100);
+	if (!c->monitored || k < 0 || (size_t)k >= sizeof(st->why))
+		return;
+	struct avail_part parts[AVAIL_STAGE_PARTS];
+	struct avail_breakdown b;
+	const char *why;
+	int n = avail_parts(cx, &c->shape, sr->d, parts);
+	if (n <= 0 || avail_breakdown(parts, (size_t)n, &b, &why) != 0 || b.n == 0)
+		return;
+	/* The part with the most downtime (lines come grouped by part). */
+	const char *worst = NULL;
+	double worst_u = 0;
+	for (size_t i = 0; i < b.n;) {
+		double u = 0;
+		size_t j = i;
+		for (; j < b.n && strcmp(b.line[j].part, b.line[i].part) == 0; j++)
+			u += b.line[j].u;
+		if (u > worst_u) {
+			worst_u = u;
+			worst = b.line[i].part;
+		}
+		i = j;
+	}
+	if (worst)
+		snprintf(st->why + k, sizeof(st->why) - (size_t)k,
+			 "; its largest downtime is the %s, %.3g of %.3g min a month",
+			 worst, worst_u * UNITS_SECONDS_PER_MONTH / 60, b.total_u * UNITS_SECONDS_PER_MONTH / 60);
+}
+
 static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *st)
 {
 	const struct demand *d = sr->d;
@@ -1312,9 +1337,7 @@ static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_st
 		snprintf(st->why, sizeof(st->why), "p95 %.3g s above the %.3g s objective even on the closest shape",
 			 c->p95_s, cx->p95_target);
 	else if (r == PRES_AVAILABILITY)
-		snprintf(st->why, sizeof(st->why),
-			 "availability %.4f%% below the %.4f%% objective even on the closest shape",
-			 c->availability * 100, cx->avail_target * 100);
+		explain_availability(cx, sr, st);
 	else
 		snprintf(st->why, sizeof(st->why), "%s at %.0f%% of capacity, above its %.0f%% limit, even on the closest shape",
 			 planner_res_name(r), c->util[r] * 100, c->limit[r] * 100);
@@ -1409,6 +1432,19 @@ static void plan_one(struct ctx *cx, double users, struct plan_step *st,
 	growth_point(cx, &st->best, users, &st->next);
 }
 
+/* Where the downtime of a step's shape comes from. */
+static void step_downtime(const struct ctx *cx, struct plan_step *st)
+{
+	struct avail_part parts[AVAIL_STAGE_PARTS];
+	const char *why;
+	memset(&st->downtime, 0, sizeof(st->downtime));
+	if (!st->best.shape.app)
+		return;
+	int n = avail_parts(cx, &st->best.shape, &st->demand, parts);
+	if (n > 0 && avail_breakdown(parts, (size_t)n, &st->downtime, &why) != 0)
+		memset(&st->downtime, 0, sizeof(st->downtime));
+}
+
 size_t planner_milestones(const struct workload *w, unsigned months, double *out, size_t cap)
 {
 	size_t n = 0;
@@ -1451,6 +1487,7 @@ int planner_run(const struct planner_input *in, const double *users, size_t n, s
 		if (rc)
 			break;
 		plan_one(&cx, users[i], st, memo, &rejected, &cap_rejected);
+		step_downtime(&cx, st);
 		/* A function instance holds the process and one request's memory. */
 		double per_req = st->demand.app_inflight > 0 ? st->demand.app_mem_b / st->demand.app_inflight : 0;
 		cost_serverless_best(in->catalog, &st->demand, mem + per_req, &st->serverless);

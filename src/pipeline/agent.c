@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "pipeline/autoscale.h"
+#include "pipeline/dashboard.h"
 #include "pipeline/live.h"
 #include "render/jsondoc.h"
 #include "render/report.h"
@@ -148,6 +150,8 @@ struct loop {
 	struct store *st;
 	struct fetch *hook;
 	struct httpd *http;
+	struct autoscaler *as;  // the autoscaler when the config has autoscale:, else NULL
+	struct dashboard *dash;
 	unsigned long long rounds, store_errors;
 };
 
@@ -163,6 +167,10 @@ static void store_failed(struct loop *L, double now)
 	free(line);
 	strbuf_reset(&L->store_msg);
 }
+
+#ifndef HEADROOM_VERSION
+#define HEADROOM_VERSION "dev"
+#endif
 
 /* Each change: logged, kept in the store, posted. The round's posts share
  * one budget: half the interval, from 1 s up to 5 s. A webhook that is down
@@ -204,6 +212,8 @@ static void handle_changes(struct loop *L, const struct live_result *res, double
 static void publish(struct loop *L, const struct live_result *res)
 {
 	json_t *doc = report_json(res, NULL, NULL);
+	if (L->as)
+		json_object_set_new(doc, "autoscale", autoscaler_status(L->as));
 	json_object_set_new(doc, "agent",
 			    json_pack("{s:s, s:f, s:s, s:I, s:I}", "listen", L->p->listen, "interval_s",
 				      L->p->interval_s, "store", L->p->store, "rounds", (json_int_t)L->rounds,
@@ -215,11 +225,25 @@ static void publish(struct loop *L, const struct live_result *res)
 	else
 		log_limited(L->log, "render", res->now, "cannot render /status");
 	strbuf_reset(&sb);
-	if (report_metrics(res, L->rounds, L->store_errors, &sb) == 0)
+	if (report_metrics(res, L->rounds, L->store_errors, &sb) == 0 && (!L->as || autoscaler_metrics(L->as, &sb) == 0))
 		httpd_publish(L->http, "/metrics", "text/plain; version=0.0.4; charset=utf-8", strbuf_str(&sb));
 	else
 		log_limited(L->log, "render", res->now, "cannot render /metrics");
 	strbuf_free(&sb);
+	/* the page for a browser (GET /) and the part it fetches to refresh itself */
+	struct strbuf page, part;
+	strbuf_init(&page, 32u << 20);
+	strbuf_init(&part, 32u << 20);
+	struct dashboard_about about = {HEADROOM_VERSION, L->cfg ? L->cfg->path : NULL, L->p->listen,
+					fmax(2, L->p->interval_s)};
+	if (dashboard_update(L->dash, L->st, res, &about, &page, &part) == 0) {
+		httpd_publish(L->http, "/", "text/html; charset=utf-8", strbuf_str(&page));
+		httpd_publish(L->http, "/dashboard.part", "text/html; charset=utf-8", strbuf_str(&part));
+	} else {
+		log_limited(L->log, "render", res->now, "cannot render the dashboard");
+	}
+	strbuf_free(&page);
+	strbuf_free(&part);
 }
 
 int agent_run(const struct config *cfg, const struct agent_params *p, struct logger *log, struct diag *d,
@@ -253,8 +277,20 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 		strbuf_free(&L.store_msg);
 		return rc;
 	}
+	struct autoscaler_opts ao = {.store_path = p->store, .history = L.st, .webhook = cfg ? cfg->agent.webhook : NULL,
+				     .log = log, .log_prefix = "autoscale: ", .verbose = p->verbose};
+	if (cfg && cfg->autoscale.present && (rc = autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &L.as)) != 0) {
+		httpd_stop(L.http);
+		live_close(lv);
+		store_close(L.st);
+		strbuf_free(&L.store_msg);
+		return rc;
+	}
 	httpd_declare(L.http, "/status");
 	httpd_declare(L.http, "/metrics");
+	httpd_declare(L.http, "/");
+	httpd_declare(L.http, "/dashboard.part");
+	L.dash = dashboard_new();
 	L.hook = cfg && cfg->agent.webhook ? fetch_new() : NULL;
 	if (L.hook)
 		fetch_stop_on(L.hook, stop); // SIGTERM ends a post in flight
@@ -304,6 +340,8 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 				logger_printf(log, "stored batch t=%.6f n=%zu", now, res.samples.n);
 		}
 		handle_changes(&L, &res, now);
+		if (L.as)
+			autoscaler_step(L.as, now, &res.samples);
 		publish(&L, &res);
 		live_result_free(&res);
 		if (now - last_prune >= 3600) {
@@ -330,7 +368,9 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	logger_printf(log, "stopping after %llu rounds", L.rounds);
 	free(src_up);
 	httpd_stop(L.http);
+	dashboard_free(L.dash);
 	fetch_free(L.hook);
+	autoscaler_close(L.as);
 	live_close(lv);
 	store_close(L.st);
 	strbuf_free(&L.store_msg);
