@@ -40,4 +40,5 @@ replay http 4 "$C/http"
 replay proc 4 $(find "$F/proc" -type f)
 replay prom_json 4 "$F/prom"
 replay redis 5 "$F/redis"
+replay scaling_input 1 "$F/autoscale"
 t_done
