@@ -83,6 +83,12 @@ t_run 0 as "$HEADROOM" check -f disk.yaml --store /proc/headroom/h.db
 t_check "no store possible: the check still runs (exit $T_STATUS)" [ "$T_STATUS" -eq 0 ]
 t_contains "no store possible: says why" "$T_OUT" "note: no history: history store /proc/headroom/h.db: cannot create its directory"
 
+# A trigger on a metric no source gives: UNKNOWN with a did-you-mean among
+# the names the sources can give (check said "gave no value" with none).
+sed 's/metric: disk.used_ratio,/metric: disk.used_ration,/' disk.yaml >typo.yaml
+t_expect "a metric-name typo: UNKNOWN" 3 "$HEADROOM" check -f typo.yaml --no-history
+t_contains "with a did-you-mean" "$T_OUT" "gave no value for 'disk.used_ration'; did you mean 'disk.used_ratio'?"
+
 # A planning error does not switch monitoring off: the triggers are
 # evaluated and the error is reported beside them (exit 3 with no triggers
 # before). CRITICAL stays CRITICAL; OK would become UNKNOWN.

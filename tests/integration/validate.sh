@@ -133,6 +133,12 @@ refuse "a queue metric without queues:" '/queues: \[celery\]/d' \
 refuse "a DSN that cannot parse, the secret not shown" 's|postgresql://headroom@127.0.0.1:5432/app|postgresql://app:s3cr@t@db/app|' \
 	"metrics source 'postgres': dsn: the user or password holds an unencoded '@'; write it as %40"
 t_check "the DSN's password is not printed" sh -c "! printf '%s' \"\$1\" | grep -q s3cr" sh "$T_ERR"
+refuse "a DSN password with a stray %" 's|postgresql://headroom@127.0.0.1:5432/app|postgresql://app:pw%zzs3cr@db/app|' \
+	"metrics source 'postgres': dsn: '%' must start a two-digit hex escape; write a literal % as %25"
+t_check "... the password is not printed" sh -c "! printf '%s' \"\$1\" | grep -q s3cr" sh "$T_ERR"
+refuse "a DSN password with a space" 's|postgresql://headroom@127.0.0.1:5432/app|postgresql://app:pw s3cr@db/app|' \
+	"metrics source 'postgres': dsn: a URI cannot hold a blank; write a space as %20"
+t_check "... the password is not printed" sh -c "! printf '%s' \"\$1\" | grep -q s3cr" sh "$T_ERR"
 refuse "a DSN libpq refuses, its fragment masked" "s|postgresql://headroom@127.0.0.1:5432/app|host=db password=hunter2zz word|" \
 	"metrics source 'postgres': dsn: missing \"***\" after \"***\" in connection info string"
 t_check "libpq's quoted fragment is masked" sh -c "! printf '%s' \"\$1\" | grep -q 'hunter2zz\\|word'" sh "$T_ERR"
