@@ -129,7 +129,7 @@ logsum 2000 >/dev/null
 # --- flags that do nothing in the chosen mode are errors, not ignored
 t_expect "--slo without --find-knee: exit 2" 2 "$HEADROOM" bench "$URL/" --slo p99=1s
 t_contains "--slo without --find-knee: says so" "$T_ERR" "--slo is the target of --find-knee; it does nothing without it"
-t_expect "--latency-log with --find-knee: exit 2" 2 "$HEADROOM" bench "$URL/" --find-knee --latency-log x.log
+t_expect "--latency-log with --find-knee: exit 2" 2 "$HEADROOM" bench "$URL/" --find-knee --latency-log "$T_TMP/x.log"
 # A knee of 404 pages is no knee: the error page counts as errors.
 t_expect "--find-knee on a 404: exit 1" 1 "$HEADROOM" bench "$URL/missing" --find-knee -d 200ms -t 1 -c 2
 t_contains "--find-knee on a 404: says why" "$T_ERR" "no request succeeded with a status in 2xx at any step"
