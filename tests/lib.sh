@@ -11,6 +11,8 @@ T_N=0
 T_FAILED=0
 T_PIDS=""
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/headroom-test.XXXXXX")
+# `check` records its samples in the history store: never in the user's own.
+export XDG_STATE_HOME="$T_TMP/state"
 
 t_cleanup() {
 	for p in $T_PIDS; do

@@ -351,7 +351,8 @@ struct worker {
 	bool stopping;
 	/* measurements */
 	struct hist *lat, *lat_sent, *lag, *window;
-	uint64_t requests, bytes, bytes_sent, non2xx, connects;
+	uint64_t requests, bytes, bytes_sent, non2xx, rejected, connects;
+	struct bench_status_set accept;
 	uint64_t status_class[6];
 	uint64_t errors[BENCH_ERR_COUNT];
 	struct strbuf log;
@@ -493,6 +494,8 @@ static void complete(struct conn *c, int64_t now)
 		w->status_class[st / 100 <= 5 ? st / 100 : 5]++;
 		if (st < 200 || st > 299)
 			w->non2xx++;
+		if (!bench_status_has(&w->accept, st))
+			w->rejected++;
 		if (w->o->latency_log) {
 			if (strbuf_printf(&w->log, "%lld %lld %d\n", (long long)us, (long long)sent_us,
 					  st) != 0 ||
@@ -841,6 +844,47 @@ static struct hist *new_hist(void)
 	return h;
 }
 
+void bench_status_2xx(struct bench_status_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int st = 200; st <= 299; st++)
+		s->bits[(st - 100) / 64] |= UINT64_C(1) << ((st - 100) % 64);
+}
+
+bool bench_status_has(const struct bench_status_set *s, int status)
+{
+	if (status < 100 || status > 599)
+		return false;
+	return (s->bits[(status - 100) / 64] >> ((status - 100) % 64)) & 1;
+}
+
+int bench_status_parse(const char *text, struct bench_status_set *s, const char **why)
+{
+	memset(s, 0, sizeof(*s));
+	const char *p = text;
+	*why = "expected statuses and classes such as 2xx,301,404";
+	if (!*p)
+		return HR_E_INVALID;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int lo, hi;
+		if (n == 3 && p[0] >= '1' && p[0] <= '5' && (p[1] == 'x' || p[1] == 'X') && (p[2] == 'x' || p[2] == 'X')) {
+			lo = (p[0] - '0') * 100;
+			hi = lo + 99;
+		} else if (n == 3 && p[0] >= '1' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9') {
+			lo = hi = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+		} else {
+			return HR_E_INVALID;
+		}
+		for (int st = lo; st <= hi; st++)
+			s->bits[(st - 100) / 64] |= UINT64_C(1) << ((st - 100) % 64);
+		p += n;
+		if (*p == ',' && !*++p)
+			return HR_E_INVALID;
+	}
+	return 0;
+}
+
 uint64_t bench_result_errors(const struct bench_result *res)
 {
 	uint64_t e = 0;
@@ -897,6 +941,10 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 		struct worker *w = &ws[t];
 		w->b = b;
 		w->o = o;
+		if (o->accept)
+			w->accept = *o->accept;
+		else
+			bench_status_2xx(&w->accept);
 		w->ep = -1;
 		w->nconn = o->connections / nt + (t < o->connections % nt);
 		w->open = o->rate > 0;
@@ -1062,6 +1110,7 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 		res->bytes += w->bytes;
 		res->bytes_sent += w->bytes_sent;
 		res->non2xx += w->non2xx;
+		res->rejected += w->rejected;
 		res->connects += w->connects;
 		for (int k = 0; k < 6; k++)
 			res->status_class[k] += w->status_class[k];

@@ -52,6 +52,24 @@ struct bench_target {
 	bool insecure;               /**< TLS: do not verify the certificate */
 };
 
+/** HTTP statuses that count as a success (100-599); bit s - 100 of bits. */
+struct bench_status_set {
+	uint64_t bits[8];
+};
+
+/** The default set: 200-299. */
+void bench_status_2xx(struct bench_status_set *s);
+
+/**
+ * Parse a comma-separated list of statuses and classes: "2xx,301,404".
+ * @param why on failure a static sentence.
+ * @return 0; HR_E_INVALID.
+ */
+HR_NODISCARD int bench_status_parse(const char *text, struct bench_status_set *s, const char **why);
+
+/** Is @p status in the set? */
+bool bench_status_has(const struct bench_status_set *s, int status);
+
 /** How one run loads the target. */
 struct bench_run_opts {
 	unsigned threads;      /**< event loops, >= 1 (capped at connections) */
@@ -61,6 +79,7 @@ struct bench_run_opts {
 	double rate;           /**< open loop at this many requests/s in total; 0 = closed loop */
 	double timeout_s;      /**< a request (or connect) taking longer fails as a timeout */
 	double warmup_s;       /**< responses completing before this are not counted */
+	const struct bench_status_set *accept; /**< statuses that succeed (borrowed); NULL = 2xx */
 	FILE *latency_log;     /**< borrowed; when set, one line per response (see docs/bench.md) */
 	/** Called about every progress_s seconds from the calling thread. */
 	void (*progress)(void *arg, double elapsed_s, uint64_t requests, uint64_t errors,
@@ -96,6 +115,7 @@ struct bench_result {
 	uint64_t bytes_sent;       /**< request bytes written */
 	uint64_t errors[BENCH_ERR_COUNT];
 	uint64_t non2xx;           /**< responses with a status outside 200-299 */
+	uint64_t rejected;         /**< responses with a status outside the accepted set (= non2xx by default) */
 	uint64_t status_class[6];  /**< responses by first digit, [1]..[5]; [0] unused */
 	uint64_t connects;         /**< connections established */
 	uint64_t unfinished;       /**< requests in flight or queued when the run stopped */

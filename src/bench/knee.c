@@ -40,6 +40,7 @@ static int step(struct bench *b, const struct knee_opts *o, struct knee_result *
 		.rate = open ? rate : 0,
 		.timeout_s = o->timeout_s,
 		.warmup_s = o->step_s * 0.2,
+		.accept = o->accept,
 		.cpu_probe = o->cpu_probe,
 		.cpu_probe_arg = o->cpu_probe_arg,
 	};
@@ -60,8 +61,11 @@ static int step(struct bench *b, const struct knee_opts *o, struct knee_result *
 	s->requests = r.requests;
 	s->cpu_s = r.probe_cpu_s;
 	s->self_cpu_s = r.self_window_cpu_s;
-	uint64_t e = bench_result_errors(&r);
-	s->error_ratio = e + r.requests ? (double)e / (double)(e + r.requests) : 1.0;
+	// A response outside the accepted statuses (a 404, a 500) is no
+	// success: a knee found on error pages would be a knee of the error page.
+	uint64_t e = bench_result_errors(&r) + r.rejected;
+	uint64_t all = bench_result_errors(&r) + r.requests;
+	s->error_ratio = all ? (double)e / (double)all : 1.0;
 	s->fail = KNEE_OK;
 	s->why = "";
 	if (r.requests == 0) {

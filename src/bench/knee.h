@@ -78,6 +78,7 @@ struct knee_opts {
 	unsigned threads;
 	double step_s;            /**< length of each step */
 	double timeout_s;
+	const struct bench_status_set *accept; /**< statuses that succeed; NULL = 2xx (others count as errors) */
 	/** Optional CPU probe handed to every step (engine.h, cpu_probe). */
 	int (*cpu_probe)(void *arg, double *cpu_s);
 	void *cpu_probe_arg;

@@ -2,6 +2,7 @@
  * state with the stored history behind it, the bottleneck now and the time
  * until each level is crossed; Nagios exit codes. */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -28,7 +29,8 @@
 enum { NAGIOS_OK = 0, NAGIOS_WARNING = 1, NAGIOS_CRITICAL = 2, NAGIOS_UNKNOWN = 3 };
 
 static const char usage_text[] =
-	"usage: headroom check [-f FILE] [--format text|json] [--store FILE] [--no-history]\n"
+	"usage: headroom check [-f FILE] [--format text|json] [--store FILE] [--interval DUR]\n"
+	"                      [--no-history]\n"
 	"\n"
 	"Sample every configured metric source once and report each trigger's state,\n"
 	"value, levels and the time until each level is crossed (from the history the\n"
@@ -40,14 +42,88 @@ static const char usage_text[] =
 	"  -f, --file FILE     config (default ./headroom.yaml when it exists)\n"
 	"      --format FMT    text (default) or json (docs/check.md)\n"
 	"      --store FILE    history database (default: agent.store, else\n"
-	"                      $XDG_STATE_HOME/headroom/history.db)\n"
-	"      --no-history    ignore the stored history\n"
+	"                      $XDG_STATE_HOME/headroom/history.db); each check\n"
+	"                      records its sample there (created when missing; only\n"
+	"                      read when it may not be written), so a trigger's\n"
+	"                      `for` runs across checks from cron or Nagios\n"
+	"      --interval DUR  how often this check runs (cron, Nagios check_interval):\n"
+	"                      a gap in the history over 3 x this breaks a `for`\n"
+	"                      (default 5m, or 3 x agent.interval if longer)\n"
+	"      --no-history    neither read nor record history\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit status (Nagios plugin codes): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
-	"(a source down, or a usage or config error).\n";
+	"(a source down, or a usage or config error). A plan that cannot be computed\n"
+	"is reported beside the triggers, which are still evaluated: it turns OK into\n"
+	"UNKNOWN and leaves WARNING and CRITICAL as they are.\n";
+
+/* Default gap a `for` survives between two checks: Nagios' check_interval
+ * and a typical cron line are minutes apart, the agent's samples seconds. A
+ * check every 5 min, 3 times over (as the agent's max_gap is 3 intervals). */
+#define CHECK_INTERVAL_S 300.0
 
 
+
+/* Lines shown under the report: what kept this check from being whole. */
+struct notes {
+	char **v;
+	size_t n;
+};
+
+static void note_add(struct notes *n, const char *fmt, ...) HR_PRINTF(2, 3);
+static void note_add(struct notes *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort(); // out of memory: xalloc's policy
+	va_end(ap);
+	n->v = xreallocarray(n->v, n->n + 2, sizeof(*n->v));
+	n->v[n->n++] = s;
+	n->v[n->n] = NULL;
+}
+
+static void notes_free(struct notes *n)
+{
+	for (size_t i = 0; i < n->n; i++)
+		free(n->v[i]);
+	free(n->v);
+}
+
+/* Open the store to read and record: create it when missing; when it may
+ * not be written (a read-only file, directory or file system), read it and
+ * say the check is not recorded; when it cannot be created, go on without
+ * history. Only a file that is not a store of this headroom is an error.
+ * @return 0 (*st may be NULL), or HR_E_IO after reporting to d. */
+static int open_store(const char *path, struct diag *d, struct store **st, struct notes *notes)
+{
+	struct strbuf msg;
+	strbuf_init(&msg, 4096);
+	struct diag md;
+	diag_init_mem(&md, &msg);
+	int rc = store_open(path, STORE_CREATE, &md, st);
+	if (rc == 0) {
+		store_set_diag(*st, d);
+		strbuf_free(&msg);
+		return 0;
+	}
+	// The reason without diag's "PROG: error: " prefix.
+	const char *m = strbuf_str(&msg), *e = strstr(m, "error: ");
+	m = e ? e + 7 : m;
+	char *why = xstrndup(m, strcspn(m, "\n"));
+	strbuf_free(&msg);
+	rc = store_open(path, STORE_READONLY, d, st);
+	if (rc == 0) {
+		note_add(notes, "history store %s is read-only here: it is read, and this check is not recorded "
+				"(%s)", path, why);
+	} else if (rc == HR_E_NOTFOUND) {
+		note_add(notes, "no history: %s", why);
+		rc = 0;
+	}
+	free(why);
+	return rc;
+}
 
 static int check_usage(const char *what, const char *arg)
 {
@@ -62,12 +138,15 @@ static int run(int argc, char **argv)
 		{"format", required_argument, NULL, 'F'},
 		{"store", required_argument, NULL, 's'},
 		{"no-history", no_argument, NULL, 'n'},
+		{"interval", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL, *store_path = NULL;
 	enum out_format fmt = FORMAT_TEXT;
 	bool history = true;
+	double every = 0;
+	const char *why = NULL;
 	int c;
 	opterr = 0;
 	optind = 1;
@@ -80,6 +159,10 @@ static int run(int argc, char **argv)
 			break;
 		case 's': store_path = optarg; break;
 		case 'n': history = false; break;
+		case 'i':
+			if (units_parse_duration(optarg, &every, &why) != 0 || !(every > 0))
+				return check_usage("--interval expects a duration such as 5m, got", optarg);
+			break;
 		case 'h': fputs(usage_text, stdout); return NAGIOS_OK;
 		default:
 			return check_usage("unknown or incomplete option", argv[optind - 1]);
@@ -101,6 +184,10 @@ static int run(int argc, char **argv)
 			return NAGIOS_UNKNOWN;
 	}
 
+	// The history store: read for the `for` of each trigger and for the
+	// forecasts, and written with this check's sample, so checks from cron
+	// or Nagios see a condition hold across runs without the agent.
+	struct notes notes = {0};
 	struct store *st = NULL;
 	char *def_path = NULL;
 	if (history) {
@@ -108,21 +195,24 @@ static int run(int argc, char **argv)
 			store_path = cfg->agent.store;
 		if (!store_path)
 			store_path = def_path = store_default_path();
-		if (store_path) {
-			int rc = store_open(store_path, STORE_EXISTING, &d, &st);
-			// No history yet is normal: the agent has not run here.
-			if (rc && rc != HR_E_NOTFOUND) {
-				free(def_path);
-				config_free(cfg);
-				return NAGIOS_UNKNOWN;
-			}
+		if (!store_path)
+			note_add(&notes, "no history store: set --store, agent.store, XDG_STATE_HOME or HOME; "
+					 "a trigger's `for` cannot run across checks");
+		else if (open_store(store_path, &d, &st, &notes) != 0) {
+			free(def_path);
+			notes_free(&notes);
+			config_free(cfg);
+			return NAGIOS_UNKNOWN;
 		}
 	}
 
+	double agent_iv = cfg && cfg->agent.interval_s > 0 ? cfg->agent.interval_s : 10;
+	double iv = every > 0 ? every : fmax(CHECK_INTERVAL_S, agent_iv);
 	struct live_opts lo = {
 		.store = st,
 		.use_history = history,
-		.interval_s = cfg && cfg->agent.interval_s > 0 ? cfg->agent.interval_s : 10,
+		.interval_s = iv,
+		.max_gap_s = 3 * iv,
 		.forecast = true,
 	};
 	struct live *lv = NULL;
@@ -130,29 +220,78 @@ static int run(int argc, char **argv)
 	if (live_open(cfg, &lo, &d, &lv) != 0) {
 		store_close(st);
 		free(def_path);
+		notes_free(&notes);
 		config_free(cfg);
 		return NAGIOS_UNKNOWN;
 	}
 	clock_sleep(live_warmup(lv) - (clock_unix() - t0));
 
-	// The planner's next step, when the config models a workload.
+	// The planner's next step, when the config models a workload. A plan
+	// that cannot be computed is reported beside the triggers: monitoring
+	// goes on without it.
 	struct planning pl = {0};
 	struct next_step *ns = NULL;
 	const char *cur = cfg && cfg->economics.currency[0] ? cfg->economics.currency : "USD";
-	int status = NAGIOS_UNKNOWN;
+	bool plan_failed = false;
 	if (planning_has_workload(cfg)) {
 		ns = xcalloc(1, sizeof(*ns));
-		if (planning_init(&pl, cfg, &d) || planning_next_step(&pl, ns))
-			goto out;
+		struct strbuf pmsg;
+		strbuf_init(&pmsg, 1 << 16);
+		struct diag pd;
+		diag_init_mem(&pd, &pmsg);
+		pd.prog = "plan";
+		int prc = planning_init(&pl, cfg, &pd);
+		if (!prc && planning_next_step(&pl, ns) != 0) {
+			prc = -1;
+			diag_error(&pd, "the planner could not run on this config");
+		}
+		// `validate` finds the same problems before a check runs.
+		if (prc) {
+			plan_failed = true;
+			free(ns);
+			ns = NULL;
+			// One note per message line, without the caret lines.
+			for (char *line = pmsg.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+				nl = strchr(line, '\n');
+				if (nl)
+					*nl = '\0';
+				if (line[0] && line[0] != ' ')
+					note_add(&notes, "plan not computed: %s", line);
+			}
+		}
+		strbuf_free(&pmsg);
 	}
 
 	struct live_result res;
 	live_round(lv, clock_unix(), &res);
-	status = (int)res.status;
+	int status = (int)res.status;
+	if (plan_failed && status == NAGIOS_OK)
+		status = NAGIOS_UNKNOWN;
+	// Recorded after the round: the next check replays this sample.
+	if (st && store_writable(st)) {
+		struct strbuf smsg;
+		strbuf_init(&smsg, 4096);
+		struct diag sd;
+		diag_init_mem(&sd, &smsg);
+		store_set_diag(st, &sd);
+		if (store_append(st, res.now, &res.samples) != 0)
+			note_add(&notes, "this check was not recorded: %.*s", (int)strcspn(strbuf_str(&smsg), "\n"),
+				 strbuf_str(&smsg));
+		store_set_diag(st, &d);
+		strbuf_free(&smsg);
+	}
 	struct strbuf text;
 	strbuf_init(&text, 0);
-	int rc = fmt == FORMAT_JSON ? jsondoc_render(report_json(&res, ns, cur), &text)
-				    : report_text(&res, ns, cur, &text);
+	int rc;
+	if (fmt == FORMAT_JSON) {
+		json_t *doc = report_json(&res, ns, cur);
+		report_notes_json(doc, (const char *const *)notes.v, notes.n);
+		rc = jsondoc_render(doc, &text);
+	} else {
+		rc = report_text(&res, ns, cur, &text);
+		if (!rc)
+			rc = report_notes_text((const char *const *)notes.v, notes.n, &text);
+	}
 	if (rc == 0) {
 		fputs(strbuf_str(&text), stdout);
 	} else {
@@ -161,12 +300,12 @@ static int run(int argc, char **argv)
 	}
 	strbuf_free(&text);
 	live_result_free(&res);
-out:
 	free(ns);
 	planning_free(&pl);
 	live_close(lv);
 	store_close(st);
 	free(def_path);
+	notes_free(&notes);
 	config_free(cfg);
 	return status;
 }

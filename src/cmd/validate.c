@@ -5,6 +5,8 @@
 
 #include "cmd/cmd.h"
 #include "config/catalog.h"
+#include "pipeline/live.h"
+#include "pipeline/planning.h"
 #include "config/config.h"
 #include "render/keys.h"
 #include "util/diag.h"
@@ -12,12 +14,16 @@
 static const char usage_text[] =
 	"usage: headroom validate [-f FILE] [--no-catalog]\n"
 	"\n"
-	"Check a config: every key, type, unit and bound, ${VAR} references, and\n"
-	"the plans and providers it names against the price catalogue. Prints\n"
-	"'ok', or one line per problem as FILE:LINE:COLUMN: error: MESSAGE.\n"
+	"Check a config as every command would: every key, type, unit and bound,\n"
+	"${VAR} references, the plans and providers it names against the price\n"
+	"catalogue, the workload model as the planner checks it (objectives it\n"
+	"cannot meet, a request class nothing serves), each source's settings (URL,\n"
+	"DSN) and each trigger's levels and metric (one a configured source gives,\n"
+	"with a did-you-mean). Nothing is contacted. Prints 'ok', or one line per\n"
+	"problem as FILE:LINE:COLUMN: error: MESSAGE.\n"
 	"\n"
 	"  -f, --file FILE   the config (default ./headroom.yaml)\n"
-	"      --no-catalog  skip the price catalogue checks\n"
+	"      --no-catalog  skip the price catalogue and planner checks\n"
 	"      --keys        list every key with its type, default and meaning\n"
 	"                    (Markdown; docs/config.md has the same list)\n"
 	"  -h, --help        this text\n"
@@ -86,17 +92,18 @@ static int run(int argc, char **argv)
 	struct config *cfg;
 	if (config_load(cmd_config_path(file), &d, &cfg))
 		return EXIT_BAD_INPUT;
+	// Every check a command would make, so `ok` means plan, check and agent
+	// accept the file: the catalogue references and the planner's model
+	// (plan, check), the sources' settings and the triggers' metrics
+	// (check, agent).
 	int rc = 0;
 	if (use_catalog) {
-		struct catalog cat;
-		if (catalog_load_dir(NULL, &d, &cat) == 0) {
-			catalog_merge(&cat, &cfg->catalog);
-			rc = config_check_refs(cfg, &cat, &d);
-			catalog_free(&cat);
-		} else {
-			rc = -1;
-		}
+		struct planning pl;
+		rc = planning_has_workload(cfg) ? planning_init(&pl, cfg, &d) : planning_catalog(&pl, cfg, &d);
+		planning_free(&pl);
 	}
+	if (live_validate(cfg, &d) != 0)
+		rc = HR_E_INVALID;
 	config_free(cfg);
 	if (rc)
 		return EXIT_BAD_INPUT;

@@ -3,6 +3,8 @@
  * model's currency, names that must be unique, per-kind meanings. */
 #include "config/config.h"
 
+#include <ctype.h>
+
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,30 @@ static void check_sources(struct loader *L, struct config *cfg)
 	}
 }
 
+/* A bearer token is RFC 6750's b64token: letters, digits and -._~+/ then
+ * '=' padding. A blank or spaced one is a mistake (an unset ${VAR} written
+ * as "${VAR} ", a stray newline) that would guard the endpoints with
+ * nothing a client can send, or with whitespace. */
+static void check_agent(struct loader *L, struct config *cfg)
+{
+	const char *t = cfg->agent.token;
+	if (!t)
+		return;
+	size_t n = strlen(t), k = 0;
+	while (k < n && (isalnum((unsigned char)t[k]) || strchr("-._~+/", t[k])))
+		k++;
+	while (k < n && t[k] == '=')
+		k++;
+	if (n > 0 && k == n)
+		return;
+	const struct ynode *node = path_node(L->doc->root, "agent.token");
+	if (n == 0 || strspn(t, " \t\r\n") == n)
+		schema_error(L, node, "agent.token: is blank; a bearer token needs letters or digits (RFC 6750 b64token)");
+	else
+		schema_error(L, node, "agent.token: may hold only letters, digits and -._~+/ then '=' (RFC 6750 b64token); "
+				      "it holds a character at position %zu that a client cannot send as is", k + 1);
+}
+
 static void check_triggers(struct loader *L, struct config *cfg)
 {
 	const struct ynode *map = schema_get(L->doc->root, "triggers");
@@ -109,6 +135,7 @@ static int from_doc(struct yaml_doc *doc, const char *dir, struct diag *d, struc
 			settle_money(&L, cfg);
 			check_components(&L, cfg);
 			check_sources(&L, cfg);
+			check_agent(&L, cfg);
 			check_triggers(&L, cfg);
 			check_catalog(&L, cfg);
 		}

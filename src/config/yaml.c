@@ -220,6 +220,14 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 			 (const char *)ev->data.alias.anchor);
 		return HR_E_INVALID;
 	case YAML_SCALAR_EVENT: {
+		// A double-quoted "\0" is a NUL inside the value: C strings would
+		// end there while the length ran on (every later memchr over len
+		// read past the copy). No setting can mean one: refused here.
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+			error_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1, HR_E_INVALID,
+				 "a value cannot hold a NUL character (\\0)");
+			return HR_E_INVALID;
+		}
 		struct ynode *n = node_new(YNODE_SCALAR, &ev->start_mark);
 		n->len = ev->data.scalar.length;
 		n->str = xstrndup((const char *)ev->data.scalar.value, n->len);

@@ -60,7 +60,12 @@ void live_explain_missing(struct live_trigger *t, size_t matched, const char *co
 		if (!prov[i].provides)
 			continue;
 		const struct live_source *s = prov[i].src;
-		if (s->rc)
+		// Down: unreachable, out of time, or nothing at all came back.
+		bool down = s->rc == HR_E_UNAVAILABLE || s->rc == HR_E_TIMEOUT || !s->given;
+		if (s->rc && !down)
+			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s': %s", s->name, s->type,
+						 r->metric, s->error ? s->error : "no reason given"));
+		else if (s->rc)
 			set_unknown(t, xasprintf("source '%s' (%s) is down: %s", s->name, s->type,
 						 s->error ? s->error : "no reason given"));
 		else

@@ -23,6 +23,7 @@ struct live_source {
 	int rc;            /**< 0 when it answered */
 	char *error;       /**< owned one-line reason when rc != 0 */
 	double took_s;     /**< how long the sample took */
+	size_t given;      /**< metrics it gave (some, even with rc != 0: a query of several failed) */
 };
 
 /** The state of one trigger after a sample. */

@@ -121,3 +121,13 @@ void series_free(struct series *s)
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }
+
+bool sample_is_counter(const char *series)
+{
+	static const char *const counters[] = {"net.rx_bytes", "net.tx_bytes", "redis.evicted_keys"};
+	size_t n = sample_base_len(series);
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (strlen(counters[i]) == n && strncmp(series, counters[i], n) == 0)
+			return true;
+	return false;
+}

@@ -67,6 +67,13 @@ const struct metric *sample_set_find(const struct sample_set *s, const char *nam
  */
 bool sample_name_matches(const char *selector, const char *series);
 
+/**
+ * Is the series a counter (a total that only grows, reset by a restart:
+ * net.rx_bytes, net.tx_bytes, redis.evicted_keys, docs/metrics.md) rather
+ * than a gauge? /metrics types it `counter` and names it with `_total`.
+ */
+bool sample_is_counter(const char *series);
+
 /** Length of the base name of a series (up to its '{' or its end). */
 size_t sample_base_len(const char *series);
 

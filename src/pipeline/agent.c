@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,64 +18,125 @@
 #include "sources/fetch.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/lograte.h"
 #include "util/units.h"
 #include "util/xalloc.h"
+
+/* The log with repeated lines rate-limited (util/lograte): the first of a
+ * kind is logged, then one summary a window with the count and the last
+ * text, never silence for good; recovery is logged with what went unlogged. */
+#define LOG_WINDOW_S 600.0
+
+struct rlog {
+	struct logger *out;
+	struct lograte rate;
+};
+
+static void log_limited(struct rlog *l, const char *key, double now, const char *fmt, ...) HR_PRINTF(4, 5);
+static void log_limited(struct rlog *l, const char *key, double now, const char *fmt, ...)
+{
+	char text[LOGRATE_TEXT];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (lograte_hit(&l->rate, key, text, now))
+		logger_printf(l->out, "%s", text);
+}
+
+static void log_recovered(struct rlog *l, const char *key, const char *fmt, ...) HR_PRINTF(3, 4);
+static void log_recovered(struct rlog *l, const char *key, const char *fmt, ...)
+{
+	if (!lograte_active(&l->rate, key))
+		return;
+	unsigned long held = lograte_clear(&l->rate, key);
+	char text[LOGRATE_TEXT];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (held)
+		logger_printf(l->out, "%s (%lu more failure%s were not logged in full)", text, held, held == 1 ? "" : "s");
+	else
+		logger_printf(l->out, "%s", text);
+}
+
+// The summaries due: "... 312 more in the last 10 min: TEXT".
+static void log_due(struct rlog *l, double now)
+{
+	struct lograte_summary sm;
+	char span[32];
+	while (lograte_due(&l->rate, now, &sm))
+		logger_printf(l->out, "... %lu more in the last %s: %s", sm.held,
+			      units_fmt_duration(sm.window_s, span, sizeof(span)), sm.last);
+}
 
 /* Post one state change. The sampling loop waits for the post, so the
  * caller gives each round's posts one time budget (timeout_s is what is left
  * of it). @return 0 when the endpoint answered (any status), else the fetch
  * error (the endpoint is down or slow: the round's other posts are skipped). */
 static int post_webhook(struct fetch *f, const char *url, const struct live_change *c, double now,
-			double timeout_s, struct logger *log)
+			double timeout_s, struct rlog *log)
 {
 	struct strbuf js;
 	strbuf_init(&js, 64 << 10);
 	if (jsondoc_render_compact(report_webhook_json(c, now), &js) != 0) {
 		// Without a body fetch_url() would send a GET.
-		logger_printf(log, "webhook: cannot encode the change of %s as JSON", c->rule->name);
+		logger_printf(log->out, "webhook: cannot encode the change of %s as JSON", c->rule->name);
 		strbuf_free(&js);
 		return 0;
 	}
-	struct fetch_opts o = {.timeout_s = timeout_s, .post_json = strbuf_str(&js), .max_body = 64 << 10};
+	// The URL is a secret (Slack's is its path): messages name its origin only.
+	struct fetch_opts o = {.timeout_s = timeout_s, .post_json = strbuf_str(&js), .max_body = 64 << 10,
+			       .secret_url = true};
 	struct fetch_result res;
 	struct strbuf err;
 	strbuf_init(&err, 1024);
 	int rc = fetch_url(f, url, &o, &res, &err);
 	if (rc)
-		logger_printf(log, "webhook failed: %s", strbuf_str(&err));
+		log_limited(log, "webhook", now, "webhook failed: %s", strbuf_str(&err));
 	else if (res.status < 200 || res.status >= 300)
-		logger_printf(log, "webhook answered HTTP %ld", res.status);
+		log_limited(log, "webhook", now, "webhook answered HTTP %ld", res.status);
+	else {
+		log_recovered(log, "webhook", "webhook posts again");
+		log_recovered(log, "webhook unsent", "webhook: every state change posted again");
+	}
 	strbuf_free(&res.body);
 	strbuf_free(&err);
 	strbuf_free(&js);
 	return rc;
 }
 
+/* Sleep in slices of 100 ms at most: a signal interrupts nanosleep() only
+ * on the thread it is delivered to, which need not be this one (the HTTP
+ * server's), so the flag is looked at often. */
 static void sleep_until(double t, volatile sig_atomic_t *stop)
 {
 	for (;;) {
 		double left = t - clock_unix();
 		if (left <= 0 || *stop)
 			return;
+		left = fmin(left, 0.1);
 		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
-		// A signal interrupts the sleep (no SA_RESTART): stop promptly.
-		if (nanosleep(&ts, NULL) != 0 && errno == EINTR && *stop)
-			return;
+		(void)nanosleep(&ts, NULL);
 	}
 }
 
 /* Log a source going down or coming back (its triggers' UNKNOWN says which;
  * the log says why). */
-static void log_sources(const struct live_result *res, bool *up, size_t n_up, struct logger *log)
+static void log_sources(const struct live_result *res, bool *up, size_t n_up, struct rlog *log)
 {
 	for (size_t i = 0; i < res->n_src && i < n_up; i++) {
 		const struct live_source *s = &res->src[i];
 		bool now_up = s->rc == 0;
+		char key[LOGRATE_KEY];
+		snprintf(key, sizeof(key), "source %s", s->name);
 		if (now_up && !up[i])
-			logger_printf(log, "source %s (%s) answers again", s->name, s->type);
+			log_recovered(log, key, "source %s (%s) answers again", s->name, s->type);
 		else if (!now_up && up[i])
-			logger_printf(log, "source %s (%s) is down: %s", s->name, s->type,
-				      s->error ? s->error : "no reason given");
+			// A source that flaps is logged once a window, with a count.
+			log_limited(log, key, res->now, "source %s (%s) is down: %s", s->name, s->type,
+				    s->error ? s->error : "no reason given");
 		up[i] = now_up;
 	}
 }
@@ -81,7 +144,9 @@ static void log_sources(const struct live_result *res, bool *up, size_t n_up, st
 struct loop {
 	const struct config *cfg;
 	const struct agent_params *p;
-	struct logger *log;
+	struct rlog *log;
+	struct strbuf store_msg;   // the store's messages, logged through the limiter
+	struct diag store_diag;
 	struct store *st;
 	struct fetch *hook;
 	struct httpd *http;
@@ -89,6 +154,19 @@ struct loop {
 	struct dashboard *dash;
 	unsigned long long rounds, store_errors;
 };
+
+/* A store operation failed (a full disk, a lost file): logged through the
+ * limiter, counted on /metrics. */
+static void store_failed(struct loop *L, double now)
+{
+	L->store_errors++;
+	const char *m = strbuf_str(&L->store_msg);
+	const char *e = strstr(m, "error: ");
+	char *line = xstrndup(e ? e + 7 : m, strcspn(e ? e + 7 : m, "\n"));
+	log_limited(L->log, "store", now, "cannot write the history: %s", line[0] ? line : "unknown error");
+	free(line);
+	strbuf_reset(&L->store_msg);
+}
 
 #ifndef HEADROOM_VERSION
 #define HEADROOM_VERSION "dev"
@@ -111,10 +189,11 @@ static void handle_changes(struct loop *L, const struct live_result *res, double
 		if (report_change_line(c, false, &line) != 0) {
 			// cut at the cap: logged as far as it goes
 		}
-		logger_printf(L->log, "%s%s%s", strbuf_str(&line), c->message ? ": " : "", c->message ? c->message : "");
+		logger_printf(L->log->out, "%s%s%s", strbuf_str(&line), c->message ? ": " : "",
+			      c->message ? c->message : "");
 		if (store_log_transition(L->st, now, c->rule->name, c->series, rules_state_name(c->from),
 					 rules_state_name(c->to), c->value, c->message) != 0)
-			L->store_errors++;
+			store_failed(L, now);
 		if (L->hook) {
 			double left = hook_end - clock_mono();
 			if (gave_up || left < 1e-3)
@@ -125,8 +204,8 @@ static void handle_changes(struct loop *L, const struct live_result *res, double
 	}
 	strbuf_free(&line);
 	if (unsent)
-		logger_printf(L->log, "webhook: %zu state change%s not posted (the webhook is down or slow)", unsent,
-			      unsent == 1 ? "" : "s");
+		log_limited(L->log, "webhook unsent", now, "webhook: %zu state change%s not posted (the webhook is down or slow)",
+			    unsent, unsent == 1 ? "" : "s");
 }
 
 /* Render /status and /metrics from the round and publish them. */
@@ -144,12 +223,12 @@ static void publish(struct loop *L, const struct live_result *res)
 	if (jsondoc_render(doc, &sb) == 0)
 		httpd_publish(L->http, "/status", "application/json", strbuf_str(&sb));
 	else
-		logger_printf(L->log, "cannot render /status");
+		log_limited(L->log, "render", res->now, "cannot render /status");
 	strbuf_reset(&sb);
 	if (report_metrics(res, L->rounds, L->store_errors, &sb) == 0 && (!L->as || autoscaler_metrics(L->as, &sb) == 0))
 		httpd_publish(L->http, "/metrics", "text/plain; version=0.0.4; charset=utf-8", strbuf_str(&sb));
 	else
-		logger_printf(L->log, "cannot render /metrics");
+		log_limited(L->log, "render", res->now, "cannot render /metrics");
 	strbuf_free(&sb);
 	/* the page for a browser (GET /) and the part it fetches to refresh itself */
 	struct strbuf page, part;
@@ -161,7 +240,7 @@ static void publish(struct loop *L, const struct live_result *res)
 		httpd_publish(L->http, "/", "text/html; charset=utf-8", strbuf_str(&page));
 		httpd_publish(L->http, "/dashboard.part", "text/html; charset=utf-8", strbuf_str(&part));
 	} else {
-		logger_printf(L->log, "cannot render the dashboard");
+		log_limited(L->log, "render", res->now, "cannot render the dashboard");
 	}
 	strbuf_free(&page);
 	strbuf_free(&part);
@@ -170,13 +249,23 @@ static void publish(struct loop *L, const struct live_result *res)
 int agent_run(const struct config *cfg, const struct agent_params *p, struct logger *log, struct diag *d,
 	      volatile sig_atomic_t *stop)
 {
-	struct loop L = {.cfg = cfg, .p = p, .log = log};
+	struct rlog rl = {.out = log};
+	lograte_init(&rl.rate, LOG_WINDOW_S);
+	struct loop L = {.cfg = cfg, .p = p, .log = &rl};
 	if (store_open(p->store, STORE_CREATE, d, &L.st) != 0)
 		return HR_E_IO;
-	struct live_opts lo = {.store = L.st, .use_history = true, .interval_s = p->interval_s, .forecast = true};
+	// From here the store's messages are logged through the limiter: a full
+	// disk fails every round, and must neither flood the log nor silence it.
+	strbuf_init(&L.store_msg, 1 << 16);
+	diag_init_mem(&L.store_diag, &L.store_msg);
+	L.store_diag.max_errors = 0;
+	store_set_diag(L.st, &L.store_diag);
+	struct live_opts lo = {.store = L.st, .use_history = true, .interval_s = p->interval_s, .forecast = true,
+			       .stop = stop};
 	struct live *lv = NULL;
 	if (live_open(cfg, &lo, d, &lv) != 0) {
 		store_close(L.st);
+		strbuf_free(&L.store_msg);
 		return HR_E_INVALID;
 	}
 	const char *why = NULL;
@@ -185,6 +274,7 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 		diag_error(d, "cannot listen on %s: %s", p->listen, why);
 		live_close(lv);
 		store_close(L.st);
+		strbuf_free(&L.store_msg);
 		return rc;
 	}
 	struct autoscaler_opts ao = {.store_path = p->store, .history = L.st, .webhook = cfg ? cfg->agent.webhook : NULL,
@@ -193,6 +283,7 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 		httpd_stop(L.http);
 		live_close(lv);
 		store_close(L.st);
+		strbuf_free(&L.store_msg);
 		return rc;
 	}
 	httpd_declare(L.http, "/status");
@@ -201,6 +292,8 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	httpd_declare(L.http, "/dashboard.part");
 	L.dash = dashboard_new();
 	L.hook = cfg && cfg->agent.webhook ? fetch_new() : NULL;
+	if (L.hook)
+		fetch_stop_on(L.hook, stop); // SIGTERM ends a post in flight
 	struct store_retention ret = {
 		.raw_s = cfg && cfg->agent.retention_s > 0 ? cfg->agent.retention_s : 7 * 86400.0,
 		.rollup_step_s = 300,
@@ -211,13 +304,14 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	logger_printf(log, "sampling every %s into %s, serving http://%s/metrics%s",
 		      units_fmt_duration(p->interval_s, ibuf, sizeof(ibuf)), p->store, p->listen,
 		      p->token ? " (bearer token required)" : "");
-	double next = clock_unix(), last_prune = 0, last_forecast = -INFINITY;
+	double start = clock_unix(), next = start, last_prune = 0, last_forecast = -INFINITY;
 	bool *src_up = NULL;
 	size_t n_src_up = 0;
 	// The first round needs the sources' warm-up (two /proc/stat reads).
 	sleep_until(next + live_warmup(lv), stop);
+	next = clock_unix();
 	while (!*stop) {
-		double now = clock_unix();
+		double now = clock_unix(), t0 = clock_mono();
 		// Fits read days of history: once a minute is plenty for an ETA in hours.
 		bool fc = now - last_forecast >= 60;
 		live_set_forecast(lv, fc);
@@ -225,6 +319,11 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 			last_forecast = now;
 		struct live_result res;
 		live_round(lv, now, &res);
+		if (*stop) {
+			// Stopped while sampling: the round is incomplete, not news.
+			live_result_free(&res);
+			break;
+		}
 		L.rounds++;
 		if (!src_up) {
 			n_src_up = res.n_src;
@@ -232,11 +331,14 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 			for (size_t i = 0; i < n_src_up; i++)
 				src_up[i] = true;
 		}
-		log_sources(&res, src_up, n_src_up, log);
-		if (store_append(L.st, now, &res.samples) != 0)
-			L.store_errors++;
-		else if (p->verbose)
-			logger_printf(log, "stored batch t=%.6f n=%zu", now, res.samples.n);
+		log_sources(&res, src_up, n_src_up, &rl);
+		if (store_append(L.st, now, &res.samples) != 0) {
+			store_failed(&L, now);
+		} else {
+			log_recovered(&rl, "store", "the history is written again");
+			if (p->verbose)
+				logger_printf(log, "stored batch t=%.6f n=%zu", now, res.samples.n);
+		}
 		handle_changes(&L, &res, now);
 		if (L.as)
 			autoscaler_step(L.as, now, &res.samples);
@@ -244,13 +346,23 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 		live_result_free(&res);
 		if (now - last_prune >= 3600) {
 			if (store_prune(L.st, now, &ret) != 0)
-				L.store_errors++;
+				store_failed(&L, now);
 			last_prune = now;
 		}
+		log_due(&rl, now);
+		// The next round starts on the schedule, not after this one: a
+		// round that overran is logged, and the ticks it covered skipped.
+		double took = clock_mono() - t0;
 		next += p->interval_s;
-		// Fell behind (a slow source): skip the missed ticks, don't burst.
-		if (next < clock_unix())
-			next = clock_unix() + p->interval_s;
+		double late = clock_unix() - next;
+		if (late > 0) {
+			double skipped = ceil(late / p->interval_s);
+			next += skipped * p->interval_s;
+			char a[32], b[32];
+			log_limited(&rl, "overrun", now, "a round took %s, longer than the %s interval; %.0f tick%s skipped",
+				    units_fmt_duration(took, a, sizeof(a)), units_fmt_duration(p->interval_s, b, sizeof(b)),
+				    skipped, skipped == 1 ? "" : "s");
+		}
 		sleep_until(next, stop);
 	}
 	logger_printf(log, "stopping after %llu rounds", L.rounds);
@@ -261,5 +373,6 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	autoscaler_close(L.as);
 	live_close(lv);
 	store_close(L.st);
+	strbuf_free(&L.store_msg);
 	return 0;
 }

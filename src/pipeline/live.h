@@ -9,6 +9,7 @@
 #ifndef HR_LIVE_H
 #define HR_LIVE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,6 +30,8 @@ struct live_opts {
 	bool forecast;           /**< fit forecasts from the store */
 	double horizon_s;        /**< forecast horizon (default 90 days) */
 	double history_s;        /**< history read for forecasts (default 30 days) */
+	/** A stop request (the agent's signal flag), or NULL: a round waiting for its sources returns at once. */
+	const volatile sig_atomic_t *stop;
 };
 
 /** The pipeline (opaque). */
@@ -44,6 +47,15 @@ struct live;
 HR_NODISCARD int live_open(const struct config *cfg, const struct live_opts *opts, struct diag *d,
 			   struct live **out);
 
+/**
+ * Check what live_open() checks (every source's settings: URLs, DSNs; every
+ * trigger's levels), and that each configured trigger's metric is one a
+ * configured source gives, with a did-you-mean. Nothing is sampled.
+ * @param cfg borrowed; NULL is valid (nothing configured).
+ * @return 0, or HR_E_INVALID after reporting each problem to d.
+ */
+HR_NODISCARD int live_validate(const struct config *cfg, struct diag *d);
+
 /** Close. NULL is a no-op. */
 void live_close(struct live *lv);
 
@@ -51,7 +63,11 @@ void live_close(struct live *lv);
 double live_warmup(const struct live *lv);
 
 /**
- * Sample every source and evaluate every trigger at Unix time @p now.
+ * Sample every source and evaluate every trigger at Unix time @p now. The
+ * sources sample at once, each on a thread of its own; the round waits for
+ * them up to the longest source timeout plus a second. A source still
+ * sampling then is left out (HR_E_TIMEOUT, "still sampling"), its triggers
+ * UNKNOWN; it is asked again once it has answered.
  * @param out filled; free with live_result_free().
  */
 void live_round(struct live *lv, double now, struct live_result *out);

@@ -281,6 +281,22 @@ int report_text(const struct live_result *r, const struct next_step *ns, const c
 	return rc;
 }
 
+int report_notes_text(const char *const *notes, size_t n, struct strbuf *out)
+{
+	int rc = n ? strbuf_puts(out, "\n") : 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = strbuf_printf(out, "note: %s\n", notes[i]);
+	return rc;
+}
+
+void report_notes_json(json_t *doc, const char *const *notes, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(notes[i]));
+	json_object_set_new(doc, "notes", a);
+}
+
 json_t *report_json(const struct live_result *r, const struct next_step *ns, const char *currency)
 {
 	json_t *root = json_object();
@@ -378,16 +394,17 @@ static int put_label_value(struct strbuf *out, const char *v)
 	return strbuf_puts(out, sample_label_escape(v, esc, sizeof(esc)));
 }
 
+// The shortest text that reads back as the same double: 0.7, not
+// 0.69999999999999996 (util/units.h).
 static int put_value(struct strbuf *out, double v)
 {
-	if (isnan(v))
-		return strbuf_puts(out, " NaN\n");
-	if (isinf(v))
-		return strbuf_puts(out, v > 0 ? " +Inf\n" : " -Inf\n");
-	return strbuf_printf(out, " %.17g\n", v);
+	char b[40];
+	return strbuf_printf(out, " %s\n", units_fmt_exact(v, b, sizeof(b)));
 }
 
-// headroom_ + the base name with every character outside [a-zA-Z0-9_] as '_'.
+// headroom_ + the base name with every character outside [a-zA-Z0-9_] as
+// '_', and _total after a counter's (the exposition format's convention,
+// which promtool's lint asks for).
 static int put_family(struct strbuf *out, const char *series)
 {
 	int rc = strbuf_puts(out, "headroom_");
@@ -397,6 +414,8 @@ static int put_family(struct strbuf *out, const char *series)
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 		rc = strbuf_append(out, ok ? &c : "_", 1);
 	}
+	if (!rc && sample_is_counter(series))
+		rc = strbuf_puts(out, "_total");
 	return rc;
 }
 
@@ -436,7 +455,7 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 			if (!rc)
 				rc = put_family(out, m->name);
 			if (!rc)
-				rc = strbuf_puts(out, " gauge\n");
+				rc = strbuf_puts(out, sample_is_counter(m->name) ? " counter\n" : " gauge\n");
 		}
 		if (!rc)
 			rc = put_family(out, m->name);

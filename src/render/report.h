@@ -25,6 +25,16 @@ char *report_fmt_eta(double s, char *buf, size_t n);
 HR_NODISCARD int report_text(const struct live_result *r, const struct next_step *ns, const char *currency,
 			     struct strbuf *out);
 
+/**
+ * Notes under a check's report: what kept it from being whole (a plan not
+ * computed, a store it may not write). One "note: ..." line each, after a
+ * blank line; nothing when n is 0.
+ */
+HR_NODISCARD int report_notes_text(const char *const *notes, size_t n, struct strbuf *out);
+
+/** The same notes as a "notes" array of strings in @p doc (always set, maybe empty). */
+void report_notes_json(json_t *doc, const char *const *notes, size_t n);
+
 /** The one-line Nagios summary (no newline), e.g. "WARNING: disk 85.0% > 80% ...". */
 HR_NODISCARD int report_summary(const struct live_result *r, struct strbuf *out);
 

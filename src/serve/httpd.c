@@ -2,23 +2,51 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
 
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* Enough for /metrics, /status and a dashboard or two. */
 #define MAX_DOCS 16
 
+/* Bounds that keep /healthz answering whatever clients do (docs/agent.md,
+ * "Endpoints"): a slowloris (connections trickling a header a byte at a
+ * time) from one address holds at most HTTPD_PER_IP connections; any
+ * connection idle for HTTPD_IDLE_S, or whose request header is not complete
+ * HTTPD_HEADER_S after the connection (or its last response), is closed;
+ * HTTPD_MAX_CONN connections in all, each buffering at most HTTPD_CONN_MEM
+ * bytes of request. libmicrohttpd's own timeout is an idle one only (a byte
+ * every few seconds resets it), hence the header deadline, which a reaper
+ * thread enforces by shutting the socket down. nginx's client_header_timeout
+ * (60 s) and Apache's RequestReadTimeout (header=20-40) are the same idea;
+ * a metrics endpoint's clients send one short line, so 10 s is generous. */
+#define HTTPD_MAX_CONN 256
+#define HTTPD_PER_IP 8
+#define HTTPD_IDLE_S 10
+#define HTTPD_HEADER_S 10.0
+#define HTTPD_CONN_MEM (16u << 10)
+
 struct doc {
 	const char *path; // static
 	char *type;       // owned
 	char *body;       // owned; NULL: declared, not yet published
+};
+
+// A connection the reaper watches: waiting for a request header since `since`.
+struct watch {
+	int fd;          // -1: free slot
+	double since;    // clock_mono; INFINITY while a request is being served
 };
 
 struct httpd {
@@ -27,7 +55,89 @@ struct httpd {
 	struct doc docs[MAX_DOCS];
 	size_t n_docs;
 	char *token; // owned; NULL = open
+	// The header deadline: connections and the reaper thread.
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;
+	struct watch watch[HTTPD_MAX_CONN];
+	pthread_t reaper;
+	bool reaping, quit;
 };
+
+static int conn_fd(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci ? (int)ci->connect_fd : -1;
+}
+
+// Mark the connection's wait for a header as begun (now) or over (INFINITY).
+static void watch_set(struct httpd *h, int fd, double since, bool add, bool remove)
+{
+	pthread_mutex_lock(&h->wmu);
+	struct watch *free_slot = NULL;
+	for (size_t i = 0; i < HTTPD_MAX_CONN; i++) {
+		struct watch *w = &h->watch[i];
+		if (w->fd == fd) {
+			if (remove)
+				w->fd = -1;
+			else
+				w->since = since;
+			pthread_mutex_unlock(&h->wmu);
+			return;
+		}
+		if (w->fd < 0 && !free_slot)
+			free_slot = w;
+	}
+	if (add && free_slot)
+		*free_slot = (struct watch){.fd = fd, .since = since};
+	pthread_mutex_unlock(&h->wmu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx, enum MHD_ConnectionNotificationCode toe)
+{
+	(void)socket_ctx;
+	struct httpd *h = cls;
+	int fd = conn_fd(c);
+	if (fd < 0)
+		return;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		watch_set(h, fd, clock_mono(), true, false);
+	else
+		watch_set(h, fd, 0, false, true); // closed: forget it before its fd is reused
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)con_cls, (void)toe;
+	// Kept alive: the next request's header is due within the deadline too.
+	watch_set(cls, conn_fd(c), clock_mono(), false, false);
+}
+
+static void *reaper_main(void *arg)
+{
+	struct httpd *h = arg;
+	pthread_mutex_lock(&h->wmu);
+	while (!h->quit) {
+		double now = clock_mono();
+		for (size_t i = 0; i < HTTPD_MAX_CONN; i++) {
+			struct watch *w = &h->watch[i];
+			if (w->fd >= 0 && now - w->since > HTTPD_HEADER_S) {
+				// libmicrohttpd sees the end of the stream and closes it.
+				shutdown(w->fd, SHUT_RDWR);
+				w->since = INFINITY;
+			}
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 250000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->wcv, &h->wmu, &ts);
+	}
+	pthread_mutex_unlock(&h->wmu);
+	return NULL;
+}
 
 // Constant time in the length of the expected token: a timing side channel
 // should not reveal how much of a guess was right.
@@ -122,6 +232,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
 	(void)version, (void)upload, (void)con_cls;
 	struct httpd *h = cls;
+	// The header is in: this connection is served, not waiting.
+	watch_set(h, conn_fd(c), INFINITY, false, false);
 	if (*upload_len)
 		return MHD_NO;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -211,17 +323,35 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why
 		return HR_E_INVALID;
 	struct httpd *h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->mu, NULL);
+	pthread_mutex_init(&h->wmu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->wcv, &ca);
+	pthread_condattr_destroy(&ca);
+	for (size_t i = 0; i < HTTPD_MAX_CONN; i++)
+		h->watch[i].fd = -1;
 	h->token = o->token && *o->token ? xstrdup(o->token) : NULL;
 	errno = 0;
 	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
 				NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-				MHD_OPTION_END);
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_MAX_CONN,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTPD_PER_IP,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTPD_IDLE_S,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEM,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
 	if (!h->d) {
 		*why = strerror(errno ? errno : EADDRINUSE);
 		httpd_stop(h);
 		return HR_E_IO;
 	}
+	// Signals belong to the main thread (the agent's SIGTERM).
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	h->reaping = pthread_create(&h->reaper, NULL, reaper_main, h) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*out = h;
 	return 0;
 }
@@ -263,6 +393,13 @@ void httpd_stop(struct httpd *h)
 {
 	if (!h)
 		return;
+	if (h->reaping) {
+		pthread_mutex_lock(&h->wmu);
+		h->quit = true;
+		pthread_cond_broadcast(&h->wcv);
+		pthread_mutex_unlock(&h->wmu);
+		pthread_join(h->reaper, NULL);
+	}
 	if (h->d)
 		MHD_stop_daemon(h->d);
 	for (size_t i = 0; i < h->n_docs; i++) {
@@ -271,5 +408,7 @@ void httpd_stop(struct httpd *h)
 	}
 	free(h->token);
 	pthread_mutex_destroy(&h->mu);
+	pthread_mutex_destroy(&h->wmu);
+	pthread_cond_destroy(&h->wcv);
 	free(h);
 }

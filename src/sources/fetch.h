@@ -1,16 +1,24 @@
 /* fetch.h - one HTTP request with libcurl, the reply capped in size.
  *
  * Shared by the prometheus and http sources and the agent's webhook. Replies
- * are untrusted: the body is kept up to a cap (curl dynbuf's "toobig"), past
- * which the transfer is aborted with HR_E_TOO_LARGE. */
+ * are untrusted: the body is kept up to a cap (curl dynbuf's "toobig"), and
+ * the header section up to FETCH_MAX_HEADERS, past which the transfer is
+ * aborted with HR_E_TOO_LARGE; the timeout covers the whole transfer. No
+ * compressed encoding is asked for, so the cap is on what is held. */
 #ifndef HR_FETCH_H
 #define HR_FETCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "util/error.h"
 #include "util/strbuf.h"
+
+/** Default cap on a reply body. */
+#define FETCH_MAX_BODY (8u << 20)
+/** Cap on a reply's header section (status line and every header). */
+#define FETCH_MAX_HEADERS (64u << 10)
 
 /** How to make the request. */
 struct fetch_opts {
@@ -19,8 +27,9 @@ struct fetch_opts {
 	const char *password;    /**< basic auth password, or NULL */
 	const char *token;       /**< bearer token, or NULL */
 	const char *post_json;   /**< POST this JSON body instead of a GET, or NULL */
-	size_t max_body;         /**< cap on the reply body; 0 = 8 MiB */
+	size_t max_body;         /**< cap on the reply body; 0 = FETCH_MAX_BODY */
 	bool keep_body;          /**< keep the body in the result (else only count it) */
+	bool secret_url;         /**< the URL is a secret (a webhook): messages name only its origin */
 };
 
 /** What came back. */
@@ -47,6 +56,19 @@ void fetch_free(struct fetch *f);
  */
 HR_NODISCARD int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *opts,
 			   struct fetch_result *res, struct strbuf *err);
+
+/**
+ * Abort the request running on @p f now, and every later one (the client is
+ * being closed). Safe from another thread; the transfer ends within about a
+ * second (libcurl's progress callback), with HR_E_TIMEOUT.
+ */
+void fetch_cancel(struct fetch *f);
+
+/**
+ * Abort requests while *stop is non-zero (a signal handler's flag: the
+ * agent's webhook stops on SIGTERM). NULL: never.
+ */
+void fetch_stop_on(struct fetch *f, const volatile sig_atomic_t *stop);
 
 /** URL-encode a query parameter value. Caller frees the result. */
 char *fetch_escape(struct fetch *f, const char *s);

@@ -2,9 +2,10 @@
  * ratio. The requests go one after another over a kept-alive connection, so
  * the probe adds one connection's worth of load, not N.
  *
- * A probe that cannot connect at all is the service being down: the error
- * ratio is 1 (its trigger fires) and the latency metrics are missing (their
- * triggers are UNKNOWN, with the reason). */
+ * A sample in which no probe got a reply says nothing about errors or
+ * latency: only http.up (0) is given, and every other trigger on the source
+ * is UNKNOWN with the reason. Replies with status >= 400 are answers: they
+ * count in the error ratio. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,10 +107,14 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 		strbuf_free(&why);
 		return HR_E_TIMEOUT;
 	}
-	sample_set_add(out, src, "http.error_ratio", (double)errors / made);
 	sample_set_add(out, src, "http.up", ok > 0 ? 1 : 0);
 	int rc = 0;
 	if (ok) {
+		// An error ratio needs an answer to be one: with none, the service
+		// may be down or the probe cut off from it, and every trigger on
+		// this source is UNKNOWN with the reason (a ratio of 1 with a `for`
+		// read as OK while pending).
+		sample_set_add(out, src, "http.error_ratio", (double)errors / made);
 		qsort(h->lat, ok, sizeof(double), cmp_double);
 		sample_set_add(out, src, "http.status", (double)last_status);
 		sample_set_add(out, src, "http.p50", percentile(h->lat, ok, 0.50));
@@ -135,6 +140,13 @@ static void http_close(void *state)
 
 static const char *const http_prefixes[] = {"http.p", "http.error_ratio", "http.up", "http.status", "http.max",
 					    NULL};
+static const char *const http_known[] = {"http.p50", "http.p95", "http.max", "http.error_ratio", "http.status",
+					 "http.up", NULL};
+
+static void http_cancel(void *state)
+{
+	fetch_cancel(((struct http *)state)->f);
+}
 
 const struct source_ops source_http_ops = {
 	.type = "http",
@@ -142,4 +154,6 @@ const struct source_ops source_http_ops = {
 	.open = http_open,
 	.sample = http_sample,
 	.close = http_close,
+	.cancel = http_cancel,
+	.known = http_known,
 };

@@ -614,6 +614,13 @@ static void local_close(void *state)
 }
 
 static const char *const local_prefixes[] = {"cpu.", "memory.", "load.", "disk.", "net.", "cgroup.", NULL};
+static const char *const local_known[] = {
+	"cpu.utilization", "cpu.iowait_ratio", "cpu.steal_ratio", "cpu.cores", "memory.used_ratio",
+	"memory.available_bytes", "memory.total_bytes", "memory.swap_used_ratio", "load.1", "load.5", "load.15",
+	"load.per_cpu", "disk.used_ratio", "disk.free_ratio", "disk.used_bytes", "disk.available_bytes",
+	"disk.inodes_used_ratio", "net.rx_bytes", "net.tx_bytes", "net.rx_bytes_per_second",
+	"net.tx_bytes_per_second", "cgroup.cpu.used_cores", "cgroup.cpu.utilization", "cgroup.memory.used_bytes",
+	"cgroup.memory.max_bytes", "cgroup.memory.used_ratio", NULL};
 
 const struct source_ops source_local_ops = {
 	.type = "local",
@@ -624,4 +631,5 @@ const struct source_ops source_local_ops = {
 	.open = local_open,
 	.sample = local_sample,
 	.close = local_close,
+	.known = local_known,
 };

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "sources/backends.h"
+#include "util/clock.h"
 #include "sources/fetch.h"
 #include "util/xalloc.h"
 
@@ -33,6 +34,11 @@ struct prom {
 	char **exprs;
 	size_t n;
 	char *base;        // URL without a trailing slash
+	double timeout_s;
+	// History back-fill of the round that the last sample began: range
+	// queries made, and when their shared budget (one timeout) runs out.
+	unsigned hist_calls;
+	double hist_end;
 };
 
 static int prom_open(const struct source_config *cfg, struct diag *d, void **state)
@@ -62,6 +68,8 @@ static int prom_open(const struct source_config *cfg, struct diag *d, void **sta
 	while (bl > 0 && cfg->url[bl - 1] == '/')
 		bl--;
 	p->base = xstrndup(cfg->url, bl);
+	p->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 5;
+	p->hist_end = -INFINITY;
 	p->f = fetch_new();
 	if (!p->f) {
 		source_prometheus_ops.close(p);
@@ -72,10 +80,39 @@ static int prom_open(const struct source_config *cfg, struct diag *d, void **sta
 	return 0;
 }
 
+size_t prom_count_values(const char *text, size_t len)
+{
+	size_t n = 1;
+	bool in_str = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == ',' || c == '[' || c == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 // The reply's top level: status success and data, or Prometheus' error.
-static json_t *reply_data(const char *text, size_t len, json_t **root, struct strbuf *err)
+static json_t *reply_data(const char *text, size_t len, size_t max_values, json_t **root, int *rc,
+			  struct strbuf *err)
 {
 	json_error_t je;
+	*root = NULL;
+	*rc = HR_E_PROTOCOL;
+	size_t values = prom_count_values(text, len);
+	if (values > max_values) {
+		source_error(err, "reply holds about %zu JSON values; at most %zu are read", values, max_values);
+		*rc = HR_E_TOO_LARGE;
+		return NULL;
+	}
 	*root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!*root) {
 		source_error(err, "reply is not JSON (line %d: %s)", je.line, je.text);
@@ -153,16 +190,22 @@ int prom_parse_instant(const char *text, size_t len, const char *name, const cha
 		       struct sample_set *out, struct strbuf *err)
 {
 	json_t *root;
-	json_t *data = reply_data(text, len, &root, err);
-	int rc = HR_E_PROTOCOL;
+	int rc;
+	json_t *data = reply_data(text, len, PROM_INSTANT_VALUES_MAX, &root, &rc, err);
 	if (!data)
 		goto out;
+	rc = HR_E_PROTOCOL;
 	const char *type = json_string_value(json_object_get(data, "resultType"));
 	json_t *result = json_object_get(data, "result");
 	double t, v;
 	if (type && strcmp(type, "scalar") == 0) {
 		if (!pair(result, &t, &v)) {
 			source_error(err, "scalar result is not [time, \"value\"]");
+			goto out;
+		}
+		if (isnan(v)) {
+			source_error(err, "the query gave NaN, no value");
+			rc = HR_E_NOTFOUND;
 			goto out;
 		}
 		sample_set_add(out, source, name, v);
@@ -179,12 +222,26 @@ int prom_parse_instant(const char *text, size_t len, const char *name, const cha
 		rc = HR_E_TOO_LARGE;
 		goto out;
 	}
+	// Checked before anything is added: a reply is taken whole or not at all.
+	size_t nan = 0;
 	for (size_t i = 0; i < n; i++) {
-		json_t *s = json_array_get(result, i);
-		if (!pair(json_object_get(s, "value"), &t, &v)) {
+		if (!pair(json_object_get(json_array_get(result, i), "value"), &t, &v)) {
 			source_error(err, "series %zu has no [time, \"value\"]", i);
 			goto out;
 		}
+		nan += isnan(v);
+	}
+	if (n == 0 || nan == n) {
+		source_error(err, n == 0 ? "the query returned no series (append 'or vector(0)' if none means 0)"
+					 : "the query gave NaN, no value");
+		rc = HR_E_NOTFOUND;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_array_get(result, i);
+		(void)pair(json_object_get(s, "value"), &t, &v);
+		if (isnan(v))
+			continue;
 		char buf[SAMPLE_NAME_MAX + 1];
 		series_name(name, json_object_get(s, "metric"), n > 1, buf, sizeof(buf));
 		sample_set_add(out, source, buf, v);
@@ -199,10 +256,11 @@ int prom_parse_range(const char *text, size_t len, const char *name, const char 
 		     struct strbuf *err)
 {
 	json_t *root;
-	json_t *data = reply_data(text, len, &root, err);
-	int rc = HR_E_PROTOCOL;
+	int rc;
+	json_t *data = reply_data(text, len, PROM_RANGE_VALUES_MAX, &root, &rc, err);
 	if (!data)
 		goto out;
+	rc = HR_E_PROTOCOL;
 	const char *type = json_string_value(json_object_get(data, "resultType"));
 	json_t *result = json_object_get(data, "result");
 	if (!type || strcmp(type, "matrix") != 0 || !json_is_array(result)) {
@@ -232,7 +290,8 @@ int prom_parse_range(const char *text, size_t len, const char *name, const char 
 				goto out;
 			}
 			prev = t;
-			series_push(out, t, v);
+			if (!isnan(v))
+				series_push(out, t, v);
 		}
 		rc = 0;
 		break;
@@ -242,15 +301,11 @@ out:
 	return rc;
 }
 
-static struct fetch_opts opts_of(const struct prom *p)
+static int get(struct prom *p, const char *url, double timeout_s, size_t max_body, struct fetch_result *res,
+	       struct strbuf *err)
 {
-	return (struct fetch_opts){.timeout_s = p->cfg->timeout_s, .user = p->cfg->user,
-				   .password = p->cfg->password, .token = p->cfg->token, .keep_body = true};
-}
-
-static int get(struct prom *p, const char *url, struct fetch_result *res, struct strbuf *err)
-{
-	struct fetch_opts o = opts_of(p);
+	struct fetch_opts o = {.timeout_s = timeout_s, .user = p->cfg->user, .password = p->cfg->password,
+			       .token = p->cfg->token, .keep_body = true, .max_body = max_body};
 	int rc = fetch_url(p->f, url, &o, res, err);
 	if (rc)
 		return rc;
@@ -268,11 +323,22 @@ static int prom_sample(void *state, const char *src, struct sample_set *out, str
 	struct strbuf why;
 	strbuf_init(&why, 2048);
 	int first = 0;
-	for (size_t i = 0; i < p->n; i++) {
+	// One deadline for the whole sample, every query included; the round's
+	// history back-fill gets one more timeout after it (prom_history).
+	double deadline = clock_mono() + p->timeout_s;
+	p->hist_calls = 0;
+	p->hist_end = -INFINITY;
+	size_t i = 0;
+	for (; i < p->n; i++) {
+		double left = deadline - clock_mono();
+		if (left < 1e-3) {
+			first = first ? first : HR_E_TIMEOUT;
+			break;
+		}
 		char *q = fetch_escape(p->f, p->exprs[i]);
 		char *url = xasprintf("%s/api/v1/query?query=%s", p->base, q);
 		struct fetch_result res;
-		int rc = get(p, url, &res, &why);
+		int rc = get(p, url, left, PROM_INSTANT_REPLY_MAX, &res, &why);
 		if (!rc)
 			rc = prom_parse_instant(res.body.buf ? res.body.buf : "", res.body.len, p->names[i], src, out,
 						&why);
@@ -280,16 +346,31 @@ static int prom_sample(void *state, const char *src, struct sample_set *out, str
 		free(url);
 		free(q);
 		if (rc) {
-			if (!first) {
-				first = rc;
-				source_error(err, "prometheus %s: %s: %s", p->base, p->names[i], strbuf_str(&why));
-			}
+			// Every query that gave no value is named, each with its reason:
+			// the triggers on them are UNKNOWN with the reason, the others
+			// keep their values. Past err's cap the reasons so far stand.
+			int full = first ? strbuf_printf(err, "; %s: %s", p->names[i], strbuf_str(&why))
+					 : strbuf_printf(err, "prometheus %s: %s: %s", p->base, p->names[i], strbuf_str(&why));
+			(void)full;
+			first = first ? first : rc;
 			// The server is down: every other query would wait for the same timeout.
-			if (rc == HR_E_UNAVAILABLE || rc == HR_E_TIMEOUT)
+			if (rc == HR_E_UNAVAILABLE || rc == HR_E_TIMEOUT) {
+				i++;
 				break;
+			}
 		}
 	}
+	if (i < p->n) {
+		// The rest were not asked: the sample's one deadline ran out.
+		int full = err->len ? strbuf_puts(err, "; ") : strbuf_printf(err, "prometheus %s: ", p->base);
+		for (size_t k = i; k < p->n && !full; k++)
+			full = strbuf_printf(err, "%s%s", k > i ? ", " : "", p->names[k]);
+		if (!full)
+			full = strbuf_printf(err, ": not asked, no time left within the %g s timeout", p->timeout_s);
+		(void)full;
+	}
 	strbuf_free(&why);
+	p->hist_end = clock_mono() + p->timeout_s;
 	return first;
 }
 
@@ -301,6 +382,17 @@ static int prom_history(void *state, const char *metric, double from, double to,
 	for (size_t i = 0; i < p->n; i++) {
 		if (strlen(p->names[i]) != base || strncmp(p->names[i], metric, base) != 0)
 			continue;
+		// Back-fill is bounded per round: a reply for each of 256 new series,
+		// each with its own timeout, would hold the round for minutes.
+		double left = p->hist_end - clock_mono();
+		if (p->hist_calls >= PROM_HISTORY_PER_ROUND || left < 1e-3) {
+			source_error(err, "history back-fill budget of this round spent (%d range queries, %g s)",
+				     PROM_HISTORY_PER_ROUND, p->timeout_s);
+			return HR_E_TIMEOUT;
+		}
+		if (left > p->timeout_s)
+			left = p->timeout_s;
+		p->hist_calls++;
 		// Prometheus refuses more than 11,000 points per series.
 		if (step < (to - from) / 10000)
 			step = (to - from) / 10000;
@@ -310,7 +402,7 @@ static int prom_history(void *state, const char *metric, double from, double to,
 		char *url = xasprintf("%s/api/v1/query_range?query=%s&start=%.3f&end=%.3f&step=%.3f", p->base, q,
 				      from, to, step);
 		struct fetch_result res;
-		int rc = get(p, url, &res, err);
+		int rc = get(p, url, left, PROM_RANGE_REPLY_MAX, &res, err);
 		if (!rc)
 			rc = prom_parse_range(res.body.buf ? res.body.buf : "", res.body.len, p->names[i], metric, out,
 					      err);
@@ -325,6 +417,11 @@ static int prom_history(void *state, const char *metric, double from, double to,
 static const char *const *prom_names(void *state)
 {
 	return (const char *const *)((struct prom *)state)->names;
+}
+
+static void prom_cancel(void *state)
+{
+	fetch_cancel(((struct prom *)state)->f);
 }
 
 static void prom_close(void *state)
@@ -350,4 +447,5 @@ const struct source_ops source_prometheus_ops = {
 	.close = prom_close,
 	.history = prom_history,
 	.names = prom_names,
+	.cancel = prom_cancel,
 };

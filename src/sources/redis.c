@@ -7,12 +7,20 @@
 #include "sources/redis.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <hiredis.h>
 #include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "sources/backends.h"
 #include "util/xalloc.h"
@@ -127,10 +135,131 @@ int redis_parse_url(const char *url, struct redis_url *out, const char **why)
 	return 0;
 }
 
+/* The exchange with the server, bounded twice.
+ *
+ * Time: one deadline for the whole sample (connect, AUTH, INFO and every
+ * queue command), not a timeout per read: a peer that drips a byte every
+ * half second would otherwise hold the round for as long as it likes. The
+ * socket is non-blocking and every wait is a poll() for what is left.
+ *
+ * Size: hiredis 0.14 (Debian 12) has no reader limits (maxelements and
+ * maxbulklen came in 1.0), and its default reply builder callocs whatever
+ * array length a peer announces: "*2147483647" is 16 GiB of address space
+ * and seconds of CPU. So the reply parser is hiredis' reader with reply
+ * builders of our own, which refuse arrays (no command sent here answers
+ * with one) and strings over the cap, and the bytes fed to it for one reply
+ * are capped too. The protocol parser stays hiredis'; only the socket and
+ * the reply objects are ours. */
+
+#define REPLY_MAX REDIS_REPLY_MAX
+
+struct rreply {
+	int type;          // REDIS_REPLY_*
+	long long integer;
+	char *str;         // owned, NUL-terminated (string, status, error)
+	size_t len;
+};
+
+static void rreply_free(void *obj)
+{
+	struct rreply *r = obj;
+	if (!r)
+		return;
+	free(r->str);
+	free(r);
+}
+
+// What the builders refused, for the message.
+struct reader_note {
+	const char *why;
+};
+
+static void *make_string(const redisReadTask *task, char *str, size_t len)
+{
+	struct reader_note *note = task->privdata;
+	if (len > REPLY_MAX) {
+		// Also where hiredis 0.14 hands an overflowed bulk length: refuse
+		// before touching str.
+		if (note)
+			note->why = "a string larger than the reply cap";
+		return NULL;
+	}
+	struct rreply *r = xcalloc(1, sizeof(*r));
+	r->type = task->type;
+	r->str = xmalloc(len + 1);
+	memcpy(r->str, str, len);
+	r->str[len] = '\0';
+	r->len = len;
+	return r;
+}
+
+static void *make_array(const redisReadTask *task, int elements)
+{
+	struct reader_note *note = task->privdata;
+	if (note)
+		note->why = elements > 0 ? "an array, which no command sent here answers with"
+					 : "an empty array, which no command sent here answers with";
+	return NULL;
+}
+
+static void *make_integer(const redisReadTask *task, long long v)
+{
+	(void)task;
+	struct rreply *r = xcalloc(1, sizeof(*r));
+	r->type = REDIS_REPLY_INTEGER;
+	r->integer = v;
+	return r;
+}
+
+static void *make_nil(const redisReadTask *task)
+{
+	// hiredis calls this for "$-1" with the task typed as a string: the
+	// type is set here, as its own builder does.
+	(void)task;
+	struct rreply *r = xcalloc(1, sizeof(*r));
+	r->type = REDIS_REPLY_NIL;
+	return r;
+}
+
+static redisReplyObjectFunctions reply_fns = {make_string, make_array, make_integer, make_nil, rreply_free};
+
+int redis_check_reply(const char *buf, size_t len, int *type, const char **why)
+{
+	*why = NULL;
+	if (len > REPLY_MAX) {
+		*why = "a reply larger than the cap";
+		return HR_E_TOO_LARGE;
+	}
+	struct reader_note note = {0};
+	redisReader *rd = redisReaderCreateWithFunctions(&reply_fns);
+	if (!rd)
+		abort();
+	rd->privdata = &note;
+	void *reply = NULL;
+	int rc = HR_E_UNAVAILABLE;
+	if (redisReaderFeed(rd, buf, len) != REDIS_OK || redisReaderGetReply(rd, &reply) != REDIS_OK) {
+		rc = HR_E_PROTOCOL;
+		*why = note.why ? note.why : "malformed";
+	} else if (reply) {
+		*type = ((struct rreply *)reply)->type;
+		rc = rd->pos < rd->len ? HR_E_PROTOCOL : 0;
+		if (rc)
+			*why = "more than one reply";
+		rreply_free(reply);
+	}
+	redisReaderFree(rd);
+	return rc;
+}
+
 struct redis {
+	_Atomic bool cancel;  // source_cancel(): end the waits below
 	const struct source_config *cfg;
 	struct redis_url url;
-	redisContext *c;
+	int fd;               // -1 when not connected
+	redisReader *reader;
+	struct reader_note note;
+	double deadline;      // of the current sample (clock_mono)
+	double timeout_s;
 	double last_evicted, last_when;
 	bool have_evicted;
 };
@@ -152,6 +281,8 @@ static int redis_open(const struct source_config *cfg, struct diag *d, void **st
 	struct redis *r = xcalloc(1, sizeof(*r));
 	r->cfg = cfg;
 	r->url = u;
+	r->fd = -1;
+	r->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 5;
 	if (cfg->password) {
 		free(r->url.password);
 		r->url.password = xstrdup(cfg->password);
@@ -160,34 +291,198 @@ static int redis_open(const struct source_config *cfg, struct diag *d, void **st
 	return 0;
 }
 
-static struct timeval tv_of(double s)
+static void disconnect(struct redis *r)
 {
-	if (s <= 0)
-		s = 5;
-	return (struct timeval){(time_t)s, (suseconds_t)((s - floor(s)) * 1e6)};
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	if (r->reader)
+		redisReaderFree(r->reader);
+	r->reader = NULL;
 }
 
-// A reply of the expected type, or NULL with a reason; the caller frees it.
-static redisReply *command(struct redis *r, struct strbuf *err, int type, const char *fmt, ...)
+/* Wait for the socket until the sample's deadline.
+ * @return 1 ready, 0 past the deadline, -1 poll error. */
+static int wait_fd(struct redis *r, short events)
+{
+	for (;;) {
+		double left = r->deadline - clock_mono();
+		if (left <= 0 || atomic_load(&r->cancel))
+			return 0;
+		// Slices of 100 ms, so a cancel is seen in time.
+		struct pollfd pfd = {.fd = r->fd, .events = events};
+		int n = poll(&pfd, 1, (int)ceil(fmin(left, 0.1) * 1000));
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static int fail(struct redis *r, struct strbuf *err, int rc, const char *what)
+{
+	source_error(err, "redis %s:%d: %s", r->url.host, r->url.port, what);
+	disconnect(r);
+	return rc;
+}
+
+static int timed_out(struct redis *r, struct strbuf *err)
+{
+	char m[96];
+	snprintf(m, sizeof(m), "no complete answer within the %g s timeout", r->timeout_s);
+	return fail(r, err, HR_E_TIMEOUT, m);
+}
+
+// A non-blocking TCP connection to one of the host's addresses.
+static int tcp_connect(struct redis *r, struct strbuf *err)
+{
+	char port[8];
+	snprintf(port, sizeof(port), "%d", r->url.port);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	int gai = getaddrinfo(r->url.host, port, &hints, &ai);
+	if (gai != 0)
+		return fail(r, err, HR_E_UNAVAILABLE, gai_strerror(gai));
+	int rc = HR_E_UNAVAILABLE;
+	char why[128] = "no address";
+	for (struct addrinfo *a = ai; a; a = a->ai_next) {
+		r->fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+		if (r->fd < 0) {
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+			continue;
+		}
+		if (connect(r->fd, a->ai_addr, a->ai_addrlen) != 0 && errno != EINPROGRESS) {
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+			disconnect(r);
+			continue;
+		}
+		int w = wait_fd(r, POLLOUT);
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (w == 0) {
+			freeaddrinfo(ai);
+			return timed_out(r, err);
+		}
+		if (w < 0 || getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
+			snprintf(why, sizeof(why), "%s", strerror(soerr ? soerr : errno));
+			disconnect(r);
+			continue;
+		}
+		int one = 1;
+		setsockopt(r->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		rc = 0;
+		break;
+	}
+	freeaddrinfo(ai);
+	if (rc)
+		return fail(r, err, rc, why);
+	r->reader = redisReaderCreateWithFunctions(&reply_fns);
+	if (!r->reader)
+		abort(); // out of memory: xalloc's policy
+	r->note.why = NULL;
+	return 0;
+}
+
+// Send one command and read its reply within the deadline.
+static struct rreply *exchange(struct redis *r, struct strbuf *err, const char *fmt, va_list ap)
+{
+	char *cmd = NULL;
+	int n = redisvFormatCommand(&cmd, fmt, ap);
+	if (n < 0) {
+		(void)fail(r, err, HR_E_INVALID, "cannot format a command");
+		return NULL;
+	}
+	size_t off = 0;
+	while (off < (size_t)n) {
+		ssize_t w = send(r->fd, cmd + off, (size_t)n - off, MSG_NOSIGNAL);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			free(cmd);
+			(void)fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
+			return NULL;
+		}
+		int ready = wait_fd(r, POLLOUT);
+		if (ready <= 0) {
+			free(cmd);
+			(void)(ready == 0 ? timed_out(r, err) : fail(r, err, HR_E_UNAVAILABLE, strerror(errno)));
+			return NULL;
+		}
+	}
+	free(cmd);
+	size_t fed = 0;
+	r->note.why = NULL;
+	r->reader->privdata = &r->note;
+	for (;;) {
+		void *reply = NULL;
+		if (redisReaderGetReply(r->reader, &reply) != REDIS_OK) {
+			char m[200];
+			snprintf(m, sizeof(m), "malformed reply: %s", r->note.why ? r->note.why : r->reader->errstr);
+			(void)fail(r, err, HR_E_PROTOCOL, m);
+			return NULL;
+		}
+		if (reply) {
+			// One command, one reply: bytes beyond it are a peer out of step.
+			if (r->reader->pos < r->reader->len) {
+				rreply_free(reply);
+				(void)fail(r, err, HR_E_PROTOCOL, "malformed reply: more than one reply to one command");
+				return NULL;
+			}
+			return reply;
+		}
+		int ready = wait_fd(r, POLLIN);
+		if (ready <= 0) {
+			(void)(ready == 0 ? timed_out(r, err) : fail(r, err, HR_E_UNAVAILABLE, strerror(errno)));
+			return NULL;
+		}
+		char buf[16384];
+		ssize_t got = recv(r->fd, buf, sizeof(buf), 0);
+		if (got == 0) {
+			(void)fail(r, err, HR_E_UNAVAILABLE, "the server closed the connection");
+			return NULL;
+		}
+		if (got < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				continue;
+			(void)fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
+			return NULL;
+		}
+		fed += (size_t)got;
+		if (fed > REPLY_MAX) {
+			char m[96];
+			snprintf(m, sizeof(m), "a reply larger than %u KiB", REPLY_MAX >> 10);
+			(void)fail(r, err, HR_E_TOO_LARGE, m);
+			return NULL;
+		}
+		if (redisReaderFeed(r->reader, buf, (size_t)got) != REDIS_OK) {
+			(void)fail(r, err, HR_E_PROTOCOL, r->reader->errstr);
+			return NULL;
+		}
+	}
+}
+
+// A reply of the expected type (type < 0: any but an error), or NULL with a
+// reason; the caller frees it. On a connection problem the connection is
+// closed (r->fd < 0) and the sample must stop.
+static struct rreply *command(struct redis *r, struct strbuf *err, int type, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	redisReply *rep = redisvCommand(r->c, fmt, ap);
+	struct rreply *rep = exchange(r, err, fmt, ap);
 	va_end(ap);
-	if (!rep) {
-		source_error(err, "redis %s:%d: %s", r->url.host, r->url.port, r->c->errstr);
-		redisFree(r->c);
-		r->c = NULL;
+	if (!rep)
 		return NULL;
-	}
 	if (rep->type == REDIS_REPLY_ERROR) {
-		source_error(err, "redis %s:%d: %.*s", r->url.host, r->url.port, (int)rep->len, rep->str);
-		freeReplyObject(rep);
+		source_error(err, "redis %s:%d: %.*s", r->url.host, r->url.port, (int)(rep->len < 300 ? rep->len : 300),
+			     rep->str);
+		rreply_free(rep);
 		return NULL;
 	}
 	if (type >= 0 && rep->type != type) {
 		source_error(err, "redis %s:%d: unexpected reply type %d", r->url.host, r->url.port, rep->type);
-		freeReplyObject(rep);
+		rreply_free(rep);
 		return NULL;
 	}
 	return rep;
@@ -195,33 +490,27 @@ static redisReply *command(struct redis *r, struct strbuf *err, int type, const 
 
 static int connect_redis(struct redis *r, struct strbuf *err)
 {
-	if (r->c)
+	if (r->fd >= 0)
 		return 0;
-	r->c = redisConnectWithTimeout(r->url.host, r->url.port, tv_of(r->cfg->timeout_s));
-	if (!r->c || r->c->err) {
-		source_error(err, "redis %s:%d: %s", r->url.host, r->url.port, r->c ? r->c->errstr : "out of memory");
-		redisFree(r->c);
-		r->c = NULL;
-		return HR_E_UNAVAILABLE;
-	}
-	redisSetTimeout(r->c, tv_of(r->cfg->timeout_s));
-	redisReply *rep;
+	int rc = tcp_connect(r, err);
+	if (rc)
+		return rc;
+	struct rreply *rep;
 	if (r->url.password) {
 		rep = command(r, err, REDIS_REPLY_STATUS, "AUTH %s", r->url.password);
 		if (!rep)
 			goto fail;
-		freeReplyObject(rep);
+		rreply_free(rep);
 	}
 	if (r->url.db) {
 		rep = command(r, err, REDIS_REPLY_STATUS, "SELECT %d", r->url.db);
 		if (!rep)
 			goto fail;
-		freeReplyObject(rep);
+		rreply_free(rep);
 	}
 	return 0;
 fail:
-	redisFree(r->c);
-	r->c = NULL;
+	disconnect(r);
 	return HR_E_UNAVAILABLE;
 }
 
@@ -234,12 +523,12 @@ static double bull_wait(struct redis *r, const char *key, struct strbuf *err)
 	size_t kl = strlen(key);
 	if (kl < 10 || strncmp(key, "bull:", 5) != 0 || strcmp(key + kl - 5, ":wait") != 0)
 		return NAN;
-	redisReply *id = command(r, err, -1, "LINDEX %s -1", key);
+	struct rreply *id = command(r, err, -1, "LINDEX %s -1", key);
 	if (!id)
 		return NAN;
 	double wait = 0; // an empty queue has nobody waiting
 	if (id->type == REDIS_REPLY_STRING) {
-		redisReply *ts = command(r, err, -1, "HGET %b:%b timestamp", key, kl - 5, id->str, id->len);
+		struct rreply *ts = command(r, err, -1, "HGET %b:%b timestamp", key, kl - 5, id->str, id->len);
 		wait = NAN;
 		if (ts && ts->type == REDIS_REPLY_STRING && ts->len < 20) {
 			char buf[24];
@@ -250,24 +539,25 @@ static double bull_wait(struct redis *r, const char *key, struct strbuf *err)
 			if (endp != buf && *endp == '\0' && ms > 0)
 				wait = fmax(0, clock_unix() - ms / 1000);
 		}
-		freeReplyObject(ts);
+		rreply_free(ts);
 	}
-	freeReplyObject(id);
+	rreply_free(id);
 	return wait;
 }
 
 static int redis_sample(void *state, const char *src, struct sample_set *out, struct strbuf *err)
 {
 	struct redis *r = state;
+	r->deadline = clock_mono() + r->timeout_s;
 	int rc = connect_redis(r, err);
 	if (rc)
 		return rc;
-	redisReply *rep = command(r, err, REDIS_REPLY_STRING, "INFO");
+	struct rreply *rep = command(r, err, REDIS_REPLY_STRING, "INFO");
 	if (!rep)
 		return HR_E_UNAVAILABLE;
 	struct redis_info info;
 	rc = redis_parse_info(rep->str, rep->len, &info);
-	freeReplyObject(rep);
+	rreply_free(rep);
 	if (rc) {
 		source_error(err, "redis %s:%d: INFO reply without used_memory", r->url.host, r->url.port);
 		return rc;
@@ -310,25 +600,30 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 				source_error(err, "redis %s:%d: queue key '%s' is a %.20s, not a list, zset or stream",
 					     r->url.host, r->url.port, key, rep->str);
 			bad = HR_E_PROTOCOL;
-			freeReplyObject(rep);
+			rreply_free(rep);
 			continue;
 		}
-		freeReplyObject(rep);
+		rreply_free(rep);
 		if (cmd) {
 			rep = command(r, err, REDIS_REPLY_INTEGER, cmd, key);
 			if (!rep)
 				return HR_E_UNAVAILABLE;
 			len = (double)rep->integer;
-			freeReplyObject(rep);
+			rreply_free(rep);
 		}
 		char label[128];
 		sample_label_escape(key, label, sizeof(label));
 		sample_set_addf(out, src, len, "redis.queue.length{key=\"%s\"}", label);
 		sample_set_addf(out, src, is_list ? bull_wait(r, key, err) : NAN, "redis.queue.wait{key=\"%s\"}", label);
-		if (!r->c)
+		if (r->fd < 0)
 			return HR_E_UNAVAILABLE;
 	}
 	return bad;
+}
+
+static void redis_cancel(void *state)
+{
+	atomic_store(&((struct redis *)state)->cancel, true);
 }
 
 static void redis_close(void *state)
@@ -336,12 +631,26 @@ static void redis_close(void *state)
 	struct redis *r = state;
 	if (!r)
 		return;
-	redisFree(r->c);
+	disconnect(r);
 	redis_url_free(&r->url);
 	free(r);
 }
 
-static const char *const redis_prefixes[] = {"redis.", NULL};
+// The queue figures exist only with `queues:`: without them a trigger on
+// redis.queue.* is not this source's to give (not applicable), and the
+// source is healthy without the optional key.
+static const char *const redis_prefixes[] = {"redis.memory.", "redis.clients.", "redis.evicted_keys", NULL};
+static const char *const queue_names[] = {"redis.queue.length", "redis.queue.wait", NULL};
+static const char *const redis_known[] = {"redis.memory.used_bytes", "redis.memory.max_bytes",
+					  "redis.memory.used_ratio", "redis.clients.connected",
+					  "redis.clients.blocked", "redis.evicted_keys",
+					  "redis.evicted_keys_per_second", NULL};
+
+static const char *const *redis_names(void *state)
+{
+	const struct redis *r = state;
+	return r->cfg->n_queues ? queue_names : queue_names + 2;
+}
 
 const struct source_ops source_redis_ops = {
 	.type = "redis",
@@ -349,4 +658,7 @@ const struct source_ops source_redis_ops = {
 	.open = redis_open,
 	.sample = redis_sample,
 	.close = redis_close,
+	.names = redis_names,
+	.cancel = redis_cancel,
+	.known = redis_known,
 };

@@ -17,6 +17,21 @@ struct redis_info {
  */
 HR_NODISCARD int redis_parse_info(const char *text, size_t len, struct redis_info *out);
 
+/** Largest reply the source reads (bytes); INFO is about 5 KiB. */
+#define REDIS_REPLY_MAX (512u << 10)
+
+/**
+ * Parse one reply from @p buf as the source does: hiredis' RESP reader with
+ * bounded reply builders, which refuse any array (no command the source sends
+ * answers with one; "*2147483647" would otherwise be a 16 GiB calloc) and any
+ * string or input over REDIS_REPLY_MAX. For tests and the fuzz target.
+ * @param type the reply's REDIS_REPLY_* type on success.
+ * @param why a static reason on failure.
+ * @return 0; HR_E_UNAVAILABLE when the reply is incomplete; HR_E_PROTOCOL;
+ *         HR_E_TOO_LARGE.
+ */
+HR_NODISCARD int redis_check_reply(const char *buf, size_t len, int *type, const char **why);
+
 /** A parsed redis:// URL. Strings are owned; free with redis_url_free(). */
 struct redis_url {
 	char *host;

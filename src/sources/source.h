@@ -56,6 +56,18 @@ struct source_ops {
 		       struct series *out, struct strbuf *err);
 	/** Optional: the metric names the config makes this source provide, NULL terminated. */
 	const char *const *(*names)(void *state);
+	/**
+	 * Optional: make a sample running on another thread end soon (within
+	 * about a second) with an error; later samples end at once too. Called
+	 * only before close. Thread-safe.
+	 */
+	void (*cancel)(void *state);
+	/**
+	 * Every metric base name this backend can give, NULL terminated, for
+	 * validation and did-you-mean (docs/metrics.md lists them); NULL when
+	 * they come from the config (names()).
+	 */
+	const char *const *known;
 };
 
 /**
@@ -83,6 +95,29 @@ HR_NODISCARD int source_open(const struct source_config *cfg, struct diag *d, st
  * @return 0 or a negative code.
  */
 HR_NODISCARD int source_sample(struct source *src, struct sample_set *out, struct strbuf *err);
+
+/**
+ * Mask in err whatever could be a secret of this source (its password, token,
+ * the password in its URL or DSN, and any credential util/redact.h
+ * recognises). source_sample() and source_history() do it to their own err.
+ */
+void source_redact(const struct source *src, struct strbuf *err);
+
+/** Make a sample running on another thread end soon; see source_ops.cancel. Thread-safe. */
+void source_cancel(struct source *src);
+
+/**
+ * Does this source give a metric with exactly this base name (labels
+ * ignored)? Unlike source_provides(), which answers "is it this source's to
+ * give" by prefix, this is the exact list, for `validate` and did-you-mean.
+ */
+bool source_knows(const struct source *src, const char *selector);
+
+/**
+ * Append every base name this source can give to names (borrowed strings),
+ * growing it as needed.
+ */
+void source_known_names(const struct source *src, const char ***names, size_t *n, size_t *cap);
 
 /** Close a source. NULL is a no-op. */
 void source_close(struct source *src);

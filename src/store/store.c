@@ -46,6 +46,7 @@ struct store {
 	struct diag *d;
 	sqlite3_stmt *ins_sample, *ins_series, *get_series, *ins_batch;
 	struct idmap ids;
+	bool readonly;
 };
 
 static uint64_t fnv1a(const char *s)
@@ -195,10 +196,35 @@ static int prepare(struct store *st, const char *sql, sqlite3_stmt **out)
 	return 0;
 }
 
+/* Read-only: open for reading, never write (no schema, no PRAGMA). A WAL
+ * file needs its -shm beside it, which a reader may be unable to create in a
+ * directory it may not write: then it is read as an immutable snapshot
+ * (SQLite URI "immutable=1"), which is what a read-only copy is. */
+static int open_readonly(struct store *st)
+{
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(st->db, 5000);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL) == SQLITE_OK) {
+			int rc = sqlite3_step(q);
+			sqlite3_finalize(q);
+			if (rc == SQLITE_ROW)
+				return 0;
+		}
+	}
+	sqlite3_close(st->db);
+	st->db = NULL;
+	char *uri = sqlite3_mprintf("file:%s?immutable=1", st->path);
+	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+	int rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
+	sqlite3_free(uri);
+	return rc == SQLITE_OK ? 0 : fail(st, "cannot open");
+}
+
 int store_open(const char *path, enum store_mode mode, struct diag *d, struct store **out)
 {
 	struct stat sb;
-	if (mode == STORE_EXISTING && stat(path, &sb) != 0)
+	if ((mode == STORE_EXISTING || mode == STORE_READONLY) && stat(path, &sb) != 0)
 		return HR_E_NOTFOUND;
 	if (mode == STORE_CREATE) {
 		int rc = make_parent(path);
@@ -210,8 +236,26 @@ int store_open(const char *path, enum store_mode mode, struct diag *d, struct st
 	struct store *st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	st->d = d;
-	int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
 	int rc = 0;
+	if (mode == STORE_READONLY) {
+		st->readonly = true;
+		rc = open_readonly(st);
+		if (!rc)
+			rc = check_schema(st);
+		sqlite3_stmt *q;
+		// An empty file holds no history yet: as good as none.
+		if (!rc && sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE name = 'samples'", -1, &q,
+					      NULL) == SQLITE_OK) {
+			if (sqlite3_step(q) != SQLITE_ROW)
+				rc = HR_E_NOTFOUND;
+			sqlite3_finalize(q);
+		}
+		// Reads only: the statements that look up, never those that write.
+		if (!rc)
+			rc = prepare(st, "SELECT id FROM series WHERE name = ?", &st->get_series);
+		goto out;
+	}
+	int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		rc = fail(st, "cannot open");
 		goto out;
@@ -245,6 +289,22 @@ out:
 	}
 	*out = st;
 	return 0;
+}
+
+void store_set_diag(struct store *st, struct diag *d)
+{
+	st->d = d;
+}
+
+bool store_writable(const struct store *st)
+{
+	return st && !st->readonly;
+}
+
+static int refuse_readonly(struct store *st)
+{
+	diag_error(st->d, "history store %s: opened read-only", st->path);
+	return HR_E_IO;
 }
 
 void store_close(struct store *st)
@@ -300,6 +360,8 @@ static int series_id(struct store *st, const char *name, int64_t *id)
 
 int store_append(struct store *st, double t, const struct sample_set *s)
 {
+	if (st->readonly)
+		return refuse_readonly(st);
 	int rc = exec(st, "BEGIN IMMEDIATE");
 	if (rc)
 		return rc;
@@ -485,6 +547,8 @@ int store_read_buckets(struct store *st, const char *name, double from, double t
 int store_log_transition(struct store *st, double t, const char *trigger, const char *series,
 			 const char *from, const char *to, double value, const char *message)
 {
+	if (st->readonly)
+		return refuse_readonly(st);
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO transitions VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &q,
 			       NULL) != SQLITE_OK)
@@ -521,6 +585,8 @@ int store_prune(struct store *st, double now, const struct store_retention *r)
 {
 	double raw_cut = now - r->raw_s, roll_cut = now - r->rollup_s;
 	double step = r->rollup_step_s > 0 ? r->rollup_step_s : 300;
+	if (st->readonly)
+		return refuse_readonly(st);
 	int rc = exec(st, "BEGIN IMMEDIATE");
 	if (rc)
 		return rc;

@@ -28,7 +28,9 @@ struct store;
 /** How to open a store. */
 enum store_mode {
 	STORE_CREATE,   /**< create the file and its directory when missing (the agent) */
-	STORE_EXISTING, /**< open only a file that exists: HR_E_NOTFOUND otherwise (check) */
+	STORE_EXISTING, /**< open only a file that exists: HR_E_NOTFOUND otherwise */
+	STORE_READONLY, /**< read a file that exists, never write it (a store check may not write):
+			     HR_E_NOTFOUND when missing; writes fail with HR_E_IO */
 };
 
 /**
@@ -48,6 +50,12 @@ char *store_default_path(void);
  *         another schema version (a newer headroom).
  */
 HR_NODISCARD int store_open(const char *path, enum store_mode mode, struct diag *d, struct store **out);
+
+/** Send the store's later messages to @p d (borrowed) instead of the one it was opened with. */
+void store_set_diag(struct store *st, struct diag *d);
+
+/** Can this store be written (not opened with STORE_READONLY)? NULL: false. */
+bool store_writable(const struct store *st);
 
 /** Close the store. NULL is a no-op. */
 void store_close(struct store *st);

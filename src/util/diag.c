@@ -1,7 +1,11 @@
 #include "util/diag.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/redact.h"
+#include "util/xalloc.h"
 
 void diag_init_file(struct diag *d, FILE *fp, const char *prog)
 {
@@ -84,7 +88,12 @@ static int put_source(struct strbuf *out, const struct diag_loc *loc)
 	struct strbuf sb;
 	strbuf_init(&sb, 1 << 16);
 	size_t n = strcspn(loc->src_line, "\r\n");
-	int rc = strbuf_printf(&sb, "    %.*s\n    ", (int)n, loc->src_line);
+	// The line may hold a credential (password: ..., a DSN): shown masked.
+	char *line = xstrndup(loc->src_line, n);
+	char *shown = redact_dup(line, NULL);
+	free(line);
+	int rc = strbuf_printf(&sb, "    %s\n    ", shown);
+	free(shown);
 	// A column past the line's end (a problem found at end of input) must
 	// not read past it: pad with spaces from there.
 	for (int i = 1; !rc && i < loc->col; i++)
@@ -132,6 +141,15 @@ void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 		rc = strbuf_printf(&sb, "%s: ", level_name(lvl));
 	if (!rc)
 		rc = put_one_line(&sb, msg);
+	if (!rc) {
+		// Messages quote what they were given, which may be a DSN or a
+		// token: the whole line is masked, prefix included, so a key is
+		// never mistaken for the start of a YAML line.
+		char *safe = redact_dup(strbuf_str(&sb), NULL);
+		strbuf_reset(&sb);
+		rc = strbuf_puts(&sb, safe);
+		free(safe);
+	}
 	if (!rc)
 		rc = strbuf_puts(&sb, "\n");
 	if (!rc && d->show_source && loc && loc->src_line)

@@ -3,6 +3,9 @@
 #include <time.h>
 
 #include "util/clock.h"
+#include "util/redact.h"
+
+#include <stdlib.h>
 
 void logger_init_file(struct logger *l, FILE *fp, const char *prog)
 {
@@ -30,14 +33,18 @@ void logger_printf(struct logger *l, const char *fmt, ...)
 		rc = strbuf_vprintf(&line, fmt, ap);
 	va_end(ap);
 	(void)rc; // a line too long for the cap is logged cut, never dropped
+	// The last guard: whatever a line quotes (a source's error, a URL), no
+	// credential reaches the log (util/redact.h).
+	char *safe = redact_dup(strbuf_str(&line), NULL);
+	strbuf_free(&line);
 	if (l->fp) {
-		fputs(strbuf_str(&line), l->fp);
+		fputs(safe, l->fp);
 		fputc('\n', l->fp);
 		fflush(l->fp);
 	} else if (l->mem) {
-		if (strbuf_puts(l->mem, strbuf_str(&line)) == 0)
-			if (strbuf_puts(l->mem, "\n") != 0)
-				return; // full: the line stays without its newline
+		if (strbuf_puts(l->mem, safe) == 0 && strbuf_puts(l->mem, "\n") != 0) {
+			// full: the line stays without its newline
+		}
 	}
-	strbuf_free(&line);
+	free(safe);
 }

@@ -478,6 +478,26 @@ char *units_fmt_duration3(double s, char *buf, size_t n)
 	return buf;
 }
 
+char *units_fmt_exact(double v, char *buf, size_t n)
+{
+	if (isnan(v)) {
+		snprintf(buf, n, "NaN");
+		return buf;
+	}
+	if (isinf(v)) {
+		snprintf(buf, n, v > 0 ? "+Inf" : "-Inf");
+		return buf;
+	}
+	// At most 17 tries of a few hundred nanoseconds; /metrics prints a few
+	// hundred numbers a scrape.
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
 char *units_fmt_size(double b, char *buf, size_t n)
 {
 	static const char *names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};

@@ -76,6 +76,16 @@ char *units_fmt_duration(double seconds, char *buf, size_t n);
 char *units_fmt_duration3(double seconds, char *buf, size_t n);
 /** Format bytes for people with binary units: "512 MiB", "4.0 GiB". Returns buf. */
 char *units_fmt_size(double bytes, char *buf, size_t n);
+/**
+ * A number in the shortest form that reads back as the same double: "%.17g"
+ * always round-trips but prints 0.7 as 0.69999999999999996; the first of
+ * %.1g ... %.17g whose strtod() gives v back is used, so 0.7 is "0.7" and
+ * 1/3 keeps the 16 digits it needs. NaN is "NaN", infinities "+Inf" and "-Inf" (the
+ * Prometheus text format's spellings).
+ * @param buf at least 32 bytes.
+ * @return buf.
+ */
+char *units_fmt_exact(double v, char *buf, size_t n);
 /** Format money: "$5.39", "€15.00", "12.00 CHF". Returns buf. */
 char *units_fmt_money(double amount, const char *currency, char *buf, size_t n);
 /** Format a unit price with the digits it needs: "$5.39", "$0.0000166667", "€0.20". Returns buf. */

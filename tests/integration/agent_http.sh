@@ -57,6 +57,25 @@ curl -s -H "$AUTH" "http://127.0.0.1:$APORT/metrics" >metrics.txt
 t_contains "/metrics has the local samples" "$(cat metrics.txt)" 'headroom_cpu_utilization{source="local"}'
 t_contains "/metrics has labelled series" "$(cat metrics.txt)" 'headroom_disk_used_ratio{mount="/",source="local"}'
 t_contains "/metrics has trigger states" "$(cat metrics.txt)" 'headroom_trigger_state{trigger="cores",metric="cpu.cores"} 1'
+# Byte counters typed counter (named _total); numbers in the shortest form
+# that reads back exactly (0.7, not 0.69999999999999996 as "%.17g" printed).
+t_contains "/metrics: byte counters are counters" "$(cat metrics.txt)" "# TYPE headroom_net_rx_bytes_total counter"
+t_check "/metrics: no byte counter typed gauge" sh -c "! grep -q 'TYPE headroom_net_[rt]x_bytes gauge' metrics.txt"
+t_check "/metrics: every number in its shortest round-trip form" python3 -c "
+import re, sys
+bad = []
+for line in open('metrics.txt'):
+    if line.startswith('#') or not line.strip():
+        continue
+    s = line.rsplit(' ', 1)[1].strip()
+    if s in ('NaN', '+Inf', '-Inf'):
+        continue
+    v = float(s)
+    digits = len(re.sub(r'[^0-9]', '', s.split('e')[0]).lstrip('0')) or 1
+    if any(float('%.*g' % (k, v)) == v for k in range(1, digits)):
+        bad.append(line.strip())
+print(bad[:5], file=sys.stderr)
+sys.exit(bool(bad))"
 if command -v promtool >/dev/null; then
 	promtool check metrics <metrics.txt >promtool.txt 2>&1
 	# promtool lints names too; only a parse error fails the format.

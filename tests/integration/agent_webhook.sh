@@ -25,6 +25,8 @@ YAML
 "$HEADROOM" agent -f h.yaml -v 2>agent.log &
 AGENT=$!
 t_started $AGENT
+# The log file exists once the agent listens (the redirection races the loop below).
+t_wait_port "$APORT" || { t_not_ok "agent starts"; t_diag "$(cat agent.log)"; t_done; }
 # Six posts of 5 s each held the first round for 30 s; with the budget the
 # agent stores a batch every second or so after a first round of about 1 s.
 i=0

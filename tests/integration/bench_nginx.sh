@@ -106,10 +106,33 @@ t_check "chunked: 500 responses, bytes equal the log ($2)" \
 t_contains "chunked: no protocol errors" "$(jget "$T_TMP/c.json" 'j["errors"]["protocol"]')" "0"
 t_check "chunked: each body is smaller than the file, so it was gzipped" [ $(($2 / 500)) -lt 20000 ]
 
-# --- non-2xx counted apart
-t_expect "404 run" 0 "$HEADROOM" bench "$URL/missing" -t 1 -c 2 --requests 50 --format json
+# --- non-2xx counted apart; a run with no 2xx measured the error page: exit 1
+t_expect "404 run: no 2xx, exit 1" 1 "$HEADROOM" bench "$URL/missing" -t 1 -c 2 --requests 50 --format json
 t_contains "404s counted as non-2xx" "$(echo "$T_OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["errors"]["non2xx"], j["status"]["4xx"], j["requests"])')" "50 50 50"
+t_contains "404 run: says so" "$T_ERR" "no response had a status in 2xx (50 responses: 0 2xx, 0 3xx, 50 4xx, 0 5xx)"
 logsum 50 >/dev/null
+t_expect "404 run with --ok-status 404: exit 0" 0 "$HEADROOM" bench "$URL/missing" -t 1 -c 2 --requests 50 \
+	--ok-status 2xx,404 --format json
+t_contains "--ok-status: nothing rejected" "$(echo "$T_OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["errors"]["rejected"], j["errors"]["non2xx"])')" "0 50"
+logsum 50 >/dev/null
+t_expect "--ok-status with a bad list: exit 2" 2 "$HEADROOM" bench "$URL/" --ok-status 2xx,99
+t_contains "--ok-status: says what it takes" "$T_ERR" "expected statuses and classes such as 2xx,301,404"
+
+# --- an open loop that misses its rate says so: one connection cannot
+# carry 200k requests a second.
+# A request count bounds the run, so nginx logs exactly that many.
+t_expect "--rate out of reach: exit 1" 1 "$HEADROOM" bench "$URL/index.html" -t 1 -c 1 -R 200k --requests 2000 \
+	--format json
+t_contains "--rate out of reach: says by how much" "$T_ERR" "of --rate 200000 (at least 95% needed)"
+logsum 2000 >/dev/null
+
+# --- flags that do nothing in the chosen mode are errors, not ignored
+t_expect "--slo without --find-knee: exit 2" 2 "$HEADROOM" bench "$URL/" --slo p99=1s
+t_contains "--slo without --find-knee: says so" "$T_ERR" "--slo is the target of --find-knee; it does nothing without it"
+t_expect "--latency-log with --find-knee: exit 2" 2 "$HEADROOM" bench "$URL/" --find-knee --latency-log "$T_TMP/x.log"
+# A knee of 404 pages is no knee: the error page counts as errors.
+t_expect "--find-knee on a 404: exit 1" 1 "$HEADROOM" bench "$URL/missing" --find-knee -d 200ms -t 1 -c 2
+t_contains "--find-knee on a 404: says why" "$T_ERR" "no request succeeded with a status in 2xx at any step"
 
 # --- TLS
 t_expect "https with -k" 0 "$HEADROOM" bench "https://127.0.0.1:$TPORT/index.html" -k -t 1 -c 4 \
@@ -193,5 +216,5 @@ t_expect "closed port: exits 1 by itself" 1 "$HEADROOM" bench "http://127.0.0.1:
 t_check "closed port: every request ended as a connect error" python3 -c 'import json,sys; j=json.loads(sys.argv[1]); sys.exit(not (j["requests"] == 0 and j["errors"]["connect"] >= 5))' "$T_OUT"
 t_expect "closed port, --find-knee: exits 1 as a plain run does" 1 "$HEADROOM" bench "http://127.0.0.1:$CLOSED/" \
 	--find-knee -d 200ms -t 1 -c 2
-t_contains "closed port, --find-knee: says why" "$T_ERR" "no request succeeded at any step"
+t_contains "closed port, --find-knee: says why" "$T_ERR" "no request succeeded with a status in 2xx at any step"
 t_done

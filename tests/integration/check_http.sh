@@ -67,7 +67,14 @@ t_contains "error-rate is named" "$T_OUT" "error-rate 100.0% > 5.0%"
 DEAD=$(t_free_port)
 probe dead "http://127.0.0.1:$DEAD/healthz"
 "$HEADROOM" check -f dead.yaml --format json >dead.json
-t_check "nothing listening: error-rate critical" [ "$(get dead.json "t['error-rate']['state']")" = critical ]
+# No reply says nothing about errors: every trigger on the source is
+# UNKNOWN with the reason (it was CRITICAL here, and OK while its `for` ran).
+t_check "nothing listening: error-rate unknown" [ "$(get dead.json "t['error-rate']['state']")" = unknown ]
+t_check "and its reason says the probes failed" [ "$(get dead.json "'all 20 probes failed' in t['error-rate']['message']")" = True ]
 t_check "nothing listening: latency unknown, not ok" [ "$(get dead.json "t['latency-p95']['state']")" = unknown ]
 t_check "and the reason says the probes failed" [ "$(get dead.json "'all 20 probes failed' in t['latency-p95']['message']")" = True ]
+# The default error-rate has a `for`: with the service down it was OK (pending).
+sed '/error-rate: {for: 0s}/d' dead.yaml >dead-for.yaml
+t_expect "down, with the default for: UNKNOWN, not OK" 3 "$HEADROOM" check -f dead-for.yaml --no-history
+t_contains "error-rate named unknown" "$T_OUT" "error-rate unknown"
 t_done

@@ -51,4 +51,17 @@ for k in h set str; do
 done
 t_contains "the reason names the key and its type" "$(get h.json "t['queue-depth']['message']")" "queue key 'h' is a hash, not a list, zset or stream"
 t_check "the other Redis figures are still read" [ "$(get h.json "m['redis.memory.used_bytes'] > 0")" = True ]
+
+# A healthy Redis needs no optional key: without `queues:` the queue
+# triggers do not apply (check exited 3 for good on such a source).
+cat >noq.yaml <<YAML
+metrics:
+  sources:
+    - type: redis
+      url: "redis://127.0.0.1:$RPORT"
+YAML
+t_expect "a Redis source without queues: OK (0)" 0 "$HEADROOM" check -f noq.yaml --no-history --format json
+echo "$T_OUT" >noq.json
+t_check "the queue triggers are not applicable, not unknown" [ "$(get noq.json "sorted(k for k in s if k.startswith('queue'))")" = "['queue-depth', 'queue-wait']" ]
+t_check "the source is healthy" [ "$(get noq.json "[x['ok'] for x in d['sources']]")" = "[True]" ]
 t_done

@@ -100,6 +100,54 @@ missing=$(grep -vxFf "$HEADROOM_ROOT/docs/config.md" "$T_TMP/keys.md" || true)
 if [ -z "$missing" ]; then t_ok "docs/config.md has every --keys row as printed"; else
 	t_not_ok "docs/config.md has every --keys row as printed"; t_diag "$missing"; fi
 
+# validate says what plan, check and agent would refuse (it said ok to all
+# of these): the planner's objective and reference checks, metric names
+# against what the configured sources give, source settings.
+S="$HEADROOM_ROOT/examples/starter.yaml"
+# refuse NAME SED-EXPR EXPECTED-STDERR-PART
+refuse() {
+	sed "$2" "$S" >r.yaml
+	cmp -s r.yaml "$S" && { t_not_ok "$1: the edit changed nothing"; return; }
+	if t_run 2 "$HEADROOM" validate -f r.yaml; then
+		t_contains "$1" "$T_ERR" "$3"
+	else
+		t_not_ok "$1 (exit $T_STATUS)"
+		t_diag "$T_OUT$T_ERR"
+	fi
+}
+# Line numbers come from the file, so the starter may change around them.
+line_of() { grep -n "$1" r.yaml | head -n 1 | cut -d: -f1; }
+refuse "p95 below an idle server's" 's/p95: 500ms  /p95: 5ms/' \
+	"error: 0.005 s is below what request class 'api' takes on an idle server"
+t_contains "... located on the objective" "$T_ERR" "r.yaml:$(line_of 'p95: 5ms'):8: error"
+refuse "a request class with no app component" '/^  app:$/,/db_pool: 10 /d' \
+	"needs a component of kind app to serve it; none is defined"
+refuse "an unknown node role" 's/role: all,/role: wizard,/' \
+	"error: 'wizard' is neither a role (all, app, db, worker, node, cache) nor a defined component"
+t_contains "... located on the role" "$T_ERR" "r.yaml:$(line_of 'role: wizard'):16: error"
+refuse "a metric-name typo, with did-you-mean" 's/metric: disk.free_ratio/metric: disk.used_ration/' \
+	"error: triggers.free-disk: no configured source gives 'disk.used_ration'; did you mean 'disk.used_ratio'?"
+t_contains "... located on the metric" "$T_ERR" "r.yaml:$(line_of 'disk.used_ration'):13: error"
+refuse "a queue metric without queues:" '/queues: \[celery\]/d' \
+	"error: triggers.celery-queue: no configured source gives 'redis.queue.length'"
+refuse "a DSN that cannot parse, the secret not shown" 's|postgresql://headroom@127.0.0.1:5432/app|postgresql://app:s3cr@t@db/app|' \
+	"metrics source 'postgres': dsn: the user or password holds an unencoded '@'; write it as %40"
+t_check "the DSN's password is not printed" sh -c "! printf '%s' \"\$1\" | grep -q s3cr" sh "$T_ERR"
+refuse "a DSN password with a stray %" 's|postgresql://headroom@127.0.0.1:5432/app|postgresql://app:pw%zzs3cr@db/app|' \
+	"metrics source 'postgres': dsn: '%' must start a two-digit hex escape; write a literal % as %25"
+t_check "... the password is not printed" sh -c "! printf '%s' \"\$1\" | grep -q s3cr" sh "$T_ERR"
+refuse "a DSN password with a space" 's|postgresql://headroom@127.0.0.1:5432/app|postgresql://app:pw s3cr@db/app|' \
+	"metrics source 'postgres': dsn: a URI cannot hold a blank; write a space as %20"
+t_check "... the password is not printed" sh -c "! printf '%s' \"\$1\" | grep -q s3cr" sh "$T_ERR"
+refuse "a DSN libpq refuses, its fragment masked" "s|postgresql://headroom@127.0.0.1:5432/app|host=db password=hunter2zz word|" \
+	"metrics source 'postgres': dsn: missing \"***\" after \"***\" in connection info string"
+t_check "libpq's quoted fragment is masked" sh -c "! printf '%s' \"\$1\" | grep -q 'hunter2zz\\|word'" sh "$T_ERR"
+refuse "a URL that cannot parse" 's|redis://127.0.0.1:6379|redis://127.0.0.1:99999|' \
+	"metrics source 'redis': url: the port must be a number from 1 to 65535"
+refuse "a whitespace-only agent token" 's|listen: 127.0.0.1:9870|listen: 127.0.0.1:9870\n  token: "   "|' \
+	"error: agent.token: is blank; a bearer token needs letters or digits (RFC 6750 b64token)"
+t_contains "... located on the token" "$T_ERR" "r.yaml:$(line_of 'token: \"   \"'):10: error"
+
 # Every shipped example that exists is valid.
 for f in "$HEADROOM_ROOT"/examples/*.yaml; do
 	t_expect "$(basename "$f") validates" 0 "$HEADROOM" validate -f "$f"

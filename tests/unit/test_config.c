@@ -205,6 +205,49 @@ static void test_caps(void **state)
 	strbuf_free(&sb);
 }
 
+/* A double-quoted "\0" puts a NUL inside a scalar: it was copied up to the
+ * NUL but kept its full length, and the error location (yaml.c) and the
+ * ${VAR} expansion (schema.c) read past the copy. Refused where it is read,
+ * in a value and in a key, with the caret shown, under ASan. */
+static void test_escaped_nul(void **state)
+{
+	(void)state;
+	expect_errors("workload:\n  users: \"ab\\0cdefgh\\nijk\"\n",
+		      "t.yaml:2:10: error: a value cannot hold a NUL character (\\0)\n");
+	expect_errors("workload:\n  \"us\\0ers\": 5\n", "t.yaml:2:3: error: a value cannot hold a NUL character (\\0)\n");
+	expect_errors("metrics:\n  sources:\n    - type: \"\\0local\"\n      url: \"${\\0}\"\n",
+		      "t.yaml:3:13: error: a value cannot hold a NUL character (\\0)\n");
+	expect_errors("triggers: {cpu: {warn: \"70\\x00%\"}}\n",
+		      "t.yaml:1:24: error: a value cannot hold a NUL character (\\0)\n");
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	d.show_source = true;
+	struct config *cfg;
+	const char *text = "agent:\n  listen: \"a\\0bcdefghijklmnopqrstuvwxyz\"\n";
+	assert_int_equal(config_load_string("t.yaml", text, strlen(text), &d, &cfg), HR_E_INVALID);
+	assert_string_equal(strbuf_str(&msgs), "t.yaml:2:11: error: a value cannot hold a NUL character (\\0)\n"
+					       "      listen: \"a\\0bcdefghijklmnopqrstuvwxyz\"\n"
+					       "              ^\n");
+	strbuf_free(&msgs);
+}
+
+/* agent.token is a bearer token (RFC 6750 b64token): blank or with spaces
+ * it is refused, not taken as "no token". */
+static void test_agent_token(void **state)
+{
+	(void)state;
+	expect_errors("agent:\n  token: \"   \"\n",
+		      "t.yaml:2:10: error: agent.token: is blank; a bearer token needs letters or digits (RFC 6750 b64token)\n");
+	expect_errors("agent:\n  token: \"\"\n",
+		      "t.yaml:2:10: error: agent.token: is blank; a bearer token needs letters or digits (RFC 6750 b64token)\n");
+	expect_errors("agent:\n  token: \"ab cd\"\n",
+		      "t.yaml:2:10: error: agent.token: may hold only letters, digits and -._~+/ then '=' (RFC 6750 "
+		      "b64token); it holds a character at position 3 that a client cannot send as is\n");
+	config_free(expect_ok("agent:\n  token: \"aZ09-._~+/==\"\n"));
+}
+
 static void test_triggers(void **state)
 {
 	(void)state;
@@ -543,6 +586,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nested_typo),
+		cmocka_unit_test(test_escaped_nul),
+		cmocka_unit_test(test_agent_token),
 		cmocka_unit_test(test_each_value),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_type_errors),

@@ -151,6 +151,34 @@ static void test_explain_missing(void **state)
 	}
 }
 
+/* A source that answered in part (one Prometheus query of several gave
+ * NaN) is not "down": the trigger on the missing metric says which value
+ * was missing and why; a source that gave nothing, or timed out, is down. */
+static void test_explain_partial(void **state)
+{
+	(void)state;
+	static const struct {
+		int rc;
+		size_t given;
+		const char *want;
+	} cases[] = {
+		{HR_E_NOTFOUND, 3, "source 'prom' (prometheus) gave no value for 'cpu.utilization': q: the query gave NaN"},
+		{HR_E_NOTFOUND, 0, "source 'prom' (prometheus) is down: q: the query gave NaN"},
+		{HR_E_TIMEOUT, 3, "source 'prom' (prometheus) is down: q: the query gave NaN"},
+		{HR_E_UNAVAILABLE, 1, "source 'prom' (prometheus) is down: q: the query gave NaN"},
+	};
+	for (size_t i = 0; i < N(cases); i++) {
+		struct live_trigger t = {.rule = &cpu, .value = NAN};
+		struct live_source src = {.name = "prom", .type = "prometheus", .rc = cases[i].rc,
+					  .error = (char *)"q: the query gave NaN", .given = cases[i].given};
+		struct live_provider prov = {.src = &src, .provides = true};
+		live_explain_missing(&t, 0, NULL, 0, &prov, 1);
+		assert_int_equal(t.state, TRIG_UNKNOWN);
+		assert_string_equal(t.message, cases[i].want);
+		free(t.message);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_finish_status_bottleneck),
 		cmocka_unit_test(test_finish_all_skipped),
 		cmocka_unit_test(test_explain_missing),
+		cmocka_unit_test(test_explain_partial),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,10 +45,11 @@ static void test_prom_instant(void **state)
 	free(s);
 	sample_set_free(&out);
 	s = slurp("prom/scalar.json", &n);
-	assert_int_equal(prom_parse_instant(s, n, "x", "p", &out, &err), 0);
-	assert_int_equal(out.n, 1);
-	assert_string_equal(out.m[0].name, "x"); // one series: no labels
-	assert_true(isnan(out.m[0].value));
+	// NaN is no value: the trigger on it is UNKNOWN with this reason, not
+	// "not applicable" (check said OK with 0 triggers).
+	assert_int_equal(prom_parse_instant(s, n, "x", "p", &out, &err), HR_E_NOTFOUND);
+	assert_int_equal(out.n, 0);
+	assert_string_equal(strbuf_str(&err), "the query gave NaN, no value");
 	free(s);
 	sample_set_free(&out);
 	s = slurp("prom/error.json", &n);
@@ -95,6 +96,48 @@ static void test_prom_labels_escaped(void **state)
 	assert_string_equal(sample_label_escape("ab\"cd", buf, sizeof(buf)), "ab\\\"cd");
 	assert_string_equal(sample_label_escape("abcdef\"", buf, sizeof(buf)), "abcdef");
 	assert_string_equal(sample_label_escape("abcdef\xc3\xa9", buf, sizeof(buf)), "abcdef");
+}
+
+// Empty and NaN answers, and the caps that keep a hostile reply cheap.
+static void test_prom_no_value_and_caps(void **state)
+{
+	(void)state;
+	struct sample_set out;
+	sample_set_init(&out);
+	struct strbuf err;
+	strbuf_init(&err, 0);
+	const char *empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+	assert_int_equal(prom_parse_instant(empty, strlen(empty), "q", "p", &out, &err), HR_E_NOTFOUND);
+	assert_string_equal(strbuf_str(&err), "the query returned no series (append 'or vector(0)' if none means 0)");
+	const char *mixed = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+			    "{\"metric\":{\"i\":\"a\"},\"value\":[1,\"NaN\"]},{\"metric\":{\"i\":\"b\"},\"value\":[1,\"0.5\"]}]}}";
+	assert_int_equal(prom_parse_instant(mixed, strlen(mixed), "q", "p", &out, &err), 0);
+	assert_int_equal(out.n, 1); // the NaN series is left out, the other kept
+	assert_string_equal(out.m[0].name, "q{i=\"b\"}");
+	sample_set_free(&out);
+	const char *nans = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+			   "{\"metric\":{},\"value\":[1,\"NaN\"]}]}}";
+	assert_int_equal(prom_parse_instant(nans, strlen(nans), "q", "p", &out, &err), HR_E_NOTFOUND);
+	const char *text = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+	assert_int_equal(prom_parse_instant(text, strlen(text) - 3, "q", "p", &out, &err), HR_E_PROTOCOL);
+
+	// Values are counted outside strings only.
+	const char *v5 = "[1,2,{\"a\":\"x,[{\\\"\"}]";
+	assert_int_equal(prom_count_values(v5, strlen(v5)), 5);
+	// A flat array of small numbers over the cap is refused before parsing.
+	struct strbuf big;
+	strbuf_init(&big, 0);
+	assert_int_equal(strbuf_puts(&big, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[0"), 0);
+	for (int i = 0; i < PROM_INSTANT_VALUES_MAX; i++)
+		assert_int_equal(strbuf_puts(&big, ",0"), 0);
+	assert_int_equal(strbuf_puts(&big, "]}}"), 0);
+	assert_int_equal(prom_parse_instant(big.buf, big.len, "q", "p", &out, &err), HR_E_TOO_LARGE);
+	assert_non_null(strstr(strbuf_str(&err), "JSON values; at most 50000 are read"));
+	struct series ser = {0};
+	assert_int_equal(prom_parse_range(big.buf, big.len, "q", "q", &ser, &err), HR_E_PROTOCOL); // under the range cap
+	strbuf_free(&big);
+	assert_int_equal(out.n, 0);
+	strbuf_free(&err);
 }
 
 static void test_prom_range(void **state)
@@ -146,13 +189,43 @@ static void test_redis_info_url(void **state)
 	assert_int_equal(redis_parse_url("redis://h/x", &u, &why), HR_E_INVALID);
 }
 
+// The source's RESP reader: hiredis' parser with bounded reply builders.
+static void test_redis_reply_bounds(void **state)
+{
+	(void)state;
+	int type = -1;
+	const char *why;
+	assert_int_equal(redis_check_reply("+OK\r\n", 5, &type, &why), 0);
+	assert_int_equal(type, 5); // REDIS_REPLY_STATUS
+	assert_int_equal(redis_check_reply("$5\r\nhello\r\n", 11, &type, &why), 0);
+	assert_int_equal(redis_check_reply("$-1\r\n", 5, &type, &why), 0);
+	assert_int_equal(type, 4); // REDIS_REPLY_NIL, though hiredis types the task a string
+	assert_int_equal(redis_check_reply(":42\r\n", 5, &type, &why), 0);
+	assert_int_equal(type, 3);
+	assert_int_equal(redis_check_reply("$5\r\nhel", 8, &type, &why), HR_E_UNAVAILABLE); // more to come
+	// 17 bytes that made hiredis calloc 16 GiB and spend seconds freeing it.
+	assert_int_equal(redis_check_reply("*2147483647\r\n", 13, &type, &why), HR_E_PROTOCOL);
+	assert_string_equal(why, "an array, which no command sent here answers with");
+	assert_int_equal(redis_check_reply("*0\r\n", 4, &type, &why), HR_E_PROTOCOL);
+	// A bulk length past the cap is refused, even one that overflows.
+	assert_int_equal(redis_check_reply("$9223372036854775807\r\nabc\r\n", 28, &type, &why), HR_E_UNAVAILABLE);
+	assert_int_equal(redis_check_reply("+OK\r\n+OK\r\n", 10, &type, &why), HR_E_PROTOCOL);
+	assert_string_equal(why, "more than one reply");
+	assert_int_equal(redis_check_reply("!x\r\n", 4, &type, &why), HR_E_PROTOCOL);
+	char *big = xcalloc(1, REDIS_REPLY_MAX + 16);
+	int hl = snprintf(big, 32, "$%u\r\n", REDIS_REPLY_MAX + 1);
+	memset(big + hl, 'x', REDIS_REPLY_MAX + 1);
+	assert_int_equal(redis_check_reply(big, (size_t)hl + REDIS_REPLY_MAX + 3, &type, &why), HR_E_TOO_LARGE);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prom_instant),
 		cmocka_unit_test(test_prom_labels_escaped),
-		cmocka_unit_test(test_prom_range),
-		cmocka_unit_test(test_redis_info_url),
+		cmocka_unit_test(test_prom_range), cmocka_unit_test(test_prom_no_value_and_caps),
+		cmocka_unit_test(test_redis_info_url), cmocka_unit_test(test_redis_reply_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

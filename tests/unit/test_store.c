@@ -356,6 +356,56 @@ static void test_rollup_merge_null(void **state)
 	free(path);
 }
 
+/* A store that may not be written is read (check says so), never refused;
+ * writes to it fail with a message; an empty or missing file is no history. */
+static void test_readonly(void **state)
+{
+	(void)state;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	char *path = xasprintf("%s/ro.db", dir);
+	struct store *st;
+	assert_int_equal(store_open(path, STORE_READONLY, &d, &st), HR_E_NOTFOUND);
+	assert_int_equal(store_open(path, STORE_CREATE, &d, &st), 0);
+	assert_true(store_writable(st));
+	struct sample_set s;
+	sample_set_init(&s);
+	sample_set_add(&s, "local", "disk.used_ratio{mount=\"/\"}", 0.5);
+	assert_int_equal(store_append(st, 1000, &s), 0);
+	store_close(st);
+	assert_int_equal(store_open(path, STORE_READONLY, &d, &st), 0);
+	assert_false(store_writable(st));
+	struct series out = {0};
+	assert_int_equal(store_read_series(st, "disk.used_ratio{mount=\"/\"}", 0, 2000, 0, &out), 0);
+	assert_int_equal(out.n, 1);
+	assert_true(out.v[0] == 0.5);
+	series_free(&out);
+	assert_int_equal(store_append(st, 1001, &s), HR_E_IO);
+	assert_non_null(strstr(strbuf_str(&msgs), "opened read-only"));
+	store_close(st);
+	// Read again after the writer closed (its -wal and -shm gone): a reader
+	// that may not create them is served by the immutable fallback
+	// (tests/integration/check_cron.sh runs that as another user).
+	char *ro_dir = xasprintf("%s/rodir", dir);
+	assert_int_equal(mkdir(ro_dir, 0700), 0);
+	char *p2 = xasprintf("%s/h.db", ro_dir);
+	assert_int_equal(store_open(p2, STORE_CREATE, &d, &st), 0);
+	assert_int_equal(store_append(st, 1000, &s), 0);
+	store_close(st);
+	assert_int_equal(store_open(p2, STORE_READONLY, &d, &st), 0);
+	assert_int_equal(store_read_series(st, "disk.used_ratio{mount=\"/\"}", 0, 2000, 0, &out), 0);
+	assert_int_equal(out.n, 1);
+	series_free(&out);
+	store_close(st);
+	sample_set_free(&s);
+	free(p2);
+	free(ro_dir);
+	free(path);
+	strbuf_free(&msgs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_schema),
 		cmocka_unit_test(test_commit_fails),
 		cmocka_unit_test(test_rollup_merge_null),
+		cmocka_unit_test(test_readonly),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/units.h"
@@ -186,6 +187,26 @@ static void test_money(void **state)
 	}
 }
 
+/* /metrics printed 0.7 as 0.69999999999999996 ("%.17g"): shortest round trip. */
+static void test_fmt_exact(void **state)
+{
+	(void)state;
+	char b[32];
+	assert_string_equal(units_fmt_exact(0.7, b, sizeof(b)), "0.7");
+	assert_string_equal(units_fmt_exact(0.1 + 0.2, b, sizeof(b)), "0.30000000000000004");
+	assert_string_equal(units_fmt_exact(1.0 / 3, b, sizeof(b)), "0.3333333333333333");
+	assert_string_equal(units_fmt_exact(1e21, b, sizeof(b)), "1e+21");
+	assert_string_equal(units_fmt_exact(123456789012.0, b, sizeof(b)), "123456789012");
+	assert_string_equal(units_fmt_exact(0, b, sizeof(b)), "0");
+	assert_string_equal(units_fmt_exact(-2.5e-7, b, sizeof(b)), "-2.5e-07");
+	assert_string_equal(units_fmt_exact(NAN, b, sizeof(b)), "NaN");
+	assert_string_equal(units_fmt_exact(-INFINITY, b, sizeof(b)), "-Inf");
+	// Every value reads back exactly.
+	double vs[] = {5e-324, 1.7976931348623157e308, 0.1, 2.0 / 3, 1e-300, 9007199254740993.0};
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
+		assert_true(strtod(units_fmt_exact(vs[i], b, sizeof(b)), NULL) == vs[i]);
+}
+
 static void test_format(void **state)
 {
 	(void)state;
@@ -221,7 +242,7 @@ int main(void)
 		cmocka_unit_test(test_duration), cmocka_unit_test(test_size),
 		cmocka_unit_test(test_ratio), cmocka_unit_test(test_rate), cmocka_unit_test(test_throughput),
 		cmocka_unit_test(test_count), cmocka_unit_test(test_money),
-		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format), cmocka_unit_test(test_fmt_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
