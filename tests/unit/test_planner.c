@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/planner.h"
@@ -221,7 +222,7 @@ static void test_objectives_choose_stage(void **state)
 	x.obj.availability = 0.9999999;
 	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
 	assert_false(st[0].feasible);
-	assert_non_null(strstr(st[0].why, "availability"));
+	if (!strstr(st[0].why, "availability")) fail_msg("why: %s", st[0].why);
 }
 
 static void test_external_limit_infeasible(void **state)
@@ -338,7 +339,7 @@ static void random_world(struct world *x)
 	static char names[64][16];
 	size_t k = 0;
 	for (int p = 0; p < 2; p++) {
-		int ns = 2 + (int)(rnd() * 3);
+		int ns = 2 + (int)(rnd() * 2);
 		for (int i = 0; i < ns; i++) {
 			double v = (double)(1u << (int)(rnd() * 4));
 			snprintf(names[k], sizeof(names[k]), "%s-s%d", prov[p], i);
@@ -357,11 +358,13 @@ static void random_world(struct world *x)
 			add(x, (struct offer){.provider = (char *)prov[p], .name = names[k++], .kind = OFFER_MANAGED_DB,
 					      .vcpu = 1 + i, .memory_b = 2 * GIB, .disk_b = 30e9 * (1 + i),
 					      .max_connections = rnd() < 0.5 ? 0 : 50, .price = 10 + 20 * rnd(),
-					      .ha = rnd() < 0.5});
+					      .ha = rnd() < 0.5, .pooler = rnd() < 0.5,
+					      .replica_price = rnd() < 0.5 ? 0 : 5 + 10 * rnd()});
 		}
 		if (rnd() < 0.6)
 			add(x, (struct offer){.provider = (char *)prov[p], .name = "redis", .kind = OFFER_MANAGED_CACHE,
-					      .memory_b = 1 * GIB, .price = 8 + 10 * rnd(), .availability = 0.999});
+					      .memory_b = 1 * GIB, .price = 8 + 10 * rnd(), .availability = 0.999,
+					      .ha = rnd() < 0.5});
 		if (rnd() < 0.7)
 			add(x, (struct offer){.provider = (char *)prov[p], .name = "k8s", .kind = OFFER_K8S,
 					      .price = rnd() < 0.5 ? 0 : 12});
@@ -374,12 +377,14 @@ static void random_world(struct world *x)
 	/* A workload with requests, tasks, a cache and stored data. */
 	x->rq[0] = (struct request_class){.name = "api", .rate = 0.2 + rnd(), .duration_s = 0.05 + 0.2 * rnd(),
 					  .cpu_s = 0.005 + 0.05 * rnd(), .memory_b = 1 * MIB, .db_queries = 3,
-					  .db_query_s = 0.002, .bytes_out = 20000};
+					  .db_query_s = 0.0002 + 0.001 * rnd(), .bytes_out = 20000};
 	x->w.tasks = x->tk;
 	x->w.n_tasks = 1;
-	x->tk[0] = (struct task_class){.name = "job", .rate_per_user = 0.01 * rnd(), .duration_s = 2,
-				       .cpu_s = 0.5 * rnd(), .memory_b = 50 * MIB};
+	x->tk[0] = (struct task_class){.name = "job", .rate_per_user = 0.004 * rnd(), .duration_s = 2,
+				       .cpu_s = 0.5 * rnd(), .memory_b = 50 * MIB, .db_queries = 2};
 	x->w.storage_per_user_b = 50 * MIB * rnd();
+	x->w.db_read_share = rnd() < 0.8 ? 0.7 + 0.3 * rnd() : 0;
+	x->w.cache_hit_ratio = rnd() < 0.5 ? 0.5 + 0.4 * rnd() : 0;
 	x->comp[0] = (struct component){.name = "app", .kind = COMP_APP, .workers = 1 + (unsigned)(rnd() * 2),
 					.concurrency = 20, .memory_base_b = 150 * MIB, .db_pool = 1 + (unsigned)(rnd() * 5)};
 	x->comp[1] = (struct component){.name = "db", .kind = COMP_POSTGRES, .max_connections = 100,
@@ -396,32 +401,66 @@ static void random_world(struct world *x)
 	x->dep.database = rnd() < 0.2 ? DB_SELF : (rnd() < 0.2 ? DB_MANAGED : DB_ANY);
 	for (int s = 0; s < STAGE_COUNT; s++)
 		x->dep.stage_allowed[s] = rnd() < 0.85;
+	x->dep.pooler = rnd() < 0.7 ? POOLER_ANY : (rnd() < 0.5 ? POOLER_NEVER : POOLER_ALWAYS);
+	x->dep.pool_size = 5 + (unsigned)(rnd() * 20);
+	x->dep.max_client_conn = 100 + (unsigned)(rnd() * 400);
+	x->dep.max_replicas = (unsigned)(rnd() * 5);
 }
 
 struct brute {
 	bool found;
 	double cost;
 	enum stage_kind stage;
+	unsigned long evals;
 };
 
-static void brute_try(const struct world *x, const struct plan_shape *s, const struct demand *d, struct brute *b,
-		      bool *over)
+/* One priced shape: feasible with any choice of the options that cost
+ * nothing? A read cache and Sentinel only ever help (test_options_never_hurt
+ * checks it), so the choices worth trying are as many of them as the shape
+ * can have, with and without the pooler (which trades one limit for
+ * another), as deployment.pooler allows. *c receives the last evaluation
+ * (for the worker-node loop). Returns false when no variant is a shape. */
+static bool brute_try(const struct world *x, const struct plan_shape *s, const struct demand *d, struct brute *b,
+		      bool *over, struct plan_candidate *c)
 {
-	struct plan_candidate c;
 	*over = false;
-	if (planner_evaluate(&x->in, s, d, &c) != 0)
-		return;
-	if (b->found && c.cost.total > b->cost + 1e-9)
-		*over = true; /* dearer than the best so far: more nodes only cost more */
-	if (!c.feasible)
-		return;
-	if (!b->found || c.cost.total < b->cost - 1e-9) {
+	bool any = false, feasible = false;
+	double cost = 0;
+	for (int pooler = 0; pooler < 2 && !feasible; pooler++) {
+		if ((pooler && x->dep.pooler == POOLER_NEVER) || (!pooler && x->dep.pooler == POOLER_ALWAYS))
+			continue;
+		static const bool opts[4][2] = {{true, true}, {true, false}, {false, true}, {false, false}};
+		for (int o = 0; o < 4; o++) {
+			struct plan_shape v = *s;
+			v.pooler = pooler;
+			v.read_cache = opts[o][0];
+			v.redis_ha = opts[o][1];
+			b->evals++;
+			if (planner_evaluate(&x->in, &v, d, c) != 0)
+				continue; /* the shape cannot have these options: fewer */
+			cost = c->cost.total;
+			any = true;
+			feasible = c->feasible;
+			break;
+		}
+	}
+	if (!any)
+		return false;
+	if (b->found && cost > b->cost + 1e-9)
+		*over = true; /* dearer than the best so far: larger counts only cost more */
+	if (feasible && (!b->found || cost < b->cost - 1e-9)) {
 		b->found = true;
-		b->cost = c.cost.total;
+		b->cost = cost;
 		b->stage = s->stage;
 	}
+	return true;
 }
 
+/* Every shape: stage x app plan x database x replicas x cache x workers x
+ * node count, each with the best choice of free options. Loops over counts
+ * stop only on cost (it grows with every count) and, for worker nodes, once
+ * the worker nodes carry their tasks (each node's share of them only falls
+ * with more nodes, and the rest of the shape only gets more connections). */
 static void brute_force(const struct world *x, double users, struct brute *b)
 {
 	struct demand d;
@@ -429,6 +468,7 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 	memset(b, 0, sizeof(*b));
 	const struct catalog *cat = &x->cat;
 	bool over;
+	struct plan_candidate c;
 	for (int st = 0; st < STAGE_COUNT; st++) {
 		if (!x->dep.stage_allowed[st])
 			continue;
@@ -438,10 +478,19 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 				continue;
 			if (st <= STAGE_SINGLE_OPS) {
 				struct plan_shape s = {.stage = (enum stage_kind)st, .app = a, .n_app = 1};
-				brute_try(x, &s, &d, b, &over);
+				if (x->dep.database != DB_MANAGED) {
+					brute_try(x, &s, &d, b, &over, &c);
+					continue;
+				}
+				for (size_t j = 0; j < cat->n; j++) {
+					if (cat->offers[j].kind != OFFER_MANAGED_DB)
+						continue;
+					s.managed_db = &cat->offers[j];
+					brute_try(x, &s, &d, b, &over, &c);
+				}
 				continue;
 			}
-			/* every database option x every cache option x every count */
+			/* every database option x every cache option x workers x every count */
 			for (size_t j = 0; j < cat->n; j++) {
 				const struct offer *o = &cat->offers[j];
 				bool self = o->kind == OFFER_SERVER && x->dep.database != DB_MANAGED;
@@ -454,21 +503,49 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 						continue;
 					if (st == STAGE_SPLIT && mc)
 						continue;
-					unsigned lo = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? 2 : PLANNER_CLUSTER_MIN_NODES;
-					unsigned hi = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? PLANNER_HA_MAX_NODES
-											  : PLANNER_CLUSTER_MAX_NODES;
-					for (unsigned n = lo; n <= hi; n++) {
-						struct plan_shape s = {.stage = (enum stage_kind)st, .app = a, .n_app = n,
-								       .managed_cache = mc};
-						if (self) {
-							s.db_node = o;
-							s.n_db = st == STAGE_SPLIT ? 1 : 2;
-						} else {
-							s.managed_db = o;
+					/* workers on the app nodes (wi == cat->n) or of their own */
+					for (size_t wi = 0; wi <= cat->n; wi++) {
+						const struct offer *wn = wi < cat->n ? &cat->offers[wi] : NULL;
+						if (wn && (wn->kind != OFFER_SERVER || st == STAGE_CLUSTER))
+							continue;
+						unsigned lo = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? 2 : PLANNER_CLUSTER_MIN_NODES;
+						unsigned hi = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? PLANNER_HA_MAX_NODES
+												  : PLANNER_CLUSTER_MAX_NODES;
+						for (unsigned m = wn ? 1 : 0; m <= (wn ? PLANNER_MAX_WORKER_NODES : 0); m++) {
+							bool carried = true, m_over = true, shaped = false;
+							for (unsigned r = 0; r <= x->dep.max_replicas; r++) {
+								bool r_over = true;
+								for (unsigned n = lo; n <= hi; n++) {
+									struct plan_shape s = {.stage = (enum stage_kind)st, .app = a,
+											       .n_app = n, .managed_cache = mc,
+											       .n_replicas = r, .wrk_node = wn, .n_wrk = m};
+									if (self) {
+										s.db_node = o;
+										s.n_db = st == STAGE_SPLIT ? 1 : 2;
+									} else {
+										s.managed_db = o;
+									}
+									if (!brute_try(x, &s, &d, b, &over, &c))
+										break;
+									if (n == lo) {
+										r_over = over;
+										if (r == 0) {
+											m_over = over;
+											shaped = true;
+											carried = !wn || !((c.util[PRES_WORKER_CPU] > c.limit[PRES_WORKER_CPU] + 1e-9) ||
+													   (c.util[PRES_WORKER_MEMORY] > c.limit[PRES_WORKER_MEMORY] + 1e-9) ||
+													   (c.has[PRES_TASK_SLOTS] && c.util[PRES_TASK_SLOTS] > c.limit[PRES_TASK_SLOTS] + 1e-9));
+										}
+									}
+									if (over)
+										break;
+								}
+								if (r_over)
+									break;
+							}
+							if (!wn || !shaped || m_over || carried)
+								break;
 						}
-						brute_try(x, &s, &d, b, &over);
-						if (over)
-							break;
 					}
 				}
 			}
@@ -481,15 +558,17 @@ static void test_brute_force(void **state)
 	(void)state;
 	static struct world x;
 	static struct plan_step st[4];
-	int feasible = 0, infeasible = 0, multi = 0;
+	int feasible = 0, infeasible = 0, multi = 0, replicas = 0, pooled = 0, cached = 0, sentinel = 0, workers = 0;
+	unsigned long evals = 0;
 	for (uint64_t seed = 1; seed <= 40; seed++) {
 		rng_state = seed * 0x9E3779B97F4A7C15ULL;
 		random_world(&x);
-		double users[4] = {5, 50 + 100 * rnd(), 500 + 1000 * rnd(), 3000 + 5000 * rnd()};
+		double users[4] = {5, 50 + 100 * rnd(), 500 + 1000 * rnd(), 2000 + 4000 * rnd()};
 		assert_int_equal(planner_run(&x.in, users, 4, st), 0);
 		for (int i = 0; i < 4; i++) {
 			struct brute b;
 			brute_force(&x, users[i], &b);
+			evals += b.evals;
 			if (b.found != st[i].feasible || (b.found && fabs(b.cost - st[i].best.cost.total) > 1e-6)) {
 				fail_msg("seed %llu users %.0f: brute force %s %.4f (stage %d), planner %s %.4f (stage %d)",
 					 (unsigned long long)seed, users[i], b.found ? "found" : "none", b.cost, b.stage,
@@ -498,17 +577,34 @@ static void test_brute_force(void **state)
 			if (b.found) {
 				/* On equal cost the simpler stage wins. */
 				assert_true(st[i].best.shape.stage <= b.stage);
+				const struct plan_shape *s = &st[i].best.shape;
 				feasible++;
-				multi += st[i].best.shape.stage >= STAGE_SPLIT;
+				multi += s->stage >= STAGE_SPLIT;
+				replicas += s->n_replicas > 0;
+				pooled += s->pooler;
+				cached += s->read_cache;
+				sentinel += s->redis_ha;
+				workers += s->wrk_node != NULL;
 			} else {
 				infeasible++;
+				if (getenv("HR_TEST_VERBOSE"))
+					print_message("seed %llu users %.0f infeasible: %s\n", (unsigned long long)seed, users[i], st[i].why);
 			}
 		}
 	}
-	/* The cases must exercise both verdicts and the multi-node stages. */
+	print_message("brute force: %d feasible, %d infeasible, %lu evaluations; chosen with replicas %d, "
+		      "pooler %d, read cache %d, sentinel %d, worker nodes %d\n",
+		      feasible, infeasible, evals, replicas, pooled, cached, sentinel, workers);
+	/* The cases must exercise both verdicts, the multi-node stages and
+	 * every dimension of the data tier. */
 	assert_true(feasible > 20);
 	assert_true(infeasible > 0);
 	assert_true(multi > 5);
+	assert_true(replicas > 0);
+	assert_true(pooled > 0);
+	assert_true(cached > 0);
+	assert_true(sentinel > 0);
+	assert_true(workers > 0);
 }
 
 int main(void)
