@@ -320,6 +320,397 @@ static void test_check(void **state)
 	strbuf_free(&sb);
 }
 
+
+/* --- the data tier, by hand ------------------------------------------------ */
+
+/* PgBouncer: the clients' pools end at the pooler; the database sees its pool. */
+static void test_pooler_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	/* 100 users at 1/s, 2 queries of 5 ms each: 1.0 busy core of database. */
+	x.rq[0].db_queries = 2;
+	x.rq[0].db_query_s = 0.005;
+	x.dep.pool_size = 5;
+	x.dep.max_client_conn = 50;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 100, &d), 0);
+	assert_near(d.db_cpu, 1.0, 1e-12);
+	/* ha: 3 large nodes (4 vCPU: 4 processes of pool 2 = 8 each), a large pair. */
+	struct plan_shape s = {.stage = STAGE_HA, .app = find(&x, "large"), .n_app = 3, .db_node = find(&x, "large"),
+			       .n_db = 2};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* 24 client connections of max_connections 20: 120 % */
+	assert_near(c.db_clients, 24, 0);
+	assert_near(c.util[PRES_DB_CONNECTIONS], 1.2, 1e-12);
+	assert_false(c.feasible);
+	assert_int_equal(c.fail, PRES_DB_CONNECTIONS);
+	s.pooler = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* The server sees the pool: 5 of 20; the pooler 24 of its 50 clients;
+	 * 1.0 transaction in flight (Little) in a pool of 5. */
+	assert_near(c.util[PRES_DB_CONNECTIONS], 0.25, 1e-12);
+	assert_near(c.util[PRES_POOLER_CLIENTS], 24.0 / 50, 1e-12);
+	assert_near(c.util[PRES_POOLER_POOL], 1.0 / 5, 1e-12);
+	assert_true(c.feasible);
+	/* It costs nothing: the same price as without. */
+	struct plan_candidate c0;
+	s.pooler = false;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c0), 0);
+	assert_near(c.cost.total, c0.cost.total, 0);
+	/* A managed database whose provider runs no pooler cannot have one. */
+	struct plan_shape m = {.stage = STAGE_HA, .app = find(&x, "large"), .n_app = 3, .managed_db = find(&x, "pg"),
+			       .pooler = true};
+	assert_int_equal(planner_evaluate(&x.in, &m, &d, &c), HR_E_INVALID);
+	x.offers[4].pooler = true;
+	assert_int_equal(planner_evaluate(&x.in, &m, &d, &c), 0);
+	/* The search adds it where the shape needs it, and only there. */
+	double users[2] = {10, 100};
+	static struct plan_step st[2];
+	x.dep.database = DB_SELF;
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_HA;
+	assert_int_equal(planner_run(&x.in, users, 2, st), 0);
+	assert_true(st[0].feasible && st[1].feasible);
+	assert_false(st[0].best.shape.pooler); /* 10/s fits the small nodes' pools */
+	assert_true(st[1].best.shape.pooler || st[1].best.util[PRES_DB_CONNECTIONS] <= 0.8 + 1e-9);
+	/* Never allowed: the limit blocks, and the remedy says so. */
+	x.dep.pooler = POOLER_NEVER;
+	x.comp[1].max_connections = 4;
+	x.comp[0].db_pool = 5;
+	x.dep.pool_size = 2;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_false(st[0].feasible);
+	assert_int_equal(st[0].blocking, PRES_DB_CONNECTIONS);
+	if (!strstr(st[0].why, "db_connections"))
+		fail_msg("why: %s", st[0].why);
+	bool pooler_remedy = false;
+	for (size_t k = 0; k < st[0].n_remedies; k++) {
+		pooler_remedy |= strstr(st[0].remedies[k].what, "deployment.pooler.use: any") != NULL;
+		assert_true(st[0].remedies[k].plan.feasible);
+		if (k > 0)
+			assert_true(st[0].remedies[k].plan.cost.total >= st[0].remedies[k - 1].plan.cost.total - 1e-9);
+	}
+	assert_true(pooler_remedy);
+}
+
+/* Read replicas take the reads; the primary the writes; each replica replays
+ * the writes. A read cache answers its share of the reads first. */
+static void test_replicas_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.rq[0].db_queries = 2;
+	x.rq[0].db_query_s = 0.005;
+	x.w.db_read_share = 0.75;
+	x.dep.max_replicas = 5;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 100, &d), 0);
+	/* 200 queries/s, 150 of them reads; 1.0 busy core, 0.75 of it reads. */
+	assert_near(d.db_read_qps, 150, 1e-9);
+	assert_near(d.db_read_cpu, 0.75, 1e-12);
+	struct plan_shape s = {.stage = STAGE_SPLIT, .app = find(&x, "large"), .n_app = 1, .db_node = find(&x, "medium"),
+			       .n_db = 1, .n_replicas = 2};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* primary: the writes, 0.25 / 2 vCPU; each replica: 0.75 / 2 reads + 0.25 replayed, / 2 vCPU */
+	assert_near(c.util[PRES_DB_CPU], 0.125, 1e-12);
+	assert_near(c.util[PRES_REPLICA_CPU], (0.375 + 0.25) / 2, 1e-12);
+	/* two replicas of the $10 plan */
+	assert_near(c.cost.replicas, 20, 1e-12);
+	/* k of n: ceil(2 x 0.3125) = 1 of the 2 replicas carries the reads:
+	 * 1 - 0.001^2; in series with the app node and the database node. */
+	assert_near(c.availability, 0.999 * 0.999 * (1 - 1e-6), 1e-12);
+	/* A read cache answering 60 % of the reads: 0.3 busy cores of reads left. */
+	x.w.cache_hit_ratio = 0.6;
+	x.comp[2] = (struct component){.name = "redis", .kind = COMP_REDIS, .memory_b = 128 * MIB};
+	x.in.n_components = 3;
+	s.read_cache = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_near(c.util[PRES_REPLICA_CPU], (0.15 + 0.25) / 2, 1e-12);
+	s.n_replicas = 0;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_near(c.util[PRES_DB_CPU], (0.25 + 0.3) / 2, 1e-12);
+	/* Without Redis there is no cache to read through. */
+	x.in.n_components = 2;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), HR_E_INVALID);
+
+	/* The search: at 400 users the database is 4 busy cores, 3 of them
+	 * reads, 1 writes. Alone, no plan carries it (4 vCPU at 70 % is 2.8).
+	 * Replicas of the 2-vCPU plan have 0.7 x 2 - 1 = 0.4 cores for reads:
+	 * ceil(3 / 0.4) = 8, more than the 5 allowed; of the 4-vCPU plan,
+	 * 2.8 - 1 = 1.8: ceil(3 / 1.8) = 2. */
+	x.rq[0].cpu_s = 0.001;
+	x.rq[0].duration_s = 0.02;
+	x.dep.database = DB_SELF;
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_SPLIT;
+	x.w.cache_hit_ratio = 0;
+	double users[1] = {400};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_ptr_equal(st[0].best.shape.db_node, find(&x, "large"));
+	assert_int_equal(st[0].best.shape.n_replicas, 2);
+	assert_near(st[0].best.util[PRES_REPLICA_CPU], (1.5 + 1) / 4, 1e-12);
+	/* With at most one replica allowed, nothing carries it, and the plan
+	 * says what blocks and that more replicas would lift it. */
+	x.dep.max_replicas = 1;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_false(st[0].feasible);
+	bool more_replicas = false;
+	for (size_t k = 0; k < st[0].n_remedies; k++)
+		more_replicas |= strstr(st[0].remedies[k].what, "deployment.max_read_replicas") != NULL;
+	assert_true(more_replicas);
+}
+
+
+/* Worker nodes of their own carry the tasks and open their own connections. */
+static void test_worker_nodes_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	/* 2 tasks/s of 2 s, 0.5 s CPU and 50 MiB each: 4 in flight, 1 core, 200 MiB. */
+	x.tk[0] = (struct task_class){.name = "job", .rate = 2, .duration_s = 2, .cpu_s = 0.5, .memory_b = 50 * MIB};
+	x.w.tasks = x.tk;
+	x.w.n_tasks = 1;
+	x.comp[2] = (struct component){.name = "worker", .kind = COMP_WORKER, .workers = 1, .concurrency = 2,
+				       .memory_base_b = 200 * MIB, .db_pool = 2};
+	x.in.n_components = 3;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 10, &d), 0);
+	struct plan_shape s = {.stage = STAGE_SPLIT, .app = find(&x, "small"), .n_app = 1, .managed_db = find(&x, "pg"),
+			       .wrk_node = find(&x, "medium"), .n_wrk = 2};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* each 2-vCPU worker node: 2 worker processes; 1 core / 2 nodes / 2 vCPU */
+	assert_int_equal(c.wrk_replicas, 2);
+	assert_near(c.util[PRES_WORKER_CPU], 0.25, 1e-12);
+	/* 2 x 200 MiB + 200 MiB / 2 nodes = 500 MiB of 4 GiB */
+	assert_near(c.util[PRES_WORKER_MEMORY], 500.0 / 4096, 1e-12);
+	/* 4 tasks in flight / 2 nodes / (2 processes x 2 slots) */
+	assert_near(c.util[PRES_TASK_SLOTS], 0.5, 1e-12);
+	/* the app node: 1 process, pool 2; the workers 2 x 2 x pool 2 */
+	assert_near(c.db_clients, 2 + 8, 0);
+	assert_near(c.cost.workers, 20, 0);
+	/* The app node no longer carries the tasks: 10 requests/s x 50 ms only. */
+	assert_near(c.util[PRES_CPU], 0.5, 1e-12);
+	/* ha may have them; cluster schedules workers as pods; single stages have one node. */
+	s.stage = STAGE_CLUSTER;
+	s.n_app = 3;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), HR_E_INVALID);
+	/* The search finds them when the app node cannot carry the tasks: on
+	 * split, a small app node with its 1 vCPU cannot add a core of tasks. */
+	x.dep.database = DB_MANAGED;
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_SPLIT;
+	x.offers[0].price = 1; /* the small plan is very cheap: app nodes stay small */
+	double users[1] = {10};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	const struct plan_shape *b = &st[0].best.shape;
+	assert_ptr_equal(b->app, find(&x, "small"));
+	assert_true(st[0].best.util[PRES_TASK_SLOTS] <= 0.8 + 1e-9);
+	/* Small worker nodes: 1 process with 2 slots each; 4 tasks in flight
+	 * at 80 % need ceil(4 / 1.6) = 3 of them ($3), cheaper than a medium app
+	 * node ($10) carrying it all. */
+	assert_non_null(b->wrk_node);
+	assert_ptr_equal(b->wrk_node, find(&x, "small"));
+	assert_int_equal(b->n_wrk, 3);
+}
+
+/* Redis on the app nodes: one instance, or a primary and a replica under
+ * Sentinel, which fails over in down-after-milliseconds (30 s). */
+static void test_sentinel_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.comp[2] = (struct component){.name = "redis", .kind = COMP_REDIS, .memory_b = 128 * MIB};
+	x.in.n_components = 3;
+	x.dep.node_mttr_s = 3600;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 10, &d), 0);
+	struct plan_shape s = {.stage = STAGE_HA, .app = find(&x, "medium"), .n_app = 2, .managed_db = find(&x, "pg")};
+	struct plan_candidate one, pair;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &one), 0);
+	/* Two app nodes and a managed database: two hosts, not the three
+	 * Sentinel needs. */
+	s.redis_ha = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &pair), HR_E_INVALID);
+	s.n_app = 3;
+	s.redis_ha = false;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &one), 0);
+	s.redis_ha = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &pair), 0);
+	/* The cache part goes from one node, 0.999, to a failover pair. */
+	double a_pair = avail_failover(0.999, 3600, 30);
+	assert_near(pair.availability / one.availability, a_pair / 0.999, 1e-12);
+	assert_true(pair.availability > one.availability);
+	assert_near(pair.cost.total, one.cost.total, 0);
+	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	int np = planner_avail_parts(&x.in, &s, &d, parts);
+	assert_true(np > 0);
+	bool found = false;
+	for (int k = 0; k < np; k++)
+		if (strcmp(parts[k].name, "cache") == 0) {
+			found = true;
+			assert_int_equal(parts[k].count, 2);
+			assert_near(parts[k].failover_s, 30, 0);
+		}
+	assert_true(found);
+}
+
+/* deployment.database: managed holds on the single-node stages too. */
+static void test_managed_everywhere(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 10, &d), 0);
+	struct plan_shape s = {.stage = STAGE_SINGLE_OPS, .app = find(&x, "small"), .n_app = 1,
+			       .managed_db = find(&x, "pg")};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), HR_E_INVALID); /* database: any */
+	x.dep.database = DB_MANAGED;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* The node no longer holds PostgreSQL's 512 MiB: 100 MiB of 1 GiB. */
+	assert_near(c.util[PRES_MEMORY], 100.0 / 1024, 1e-12);
+	assert_near(c.cost.managed_db, 15, 0);
+	assert_near(c.cost.backups, 0, 0); /* the managed database includes its backups */
+	double users[1] = {10};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_int_equal(st[0].best.shape.stage, STAGE_SINGLE);
+	assert_ptr_equal(st[0].best.shape.managed_db, find(&x, "pg"));
+}
+
+/* The choice stops being the choice when another shape becomes cheaper:
+ * here the volumes one node buys for its growing database. */
+static void test_next_cheaper(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.cat.n = 0;
+	add(&x, (struct offer){.provider = "p", .name = "tiny-disk", .kind = OFFER_SERVER, .vcpu = 2, .memory_b = 8 * GIB,
+			       .disk_b = 10e9, .price = 10, .availability = 0.999});
+	add(&x, (struct offer){.provider = "p", .name = "big-disk", .kind = OFFER_SERVER, .vcpu = 2, .memory_b = 8 * GIB,
+			       .disk_b = 1000e9, .price = 12, .availability = 0.999});
+	add(&x, (struct offer){.provider = "p", .name = "volume", .kind = OFFER_VOLUME, .price_per_gb = 1});
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_SINGLE;
+	x.rq[0].rate = 0.001; /* a negligible load: only the data grows */
+	x.w.storage_per_user_b = 100e6;
+	double users[1] = {10};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_string_equal(st[0].best.shape.app->name, "tiny-disk");
+	/* tiny-disk holds 10 GB x 80 %; past that it buys ceil(u x 0.1 / 0.8 - 10)
+	 * GB at $1: more than big-disk's extra $2 from 3 GB on, i.e. from
+	 * u x 0.125 - 10 > 2: 97 users. */
+	assert_true(st[0].next.found);
+	assert_true(st[0].next.cheaper);
+	assert_near(st[0].next.users, 97, 0);
+	assert_string_equal(st[0].next.then.shape.app->name, "big-disk");
+	assert_near(st[0].next.then.cost.total, 12, 1e-9);
+	/* The plan at 97 users agrees. */
+	users[0] = 97;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "big-disk");
+	users[0] = 96;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "tiny-disk");
+}
+
+/* What runs today, against the growth curve. */
+static void test_current(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	struct node_group g[3] = {{.role = "all", .plan = "small", .count = 1}};
+	x.dep.current = g;
+	x.dep.n_current = 1;
+	x.dep.has_current = true;
+	x.dep.current_stage = STAGE_SINGLE;
+	x.w.users = 4;
+	struct plan_current cur;
+	assert_int_equal(planner_current(&x.in, &cur), 0);
+	assert_true(cur.present && cur.valid);
+	assert_true(cur.now.feasible);
+	/* as test_growth_point: 1 vCPU at 70 % carries 14 users; the 15th breaks it */
+	assert_true(cur.until.found);
+	assert_int_equal(cur.until.res, PRES_CPU);
+	assert_near(cur.until.users, 15, 0);
+	/* Each milestone evaluates it. */
+	double users[2] = {10, 20};
+	static struct plan_step st[2];
+	assert_int_equal(planner_run(&x.in, users, 2, st), 0);
+	assert_true(st[0].has_current && st[0].current.feasible);
+	assert_true(st[1].has_current && !st[1].current.feasible);
+	assert_int_equal(st[1].current.fail, PRES_CPU);
+	/* Roles: db, replica and worker nodes make their parts. */
+	g[0] = (struct node_group){.role = "app", .plan = "medium", .count = 1};
+	g[1] = (struct node_group){.role = "db", .plan = "large", .count = 1};
+	g[2] = (struct node_group){.role = "replica", .plan = "large", .count = 2};
+	x.dep.n_current = 3;
+	x.dep.current_stage = STAGE_SPLIT;
+	struct plan_shape s;
+	char why[200];
+	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), 0);
+	assert_ptr_equal(s.app, find(&x, "medium"));
+	assert_ptr_equal(s.db_node, find(&x, "large"));
+	assert_int_equal(s.n_replicas, 2);
+	/* Two app plans are not one shape, and it says why. */
+	g[1] = (struct node_group){.role = "app", .plan = "large", .count = 1};
+	x.dep.n_current = 2;
+	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), HR_E_INVALID);
+	assert_non_null(strstr(why, "two plans"));
+	assert_int_equal(planner_current(&x.in, &cur), 0);
+	assert_true(cur.present && !cur.valid);
+}
+
+/* A dedicated stack per enterprise customer, priced beside the shared plan. */
+static void test_dedicated(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.econ.dedicated = (struct dedicated){.present = true, .users = 10, .customers = 3, .availability = 0.99,
+					      .revenue = 100};
+	struct plan_dedicated dd;
+	assert_int_equal(planner_dedicated(&x.in, &dd), 0);
+	assert_true(dd.present && dd.step.feasible);
+	/* 99 % needs monitoring: single+ops small, $5 + $1 backup + $3 */
+	assert_int_equal(dd.step.best.shape.stage, STAGE_SINGLE_OPS);
+	assert_near(dd.step.best.cost.total, 9, 1e-12);
+	assert_near(dd.total, 27, 1e-12);
+	assert_near(dd.margin, 0.91, 1e-12);
+	x.econ.dedicated.present = false;
+	assert_int_equal(planner_dedicated(&x.in, &dd), 0);
+	assert_false(dd.present);
+}
+
+static void test_month_of(void **state)
+{
+	(void)state;
+	struct workload w = {.users = 1000, .growth_monthly = 0.10};
+	/* 1000 x 1.1^12 = 3138.4 */
+	assert_near(planner_month_of(&w, 1000 * pow(1.1, 12)), 12, 1e-9);
+	assert_near(planner_month_of(&w, 1000), 0, 0);
+	w.growth_monthly = 0;
+	assert_true(isnan(planner_month_of(&w, 2000)));
+}
+
 /* --- brute force ---------------------------------------------------------- */
 
 static uint64_t rng_state;
@@ -553,6 +944,121 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 	}
 }
 
+
+/* The search's properties, on the random worlds: cost never falls as users
+ * grow (a shape that fails at some count fails at every larger one, and no
+ * price falls with users); a tighter objective is never cheaper; planning one
+ * milestone alone gives what the whole run gave for it. */
+static void test_properties(void **state)
+{
+	(void)state;
+	static struct world x;
+	static struct plan_step all[6], one[1], tight[1];
+	int checked = 0;
+	for (uint64_t seed = 101; seed <= 124; seed++) {
+		rng_state = seed * 0x9E3779B97F4A7C15ULL;
+		random_world(&x);
+		double users[6] = {5, 40, 300, 900, 2500, 6000};
+		assert_int_equal(planner_run(&x.in, users, 6, all), 0);
+		for (int i = 0; i < 6; i++) {
+			/* --users agrees with the full plan */
+			assert_int_equal(planner_run(&x.in, &users[i], 1, one), 0);
+			assert_int_equal(one[0].feasible, all[i].feasible);
+			if (all[i].feasible) {
+				assert_near(one[0].best.cost.total, all[i].best.cost.total, 1e-9);
+				assert_true(planner_shape_equal(&one[0].best.shape, &all[i].best.shape));
+				assert_int_equal(one[0].next.found, all[i].next.found);
+				assert_near(one[0].next.users, all[i].next.users, 0);
+			}
+			if (i > 0 && all[i].feasible) {
+				/* cost never falls as users grow; once infeasible, always */
+				assert_true(all[i - 1].feasible);
+				assert_true(all[i].best.cost.total >= all[i - 1].best.cost.total - 1e-9);
+			}
+			if (!all[i].feasible)
+				continue;
+			/* the growth point: the shape holds just below it, not at it */
+			if (all[i].next.found && !all[i].next.cheaper && all[i].next.users > users[i] + 1) {
+				struct demand d;
+				struct plan_candidate c;
+				assert_int_equal(demand_at(&x.w, all[i].next.users, &d), 0);
+				assert_int_equal(planner_evaluate(&x.in, &all[i].best.shape, &d, &c), 0);
+				assert_false(c.feasible);
+			}
+			/* tighter objectives are never cheaper */
+			struct objectives keep = x.obj;
+			x.obj.availability = keep.availability > 0 ? 1 - (1 - keep.availability) / 2 : 0.99;
+			x.obj.p95_s = keep.p95_s * 0.8;
+			assert_int_equal(planner_run(&x.in, &users[i], 1, tight), 0);
+			if (tight[0].feasible)
+				assert_true(tight[0].best.cost.total >= all[i].best.cost.total - 1e-9);
+			x.obj = keep;
+			checked++;
+		}
+	}
+	assert_true(checked > 40);
+}
+
+/* A read cache and Sentinel only ever help: turned on, a feasible shape stays
+ * feasible, availability never falls, the database's load never rises, the
+ * cost is the same. (The brute force relies on it.) */
+static void test_options_never_hurt(void **state)
+{
+	(void)state;
+	static struct world x;
+	int pairs = 0;
+	for (uint64_t seed = 201; seed <= 230; seed++) {
+		rng_state = seed * 0x9E3779B97F4A7C15ULL;
+		random_world(&x);
+		struct demand d;
+		assert_int_equal(demand_at(&x.w, 50 + 3000 * rnd(), &d), 0);
+		for (size_t i = 0; i < x.cat.n; i++) {
+			const struct offer *a = &x.offers[i];
+			if (a->kind != OFFER_SERVER)
+				continue;
+			for (size_t j = 0; j < x.cat.n; j++) {
+				const struct offer *o = &x.offers[j];
+				if (o->kind != OFFER_SERVER && o->kind != OFFER_MANAGED_DB)
+					continue;
+				for (int st = STAGE_SINGLE; st < STAGE_COUNT; st++) {
+					struct plan_shape s = {.stage = (enum stage_kind)st, .app = a,
+							       .n_app = st == STAGE_HA ? 3 : st == STAGE_CLUSTER ? 4 : 1,
+							       .n_replicas = st >= STAGE_SPLIT ? (unsigned)(rnd() * 3) : 0,
+							       .pooler = rnd() < 0.5};
+					if (st >= STAGE_SPLIT && o->kind == OFFER_SERVER) {
+						s.db_node = o;
+						s.n_db = st == STAGE_SPLIT ? 1 : 2;
+					} else if (st >= STAGE_SPLIT) {
+						s.managed_db = o;
+					}
+					struct plan_candidate c0, c1;
+					if (planner_evaluate(&x.in, &s, &d, &c0) != 0)
+						continue;
+					for (int opt = 0; opt < 2; opt++) {
+						struct plan_shape v = s;
+						if (opt == 0)
+							v.read_cache = true;
+						else
+							v.redis_ha = true;
+						if (planner_evaluate(&x.in, &v, &d, &c1) != 0)
+							continue;
+						pairs++;
+						assert_near(c1.cost.total, c0.cost.total, 1e-9);
+						if (c0.feasible)
+							assert_true(c1.feasible);
+						assert_true(c1.availability >= c0.availability - 1e-15);
+						for (int r = PRES_DB_CPU; r <= PRES_POOLER_POOL; r++)
+							if (c0.has[r])
+								assert_true(c1.util[r] <= c0.util[r] + 1e-12);
+						assert_true(c1.util[PRES_CPU] <= c0.util[PRES_CPU] + 1e-12);
+					}
+				}
+			}
+		}
+	}
+	assert_true(pairs > 100);
+}
+
 static void test_brute_force(void **state)
 {
 	(void)state;
@@ -615,6 +1121,17 @@ int main(void)
 		cmocka_unit_test(test_external_limit_infeasible),
 		cmocka_unit_test(test_growth_point),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_pooler_by_hand),
+		cmocka_unit_test(test_replicas_by_hand),
+		cmocka_unit_test(test_worker_nodes_by_hand),
+		cmocka_unit_test(test_sentinel_by_hand),
+		cmocka_unit_test(test_managed_everywhere),
+		cmocka_unit_test(test_next_cheaper),
+		cmocka_unit_test(test_current),
+		cmocka_unit_test(test_dedicated),
+		cmocka_unit_test(test_month_of),
+		cmocka_unit_test(test_properties),
+		cmocka_unit_test(test_options_never_hurt),
 		cmocka_unit_test(test_brute_force),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
