@@ -3,6 +3,8 @@
 # when they are missing. Idempotent: a second run installs nothing.
 #   scripts/deps.sh          build + test dependencies
 #   scripts/deps.sh --bench  also the benchmark peers (wrk, hyperfine)
+#   scripts/deps.sh --package  also what building and testing the Debian
+#                            package needs (debhelper, lintian, debootstrap)
 set -eu
 
 BUILD="gcc clang meson ninja-build pkg-config libyaml-dev libjansson-dev
@@ -10,11 +12,15 @@ libcmocka-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev libhiredis-dev
 libmicrohttpd-dev libssl-dev libclang-rt-14-dev"
 # Real servers the integration tests start on loopback.
 SERVERS="postgresql-15 postgresql-client-15 redis-server nginx-light prometheus
-prometheus-node-exporter sqlite3 curl python3"
+prometheus-node-exporter sqlite3 curl python3 docker-compose nodejs"
+# Man pages, shell completion and the install test.
+TOOLS="git groff-base man-db mandoc bsdextrautils zsh"
 BENCH="wrk hyperfine"
+PACKAGE="dpkg-dev debhelper fakeroot lintian debootstrap systemd"
 
-want="$BUILD $SERVERS"
+want="$BUILD $SERVERS $TOOLS"
 [ "${1:-}" = "--bench" ] && want="$want $BENCH"
+[ "${1:-}" = "--package" ] && want="$want $PACKAGE"
 
 missing=""
 for p in $want; do
@@ -22,7 +28,13 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+# Debian ships npm apart from nodejs; a Node.js that brings its own npm
+# (NodeSource's) must not be replaced.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+# The validators of generated files that come from npm, pinned, into the
+# test build folder (scripts/npm-deps.sh).
+npm_deps() { sh "$(dirname "$0")/npm-deps.sh" "${HEADROOM_NPM_DIR:-build-asan/npm}"; }
+[ -z "$missing" ] && { npm_deps; exit 0; }
 
 echo "deps: installing$missing" >&2
 SUDO=""
@@ -37,3 +49,4 @@ fi
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_deps

@@ -1,26 +1,37 @@
 /* headroom - capacity plans, live checks, load tests and scaling for a
  * service growing from one VPS to Kubernetes.
  *
- * Module map (layers point down; model/ does no I/O; see docs/architecture.md):
+ * Module map (includes point down; model/ does no I/O; docs/architecture.md):
  *
- *   main.c            dispatch to a subcommand
- *   cmd/              one file per subcommand: flags, wiring, printing
- *   model/model.h     the workload/deployment structs everything shares
- *   model/queue       M/M/c: Erlang C, waiting and response-time percentiles
- *   model/availability series/parallel/k-of-n composition, downtime budgets
- *   model/demand      users -> per-resource demand (Little's law, pools)
- *   model/cost        catalogue plans -> monthly cost, serverless comparison
- *   model/planner     cheapest stage per milestone, with its reasons
- *   model/rules       triggers: warn/crit, `for` durations, hysteresis
- *   model/forecast    least squares / Holt trend, time to threshold
- *   model/usl         Universal Scalability Law fit and inverses
- *   config/           YAML -> model structs, schema, catalogue loading
- *   sources/          metric sources: local, prometheus, postgres, redis, http
- *   store/            SQLite history of samples and trigger states
- *   render/           every renderer: text tables, JSON, Markdown, HTML, exports
- *   pipeline/         flows several commands share: the live round, the planner set-up
- *   bench/            the HTTP load generator and its histogram
- *   util/             errors, diagnostics, units, strings, buffers
+ *   main.c              dispatch to a subcommand
+ *   cmd/                one file per subcommand: flags -> load -> compute -> render -> write
+ *   cmd/export          `headroom export KIND`: one table of exporters (compose, k8s, ...)
+ *   pipeline/live       the live round check and agent share: sources -> rules -> forecasts
+ *   pipeline/agent      the agent's loop: rounds, store, log, webhook, published documents
+ *   pipeline/planning   the planner set up from a config (catalogue, currency, references)
+ *   pipeline/export     the plan an export is written from: planned, placed, its growth point
+ *   model/model.h       the workload/deployment structs everything shares
+ *   model/sample        metric samples and series (what sources give, the store keeps)
+ *   model/source_config what a metric source is configured with
+ *   model/queue         M/M/c: Erlang C, waiting and response-time percentiles
+ *   model/availability  series/parallel/k-of-n composition, downtime budgets
+ *   model/demand        users -> per-resource demand (Little's law, pools)
+ *   model/cost          catalogue plans -> monthly cost, serverless comparison
+ *   model/planner       cheapest stage per milestone, with its reasons
+ *   model/rules         triggers: warn/crit, `for` durations, hysteresis
+ *   model/live          a round's decisions: worst series, why no value, changes, bottleneck
+ *   model/forecast      least squares / Holt trend, time to threshold
+ *   model/usl           Universal Scalability Law fit and inverses
+ *   model/draft         the config `init` drafts, every value with where it came from
+ *   model/placement     a planned deployment per component: replicas, requests, limits
+ *   config/             YAML -> model structs, schema, catalogue loading
+ *   config/compose      a team's docker-compose.yml, read for `init`; config/draft drafts from it
+ *   sources/            metric sources: local, prometheus, postgres, redis, http; host: this machine's size
+ *   store/              SQLite history of samples and trigger states
+ *   render/             every renderer, into a strbuf: tables, JSON, reports, exposition, exports
+ *   serve/              the agent's HTTP endpoints (libmicrohttpd)
+ *   bench/              the HTTP load generator and its histogram
+ *   util/               errors, diagnostics, log, clock, units, strings, buffers
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,7 +55,9 @@ static const struct hr_cmd cmd_version = {"version", "print the version", run_ve
 
 /* In the order `headroom --help` lists them. */
 static const struct hr_cmd *const commands[] = {
+	&cmd_init,
 	&cmd_plan,
+	&cmd_export,
 	&cmd_check,
 	&cmd_agent,
 	&cmd_bench,
@@ -69,7 +82,13 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"\n"
 		"Run 'headroom COMMAND --help' for a command's options.\n"
-		"Most commands read ./headroom.yaml, or the file given with -f FILE.\n"
+		"Commands that read a config take -f FILE; without it, the first that exists\n"
+		"of ./headroom.yaml, $XDG_CONFIG_HOME/headroom/headroom.yaml (by default\n"
+		"~/.config/headroom/headroom.yaml) and /etc/headroom/headroom.yaml.\n"
+		"The agent's history goes to $XDG_STATE_HOME/headroom/history.db (by default\n"
+		"~/.local/state/headroom/history.db; /var/lib/headroom/history.db as a service).\n"
+		"Prices come from the catalogue installed with headroom ($HEADROOM_CATALOG\n"
+		"names another folder).\n"
 		"Exit status: 0 ok, 2 bad input; check uses Nagios codes (0-3).\n");
 }
 

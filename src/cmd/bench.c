@@ -60,7 +60,7 @@ static const char usage_text[] =
 	"      --slo pNN=D        the SLO for --find-knee (default p95=500ms)\n"
 	"      --calibrate FILE   with --find-knee: write the calibration the config's\n"
 	"                         'calibration: FILE' reads (implies --find-knee)\n"
-	"      --format F         text or json (default text)\n"
+	"      --format text|json output format (default text)\n"
 	"      --latency-log FILE debugging: write every latency (see docs/bench.md)\n"
 	"  -h, --help             this text\n"
 	"\n"

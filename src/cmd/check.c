@@ -15,9 +15,9 @@
 #include "cmd/cmd.h"
 #include "pipeline/live.h"
 #include "pipeline/planning.h"
-#include "cmd/report.h"
+#include "render/report.h"
 #include "config/config.h"
-#include "render/plan.h"
+#include "render/jsondoc.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 #include "store/store.h"
@@ -53,79 +53,6 @@ static int check_usage(const char *what, const char *arg)
 {
 	fprintf(stderr, "headroom check: %s '%s' (see 'headroom check --help')\n", what, arg);
 	return NAGIOS_UNKNOWN;
-}
-
-/* The planner's view, for the report: the deployment the model calls for at
- * workload.users, the constraint that breaks it first and at how many users,
- * and the cheapest deployment from there (docs/check.md, "plan"). */
-static json_t *plan_json(const struct next_step *ns, const char *cur)
-{
-	const struct plan_step *now = &ns->now;
-	json_t *o = json_object();
-	json_object_set_new(o, "users", json_real(now->users));
-	json_object_set_new(o, "currency", json_string(cur));
-	json_object_set_new(o, "feasible", json_boolean(now->feasible));
-	if (!now->feasible) {
-		json_object_set_new(o, "infeasible_reason", json_string(now->why));
-		return o;
-	}
-	json_object_set_new(o, "now", plan_summary_json(&now->best));
-	if (!now->next.found) {
-		json_object_set_new(o, "next", json_null());
-		return o;
-	}
-	json_t *next = json_object();
-	/* "cost": another shape becomes cheaper there (volumes grow), nothing breaks. */
-	json_object_set_new(next, "constraint",
-			    json_string(now->next.cheaper ? "cost" : planner_res_name(now->next.res)));
-	json_object_set_new(next, "users", json_real(now->next.users));
-	json_object_set_new(next, "months", now->next.months >= 0 ? json_real(now->next.months) : json_null());
-	json_object_set_new(next, "deployment", ns->has_then && ns->then.feasible ? plan_summary_json(&ns->then.best)
-										     : json_null());
-	json_object_set_new(o, "next", next);
-	return o;
-}
-
-/* A firing trigger's next_step: the deployment the planner moves to next. */
-static void attach_next_steps(json_t *doc, const json_t *plan)
-{
-	const json_t *next = json_object_get(plan, "next");
-	json_t *trig = json_object_get(doc, "triggers");
-	size_t i;
-	json_t *t;
-	json_array_foreach(trig, i, t) {
-		const char *state = json_string_value(json_object_get(t, "state"));
-		bool firing = state && (strcmp(state, "warning") == 0 || strcmp(state, "critical") == 0);
-		if (firing && next && !json_is_null(next))
-			json_object_set(t, "next_step", (json_t *)next);
-	}
-}
-
-static int plan_text(const struct next_step *ns, const char *cur, struct strbuf *out)
-{
-	const struct plan_step *now = &ns->now;
-	char nodes[256], cost[32];
-	if (!now->feasible)
-		return strbuf_printf(out, "\nplan: no deployment meets the objectives at %.0f users: %s\n", now->users,
-				     now->why);
-	plan_nodes_text(&now->best, nodes, sizeof(nodes));
-	int rc = strbuf_printf(out, "\nplan: %.0f users call for %s %s at %s a month", now->users,
-			       plan_stage_name(now->best.shape.stage), nodes,
-			       units_fmt_money(now->best.cost.total, cur, cost, sizeof(cost)));
-	if (rc || !now->next.found)
-		return rc ? rc : strbuf_puts(out, "\n");
-	if (now->next.cheaper)
-		rc = strbuf_printf(out, "; another shape is cheaper from %.0f users", now->next.users);
-	else
-		rc = strbuf_printf(out, "; %s breaks it at %.0f users", planner_res_name(now->next.res), now->next.users);
-	if (!rc && now->next.months >= 0)
-		rc = strbuf_printf(out, " (in %.1f months at the configured growth)", now->next.months);
-	if (!rc && ns->has_then && ns->then.feasible) {
-		plan_nodes_text(&ns->then.best, nodes, sizeof(nodes));
-		rc = strbuf_printf(out, "\nnext step: %s %s at %s a month", plan_stage_name(ns->then.best.shape.stage),
-				   nodes, units_fmt_money(ns->then.best.cost.total, cur, cost, sizeof(cost)));
-	}
-	return rc ? rc : strbuf_puts(out, "\n");
 }
 
 static int run(int argc, char **argv)
@@ -222,26 +149,17 @@ static int run(int argc, char **argv)
 	struct live_result res;
 	live_round(lv, clock_unix(), &res);
 	status = (int)res.status;
-	if (fmt == FORMAT_JSON) {
-		json_t *doc = report_json(&res);
-		if (ns) {
-			json_t *pj = plan_json(ns, cur);
-			attach_next_steps(doc, pj);
-			json_object_set_new(doc, "plan", pj);
-		}
-		if (cmd_print_json("check", doc) != 0)
-			status = NAGIOS_UNKNOWN;
+	struct strbuf text;
+	strbuf_init(&text, 0);
+	int rc = fmt == FORMAT_JSON ? jsondoc_render(report_json(&res, ns, cur), &text)
+				    : report_text(&res, ns, cur, &text);
+	if (rc == 0) {
+		fputs(strbuf_str(&text), stdout);
 	} else {
-		struct strbuf text;
-		strbuf_init(&text, 0);
-		if (report_text(&res, &text) == 0 && (!ns || plan_text(ns, cur, &text) == 0)) {
-			fputs(strbuf_str(&text), stdout);
-		} else {
-			fprintf(stderr, "headroom check: report too large\n");
-			status = NAGIOS_UNKNOWN;
-		}
-		strbuf_free(&text);
+		fprintf(stderr, "headroom check: cannot render the report: %s\n", hr_strerror(rc));
+		status = NAGIOS_UNKNOWN;
 	}
+	strbuf_free(&text);
 	live_result_free(&res);
 out:
 	free(ns);

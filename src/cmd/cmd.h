@@ -25,6 +25,8 @@ extern const struct hr_cmd cmd_queue;
 extern const struct hr_cmd cmd_sla;
 extern const struct hr_cmd cmd_catalog;
 extern const struct hr_cmd cmd_validate;
+extern const struct hr_cmd cmd_init;
+extern const struct hr_cmd cmd_export;
 
 /** Exit status for bad input (usage, config): 2, as the README promises. */
 #define EXIT_BAD_INPUT 2
@@ -39,7 +41,16 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD, FORMAT_HTML };
  */
 int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum out_format *out);
 
-/** The config path to use: the -f value if given, else ./headroom.yaml. */
+/** The host-wide config, last in the search order. */
+#define CMD_SYSTEM_CONFIG "/etc/headroom/headroom.yaml"
+
+/**
+ * The config path to use: the -f value if given, else the first that exists
+ * of ./headroom.yaml, $XDG_CONFIG_HOME/headroom/headroom.yaml (default
+ * ~/.config/headroom/headroom.yaml) and /etc/headroom/headroom.yaml; when
+ * none does, "headroom.yaml" (so a message names the usual place).
+ * @return the flag, a literal, or a static buffer valid until the next call.
+ */
 const char *cmd_config_path(const char *flag);
 
 struct json_t;

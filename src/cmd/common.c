@@ -4,7 +4,9 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum out_format *out)
 {
@@ -27,9 +29,28 @@ int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum 
 	return -1;
 }
 
+/* The search order the README and `headroom --help` give: the working
+ * folder (a project's own file), the user's XDG config folder, then the
+ * host's /etc (the packaged agent's). The first that exists wins. */
 const char *cmd_config_path(const char *flag)
 {
-	return flag ? flag : "headroom.yaml";
+	static char found[PATH_MAX];
+	if (flag)
+		return flag;
+	if (access("headroom.yaml", F_OK) == 0)
+		return "headroom.yaml";
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n = -1;
+	// The XDG spec: a relative path in an XDG variable is invalid and ignored.
+	if (xdg && xdg[0] == '/')
+		n = snprintf(found, sizeof(found), "%s/headroom/headroom.yaml", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(found, sizeof(found), "%s/.config/headroom/headroom.yaml", home);
+	if (n > 0 && (size_t)n < sizeof(found) && access(found, F_OK) == 0)
+		return found;
+	if (access(CMD_SYSTEM_CONFIG, F_OK) == 0)
+		return CMD_SYSTEM_CONFIG;
+	return "headroom.yaml";
 }
 
 int cmd_usage_error(const char *cmd, const char *fmt, ...)

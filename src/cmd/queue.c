@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cmd/cmd.h"
 #include "model/queue.h"
+#include "render/queue.h"
+#include "util/strbuf.h"
 #include "util/units.h"
 
 static const char *const name = "queue";
@@ -99,121 +99,33 @@ static int parse_target(const char *s, double *q, double *secs, const char **why
 	return 0;
 }
 
-/* The percentile as people write it: 0.95 -> "p95", 0.999 -> "p99.9". */
-static const char *fmt_pct(double q, char *buf, size_t n)
+/* Render the answer and write it. */
+static int emit(const struct queue_report *rep, enum out_format fmt)
 {
-	snprintf(buf, n, "p%.10g", q * 100);
-	return buf;
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int rc = fmt == FORMAT_JSON ? queue_render_json(rep, &sb) : queue_render_text(rep, &sb);
+	if (rc == 0)
+		fputs(strbuf_str(&sb), stdout);
+	else
+		fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
+	strbuf_free(&sb);
+	return rc == 0 ? 0 : 1;
 }
 
-static json_t *jnum(double v)
+static int run_target(struct queue_report *rep, unsigned max_c, enum out_format fmt)
 {
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* Everything the JSON carries about a solved queue (r may be NULL: no answer). */
-static json_t *result_json(const struct queue_result *r, double lambda, double service_s)
-{
-	json_t *o = json_object();
-	bool ok = r != NULL;
-	json_object_set_new(o, "utilization", ok ? jnum(r->utilization) : json_null());
-	json_object_set_new(o, "p_wait", ok ? jnum(r->p_wait) : json_null());
-	json_object_set_new(o, "mean_wait_s", ok ? jnum(r->mean_wait_s) : json_null());
-	json_object_set_new(o, "mean_response_s", ok ? jnum(r->mean_response_s) : json_null());
-	json_object_set_new(o, "p50_s", ok ? jnum(r->p50_s) : json_null());
-	json_object_set_new(o, "p95_s", ok ? jnum(r->p95_s) : json_null());
-	json_object_set_new(o, "p99_s", ok ? jnum(r->p99_s) : json_null());
-	json_object_set_new(o, "servers", ok ? json_integer(r->servers) : json_null());
-	json_object_set_new(o, "stable", ok ? json_boolean(r->stable) : json_null());
-	json_object_set_new(o, "arrival_per_s", json_real(lambda));
-	json_object_set_new(o, "service_s", json_real(service_s));
-	json_object_set_new(o, "offered_load", json_real(lambda * service_s));
-	return o;
-}
-
-/* The fewest servers for a stable queue: c > lambda S. */
-static double stable_servers(double lambda, double service_s)
-{
-	return floor(lambda * service_s) + 1;
-}
-
-/* Utilisation in percent; a stable queue never prints as 100.0%. */
-static const char *fmt_util(const struct queue_result *r, char *buf, size_t n)
-{
-	int d = 1;
-	double pct = r->utilization * 100;
-	while (r->stable && d < 9 && pct < 100 && round(pct * pow(10, d)) >= 100 * pow(10, d))
-		d++;
-	snprintf(buf, n, "%.*f%%", d, pct);
-	return buf;
-}
-
-static void print_result(const struct queue_result *r, double lambda, double service_s)
-{
-	char b[64];
-	printf("utilisation          %s\n", fmt_util(r, b, sizeof(b)));
-	if (!r->stable) {
-		printf("unstable: arrivals (%.6g/s) outpace what %u server%s can serve (%.6g/s);\n"
-		       "the queue grows without bound, so there is no mean wait and no percentile.\n"
-		       "At least %.0f servers are needed for a stable queue.\n",
-		       lambda, r->servers, r->servers == 1 ? "" : "s", r->servers / service_s,
-		       stable_servers(lambda, service_s));
-		return;
-	}
-	printf("probability of wait  %.2f%% (Erlang C)\n", r->p_wait * 100);
-	printf("mean wait            %s\n", units_fmt_duration3(r->mean_wait_s, b, sizeof(b)));
-	printf("mean response        %s\n", units_fmt_duration3(r->mean_response_s, b, sizeof(b)));
-	printf("response p50         %s\n", units_fmt_duration3(r->p50_s, b, sizeof(b)));
-	printf("response p95         %s\n", units_fmt_duration3(r->p95_s, b, sizeof(b)));
-	printf("response p99         %s\n", units_fmt_duration3(r->p99_s, b, sizeof(b)));
-}
-
-static int run_target(double lambda, double service_s, const char *arrival, const char *service,
-		      double q, double target_s, unsigned max_c, enum out_format fmt)
-{
-	char pb[32], tb[64], b[64];
 	unsigned c = 0;
-	int rc = queue_servers_for(lambda, service_s, q, target_s, max_c, &c);
+	int rc = queue_servers_for(rep->lambda, rep->service_s, rep->q, rep->target_s, max_c, &c);
 	if (rc != 0 && rc != HR_E_INFEASIBLE)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
 	struct queue_result r;
-	if (rc == 0 && queue_solve(lambda, service_s, c, &r) != 0)
+	if (rc == 0 && queue_solve(rep->lambda, rep->service_s, c, &r) != 0)
 		return cmd_usage_error(name, "cannot solve the queue");
-	// With unlimited servers the response time is the service time alone.
-	double floor_s = -service_s * log1p(-q);
-	if (fmt == FORMAT_JSON) {
-		json_t *o = result_json(rc == 0 ? &r : NULL, lambda, service_s);
-		json_t *t = json_object();
-		json_object_set_new(t, "quantile", json_real(q));
-		json_object_set_new(t, "seconds", json_real(target_s));
-		json_object_set_new(t, "met", json_boolean(rc == 0));
-		json_object_set_new(o, "target", t);
-		return cmd_print_json(name, o);
-	}
-	printf("M/M/c queue: arrivals %s, mean service %s, target %s <= %s\n", arrival, service,
-	       fmt_pct(q, pb, sizeof(pb)), units_fmt_duration3(target_s, tb, sizeof(tb)));
-	if (rc != 0) {
-		if (target_s < floor_s)
-			printf("no number of servers meets %s <= %s: the service time alone has\n"
-			       "%s = %s (exponential service: -S ln(1 - p)), and waiting only adds.\n",
-			       pb, tb, pb, units_fmt_duration3(floor_s, b, sizeof(b)));
-		else
-			printf("more than %u servers would be needed to meet %s <= %s (raise --max-servers).\n",
-			       max_c, pb, tb);
-		return 0;
-	}
-	printf("fewest servers       %u\n", c);
-	print_result(&r, lambda, service_s);
-	if (c > 1) {
-		double one_less = queue_response_quantile(lambda, service_s, c - 1, q);
-		if (isfinite(one_less))
-			printf("with %u server%s       %s would be %s\n", c - 1, c - 1 == 1 ? " " : "s",
-			       pb, units_fmt_duration3(one_less, b, sizeof(b)));
-		else
-			printf("with %u server%s       the queue would be unstable\n", c - 1,
-			       c - 1 == 1 ? " " : "s");
-	}
-	return 0;
+	rep->r = rc == 0 ? &r : NULL;
+	rep->max_servers = max_c;
+	rep->one_less_s = rc == 0 && c > 1 ? queue_response_quantile(rep->lambda, rep->service_s, c - 1, rep->q) : NAN;
+	return emit(rep, fmt);
 }
 
 static int run(int argc, char **argv)
@@ -279,7 +191,9 @@ static int run(int argc, char **argv)
 		if (max_servers && parse_count(max_servers, QUEUE_MAX_SERVERS, &max_c) != 0)
 			return cmd_usage_error(name, "--max-servers '%s': expected a whole number from 1 to %u",
 					       max_servers, QUEUE_MAX_SERVERS);
-		return run_target(lambda, service_s, arrival, service, q, target_s, max_c, fmt);
+		struct queue_report rep = {.arrival = arrival, .service = service, .lambda = lambda,
+					   .service_s = service_s, .has_target = true, .q = q, .target_s = target_s};
+		return run_target(&rep, max_c, fmt);
 	}
 
 	unsigned c;
@@ -290,12 +204,9 @@ static int run(int argc, char **argv)
 	int rc = queue_solve(lambda, service_s, c, &r);
 	if (rc != 0)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
-	if (fmt == FORMAT_JSON)
-		return cmd_print_json(name, result_json(&r, lambda, service_s));
-	printf("M/M/%u queue: arrivals %s, mean service %s, offered load %.6g Erlangs\n", c, arrival,
-	       service, lambda * service_s);
-	print_result(&r, lambda, service_s);
-	return 0;
+	return emit(&(struct queue_report){.arrival = arrival, .service = service, .lambda = lambda,
+					   .service_s = service_s, .r = &r, .one_less_s = NAN},
+		    fmt);
 }
 
 const struct hr_cmd cmd_queue = {"queue", "M/M/c calculator: Erlang C, waits, p50/p95/p99, servers for a target", run};

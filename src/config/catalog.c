@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/fx.h"
@@ -21,22 +22,53 @@ enum { MAX_FILES = 256 };
 #define HEADROOM_DATADIR "/usr/local/share/headroom"
 #endif
 
-char *catalog_default_dir(void)
+// The folder of the running binary, or NULL (no /proc).
+static char *exe_dir(void)
 {
-	const char *env = getenv("HEADROOM_DATA");
-	if (env && *env)
-		return xasprintf("%s/catalog", env);
-#if defined(HEADROOM_BUILDDIR) && defined(HEADROOM_SRCDATADIR)
-	// Run from the build folder (tests, ./build/headroom): the source tree's data.
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(exe);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *catalog_default_dir(void)
+{
+	const char *env = getenv("HEADROOM_CATALOG");
+	if (env && *env)
+		return xstrdup(env);
+	env = getenv("HEADROOM_DATA");
+	if (env && *env)
+		return xasprintf("%s/catalog", env);
+	char *dir = exe_dir();
+#if defined(HEADROOM_BUILDDIR) && defined(HEADROOM_SRCDATADIR)
+	// Run from the build folder (tests, ./build/headroom): the source tree's data.
 	size_t bl = strlen(HEADROOM_BUILDDIR);
-	if (n > 0) {
-		exe[n] = '\0';
-		if (strncmp(exe, HEADROOM_BUILDDIR, bl) == 0 && (exe[bl] == '/' || exe[bl] == '\0'))
-			return xasprintf("%s/catalog", HEADROOM_SRCDATADIR);
+	if (dir && strncmp(dir, HEADROOM_BUILDDIR, bl) == 0 && (dir[bl] == '/' || dir[bl] == '\0')) {
+		free(dir);
+		return xasprintf("%s/catalog", HEADROOM_SRCDATADIR);
 	}
 #endif
+	// Installed under a prefix the build did not know (make install
+	// DESTDIR=..., a copied tree): BINDIR/../share/headroom beside the binary.
+	if (dir) {
+		char *rel = xasprintf("%s/../share/headroom/catalog", dir);
+		free(dir);
+		if (is_dir(rel))
+			return rel;
+		free(rel);
+	}
 	return xasprintf("%s/catalog", HEADROOM_DATADIR);
 }
 

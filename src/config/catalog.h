@@ -35,9 +35,11 @@ bool catalog_find_provider(const struct catalog *cat, const char *provider);
 HR_NODISCARD int catalog_to_currency(struct catalog *cat, const struct economics *e, struct diag *d);
 
 /**
- * The folder catalog_load_dir(NULL, ...) reads: $HEADROOM_DATA/catalog when
- * set; the source tree's data/catalog when the program runs from its build
- * folder; else the installed DATADIR/headroom/catalog.
+ * The folder catalog_load_dir(NULL, ...) reads, the first of:
+ * $HEADROOM_CATALOG; $HEADROOM_DATA/catalog; the source tree's data/catalog
+ * when the program runs from its build folder; BINDIR/../share/headroom/catalog
+ * beside the running binary when it exists (an install under another prefix
+ * or DESTDIR); the DATADIR/headroom/catalog the build was configured with.
  * @return a new string the caller frees.
  */
 char *catalog_default_dir(void);

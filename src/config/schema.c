@@ -1009,6 +1009,19 @@ static const struct key_spec component_keys[] = {
 	{"max_connections", KT_UINT, F(struct component, max_connections), .def = "100", .flags = KF_POSITIVE,
 	 .doc = "postgres: max_connections",
 	 .why_default = "PostgreSQL's own default (postgresql.org/docs/current/runtime-config-connection.html)"},
+	/* How it runs: read by init and export only (docs/export.md). */
+	{"image", KT_STRING, F(struct component, image),
+	 .doc = "container image for export, e.g. redis:7-alpine; absent = the kind's default image (app/worker: none, build or set one)"},
+	{"build", KT_STRING, F(struct component, build), .doc = "compose build context for export, e.g. ./apps/api"},
+	{"command", KT_STRING, F(struct component, command), .doc = "command line for export; absent = the image's own"},
+	{"port", KT_UINT, F(struct component, port), .flags = KF_POSITIVE, .max = 65535,
+	 .doc = "port the service listens on, for health checks, probes and the proxy; absent = the kind's default"},
+	{"health", KT_STRING, F(struct component, health),
+	 .doc = "HTTP path health checks and probes ask, e.g. /health; absent = a TCP check on the port"},
+	{"queue", KT_STRING, F(struct component, queue),
+	 .doc = "worker: the Redis list it consumes (celery, bull:NAME:wait), for the KEDA trigger"},
+	{"profiles", KT_STR_LIST, F(struct component, profiles), .count_off = offsetof(struct component, n_profiles),
+	 .doc = "compose profiles the service belongs to (kept by init, written by export compose)"},
 };
 static SECTION(component_section, "component", struct component, component_keys,
 	       .name_off = offsetof(struct component, name));

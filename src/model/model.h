@@ -102,6 +102,16 @@ struct component {
 	unsigned db_pool;         /**< database connections per process */
 	unsigned max_connections; /**< postgres: max_connections (default 100) */
 	double memory_b;          /**< redis/postgres: memory to reserve (shared_buffers, maxmemory) */
+	/* How the service runs, for `headroom init` and `headroom export`; the
+	 * model reads none of these (docs/export.md). */
+	char *image;              /**< container image ("redis:7-alpine"); NULL = the kind's default */
+	char *build;              /**< compose build context ("./apps/api"); NULL = none */
+	char *command;            /**< command line as compose takes it; NULL = the image's own */
+	unsigned port;            /**< port it listens on; 0 = the kind's default, or none */
+	char *health;             /**< HTTP path health checks ask ("/health"); NULL = a TCP check on port */
+	char *queue;              /**< worker: the Redis list it consumes (KEDA trigger); NULL = none */
+	char **profiles;          /**< compose profiles the service belongs to */
+	size_t n_profiles;
 };
 
 /** Stage templates, simplest first (DESIGN.md, "Stages"). */

@@ -296,4 +296,11 @@ bool planner_shape_equal(const struct plan_shape *a, const struct plan_shape *b)
 /** Months from workload.users to users at the workload's growth rate; NAN without one. */
 double planner_month_of(const struct workload *w, double users);
 
+/** The deployment for the users now and the one after its first growth point. */
+struct next_step {
+	struct plan_step now;  /**< the cheapest deployment for workload.users */
+	bool has_then;         /**< now is feasible and breaks at now.next.users */
+	struct plan_step then; /**< the cheapest deployment at that growth point */
+};
+
 #endif

@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "sources/source.h"
-#include "util/str.h"
 #include "util/xalloc.h"
 
 #define DAY 86400.0
@@ -115,27 +114,6 @@ const struct rule_set *live_rules(const struct live *lv)
 	return &lv->rules;
 }
 
-void live_result_free(struct live_result *r)
-{
-	if (!r)
-		return;
-	sample_set_free(&r->samples);
-	for (size_t i = 0; i < r->n_src; i++)
-		free(r->src[i].error);
-	free(r->src);
-	for (size_t i = 0; i < r->n_trig; i++) {
-		free(r->trig[i].series);
-		free(r->trig[i].message);
-	}
-	free(r->trig);
-	for (size_t i = 0; i < r->n_chg; i++) {
-		free(r->chg[i].series);
-		free(r->chg[i].message);
-	}
-	free(r->chg);
-	memset(r, 0, sizeof(*r));
-}
-
 // History of a series: the store's, or when it has none, the range query of
 // the source that gave the series (Prometheus keeps what we never stored).
 static void history(struct live *lv, const char *series, const char *source, double from, double to,
@@ -186,12 +164,6 @@ static struct rule_eval *eval_for(struct live *lv, size_t ri, const char *series
 	return &s->e;
 }
 
-static void set_unknown(struct live_trigger *t, char *msg)
-{
-	t->state = TRIG_UNKNOWN;
-	t->message = msg;
-}
-
 static void forecast_trigger(struct live *lv, struct live_trigger *t, double now)
 {
 	struct series h = {0};
@@ -204,16 +176,6 @@ static void forecast_trigger(struct live *lv, struct live_trigger *t, double now
 		forecast_eta(&f, t->rule->dir, t->rule->crit, now, t->value, lv->opts.horizon_s, &t->eta_crit);
 	}
 	series_free(&h);
-}
-
-// Worse first: state, then pressure.
-static bool worse(enum trigger_state s1, double p1, enum trigger_state s2, double p2)
-{
-	if (s1 != s2)
-		return s1 > s2;
-	if (isnan(p2))
-		return !isnan(p1);
-	return !isnan(p1) && p1 > p2;
 }
 
 static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct live_trigger *t)
@@ -243,7 +205,7 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 		struct rule_eval *e = eval_for(lv, ri, m->name, m->source, now);
 		(void)rules_step(r, e, now, m->value, lv->opts.max_gap_s);
 		double p = rules_pressure(r, m->value);
-		if (!best_m || worse(e->state, p, best, best_p)) {
+		if (!best_m || live_worse(e->state, p, best, best_p)) {
 			best = e->state, best_p = p, best_m = m, best_e = e;
 		}
 	}
@@ -263,39 +225,18 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 			forecast_trigger(lv, t, now);
 		return;
 	}
-	if (matched) {
-		t->skipped = true;
-		t->message = xasprintf("not applicable: %s has no value here", r->metric);
-		return;
-	}
-	// No value: whose was it to give? A near miss among the names we do have
-	// is most likely a typo in the trigger.
+	// No value: whose was it to give?
 	const char **names = xcalloc(ss->n + 1, sizeof(*names));
 	for (size_t i = 0; i < ss->n; i++)
 		names[i] = ss->m[i].name;
-	const char *hint = str_suggest(r->metric, names, ss->n);
-	char *mean = hint ? xasprintf("; did you mean '%s'?", hint) : xstrdup("");
-	free(names);
+	struct live_provider *prov = xcalloc(res->n_src + 1, sizeof(*prov));
 	for (size_t i = 0; i < res->n_src; i++) {
-		if (!source_provides(lv->src[i], r->metric))
-			continue;
-		if (res->src[i].rc)
-			set_unknown(t, xasprintf("source '%s' (%s) is down: %s", res->src[i].name, res->src[i].type,
-						 res->src[i].error ? res->src[i].error : "no reason given"));
-		else
-			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s'%s", res->src[i].name,
-						 res->src[i].type, r->metric, mean));
-		free(mean);
-		return;
+		prov[i].src = &res->src[i];
+		prov[i].provides = source_provides(lv->src[i], r->metric);
 	}
-	if (t->is_default) {
-		t->skipped = true;
-		t->message = xasprintf("no configured source provides '%s'", r->metric);
-	} else {
-		set_unknown(t, xasprintf("no configured source provides '%s'%s", r->metric,
-					 hint ? mean : " (docs/metrics.md lists the metrics)"));
-	}
-	free(mean);
+	live_explain_missing(t, matched, names, ss->n, prov, res->n_src);
+	free(prov);
+	free(names);
 }
 
 void live_round(struct live *lv, double now, struct live_result *out)
@@ -321,29 +262,7 @@ void live_round(struct live *lv, double now, struct live_result *out)
 
 	out->trig = xcalloc(lv->rules.n + 1, sizeof(*out->trig));
 	out->n_trig = lv->rules.n;
-	out->chg = xcalloc(lv->rules.n + 1, sizeof(*out->chg));
-	out->status = TRIG_OK;
-	for (size_t ri = 0; ri < lv->rules.n; ri++) {
-		struct live_trigger *t = &out->trig[ri];
-		evaluate(lv, ri, out, t);
-		if (t->skipped)
-			continue;
-		if (t->state > out->status)
-			out->status = t->state;
-		if (t->state != lv->last[ri] && (lv->seen[ri] || t->state != TRIG_OK)) {
-			struct live_change *c = &out->chg[out->n_chg++];
-			c->rule = t->rule;
-			c->series = xstrdup(t->series ? t->series : t->rule->metric);
-			c->from = lv->last[ri];
-			c->to = t->state;
-			c->value = t->value;
-			c->message = xstrdup(t->message);
-		}
-		lv->last[ri] = t->state;
-		lv->seen[ri] = true;
-		if (t->state != TRIG_UNKNOWN &&
-		    (out->bottleneck < 0 ||
-		     worse(t->state, t->pressure, out->trig[out->bottleneck].state, out->trig[out->bottleneck].pressure)))
-			out->bottleneck = (long)ri;
-	}
+	for (size_t ri = 0; ri < lv->rules.n; ri++)
+		evaluate(lv, ri, out, &out->trig[ri]);
+	live_finish(out, lv->last, lv->seen);
 }

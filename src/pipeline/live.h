@@ -13,64 +13,12 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "model/live.h"
 #include "model/forecast.h"
 #include "model/rules.h"
 #include "model/sample.h"
 #include "store/store.h"
 #include "util/diag.h"
-
-/** What happened to one source in the last sample. */
-struct live_source {
-	const char *name;  /**< borrowed */
-	const char *type;  /**< borrowed, static */
-	int rc;            /**< 0 when it answered */
-	char *error;       /**< owned one-line reason when rc != 0 */
-	double took_s;     /**< how long the sample took */
-};
-
-/** The state of one trigger after a sample. */
-struct live_trigger {
-	const struct trigger_rule *rule; /**< borrowed */
-	bool is_default;                 /**< from the default policy */
-	bool skipped;                    /**< not applicable here: no source for it, or NaN */
-	enum trigger_state state;        /**< UNKNOWN when its source is down */
-	enum trigger_state pending;      /**< level the value is past without its `for` yet */
-	double pending_s;                /**< for how long (seconds) */
-	double since;                    /**< when the state was entered (NaN: unknown) */
-	char *series;                    /**< owned: the series that decided the state, or NULL */
-	const char *source;              /**< borrowed: the source of that series, or NULL */
-	double value;                    /**< its value now, NaN when none */
-	double pressure;                 /**< value against warn, see rules_pressure() */
-	char *message;                   /**< owned: why UNKNOWN or skipped; NULL otherwise */
-	enum forecast_method method;     /**< FORECAST_NONE when no forecast was made */
-	struct forecast_eta eta_warn, eta_crit;
-};
-
-/** A state change, for the log, the store and the webhook. */
-struct live_change {
-	const struct trigger_rule *rule; /**< borrowed */
-	char *series;                    /**< owned */
-	enum trigger_state from, to;
-	double value;
-	char *message;                   /**< owned or NULL */
-};
-
-/** The result of one round. */
-struct live_result {
-	double now;                 /**< Unix time of the sample */
-	struct sample_set samples;  /**< every metric of every source */
-	struct live_source *src;    /**< owned, n_src of them */
-	size_t n_src;
-	struct live_trigger *trig;  /**< owned, n_trig of them, in rule order */
-	size_t n_trig;
-	struct live_change *chg;    /**< owned state changes since the last round */
-	size_t n_chg;
-	enum trigger_state status;  /**< worst state of the triggers that apply */
-	long bottleneck;            /**< index into trig of the bottleneck, -1 when none */
-};
-
-/** Free a result's contents. NULL is a no-op. */
-void live_result_free(struct live_result *r);
 
 /** Options. */
 struct live_opts {

@@ -40,12 +40,6 @@ void planning_free(struct planning *ps);
 /** Does this config describe a workload the planner can size? */
 bool planning_has_workload(const struct config *cfg);
 
-/** The deployment for the users now and the one after its first growth point. */
-struct next_step {
-	struct plan_step now;  /**< the cheapest deployment for workload.users */
-	bool has_then;         /**< now is feasible and breaks at now.next.users */
-	struct plan_step then; /**< the cheapest deployment at that growth point */
-};
 
 /**
  * Plan for the config's current users, then for the user count at which that

@@ -458,14 +458,36 @@ char *units_fmt_size(double b, char *buf, size_t n)
 	return buf;
 }
 
-char *units_fmt_money(double amount, const char *currency, char *buf, size_t n)
+static char *fmt_money(const char *num, const char *currency, char *buf, size_t n)
 {
 	for (size_t i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++) {
 		if (currencies[i].symbol && currency && strcmp(currency, currencies[i].code) == 0) {
-			snprintf(buf, n, "%s%.2f", currencies[i].symbol, amount);
+			snprintf(buf, n, "%s%s", currencies[i].symbol, num);
 			return buf;
 		}
 	}
-	snprintf(buf, n, "%.2f %s", amount, currency && *currency ? currency : "");
+	snprintf(buf, n, "%s %s", num, currency && *currency ? currency : "");
 	return buf;
+}
+
+char *units_fmt_money(double amount, const char *currency, char *buf, size_t n)
+{
+	char num[48];
+	snprintf(num, sizeof(num), "%.2f", amount);
+	return fmt_money(num, currency, buf, n);
+}
+
+char *units_fmt_unit_price(double amount, const char *currency, char *buf, size_t n)
+{
+	char num[48];
+	if (amount == 0 || fabs(amount) >= 1 || fabs(amount * 100 - round(amount * 100)) < 1e-9) {
+		snprintf(num, sizeof(num), "%.2f", amount);
+	} else {
+		// Unit prices such as $0.0000166667 per GB-s: fixed notation, no trailing zeros.
+		snprintf(num, sizeof(num), "%.10f", amount);
+		size_t l = strlen(num);
+		while (l > 4 && num[l - 1] == '0')
+			num[--l] = '\0';
+	}
+	return fmt_money(num, currency, buf, n);
 }

@@ -75,5 +75,7 @@ char *units_fmt_duration3(double seconds, char *buf, size_t n);
 char *units_fmt_size(double bytes, char *buf, size_t n);
 /** Format money: "$5.39", "€15.00", "12.00 CHF". Returns buf. */
 char *units_fmt_money(double amount, const char *currency, char *buf, size_t n);
+/** Format a unit price with the digits it needs: "$5.39", "$0.0000166667", "€0.20". Returns buf. */
+char *units_fmt_unit_price(double amount, const char *currency, char *buf, size_t n);
 
 #endif

@@ -16,6 +16,22 @@ if [ -z "$hits" ]; then t_ok "model/ includes only model/ and util/"; else t_not
 hits=$(grep -nE '#include "(cmd|pipeline|model|config|sources|store|actuators|render|bench)/' src/util/*.c src/util/*.h || true)
 if [ -z "$hits" ]; then t_ok "util/ includes only util/"; else t_not_ok "util/ includes an upper layer"; t_diag "$hits"; fi
 
+# 4b. The adapters do not reach into each other: what two of them share is
+# defined below both (model/, util/), and pipeline/ or cmd/ wires them.
+hits=""
+for a in config sources store actuators render serve bench; do
+	[ -d "src/$a" ] || continue
+	others=$(echo "config sources store actuators render serve bench pipeline cmd" | tr ' ' '\n' | grep -vx "$a" | paste -sd'|')
+	h=$(grep -nE "#include \"($others)/" "src/$a"/*.[ch] 2>/dev/null || true)
+	[ -n "$h" ] && hits="$hits$h
+"
+done
+if [ -z "$hits" ]; then t_ok "adapters include only themselves, model/ and util/"; else t_not_ok "an adapter includes another layer beside or above it"; t_diag "$hits"; fi
+
+# 4c. pipeline/ is below cmd/.
+hits=$(grep -nE '#include "cmd/' src/pipeline/*.[ch] 2>/dev/null || true)
+if [ -z "$hits" ]; then t_ok "pipeline/ does not include cmd/"; else t_not_ok "pipeline/ includes cmd/"; t_diag "$hits"; fi
+
 # 4. Nothing below cmd/ includes cmd/.
 hits=$(grep -rnE '#include "cmd/' src --include='*.[ch]' | grep -vE '^src/(cmd/|main\.c)' || true)
 if [ -z "$hits" ]; then t_ok "only main.c and cmd/ include cmd/"; else t_not_ok "a lower layer includes cmd/"; t_diag "$hits"; fi

@@ -1,4 +1,4 @@
-#include "cmd/report.h"
+#include "render/report.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "model/rules.h"
+#include "render/jsondoc.h"
+#include "render/plan.h"
 #include "render/table.h"
 #include "util/units.h"
 
@@ -116,7 +118,80 @@ int report_summary(const struct live_result *r, struct strbuf *out)
 	return rc;
 }
 
-int report_text(const struct live_result *r, struct strbuf *out)
+/* The planner's view, for the report: the deployment the model calls for at
+ * workload.users, the constraint that breaks it first and at how many users,
+ * and the cheapest deployment from there (docs/check.md, "plan"). */
+static json_t *next_step_json(const struct next_step *ns, const char *cur)
+{
+	const struct plan_step *now = &ns->now;
+	json_t *o = json_object();
+	json_object_set_new(o, "users", json_real(now->users));
+	json_object_set_new(o, "currency", json_string(cur));
+	json_object_set_new(o, "feasible", json_boolean(now->feasible));
+	if (!now->feasible) {
+		json_object_set_new(o, "infeasible_reason", json_string(now->why));
+		return o;
+	}
+	json_object_set_new(o, "now", plan_summary_json(&now->best));
+	if (!now->next.found) {
+		json_object_set_new(o, "next", json_null());
+		return o;
+	}
+	json_t *next = json_object();
+	/* "cost": another shape becomes cheaper there (volumes grow), nothing breaks. */
+	json_object_set_new(next, "constraint",
+			    json_string(now->next.cheaper ? "cost" : planner_res_name(now->next.res)));
+	json_object_set_new(next, "users", json_real(now->next.users));
+	json_object_set_new(next, "months", now->next.months >= 0 ? json_real(now->next.months) : json_null());
+	json_object_set_new(next, "deployment", ns->has_then && ns->then.feasible ? plan_summary_json(&ns->then.best)
+										     : json_null());
+	json_object_set_new(o, "next", next);
+	return o;
+}
+
+/* A firing trigger's next_step: the deployment the planner moves to next. */
+static void attach_next_steps(json_t *doc, const json_t *plan)
+{
+	const json_t *next = json_object_get(plan, "next");
+	json_t *trig = json_object_get(doc, "triggers");
+	size_t i;
+	json_t *t;
+	json_array_foreach(trig, i, t) {
+		const char *state = json_string_value(json_object_get(t, "state"));
+		bool firing = state && (strcmp(state, "warning") == 0 || strcmp(state, "critical") == 0);
+		if (firing && next && !json_is_null(next))
+			json_object_set(t, "next_step", (json_t *)next);
+	}
+}
+
+static int next_step_text(const struct next_step *ns, const char *cur, struct strbuf *out)
+{
+	const struct plan_step *now = &ns->now;
+	char nodes[256], cost[32];
+	if (!now->feasible)
+		return strbuf_printf(out, "\nplan: no deployment meets the objectives at %.0f users: %s\n", now->users,
+				     now->why);
+	plan_nodes_text(&now->best, nodes, sizeof(nodes));
+	int rc = strbuf_printf(out, "\nplan: %.0f users call for %s %s at %s a month", now->users,
+			       plan_stage_name(now->best.shape.stage), nodes,
+			       units_fmt_money(now->best.cost.total, cur, cost, sizeof(cost)));
+	if (rc || !now->next.found)
+		return rc ? rc : strbuf_puts(out, "\n");
+	if (now->next.cheaper)
+		rc = strbuf_printf(out, "; another shape is cheaper from %.0f users", now->next.users);
+	else
+		rc = strbuf_printf(out, "; %s breaks it at %.0f users", planner_res_name(now->next.res), now->next.users);
+	if (!rc && now->next.months >= 0)
+		rc = strbuf_printf(out, " (in %.1f months at the configured growth)", now->next.months);
+	if (!rc && ns->has_then && ns->then.feasible) {
+		plan_nodes_text(&ns->then.best, nodes, sizeof(nodes));
+		rc = strbuf_printf(out, "\nnext step: %s %s at %s a month", plan_stage_name(ns->then.best.shape.stage),
+				   nodes, units_fmt_money(ns->then.best.cost.total, cur, cost, sizeof(cost)));
+	}
+	return rc ? rc : strbuf_puts(out, "\n");
+}
+
+int report_text(const struct live_result *r, const struct next_step *ns, const char *currency, struct strbuf *out)
 {
 	int rc = report_summary(r, out);
 	if (!rc)
@@ -206,21 +281,12 @@ int report_text(const struct live_result *r, struct strbuf *out)
 		if (!rc)
 			rc = strbuf_puts(out, " (no source configured for them)\n");
 	}
+	if (!rc && ns)
+		rc = next_step_text(ns, currency, out);
 	return rc;
 }
 
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *eta_json(double v)
-{
-	// 0 is "now"; infinity is "not within the horizon" (null).
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-json_t *report_json(const struct live_result *r)
+json_t *report_json(const struct live_result *r, const struct next_step *ns, const char *currency)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "status", json_string(rules_state_name(r->status)));
@@ -236,7 +302,7 @@ json_t *report_json(const struct live_result *r)
 	if (r->bottleneck >= 0) {
 		const struct live_trigger *b = &r->trig[r->bottleneck];
 		bn = json_pack("{s:s, s:s, s:s, s:o, s:o}", "trigger", b->rule->name, "series", b->series, "state",
-			       rules_state_name(b->state), "value", num(b->value), "pressure", num(b->pressure));
+			       rules_state_name(b->state), "value", jsondoc_num(b->value), "pressure", jsondoc_num(b->pressure));
 	}
 	json_object_set_new(root, "bottleneck", bn);
 
@@ -254,24 +320,24 @@ json_t *report_json(const struct live_result *r)
 		json_object_set_new(o, "metric", json_string(ru->metric));
 		json_object_set_new(o, "series", t->series ? json_string(t->series) : json_null());
 		json_object_set_new(o, "state", json_string(rules_state_name(t->state)));
-		json_object_set_new(o, "value", num(t->value));
-		json_object_set_new(o, "warn", num(ru->warn));
-		json_object_set_new(o, "crit", num(ru->crit));
+		json_object_set_new(o, "value", jsondoc_num(t->value));
+		json_object_set_new(o, "warn", jsondoc_num(ru->warn));
+		json_object_set_new(o, "crit", jsondoc_num(ru->crit));
 		json_object_set_new(o, "direction", json_string(ru->dir == TRIGGER_ABOVE ? "above" : "below"));
 		json_object_set_new(o, "for_s", json_real(ru->for_s));
 		json_object_set_new(o, "hysteresis", json_real(ru->hysteresis));
-		json_object_set_new(o, "since", num(t->since));
+		json_object_set_new(o, "since", jsondoc_num(t->since));
 		json_object_set_new(o, "pending", t->pending == TRIG_OK ? json_null()
 			: json_pack("{s:s, s:f}", "state", rules_state_name(t->pending), "for_s", t->pending_s));
-		json_object_set_new(o, "eta_warn_s", eta_json(t->eta_warn.eta_s));
-		json_object_set_new(o, "eta_warn_band_s", json_pack("[o, o]", eta_json(t->eta_warn.lo_s),
-								    eta_json(t->eta_warn.hi_s)));
-		json_object_set_new(o, "eta_crit_s", eta_json(t->eta_crit.eta_s));
-		json_object_set_new(o, "eta_crit_band_s", json_pack("[o, o]", eta_json(t->eta_crit.lo_s),
-								    eta_json(t->eta_crit.hi_s)));
+		json_object_set_new(o, "eta_warn_s", jsondoc_num(t->eta_warn.eta_s));
+		json_object_set_new(o, "eta_warn_band_s", json_pack("[o, o]", jsondoc_num(t->eta_warn.lo_s),
+								    jsondoc_num(t->eta_warn.hi_s)));
+		json_object_set_new(o, "eta_crit_s", jsondoc_num(t->eta_crit.eta_s));
+		json_object_set_new(o, "eta_crit_band_s", json_pack("[o, o]", jsondoc_num(t->eta_crit.lo_s),
+								    jsondoc_num(t->eta_crit.hi_s)));
 		json_object_set_new(o, "forecast", json_string(forecast_method_name(t->method)));
 		json_object_set_new(o, "source", t->source ? json_string(t->source) : json_null());
-		json_object_set_new(o, "pressure", num(t->pressure));
+		json_object_set_new(o, "pressure", jsondoc_num(t->pressure));
 		json_object_set_new(o, "message", t->message ? json_string(t->message) : json_null());
 		json_object_set_new(o, "action", ru->action ? json_string(ru->action) : json_null());
 		json_object_set_new(o, "origin", ru->origin ? json_string(ru->origin) : json_null());
@@ -295,30 +361,26 @@ json_t *report_json(const struct live_result *r)
 	json_t *ms = json_array();
 	for (size_t i = 0; i < r->samples.n; i++) {
 		const struct metric *m = &r->samples.m[i];
-		json_array_append_new(ms, json_pack("{s:s, s:o, s:s?}", "name", m->name, "value", num(m->value),
+		json_array_append_new(ms, json_pack("{s:s, s:o, s:s?}", "name", m->name, "value", jsondoc_num(m->value),
 						    "source", m->source));
 	}
 	json_object_set_new(root, "metrics", ms);
+	if (ns) {
+		json_t *pj = next_step_json(ns, currency);
+		attach_next_steps(root, pj);
+		json_object_set_new(root, "plan", pj);
+	}
 	return root;
 }
 
 /* ---- Prometheus text exposition format ---- */
 
-// A label value with \, " and newline escaped (exposition format 0.0.4).
+// A label value in exposition syntax (format 0.0.4); names are bounded
+// (SAMPLE_NAME_MAX, config strings), so a fixed buffer holds any of them.
 static int put_label_value(struct strbuf *out, const char *v)
 {
-	int rc = 0;
-	for (; *v && !rc; v++) {
-		if (*v == '\\')
-			rc = strbuf_puts(out, "\\\\");
-		else if (*v == '"')
-			rc = strbuf_puts(out, "\\\"");
-		else if (*v == '\n')
-			rc = strbuf_puts(out, "\\n");
-		else
-			rc = strbuf_append(out, v, 1);
-	}
-	return rc;
+	char esc[4 * SAMPLE_NAME_MAX];
+	return strbuf_puts(out, sample_label_escape(v, esc, sizeof(esc)));
 }
 
 static int put_value(struct strbuf *out, double v)
@@ -477,4 +539,31 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 				   "headroom_last_sample_timestamp_seconds %.3f\n",
 				   (int)r->status, rounds, store_errors, r->now);
 	return rc;
+}
+
+int report_change_line(const struct live_change *c, bool with_advice, struct strbuf *out)
+{
+	char v[32];
+	report_fmt_value(c->rule->metric, c->value, v, sizeof(v));
+	int rc = strbuf_printf(out, "%s %s -> %s (%s = %s)", c->rule->name, rules_state_label(c->from),
+			       rules_state_label(c->to), c->series, v);
+	if (!rc && with_advice && c->to == TRIG_UNKNOWN && c->message)
+		rc = strbuf_printf(out, ": %s", c->message);
+	else if (!rc && with_advice && c->to != TRIG_OK && c->rule->action)
+		rc = strbuf_printf(out, ". Do: %s", c->rule->action);
+	return rc;
+}
+
+json_t *report_webhook_json(const struct live_change *c, double now)
+{
+	struct strbuf text;
+	strbuf_init(&text, 4096);
+	if (report_change_line(c, true, &text) != 0) {
+		// cut at the cap: sent as far as it goes, never dropped
+	}
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "text", strbuf_str(&text), "trigger", c->rule->name,
+				 "from", rules_state_name(c->from), "to", rules_state_name(c->to), "series", c->series,
+				 "time", now);
+	strbuf_free(&text);
+	return body;
 }

@@ -1,0 +1,331 @@
+/* export.c - `headroom export KIND`: the artefacts of a planned stage.
+ *
+ * One table of exporters; each parses its own flags, plans through
+ * pipeline/export.h and writes what a renderer made. Adding an export is
+ * adding a row. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "config/config.h"
+#include "pipeline/export.h"
+#include "render/compose.h"
+#include "render/k8s.h"
+#include "render/pgconf.h"
+#include "render/plan.h"
+#include "util/diag.h"
+#include "util/strbuf.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+#ifndef HEADROOM_VERSION
+#define HEADROOM_VERSION "dev"
+#endif
+
+/** One kind of export. */
+struct exporter {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv); /* argv[0] is the kind */
+};
+
+static int run_compose(int argc, char **argv);
+static int run_k8s(int argc, char **argv);
+
+/* In the order `headroom export --help` lists them. */
+static const struct exporter exporters[] = {
+	{"compose", "the Compose file of a single or split stage (+ postgresql.conf)", run_compose},
+	{"k8s", "Kubernetes Deployments, Services, HPAs, PDBs and KEDA ScaledObjects", run_k8s},
+};
+
+static const char compose_usage[] =
+	"usage: headroom export compose [-f FILE] [--users N | --stage NAME] [-o FILE]\n"
+	"\n"
+	"The Compose file of the plan at N users (default: workload.users), or of the\n"
+	"cheapest deployment of stage NAME (single, single+ops or split): one service\n"
+	"per component with the plan's replicas, CPU and memory limits and\n"
+	"reservations, a health check, restart: unless-stopped, named volumes for\n"
+	"PostgreSQL and Redis, the reverse proxy publishing 80 and 443, and the\n"
+	"PostgreSQL settings mounted as a config file. With -o, the settings are\n"
+	"written to postgresql.conf in the same folder; on stdout they are left out.\n"
+	"A stage that runs on several app nodes (ha, cluster) is an error: use\n"
+	"headroom export k8s.\n"
+	"\n"
+	"  -f, --file FILE     the config (default ./headroom.yaml)\n"
+	"  -u, --users N       plan for N users\n"
+	"  -s, --stage NAME    hold the plan to one stage: single, single+ops, split\n"
+	"  -o, --output FILE   write here (default stdout)\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Exit status: 0 written, 2 bad flags or config, or a stage Compose cannot run,\n"
+	"1 the output could not be written.\n";
+
+static const char k8s_usage[] =
+	"usage: headroom export k8s [-f FILE] [--users N] [--namespace NS] [-o FILE]\n"
+	"\n"
+	"Kubernetes manifests for the plan at N users (default: workload.users):\n"
+	"for each app, proxy and other component a Deployment, a Service, an\n"
+	"autoscaling/v2 HorizontalPodAutoscaler (CPU and memory at the utilisation\n"
+	"objectives, behavior written out) and a PodDisruptionBudget; for each queue\n"
+	"worker a Deployment and a KEDA ScaledObject on its Redis list; Redis as one\n"
+	"Deployment. Requests and limits come from the plan, probes from\n"
+	"components.NAME.health and port. PostgreSQL stays outside the cluster.\n"
+	"\n"
+	"  -f, --file FILE       the config (default ./headroom.yaml)\n"
+	"  -u, --users N         plan for N users\n"
+	"  -n, --namespace NS    namespace of every object (default: default)\n"
+	"  -o, --output FILE     write here (default stdout)\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"Exit status: 0 written, 2 bad flags or config, 1 the output could not be written.\n";
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: headroom export KIND [OPTIONS]\n\nThe artefacts of a planned stage, from the model:\n\n");
+	for (size_t i = 0; i < sizeof(exporters) / sizeof(exporters[0]); i++)
+		fprintf(fp, "  %-18s %s\n", exporters[i].name, exporters[i].summary);
+	fprintf(fp, "\nEvery file starts with a comment naming the headroom version and the config,\n"
+		    "and is the same, byte for byte, for the same config.\n"
+		    "Run 'headroom export KIND --help' for a kind's options.\n");
+}
+
+/* Common flags of the plan-based exporters. */
+struct opts {
+	const char *file, *output, *ns;
+	double users;
+	int stage;
+};
+
+static int parse_users(const char *cmd, const char *v, double *out)
+{
+	const char *why = NULL;
+	if (units_parse_count(v, out, &why) || *out > WORKLOAD_MAX_USERS)
+		return cmd_usage_error(cmd, "--users: expected a user count such as 5000 or 10k, got '%s'", v);
+	return 0;
+}
+
+static int parse_opts(const char *cmd, const char *usage_text, bool stages, bool ns, int argc, char **argv,
+		      struct opts *o)
+{
+	static const struct option lopts[] = {
+		{"file", required_argument, NULL, 'f'},
+		{"users", required_argument, NULL, 'u'},
+		{"stage", required_argument, NULL, 's'},
+		{"namespace", required_argument, NULL, 'n'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof(*o));
+	o->users = -1;
+	o->stage = -1;
+	o->ns = "default";
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:u:s:n:o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->file = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'u':
+			if (parse_users(cmd, optarg, &o->users))
+				return EXIT_BAD_INPUT;
+			break;
+		case 's': {
+			if (!stages)
+				return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			int found = -1;
+			for (int s = 0; s < STAGE_COUNT; s++)
+				if (strcmp(optarg, plan_stage_name((enum stage_kind)s)) == 0)
+					found = s;
+			if (found < 0)
+				return cmd_usage_error(cmd, "--stage: expected single, single+ops, split, ha or cluster, got '%s'", optarg);
+			o->stage = found;
+			break;
+		}
+		case 'n': {
+			if (!ns)
+				return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			char buf[80];
+			k8s_name(optarg, buf, sizeof(buf));
+			if (strcmp(buf, optarg) != 0)
+				return cmd_usage_error(cmd, "--namespace: '%s' is not a Kubernetes name (lowercase letters, digits, '-')", optarg);
+			o->ns = optarg;
+			break;
+		}
+		case 'h': fputs(usage_text, stdout); return -1;
+		case ':': return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default: return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (o->users >= 0 && o->stage >= 0)
+		return cmd_usage_error(cmd, "give --users or --stage, not both");
+	return 0;
+}
+
+/* Write text to path ("-" or NULL: stdout). 0, or 1 after one line. */
+static int write_text(const char *cmd, const char *path, const struct strbuf *sb)
+{
+	if (!path || strcmp(path, "-") == 0) {
+		fwrite(strbuf_str(sb), 1, sb->len, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	FILE *fp = fopen(path, "w");
+	if (!fp) {
+		fprintf(stderr, "headroom %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+		return 1;
+	}
+	size_t put = fwrite(strbuf_str(sb), 1, sb->len, fp);
+	int bad = put != sb->len || ferror(fp);
+	if (fclose(fp) != 0 || bad) {
+		fprintf(stderr, "headroom %s: cannot write %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return 0;
+}
+
+static void doc_init(struct export_doc *x, const struct export_plan *ep, const char *kind, const char *source)
+{
+	memset(x, 0, sizeof(*x));
+	x->version = HEADROOM_VERSION;
+	x->kind = kind;
+	x->source = source;
+	x->currency = ep->cfg->economics.currency[0] ? ep->cfg->economics.currency : "USD";
+	x->users = ep->users;
+	x->best = &ep->step.best;
+	x->workload = &ep->cfg->workload;
+	x->objectives = &ep->cfg->objectives;
+	x->comps = ep->cfg->components;
+	x->n = ep->cfg->n_components;
+	x->pl = ep->pl;
+	x->ns = "default";
+}
+
+static int run_compose(int argc, char **argv)
+{
+	const char *cmd = "export compose";
+	struct opts o;
+	int rc = parse_opts(cmd, compose_usage, true, false, argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (o.stage > STAGE_SPLIT)
+		return cmd_usage_error(cmd, "stage '%s' runs on several app nodes, which one Compose file cannot; use headroom export k8s",
+				       plan_stage_name((enum stage_kind)o.stage));
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom export compose");
+	d.show_source = isatty(fileno(stderr));
+	struct config *cfg = NULL;
+	struct export_plan ep;
+	memset(&ep, 0, sizeof(ep));
+	struct strbuf sb, pg;
+	strbuf_init(&sb, 0);
+	strbuf_init(&pg, 0);
+	int status = EXIT_BAD_INPUT;
+	const char *path = cmd_config_path(o.file);
+	if (config_load(path, &d, &cfg) || export_plan_init(&ep, cfg, o.users, o.stage, &d))
+		goto out;
+	enum stage_kind st = ep.step.best.shape.stage;
+	if (st > STAGE_SPLIT) {
+		char nodes[256];
+		plan_nodes_text(&ep.step.best, nodes, sizeof(nodes));
+		fprintf(stderr,
+			"headroom export compose: at %.0f users the plan is stage '%s' (%s), which one Compose file cannot run; "
+			"use --stage single or --stage split to export a smaller stage, or headroom export k8s\n",
+			ep.users, plan_stage_name(st), nodes);
+		goto out;
+	}
+	struct export_doc x;
+	doc_init(&x, &ep, "compose", path);
+	char *conf_path = NULL;
+	size_t pgi = compose_pg_index(&x);
+	if (o.output && strcmp(o.output, "-") != 0 && pgi < x.n) {
+		x.pg_conf = "postgresql.conf";
+		const char *slash = strrchr(o.output, '/');
+		conf_path = slash ? xasprintf("%.*s/postgresql.conf", (int)(slash - o.output), o.output)
+				  : xstrdup("postgresql.conf");
+	}
+	if (compose_render(&x, &sb) || (conf_path && pgconf_render(&x, pgi, &pg))) {
+		diag_error(&d, "cannot render the compose file");
+		free(conf_path);
+		status = 1;
+		goto out;
+	}
+	status = write_text(cmd, o.output, &sb);
+	if (!status && conf_path)
+		status = write_text(cmd, conf_path, &pg);
+	if (!status && !conf_path && pgi < x.n)
+		fprintf(stderr, "headroom export compose: PostgreSQL's settings file is written only with -o FILE\n");
+	free(conf_path);
+out:
+	strbuf_free(&sb);
+	strbuf_free(&pg);
+	export_plan_free(&ep);
+	config_free(cfg);
+	return status;
+}
+
+static int run_k8s(int argc, char **argv)
+{
+	const char *cmd = "export k8s";
+	struct opts o;
+	int rc = parse_opts(cmd, k8s_usage, false, true, argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom export k8s");
+	d.show_source = isatty(fileno(stderr));
+	struct config *cfg = NULL;
+	struct export_plan ep;
+	memset(&ep, 0, sizeof(ep));
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	unsigned *max = NULL;
+	int status = EXIT_BAD_INPUT;
+	const char *path = cmd_config_path(o.file);
+	if (config_load(path, &d, &cfg) || export_plan_init(&ep, cfg, o.users, -1, &d))
+		goto out;
+	struct export_doc x;
+	doc_init(&x, &ep, "k8s", path);
+	x.ns = o.ns;
+	max = xcalloc(x.n ? x.n : 1, sizeof(*max));
+	for (size_t i = 0; i < x.n; i++)
+		max[i] = export_max_replicas(&ep, i);
+	x.max_replicas = max;
+	if (k8s_render(&x, &sb)) {
+		diag_error(&d, "cannot render the manifests");
+		status = 1;
+		goto out;
+	}
+	status = write_text(cmd, o.output, &sb);
+out:
+	free(max);
+	strbuf_free(&sb);
+	export_plan_free(&ep);
+	config_free(cfg);
+	return status;
+}
+
+static int run(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	const char *kind = argv[1];
+	if (!strcmp(kind, "--help") || !strcmp(kind, "-h") || !strcmp(kind, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(exporters) / sizeof(exporters[0]); i++)
+		if (strcmp(kind, exporters[i].name) == 0)
+			return exporters[i].run(argc - 1, argv + 1);
+	return cmd_usage_error("export", "unknown kind '%s'; expected compose or k8s", kind);
+}
+
+const struct hr_cmd cmd_export = {"export", "write a stage's artefacts: compose file, Kubernetes manifests", run};

@@ -1,0 +1,226 @@
+#include "pipeline/agent.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pipeline/live.h"
+#include "render/jsondoc.h"
+#include "render/report.h"
+#include "serve/httpd.h"
+#include "sources/fetch.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+/* Post one state change. The sampling loop waits for the post, so the
+ * caller gives each round's posts one time budget (timeout_s is what is left
+ * of it). @return 0 when the endpoint answered (any status), else the fetch
+ * error (the endpoint is down or slow: the round's other posts are skipped). */
+static int post_webhook(struct fetch *f, const char *url, const struct live_change *c, double now,
+			double timeout_s, struct logger *log)
+{
+	struct strbuf js;
+	strbuf_init(&js, 64 << 10);
+	if (jsondoc_render_compact(report_webhook_json(c, now), &js) != 0) {
+		// Without a body fetch_url() would send a GET.
+		logger_printf(log, "webhook: cannot encode the change of %s as JSON", c->rule->name);
+		strbuf_free(&js);
+		return 0;
+	}
+	struct fetch_opts o = {.timeout_s = timeout_s, .post_json = strbuf_str(&js), .max_body = 64 << 10};
+	struct fetch_result res;
+	struct strbuf err;
+	strbuf_init(&err, 1024);
+	int rc = fetch_url(f, url, &o, &res, &err);
+	if (rc)
+		logger_printf(log, "webhook failed: %s", strbuf_str(&err));
+	else if (res.status < 200 || res.status >= 300)
+		logger_printf(log, "webhook answered HTTP %ld", res.status);
+	strbuf_free(&res.body);
+	strbuf_free(&err);
+	strbuf_free(&js);
+	return rc;
+}
+
+static void sleep_until(double t, volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		double left = t - clock_unix();
+		if (left <= 0 || *stop)
+			return;
+		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
+		// A signal interrupts the sleep (no SA_RESTART): stop promptly.
+		if (nanosleep(&ts, NULL) != 0 && errno == EINTR && *stop)
+			return;
+	}
+}
+
+/* Log a source going down or coming back (its triggers' UNKNOWN says which;
+ * the log says why). */
+static void log_sources(const struct live_result *res, bool *up, size_t n_up, struct logger *log)
+{
+	for (size_t i = 0; i < res->n_src && i < n_up; i++) {
+		const struct live_source *s = &res->src[i];
+		bool now_up = s->rc == 0;
+		if (now_up && !up[i])
+			logger_printf(log, "source %s (%s) answers again", s->name, s->type);
+		else if (!now_up && up[i])
+			logger_printf(log, "source %s (%s) is down: %s", s->name, s->type,
+				      s->error ? s->error : "no reason given");
+		up[i] = now_up;
+	}
+}
+
+struct loop {
+	const struct config *cfg;
+	const struct agent_params *p;
+	struct logger *log;
+	struct store *st;
+	struct fetch *hook;
+	struct httpd *http;
+	unsigned long long rounds, store_errors;
+};
+
+/* Each change: logged, kept in the store, posted. The round's posts share
+ * one budget: half the interval, from 1 s up to 5 s. A webhook that is down
+ * or slow costs one timeout a round, not one per change (a source going
+ * down changes every trigger on it). */
+static void handle_changes(struct loop *L, const struct live_result *res, double now)
+{
+	double hook_end = clock_mono() + fmax(1, fmin(5, L->p->interval_s / 2));
+	size_t unsent = 0;
+	bool gave_up = false;
+	struct strbuf line;
+	strbuf_init(&line, 16 << 10);
+	for (size_t i = 0; i < res->n_chg; i++) {
+		const struct live_change *c = &res->chg[i];
+		strbuf_reset(&line);
+		if (report_change_line(c, false, &line) != 0) {
+			// cut at the cap: logged as far as it goes
+		}
+		logger_printf(L->log, "%s%s%s", strbuf_str(&line), c->message ? ": " : "", c->message ? c->message : "");
+		if (store_log_transition(L->st, now, c->rule->name, c->series, rules_state_name(c->from),
+					 rules_state_name(c->to), c->value, c->message) != 0)
+			L->store_errors++;
+		if (L->hook) {
+			double left = hook_end - clock_mono();
+			if (gave_up || left < 1e-3)
+				unsent++;
+			else if (post_webhook(L->hook, L->cfg->agent.webhook, c, now, left, L->log) != 0)
+				gave_up = true;
+		}
+	}
+	strbuf_free(&line);
+	if (unsent)
+		logger_printf(L->log, "webhook: %zu state change%s not posted (the webhook is down or slow)", unsent,
+			      unsent == 1 ? "" : "s");
+}
+
+/* Render /status and /metrics from the round and publish them. */
+static void publish(struct loop *L, const struct live_result *res)
+{
+	json_t *doc = report_json(res, NULL, NULL);
+	json_object_set_new(doc, "agent",
+			    json_pack("{s:s, s:f, s:s, s:I, s:I}", "listen", L->p->listen, "interval_s",
+				      L->p->interval_s, "store", L->p->store, "rounds", (json_int_t)L->rounds,
+				      "store_errors", (json_int_t)L->store_errors));
+	struct strbuf sb;
+	strbuf_init(&sb, 16u << 20);
+	if (jsondoc_render(doc, &sb) == 0)
+		httpd_publish(L->http, "/status", "application/json", strbuf_str(&sb));
+	else
+		logger_printf(L->log, "cannot render /status");
+	strbuf_reset(&sb);
+	if (report_metrics(res, L->rounds, L->store_errors, &sb) == 0)
+		httpd_publish(L->http, "/metrics", "text/plain; version=0.0.4; charset=utf-8", strbuf_str(&sb));
+	else
+		logger_printf(L->log, "cannot render /metrics");
+	strbuf_free(&sb);
+}
+
+int agent_run(const struct config *cfg, const struct agent_params *p, struct logger *log, struct diag *d,
+	      volatile sig_atomic_t *stop)
+{
+	struct loop L = {.cfg = cfg, .p = p, .log = log};
+	if (store_open(p->store, STORE_CREATE, d, &L.st) != 0)
+		return HR_E_IO;
+	struct live_opts lo = {.store = L.st, .use_history = true, .interval_s = p->interval_s, .forecast = true};
+	struct live *lv = NULL;
+	if (live_open(cfg, &lo, d, &lv) != 0) {
+		store_close(L.st);
+		return HR_E_INVALID;
+	}
+	const char *why = NULL;
+	int rc = httpd_start(&(struct httpd_opts){.listen = p->listen, .token = p->token}, &L.http, &why);
+	if (rc) {
+		diag_error(d, "cannot listen on %s: %s", p->listen, why);
+		live_close(lv);
+		store_close(L.st);
+		return rc;
+	}
+	httpd_declare(L.http, "/status");
+	httpd_declare(L.http, "/metrics");
+	L.hook = cfg && cfg->agent.webhook ? fetch_new() : NULL;
+	struct store_retention ret = {
+		.raw_s = cfg && cfg->agent.retention_s > 0 ? cfg->agent.retention_s : 7 * 86400.0,
+		.rollup_step_s = 300,
+		// Rollups a year and a month: a year-on-year peak is still there.
+		.rollup_s = 400 * 86400.0,
+	};
+	char ibuf[32];
+	logger_printf(log, "sampling every %s into %s, serving http://%s/metrics%s",
+		      units_fmt_duration(p->interval_s, ibuf, sizeof(ibuf)), p->store, p->listen,
+		      p->token ? " (bearer token required)" : "");
+	double next = clock_unix(), last_prune = 0, last_forecast = -INFINITY;
+	bool *src_up = NULL;
+	size_t n_src_up = 0;
+	// The first round needs the sources' warm-up (two /proc/stat reads).
+	sleep_until(next + live_warmup(lv), stop);
+	while (!*stop) {
+		double now = clock_unix();
+		// Fits read days of history: once a minute is plenty for an ETA in hours.
+		bool fc = now - last_forecast >= 60;
+		live_set_forecast(lv, fc);
+		if (fc)
+			last_forecast = now;
+		struct live_result res;
+		live_round(lv, now, &res);
+		L.rounds++;
+		if (!src_up) {
+			n_src_up = res.n_src;
+			src_up = xcalloc(n_src_up ? n_src_up : 1, sizeof(*src_up));
+			for (size_t i = 0; i < n_src_up; i++)
+				src_up[i] = true;
+		}
+		log_sources(&res, src_up, n_src_up, log);
+		if (store_append(L.st, now, &res.samples) != 0)
+			L.store_errors++;
+		else if (p->verbose)
+			logger_printf(log, "stored batch t=%.6f n=%zu", now, res.samples.n);
+		handle_changes(&L, &res, now);
+		publish(&L, &res);
+		live_result_free(&res);
+		if (now - last_prune >= 3600) {
+			if (store_prune(L.st, now, &ret) != 0)
+				L.store_errors++;
+			last_prune = now;
+		}
+		next += p->interval_s;
+		// Fell behind (a slow source): skip the missed ticks, don't burst.
+		if (next < clock_unix())
+			next = clock_unix() + p->interval_s;
+		sleep_until(next, stop);
+	}
+	logger_printf(log, "stopping after %llu rounds", L.rounds);
+	free(src_up);
+	httpd_stop(L.http);
+	fetch_free(L.hook);
+	live_close(lv);
+	store_close(L.st);
+	return 0;
+}

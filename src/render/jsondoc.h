@@ -1,0 +1,35 @@
+/* jsondoc.h - the one way headroom writes a JSON document.
+ *
+ * Every command's JSON (plan, check, the agent's /status, bench, sla, queue,
+ * catalog) is built as a jansson tree and written here, with one set of dump
+ * settings: two-space indent, keys in insertion order, 12 significant digits
+ * for reals (enough for any figure headroom computes, short enough to read;
+ * 0.7 prints as 0.7, not 0.69999999999999996), a trailing newline. So the
+ * same document is encoded the same way whichever command or endpoint
+ * serves it. */
+#ifndef HR_RENDER_JSONDOC_H
+#define HR_RENDER_JSONDOC_H
+
+#include <jansson.h>
+
+#include "util/error.h"
+#include "util/strbuf.h"
+
+/** A number, or null when @p v is NaN or infinite (JSON has neither). A new reference. */
+json_t *jsondoc_num(double v);
+
+/** A string, or null when @p s is NULL. A new reference. */
+json_t *jsondoc_str(const char *s);
+
+/**
+ * Append the document, indented, with a trailing newline.
+ * @param doc a jansson value; the reference is stolen (NULL is HR_E_NOMEM:
+ *        a builder that ran out of memory).
+ * @return 0; HR_E_NOMEM when it cannot be encoded; HR_E_TOO_LARGE past out's cap.
+ */
+HR_NODISCARD int jsondoc_render(json_t *doc, struct strbuf *out);
+
+/** Like jsondoc_render() on one line, no trailing newline (request bodies). */
+HR_NODISCARD int jsondoc_render_compact(json_t *doc, struct strbuf *out);
+
+#endif

@@ -1,0 +1,332 @@
+/* k8s.c - Kubernetes manifests of a planned deployment (see k8s.h).
+ *
+ * Probes: readiness every 10 s (3 s timeout, 3 failures), liveness every
+ * 20 s after 30 s, the same check; an HTTP GET of components.NAME.health
+ * when set, else a TCP connect to the port. Kubernetes' defaults are 10 s
+ * period, 1 s timeout, 3 failures (kubernetes.io, "Configure Liveness,
+ * Readiness and Startup Probes"); liveness runs slower so a busy replica
+ * is taken out of the Service before it is restarted. */
+#include "render/k8s.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render/plan.h"
+
+char *k8s_name(const char *name, char *buf, size_t n)
+{
+	size_t j = 0;
+	for (size_t i = 0; name[i] && j + 1 < n && j < 63; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (isalnum(c))
+			buf[j++] = (char)tolower(c);
+		else if ((c == '-' || c == '_' || c == '.') && j > 0 && buf[j - 1] != '-')
+			buf[j++] = '-';
+	}
+	while (j > 0 && buf[j - 1] == '-')
+		j--;
+	if (j == 0 && n > 1)
+		buf[j++] = 'x';
+	buf[j] = 0;
+	return buf;
+}
+
+static void meta(struct yamlw *w, const struct export_doc *x, const char *name)
+{
+	yw_printf(w, "metadata:\n  name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n  namespace: ");
+	yw_str(w, x->ns);
+	yw_printf(w, "\n  labels:\n    app.kubernetes.io/name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n    app.kubernetes.io/managed-by: headroom\n");
+}
+
+static void behavior(struct yamlw *w, int in)
+{
+	yw_printf(w,
+		  "%*sbehavior:\n"
+		  "%*s  scaleUp:\n"
+		  "%*s    stabilizationWindowSeconds: 0\n"
+		  "%*s    selectPolicy: Max\n"
+		  "%*s    policies:\n"
+		  "%*s      - type: Pods\n"
+		  "%*s        value: %d\n"
+		  "%*s        periodSeconds: %d\n"
+		  "%*s      - type: Percent\n"
+		  "%*s        value: %d\n"
+		  "%*s        periodSeconds: %d\n"
+		  "%*s  scaleDown:\n"
+		  "%*s    stabilizationWindowSeconds: %d\n"
+		  "%*s    selectPolicy: Max\n"
+		  "%*s    policies:\n"
+		  "%*s      - type: Percent\n"
+		  "%*s        value: 100\n"
+		  "%*s        periodSeconds: %d\n",
+		  in, "", in, "", in, "", in, "", in, "", in, "", in, "", K8S_SCALE_UP_PODS, in, "", K8S_SCALE_PERIOD_S, in,
+		  "", in, "", K8S_SCALE_UP_PERCENT, in, "", K8S_SCALE_PERIOD_S, in, "", in, "", K8S_SCALE_DOWN_WINDOW_S, in, "",
+		  in, "", in, "", in, "", in, "", K8S_SCALE_PERIOD_S);
+}
+
+static void probe(struct yamlw *w, const struct component *c, unsigned port, const char *which, int period, int delay)
+{
+	yw_printf(w, "          %s:\n", which);
+	if (c->health) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s%s", c->health[0] == '/' ? "" : "/", c->health);
+		yw_printf(w, "            httpGet:\n              path: ");
+		yw_str(w, path);
+		yw_printf(w, "\n              port: %u\n", port);
+	} else {
+		yw_printf(w, "            tcpSocket:\n              port: %u\n", port);
+	}
+	if (delay)
+		yw_printf(w, "            initialDelaySeconds: %d\n", delay);
+	yw_printf(w, "            periodSeconds: %d\n            timeoutSeconds: 3\n            failureThreshold: 3\n", period);
+}
+
+static void deployment(struct yamlw *w, const struct export_doc *x, size_t i, const char *name, unsigned replicas)
+{
+	const struct component *c = &x->comps[i];
+	const struct placement *p = &x->pl[i];
+	char a[32], b[32], note[400];
+	yw_printf(w, "---\napiVersion: apps/v1\nkind: Deployment\n");
+	meta(w, x, name);
+	yw_printf(w, "spec:\n  replicas: %u\n", replicas);
+	if (c->kind == COMP_REDIS)
+		yw_printf(w, "  strategy:\n    type: Recreate\n");
+	yw_printf(w, "  selector:\n    matchLabels:\n      app.kubernetes.io/name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n    spec:\n");
+	if (c->kind == COMP_WORKER) {
+		double g = 0;
+		for (size_t k = 0; x->workload && k < x->workload->n_tasks; k++)
+			if (x->workload->tasks[k].duration_s > g)
+				g = x->workload->tasks[k].duration_s;
+		yw_printf(w, "      terminationGracePeriodSeconds: %.0f\n", ceil(g) + 10);
+	}
+	yw_printf(w, "      containers:\n        - name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n");
+	const char *image = export_image(c);
+	if (!image) {
+		snprintf(note, sizeof(note), "ASSUMPTION: the config names no image for %s%s%s%s; push one and set components.%s.image",
+			 c->name, c->build ? " (built from " : "", c->build ? c->build : "", c->build ? ")" : "", c->name);
+		yw_comment(w, 10, note);
+		char ph[300];
+		snprintf(ph, sizeof(ph), "%s:latest", name);
+		yw_kv(w, 10, "image", ph);
+	} else {
+		yw_kv(w, 10, "image", image);
+	}
+	if (c->command) {
+		yw_printf(w, "          args: [");
+		const char *q = c->command;
+		bool first = true;
+		while (*q) {
+			while (*q == ' ')
+				q++;
+			size_t len = strcspn(q, " ");
+			if (!len)
+				break;
+			char tok[1024];
+			snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), q);
+			yw_printf(w, "%s", first ? "" : ", ");
+			yw_quoted(w, tok);
+			first = false;
+			q += len;
+		}
+		yw_printf(w, "]\n");
+	} else if (c->kind == COMP_REDIS) {
+		char mb[32];
+		double m = c->memory_base_b > c->memory_b ? c->memory_base_b : c->memory_b;
+		snprintf(mb, sizeof(mb), "%.0fmb", ceil(m / 1048576.0));
+		bool queue = false;
+		for (size_t k = 0; k < x->n; k++)
+			queue |= x->comps[k].kind == COMP_WORKER;
+		yw_printf(w, "          args: [\"--maxmemory\", \"%s\", \"--maxmemory-policy\", \"%s\"]\n", mb,
+			  queue ? "noeviction" : "allkeys-lru");
+	}
+	unsigned port = export_port(c);
+	if (port)
+		yw_printf(w, "          ports:\n            - containerPort: %u\n", port);
+	yw_printf(w, "          resources:\n            requests:\n");
+	yw_printf(w, "              cpu: %s\n", export_millicores(p->cpu_request, a, sizeof(a)));
+	yw_printf(w, "              memory: %s\n", export_mem_k8s(p->mem_request_b, b, sizeof(b)));
+	yw_printf(w, "            limits:\n");
+	yw_printf(w, "              cpu: %s\n", export_millicores(p->cpu_limit, a, sizeof(a)));
+	yw_printf(w, "              memory: %s\n", export_mem_k8s(p->mem_limit_b, b, sizeof(b)));
+	if (port && c->kind != COMP_WORKER) {
+		probe(w, c, port, "readinessProbe", 10, 0);
+		probe(w, c, port, "livenessProbe", 20, 30);
+	}
+}
+
+static void service(struct yamlw *w, const struct export_doc *x, size_t i, const char *name)
+{
+	const struct component *c = &x->comps[i];
+	unsigned port = export_port(c);
+	if (!port)
+		return;
+	yw_printf(w, "---\napiVersion: v1\nkind: Service\n");
+	meta(w, x, name);
+	yw_printf(w, "spec:\n");
+	if (c->kind == COMP_PROXY)
+		yw_printf(w, "  type: LoadBalancer\n");
+	yw_printf(w, "  selector:\n    app.kubernetes.io/name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n  ports:\n    - name: main\n      port: %u\n      targetPort: %u\n", c->kind == COMP_PROXY ? 80 : port,
+		  port);
+}
+
+static void hpa(struct yamlw *w, const struct export_doc *x, const char *name, unsigned lo, unsigned hi,
+		const char *note)
+{
+	double cpu = x->objectives && x->objectives->cpu_max > 0 ? x->objectives->cpu_max : 0.70;
+	double mem = x->objectives && x->objectives->memory_max > 0 ? x->objectives->memory_max : 0.80;
+	yw_printf(w, "---\n");
+	yw_comment(w, 0, note);
+	yw_printf(w, "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n");
+	meta(w, x, name);
+	yw_printf(w, "spec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n  minReplicas: %u\n  maxReplicas: %u\n", lo, hi);
+	yw_printf(w,
+		  "  metrics:\n"
+		  "    - type: Resource\n"
+		  "      resource:\n"
+		  "        name: cpu\n"
+		  "        target:\n"
+		  "          type: Utilization\n"
+		  "          averageUtilization: %.0f\n"
+		  "    - type: Resource\n"
+		  "      resource:\n"
+		  "        name: memory\n"
+		  "        target:\n"
+		  "          type: Utilization\n"
+		  "          averageUtilization: %.0f\n",
+		  round(cpu * 100), round(mem * 100));
+	behavior(w, 2);
+}
+
+static void pdb(struct yamlw *w, const struct export_doc *x, const char *name, unsigned min_avail)
+{
+	yw_printf(w, "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\n");
+	meta(w, x, name);
+	yw_printf(w, "spec:\n  minAvailable: %u\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ", min_avail);
+	yw_str(w, name);
+	yw_printf(w, "\n");
+}
+
+/* The Redis a worker's queue lives in: a self-run one in the cluster, or managed. */
+static size_t redis_index(const struct export_doc *x)
+{
+	for (size_t k = 0; k < x->n; k++)
+		if (x->comps[k].kind == COMP_REDIS)
+			return k;
+	return x->n;
+}
+
+static void scaled_object(struct yamlw *w, const struct export_doc *x, size_t i, const char *name, unsigned lo,
+			  unsigned hi)
+{
+	const struct component *c = &x->comps[i];
+	const struct placement *p = &x->pl[i];
+	size_t r = redis_index(x);
+	char note[400];
+	snprintf(note, sizeof(note),
+		 "listLength %u: the tasks one replica finishes in a %.0f s poll (%u slots / %.3g s a task x %.0f s)",
+		 p->queue_target, PLACEMENT_KEDA_POLL_S, (c->workers ? c->workers : 1) * (c->concurrency ? c->concurrency : 1),
+		 p->task_s, PLACEMENT_KEDA_POLL_S);
+	yw_printf(w, "---\n");
+	yw_comment(w, 0, note);
+	yw_printf(w, "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\n");
+	meta(w, x, name);
+	yw_printf(w, "spec:\n  scaleTargetRef:\n    name: ");
+	yw_str(w, name);
+	yw_printf(w, "\n  pollingInterval: %.0f\n  cooldownPeriod: %d\n  minReplicaCount: %u\n  maxReplicaCount: %u\n",
+		  PLACEMENT_KEDA_POLL_S, K8S_KEDA_COOLDOWN_S, lo, hi);
+	yw_printf(w, "  advanced:\n    horizontalPodAutoscalerConfig:\n");
+	behavior(w, 6);
+	yw_printf(w, "  triggers:\n    - type: redis\n      metadata:\n");
+	if (x->pl[r].where == PLACE_MANAGED) {
+		yw_comment(w, 8, "the managed Redis: give the worker's container REDIS_ADDRESS (host:port)");
+		yw_printf(w, "        addressFromEnv: REDIS_ADDRESS\n");
+	} else {
+		char rn[80], addr[200];
+		k8s_name(x->comps[r].name, rn, sizeof(rn));
+		snprintf(addr, sizeof(addr), "%s.%s.svc.cluster.local:%u", rn, x->ns, export_port(&x->comps[r]));
+		yw_kq(w, 8, "address", addr);
+	}
+	yw_kq(w, 8, "listName", c->queue);
+	char len[32];
+	snprintf(len, sizeof(len), "%u", p->queue_target);
+	yw_kq(w, 8, "listLength", len);
+}
+
+int k8s_render(const struct export_doc *x, struct strbuf *out)
+{
+	struct yamlw w = {.out = out};
+	export_header(&w, x);
+	yw_printf(&w, "# Check with: kubectl apply --dry-run=server -f FILE (KEDA must be installed for ScaledObjects).\n");
+	bool redis = redis_index(x) < x->n;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct component *c = &x->comps[i];
+		const struct placement *p = &x->pl[i];
+		char name[80], note[400];
+		k8s_name(c->name, name, sizeof(name));
+		if (c->kind == COMP_POSTGRES) {
+			if (p->where == PLACE_MANAGED)
+				snprintf(note, sizeof(note), "%s: the managed database '%s', outside the cluster", c->name,
+					 p->offer && p->offer->name ? p->offer->name : "?");
+			else if (p->where == PLACE_DB_NODE)
+				snprintf(note, sizeof(note), "%s: PostgreSQL on its own node(s) (%s), outside the cluster", c->name,
+					 p->offer && p->offer->name ? p->offer->name : "?");
+			else
+				snprintf(note, sizeof(note),
+					 "%s: the plan at these users runs PostgreSQL beside the app; in Kubernetes run it outside the cluster or with an operator",
+					 c->name);
+			yw_printf(&w, "---\n");
+			yw_comment(&w, 0, note);
+			continue;
+		}
+		if (c->kind == COMP_REDIS && p->where == PLACE_MANAGED) {
+			snprintf(note, sizeof(note), "%s: the managed cache '%s', outside the cluster", c->name,
+				 p->offer && p->offer->name ? p->offer->name : "?");
+			yw_printf(&w, "---\n");
+			yw_comment(&w, 0, note);
+			continue;
+		}
+		if (c->kind == COMP_REDIS) {
+			deployment(&w, x, i, name, 1);
+			service(&w, x, i, name);
+			continue;
+		}
+		unsigned lo = p->replicas, hi = x->max_replicas ? x->max_replicas[i] : p->replicas;
+		bool keda = c->kind == COMP_WORKER && c->queue && redis;
+		// Two replicas at least for a served component, so a drain or a crash leaves one serving.
+		if (c->kind != COMP_WORKER && lo < 2)
+			lo = 2;
+		if (hi <= lo) {
+			hi = 2 * lo;
+			snprintf(note, sizeof(note),
+				 "ASSUMPTION: maxReplicas %u, twice the minimum: the plan finds no growth point before its search cap", hi);
+		} else {
+			snprintf(note, sizeof(note), "replicas %u now, %u at the next growth point of the plan", lo, hi);
+		}
+		deployment(&w, x, i, name, lo);
+		service(&w, x, i, name);
+		if (keda) {
+			scaled_object(&w, x, i, name, lo, hi);
+		} else {
+			hpa(&w, x, name, lo, hi, note);
+		}
+		if (lo >= 2)
+			pdb(&w, x, name, lo - 1);
+	}
+	return w.rc;
+}

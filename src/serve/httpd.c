@@ -1,0 +1,215 @@
+#include "serve/httpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/xalloc.h"
+
+/* Enough for /metrics, /status and a dashboard or two. */
+#define MAX_DOCS 16
+
+struct doc {
+	const char *path; // static
+	char *type;       // owned
+	char *body;       // owned; NULL: declared, not yet published
+};
+
+struct httpd {
+	struct MHD_Daemon *d;
+	pthread_mutex_t mu;
+	struct doc docs[MAX_DOCS];
+	size_t n_docs;
+	char *token; // owned; NULL = open
+};
+
+// Constant time in the length of the expected token: a timing side channel
+// should not reveal how much of a guess was right.
+static bool token_ok(const char *want, const char *header)
+{
+	static const char prefix[] = "Bearer ";
+	// The scheme is case-insensitive (RFC 9110, section 11.1); the token is not.
+	if (!header || strncasecmp(header, prefix, sizeof(prefix) - 1) != 0)
+		return false;
+	const char *got = header + sizeof(prefix) - 1;
+	size_t wl = strlen(want), gl = strlen(got);
+	unsigned char diff = (unsigned char)(wl != gl);
+	for (size_t i = 0; i < wl; i++)
+		diff |= (unsigned char)(want[i] ^ (i < gl ? got[i] : 0));
+	return diff == 0;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, const char *body)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	if (code == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"headroom\"");
+	enum MHD_Result ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static struct doc *find(struct httpd *h, const char *path)
+{
+	for (size_t i = 0; i < h->n_docs; i++)
+		if (strcmp(h->docs[i].path, path) == 0)
+			return &h->docs[i];
+	return NULL;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *upload, size_t *upload_len, void **con_cls)
+{
+	(void)version, (void)upload, (void)con_cls;
+	struct httpd *h = cls;
+	if (*upload_len)
+		return MHD_NO;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+	// /healthz stays open so a supervisor's liveness probe needs no secret;
+	// it reveals nothing but that the process answers.
+	if (strcmp(url, "/healthz") == 0)
+		return reply(c, MHD_HTTP_OK, "text/plain", "ok\n");
+	if (h->token && !token_ok(h->token, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")))
+		return reply(c, MHD_HTTP_UNAUTHORIZED, "text/plain", "a bearer token is required\n");
+	pthread_mutex_lock(&h->mu);
+	const struct doc *dc = find(h, url);
+	bool known = dc != NULL;
+	char *body = dc ? xstrdup(dc->body) : NULL;
+	char *type = dc ? xstrdup(dc->type) : NULL;
+	pthread_mutex_unlock(&h->mu);
+	enum MHD_Result ret;
+	if (!known)
+		ret = reply(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found; try /metrics, /status or /healthz\n");
+	else if (!body)
+		ret = reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "no sample yet\n");
+	else
+		ret = reply(c, MHD_HTTP_OK, type, body);
+	free(body);
+	free(type);
+	return ret;
+}
+
+int httpd_parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopback, const char **why)
+{
+	memset(ss, 0, sizeof(*ss));
+	*loopback = false;
+	const char *colon = strrchr(s, ':');
+	if (!colon || colon == s || !colon[1]) {
+		*why = "expected HOST:PORT, e.g. 127.0.0.1:9870 or [::1]:9870";
+		return HR_E_INVALID;
+	}
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535) {
+		*why = "the port must be a number from 1 to 65535";
+		return HR_E_INVALID;
+	}
+	char host[128];
+	size_t hl = (size_t)(colon - s);
+	if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']')
+		s++, hl -= 2;
+	if (hl >= sizeof(host)) {
+		*why = "the host is too long";
+		return HR_E_INVALID;
+	}
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		*loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		*loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+	} else {
+		*why = "the host must be an IPv4 or IPv6 address (or localhost)";
+		return HR_E_INVALID;
+	}
+	return 0;
+}
+
+int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why)
+{
+	struct sockaddr_storage ss;
+	bool loopback;
+	if (httpd_parse_listen(o->listen, &ss, &loopback, why) != 0)
+		return HR_E_INVALID;
+	struct httpd *h = xcalloc(1, sizeof(*h));
+	pthread_mutex_init(&h->mu, NULL);
+	h->token = o->token && *o->token ? xstrdup(o->token) : NULL;
+	errno = 0;
+	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
+				NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+				MHD_OPTION_END);
+	if (!h->d) {
+		*why = strerror(errno ? errno : EADDRINUSE);
+		httpd_stop(h);
+		return HR_E_IO;
+	}
+	*out = h;
+	return 0;
+}
+
+static struct doc *slot(struct httpd *h, const char *path)
+{
+	struct doc *dc = find(h, path);
+	if (!dc && h->n_docs < MAX_DOCS) {
+		dc = &h->docs[h->n_docs++];
+		dc->path = path;
+	}
+	return dc;
+}
+
+void httpd_declare(struct httpd *h, const char *path)
+{
+	pthread_mutex_lock(&h->mu);
+	(void)slot(h, path);
+	pthread_mutex_unlock(&h->mu);
+}
+
+void httpd_publish(struct httpd *h, const char *path, const char *type, const char *body)
+{
+	char *b = xstrdup(body), *t = xstrdup(type);
+	pthread_mutex_lock(&h->mu);
+	struct doc *dc = slot(h, path);
+	if (dc) {
+		free(dc->body);
+		free(dc->type);
+		dc->body = b, dc->type = t;
+		b = t = NULL;
+	}
+	pthread_mutex_unlock(&h->mu);
+	free(b);
+	free(t);
+}
+
+void httpd_stop(struct httpd *h)
+{
+	if (!h)
+		return;
+	if (h->d)
+		MHD_stop_daemon(h->d);
+	for (size_t i = 0; i < h->n_docs; i++) {
+		free(h->docs[i].body);
+		free(h->docs[i].type);
+	}
+	free(h->token);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}

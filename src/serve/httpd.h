@@ -1,0 +1,57 @@
+/* httpd.h - the agent's HTTP endpoints (libmicrohttpd), serving documents
+ * that the sampling loop publishes.
+ *
+ * The server thread never computes anything: each round the loop renders
+ * its documents (/metrics, /status, ...) and publishes them here; a request
+ * gets a copy of the last published version, under a mutex. /healthz is
+ * built in and open (a liveness probe needs no secret and learns nothing);
+ * every other path needs the bearer token when one is set. */
+#ifndef HR_SERVE_HTTPD_H
+#define HR_SERVE_HTTPD_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "util/error.h"
+
+/** How to serve. */
+struct httpd_opts {
+	const char *listen; /**< HOST:PORT or [V6]:PORT; "localhost" is 127.0.0.1 */
+	const char *token;  /**< bearer token required on every path but /healthz; NULL = open */
+};
+
+/** A running server (opaque). */
+struct httpd;
+
+/**
+ * Parse HOST:PORT or [V6]:PORT ("localhost" is 127.0.0.1).
+ * @param loopback set when the address is a loopback one.
+ * @param why on error, a static one-line reason.
+ * @return 0 or HR_E_INVALID.
+ */
+HR_NODISCARD int httpd_parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopback, const char **why);
+
+/**
+ * Start serving on a thread of libmicrohttpd's.
+ * @param out a new server; stop it with httpd_stop().
+ * @param why on failure, a one-line reason (static or strerror's).
+ * @return 0; HR_E_INVALID for a bad address; HR_E_IO when it cannot listen.
+ */
+HR_NODISCARD int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why);
+
+/**
+ * Publish a document: until the next publish of @p path, GET @p path answers
+ * 200 with @p body (copied) and @p type. A path never published answers 503
+ * "no sample yet" if it is declared with httpd_declare(), else 404.
+ * @param path borrowed, must be static (a literal): it is kept.
+ * @param body NULL withdraws the document (503 until the next publish).
+ */
+void httpd_publish(struct httpd *h, const char *path, const char *type, const char *body);
+
+/** Declare a path the loop will publish (503 until it does). @p path must be static. */
+void httpd_declare(struct httpd *h, const char *path);
+
+/** Stop the server and free everything. NULL is a no-op. */
+void httpd_stop(struct httpd *h);
+
+#endif

@@ -1,0 +1,43 @@
+#include "util/logger.h"
+
+#include <time.h>
+
+#include "util/clock.h"
+
+void logger_init_file(struct logger *l, FILE *fp, const char *prog)
+{
+	*l = (struct logger){.fp = fp, .prog = prog, .now = clock_unix};
+}
+
+void logger_init_mem(struct logger *l, struct strbuf *mem, const char *prog)
+{
+	*l = (struct logger){.mem = mem, .prog = prog, .now = clock_unix};
+}
+
+void logger_printf(struct logger *l, const char *fmt, ...)
+{
+	char ts[32];
+	time_t now = (time_t)(l->now ? l->now() : clock_unix());
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct strbuf line;
+	strbuf_init(&line, 64 << 10);
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = strbuf_printf(&line, "%s: %s ", l->prog ? l->prog : "headroom", ts);
+	if (!rc)
+		rc = strbuf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	(void)rc; // a line too long for the cap is logged cut, never dropped
+	if (l->fp) {
+		fputs(strbuf_str(&line), l->fp);
+		fputc('\n', l->fp);
+		fflush(l->fp);
+	} else if (l->mem) {
+		if (strbuf_puts(l->mem, strbuf_str(&line)) == 0)
+			if (strbuf_puts(l->mem, "\n") != 0)
+				return; // full: the line stays without its newline
+	}
+	strbuf_free(&line);
+}

@@ -1,0 +1,1 @@
+headroom catalog --provider hetzner

@@ -1,0 +1,1 @@
+headroom catalog --kind lb --format json

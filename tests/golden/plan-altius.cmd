@@ -1,0 +1,1 @@
+headroom plan -f examples/altius.yaml

@@ -1,0 +1,1 @@
+headroom sla -f examples/agents.yaml --format json

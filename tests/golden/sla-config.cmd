@@ -1,0 +1,1 @@
+headroom sla -f examples/altius.yaml

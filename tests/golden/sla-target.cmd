@@ -1,0 +1,1 @@
+headroom sla 99.9%
