@@ -188,7 +188,8 @@ struct ctx {
 	 * (0: none carries them), and whether it is on its provider's front. */
 	unsigned *wrk_m;
 	bool *wrk_front;
-	bool *rep_done;          /* per offer: a database option's representative was evaluated */
+	unsigned char *rep_done; /* per offer: a database option's representatives evaluated (bit 1: without
+	                            replicas, bit 2: with them) */
 	bool probe;              /* a search for another purpose (remedy, growth): no growth point, no remedies */
 	unsigned long evaluated;
 	/* The catalogue grouped by provider, built once per run: the search asks
@@ -1777,7 +1778,7 @@ static void search_split(struct search *sr, const struct offer *a)
 	size_t n_own;
 	const size_t *own = provider_offers(cx, a, &n_own);
 	for (size_t j = 0; j < n_own; j++)
-		cx->rep_done[own[j]] = false;
+		cx->rep_done[own[j]] = 0;
 	size_t n_wi = worker_options(cx, sr->d) ? n_own + 1 : 1;
 	for (size_t wi = 0; wi < n_wi; wi++) {
 		struct plan_shape base = {.stage = STAGE_SPLIT, .app = a, .n_app = 1};
@@ -1797,12 +1798,17 @@ static void search_split(struct search *sr, const struct offer *a)
 				s.n_replicas = r;
 				if (cost_rules_out(sr, &s, &x))
 					break; /* the floor grows with r */
-				if (db_dead(cx, &s, sr->d)) {
-					if (r > 0)
-						break; /* what fails does not depend on the count of replicas */
-					if (cx->rep_done[own[j]])
+				bool dead = db_dead(cx, &s, sr->d);
+				if (dead) {
+					/* Fails whatever the rest: evaluated once without replicas and
+					 * once with the fewest, to be reported and to show what blocks. */
+					unsigned char bit = r ? 2 : 1;
+					if (cx->rep_done[own[j]] & bit) {
+						if (r > 0)
+							break;
 						continue;
-					cx->rep_done[own[j]] = true; /* evaluated once, to be reported */
+					}
+					cx->rep_done[own[j]] |= bit;
 				}
 				if (!t.done)
 					tier_solve(cx, a, 1, &with, sr->d, &t);
@@ -1814,6 +1820,8 @@ static void search_split(struct search *sr, const struct offer *a)
 				consider(sr, &c);
 				if (r == 0)
 					continue; /* on to the fewest replicas that carry the reads */
+				if (dead)
+					break; /* what fails does not depend on the count of replicas */
 				bool r_more = !c.feasible && !((c.over & ~open_fix) & ~R_FIXABLE_MASK);
 				if ((c.feasible && !sr->band) || over_bound || (!c.feasible && !r_more))
 					break;
@@ -1847,7 +1855,7 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 			for (unsigned n = lo; n <= hi; n++)
 				memo[ch][wh][n].done = false;
 	for (size_t j = 0; j < n_own; j++)
-		cx->rep_done[own[j]] = false;
+		cx->rep_done[own[j]] = 0;
 	/* Workers of their own on ha only: a cluster schedules them as pods on its nodes. */
 	size_t n_wi = stage == STAGE_HA && worker_options(cx, sr->d) ? n_own + 1 : 1;
 	for (size_t wi = 0; wi < n_wi; wi++) {
@@ -1892,9 +1900,12 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 					if (cost_rules_out(sr, &s, &x))
 						break; /* the floor grows with r and n */
 					if (p->has_pg && db_dead(cx, &s, sr->d)) {
-						/* Fails whatever the rest: one shape of it, to be reported. */
-						if (r == 0 && j < n_own && !cx->rep_done[own[j]]) {
-							cx->rep_done[own[j]] = true;
+						/* Fails whatever the rest: one shape of it without
+						 * replicas and one with the fewest, to be reported
+						 * and to show what blocks. */
+						unsigned char bit = r ? 2 : 1;
+						if (j < n_own && !(cx->rep_done[own[j]] & bit)) {
+							cx->rep_done[own[j]] |= bit;
 							struct plan_candidate c;
 							if (multi_eval(sr, &s, &with, mt, start, &c, NULL) == 0)
 								consider(sr, &c);
