@@ -2621,7 +2621,9 @@ int planner_dedicated(const struct planner_input *in, struct plan_dedicated *out
 	if (rc)
 		return rc;
 	out->total = out->step.feasible ? out->step.best.cost.total * out->customers : NAN;
-	out->margin = out->step.feasible && dd->revenue > 0 ? (dd->revenue - out->step.best.cost.total) / dd->revenue : NAN;
+	bool rev = out->step.feasible && dd->revenue > 0;
+	out->margin = rev ? (dd->revenue - out->step.best.cost.total) / dd->revenue : NAN;
+	out->margin_infra = rev ? (dd->revenue - out->step.best.cost.infra) / dd->revenue : NAN;
 	return 0;
 }
 /* --- checks ------------------------------------------------------------ */

@@ -261,6 +261,8 @@ struct plan_dedicated {
 	struct plan_step step;    /**< the plan of one stack */
 	double total;             /**< customers x one stack's total (infra + operations + external) */
 	double margin;            /**< (revenue - one stack's total) / revenue; NAN without a revenue */
+	double margin_infra;      /**< (revenue - one stack's infrastructure) / revenue (seed 000 section 9's
+	                               "margin on infrastructure"); NAN without a revenue */
 };
 
 /**

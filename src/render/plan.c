@@ -410,7 +410,8 @@ static int dedicated_part(const struct plan_report *r, struct strbuf *out)
 			   plan_stage_name(s->best.shape.stage), s->best.provider ? s->best.provider : "?", nodes, m1, m2, m3,
 			   dd->customers);
 	if (!rc && isfinite(dd->margin))
-		rc = strbuf_printf(out, "  margin:     %.1f%% of the customer's revenue\n", dd->margin * 100);
+		rc = strbuf_printf(out, "  margin:     %.1f%% on infrastructure, %.1f%% after operations and external APIs\n",
+				   dd->margin_infra * 100, dd->margin * 100);
 	return rc;
 }
 
@@ -696,6 +697,7 @@ static json_t *dedicated_json(const struct plan_report *r)
 	json_object_set_new(o, "infra_each", s->feasible ? num(s->best.cost.infra) : json_null());
 	json_object_set_new(o, "total", num(dd->total));
 	json_object_set_new(o, "margin", num(dd->margin));
+	json_object_set_new(o, "margin_infra", num(dd->margin_infra));
 	json_object_set_new(o, "infeasible_reason", s->feasible ? json_null() : json_string(s->why));
 	return o;
 }

@@ -695,6 +695,7 @@ static void test_dedicated(void **state)
 	assert_near(dd.step.best.cost.total, 9, 1e-12);
 	assert_near(dd.total, 27, 1e-12);
 	assert_near(dd.margin, 0.91, 1e-12);
+	assert_near(dd.margin_infra, 0.91, 1e-12); /* no operations, no external API here */
 	x.econ.dedicated.present = false;
 	assert_int_equal(planner_dedicated(&x.in, &dd), 0);
 	assert_false(dd.present);
