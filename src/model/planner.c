@@ -819,8 +819,7 @@ static void shape_cost(const struct ctx *cx, const struct plan_shape *s, const s
 
 /* Disk of one database server: the whole database, topped up with a volume
  * where the provider sells one. Returns the GB bought. */
-static double db_disk(const struct ctx *cx, const struct offer *q, const struct extras *x, const struct demand *d,
-		      struct plan_candidate *c)
+static double db_disk(const struct offer *q, const struct extras *x, const struct demand *d, struct plan_candidate *c)
 {
 	if (q->disk_b <= 0)
 		return 0;
@@ -832,7 +831,6 @@ static double db_disk(const struct ctx *cx, const struct offer *q, const struct 
 		return gb;
 	}
 	c->util[PRES_DB_DISK] = d->db_size_b / q->disk_b;
-	(void)cx;
 	return 0;
 }
 
@@ -918,7 +916,7 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		c->has[PRES_DB_CPU] = c->has[PRES_DB_MEMORY] = true;
 		c->util[PRES_DB_CPU] = (dl.primary + p->pg_cpu_base) / qv;
 		c->util[PRES_DB_MEMORY] = q->memory_b > 0 ? p->pg_mem / q->memory_b : INFINITY;
-		vol_gb += db_disk(cx, q, &x, d, c) * (s->n_db + nr);
+		vol_gb += db_disk(q, &x, d, c) * (s->n_db + nr);
 		if (nr) {
 			c->has[PRES_REPLICA_CPU] = true;
 			c->util[PRES_REPLICA_CPU] = (dl.replica + dl.replay + p->pg_cpu_base) / qv;
@@ -2173,28 +2171,31 @@ static bool plan_with(const struct planner_input *in, double users, struct plan_
 	return ok && st->feasible;
 }
 
-/* Room for the changed copies a remedy plans with. */
+/* Room for the changed copies a remedy plans with (comp: n_components of
+ * them, owned). */
 struct variant {
 	struct planner_input in;
 	struct workload w;
 	struct deployment dep;
 	struct objectives obj;
-	struct component comp[64];
+	struct component *comp;
 };
 
+/* A fresh copy of the input, every part the remedies change copied. */
 static void variant_init(struct variant *v, const struct planner_input *in)
 {
+	struct component *comp = v->comp;
 	v->in = *in;
 	v->w = *in->workload;
 	v->dep = *in->deployment;
 	v->obj = *in->objectives;
-	size_t n = in->n_components < 64 ? in->n_components : 64;
-	memcpy(v->comp, in->components, n * sizeof(*v->comp));
+	if (in->n_components)
+		memcpy(comp, in->components, in->n_components * sizeof(*comp));
+	v->comp = comp;
 	v->in.workload = &v->w;
 	v->in.deployment = &v->dep;
 	v->in.objectives = &v->obj;
-	v->in.components = v->comp;
-	v->in.n_components = n;
+	v->in.components = comp;
 }
 
 static void remedy_try(struct plan_step *st, const struct variant *v, double users, const char *what,
@@ -2231,6 +2232,7 @@ static void remedies(struct ctx *cx, double users, struct plan_step *st)
 	const struct profile *p = &cx->prof;
 	const struct deployment *dep = in->deployment;
 	struct variant *v = xcalloc(1, sizeof(*v));
+	v->comp = xcalloc(in->n_components ? in->n_components : 1, sizeof(*v->comp));
 	struct plan_step *tmp = xcalloc(1, sizeof(*tmp));
 	char what[200];
 	double clients = st->best.db_clients;
@@ -2242,11 +2244,11 @@ static void remedies(struct ctx *cx, double users, struct plan_step *st)
 	if (p->has_pg && clients > 0) {
 		/* max_connections to take every client's pool, with the margin. */
 		size_t pg = in->n_components;
-		for (size_t i = 0; i < in->n_components && i < 64; i++)
+		for (size_t i = 0; i < in->n_components; i++)
 			if (in->components[i].kind == COMP_POSTGRES)
 				pg = i;
 		double need = round_up(clients / cx->lim[PRES_DB_CONNECTIONS], 10);
-		if (pg < in->n_components && pg < 64 && need > p->pg_max_conn && need <= 100000) {
+		if (pg < in->n_components && need > p->pg_max_conn && need <= 100000) {
 			variant_init(v, in);
 			v->comp[pg].max_connections = (unsigned)need;
 			snprintf(what, sizeof(what), "components.%s.max_connections: %.0f (each connection costs the server memory)",
@@ -2313,6 +2315,7 @@ static void remedies(struct ctx *cx, double users, struct plan_step *st)
 		remedy_try(st, v, users, "every provider of the catalogue (deployment.providers left out)", tmp);
 	}
 	free(tmp);
+	free(v->comp);
 	free(v);
 }
 
@@ -2457,6 +2460,7 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 	if (!dep->has_current || dep->n_current == 0)
 		return HR_E_NOTFOUND;
 	out->stage = dep->current_stage;
+	const struct offer *replica = NULL;
 	for (size_t i = 0; i < dep->n_current; i++) {
 		const struct node_group *g = &dep->current[i];
 		const struct offer *o = offer_named(in->catalog, g->plan);
@@ -2467,6 +2471,16 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 		}
 		const struct offer **slot = NULL;
 		unsigned *count = NULL;
+		if (strcmp(role, "replica") == 0 && (o->kind == OFFER_SERVER || o->kind == OFFER_MANAGED_DB)) {
+			if (replica && replica != o) {
+				snprintf(why, why_n, "replicas of two plans ('%s', '%s'): the model has one plan per role",
+					 replica->name, o->name);
+				return HR_E_INVALID;
+			}
+			replica = o;
+			out->n_replicas += g->count;
+			continue;
+		}
 		if (o->kind == OFFER_MANAGED_DB) {
 			out->managed_db = o;
 		} else if (o->kind == OFFER_MANAGED_CACHE) {
@@ -2479,14 +2493,6 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 		} else if (strcmp(role, "db") == 0) {
 			slot = &out->db_node;
 			count = &out->n_db;
-		} else if (strcmp(role, "replica") == 0) {
-			if (out->db_node && out->db_node != o) {
-				snprintf(why, why_n, "replicas of plan '%s' beside a '%s' database: the model's replicas are of the database's plan",
-					 o->name, out->db_node->name);
-				return HR_E_INVALID;
-			}
-			out->n_replicas += g->count;
-			continue;
 		} else if (strcmp(role, "worker") == 0) {
 			slot = &out->wrk_node;
 			count = &out->n_wrk;
@@ -2504,6 +2510,12 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 		}
 		*slot = o;
 		*count += g->count;
+	}
+	const struct offer *primary = out->db_node ? out->db_node : out->managed_db;
+	if (replica && replica != primary) {
+		snprintf(why, why_n, "replicas of '%s' beside %s: the model's replicas are of the database's own plan",
+			 replica->name, primary ? primary->name : "no database");
+		return HR_E_INVALID;
 	}
 	out->pooler = dep->pooler == POOLER_ALWAYS && cx->prof.has_pg;
 	int rc = shape_check(cx, out);

@@ -670,6 +670,10 @@ static void test_current(void **state)
 	assert_ptr_equal(s.app, find(&x, "medium"));
 	assert_ptr_equal(s.db_node, find(&x, "large"));
 	assert_int_equal(s.n_replicas, 2);
+	/* Replicas are of the database's own plan. */
+	g[2].plan = "medium";
+	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), HR_E_INVALID);
+	assert_non_null(strstr(why, "replicas of 'medium' beside large"));
 	/* Two app plans are not one shape, and it says why. */
 	g[1] = (struct node_group){.role = "app", .plan = "large", .count = 1};
 	x.dep.n_current = 2;
