@@ -188,9 +188,11 @@ struct ctx {
 	 * (0: none carries them), and whether it is on its provider's front. */
 	unsigned *wrk_m;
 	bool *wrk_front;
+	unsigned *rlo_memo;      /* per offer, per milestone: replica_lo() + 1 as a database option; 0 = not yet */
 	unsigned char *rep_done; /* per offer: a database option's representatives evaluated (bit 1: without
 	                            replicas, bit 2: with them) */
 	bool probe;              /* a search for another purpose (remedy, growth): no growth point, no remedies */
+	bool searching;          /* inside search_all(): every shape is built well formed, shape_check() is skipped */
 	unsigned long evaluated;
 	/* The catalogue grouped by provider, built once per run: the search asks
 	 * "same provider?" and "this provider's cheapest load balancer?" for each
@@ -357,6 +359,7 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 	cx->wrk_m = xcalloc(n, sizeof(*cx->wrk_m));
 	cx->wrk_front = xcalloc(n, sizeof(*cx->wrk_front));
 	cx->rep_done = xcalloc(n, sizeof(*cx->rep_done));
+	cx->rlo_memo = xcalloc(n, sizeof(*cx->rlo_memo));
 	/* Worker nodes and replicas are held to the CPU and memory limits; the
 	 * pooler's client and pool limits to the connection limit's margin. */
 	cx->lim[PRES_WORKER_CPU] = cx->lim[PRES_REPLICA_CPU] = cx->lim[PRES_CPU];
@@ -373,6 +376,7 @@ static void ctx_free(struct ctx *cx)
 	free(cx->wrk_m);
 	free(cx->wrk_front);
 	free(cx->rep_done);
+	free(cx->rlo_memo);
 }
 
 /* Bits of a double, so equal keys are equal bit for bit (-0.0 is not 0.0 here,
@@ -817,6 +821,31 @@ static void shape_cost(const struct ctx *cx, const struct plan_shape *s, const s
 	cost_sum(k, d->users);
 }
 
+/* shape_cost(s, vol_gb = 0).total without filling a breakdown: the same
+ * terms, summed in the same order as cost_sum(), so bit for bit the same
+ * floor (the search asks for it hundreds of thousands of times). */
+static double shape_floor(const struct ctx *cx, const struct plan_shape *s, const struct extras *x,
+			  const struct demand *d)
+{
+	const struct offer *a = s->app;
+	double servers = a->price * s->n_app + (s->db_node ? s->db_node->price * s->n_db : 0);
+	double replicas = s->n_replicas ? s->n_replicas * (s->db_node ? s->db_node->price : managed_replica_price(s->managed_db))
+					: 0;
+	double workers = s->wrk_node ? s->wrk_node->price * s->n_wrk : 0;
+	double backups = 0, monitoring = 0;
+	if (stage_has_ops(s->stage)) {
+		if (s->db_node)
+			backups = cost_backup(x->backup, s->db_node->price);
+		else if (!s->managed_db && (s->stage <= STAGE_SINGLE_OPS || !cx->prof.has_pg))
+			backups = cost_backup(x->backup, a->price);
+		monitoring = x->monitoring ? x->monitoring->price : 0;
+	}
+	double infra = servers + replicas + workers + backups + monitoring + (x->lb ? x->lb->price : 0) +
+		       (s->managed_db ? s->managed_db->price : 0) + (s->managed_cache ? s->managed_cache->price : 0) +
+		       (x->k8s ? x->k8s->price : 0) + cost_volume(x->volume, 0);
+	return infra + cost_ops(cx->in->economics, s->stage) + d->ext_cost_month;
+}
+
 /* Disk of one database server: the whole database, topped up with a volume
  * where the provider sells one. Returns the GB bought. */
 static double db_disk(const struct offer *q, const struct extras *x, const struct demand *d, struct plan_candidate *c)
@@ -839,7 +868,10 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		     const struct demand *d, struct plan_candidate *c)
 {
 	const struct profile *p = &cx->prof;
-	int rc = shape_check(cx, s);
+	/* The search builds its shapes from the provider's own offers, with the
+	 * options options_open() allows: checked once by construction, not for
+	 * each of its evaluations (planner_evaluate() and the growth scans check). */
+	int rc = cx->searching ? 0 : shape_check(cx, s);
 	if (rc)
 		return rc;
 	memset(c, 0, sizeof(*c));
@@ -1376,8 +1408,9 @@ static void consider(struct search *sr, const struct plan_candidate *c)
 		return;
 	}
 	/* What each constraint comes to at best, over every shape: one that no
-	 * shape meets is what blocks an infeasible milestone. */
-	for (int r = 0; r < PRES_COUNT; r++) {
+	 * shape meets is what blocks an infeasible milestone (only asked when
+	 * nothing is feasible, so not tracked once something is). */
+	for (int r = 0; r < PRES_COUNT && !sr->have_best; r++) {
 		if (!c->has[r] || (r == PRES_P95 && isnan(c->p95_s)))
 			continue;
 		double x = ratio_of(sr->cx, c, r);
@@ -1444,9 +1477,7 @@ static bool cost_rules_out(const struct search *sr, const struct plan_shape *s, 
 {
 	if (!sr->cx->prices_nonneg)
 		return false;
-	struct cost_breakdown floor;
-	shape_cost(sr->cx, s, x, 0, sr->d, &floor);
-	return floor.total > stage_bound(sr, s->stage) + EPS;
+	return shape_floor(sr->cx, s, x, sr->d) > stage_bound(sr, s->stage) + EPS;
 }
 
 /* The offers of the app plan's provider, in catalogue order (parts of one
@@ -1528,7 +1559,7 @@ static bool db_option(const struct ctx *cx, const struct offer *o, struct plan_s
  * replay of the writes fails on replica_cpu (or the pooler's pool, when a
  * pooler is always used). The count is exact: the constraint it solves is
  * the one eval_full() checks, with the same margin. */
-static unsigned replica_lo(const struct ctx *cx, const struct plan_shape *s, const struct demand *d)
+static unsigned replica_lo_solve(const struct ctx *cx, const struct plan_shape *s, const struct demand *d)
 {
 	if (!cx->max_replicas || (!s->db_node && !s->managed_db) || !(d->db_read_cpu > 0))
 		return 0;
@@ -1552,6 +1583,19 @@ static unsigned replica_lo(const struct ctx *cx, const struct plan_shape *s, con
 	if (r < 1)
 		r = 1;
 	return r > cx->max_replicas ? 0 : (unsigned)r;
+}
+
+/* replica_lo_solve(), remembered per database offer for the milestone: it
+ * depends on the offer and the demand only. */
+static unsigned replica_lo(struct ctx *cx, const struct plan_shape *s, const struct demand *d)
+{
+	const struct offer *o = s->db_node ? s->db_node : s->managed_db;
+	size_t i = o ? offer_index(cx->in->catalog, o) : cx->in->catalog->n;
+	if (i >= cx->in->catalog->n)
+		return replica_lo_solve(cx, s, d);
+	if (!cx->rlo_memo[i])
+		cx->rlo_memo[i] = replica_lo_solve(cx, s, d) + 1;
+	return cx->rlo_memo[i] - 1;
 }
 
 /* Does the shape's data tier fail on its own, whatever the app nodes, the
@@ -1656,8 +1700,9 @@ static bool multi_scan(struct search *sr, struct plan_shape *s, const struct ext
 	bool r_more = false;
 	for (unsigned n = start; n <= hi; n++) {
 		s->n_app = n;
-		/* The floor only grows with n: past the bound, so is every larger count. */
-		if (cost_rules_out(sr, s, x))
+		/* The floor only grows with n: past the bound, so is every larger
+		 * count (the caller checked the first). */
+		if (n > start && cost_rules_out(sr, s, x))
 			break;
 		struct plan_candidate c;
 		unsigned open_fix;
@@ -1854,6 +1899,18 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 				memo[ch][wh][n].done = false;
 	for (size_t j = 0; j < n_own; j++)
 		cx->rep_done[own[j]] = 0;
+	/* The database options of the provider, once: each offer db_option()
+	 * accepts (or none at all without PostgreSQL). */
+	size_t *dbo = xcalloc(n_own + 1, sizeof(*dbo)), n_dbo = 0;
+	if (!p->has_pg) {
+		dbo[n_dbo++] = n_own;
+	} else {
+		for (size_t j = 0; j < n_own; j++) {
+			struct plan_shape probe = {.stage = stage};
+			if (db_option(cx, &cat->offers[own[j]], &probe))
+				dbo[n_dbo++] = j;
+		}
+	}
 	/* Workers of their own on ha only: a cluster schedules them as pods on its nodes. */
 	size_t n_wi = stage == STAGE_HA && worker_options(cx, sr->d) ? n_own + 1 : 1;
 	for (size_t wi = 0; wi < n_wi; wi++) {
@@ -1883,14 +1940,11 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 			unsigned start = start_at[cache_here][wrk_here];
 			/* Database options: a self-run primary + standby of each plan, or
 			 * each managed offer; then their read replicas. */
-			for (size_t j = 0; j <= n_own; j++) {
+			for (size_t jj = 0; jj < n_dbo; jj++) {
+				size_t j = dbo[jj];
 				struct plan_shape s = least;
-				if (j == n_own) {
-					if (p->has_pg)
-						continue;
-				} else if (!p->has_pg || !db_option(cx, &cat->offers[own[j]], &s)) {
+				if (j < n_own && !db_option(cx, &cat->offers[own[j]], &s))
 					continue;
-				}
 				unsigned r_lo = p->has_pg ? replica_lo(cx, &s, sr->d) : 0;
 				for (unsigned r = 0, go = 1; go; go = next_replicas(cx, &r, r_lo)) {
 					s.n_replicas = r;
@@ -1919,6 +1973,7 @@ static void search_multi(struct search *sr, enum stage_kind stage, const struct 
 			}
 		}
 	}
+	free(dbo);
 }
 
 /* --- growth point -------------------------------------------------------- */
@@ -2326,6 +2381,7 @@ static void search_all(struct search *sr, struct tier (*memo)[2][PLANNER_CLUSTER
 	struct ctx *cx = sr->cx;
 	const struct planner_input *in = cx->in;
 	const struct catalog *cat = in->catalog;
+	cx->searching = true;
 	for (int stage = 0; stage < STAGE_COUNT; stage++) {
 		if (!in->deployment->stage_allowed[stage])
 			continue;
@@ -2351,6 +2407,7 @@ static void search_all(struct search *sr, struct tier (*memo)[2][PLANNER_CLUSTER
 			}
 		}
 	}
+	cx->searching = false;
 }
 
 static void plan_one(struct ctx *cx, double users, struct plan_step *st,
@@ -2360,6 +2417,7 @@ static void plan_one(struct ctx *cx, double users, struct plan_step *st,
 	struct search sr = {.cx = cx, .d = &st->demand, .rejected = *rejected, .cap_rejected = *cap_rejected};
 	cx->evaluated = 0;
 	workers_prepare(cx, &st->demand);
+	memset(cx->rlo_memo, 0, (cx->in->catalog->n ? cx->in->catalog->n : 1) * sizeof(*cx->rlo_memo));
 	search_all(&sr, memo);
 	st->evaluated = cx->evaluated;
 	*rejected = sr.rejected; /* the buffer may have grown; reused by the next milestone */
