@@ -2,7 +2,7 @@
 # sure the Debian packages it needs are installed (scripts/deps.sh).
 #
 #   make         build build/headroom (optimised, no sanitizers)
-#   make demo    set up, build, and plan the shipped example
+#   make demo    set up, build, plan the shipped example and write its HTML report
 #   make test    set up, build with ASan+UBSan, run unit + integration tests
 #   make fuzz    build the libFuzzer targets with clang and run each a while
 #   make bench   the benchmarks under bench/ (not tests; they print figures)
@@ -32,6 +32,8 @@ deps:
 
 demo: all
 	./$(BUILD)/headroom plan -f $(DEMO)
+	./$(BUILD)/headroom plan -f $(DEMO) --format html -o $(BUILD)/demo-report.html
+	@echo "The HTML report of $(DEMO): $(BUILD)/demo-report.html (open it in a browser)"
 
 test: deps
 	@[ -f $(TESTBUILD)/build.ninja ] || meson setup $(TESTBUILD) \

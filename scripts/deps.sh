@@ -1,10 +1,10 @@
 #!/bin/sh
 # Install the Debian packages headroom needs to build, test and benchmark,
 # when they are missing. Idempotent: a second run installs nothing.
-#   scripts/deps.sh          build + test dependencies
-#   scripts/deps.sh --bench  also the benchmark peers (wrk, hyperfine)
-#   scripts/deps.sh --package  also what building and testing the Debian
-#                            package needs (debhelper, lintian, debootstrap)
+#   scripts/deps.sh              build + test dependencies
+#   scripts/deps.sh --bench      also the benchmark peers (wrk, hyperfine)
+#   scripts/deps.sh --package    also what building and testing the Debian
+#                                package needs (debhelper, lintian, debootstrap)
 set -eu
 
 BUILD="gcc clang meson ninja-build pkg-config libyaml-dev libjansson-dev
@@ -15,10 +15,13 @@ SERVERS="postgresql-15 postgresql-client-15 redis-server nginx-light prometheus
 prometheus-node-exporter sqlite3 curl python3 docker-compose nodejs"
 # Man pages, shell completion and the install test.
 TOOLS="git groff-base man-db mandoc bsdextrautils zsh"
+# The HTML report and the agent's page are opened in a real browser; SVG and
+# HTML are checked by libxml2's xmllint.
+BROWSER="chromium fonts-dejavu-core libxml2-utils"
 BENCH="wrk hyperfine"
 PACKAGE="dpkg-dev debhelper fakeroot lintian debootstrap systemd"
 
-want="$BUILD $SERVERS $TOOLS"
+want="$BUILD $SERVERS $TOOLS $BROWSER"
 [ "${1:-}" = "--bench" ] && want="$want $BENCH"
 [ "${1:-}" = "--package" ] && want="$want $PACKAGE"
 
@@ -31,8 +34,9 @@ done
 # Debian ships npm apart from nodejs; a Node.js that brings its own npm
 # (NodeSource's) must not be replaced.
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
-# The validators of generated files that come from npm, pinned, into the
-# test build folder (scripts/npm-deps.sh).
+# The validators of generated files and the browser driver of the page
+# tests that come from npm, pinned, into the test build folder
+# (scripts/npm-deps.sh).
 npm_deps() { sh "$(dirname "$0")/npm-deps.sh" "${HEADROOM_NPM_DIR:-build-asan/npm}"; }
 [ -z "$missing" ] && { npm_deps; exit 0; }
 

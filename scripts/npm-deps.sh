@@ -9,9 +9,12 @@
 #                       (tests/integration/compose_schema.js, with ajv)
 #   ajv 8.17.1          JSON schema validation (runs on Debian 12's Node 18)
 #   js-yaml 4.1.0       reads the multi-document YAML the tests check
+#   puppeteer-core 24.43.1  drives Debian's chromium for the HTML report and
+#                       the agent's page (25 needs Node 22); never "puppeteer",
+#                       which downloads a browser of its own
 set -eu
 DIR=${1:-build-asan/npm}
-PKGS="kubernetes-models@4.5.1 @kubernetes-models/keda@0.4.2 dclint@3.1.0 ajv@8.17.1 js-yaml@4.1.0"
+PKGS="kubernetes-models@4.5.1 @kubernetes-models/keda@0.4.2 dclint@3.1.0 ajv@8.17.1 js-yaml@4.1.0 puppeteer-core@24.43.1"
 command -v npm >/dev/null 2>&1 || { echo "npm-deps: npm is not installed (Debian package nodejs)" >&2; exit 1; }
 mkdir -p "$DIR"
 have=1

@@ -10,6 +10,8 @@
  *   pipeline/agent      the agent's loop: rounds, store, log, webhook, published documents
  *   pipeline/planning   the planner set up from a config (catalogue, currency, references)
  *   pipeline/export     the plan an export is written from: planned, placed, its growth point
+ *   pipeline/plandoc    what plan's md and html documents show, gathered from a config
+ *   pipeline/dashboard  the agent's page: a round plus the stored history of each trigger
  *   model/model.h       the workload/deployment structs everything shares
  *   model/sample        metric samples and series (what sources give, the store keeps)
  *   model/source_config what a metric source is configured with
@@ -29,6 +31,8 @@
  *   sources/            metric sources: local, prometheus, postgres, redis, http; host: this machine's size
  *   store/              SQLite history of samples and trigger states
  *   render/             every renderer, into a strbuf: tables, JSON, reports, exposition, exports
+ *   render/svg          the hand-written SVG chart writer (lines, stacked areas, bands, axes)
+ *   render/doc          a document written as Markdown or as one self-contained HTML page
  *   serve/              the agent's HTTP endpoints (libmicrohttpd)
  *   bench/              the HTTP load generator and its histogram
  *   util/               errors, diagnostics, log, clock, units, strings, buffers

@@ -1,4 +1,5 @@
 /* plan.c - `headroom plan`: the staged roadmap from a model of the workload. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,11 @@
 #include "pipeline/planning.h"
 #include "config/config.h"
 #include "model/planner.h"
+#include "pipeline/plandoc.h"
+#include "render/doc.h"
 #include "render/plan.h"
+#include "render/plan_html.h"
+#include "render/plan_md.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 #include "util/units.h"
@@ -21,7 +26,8 @@
 #define DEFAULT_MONTHS 24u
 
 static const char usage_text[] =
-	"usage: headroom plan [-f FILE] [--users N[,N...]] [--months M] [--format text|json]\n"
+	"usage: headroom plan [-f FILE] [--users N[,N...]] [--months M] [--format text|json|md|html]\n"
+	"                     [-o FILE]\n"
 	"\n"
 	"For each growth milestone, the cheapest deployment (stage x catalogue plans x\n"
 	"node counts x data tier) that keeps every resource under its utilisation\n"
@@ -42,7 +48,15 @@ static const char usage_text[] =
 	"  -f, --file FILE     the config (default ./headroom.yaml)\n"
 	"  -u, --users LIST    user counts to plan for, e.g. 500,2k,10k\n"
 	"  -m, --months M      plan month 0..M at the workload's growth rate (1..240)\n"
-	"      --format FMT    text (default) or json (schema: docs/plan.schema.json)\n"
+	"      --format FMT    text (default), json (schema: docs/plan.schema.json),\n"
+	"                      md (the scaling-strategy document: summary, roadmap,\n"
+	"                      stages, SLA tiers, triggers, actions, assumptions) or\n"
+	"                      html (the same as one self-contained page, charts inline)\n"
+	"  -o, --output FILE   write to FILE instead of standard output; with md, the\n"
+	"                      charts go beside it as SVG files: -o docs/scaling.md\n"
+	"                      writes docs/scaling-cost.svg, -utilization, -availability\n"
+	"                      and -p95.svg, linked from the Markdown. md on standard\n"
+	"                      output has no charts (there is nowhere to put them)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"A milestone no deployment can meet is reported as infeasible, with why.\n"
@@ -85,6 +99,81 @@ static int parse_users(const char *text, double *out, size_t cap, size_t *n)
 	}
 }
 
+#ifndef HEADROOM_VERSION
+#define HEADROOM_VERSION "dev"
+#endif
+
+/* Write text to path; one line to stderr and -1 when it cannot. */
+static int write_file(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp) {
+		fprintf(stderr, "headroom plan: cannot write '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	size_t put = fwrite(text, 1, len, fp);
+	int err = put != len || ferror(fp) ? errno : 0;
+	if (fclose(fp) != 0 && !err)
+		err = errno;
+	if (err || put != len) {
+		fprintf(stderr, "headroom plan: cannot write '%s': %s\n", path, strerror(err ? err : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+/* "docs/scaling.md" -> folder "docs/" and chart prefix "scaling-". */
+static void chart_place(const char *out, char *dir, size_t dn, char *prefix, size_t pn)
+{
+	const char *slash = strrchr(out, '/');
+	const char *base = slash ? slash + 1 : out;
+	snprintf(dir, dn, "%.*s", (int)(base - out), out);
+	const char *dot = strrchr(base, '.');
+	size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	snprintf(prefix, pn, "%.*s-", (int)len, base);
+}
+
+/* The md or html document: gather, render, write (with the charts beside md). */
+static int write_document(const struct planning *ps, const struct config *cfg, const char *source, enum out_format fmt,
+			  const char *output, const double *users, size_t n, struct diag *d)
+{
+	struct plandoc pd;
+	if (plandoc_gather(ps, cfg, source, HEADROOM_VERSION, users, n, &pd)) {
+		plandoc_free(&pd);
+		diag_error(d, "a milestone is not a user count (negative or not a number)");
+		return EXIT_BAD_INPUT;
+	}
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	struct doc *doc = NULL;
+	char dir[4096] = "", prefix[1024] = "";
+	if (fmt == FORMAT_MD && output)
+		chart_place(output, dir, sizeof(dir), prefix, sizeof(prefix));
+	int rc = fmt == FORMAT_HTML ? plan_render_html(&pd.input, &sb)
+				    : plan_render_md(&pd.input, output ? prefix : NULL, &sb, output ? &doc : NULL);
+	int status = 0;
+	if (rc) {
+		diag_error(d, "cannot render the plan: %s", hr_strerror(rc));
+		status = 1;
+	} else if (output) {
+		status = write_file(output, strbuf_str(&sb), sb.len) ? 1 : 0;
+		for (size_t i = 0; doc && status == 0 && i < doc_chart_count(doc); i++) {
+			const char *name, *svg;
+			doc_chart_file(doc, i, &name, &svg);
+			char path[8192];
+			snprintf(path, sizeof(path), "%s%s%s.svg", dir, prefix, name);
+			status = write_file(path, svg, strlen(svg)) ? 1 : 0;
+		}
+	} else {
+		fputs(strbuf_str(&sb), stdout);
+		status = fflush(stdout) == 0 ? 0 : 1;
+	}
+	doc_free(doc);
+	strbuf_free(&sb);
+	plandoc_free(&pd);
+	return status;
+}
+
 static int run(int argc, char **argv)
 {
 	enum { OPT_FORMAT = 256 };
@@ -93,22 +182,28 @@ static int run(int argc, char **argv)
 		{"users", required_argument, NULL, 'u'},
 		{"months", required_argument, NULL, 'm'},
 		{"format", required_argument, NULL, OPT_FORMAT},
+		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *file = NULL, *users_arg = NULL;
+	const char *file = NULL, *users_arg = NULL, *output = NULL;
 	long months = -1;
 	enum out_format fmt = FORMAT_TEXT;
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:u:m:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:u:m:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
 			break;
 		case 'u':
 			users_arg = optarg;
+			break;
+		case 'o':
+			if (!*optarg)
+				return cmd_usage_error("plan", "--output: expected a file name");
+			output = optarg;
 			break;
 		case 'm': {
 			char *end;
@@ -119,7 +214,7 @@ static int run(int argc, char **argv)
 			break;
 		}
 		case OPT_FORMAT:
-			if (cmd_parse_format("plan", optarg, (1u << FORMAT_TEXT) | (1u << FORMAT_JSON), &fmt))
+			if (cmd_parse_format("plan", optarg, (1u << FORMAT_TEXT) | (1u << FORMAT_JSON) | (1u << FORMAT_MD) | (1u << FORMAT_HTML), &fmt))
 				return EXIT_BAD_INPUT;
 			break;
 		case 'h':
@@ -177,6 +272,10 @@ static int run(int argc, char **argv)
 			diag_warn(&d, "the growth curve passes %.0e users after month %zu; the plan stops there",
 				  WORKLOAD_MAX_USERS, n_users - 1);
 	}
+	if (fmt == FORMAT_MD || fmt == FORMAT_HTML) {
+		status = write_document(&ps, cfg, cmd_config_path(file), fmt, output, users, n_users, &d);
+		goto out;
+	}
 	steps = xcalloc(n_users, sizeof(*steps));
 	if (planner_run(in, users, n_users, steps)) {
 		diag_error(&d, "a milestone is not a user count (negative or not a number)");
@@ -205,6 +304,8 @@ static int run(int argc, char **argv)
 	if (rc) {
 		diag_error(&d, "cannot render the plan: %s", hr_strerror(rc));
 		status = 1;
+	} else if (output) {
+		status = write_file(output, strbuf_str(&sb), sb.len) ? 1 : 0;
 	} else {
 		fputs(strbuf_str(&sb), stdout);
 		status = fflush(stdout) == 0 ? 0 : 1;

@@ -12,6 +12,7 @@
 #include "config/schema.h"
 #include "config/yaml.h"
 #include "util/str.h"
+#include "util/strbuf.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -277,4 +278,127 @@ void config_each_key(void (*fn)(const struct config_key_info *k, void *ctx), voi
 {
 	struct each_ctx c = {fn, ctx};
 	schema_each_key(&schema_config, "", each_key, &c);
+}
+
+/* --- the values of a loaded config, given or defaulted ------------------- */
+
+struct value_walk {
+	void (*fn)(const struct config_value *v, void *ctx);
+	void *ctx;
+	struct strbuf text;
+};
+
+/* Key names whose values are never shown (a report may be published). */
+static bool secret_key(const char *name)
+{
+	static const char *const secret[] = {"password", "token", "dsn", "webhook"};
+	for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
+		if (strcmp(name, secret[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A scalar, or a list or mapping of scalars in flow style: "[500, 2k]", "{single: 1}". */
+static int flow_text(struct strbuf *sb, const struct ynode *n, unsigned depth)
+{
+	if (n->type == YNODE_SCALAR)
+		return strbuf_append(sb, n->str, n->len);
+	if (depth > 4)
+		return strbuf_puts(sb, "...");
+	int rc = strbuf_puts(sb, n->type == YNODE_SEQ ? "[" : "{");
+	for (size_t i = 0; i < n->n && !rc; i++) {
+		if (i)
+			rc = strbuf_puts(sb, ", ");
+		if (!rc && n->type == YNODE_MAP) {
+			rc = strbuf_append(sb, n->keys[i]->str, n->keys[i]->len);
+			if (!rc)
+				rc = strbuf_puts(sb, ": ");
+		}
+		if (!rc)
+			rc = flow_text(sb, n->items[i], depth + 1);
+	}
+	if (!rc)
+		rc = strbuf_puts(sb, n->type == YNODE_SEQ ? "]" : "}");
+	return rc;
+}
+
+static void walk_values(struct value_walk *w, const struct section *s, const struct ynode *map, const char *prefix,
+			bool in_element)
+{
+	char path[512];
+	for (size_t i = 0; i < s->n_keys; i++) {
+		const struct key_spec *k = &s->keys[i];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", k->name);
+		const struct ynode *n = schema_get(map, k->name);
+		if (n && n->type == YNODE_SCALAR && n->null)
+			n = NULL;
+		switch (k->type) {
+		case KT_ANY:
+			continue;
+		case KT_SECTION:
+			/* an optional part of a list element (a request's external call) left out has nothing to default */
+			if (!n && in_element && !(k->flags & KF_REQUIRED))
+				continue;
+			walk_values(w, k->sub, n && n->type == YNODE_MAP ? n : NULL, path, in_element);
+			continue;
+		case KT_LIST:
+			for (size_t j = 0; n && n->type == YNODE_SEQ && j < n->n; j++) {
+				char sub[560];
+				snprintf(sub, sizeof(sub), "%s[%zu]", path, j);
+				walk_values(w, k->sub, n->items[j]->type == YNODE_MAP ? n->items[j] : NULL, sub, true);
+			}
+			continue;
+		case KT_NAMED:
+			for (size_t j = 0; n && n->type == YNODE_MAP && j < n->n; j++) {
+				char sub[560];
+				snprintf(sub, sizeof(sub), "%s.%s", path, n->keys[j]->str);
+				walk_values(w, k->sub, n->items[j]->type == YNODE_MAP ? n->items[j] : NULL, sub, true);
+			}
+			continue;
+		case KT_CALIBRATION:
+			if (n && n->type == YNODE_MAP) {
+				walk_values(w, k->sub, n, path, in_element);
+				continue;
+			}
+			break; /* a file name: one value */
+		default:
+			break;
+		}
+		if (k->type == KT_CALIBRATION && !n)
+			continue;
+		struct config_value v = {.path = path, .given = n != NULL, .secret = secret_key(k->name),
+					 .doc = k->doc, .why_default = k->why_default};
+		strbuf_reset(&w->text);
+		if (v.secret)
+			v.text = NULL;
+		else if (n && flow_text(&w->text, n, 0) == 0)
+			v.text = strbuf_str(&w->text);
+		else if (!n)
+			v.text = k->def;
+		w->fn(&v, w->ctx);
+	}
+}
+
+void config_each_value(const struct config *cfg, const char *prefix,
+		       void (*fn)(const struct config_value *v, void *ctx), void *ctx)
+{
+	struct value_walk w = {fn, ctx, {0}};
+	strbuf_init(&w.text, 1u << 16);
+	const struct ynode *root = cfg->doc ? cfg->doc->root : NULL;
+	if (root && root->type != YNODE_MAP)
+		root = NULL;
+	if (!prefix) {
+		walk_values(&w, &schema_config, root, "", false);
+	} else {
+		/* one top-level key: a section of its own with that key alone */
+		for (size_t i = 0; i < schema_config.n_keys; i++) {
+			if (strcmp(schema_config.keys[i].name, prefix) != 0)
+				continue;
+			struct section one = schema_config;
+			one.keys = &schema_config.keys[i];
+			one.n_keys = 1;
+			walk_values(&w, &one, root, "", false);
+		}
+	}
+	strbuf_free(&w.text);
 }

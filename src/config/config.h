@@ -91,6 +91,30 @@ struct config_key_info {
 	bool required;
 };
 
+/** One value of a loaded config, as config_each_value() describes it. */
+struct config_value {
+	const char *path;        /**< the key with its list indices and names: "workload.requests[0].rate" */
+	const char *text;        /**< as written in the file when given, else the default as written; NULL: neither */
+	bool given;              /**< written in the file (false: the default applies, or nothing) */
+	bool secret;             /**< a password, token, DSN or webhook: text is NULL, never shown */
+	const char *doc;         /**< the key's one line of documentation */
+	const char *why_default; /**< where the default comes from, or NULL */
+};
+
+/**
+ * Call fn for every value the loaded config holds or defaults, in schema
+ * order: each key of each mapping, each element of each list and named
+ * mapping that the file has. What a report lists as the assumptions a plan
+ * rests on, each marked given or defaulted. Lists and mappings of scalars
+ * (milestones, operations hours) are one value, written in flow style
+ * ("[500, 2k]"). A list or named mapping the file leaves out is not
+ * visited (it has no elements to default), nor an optional mapping left
+ * out of an element (a request class without `external`).
+ * @param prefix only paths under this top-level key ("workload"); NULL: all.
+ */
+void config_each_value(const struct config *cfg, const char *prefix,
+		       void (*fn)(const struct config_value *v, void *ctx), void *ctx);
+
 /** Call fn for every key the schema knows, parents before children. For docs and tests. */
 void config_each_key(void (*fn)(const struct config_key_info *k, void *ctx), void *ctx);
 

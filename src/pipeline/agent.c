@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pipeline/dashboard.h"
 #include "pipeline/live.h"
 #include "render/jsondoc.h"
 #include "render/report.h"
@@ -83,8 +84,13 @@ struct loop {
 	struct store *st;
 	struct fetch *hook;
 	struct httpd *http;
+	struct dashboard *dash;
 	unsigned long long rounds, store_errors;
 };
+
+#ifndef HEADROOM_VERSION
+#define HEADROOM_VERSION "dev"
+#endif
 
 /* Each change: logged, kept in the store, posted. The round's posts share
  * one budget: half the interval, from 1 s up to 5 s. A webhook that is down
@@ -141,6 +147,20 @@ static void publish(struct loop *L, const struct live_result *res)
 	else
 		logger_printf(L->log, "cannot render /metrics");
 	strbuf_free(&sb);
+	/* the page for a browser (GET /) and the part it fetches to refresh itself */
+	struct strbuf page, part;
+	strbuf_init(&page, 32u << 20);
+	strbuf_init(&part, 32u << 20);
+	struct dashboard_about about = {HEADROOM_VERSION, L->cfg ? L->cfg->path : NULL, L->p->listen,
+					fmax(2, L->p->interval_s)};
+	if (dashboard_update(L->dash, L->st, res, &about, &page, &part) == 0) {
+		httpd_publish(L->http, "/", "text/html; charset=utf-8", strbuf_str(&page));
+		httpd_publish(L->http, "/dashboard.part", "text/html; charset=utf-8", strbuf_str(&part));
+	} else {
+		logger_printf(L->log, "cannot render the dashboard");
+	}
+	strbuf_free(&page);
+	strbuf_free(&part);
 }
 
 int agent_run(const struct config *cfg, const struct agent_params *p, struct logger *log, struct diag *d,
@@ -165,6 +185,9 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	}
 	httpd_declare(L.http, "/status");
 	httpd_declare(L.http, "/metrics");
+	httpd_declare(L.http, "/");
+	httpd_declare(L.http, "/dashboard.part");
+	L.dash = dashboard_new();
 	L.hook = cfg && cfg->agent.webhook ? fetch_new() : NULL;
 	struct store_retention ret = {
 		.raw_s = cfg && cfg->agent.retention_s > 0 ? cfg->agent.retention_s : 7 * 86400.0,
@@ -219,6 +242,7 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	logger_printf(log, "stopping after %llu rounds", L.rounds);
 	free(src_up);
 	httpd_stop(L.http);
+	dashboard_free(L.dash);
 	fetch_free(L.hook);
 	live_close(lv);
 	store_close(L.st);

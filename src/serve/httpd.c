@@ -31,18 +31,40 @@ struct httpd {
 
 // Constant time in the length of the expected token: a timing side channel
 // should not reveal how much of a guess was right.
+static bool token_eq(const char *want, const char *got)
+{
+	if (!got)
+		return false;
+	size_t wl = strlen(want), gl = strlen(got);
+	unsigned char diff = (unsigned char)(wl != gl);
+	for (size_t i = 0; i < wl; i++)
+		diff |= (unsigned char)(want[i] ^ (i < gl ? got[i] : 0));
+	return diff == 0;
+}
+
 static bool token_ok(const char *want, const char *header)
 {
 	static const char prefix[] = "Bearer ";
 	// The scheme is case-insensitive (RFC 9110, section 11.1); the token is not.
 	if (!header || strncasecmp(header, prefix, sizeof(prefix) - 1) != 0)
 		return false;
-	const char *got = header + sizeof(prefix) - 1;
-	size_t wl = strlen(want), gl = strlen(got);
-	unsigned char diff = (unsigned char)(wl != gl);
-	for (size_t i = 0; i < wl; i++)
-		diff |= (unsigned char)(want[i] ^ (i < gl ? got[i] : 0));
-	return diff == 0;
+	return token_eq(want, header + sizeof(prefix) - 1);
+}
+
+/* A browser cannot send an Authorization header when it opens a page, so the
+ * token may also come as a cookie, set by one visit to /?token=TOKEN (which
+ * redirects to the page without it, so the token leaves the address bar).
+ * HttpOnly: the page's script cannot read it; SameSite=Strict: no other
+ * site's page can make the browser send it. The page never holds the token. */
+#define TOKEN_COOKIE "headroom_token"
+
+/* Can the token travel as a cookie value (RFC 6265, cookie-octet)? */
+static bool cookie_safe(const char *t)
+{
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == ',' || *p == ';' || *p == '\\')
+			return false;
+	return *t != 0;
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, const char *body)
@@ -51,10 +73,39 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
+	if (strncmp(type, "text/html", 9) == 0) {
+		// The agent's page runs its own inline script and asks only the agent.
+		MHD_add_response_header(r, "Content-Security-Policy",
+					"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+					"connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+					"frame-ancestors 'none'");
+		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	}
 	if (code == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"headroom\"");
 	enum MHD_Result ret = MHD_queue_response(c, code, r);
 	MHD_destroy_response(r);
+	return ret;
+}
+
+/* 303 to the page without ?token=, setting the cookie. */
+static enum MHD_Result redirect_with_cookie(struct MHD_Connection *c, const char *token)
+{
+	static const char body[] = "see /\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	char *cookie = xasprintf(TOKEN_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict", token);
+	MHD_add_response_header(r, "Content-Type", "text/plain");
+	MHD_add_response_header(r, "Location", "/");
+	MHD_add_response_header(r, "Set-Cookie", cookie);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, r);
+	MHD_destroy_response(r);
+	free(cookie);
 	return ret;
 }
 
@@ -79,8 +130,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	// it reveals nothing but that the process answers.
 	if (strcmp(url, "/healthz") == 0)
 		return reply(c, MHD_HTTP_OK, "text/plain", "ok\n");
-	if (h->token && !token_ok(h->token, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")))
-		return reply(c, MHD_HTTP_UNAUTHORIZED, "text/plain", "a bearer token is required\n");
+	if (h->token && !token_ok(h->token, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")) &&
+	    !token_eq(h->token, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, TOKEN_COOKIE))) {
+		const char *given = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+		if (!given || !token_eq(h->token, given))
+			return reply(c, MHD_HTTP_UNAUTHORIZED, "text/plain",
+				     "a bearer token is required (in a browser, open /?token=TOKEN once: it is kept as a cookie)\n");
+		if (!cookie_safe(h->token))
+			return reply(c, MHD_HTTP_BAD_REQUEST, "text/plain",
+				     "this token cannot be kept as a cookie; send it in an Authorization header\n");
+		return redirect_with_cookie(c, h->token);
+	}
 	pthread_mutex_lock(&h->mu);
 	const struct doc *dc = find(h, url);
 	bool known = dc != NULL;
@@ -89,7 +149,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	pthread_mutex_unlock(&h->mu);
 	enum MHD_Result ret;
 	if (!known)
-		ret = reply(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found; try /metrics, /status or /healthz\n");
+		ret = reply(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found; try /, /metrics, /status or /healthz\n");
 	else if (!body)
 		ret = reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "no sample yet\n");
 	else

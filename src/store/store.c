@@ -445,6 +445,43 @@ int store_read_series(struct store *st, const char *name, double from, double to
 	return read_one(st, id, from, to, max_points, out);
 }
 
+int store_read_buckets(struct store *st, const char *name, double from, double to, double step, struct series *out)
+{
+	if (!(step > 0) || !isfinite(step) || !isfinite(from) || !isfinite(to))
+		return HR_E_INVALID;
+	sqlite3_stmt *q = st->get_series;
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(q);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return fail(st, "looking up a series");
+	}
+	int64_t id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	static const char sql[] =
+		"SELECT CAST((t - ?2) / ?4 AS INTEGER) AS b, AVG(v) FROM ("
+		" SELECT t, mean AS v FROM rollups WHERE series = ?1 AND t >= ?2 AND t < ?3"
+		" UNION ALL SELECT t, v FROM samples WHERE series = ?1 AND t >= ?2 AND t < ?3)"
+		" GROUP BY b ORDER BY b";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "reading history");
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_double(q, 2, from);
+	sqlite3_bind_double(q, 3, to);
+	sqlite3_bind_double(q, 4, step);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		double v = sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 1);
+		series_push(out, from + ((double)sqlite3_column_int64(q, 0) + 0.5) * step, v);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : fail(st, "reading history");
+}
+
 int store_log_transition(struct store *st, double t, const char *trigger, const char *series,
 			 const char *from, const char *to, double value, const char *message)
 {

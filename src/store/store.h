@@ -92,6 +92,20 @@ HR_NODISCARD int store_read(struct store *st, const char *selector, double from,
 HR_NODISCARD int store_read_series(struct store *st, const char *name, double from, double to,
 				   size_t max_points, struct series *out);
 
+/**
+ * Read one series by its exact name between two times, averaged into
+ * buckets of step seconds (SQLite does the averaging: a week of 10-second
+ * samples is 60,480 rows, a chart needs a few hundred points). Bucket k
+ * covers [from + k step, from + (k + 1) step); its point is at the bucket's
+ * middle with the mean of the values in it (rollups count as one value).
+ * A bucket with no row is left out; one whose values are all NULL is NaN.
+ * @param out points are appended in time order; the caller frees them.
+ * @return 0 (no points when the series is unknown); HR_E_INVALID for a
+ *         step that is not positive; HR_E_IO.
+ */
+HR_NODISCARD int store_read_buckets(struct store *st, const char *name, double from, double to, double step,
+				    struct series *out);
+
 /** Record a trigger state change. @return 0 or HR_E_IO. */
 HR_NODISCARD int store_log_transition(struct store *st, double t, const char *trigger, const char *series,
 				      const char *from, const char *to, double value, const char *message);

@@ -29,9 +29,9 @@ check() {
 
 check "commands" "catalog check" headroom c
 check "every command" "$({ "$HEADROOM" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'; printf '%s\n' --help --version; } | sort | paste -sd' ')" headroom ''
-check "plan's flags" "--file --format --help --months --users" headroom plan --
+check "plan's flags" "--file --format --help --months --output --users" headroom plan --
 check "a long flag by prefix" "--months" headroom plan --mo
-check "--format values of plan" "json text" headroom plan --format ''
+check "--format values of plan" "html json md text" headroom plan --format ''
 check "--format values of queue" "json text" headroom queue --format ''
 check "--format values by prefix" "json" headroom check --format j
 check "-f: config files and folders" "headroom.yaml other.yml sub" headroom plan -f ''

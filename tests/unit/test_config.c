@@ -459,10 +459,51 @@ static void test_docs(void **state)
 	config_each_key(doc_key, text);
 }
 
+/* config_each_value(): each value given or defaulted, in schema order, secrets never shown. */
+static void value_line(const struct config_value *v, void *ctx)
+{
+	struct strbuf *sb = ctx;
+	if (strbuf_printf(sb, "%s=%s%s\n", v->path, v->secret ? "(secret)" : v->text ? v->text : "(none)",
+			  v->given ? " given" : ""))
+		fail();
+}
+
+static void test_each_value(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok("workload:\n  users: 2k\n  milestones: [500, 2k]\n"
+				       "  daily_active: 30%\n  peak_concurrent: 10%\n"
+				       "  requests:\n    - {name: api, rate: 6/min, duration: 100ms, cpu: 5ms}\n"
+				       "economics:\n  operations: {hours: {single: 1, ha: 6}}\n"
+				       "agent: {token: hunter2}\n");
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	config_each_value(cfg, "workload", value_line, &sb);
+	const char *o = strbuf_str(&sb);
+	assert_non_null(strstr(o, "workload.users=2k given\n"));
+	assert_non_null(strstr(o, "workload.milestones=[500, 2k] given\n"));
+	assert_non_null(strstr(o, "workload.busy_time=8h\n")); /* defaulted: its default text, not given */
+	assert_non_null(strstr(o, "workload.requests[0].rate=6/min given\n"));
+	assert_non_null(strstr(o, "workload.requests[0].duration=100ms given\n"));
+	assert_null(strstr(o, "economics"));
+	assert_null(strstr(o, "workload.tasks")); /* a list the file leaves out has no elements */
+	strbuf_reset(&sb);
+	config_each_value(cfg, "economics", value_line, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "economics.operations.hours={single: 1, ha: 6} given\n"));
+	assert_non_null(strstr(strbuf_str(&sb), "economics.currency=USD\n"));
+	strbuf_reset(&sb);
+	config_each_value(cfg, NULL, value_line, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "agent.token=(secret) given\n"));
+	assert_null(strstr(strbuf_str(&sb), "hunter2"));
+	strbuf_free(&sb);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nested_typo),
+		cmocka_unit_test(test_each_value),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_type_errors),
 		cmocka_unit_test(test_bounds),

@@ -105,6 +105,21 @@ static void test_append_read(void **state)
 	store_series_list_free(&l);
 	store_series_list_free(NULL);
 
+	// Buckets of 30 s from 1000: [1000,1030) holds 0, 0.1, 0.2; [1030,1060) 0.3..0.5; [1060,1090) 0.6..0.8.
+	assert_int_equal(store_read_buckets(st, "cpu.utilization", 1000, 1090, 30, &one), 0);
+	assert_int_equal(one.n, 3);
+	assert_true(one.t[0] == 1015 && one.t[1] == 1045 && one.t[2] == 1075);
+	assert_true(fabs(one.v[0] - 0.1) < 1e-12 && fabs(one.v[1] - 0.4) < 1e-12 && fabs(one.v[2] - 0.7) < 1e-12);
+	series_free(&one);
+	// A bucket whose only value is NULL is NaN; empty buckets are left out.
+	assert_int_equal(store_read_buckets(st, "redis.memory.used_ratio", 1025, 1200, 10, &one), 0);
+	assert_int_equal(one.n, 7);
+	assert_true(one.t[0] == 1030 && isnan(one.v[0]) && fabs(one.v[1] - 0.2) < 1e-12);
+	series_free(&one);
+	assert_int_equal(store_read_buckets(st, "no.such", 0, 1e9, 60, &one), 0);
+	assert_int_equal(one.n, 0);
+	assert_int_equal(store_read_buckets(st, "cpu.utilization", 0, 1e9, 0, &one), HR_E_INVALID);
+
 	assert_int_equal(store_log_transition(st, 1090, "cpu", "cpu.utilization", "ok", "warning", 0.9, NULL), 0);
 	struct store_stats ss;
 	assert_int_equal(store_stats(st, &ss), 0);
