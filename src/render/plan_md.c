@@ -1020,12 +1020,42 @@ static void change_steps(struct ctx *x, const struct plan_candidate *a, const st
 		else
 			doc_text(x->d, "Run PostgreSQL on the app node again.");
 	}
+	if (p->n_replicas != q->n_replicas) {
+		doc_item(x->d);
+		if (q->n_replicas)
+			doc_textf(x->d, "Read replicas: %u (reads to the replicas, writes to the primary; replication is "
+					"asynchronous: alert on the lag, and keep read-your-writes paths on the primary).",
+				  q->n_replicas);
+		else
+			doc_text(x->d, "No read replicas: the primary takes the reads again.");
+	}
+	if (p->pooler != q->pooler) {
+		doc_item(x->d);
+		doc_text(x->d, q->pooler ? "Put PgBouncer (transaction pooling) in front of the database: the processes' pools end at it."
+					 : "PgBouncer is not needed at this shape: the processes' pools fit max_connections.");
+	}
+	if (!p->read_cache && q->read_cache) {
+		doc_item(x->d);
+		doc_textf(x->d, "Read through the Redis cache: %.0f%% of the reads never reach the database.",
+			  x->r->in->workload->cache_hit_ratio * 100);
+	}
+	if (p->wrk_node != q->wrk_node || p->n_wrk != q->n_wrk) {
+		doc_item(x->d);
+		if (q->wrk_node)
+			doc_textf(x->d, "Workers on nodes of their own: %u\xC3\x97%s.", q->n_wrk, q->wrk_node->name);
+		else
+			doc_text(x->d, "Run the workers on the app nodes again.");
+	}
 	if (p->managed_cache != q->managed_cache) {
 		doc_item(x->d);
 		if (q->managed_cache)
 			doc_textf(x->d, "Move Redis to a managed instance (%s).", q->managed_cache->name);
 		else
 			doc_text(x->d, "Run Redis beside the app again.");
+	}
+	if (!p->redis_ha && q->redis_ha) {
+		doc_item(x->d);
+		doc_text(x->d, "Run Redis as a primary and a replica under three Sentinels.");
 	}
 	if (!a->lb && b->lb) {
 		doc_item(x->d);
