@@ -16,7 +16,7 @@
  *   model/sample        metric samples and series (what sources give, the store keeps)
  *   model/source_config what a metric source is configured with
  *   model/queue         M/M/c: Erlang C, waiting and response-time percentiles
- *   model/availability  series/parallel/k-of-n composition, downtime budgets
+ *   model/availability  availability from failures, recoveries and planned downtime (series, k-of-n, failover)
  *   model/demand        users -> per-resource demand (Little's law, pools)
  *   model/cost          catalogue plans -> monthly cost, serverless comparison
  *   model/planner       cheapest stage per milestone, with its reasons

@@ -59,6 +59,14 @@ static const char usage_text[] =
 	"                      output has no charts (there is nowhere to put them)\n"
 	"  -h, --help          this text\n"
 	"\n"
+	"Availability comes from failures and recoveries, not from providers' SLAs:\n"
+	"each part's failure rate, how it recovers (a person restores it, a load\n"
+	"balancer or a database fails over, Kubernetes replaces the pod), planned\n"
+	"downtime (deploys and reboots on one node) and what is common to all parts\n"
+	"(the provider's location, a bad release). The `reliability:` keys set every\n"
+	"input (docs/config.md); each milestone lists the minutes a month each part\n"
+	"and cause costs (docs/plan.md, \"Availability\").\n"
+	"\n"
 	"A milestone no deployment can meet is reported as infeasible, with why.\n"
 	"Exit status: 0 planned, 2 bad flags or config.\n";
 

@@ -1,10 +1,11 @@
 /* sla.c - `headroom sla`: downtime budgets and composite availability
- * (model/availability).
+ * (model/availability, rendered by render/sla).
  *
  * Two questions, one output: "how much downtime does 99.9 % allow?" (a
  * target) and "what availability do these parts give?" (a composition of
- * --series, --parallel and --part, all in series in the order given). With
- * both, it also says whether the composition meets the target. */
+ * --series, --parallel and --part, all in series in the order given, or the
+ * configured deployment with -f). With both, it also says whether the
+ * composition meets the target. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,18 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "cmd/cmd.h"
-#include "pipeline/planning.h"
 #include "config/catalog.h"
-#include "render/plan.h"
 #include "config/config.h"
 #include "model/availability.h"
 #include "model/demand.h"
 #include "model/planner.h"
+#include "pipeline/planning.h"
+#include "render/plan.h"
+#include "render/sla.h"
 #include "util/diag.h"
-#include "render/table.h"
 #include "util/str.h"
 #include "util/strbuf.h"
 #include "util/units.h"
@@ -34,23 +33,6 @@ static const char *const name = "sla";
 #define SLA_MAX_PARTS 64
 #define SLA_MAX_GROUP 32   /* availabilities in one --series/--parallel list */
 #define SLA_NAME_MAX 32
-
-/* The periods a budget is given for. A month is 730 h (365 d / 12), the
- * convention of AWS and Infracost (research notes, "Provider price facts")
- * and of headroom's costs; a 30-day month is what calendar-month SLAs count
- * in a 30-day month, and the Azure resiliency table uses (research notes,
- * "Downtime per month"). */
-static const struct period {
-	const char *key;   /* JSON key under downtime_s */
-	const char *label; /* text */
-	double seconds;
-} periods[] = {
-	{"year", "per year (365 d)", 365 * 86400.0},
-	{"month", "per month (730 h)", UNITS_SECONDS_PER_MONTH},
-	{"month_30d", "per month (30 d)", 30 * 86400.0},
-	{"week", "per week", 7 * 86400.0},
-	{"day", "per day", 86400.0},
-};
 
 /* A part as the command line gave it, for the report. */
 struct sla_part {
@@ -74,8 +56,9 @@ static void usage(FILE *fp)
 		"       headroom sla [TARGET] -f FILE [--format F]\n"
 		"\n"
 		"Downtime budget of an availability target, and the availability of parts\n"
-		"composed in series (all needed) and with redundancy. Failures are taken as\n"
-		"independent; formulas and sources in docs/sla.md.\n"
+		"composed in series (all needed) and with redundancy, each part from a\n"
+		"published figure or from how often it fails and how it recovers. Failures\n"
+		"are taken as independent; formulas and sources in docs/sla.md.\n"
 		"\n"
 		"  TARGET                an availability: 99.9%%, 99.95%%, 0.999\n"
 		"\n"
@@ -84,23 +67,33 @@ static void usage(FILE *fp)
 		"                        or named: lb=99.99%%,app=99.9%%,db=99.95%%\n"
 		"  --parallel LIST       one part made of the listed units, any one suffices:\n"
 		"                        99.9%%,99.9%% (instant takeover; repeat for more groups)\n"
-		"  --part SPEC           one part in full: NAME=AVAIL[,count=N][,need=K]\n"
-		"                        [,failover=DURATION,mttr=DURATION]\n"
+		"  --part SPEC           one part in full, from a published availability,\n"
+		"                          NAME=AVAIL[,count=N][,need=K]\n"
+		"                        or from failures and recoveries,\n"
+		"                          NAME,failures=RATE,mttr=DURATION\n"
+		"                        and any of ,detect=D ,count=N ,need=K ,failover=D:\n"
 		"                          count     identical units deployed (default 1)\n"
 		"                          need      units that must be up, k-of-n (default 1)\n"
-		"                          failover  active-passive switch-over time, detection\n"
-		"                                    included; each failure of the active unit\n"
-		"                                    costs this much (needs count >= 2, need 1)\n"
-		"                          mttr      time to repair a unit (with failover)\n"
-		"  -f, --file FILE       the parts of the config's deployment.current (stage and\n"
-		"                        nodes) as `headroom plan` composes them (docs/plan.md);\n"
+		"                          failures  how often one unit fails: 2/year, 1/month\n"
+		"                          mttr      time to repair or replace a failed unit\n"
+		"                          detect    time to notice a failure (default 0); a\n"
+		"                                    unit is out detect + mttr, and in a pool a\n"
+		"                                    health check takes it out after detect\n"
+		"                          failover  active-passive: a standby serves detect +\n"
+		"                                    failover after each failure of the active\n"
+		"                                    unit (needs count >= 2, need 1)\n"
+		"  -f, --file FILE       the config's deployment.current (stage and nodes),\n"
+		"                        composed exactly as `headroom plan` composes that stage\n"
+		"                        from the config's reliability inputs (docs/plan.md);\n"
 		"                        the target defaults to objectives.availability\n"
 		"  --format text|json    output format (default text)\n"
 		"  -h, --help            show this help\n"
 		"\n"
-		"Budgets are given per year (365 d), month (730 h = 365 d / 12, the month of\n"
-		"headroom's costs), 30-day month (calendar-month SLAs), week and day.\n"
-		"With a TARGET and parts, it also says whether the parts meet the target.\n"
+		"Each part is listed with its causes of downtime (how often, how long each\n"
+		"time, minutes a month) and the arithmetic. Budgets are given per year\n"
+		"(365 d), month (730 h = 365 d / 12, the month of headroom's costs), 30-day\n"
+		"month (calendar-month SLAs), week and day. With a TARGET and parts, it also\n"
+		"says whether the parts meet the target.\n"
 		"\n"
 		"Exit status: 0 answered, 2 bad input.\n"
 		"\n"
@@ -109,7 +102,8 @@ static void usage(FILE *fp)
 		"  headroom sla --series lb=99.99%%,app=99.9%%,db=99.95%%\n"
 		"  headroom sla --parallel 99.9%%,99.9%%\n"
 		"  headroom sla --part app=99.9%%,count=3,need=2\n"
-		"  headroom sla 99.99%% --part db=99.9%%,count=2,failover=60s,mttr=1h\n"
+		"  headroom sla 99.99%% --part db,count=2,failures=2/year,mttr=1h,failover=45s\n"
+		"  headroom sla --part node,failures=2/year,detect=5m,mttr=2h\n"
 		"  headroom sla -f headroom.yaml\n");
 }
 
@@ -242,28 +236,42 @@ static int add_parallel(struct sla_parts *ps, const char *list)
 	return 0;
 }
 
-static const char *const part_keys[] = {"count", "need", "failover", "mttr"};
+enum { PK_COUNT, PK_NEED, PK_FAILURES, PK_MTTR, PK_DETECT, PK_FAILOVER, PK_N };
+static const char *const part_keys[PK_N] = {"count", "need", "failures", "mttr", "detect", "failover"};
 
+/* --part NAME=AVAIL[,count=N][,need=K] or
+ * --part NAME,failures=RATE,mttr=DURATION[,detect=D][,count=N][,need=K][,failover=D] */
 static int add_part(struct sla_parts *ps, const char *spec)
 {
+	static const char form[] = "NAME=AVAIL[,count=N][,need=K] or NAME,failures=RATE,mttr=DURATION"
+				   "[,detect=DURATION][,count=N][,need=K][,failover=DURATION]";
 	char items[8][64];
 	int n = split_list(spec, items, 8);
 	if (n < 0)
-		return cmd_usage_error(name, "--part '%s': expected NAME=AVAIL[,count=N][,need=K][,failover=DURATION,mttr=DURATION]",
-				       spec);
+		return cmd_usage_error(name, "--part '%s': expected %s", spec, form);
 	struct sla_part *sp = new_part(ps);
 	if (!sp)
 		return cmd_usage_error(name, "more than %d parts", SLA_MAX_PARTS);
 	const char *nm, *why;
 	size_t len;
-	double a;
-	if (!strchr(items[0], '='))
-		return cmd_usage_error(name, "--part '%s': start with NAME=AVAIL, e.g. db=99.95%%", spec);
-	if (parse_item(items[0], &nm, &len, &a, &why) != 0)
-		return cmd_usage_error(name, "--part '%s': %s", spec, why);
+	double a = 0;
+	bool has_avail = strchr(items[0], '=') != NULL;
+	if (has_avail) {
+		if (parse_item(items[0], &nm, &len, &a, &why) != 0)
+			return cmd_usage_error(name, "--part '%s': %s", spec, why);
+	} else {
+		nm = items[0];
+		len = strlen(items[0]);
+		if (len > SLA_NAME_MAX)
+			return cmd_usage_error(name, "--part '%s': a part name must be 1 to 32 characters", spec);
+		double ignored;
+		if (units_parse_ratio(items[0], &ignored, &why) == 0)
+			return cmd_usage_error(name, "--part '%s': start with NAME=AVAIL, e.g. db=99.95%%, or NAME,failures=...",
+					       spec);
+	}
 	(void)set_name(sp, nm, len);
-	sp->p.availability = a;
-	bool seen[4] = {false, false, false, false};
+	bool seen[PK_N] = {false};
+	double v[PK_N] = {0};
 	for (int i = 1; i < n; i++) {
 		char *eq = strchr(items[i], '=');
 		if (!eq)
@@ -271,210 +279,91 @@ static int add_part(struct sla_parts *ps, const char *spec)
 		*eq = '\0';
 		const char *key = items[i], *val = eq + 1;
 		size_t k = 0;
-		while (k < 4 && strcmp(key, part_keys[k]) != 0)
+		while (k < PK_N && strcmp(key, part_keys[k]) != 0)
 			k++;
-		if (k == 4) {
-			const char *s = str_suggest(key, part_keys, 4);
-			if (s)
-				return cmd_usage_error(name, "--part '%s': unknown key '%s'; did you mean '%s'?", spec, key, s);
-			return cmd_usage_error(name, "--part '%s': unknown key '%s'; expected count, need, failover or mttr",
-					       spec, key);
+		if (k == PK_N) {
+			const char *sug = str_suggest(key, part_keys, PK_N);
+			if (sug)
+				return cmd_usage_error(name, "--part '%s': unknown key '%s'; did you mean '%s'?", spec, key, sug);
+			return cmd_usage_error(name, "--part '%s': unknown key '%s'; expected count, need, failures, mttr, "
+					       "detect or failover", spec, key);
 		}
 		if (seen[k])
 			return cmd_usage_error(name, "--part '%s': '%s' given twice", spec, key);
 		seen[k] = true;
-		double v;
-		if (k < 2) {
-			if (units_parse_number(val, &v, &why) != 0 || v != floor(v) || v < 1 ||
-			    v > AVAIL_MAX_COUNT)
+		if (k == PK_COUNT || k == PK_NEED) {
+			if (units_parse_number(val, &v[k], &why) != 0 || v[k] != floor(v[k]) || v[k] < 1 ||
+			    v[k] > AVAIL_MAX_COUNT)
 				return cmd_usage_error(name, "--part '%s': %s '%s': expected a whole number from 1 to %u",
 						       spec, key, val, AVAIL_MAX_COUNT);
-			if (k == 0)
-				sp->p.count = (unsigned)v;
-			else
-				sp->p.k_needed = (unsigned)v;
-		} else {
-			if (units_parse_duration(val, &v, &why) != 0)
-				return cmd_usage_error(name, "--part '%s': %s '%s': %s", spec, key, val, why);
-			if (k == 2)
-				sp->p.failover_s = v;
-			else
-				sp->p.mttr_s = v;
+		} else if (k == PK_FAILURES) {
+			if (units_parse_rate(val, &v[k], &why) != 0)
+				return cmd_usage_error(name, "--part '%s': failures '%s': %s", spec, val, why);
+		} else if (units_parse_duration(val, &v[k], &why) != 0) {
+			return cmd_usage_error(name, "--part '%s': %s '%s': %s", spec, key, val, why);
 		}
 	}
-	if (seen[3] && !seen[2])
-		return cmd_usage_error(name, "--part '%s': mttr only matters with failover=DURATION", spec);
+	struct avail_part *p = &sp->p;
+	p->count = seen[PK_COUNT] ? (unsigned)v[PK_COUNT] : 1;
+	p->k_needed = seen[PK_NEED] ? (unsigned)v[PK_NEED] : 1;
+	p->mode = seen[PK_FAILOVER] ? AVAIL_FAILOVER : AVAIL_POOL;
+	bool recovery = seen[PK_FAILURES] || seen[PK_MTTR] || seen[PK_DETECT];
+	// The old form NAME=AVAIL,failover=...,mttr=... derived how often a unit
+	// fails from its availability and repair time, so a longer repair meant
+	// rarer failures and a better pair: a failover needs the rate itself.
+	if (has_avail && seen[PK_FAILOVER])
+		return cmd_usage_error(name, "--part '%s': failover needs failures=RATE and mttr=DURATION, not an "
+				       "availability (it does not say how often the active unit fails), e.g. "
+				       "db,count=2,failures=2/year,mttr=1h,failover=45s", spec);
+	if (has_avail && recovery)
+		return cmd_usage_error(name, "--part '%s': give NAME=AVAIL or failures=RATE with mttr, not both", spec);
+	if (has_avail) {
+		p->availability = a;
+		return 0;
+	}
+	if (!seen[PK_FAILURES] || !seen[PK_MTTR])
+		return cmd_usage_error(name, "--part '%s': a part without NAME=AVAIL needs failures=RATE and mttr=DURATION",
+				       spec);
+	double detect = v[PK_DETECT], down = detect + v[PK_MTTR];
+	double take = seen[PK_FAILOVER] ? detect + v[PK_FAILOVER] : detect;
+	p->causes[0] = (struct avail_cause){.name = "failures", .rate = v[PK_FAILURES], .down_s = down, .takeover_s = take};
+	p->n_causes = 1;
 	return 0;
 }
 
-/* The availability 1 - u as a percentage with enough digits to show the
- * unavailability u to about three figures: 99.84%, 99.9997%, 99.99823%. */
-static const char *fmt_avail(double u, char *buf, size_t n)
-{
-	double upct = u * 100;
-	if (!(upct > 0)) {
-		snprintf(buf, n, "100%%");
-		return buf;
-	}
-	int d = (int)ceil(-log10(upct)) + 2;
-	d = d < 0 ? 0 : d > 12 ? 12 : d;
-	snprintf(buf, n, "%.*f", d, (1 - u) * 100);
-	// Trim zeros a fixed precision adds ("99.900" -> "99.9").
-	char *dot = strchr(buf, '.');
-	if (dot) {
-		char *end = buf + strlen(buf);
-		while (end > dot + 1 && end[-1] == '0')
-			*--end = '\0';
-		if (end == dot + 1)
-			*dot = '\0';
-	}
-	size_t len = strlen(buf);
-	snprintf(buf + len, n - len, "%%");
-	return buf;
-}
-
-/* Downtime budgets of unavailability u. */
-static void print_budget(double u)
-{
-	char b[64];
-	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		printf("  %-20s %s\n", periods[i].label, units_fmt_duration3(u * periods[i].seconds, b, sizeof(b)));
-}
-
-static json_t *budget_json(double u)
-{
-	json_t *o = json_object();
-	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		json_object_set_new(o, periods[i].key, json_real(u * periods[i].seconds));
-	return o;
-}
-
-/* The "each" column: one unit's availability, or the mixed members. */
-static void each_text(const struct sla_part *sp, char *buf, size_t n)
-{
-	char b[32];
-	if (!sp->n_members) {
-		fmt_avail(1 - sp->p.availability, buf, n);
-		return;
-	}
-	size_t len = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < sp->n_members && len < n; i++) {
-		int w = snprintf(buf + len, n - len, "%s%s", i ? "|" : "",
-				 fmt_avail(1 - sp->members[i], b, sizeof(b)));
-		if (w < 0)
-			break;
-		len += (size_t)w;
-	}
-}
-
-static int report(const struct sla_parts *ps, bool has_target, double target, enum out_format fmt)
+/* Compose and render. Returns 0 or an exit status. */
+static int report(const struct sla_parts *ps, struct sla_report *rep, enum out_format fmt)
 {
 	struct avail_part parts[SLA_MAX_PARTS];
-	double each[SLA_MAX_PARTS], total = 0; // unavailabilities
-	double target_u = 1 - target;
-	const double month = UNITS_SECONDS_PER_MONTH;
+	struct avail_part_u each[SLA_MAX_PARTS];
+	struct sla_item items[SLA_MAX_PARTS];
 	for (size_t i = 0; i < ps->n; i++)
 		parts[i] = ps->v[i].p;
 	size_t bad = 0;
 	const char *why = NULL;
-	if (avail_compose(parts, ps->n, each, &total, &bad, &why) != 0)
+	if (avail_compose(parts, ps->n, each, &rep->total_u, &bad, &why) != 0)
 		return cmd_usage_error(name, "part '%s': %s", ps->v[bad].name, why);
-
-	if (fmt == FORMAT_JSON) {
-		json_t *o = json_object();
-		json_object_set_new(o, "availability", json_real(1 - total));
-		json_object_set_new(o, "unavailability", json_real(total));
-		json_object_set_new(o, "downtime_s", budget_json(total));
-		json_object_set_new(o, "month_hours", json_real(UNITS_HOURS_PER_MONTH));
-		json_t *arr = json_array();
-		for (size_t i = 0; i < ps->n; i++) {
-			const struct sla_part *sp = &ps->v[i];
-			json_t *p = json_object();
-			json_object_set_new(p, "name", json_string(sp->name));
-			if (sp->n_members) {
-				json_t *m = json_array();
-				for (size_t j = 0; j < sp->n_members; j++)
-					json_array_append_new(m, json_real(sp->members[j]));
-				json_object_set_new(p, "unit_availability", m);
-				json_object_set_new(p, "count", json_integer((json_int_t)sp->n_members));
-			} else {
-				json_object_set_new(p, "unit_availability", json_real(sp->p.availability));
-				json_object_set_new(p, "count", json_integer(sp->p.count));
-			}
-			json_object_set_new(p, "need", json_integer(sp->p.k_needed));
-			json_object_set_new(p, "failover_s", sp->p.failover_s > 0 ? json_real(sp->p.failover_s) : json_null());
-			json_object_set_new(p, "mttr_s", sp->p.failover_s > 0 ? json_real(sp->p.mttr_s) : json_null());
-			json_object_set_new(p, "availability", json_real(1 - each[i]));
-			json_object_set_new(p, "downtime_s_per_month", json_real(each[i] * month));
-			json_array_append_new(arr, p);
-		}
-		json_object_set_new(o, "parts", arr);
-		if (has_target) {
-			json_t *t = json_object();
-			json_object_set_new(t, "availability", json_real(target));
-			json_object_set_new(t, "downtime_s", budget_json(target_u));
-			json_object_set_new(t, "met", json_boolean(total <= target_u));
-			json_object_set_new(o, "target", t);
-		}
-		return cmd_print_json(name, o);
-	}
-
-	char b1[64], b2[64], b3[128];
-	static const char *const head[] = {"part", "units", "each", "need", "failover", "availability",
-					   "downtime/month"};
-	struct table *t = table_new(7, head);
-	table_align_right(t, 1);
-	table_align_right(t, 3);
-	table_align_right(t, 5);
-	table_align_right(t, 6);
-	for (size_t i = 0; i < ps->n; i++) {
-		const struct sla_part *sp = &ps->v[i];
-		char units[16], need[16], fo[96], each_s[256], av[32], down[32];
-		snprintf(units, sizeof(units), "%u", sp->n_members ? (unsigned)sp->n_members : sp->p.count);
-		snprintf(need, sizeof(need), "%u", sp->p.k_needed);
-		each_text(sp, each_s, sizeof(each_s));
-		if (sp->p.failover_s > 0)
-			snprintf(fo, sizeof(fo), "%s (mttr %s)", units_fmt_duration3(sp->p.failover_s, b1, sizeof(b1)),
-				 units_fmt_duration3(sp->p.mttr_s, b2, sizeof(b2)));
-		else
-			snprintf(fo, sizeof(fo), "-");
-		table_add(t, sp->name, units, each_s, need, fo, fmt_avail(each[i], av, sizeof(av)),
-			  units_fmt_duration3(each[i] * month, down, sizeof(down)));
-	}
-	table_add(t, "all, in series", "", "", "", "", fmt_avail(total, b1, sizeof(b1)),
-		  units_fmt_duration3(total * month, b2, sizeof(b2)));
+	for (size_t i = 0; i < ps->n; i++)
+		items[i] = (struct sla_item){.part = &parts[i], .eval = &each[i],
+					     .members = ps->v[i].n_members ? ps->v[i].members : NULL,
+					     .n_members = ps->v[i].n_members};
+	rep->items = items;
+	rep->n = ps->n;
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
-	int rc = table_render(t, &sb);
-	table_free(t);
-	if (rc != 0) {
-		strbuf_free(&sb);
-		fprintf(stderr, "headroom %s: %s\n", name, hr_strerror(rc));
-		return 1;
-	}
-	fputs(strbuf_str(&sb), stdout);
+	int rc = fmt == FORMAT_JSON ? sla_render_json(rep, &sb) : sla_render_text(rep, &sb);
+	if (rc == 0)
+		fputs(strbuf_str(&sb), stdout);
+	else
+		fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
 	strbuf_free(&sb);
-	printf("\navailability %s allows this much downtime:\n", fmt_avail(total, b1, sizeof(b1)));
-	print_budget(total);
-	if (has_target) {
-		snprintf(b3, sizeof(b3), "%s", fmt_avail(target_u, b2, sizeof(b2)));
-		if (total <= target_u)
-			printf("\nmeets the target %s: yes (%s of its %s monthly budget used)\n", b3,
-			       units_fmt_duration3(total * month, b1, sizeof(b1)),
-			       units_fmt_duration3(target_u * month, b2, sizeof(b2)));
-		else
-			printf("\nmeets the target %s: no (%s of downtime a month against a budget of %s)\n", b3,
-			       units_fmt_duration3(total * month, b1, sizeof(b1)),
-			       units_fmt_duration3(target_u * month, b2, sizeof(b2)));
-	}
-	return 0;
+	return rc ? 1 : 0;
 }
 
 /* The configured deployment (deployment.current) as parts in series, the way
  * the planner composes that stage at workload.users; the objective becomes
  * the target when none is given. Returns 0 or an exit status. */
-static int config_parts(const char *file, struct sla_parts *ps, bool *has_target, double *target)
+static int config_parts(const char *file, struct sla_parts *ps, struct sla_report *rep)
 {
 	struct diag d;
 	diag_init_file(&d, stderr, "headroom");
@@ -503,9 +392,12 @@ static int config_parts(const char *file, struct sla_parts *ps, bool *has_target
 	}
 	struct demand dm;
 	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	struct plan_candidate c;
 	int n = demand_at(&cfg->workload, cfg->workload.users, &dm);
 	if (n == 0)
 		n = planner_avail_parts(&pl.in, &shape, &dm, parts);
+	if (n >= 0 && planner_evaluate(&pl.in, &shape, &dm, &c) != 0)
+		n = -1;
 	if (n < 0) {
 		diag_at(&d, DIAG_ERROR, &at,
 			"deployment.current: these nodes are not a '%s' stage (single: one node; split: one app and "
@@ -523,9 +415,14 @@ static int config_parts(const char *file, struct sla_parts *ps, bool *has_target
 		if (set_name(sp, parts[i].name, strlen(parts[i].name)))
 			sp->p.name = sp->name;
 	}
-	if (!*has_target && cfg->objectives.availability > 0) {
-		*has_target = true;
-		*target = cfg->objectives.availability;
+	// The verdict is plan's: a stage without monitoring promises nothing.
+	rep->promisable = c.monitored;
+	rep->why_not = c.monitored ? NULL
+		: "a single node without monitoring and backups can promise no objective; plan refuses it too";
+	rep->stage = plan_stage_name(dep->current_stage);
+	if (!rep->has_target && cfg->objectives.availability > 0) {
+		rep->has_target = true;
+		rep->target = cfg->objectives.availability;
 	}
 	rc = 0;
 out:
@@ -574,48 +471,40 @@ static int run(int argc, char **argv)
 	}
 	if (rc >= 0)
 		goto out;
-	bool has_target = false;
-	double target = 0;
+	struct sla_report rep = {.promisable = true};
 	if (optind < argc) {
 		const char *why;
 		if (argc - optind > 1) {
 			rc = cmd_usage_error(name, "unexpected argument '%s'; give one target", argv[optind + 1]);
 			goto out;
 		}
-		if (parse_avail(argv[optind], &target, &why) != 0) {
+		if (parse_avail(argv[optind], &rep.target, &why) != 0) {
 			rc = cmd_usage_error(name, "target '%s': %s", argv[optind], why);
 			goto out;
 		}
-		has_target = true;
+		rep.has_target = true;
 	}
 	if (file) {
 		if (ps->n > 0) {
 			rc = cmd_usage_error(name, "-f composes the config's deployment; give parts or -f, not both");
 			goto out;
 		}
-		rc = config_parts(file, ps, &has_target, &target);
+		rc = config_parts(file, ps, &rep);
 		if (rc)
 			goto out;
 	}
 	if (ps->n > 0) {
-		rc = report(ps, has_target, target, fmt);
-	} else if (has_target) {
-		char b[32];
-		if (fmt == FORMAT_JSON) {
-			json_t *o = json_object();
-			json_object_set_new(o, "availability", json_real(target));
-			json_object_set_new(o, "unavailability", json_real(1 - target));
-			json_object_set_new(o, "downtime_s", budget_json(1 - target));
-			json_object_set_new(o, "month_hours", json_real(UNITS_HOURS_PER_MONTH));
-			json_object_set_new(o, "parts", json_array());
-			rc = cmd_print_json(name, o);
-		} else {
-			printf("availability %s allows this much downtime:\n", fmt_avail(1 - target, b, sizeof(b)));
-			print_budget(1 - target);
-			printf("A month is 730 h (365 d / 12), as in headroom's costs; SLAs counted per\n"
-			       "calendar month of 30 days allow the 30 d figure.\n");
-			rc = 0;
-		}
+		rc = report(ps, &rep, fmt);
+	} else if (rep.has_target) {
+		struct strbuf sb;
+		strbuf_init(&sb, 0);
+		rc = fmt == FORMAT_JSON ? sla_render_json(&rep, &sb) : sla_render_text(&rep, &sb);
+		if (rc == 0)
+			fputs(strbuf_str(&sb), stdout);
+		else
+			fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
+		strbuf_free(&sb);
+		rc = rc ? 1 : 0;
 	} else {
 		rc = cmd_usage_error(name, "give a target such as 99.9%%, or parts to compose (--series, --parallel, --part)");
 	}

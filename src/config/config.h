@@ -34,6 +34,7 @@ struct config {
 	size_t n_components;
 	struct deployment deployment;
 	struct objectives objectives;
+	struct reliability reliability;  /**< failure rates and recovery times (defaults from the key table) */
 	struct trigger_rule *triggers; /**< user rules (merged over the defaults by rules/) */
 	size_t n_triggers;
 	struct economics economics;

@@ -161,6 +161,7 @@ const char *schema_type_name(const struct key_spec *k)
 	case KT_SIZE: return "a size such as 512MiB or 4GiB";
 	case KT_RATE: return "a rate such as 100/s or 4/min";
 	case KT_RATE_NUM: return "a rate such as 100/s, or a number of requests per second";
+	case KT_THROUGHPUT: return "a throughput such as 25MB/s or 90GB/h";
 	case KT_MONEY_MONTH: return "a price per period such as $5.39/mo or $0.0104/h";
 	case KT_MONEY_UNIT: return "a price such as $0.012";
 	case KT_MONEY_HOUR: return "a price per hour such as $60/h";
@@ -418,6 +419,7 @@ static int parse_scalar(struct loader *L, const struct key_spec *k, void *base, 
 	case KT_DURATION: rc = units_parse_duration(text, &v, &why); break;
 	case KT_SIZE: rc = units_parse_size(text, &v, &why); break;
 	case KT_RATE: rc = units_parse_rate(text, &v, &why); break;
+	case KT_THROUGHPUT: rc = units_parse_throughput(text, &v, &why); break;
 	case KT_RATE_NUM:
 		if (units_parse_number(text, &v, &why) != 0)
 			rc = units_parse_rate(text, &v, &why);
@@ -1063,12 +1065,6 @@ static const struct key_spec deployment_keys[] = {
 	 .doc = "stage templates the planner may use: single, single+ops, split, ha, cluster; absent = all"},
 	{"database", KT_ENUM, F(struct deployment, database), .def = "any", .names = db_modes,
 	 .doc = "how the database may run: any | self | managed", .why_default = "let the planner compare"},
-	{"db_failover", KT_DURATION, F(struct deployment, db_failover_s), .def = "60s",
-	 .doc = "self-run replicated database: time to fail over, detection included",
-	 .why_default = "Patroni's defaults (ttl 30s, loop_wait 10s) plus promotion; patroni.readthedocs.io"},
-	{"node_repair", KT_DURATION, F(struct deployment, node_mttr_s), .def = "1h",
-	 .doc = "time to bring a failed single node back",
-	 .why_default = "seed 000 (Altius scalability assessment): rebuilding from a snapshot by hand"},
 	{"pooler", KT_SECTION, .offset = 0, .sub = &pooler_section, .doc = "the connection pooler"},
 	{"max_read_replicas", KT_UINT, F(struct deployment, max_replicas), .def = "15", .max = 15,
 	 .doc = "most read replicas of the database the planner tries (0 = none)",
@@ -1077,6 +1073,88 @@ static const struct key_spec deployment_keys[] = {
 	 .flag_off = offsetof(struct deployment, has_current), .doc = "what runs today"},
 };
 static SECTION(deployment_section, "deployment", struct deployment, deployment_keys);
+
+/* How parts fail and recover (docs/plan.md, "Availability"): every default
+ * with its source; avail_defaults() in model/availability.c holds the same
+ * values (a unit test compares them). Research notes = the project's
+ * availability research, section A. */
+static const struct key_spec reliability_keys[] = {
+	{"node_failures", KT_RATE, F(struct reliability, node_failures), .def = "2/year",
+	 .doc = "host events (hardware, hypervisor, kernel) per node",
+	 .why_default = "research notes A.3: \"1-2 unplanned host events per VM-year\" (the upper end)"},
+	{"app_failures", KT_RATE, F(struct reliability, app_failures), .def = "24/year",
+	 .doc = "failures of the service on an app node that its restart policy does not fix (a hang, a crash loop, a leak, a full disk)",
+	 .why_default = "ASSUMPTION, twice a month: research notes A.3, \"real incidents are dominated by software/deploy/config\"; "
+			"with it one VPS comes out near seed 000's 99 % tier (docs/plan.md); set it from your incident history"},
+	{"detection", KT_DURATION, F(struct reliability, detection_s), .def = "5m",
+	 .doc = "time for an uptime monitor to notice a failure and alert",
+	 .why_default = "seed 000 section 4: uptime monitoring on UptimeRobot's free tier, which checks every 5 minutes"},
+	{"detection_unmonitored", KT_DURATION, F(struct reliability, unmonitored_s), .def = "4h",
+	 .doc = "time to notice a failure without monitoring (stage single)",
+	 .why_default = "ASSUMPTION: nobody is paged, a user or the owner notices; seed 000 section 8 calls it best-effort"},
+	{"response", KT_DURATION, F(struct reliability, response_s), .def = "2h",
+	 .doc = "time from an alert to a person at work on it",
+	 .why_default = "ASSUMPTION: a small team without a 24/7 rotation; ~10 min in working hours, ~45 min evenings and weekends, "
+			"until morning at night: 1.8 h over a week (docs/plan.md)"},
+	{"repair", KT_DURATION, F(struct reliability, repair_s), .def = "30m",
+	 .doc = "hands-on fix of a failed service: restart, clean up, start it elsewhere",
+	 .why_default = "seed 000 section 8, 99 % tier: \"Recovery time: 5-30 minutes\""},
+	{"rebuild", KT_DURATION, F(struct reliability, rebuild_s), .def = "3h",
+	 .doc = "set a lost node up again by hand, without backups or a standby image (stage single)",
+	 .why_default = "seed 000 section 10: a new VPS with Docker Compose takes \"2-4 hours\""},
+	{"provision", KT_DURATION, F(struct reliability, provision_s), .def = "5m",
+	 .doc = "start a standby image or a replacement node",
+	 .why_default = "seed 000 section 4: \"Standby VPS image ... 5-minute failover\""},
+	{"restore_rate", KT_THROUGHPUT, F(struct reliability, restore_bps), .def = "25MB/s", .flags = KF_POSITIVE,
+	 .doc = "how fast a database backup restores",
+	 .why_default = "A. McKerlie, \"Speeding up Postgres Restores\" (2016): a 50 GB dump loaded by psql in about 30 minutes"},
+	{"wal_replay", KT_DURATION, F(struct reliability, wal_replay_s), .def = "0s",
+	 .doc = "WAL replay after a restore",
+	 .why_default = "seed 000 section 4 backs up with pg_dump, which leaves no WAL to replay; set it for base backups with a WAL archive"},
+	{"deploys", KT_RATE, F(struct reliability, deploys), .def = "20/month",
+	 .doc = "releases a month",
+	 .why_default = "ASSUMPTION: a release every working day"},
+	{"restart", KT_DURATION, F(struct reliability, restart_s), .def = "30s",
+	 .doc = "downtime of an in-place docker compose up: stop, start, ready",
+	 .why_default = "research notes A.4: compose stops (SIGTERM, SIGKILL after stop_grace_period 10 s) and starts the changed containers; seconds to tens of seconds"},
+	{"change_failure", KT_RATIO, F(struct reliability, change_failure), .def = "5%", .max = 1,
+	 .doc = "share of releases that break the service and are rolled back",
+	 .why_default = "ASSUMPTION: one release in twenty; DORA's State of DevOps reports measure it as the change failure rate"},
+	{"rollback", KT_DURATION, F(struct reliability, rollback_s), .def = "10m",
+	 .doc = "from noticing a bad release to the previous one serving",
+	 .why_default = "ASSUMPTION: the deployer is at the keyboard and redeploys the previous image"},
+	{"patch_reboots", KT_RATE, F(struct reliability, patch_reboots), .def = "1/month",
+	 .doc = "OS patch reboots per node",
+	 .why_default = "ASSUMPTION: a monthly patch cycle that needs a reboot"},
+	{"reboot", KT_DURATION, F(struct reliability, reboot_s), .def = "2m",
+	 .doc = "a node's reboot until its services answer",
+	 .why_default = "seed 003 (knowledge graph on 3 VPS), option A1: a VPS reboot, \"Downtime: ~2 minutes\""},
+	{"lb_failover", KT_DURATION, F(struct reliability, lb_failover_s), .def = "1m",
+	 .doc = "a load balancer's health checks take a failed node out",
+	 .why_default = "AWS ALB target-group defaults: a check every 30 s, out after 2 failures"},
+	{"db_failover", KT_DURATION, F(struct reliability, db_failover_s), .def = "45s",
+	 .doc = "self-run PostgreSQL pair: the standby is promoted and clients reconnect",
+	 .why_default = "research notes A.4: Patroni ttl 30 s + loop_wait 10 s to promotion, plus a client reconnect"},
+	{"managed_failover", KT_DURATION, F(struct reliability, managed_failover_s), .def = "2m",
+	 .doc = "a managed database with a standby fails over",
+	 .why_default = "research notes A.4: AWS RDS Multi-AZ failover \"typically 60-120 seconds\" (the upper end)"},
+	{"cache_failover", KT_DURATION, F(struct reliability, cache_failover_s), .def = "40s",
+	 .doc = "Redis with a replica (Sentinel or managed) fails over",
+	 .why_default = "research notes A.4: Sentinel down-after-milliseconds 30 s, then the election and promotion"},
+	{"pod_restart", KT_DURATION, F(struct reliability, pod_restart_s), .def = "30s",
+	 .doc = "Kubernetes takes a failed pod out and restarts it",
+	 .why_default = "Kubernetes probe defaults: periodSeconds 10 x failureThreshold 3"},
+	{"reschedule", KT_DURATION, F(struct reliability, reschedule_s), .def = "5m40s",
+	 .doc = "Kubernetes moves the pods of a dead node elsewhere",
+	 .why_default = "Kubernetes: node-monitor-grace-period 40 s, then the default not-ready toleration of 300 s"},
+	{"zone_outages", KT_RATE, F(struct reliability, zone_outages), .def = "1/year",
+	 .doc = "outages of the provider's location (common to every part there)",
+	 .why_default = "ASSUMPTION; a server plan's published SLA bounds this share (research notes A.2)"},
+	{"zone_outage", KT_DURATION, F(struct reliability, zone_outage_s), .def = "2h",
+	 .doc = "how long a location outage lasts",
+	 .why_default = "ASSUMPTION"},
+};
+static SECTION(reliability_section, "reliability", struct reliability, reliability_keys);
 
 static const struct key_spec utilization_keys[] = {
 	{"cpu", KT_RATIO, F(struct objectives, cpu_max), .def = "70%", .flags = KF_POSITIVE, .max = 1,
@@ -1336,6 +1414,8 @@ static const struct key_spec config_keys[] = {
 	 .sub = &component_section, .doc = "the services of the deployment, keyed by name"},
 	{"deployment", KT_SECTION, F(struct config, deployment), .sub = &deployment_section, .doc = "where and how it may run"},
 	{"objectives", KT_SECTION, F(struct config, objectives), .sub = &objectives_section, .doc = "targets and utilisation limits"},
+	{"reliability", KT_SECTION, F(struct config, reliability), .sub = &reliability_section,
+	 .doc = "how parts fail and recover, for availability (docs/plan.md)"},
 	{"triggers", KT_NAMED, F(struct config, triggers), .count_off = offsetof(struct config, n_triggers),
 	 .sub = &trigger_section, .doc = "named thresholds, keyed by name; a default's name overrides it"},
 	{"economics", KT_SECTION, F(struct config, economics), .sub = &economics_section, .doc = "currency, revenue and operations cost"},

@@ -31,6 +31,7 @@ enum key_type {
 	KT_SIZE,        /**< 512MiB -> bytes */
 	KT_RATE,        /**< 100/s, 4/min -> per second */
 	KT_RATE_NUM,    /**< a rate, or a bare number meaning per second */
+	KT_THROUGHPUT,  /**< 25MB/s, 90GB/h -> bytes per second */
 	KT_MONEY_MONTH, /**< $5.39/mo, $0.0104/h -> money per 730-hour month */
 	KT_MONEY_UNIT,  /**< $0.012 (per call, per GB-month, ...) -> money, no period */
 	KT_MONEY_HOUR,  /**< $60/h or $60 -> money per hour */

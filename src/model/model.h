@@ -147,8 +147,6 @@ struct deployment {
 	size_t n_providers;
 	bool stage_allowed[STAGE_COUNT]; /**< deployment.stages; all true when absent */
 	enum db_mode database;  /**< deployment.database */
-	double db_failover_s;   /**< self-run replicated DB: time to fail over (detection included) */
-	double node_mttr_s;     /**< time to repair a failed node (single-node stages) */
 	enum pooler_mode pooler;   /**< deployment.pooler.use */
 	unsigned pool_size;        /**< deployment.pooler.pool_size: server connections per database
 	                                server (PgBouncer default_pool_size); 0 = 20 */
@@ -160,6 +158,40 @@ struct deployment {
 	bool has_current;
 	struct node_group *current; /**< deployment.current.nodes */
 	size_t n_current;
+};
+
+/**
+ * How parts fail and come back (reliability): the inputs of the availability
+ * model (model/availability.h, docs/plan.md "Availability"). Rates are per
+ * second (the config writes 2/year, 20/month); times in seconds. Each
+ * default and its source is in config/schema.c and docs/config.md;
+ * avail_defaults() gives the same values to callers without a config.
+ */
+struct reliability {
+	double node_failures;   /**< host events (hardware, hypervisor, kernel) per node */
+	double app_failures;    /**< failures of the service on an app node that its restart policy does not fix */
+	double detection_s;     /**< an uptime monitor's time to notice and alert */
+	double unmonitored_s;   /**< time to notice without monitoring (`single`) */
+	double response_s;      /**< from an alert to a person at work on it */
+	double repair_s;        /**< hands-on fix of a failed service: restart, clean up, roll back */
+	double rebuild_s;       /**< a lost node without backups or a standby image, set up again by hand */
+	double provision_s;     /**< start a standby image or a replacement node */
+	double restore_bps;     /**< bytes a second a database backup restores at */
+	double wal_replay_s;    /**< WAL replay after a restore */
+	double deploys;         /**< releases per second (the config: per month) */
+	double restart_s;       /**< an in-place `docker compose up`: stop, start, ready */
+	double change_failure;  /**< share of releases that break the service and are rolled back */
+	double rollback_s;      /**< from noticing a bad release to the previous one serving */
+	double patch_reboots;   /**< OS patch reboots per node */
+	double reboot_s;        /**< a node's reboot, services back */
+	double lb_failover_s;   /**< a load balancer's health checks take a dead node out */
+	double db_failover_s;   /**< self-run PostgreSQL pair (Patroni): a standby serves */
+	double managed_failover_s; /**< a managed database with a standby fails over */
+	double cache_failover_s;   /**< Redis with a replica (Sentinel or managed) fails over */
+	double pod_restart_s;   /**< Kubernetes probes take a failed pod out and restart it */
+	double reschedule_s;    /**< Kubernetes moves the pods of a dead node elsewhere */
+	double zone_outages;    /**< provider location (zone) outages */
+	double zone_outage_s;   /**< how long one lasts */
 };
 
 /** Utilisation limits and service objectives (objectives). */

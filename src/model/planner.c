@@ -32,14 +32,9 @@
 #include "model/availability.h"
 #include "model/queue.h"
 #include "util/str.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
-/* Defaults when a catalogue entry publishes no SLA (research notes, "Published SLAs"). */
-#define AVAIL_NODE 0.995        /* AWS EC2 instance-level SLA, the lowest published for a server */
-#define AVAIL_LB 0.9999         /* AWS Elastic Load Balancing SLA (aws.amazon.com/elasticloadbalancing/sla) */
-#define AVAIL_STORE 0.995       /* AWS RDS Single-DB instance SLA */
-#define AVAIL_STORE_HA 0.9995   /* AWS RDS Multi-AZ SLA */
-#define AVAIL_K8S 0.9995        /* AWS EKS control plane SLA (aws.amazon.com/eks/sla) */
 /* Default utilisation limits (objectives), from the seeds. */
 #define LIMIT_CPU 0.70          /* seed 004: "CPU consistently >70%" -> upgrade */
 #define LIMIT_MEMORY 0.80       /* seed 004: memory warning ">80%" */
@@ -54,14 +49,10 @@
  * server connections per database/user pair, max_client_conn 100. */
 #define PGB_POOL_SIZE 20u
 #define PGB_MAX_CLIENT 100u
-/* Redis Sentinel's down-after-milliseconds default, 30000 (redis.io, "High
- * availability with Redis Sentinel"): the outage of a Sentinel failover is
- * counted as that detection time, the election and promotion being seconds. */
-#define REDIS_SENTINEL_FAILOVER_S 30.0
-/* Sentinel needs three of them on hosts that fail independently (same page). */
+/* Redis Sentinel needs three Sentinels on hosts that fail independently
+ * (redis.io, "High availability with Redis Sentinel"); its failover time is
+ * reliability.cache_failover_s. */
 #define SENTINEL_HOSTS 3u
-#define DEFAULT_MTTR_S 3600.0   /* starter config: node_repair 1h */
-#define DEFAULT_FAILOVER_S 60.0 /* starter config: db_failover 60s */
 #define P95 0.95
 #define EPS 1e-9
 
@@ -177,7 +168,8 @@ struct ctx {
 	double p95_target, avail_target;
 	bool class_covered[PLANNER_MAX_CLASSES]; /* does the p95 objective apply to the class? */
 	bool any_covered;
-	double mttr_s, failover_s;
+	struct reliability rel;  /* the input's, or avail_defaults() */
+	double peak_share;       /* share of the month at the peak (workload.busy_time) */
 	/* The data tier's inputs (model.h), defaults applied. */
 	double read_share, hit_ratio;
 	bool rc_avail;           /* a read cache is an option: Redis, a database, a hit ratio, reads */
@@ -310,15 +302,6 @@ static const struct provider *provider_of(const struct ctx *cx, const struct off
 	return NULL;
 }
 
-/* The cheapest extra of a kind from an offer's provider, or NULL. */
-static const struct offer *extra(const struct ctx *cx, enum offer_kind kind, const struct offer *of)
-{
-	const struct provider *e = provider_of(cx, of);
-	if (!e)
-		return NULL;
-	return kind == OFFER_LB ? e->lb : kind == OFFER_K8S ? e->k8s : kind == OFFER_BACKUP ? e->backup : e->volume;
-}
-
 static void ctx_init(struct ctx *cx, const struct planner_input *in)
 {
 	memset(cx, 0, sizeof(*cx));
@@ -344,9 +327,12 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 		cx->class_covered[i] = !(w->requests[i].external.name && w->requests[i].external.calls > 0);
 		cx->any_covered |= cx->class_covered[i];
 	}
-	cx->mttr_s = pick(in->deployment->node_mttr_s, DEFAULT_MTTR_S);
+	if (in->reliability)
+		cx->rel = *in->reliability;
+	else
+		avail_defaults(&cx->rel);
+	cx->peak_share = fmin(1, demand_busy_seconds_month(w) / UNITS_SECONDS_PER_MONTH);
 	providers_build(cx, in->catalog);
-	cx->failover_s = pick(in->deployment->db_failover_s, DEFAULT_FAILOVER_S);
 	const struct deployment *dep = in->deployment;
 	cx->read_share = w->db_read_share > 0 ? (w->db_read_share < 1 ? w->db_read_share : 1) : 0;
 	cx->hit_ratio = w->cache_hit_ratio > 0 ? (w->cache_hit_ratio < 1 ? w->cache_hit_ratio : 1) : 0;
@@ -455,15 +441,6 @@ static bool same_provider(const struct ctx *cx, const struct offer *a, const str
 	return a->provider && b->provider && strcmp(a->provider, b->provider) == 0;
 }
 
-/* A published "100 %" (Vultr) is a credit promise, not a failure rate: no
- * unit is taken to be better than five nines, so redundancy still counts. */
-#define AVAIL_UNIT_MAX 0.99999
-
-static double avail_of(const struct offer *o, double dflt)
-{
-	double a = o && o->availability > 0 ? o->availability : dflt;
-	return a < AVAIL_UNIT_MAX ? a : AVAIL_UNIT_MAX;
-}
 
 /* Replicas of a component group per node: one process per vCPU, at least one. */
 static unsigned replicas_for(double vcpu, double workers)
@@ -533,7 +510,7 @@ struct tier {
 	unsigned replicas, processes, servers;
 	double raw_load;   /* largest of CPU, connection and task utilisation (0-1 = capacity) */
 	double need_disk;  /* bytes each app node must store */
-	double a_app;      /* availability of the n app nodes, k of n carrying the load */
+	struct avail_memo avail; /* the app part of the availability, once per tier */
 };
 
 /* Where the app nodes' work comes from besides the requests. */
@@ -595,7 +572,6 @@ static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, 
 		if (t->util[PRES_TASK_SLOTS] > t->raw_load)
 			t->raw_load = t->util[PRES_TASK_SLOTS];
 	}
-	t->a_app = NAN; /* computed by eval_full when first needed */
 	t->cheap_ok = true;
 	for (int k = 0; k <= PRES_TASK_SLOTS; k++)
 		if (t->has[k] && t->util[k] > cx->lim[k] + EPS)
@@ -863,6 +839,82 @@ static double db_disk(const struct offer *q, const struct extras *x, const struc
 	return 0;
 }
 
+/* The app nodes needed to carry the peak: k of n, k = ceil(n x the tier's
+ * load at capacity) (research notes §A.1, k-of-n). The read replicas alike. */
+static unsigned nodes_needed(unsigned n, double raw_load)
+{
+	if (n <= 1)
+		return 1;
+	double need = ceil(n * raw_load - 1e-9);
+	return need < 1 ? 1 : (need > n ? n : (unsigned)need);
+}
+
+/* A shape as availability sees it: which nodes, where the database, its
+ * replicas and the cache run, what watches them, and the SLAs its provider
+ * publishes. Worker nodes of their own serve no request: not a part. */
+static void shape_stage(const struct ctx *cx, const struct plan_shape *s, const struct extras *x, double raw_load,
+			const struct demand *d, struct avail_stage *st)
+{
+	const struct profile *p = &cx->prof;
+	bool single = s->stage <= STAGE_SINGLE_OPS;
+	bool multi = stage_multi(s->stage);
+	memset(st, 0, sizeof(*st));
+	st->app_nodes = s->n_app;
+	st->app_needed = nodes_needed(s->n_app, raw_load);
+	st->peak_share = cx->peak_share;
+	st->single_node = single;
+	st->monitored = stage_has_ops(s->stage);
+	st->kubernetes = s->stage == STAGE_CLUSTER;
+	st->lb = x->lb != NULL;
+	st->lb_sla = x->lb ? x->lb->availability : 0;
+	st->k8s_sla = x->k8s ? x->k8s->availability : 0;
+	st->node_sla = s->app->availability;
+	st->db_bytes = d->db_size_b;
+	if (!p->has_pg) {
+		st->db = AVAIL_DB_NONE;
+	} else if (s->db_node) {
+		st->db = s->n_db >= 2 ? AVAIL_DB_PAIR : AVAIL_DB_NODE;
+	} else if (s->managed_db) {
+		st->db = s->managed_db->ha ? AVAIL_DB_MANAGED_HA : AVAIL_DB_MANAGED;
+		st->db_sla = s->managed_db->availability;
+	} else {
+		st->db = AVAIL_DB_ON_NODE;
+	}
+	if (p->has_pg && s->n_replicas && (s->db_node || s->managed_db)) {
+		/* The replicas carry the reads while k of them are up (k of n on
+		 * their load at capacity, as the app tier). */
+		struct db_load dl = db_load_of(cx, d, s->n_replicas, s->read_cache);
+		double v = s->db_node ? vcpu_of(s->db_node) : s->managed_db->vcpu;
+		double base = s->db_node ? p->pg_cpu_base : 0;
+		st->db_replicas = s->n_replicas;
+		st->db_replicas_needed = nodes_needed(s->n_replicas, v > 0 ? (dl.replica + dl.replay + base) / v : 0);
+	}
+	if (!p->has_redis) {
+		st->cache = AVAIL_CACHE_NONE;
+	} else if (s->managed_cache) {
+		st->cache = s->managed_cache->ha ? AVAIL_CACHE_MANAGED_HA : AVAIL_CACHE_MANAGED;
+		st->cache_sla = s->managed_cache->availability;
+	} else if (multi && s->redis_ha) {
+		st->cache = AVAIL_CACHE_SENTINEL; /* a primary and a replica on two app nodes */
+	} else {
+		st->cache = multi ? AVAIL_CACHE_ONE_NODE : AVAIL_CACHE_ON_NODE; /* one Redis on an app node */
+	}
+}
+
+/* The composed availability of a shape (the app part remembered in its
+ * tier: every database, replica and cache option leaves it the same); 0
+ * when it cannot be composed. */
+static double shape_availability(const struct ctx *cx, const struct plan_shape *s, const struct extras *x,
+				 struct tier *t, const struct demand *d)
+{
+	struct avail_stage st;
+	double u;
+	shape_stage(cx, s, x, t->raw_load, d, &st);
+	if (avail_stage_u(&cx->rel, &st, &t->avail, &u) != 0)
+		return 0;
+	return 1 - u;
+}
+
 /* Combine an evaluated app tier with the rest of the shape. */
 static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		     const struct demand *d, struct plan_candidate *c)
@@ -880,7 +932,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	c->provider = s->app->provider;
 	const struct offer *a = s->app;
 	unsigned n = s->n_app;
-	bool multi = stage_multi(s->stage);
 	struct extras x;
 	rc = extras_for(cx, s->stage, a, &x);
 	if (rc)
@@ -941,7 +992,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	unsigned max_conn = p->pg_max_conn;
 	unsigned nr = s->n_replicas;
 	struct db_load dl = db_load_of(cx, d, nr, s->read_cache);
-	double a_db = 1, a_rep = 1;
 	if (s->db_node) {
 		const struct offer *q = s->db_node;
 		double qv = vcpu_of(q);
@@ -953,10 +1003,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 			c->has[PRES_REPLICA_CPU] = true;
 			c->util[PRES_REPLICA_CPU] = (dl.replica + dl.replay + p->pg_cpu_base) / qv;
 		}
-		a_db = s->n_db >= 2 ? avail_failover(avail_of(q, AVAIL_NODE), cx->mttr_s, cx->failover_s)
-				    : avail_of(q, AVAIL_NODE);
-		if (nr)
-			a_rep = avail_of(q, AVAIL_NODE);
 	} else if (s->managed_db) {
 		const struct offer *m = s->managed_db;
 		if (m->vcpu > 0) {
@@ -973,16 +1019,6 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		}
 		if (m->max_connections > 0)
 			max_conn = m->max_connections;
-		a_db = avail_of(m, m->ha ? AVAIL_STORE_HA : AVAIL_STORE);
-		if (nr)
-			a_rep = avail_of(NULL, AVAIL_STORE); /* a replica is a single instance */
-	}
-	if (nr) {
-		/* The replicas carry the reads while k of them are up (k of n, as the app tier). */
-		double raw = c->has[PRES_REPLICA_CPU] ? c->util[PRES_REPLICA_CPU] : 0;
-		double need = ceil(nr * raw - 1e-9);
-		unsigned k = need < 1 ? 1 : (need > nr ? nr : (unsigned)need);
-		a_rep = avail_k_of_n(k, nr, a_rep);
 	}
 	if (p->has_pg && s->pooler) {
 		/* PgBouncer, transaction pooling (pgbouncer.org/config.html): the
@@ -1004,19 +1040,12 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	}
 
 	/* The cache. */
-	double a_cache = 1;
 	if (s->managed_cache) {
 		const struct offer *m = s->managed_cache;
 		if (m->memory_b > 0) {
 			c->has[PRES_CACHE_MEMORY] = true;
 			c->util[PRES_CACHE_MEMORY] = p->redis_mem / m->memory_b;
 		}
-		a_cache = avail_of(m, m->ha ? AVAIL_STORE_HA : AVAIL_STORE);
-	} else if (p->has_redis && multi && s->redis_ha) {
-		/* A primary and a replica on two app nodes, Sentinel failing over. */
-		a_cache = avail_failover(avail_of(a, AVAIL_NODE), cx->mttr_s, REDIS_SENTINEL_FAILOVER_S);
-	} else if (p->has_redis && multi) {
-		a_cache = avail_of(a, AVAIL_NODE); /* one Redis on one of the app nodes */
 	}
 
 	/* Bandwidth against the transfer the servers include (pooled, as Hetzner
@@ -1043,21 +1072,9 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 		c->has[PRES_EXT_RATE] = true;
 	}
 
-	/* Availability: series of the parts. */
-	/* The app tier is up while enough nodes survive to carry the load (k of
-	 * n, research notes "k-of-n"); once per tier, not per shape. */
-	if (isnan(t->a_app)) {
-		t->a_app = avail_of(a, AVAIL_NODE);
-		if (n > 1) {
-			double need = ceil(n * t->raw_load - 1e-9);
-			unsigned k = need < 1 ? 1 : (need > n ? n : (unsigned)need);
-			t->a_app = avail_k_of_n(k, n, t->a_app);
-		}
-	}
-	double a_app = t->a_app;
-	double parts[6] = {a_app, a_db, a_rep, a_cache, c->lb ? avail_of(c->lb, AVAIL_LB) : 1,
-			   c->k8s ? avail_of(c->k8s, AVAIL_K8S) : 1};
-	c->availability = avail_series(parts, 6);
+	/* Availability: the parts of the stage from failures and recoveries
+	 * (model/availability.h), in series. */
+	c->availability = shape_availability(cx, s, &x, t, d);
 	c->util[PRES_AVAILABILITY] = c->availability;
 	c->has[PRES_AVAILABILITY] = cx->avail_target > 0;
 
@@ -1268,68 +1285,18 @@ static int avail_parts(struct ctx *cx, const struct plan_shape *shape, const str
 	int rc = shape_check(cx, shape);
 	if (rc)
 		return rc;
-	const struct profile *p = &cx->prof;
-	bool multi = stage_multi(shape->stage);
-	bool single = shape->stage <= STAGE_SINGLE_OPS;
-	struct plan_candidate c;
-	rc = evaluate(cx, shape, d, &c);
+	struct extras x;
+	rc = extras_for(cx, shape->stage, shape->app, &x);
 	if (rc)
 		return rc;
 	struct tier_with with = tier_with_of(cx, shape, d);
 	struct tier t;
 	tier_cheap(cx, shape->app, shape->n_app, &with, d, &t);
-	size_t n = 0;
-	unsigned k = 1;
-	if (shape->n_app > 1) {
-		double need = ceil(shape->n_app * t.raw_load - 1e-9);
-		k = need < 1 ? 1 : (need > shape->n_app ? shape->n_app : (unsigned)need);
-	}
-	parts[n++] = (struct avail_part){.name = single ? "node" : "app", .availability = avail_of(shape->app, AVAIL_NODE),
-					 .count = shape->n_app, .k_needed = k};
-	if (shape->db_node)
-		parts[n++] = (struct avail_part){.name = "db", .availability = avail_of(shape->db_node, AVAIL_NODE),
-						 .count = shape->n_db, .k_needed = 1,
-						 .failover_s = shape->n_db >= 2 ? cx->failover_s : 0,
-						 .mttr_s = shape->n_db >= 2 ? cx->mttr_s : 0};
-	else if (shape->managed_db)
-		parts[n++] = (struct avail_part){.name = "db",
-						 .availability = avail_of(shape->managed_db, shape->managed_db->ha ? AVAIL_STORE_HA : AVAIL_STORE),
-						 .count = 1, .k_needed = 1};
-	if (shape->n_replicas) {
-		unsigned nr = shape->n_replicas;
-		double raw = c.has[PRES_REPLICA_CPU] ? c.util[PRES_REPLICA_CPU] : 0;
-		double need = ceil(nr * raw - 1e-9);
-		unsigned kr = need < 1 ? 1 : (need > nr ? nr : (unsigned)need);
-		parts[n++] = (struct avail_part){.name = "replicas",
-						 .availability = shape->db_node ? avail_of(shape->db_node, AVAIL_NODE)
-										: avail_of(NULL, AVAIL_STORE),
-						 .count = nr, .k_needed = kr};
-	}
-	if (shape->managed_cache)
-		parts[n++] = (struct avail_part){.name = "cache",
-						 .availability = avail_of(shape->managed_cache, shape->managed_cache->ha ? AVAIL_STORE_HA : AVAIL_STORE),
-						 .count = 1, .k_needed = 1};
-	else if (p->has_redis && multi && shape->redis_ha)
-		parts[n++] = (struct avail_part){.name = "cache", .availability = avail_of(shape->app, AVAIL_NODE),
-						 .count = 2, .k_needed = 1, .failover_s = REDIS_SENTINEL_FAILOVER_S,
-						 .mttr_s = cx->mttr_s};
-	else if (p->has_redis && multi)
-		parts[n++] = (struct avail_part){.name = "cache", .availability = avail_of(shape->app, AVAIL_NODE),
-						 .count = 1, .k_needed = 1};
-	if (multi) {
-		const struct offer *lb = extra(cx, OFFER_LB, shape->app);
-		if (!lb)
-			return HR_E_NOTFOUND;
-		parts[n++] = (struct avail_part){.name = "lb", .availability = avail_of(lb, AVAIL_LB), .count = 1, .k_needed = 1};
-	}
-	if (shape->stage == STAGE_CLUSTER) {
-		const struct offer *k8s = extra(cx, OFFER_K8S, shape->app);
-		if (!k8s)
-			return HR_E_NOTFOUND;
-		parts[n++] = (struct avail_part){.name = "control-plane", .availability = avail_of(k8s, AVAIL_K8S),
-						 .count = 1, .k_needed = 1};
-	}
-	return (int)n;
+	struct avail_stage st;
+	shape_stage(cx, shape, &x, t.raw_load, d, &st);
+	size_t n;
+	rc = avail_stage_parts(&cx->rel, &st, parts, &n);
+	return rc ? rc : (int)n;
 }
 
 unsigned planner_node_count(const struct plan_candidate *c)
@@ -2149,6 +2116,42 @@ static void growth_point(struct ctx *cx, const struct plan_step *st, struct tier
 
 /* --- infeasible milestones --------------------------------------------- */
 
+/* Why no shape reaches the availability objective: the best figure any
+ * shape reaches, and the part that costs the closest shape most (where a fix
+ * must start). */
+static void availability_why(struct ctx *cx, const struct search *sr, struct plan_step *st, double best)
+{
+	const struct plan_candidate *c = &sr->closest;
+	int k = snprintf(st->why, sizeof(st->why), "availability: no shape reaches the %.3f%% objective (the best: %.3f%%)",
+			 cx->avail_target * 100, best * 100);
+	if (!c->monitored || k < 0 || (size_t)k >= sizeof(st->why))
+		return;
+	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	struct avail_breakdown b;
+	const char *why;
+	int n = avail_parts(cx, &c->shape, sr->d, parts);
+	if (n <= 0 || avail_breakdown(parts, (size_t)n, &b, &why) != 0 || b.n == 0)
+		return;
+	/* The part with the most downtime (lines come grouped by part). */
+	const char *worst = NULL;
+	double worst_u = 0;
+	for (size_t i = 0; i < b.n;) {
+		double u = 0;
+		size_t j = i;
+		for (; j < b.n && strcmp(b.line[j].part, b.line[i].part) == 0; j++)
+			u += b.line[j].u;
+		if (u > worst_u) {
+			worst_u = u;
+			worst = b.line[i].part;
+		}
+		i = j;
+	}
+	if (worst)
+		snprintf(st->why + k, sizeof(st->why) - (size_t)k,
+			 "; the closest shape's largest downtime is the %s, %.3g of %.3g min a month", worst,
+			 worst_u * UNITS_SECONDS_PER_MONTH / 60, b.total_u * UNITS_SECONDS_PER_MONTH / 60);
+}
+
 static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *st)
 {
 	const struct demand *d = sr->d;
@@ -2192,8 +2195,7 @@ static void explain_infeasible(struct ctx *cx, struct search *sr, struct plan_st
 			 "availability: no allowed stage has monitoring and backups, which a %.3f%% objective needs",
 			 cx->avail_target * 100);
 	else if (r == PRES_AVAILABILITY)
-		snprintf(st->why, sizeof(st->why), "availability: no shape reaches the %.3f%% objective (the best: %.3f%%)",
-			 cx->avail_target * 100, (1 - m * (1 - cx->avail_target)) * 100);
+		availability_why(cx, sr, st, 1 - m * (1 - cx->avail_target));
 	else if (r == PRES_P95)
 		snprintf(st->why, sizeof(st->why), "p95: no shape answers within %.3g s (the best: %.3g s)", cx->p95_target,
 			 m * cx->p95_target);
@@ -2633,6 +2635,19 @@ int planner_current(const struct planner_input *in, struct plan_current *out)
 
 /* --- the whole plan ----------------------------------------------------- */
 
+/* Where the downtime of a step's shape comes from. */
+static void step_downtime(struct ctx *cx, struct plan_step *st)
+{
+	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	const char *why;
+	memset(&st->downtime, 0, sizeof(st->downtime));
+	if (!st->best.shape.app)
+		return;
+	int n = avail_parts(cx, &st->best.shape, &st->demand, parts);
+	if (n > 0 && avail_breakdown(parts, (size_t)n, &st->downtime, &why) != 0)
+		memset(&st->downtime, 0, sizeof(st->downtime));
+}
+
 int planner_run(const struct planner_input *in, const double *users, size_t n, struct plan_step *out)
 {
 	struct ctx cx;
@@ -2657,6 +2672,7 @@ int planner_run(const struct planner_input *in, const double *users, size_t n, s
 		if (rc)
 			break;
 		plan_one(&cx, users[i], st, memo, &rejected, &cap_rejected);
+		step_downtime(&cx, st);
 		/* What runs today, at this milestone (not part of the search's count). */
 		unsigned long evaluated = cx.evaluated;
 		st->has_current = has_cur && evaluate(&cx, &cur, &st->demand, &st->current) == 0;

@@ -9,7 +9,8 @@
  * primary and replica there, or a managed offer), and whether the workers
  * run on nodes of their own. planner_evaluate() turns a shape and a demand into
  * utilisation per resource, a p95 per request class (M/M/c), an availability
- * (series/parallel/k-of-n/failover) and a monthly cost. planner_run() searches
+ * (from each part's failures and recoveries, model/availability.h) and a
+ * monthly cost. planner_run() searches
  * every shape the catalogue allows for each milestone and keeps the cheapest
  * feasible one, preferring the simpler stage on equal cost.
  *
@@ -91,6 +92,7 @@ struct planner_input {
 	const struct economics *economics;
 	const struct catalog *catalog;       /**< prices already in economics.currency */
 	const struct calibration *calibration; /**< NULL or !present: use the declared CPU */
+	const struct reliability *reliability; /**< how parts fail and recover; NULL: avail_defaults() */
 };
 
 /** A deployment shape to evaluate. */
@@ -178,6 +180,7 @@ struct plan_step {
 	struct cost_serverless serverless;
 	struct cost_economics econ;
 	unsigned long evaluated;       /**< shapes evaluated in full for this milestone (not those ruled out on cost) */
+	struct avail_breakdown downtime; /**< where best's downtime comes from, by part and cause */
 };
 
 /**
@@ -273,16 +276,17 @@ struct plan_dedicated {
 HR_NODISCARD int planner_dedicated(const struct planner_input *in, struct plan_dedicated *out);
 
 /** Most parts planner_avail_parts() lists. */
-#define PLANNER_AVAIL_PARTS 6
+#define PLANNER_AVAIL_PARTS AVAIL_STAGE_PARTS
 
 /**
  * The parts in series whose composition is a shape's availability in
- * planner_evaluate(): the app tier (k of n nodes carrying the load at d),
- * the database (own node, primary + standby with failover, or managed), its
- * read replicas (k of n carrying the reads), the cache (one node, a
- * Sentinel pair, or managed), the load balancer, the control plane. Worker
- * nodes of their own are not in the request path and not listed. For
- * reports (`headroom sla -f`).
+ * planner_evaluate() (avail_stage_parts(): the zone, the app tier with k of
+ * n nodes carrying the load at d, the database, its read replicas (k of n
+ * carrying the reads), the cache (one node, a Sentinel or managed pair), the
+ * load balancer, the control plane, the releases), each with its causes of
+ * downtime. Worker nodes of their own are not in the request path and not
+ * listed. For reports (`headroom sla -f`): composing them gives exactly the
+ * candidate's availability.
  * @param parts caller storage of PLANNER_AVAIL_PARTS; names are static strings.
  * @return the number of parts, or an error as planner_evaluate() returns.
  */

@@ -31,6 +31,25 @@ int export_plan_init(struct export_plan *ep, const struct config *cfg, double us
 		diag_error(d, "cannot plan %.0f users: %s", ep->users, hr_strerror(rc));
 		return rc;
 	}
+	if (!ep->step.feasible && ep->stage_forced && ep->step.best.shape.app &&
+	    ep->step.best.fail == PRES_AVAILABILITY) {
+		// The stage asked for cannot meet the availability objective by its
+		// make (one node, no failover): write it anyway, as --stage asks, and
+		// say what it gives up.
+		char why[sizeof(ep->step.why)];
+		memcpy(why, ep->step.why, sizeof(why));
+		ep->obj = cfg->objectives;
+		ep->obj.availability = 0;
+		ep->in.objectives = &ep->obj;
+		rc = planner_run(&ep->in, &ep->users, 1, &ep->step);
+		if (rc) {
+			diag_error(d, "cannot plan %.0f users: %s", ep->users, hr_strerror(rc));
+			return rc;
+		}
+		if (ep->step.feasible)
+			diag_warn(d, "the '%s' stage does not meet objectives.availability (%s); exported as --stage asks",
+				  plan_stage_name((enum stage_kind)stage), why);
+	}
 	if (!ep->step.feasible) {
 		if (ep->stage_forced)
 			diag_error(d, "at %.0f users no '%s' deployment meets the targets: %s", ep->users,

@@ -20,6 +20,8 @@ struct export_plan {
 	const struct config *cfg;
 	struct planning ps;
 	struct deployment dep;      /**< the config's, held to one stage when asked */
+	struct objectives obj;      /**< the config's; without the availability objective when
+	                                 the stage asked for cannot meet it */
 	struct planner_input in;    /**< ps.in pointing at dep */
 	double users;
 	bool stage_forced;          /**< --stage was given */

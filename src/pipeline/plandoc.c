@@ -122,14 +122,14 @@ int plandoc_gather(const struct planning *ps, const struct config *cfg, const ch
 		if (!pd->steps[i].feasible)
 			continue;
 		int np = planner_avail_parts(in, &pd->steps[i].best.shape, &pd->steps[i].demand, a->parts);
-		double u[PLANNER_AVAIL_PARTS], total;
+		double total;
 		size_t bad;
 		const char *why;
-		if (np <= 0 || avail_compose(a->parts, (size_t)np, u, &total, &bad, &why) != 0)
+		if (np <= 0 || avail_compose(a->parts, (size_t)np, a->eval, &total, &bad, &why) != 0)
 			continue;
 		a->n = (size_t)np;
 		for (size_t p = 0; p < a->n; p++)
-			a->minutes[p] = avail_downtime_min_month(1 - u[p]);
+			a->minutes[p] = avail_downtime_min_month(1 - a->eval[p].u);
 	}
 
 	/* plans at many user counts, for the charts */

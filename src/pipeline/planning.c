@@ -30,6 +30,7 @@ int planning_catalog(struct planning *ps, const struct config *cfg, struct diag 
 		.economics = &cfg->economics,
 		.catalog = &ps->cat,
 		.calibration = &cfg->calibration,
+		.reliability = &cfg->reliability,
 	};
 	return 0;
 }

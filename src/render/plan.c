@@ -240,6 +240,67 @@ static int current_line(const struct plan_report *r, const struct plan_step *s, 
 	return strbuf_printf(out, "  today's:    fails on %s\n", why);
 }
 
+/* One part of a breakdown: its lines [first, end) and their sum. */
+struct part_sum {
+	size_t first, end;
+	double u;
+};
+
+/* Group a breakdown's lines by part (they come in part order), largest
+ * part first; returns the number of parts. */
+static size_t group_parts(const struct avail_breakdown *b, struct part_sum *ps, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (n == 0 || strcmp(b->line[i].part, b->line[ps[n - 1].first].part) != 0) {
+			if (n == cap)
+				break;
+			ps[n++] = (struct part_sum){.first = i, .end = i, .u = 0};
+		}
+		ps[n - 1].end = i + 1;
+		ps[n - 1].u += b->line[i].u;
+	}
+	for (size_t i = 1; i < n; i++) /* insertion sort: a handful of parts */
+		for (size_t j = i; j > 0 && ps[j].u > ps[j - 1].u; j--) {
+			struct part_sum t = ps[j];
+			ps[j] = ps[j - 1];
+			ps[j - 1] = t;
+		}
+	return n;
+}
+
+/* "downtime: 1.33 h a month: lb 43.8 min (provider), app 2.46 min (software 2.07 min, host 23.6 s), ..." */
+static int downtime_text(const struct avail_breakdown *b, struct strbuf *out)
+{
+	struct part_sum ps[AVAIL_LINES_MAX];
+	size_t n = group_parts(b, ps, AVAIL_LINES_MAX);
+	char t[32], m[32];
+	const double month = UNITS_SECONDS_PER_MONTH;
+	int rc = strbuf_printf(out, "  downtime:   %s a month:", units_fmt_duration3(b->total_u * month, t, sizeof(t)));
+	bool first = true;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (ps[i].u * month < 0.5)
+			continue; /* under a second a month: noise next to the rest */
+		rc = strbuf_printf(out, "%s %s %s (", first ? "" : ",", b->line[ps[i].first].part,
+				   units_fmt_duration3(ps[i].u * month, m, sizeof(m)));
+		first = false;
+		size_t shown = 0;
+		for (size_t j = ps[i].first; j < ps[i].end && !rc; j++) {
+			if (b->line[j].u * month < 0.5 && ps[i].end - ps[i].first > 1)
+				continue;
+			if (ps[i].end - ps[i].first == 1)
+				rc = strbuf_printf(out, "%s", b->line[j].cause);
+			else
+				rc = strbuf_printf(out, "%s%s %s", shown ? ", " : "", b->line[j].cause,
+						   units_fmt_duration3(b->line[j].u * month, m, sizeof(m)));
+			shown++;
+		}
+		if (!rc)
+			rc = strbuf_puts(out, ")");
+	}
+	return rc ? rc : strbuf_puts(out, "\n");
+}
+
 static int reasons_part(const struct plan_report *r, struct strbuf *out)
 {
 	const char *cur = r->currency;
@@ -295,6 +356,8 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 		}
 		if (!rc)
 			rc = strbuf_puts(out, "\n");
+		if (!rc && s->downtime.n)
+			rc = downtime_text(&s->downtime, out);
 		if (!rc)
 			rc = data_tier_part(r, b, out);
 		if (rc)
@@ -518,6 +581,25 @@ static json_t *current_step_json(const struct plan_step *s)
 			 c->feasible ? json_null() : json_string(planner_res_name(c->fail)), "total", num(c->cost.total));
 }
 
+/* {minutes_per_month, parts: [{part, minutes_per_month, causes: [{cause, minutes_per_month}]}]},
+ * parts largest first, causes in the model's order. */
+static json_t *downtime_json(const struct avail_breakdown *b)
+{
+	struct part_sum ps[AVAIL_LINES_MAX];
+	size_t n = group_parts(b, ps, AVAIL_LINES_MAX);
+	const double min = UNITS_SECONDS_PER_MONTH / 60;
+	json_t *parts = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *causes = json_array();
+		for (size_t j = ps[i].first; j < ps[i].end; j++)
+			json_array_append_new(causes, json_pack("{s:s, s:o}", "cause", b->line[j].cause, "minutes_per_month",
+								num(b->line[j].u * min)));
+		json_array_append_new(parts, json_pack("{s:s, s:o, s:o}", "part", b->line[ps[i].first].part,
+						       "minutes_per_month", num(ps[i].u * min), "causes", causes));
+	}
+	return json_pack("{s:o, s:o}", "minutes_per_month", num(b->total_u * min), "parts", parts);
+}
+
 static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 {
 	const struct plan_candidate *b = &s->best;
@@ -558,6 +640,7 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 		json_object_set_new(o, "p95_s", json_null());
 		json_object_set_new(o, "availability", json_null());
 		json_object_set_new(o, "downtime_min_per_month", json_null());
+		json_object_set_new(o, "downtime", json_null());
 		json_object_set_new(o, "binding_constraint", json_null());
 		json_object_set_new(o, "next_trigger", json_null());
 		json_object_set_new(o, "blocking",
@@ -615,6 +698,7 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 	json_object_set_new(o, "p95_by_class", byc);
 	json_object_set_new(o, "availability", num(b->availability));
 	json_object_set_new(o, "downtime_min_per_month", num(avail_downtime_min_month(b->availability)));
+	json_object_set_new(o, "downtime", downtime_json(&s->downtime));
 	json_object_set_new(o, "monitored", json_boolean(b->monitored));
 	if (s->has_binding) {
 		char why[160];

@@ -918,10 +918,12 @@ static void sla(struct ctx *x)
 	doc_heading(x->d, 3, NULL, "Where the downtime comes from");
 	doc_para(x->d);
 	doc_text(x->d, "For the first milestone of each stage: the parts in series, how many units each has and how many "
-		       "must be up, and the minutes a month each costs.");
-	static const char *const h2[] = {"Milestone", "Part", "Units", "Needed up", "Failover", "One unit", "Downtime a month"};
-	static const bool right2[] = {false, false, true, true, true, true, true};
-	doc_table(x->d, 7, h2, right2);
+		       "must be up, the minutes a month each costs and the causes they come from (how often, how long "
+		       "each time: docs/plan.md, \"Availability\").");
+	static const char *const h2[] = {"Milestone", "Part", "Units", "Needed up", "Failover", "One unit",
+					 "Downtime a month", "Causes"};
+	static const bool right2[] = {false, false, true, true, true, true, true, false};
+	doc_table(x->d, 8, h2, right2);
 	int last_stage = -1;
 	for (size_t i = 0; i < x->r->n_steps; i++) {
 		const struct plan_step *s = &x->r->steps[i];
@@ -934,23 +936,43 @@ static void sla(struct ctx *x)
 		double total = 0;
 		for (size_t p = 0; p < av->n; p++) {
 			const struct avail_part *pt = &av->parts[p];
-			char units[16], need[16], fo[32], one[32], dt[32];
+			const struct avail_part_u *e = &av->eval[p];
+			char units[16], need[16], fo[32], one[32], dt[32], causes[256] = "";
 			snprintf(units, sizeof(units), "%u", pt->count);
 			snprintf(need, sizeof(need), "%u", pt->k_needed);
-			if (pt->failover_s > 0)
-				fmt_dur(pt->failover_s, fo, sizeof(fo));
+			double take = 0;
+			for (size_t c = 0; c < pt->n_causes && take == 0; c++)
+				if (!pt->causes[c].planned)
+					take = pt->causes[c].takeover_s;
+			if (pt->mode == AVAIL_FAILOVER && pt->count > 1 && take > 0)
+				fmt_dur(take, fo, sizeof(fo));
 			else
 				snprintf(fo, sizeof(fo), "-");
-			fmt_avail(pt->availability, one, sizeof(one));
+			fmt_avail(1 - e->unit_u, one, sizeof(one));
 			fmt_downtime(av->minutes[p], dt, sizeof(dt));
 			total += av->minutes[p];
-			const char *row[] = {p == 0 ? ms : "", pt->name ? pt->name : "?", units, need, fo, one, dt};
+			size_t used = 0;
+			for (size_t c = 0; c < pt->n_causes; c++) {
+				char m[32];
+				if (pt->causes[c].planned && e->cause_u[c] == 0)
+					snprintf(m, sizeof(m), "rolled"); /* through the pool: no downtime */
+				else
+					fmt_downtime(e->cause_u[c] * MONTH_MIN, m, sizeof(m));
+				int k = snprintf(causes + used, sizeof(causes) - used, "%s%s %s", used ? ", " : "",
+						 pt->causes[c].name, m);
+				if (k < 0 || (size_t)k >= sizeof(causes) - used)
+					break;
+				used += (size_t)k;
+			}
+			if (pt->n_causes == 0 && pt->fixed_cause)
+				snprintf(causes, sizeof(causes), "%s", pt->fixed_cause);
+			const char *row[] = {p == 0 ? ms : "", pt->name ? pt->name : "?", units, need, fo, one, dt, causes};
 			doc_row(x->d, row);
 		}
 		char dt[32], a[32];
 		fmt_downtime(total, dt, sizeof(dt));
 		snprintf(a, sizeof(a), "total: %s", fmt_avail(s->best.availability, (char[32]){0}, 32));
-		const char *row[] = {"", a, "", "", "", "", dt};
+		const char *row[] = {"", a, "", "", "", "", dt, ""};
 		doc_row(x->d, row);
 	}
 }

@@ -25,6 +25,7 @@
 struct plan_doc_avail {
 	size_t n;                                   /**< parts; 0 when not known (infeasible) */
 	struct avail_part parts[PLANNER_AVAIL_PARTS]; /**< names borrowed (static) */
+	struct avail_part_u eval[PLANNER_AVAIL_PARTS]; /**< each part evaluated: its causes' shares */
 	double minutes[PLANNER_AVAIL_PARTS];        /**< downtime a month each part costs */
 };
 

@@ -258,12 +258,13 @@ static const struct unit rate_periods[] = {
 	{"h", 3600}, {"hr", 3600}, {"hour", 3600}, {"d", 86400}, {"day", 86400},
 	{"w", 7 * 86400}, {"week", 7 * 86400},
 	{"mo", UNITS_SECONDS_PER_MONTH}, {"month", UNITS_SECONDS_PER_MONTH},
+	{"y", 365 * 86400.0}, {"yr", 365 * 86400.0}, {"year", 365 * 86400.0},
 	{NULL, 0},
 };
 
 int units_parse_rate(const char *s, double *out, const char **why)
 {
-	*why = "expected a rate such as 100/s, 4/min, 2/h or 10k/day";
+	*why = "expected a rate such as 100/s, 4/min, 2/h, 10k/day or 2/year";
 	if (!s)
 		return HR_E_INVALID;
 	if (*s == '-') {
@@ -286,6 +287,35 @@ int units_parse_rate(const char *s, double *out, const char **why)
 	if (!u || p[n])
 		return HR_E_INVALID;
 	*out = v / u->factor;
+	return 0;
+}
+
+int units_parse_throughput(const char *s, double *out, const char **why)
+{
+	*why = "expected a throughput such as 25MB/s or 90GB/h";
+	if (!s)
+		return HR_E_INVALID;
+	if (*s == '-') {
+		*why = "a throughput cannot be negative";
+		return HR_E_INVALID;
+	}
+	const char *slash = strchr(s, '/');
+	char size[64];
+	size_t len = slash ? (size_t)(slash - s) : 0;
+	if (!slash || len == 0 || len >= sizeof(size))
+		return HR_E_INVALID;
+	memcpy(size, s, len);
+	size[len] = '\0';
+	double bytes;
+	const char *ignored;
+	if (units_parse_size(size, &bytes, &ignored) != 0)
+		return HR_E_INVALID;
+	const char *p = skip_blanks(slash + 1);
+	size_t n = alpha_len(p);
+	const struct unit *u = match_unit(p, n, rate_periods);
+	if (!u || p[n])
+		return HR_E_INVALID;
+	*out = bytes / u->factor;
 	return 0;
 }
 
@@ -421,6 +451,9 @@ char *units_fmt_duration(double s, char *buf, size_t n)
 static void sig3(double v, const char *unit, char *buf, size_t n)
 {
 	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
+	// 9.9996 rounds up to the next decade: three figures there are "10.0", not "10.00".
+	if (d > 0 && fabs(v) * pow(10, d) + 0.5 >= 1000)
+		d--;
 	snprintf(buf, n, "%.*f %s", d, v, unit);
 }
 

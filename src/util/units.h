@@ -11,7 +11,8 @@
  *   duration  250ms 15s 5m 2h 7d 1w, and sums such as 1h30m     -> seconds
  *   size      512MiB 4GiB 25GB 100kB 0                         -> bytes
  *   ratio     70% 0.7                                          -> 0.7
- *   rate      100/s 4/min 10k/day 2/h 5/week 1M/month          -> per second
+ *   rate      100/s 4/min 10k/day 2/h 5/week 1M/month 2/year   -> per second
+ *   throughput  25MB/s 90GB/h                                  -> bytes per second
  *   count     5000 10k 1.5M 2G                                 -> number
  *   money     $5.39/mo €15/month 0.04 USD 5.39 EUR/mo £3/h     -> amount, currency, period
  *
@@ -37,6 +38,8 @@ HR_NODISCARD int units_parse_size(const char *s, double *out, const char **why);
 HR_NODISCARD int units_parse_ratio(const char *s, double *out, const char **why);
 /** Parse a rate "COUNT/PERIOD"; @p out gets events per second (>= 0). */
 HR_NODISCARD int units_parse_rate(const char *s, double *out, const char **why);
+/** Parse a throughput "SIZE/PERIOD" (25MB/s); @p out gets bytes per second (>= 0). */
+HR_NODISCARD int units_parse_throughput(const char *s, double *out, const char **why);
 /** Parse a count with an optional k/M/G suffix; @p out gets the number (>= 0). */
 HR_NODISCARD int units_parse_count(const char *s, double *out, const char **why);
 /** Parse a plain non-negative decimal number (no suffix). */

@@ -123,17 +123,68 @@ t_contains "explains the floor" "$T_ERR" "0.05 s is below what request class 'ap
 
 # headroom sla -f: the configured deployment's parts, composed as plan does.
 t_expect "sla -f single node" 0 "$HEADROOM" sla -f "$EX/altius.yaml"
-t_contains "one node at Hetzner's 99.9 %" "$T_OUT" "node                1  99.9%"
-t_contains "objective is the target" "$T_OUT" "meets the target 99.5%: yes"
+t_contains "sla -f: the node and its causes" "$T_OUT" "  software             2/month x 4.50 h"
+t_contains "sla -f: the provider's SLA bounds only the zone" "$T_OUT" "zone                1  99.9772%"
+# plan refuses a stage without monitoring for any objective: so does sla -f
+t_contains "objective is the target; plan's verdict" "$T_OUT" "meets the target 99.5%: no (a single node without monitoring"
 sed -e 's/    stage: single /    stage: ha /' -e 's/      - {role: all, plan: cx22, count: 1}/      - {role: app, plan: cx22, count: 2}\n      - {role: db, plan: cx32, count: 2}/' \
 	"$EX/altius.yaml" >"$T_TMP/ha.yaml"
 t_expect "sla -f ha" 0 "$HEADROOM" sla -f "$T_TMP/ha.yaml" --format json
 parts=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print([(p["name"], p["count"], p["failover_s"]) for p in json.load(sys.stdin)["parts"]])')
-# app 2 nodes (k of n), db pair failing over in db_failover = 5 min, the load balancer
-t_contains "ha parts" "$parts" "[('app', 2, None), ('db', 2, 300.0), ('lb', 1, None)]"
+# the zone, app 2 nodes (k of n), the db pair failing over in reliability.db_failover
+# (45 s by default), the load balancer, the releases
+t_contains "ha parts" "$parts" "[('zone', 1, None), ('app', 2, None), ('db', 2, 45.0), ('lb', 1, None), ('releases', 1, None)]"
+# sla -f and plan agree: the shape plan chooses, configured as what runs
+# today, composes to the availability plan reported for it.
+t_expect "plan at 5000 users" 0 "$HEADROOM" plan -f "$EX/altius.yaml" --users 5000 --format json
+printf '%s' "$T_OUT" >"$T_TMP/p5k.json"
+python3 - "$EX/altius.yaml" "$T_TMP/p5k.json" "$T_TMP/chosen.yaml" <<'PY'
+import json, re, sys
+src, plan, out = sys.argv[1:4]
+m = json.load(open(plan))["milestones"][0]
+nodes = "".join("      - {role: %s, plan: %s, count: %d}\n" % (n["role"], n["plan"], n["count"]) for n in m["nodes"])
+text = open(src).read()
+text = re.sub(r"    stage: single .*\n    nodes:\n(      - .*\n)+", "    stage: %s\n    nodes:\n%s" % (m["stage"], nodes), text)
+text = text.replace("  users: 1000 ", "  users: 5000 ")
+open(out, "w").write(text)
+print(m["availability"])
+PY
+t_expect "sla -f on plan's choice" 0 "$HEADROOM" sla -f "$T_TMP/chosen.yaml" --format json
+t_check "sla -f and plan agree on the availability" python3 -c "
+import json, sys
+p = json.load(open('$T_TMP/p5k.json'))['milestones'][0]
+s = json.loads(sys.argv[1])
+sys.exit(not (abs(p['availability'] - s['availability']) < 1e-9 and s['target']['met'] == (p['availability'] >= 0.995)))" "$T_OUT"
+t_check "plan's parts are sla -f's parts" python3 -c "
+import json, sys
+p = json.load(open('$T_TMP/p5k.json'))['milestones'][0]['downtime']
+s = json.loads(sys.argv[1])
+want = {x['part']: x['minutes_per_month'] for x in p['parts']}
+got = {x['name']: x['downtime_s_per_month'] / 60 for x in s['parts'] if x['downtime_s_per_month'] > 0}
+sys.exit(not (want.keys() == got.keys() and all(abs(want[k] - got[k]) < 1e-6 for k in want)))" "$T_OUT"
 sed -e 's/    stage: single /    stage: ha /' "$EX/altius.yaml" >"$T_TMP/notha.yaml"
 t_expect "sla -f: nodes that are not the stage" 2 "$HEADROOM" sla -f "$T_TMP/notha.yaml"
 t_contains "says so" "$T_ERR" "these nodes are not a 'ha' stage"
+
+# Availability from failures and recoveries (docs/plan.md): the text says
+# where each milestone's downtime comes from.
+t_expect "altius text" 0 "$HEADROOM" plan -f "$EX/altius.yaml" --users 5000
+t_contains "downtime by part and cause" "$T_OUT" "  downtime:   "
+t_contains "a cheaper single VPS fails on availability" "$T_OUT" "fails on availability"
+# A 99.9 % objective at 5,000 users (seed 000 section 8, enterprise tier): no
+# single VPS. At Hetzner alone nothing reaches it, and the message says what
+# stands in the way (its load balancer publishes 99.9 %); with every provider
+# a replicated stage does.
+sed 's/^  availability: 99.5%/  availability: 99.9%/' "$EX/altius.yaml" >"$T_TMP/altius999.yaml"
+t_expect "99.9% at Hetzner" 0 "$HEADROOM" plan -f "$T_TMP/altius999.yaml" --users 5000 --format json
+t_contains "99.9% at Hetzner: infeasible, the lb named" \
+	"$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"][0]; print(m["feasible"], "largest downtime is the lb" in m["infeasible_reason"])')" \
+	"False True"
+sed -e 's/^  availability: 99.5%/  availability: 99.9%/' -e '/^  providers: \[hetzner\]/d' "$EX/altius.yaml" >"$T_TMP/altius999all.yaml"
+t_expect "99.9% anywhere" 0 "$HEADROOM" plan -f "$T_TMP/altius999all.yaml" --users 5000 --format json
+t_contains "99.9% anywhere: several nodes, at least 99.9 %" \
+	"$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"][0]; print(m["feasible"], m["stage"] in ("ha", "cluster"), m["availability"] >= 0.999, sum(n["count"] for n in m["nodes"]) >= 2)')" \
+	"True True True True"
 
 # An empty catalogue and no provider named: the message names the catalogue,
 # not a deployment.providers the config does not have.
@@ -156,11 +207,11 @@ t_contains "pareto 1M and 2M feasible, pooled" "$v" "[True, True] [True, True]"
 sed '/^  pooler:/,/^    max_client_conn:/d' "$EX/pareto.yaml" >"$T_TMP/pareto100.yaml"
 t_expect "pareto 1M at max_client_conn 100" 0 "$HEADROOM" plan -f "$T_TMP/pareto100.yaml" --users 1M
 t_contains "names the blocking constraint" "$T_OUT" "infeasible: pooler_clients: no shape keeps it under 80%"
-t_contains "and the remedy" "$T_OUT" "remedy:     deployment.pooler.max_client_conn:"
+t_contains "and the remedy" "$T_OUT" "deployment.pooler.max_client_conn: 300: ha"
 # A pooler never allowed: the remedy is the pooler.
 sed 's/^    max_client_conn: 1000/    max_client_conn: 1000\n    use: never/' "$EX/pareto.yaml" >"$T_TMP/nopool.yaml"
 t_expect "pareto 1M without a pooler" 0 "$HEADROOM" plan -f "$T_TMP/nopool.yaml" --users 1M
-t_contains "db_connections block" "$T_OUT" "fails on db_connections"
+t_contains "infeasible" "$T_OUT" "infeasible:"
 t_contains "a pooler lifts it" "$T_OUT" "a connection pooler (deployment.pooler.use: any)"
 # Read replicas where one database node cannot carry the reads: at 2M MAU on
 # the 8-vCPU plans only, replicas of the primary take the reads.
@@ -176,11 +227,16 @@ t_expect "replicas at 2M" 0 "$HEADROOM" plan -f "$T_TMP/rep.yaml" --users 2M
 t_contains "replicas named" "$T_OUT" "replicas + pgbouncer"
 t_contains "replication lag stated, not modelled" "$T_OUT" "not modelled"
 
-# An AWS plan with a Redis component: one Redis node is 99.5 %, so the plan
-# makes Redis highly available (Sentinel or a managed cache with a replica)
-# rather than call 2,000 users infeasible.
+# An AWS plan with a Redis component is feasible at 2,000 users; at 99.9 %
+# the Redis on one app node (28 minutes a month) is what must go, and the
+# plan makes it highly available (Sentinel or a managed cache with a
+# replica) rather than call the milestone infeasible.
 sed 's/^  providers: \[digitalocean\]/  providers: [aws]/' "$EX/agents.yaml" >"$T_TMP/agents-aws.yaml"
 t_expect "agents on AWS at 2000" 0 "$HEADROOM" plan -f "$T_TMP/agents-aws.yaml" --users 2000 --format json
+v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"][0]; print(m["feasible"])')
+t_contains "feasible" "$v" "True"
+sed 's/^  availability: 99.5%/  availability: 99.9%/' "$T_TMP/agents-aws.yaml" >"$T_TMP/agents-aws999.yaml"
+t_expect "agents on AWS at 2000, 99.9 %" 0 "$HEADROOM" plan -f "$T_TMP/agents-aws999.yaml" --users 2000 --format json
 v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"][0]; print(m["feasible"], m["data_tier"]["redis"] in ("sentinel", "managed"))')
 t_contains "feasible, Redis highly available" "$v" "True True"
 
@@ -230,7 +286,7 @@ t_contains "single with a managed database" "$v" "single True"
 # A dedicated stack per enterprise customer (seed 000 section 9).
 t_expect "altius dedicated" 0 "$HEADROOM" plan -f "$EX/altius.yaml" --format json
 v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin)["dedicated"]; print(d["users"], d["feasible"], d["availability"], d["total"] > 0)')
-t_contains "dedicated planned" "$v" "5000.0 True 0.999 True"
+t_contains "dedicated planned" "$v" "5000.0 True 0.995 True"
 t_expect "altius dedicated text" 0 "$HEADROOM" plan -f "$EX/altius.yaml"
 t_contains "dedicated in the text" "$T_OUT" "dedicated stack (economics.dedicated): 1 customer of 5000 users each"
 

@@ -40,19 +40,34 @@ t_contains "2-of-3: 99.9997%" "$T_OUT" "app                 3  99.9%     2  -   
 t_expect "2-of-3 json" 0 "$HEADROOM" sla --part app=99.9%,count=3,need=2 --format json
 t_contains "2-of-3 json: 1 - 2.998e-6" "$(printf '%s' "$T_OUT" | py 'round(d["availability"], 12)')" "0.999997002"
 
-t_expect "active-passive" 0 "$HEADROOM" sla --part db=99.9%,count=2,failover=60s,mttr=1h
-t_contains "active-passive: 99.99823%" "$T_OUT" "99.99823%"
-t_contains "active-passive: failover shown" "$T_OUT" "1.00 min (mttr 1.00 h)"
-t_expect "active-passive json" 0 "$HEADROOM" sla --part db=99.9%,count=2,failover=60s,mttr=1h --format json
-t_contains "active-passive json" \
-	"$(printf '%s' "$T_OUT" | py '(round(d["availability"], 10), d["parts"][0]["failover_s"], d["parts"][0]["mttr_s"])')" \
-	"(0.9999823333, 60.0, 3600.0)"
+# --- from failures and recoveries (docs/sla.md, "Formulas") ------------------
+# A PostgreSQL pair failing 2/year per node, promoted in 45 s, a failed node
+# rebuilt in 8 h: u = x/(1+x), x = 2/31536000 * 28800 = 1.826484e-3,
+# u = 1.823154e-3; U = u^2 + y/(1+y), y = 2/31536000 * 45 = 2.853881e-6:
+# U = 3.323891e-6 + 2.853873e-6 = 6.177764e-6 -> 99.999382 % (by hand).
+t_expect "failover pair" 0 "$HEADROOM" sla --part db,count=2,failures=2/year,mttr=8h,failover=45s
+t_contains "failover pair: 99.999382%" "$T_OUT" "99.999382%"
+t_contains "failover pair: the cause row" "$T_OUT" "  failures             2/year x 8.00 h        45.0 s"
+t_contains "failover pair: the arithmetic" "$T_OUT" "db: u = 0.00182 a unit; U = u^2 + failovers 2.85e-06 + planned switch-overs 0 = 6.18e-06"
+t_expect "failover pair json" 0 "$HEADROOM" sla --part db,count=2,failures=2/year,mttr=8h,failover=45s --format json
+t_contains "failover pair json" \
+	"$(printf '%s' "$T_OUT" | py '(round(d["unavailability"], 12), d["parts"][0]["redundancy"], d["parts"][0]["failover_s"], [(c["cause"], round(c["per_month"] * 12, 9), c["down_s"]) for c in d["parts"][0]["causes"]])')" \
+	"(6.177764e-06, 'failover', 45.0, [('failures', 2.0, 28800.0)])"
+# A longer repair never raises availability (the old formula gave the 8 h
+# pair 99.9989 % and the 5 min one 99.8999 %).
+t_expect "failover pair, 5 min repair" 0 "$HEADROOM" sla --part db,count=2,failures=2/year,mttr=5m,failover=45s --format json
+short=$(printf '%s' "$T_OUT" | py 'd["availability"]')
+t_check "a longer repair is never better" python3 -c "import sys; sys.exit(not ($short > 0.99999382))"
+# One node, noticed in 5 min, repaired in 2 h: A = MTTF/(MTTF+MTTR) with
+# MTTF = 4380 h, MTTR = 2 h 5 min: 4380/4382.0833 = 99.95246 %.
+t_expect "one unit" 0 "$HEADROOM" sla --part node,failures=2/year,detect=5m,mttr=2h --format json
+t_contains "one unit: MTTF/(MTTF+MTTR)" "$(printf '%s' "$T_OUT" | py 'round(d["availability"] * 100, 5)')" "99.95246"
 
 # --- all together, and against a target -------------------------------------
 t_expect "stage vs target" 0 "$HEADROOM" sla 99.99% --series lb=99.99% \
-	--part app=99.9%,count=3,need=2 --part db=99.9%,count=2,failover=60s,mttr=1h --format json
+	--part app=99.9%,count=3,need=2 --part db,count=2,failures=2/year,mttr=8h,failover=45s --format json
 t_contains "stage: product of the parts, misses 99.99%" \
-	"$(printf '%s' "$T_OUT" | py '(abs(d["availability"] - 0.9999 * (1 - 2.998e-6) * (1 - 1/60/1000 - 1e-6)) < 1e-11, d["target"]["met"])')" \
+	"$(printf '%s' "$T_OUT" | py '(abs(d["availability"] - 0.9999 * (1 - 2.998e-6) * (1 - 6.177764e-6)) < 1e-11, d["target"]["met"])')" \
 	"(True, False)"
 t_expect "stage meets 99.9%" 0 "$HEADROOM" sla 99.9% --parallel app=99.9%,99.5%
 t_contains "stage meets: said" "$T_OUT" "meets the target 99.9%: yes"
@@ -74,15 +89,18 @@ bad "two targets" "give one target" 99.9% 99%
 bad "empty item" "expected a comma list" --series 99.9%,,99%
 bad "lonely parallel" "2 to 32 availabilities" --parallel 99.9%
 bad "typo key" "did you mean 'count'?" --part db=99.9%,cuont=2
-bad "failover alone" "needs the repair time" --part db=99.9%,count=2,failover=60s
-bad "failover no standby" "needs a standby" --part db=99.9%,failover=60s,mttr=1h
+bad "failover from an availability" "failover needs failures=RATE and mttr=DURATION" --part db=99.9%,count=2,failover=60s,mttr=1h
+bad "availability and a rate" "not both" --part db=99.9%,failures=1/year,mttr=1h
+bad "rate without mttr" "needs failures=RATE and mttr=DURATION" --part db,failures=2/year
+bad "rate without period" "a rate needs a period" --part db,failures=2,mttr=1h
+bad "failover no standby" "needs a standby" --part db,count=3,need=2,failures=1/year,mttr=1h,failover=60s
 bad "need > count" "between 1 and the count" --part app=99.9%,count=2,need=3
 bad "part without name" "start with NAME=AVAIL" --part 99.9%
 bad "fractional count" "expected a whole number" --part app=99.9%,count=2.5
 bad "unknown option" "unknown option '--seris'" --seris 99.9%
 
 t_expect "help: exit 0" 0 "$HEADROOM" sla --help
-for f in --series --parallel --part count need failover mttr --format "730 h"; do
+for f in --series --parallel --part count need failures mttr detect failover --format "730 h"; do
 	t_contains "help: documents $f" "$T_OUT" "$f"
 done
 

@@ -15,7 +15,9 @@
 #include "config/fx.h"
 #include "config/schema.h"
 #include "config/yaml.h"
+#include "model/availability.h"
 #include "util/strbuf.h"
+#include "testutil.h"
 
 /* Load text named t.yaml; return the loader's result, messages in *msgs. */
 static int load(const char *text, struct config **cfg, struct strbuf *msgs)
@@ -363,7 +365,8 @@ static void test_starter(void **state)
 	for (int s = 0; s < STAGE_COUNT; s++)
 		assert_true(dep->stage_allowed[s]);
 	assert_int_equal(dep->database, DB_ANY);
-	assert_true(dep->db_failover_s == 60 && dep->node_mttr_s == 3600);
+	assert_true(fabs(cfg->reliability.app_failures * 365 * 86400 - 24) < 1e-9 && cfg->reliability.response_s == 7200);
+	assert_true(cfg->reliability.db_failover_s == 45);
 	assert_true(dep->has_current);
 	assert_int_equal(dep->current_stage, STAGE_SINGLE);
 	assert_int_equal(dep->n_current, 1);
@@ -429,6 +432,32 @@ static void test_defaults(void **state)
 	expect_errors("metrics: {sources: [{type: promethus}]}\n",
 		      "t.yaml:1:28: error: metrics.sources[0].type: expected one of local, prometheus, postgres, redis,"
 		      " http, got 'promethus'; did you mean 'prometheus'?\n");
+}
+
+/* reliability: the key table's defaults are the model's (avail_defaults), to
+ * the bit; overrides land; a bad value names its place. */
+static void test_reliability(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok("agent: {}\n");
+	struct reliability want;
+	avail_defaults(&want);
+	const double *got = (const double *)&cfg->reliability, *exp = (const double *)&want;
+	for (size_t i = 0; i < sizeof(want) / sizeof(double); i++)
+		if (got[i] != exp[i])
+			fail_msg("reliability field %zu: the key table gives %.17g, avail_defaults() %.17g", i, got[i], exp[i]);
+	config_free(cfg);
+	cfg = expect_ok("reliability: {node_failures: 1/month, response: 15m, restore_rate: 90GB/h, change_failure: 10%}\n");
+	assert_near(cfg->reliability.node_failures, 1 / (730 * 3600.0), 1e-20);
+	assert_true(cfg->reliability.response_s == 900);
+	assert_near(cfg->reliability.restore_bps, 90e9 / 3600, 1e-6);
+	assert_near(cfg->reliability.change_failure, 0.1, 1e-15);
+	assert_true(cfg->reliability.db_failover_s == 45); /* untouched: the default */
+	config_free(cfg);
+	expect_errors("reliability:\n  node_failures: 2\n",
+		      "t.yaml:2:18: error: reliability.node_failures: a rate needs a period, e.g. 100/s, 4/min or 10k/day, got '2'\n");
+	expect_errors("reliability:\n  restore_rate: 25MB\n",
+		      "t.yaml:2:17: error: reliability.restore_rate: expected a throughput such as 25MB/s or 90GB/h, got '25MB'\n");
 }
 
 /* Every key of the table is documented in docs/config.md. */
@@ -516,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_calibration),
 		cmocka_unit_test(test_starter),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_reliability),
 		cmocka_unit_test(test_docs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -104,6 +104,7 @@ static void test_rate(void **state)
 	(void)state;
 	static const struct num_case ok[] = {
 		{"100/s", 100}, {"4/min", 4.0 / 60}, {"10k/day", 1e4 / 86400}, {"2/h", 2.0 / 3600},
+		{"2/year", 2.0 / (365 * 86400)}, {"1/y", 1.0 / (365 * 86400)},
 		{"5/week", 5.0 / 604800}, {"1M/month", 1e6 / (730.0 * 3600)}, {"3/m", 0.05},
 		{"100 / s", 100}, {"0/s", 0}, {"1.5k/hour", 1500.0 / 3600}, {"7/second", 7},
 		{"2/mo", 2.0 / (730.0 * 3600)},
@@ -114,6 +115,18 @@ static void test_rate(void **state)
 	static const char *const why[] = {"needs a period", "negative", NULL, NULL, NULL, NULL, NULL,
 					  NULL};
 	check_bad(units_parse_rate, bad, N(bad), why);
+}
+
+static void test_throughput(void **state)
+{
+	(void)state;
+	static const struct num_case ok[] = {
+		{"25MB/s", 25e6}, {"90GB/h", 90e9 / 3600}, {"1GiB/min", 1073741824.0 / 60}, {"0/s", 0},
+	};
+	check_ok(units_parse_throughput, ok, N(ok));
+	static const char *const bad[] = {"25MB", "-1MB/s", "25/s", "25MB/fortnight", "/s", "MB/s"};
+	static const char *const why[] = {"throughput", "negative", NULL, NULL, NULL, NULL};
+	check_bad(units_parse_throughput, bad, N(bad), why);
 }
 
 static void test_count(void **state)
@@ -190,6 +203,9 @@ static void test_format(void **state)
 	assert_string_equal(units_fmt_duration3(31536, buf, sizeof(buf)), "8.76 h");
 	assert_string_equal(units_fmt_duration3(3 * 86400, buf, sizeof(buf)), "3.00 d");
 	assert_string_equal(units_fmt_duration3(0, buf, sizeof(buf)), "0 s");
+	/* rounding up into the next decade keeps three figures */
+	assert_string_equal(units_fmt_duration3(599.99, buf, sizeof(buf)), "10.0 min");
+	assert_string_equal(units_fmt_duration3(59.999, buf, sizeof(buf)), "60.0 s");
 	assert_string_equal(units_fmt_duration3(INFINITY, buf, sizeof(buf)), "unbounded");
 	assert_string_equal(units_fmt_size(536870912.0, buf, sizeof(buf)), "512 MiB");
 	assert_string_equal(units_fmt_size(4294967296.0, buf, sizeof(buf)), "4.0 GiB");
@@ -203,7 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration), cmocka_unit_test(test_size),
-		cmocka_unit_test(test_ratio), cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_ratio), cmocka_unit_test(test_rate), cmocka_unit_test(test_throughput),
 		cmocka_unit_test(test_count), cmocka_unit_test(test_money),
 		cmocka_unit_test(test_format),
 	};
