@@ -2255,28 +2255,53 @@ static void variant_init(struct variant *v, const struct planner_input *in)
 	v->in.components = comp;
 }
 
-static void remedy_try(struct plan_step *st, const struct variant *v, double users, const char *what,
+/* Plan with the change; keep it among the remedies when it lifts the
+ * milestone. Returns whether it did. */
+static bool remedy_try(struct plan_step *st, const struct variant *v, double users, const char *what,
 		       struct plan_step *tmp)
 {
 	if (!plan_with(&v->in, users, tmp))
-		return;
+		return false;
 	/* Keep the cheapest PLANNER_MAX_REMEDIES, by cost. */
 	size_t at = st->n_remedies;
 	while (at > 0 && st->remedies[at - 1].plan.cost.total > tmp->best.cost.total + EPS)
 		at--;
 	if (at >= PLANNER_MAX_REMEDIES)
-		return;
+		return true;
 	size_t last = st->n_remedies < PLANNER_MAX_REMEDIES ? st->n_remedies : PLANNER_MAX_REMEDIES - 1;
 	memmove(&st->remedies[at + 1], &st->remedies[at], (last - at) * sizeof(st->remedies[0]));
 	snprintf(st->remedies[at].what, sizeof(st->remedies[at].what), "%s", what);
 	st->remedies[at].plan = tmp->best;
 	if (st->n_remedies < PLANNER_MAX_REMEDIES)
 		st->n_remedies++;
+	return true;
 }
 
 static double round_up(double v, double step)
 {
 	return ceil(v / step - 1e-9) * step;
+}
+
+/* The values of a limit worth trying, ascending, each above today's and at
+ * most cap: what the closest shape needs (rounded up to step), then 2, 5 and
+ * 10 times today's (the closest shape is a guide, not the only way). */
+static size_t limit_steps(double need, double step, double now, double cap, double out[4])
+{
+	double c[4] = {round_up(need, step), 2 * now, 5 * now, 10 * now};
+	size_t n = 0;
+	for (size_t i = 0; i < 4; i++) {
+		if (!(c[i] > now) || c[i] > cap)
+			continue;
+		size_t at = n;
+		while (at > 0 && out[at - 1] > c[i])
+			at--;
+		if (at > 0 && out[at - 1] == c[i])
+			continue;
+		memmove(&out[at + 1], &out[at], (n - at) * sizeof(*out));
+		out[at] = c[i];
+		n++;
+	}
+	return n;
 }
 
 /* The changes of the config the model knows to lift a limit, each planned in
@@ -2299,22 +2324,32 @@ static void remedies(struct ctx *cx, double users, struct plan_step *st)
 		remedy_try(st, v, users, "a connection pooler (deployment.pooler.use: any)", tmp);
 	}
 	if (p->has_pg && clients > 0) {
-		/* max_connections to take every client's pool, with the margin. */
+		/* max_connections to take every client's pool, with the margin: what
+		 * the closest shape needs, else 2, 5, 10 times today's. */
 		size_t pg = in->n_components;
 		for (size_t i = 0; i < in->n_components; i++)
 			if (in->components[i].kind == COMP_POSTGRES)
 				pg = i;
-		double need = round_up(clients / cx->lim[PRES_DB_CONNECTIONS], 10);
-		if (pg < in->n_components && need > p->pg_max_conn && need <= 100000) {
+		double steps[4];
+		size_t ns = limit_steps(clients / cx->lim[PRES_DB_CONNECTIONS], 10, p->pg_max_conn, 100000, steps);
+		for (size_t k = 0; k < ns && pg < in->n_components; k++) {
 			variant_init(v, in);
-			v->comp[pg].max_connections = (unsigned)need;
+			v->comp[pg].max_connections = (unsigned)steps[k];
 			snprintf(what, sizeof(what), "components.%s.max_connections: %.0f (each connection costs the server memory)",
-				 in->components[pg].name ? in->components[pg].name : "?", need);
-			remedy_try(st, v, users, what, tmp);
+				 in->components[pg].name ? in->components[pg].name : "?", steps[k]);
+			if (remedy_try(st, v, users, what, tmp))
+				break;
 		}
-		/* db_pool scaled down to fit max_connections, at least one a process. */
+		/* db_pool scaled down to fit max_connections (or the pooler's client
+		 * limit) on the closest shape, else halved, else a quarter; at least
+		 * one a process. */
 		double f = p->pg_max_conn * cx->lim[PRES_DB_CONNECTIONS] / clients;
-		if (f < 1) {
+		if (cx->pooler != POOLER_NEVER)
+			f = fmax(f, cx->max_client * cx->lim[PRES_POOLER_CLIENTS] / clients);
+		double factors[3] = {f, 0.5, 0.25};
+		for (size_t fi = 0; fi < 3; fi++) {
+			if (!(factors[fi] < 1) || (fi > 0 && factors[fi] >= factors[0] && factors[0] < 1))
+				continue;
 			variant_init(v, in);
 			int k = 0;
 			bool lowered = false;
@@ -2322,7 +2357,7 @@ static void remedies(struct ctx *cx, double users, struct plan_step *st)
 				struct component *c = &v->comp[i];
 				if ((c->kind != COMP_APP && c->kind != COMP_WORKER) || c->db_pool == 0)
 					continue;
-				unsigned np = (unsigned)floor(c->db_pool * f);
+				unsigned np = (unsigned)floor(c->db_pool * factors[fi]);
 				np = np < 1 ? 1 : np;
 				if (np < c->db_pool)
 					lowered = true;
@@ -2332,16 +2367,17 @@ static void remedies(struct ctx *cx, double users, struct plan_step *st)
 				if (w > 0 && (size_t)(k + w) < sizeof(what))
 					k += w;
 			}
-			if (lowered)
-				remedy_try(st, v, users, what, tmp);
+			if (lowered && remedy_try(st, v, users, what, tmp))
+				break;
 		}
 		if (cx->pooler != POOLER_NEVER) {
-			double mc = round_up(clients / cx->lim[PRES_POOLER_CLIENTS], 100);
-			if (mc > cx->max_client) {
+			ns = limit_steps(clients / cx->lim[PRES_POOLER_CLIENTS], 100, cx->max_client, 1e6, steps);
+			for (size_t k = 0; k < ns; k++) {
 				variant_init(v, in);
-				v->dep.max_client_conn = (unsigned)(mc < 1e6 ? mc : 1e6);
+				v->dep.max_client_conn = (unsigned)steps[k];
 				snprintf(what, sizeof(what), "deployment.pooler.max_client_conn: %u", v->dep.max_client_conn);
-				remedy_try(st, v, users, what, tmp);
+				if (remedy_try(st, v, users, what, tmp))
+					break;
 			}
 		}
 	}

@@ -207,7 +207,7 @@ t_contains "pareto 1M and 2M feasible, pooled" "$v" "[True, True] [True, True]"
 sed '/^  pooler:/,/^    max_client_conn:/d' "$EX/pareto.yaml" >"$T_TMP/pareto100.yaml"
 t_expect "pareto 1M at max_client_conn 100" 0 "$HEADROOM" plan -f "$T_TMP/pareto100.yaml" --users 1M
 t_contains "names the blocking constraint" "$T_OUT" "infeasible: pooler_clients: no shape keeps it under 80%"
-t_contains "and the remedy" "$T_OUT" "deployment.pooler.max_client_conn: 300: ha"
+t_contains "and the remedy" "$T_OUT" "deployment.pooler.max_client_conn: 200: ha"
 # A pooler never allowed: the remedy is the pooler.
 sed 's/^    max_client_conn: 1000/    max_client_conn: 1000\n    use: never/' "$EX/pareto.yaml" >"$T_TMP/nopool.yaml"
 t_expect "pareto 1M without a pooler" 0 "$HEADROOM" plan -f "$T_TMP/nopool.yaml" --users 1M
