@@ -27,5 +27,10 @@ done
 [ $have -eq 1 ] && exit 0
 echo "npm-deps: installing $PKGS into $DIR" >&2
 [ -f "$DIR/package.json" ] || echo '{"private": true}' >"$DIR/package.json"
+# npm trusts its own bundled CAs unless told otherwise; the system's store is
+# what the machine's administrator curates (a TLS-inspecting egress proxy's
+# CA included), so use it when there is one.
+CA=""
+[ -r /etc/ssl/certs/ca-certificates.crt ] && CA="--cafile=/etc/ssl/certs/ca-certificates.crt"
 # shellcheck disable=SC2086
-npm install --prefix "$DIR" --no-audit --no-fund --save-exact --loglevel=error --engine-strict=false $PKGS >/dev/null
+npm install $CA --prefix "$DIR" --no-audit --no-fund --save-exact --loglevel=error --engine-strict=false $PKGS >/dev/null

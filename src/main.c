@@ -12,6 +12,7 @@
  *   pipeline/export     the plan an export is written from: planned, placed, its growth point
  *   pipeline/plandoc    what plan's md and html documents show, gathered from a config
  *   pipeline/dashboard  the agent's page: a round plus the stored history of each trigger
+ *   pipeline/autoscale  the autoscaling step: metrics -> decision -> intent -> actuator, per service
  *   model/model.h       the workload/deployment structs everything shares
  *   model/sample        metric samples and series (what sources give, the store keeps)
  *   model/source_config what a metric source is configured with
@@ -24,12 +25,15 @@
  *   model/live          a round's decisions: worst series, why no value, changes, bottleneck
  *   model/forecast      least squares / Holt trend, time to threshold
  *   model/usl           Universal Scalability Law fit and inverses
+ *   model/scaling       the autoscaler's decision: HPA replica calculator and behavior, KEDA activation
+ *   model/autoscale_config what an autoscaled service is configured with
  *   model/draft         the config `init` drafts, every value with where it came from
  *   model/placement     a planned deployment per component: replicas, requests, limits
  *   config/             YAML -> model structs, schema, catalogue loading
  *   config/compose      a team's docker-compose.yml, read for `init`; config/draft drafts from it
  *   sources/            metric sources: local, prometheus, postgres, redis, http; host: this machine's size
- *   store/              SQLite history of samples and trigger states
+ *   store/              SQLite history of samples and trigger states; the autoscaler's memory
+ *   actuators/          how a service is resized: compose (docker compose) and exec (a command)
  *   render/             every renderer, into a strbuf: tables, JSON, reports, exposition, exports
  *   render/svg          the hand-written SVG chart writer (lines, stacked areas, bands, axes)
  *   render/doc          a document written as Markdown or as one self-contained HTML page
@@ -64,6 +68,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_export,
 	&cmd_check,
 	&cmd_agent,
+	&cmd_autoscale,
 	&cmd_bench,
 	&cmd_queue,
 	&cmd_sla,

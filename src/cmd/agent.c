@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"serve /metrics (Prometheus text format), /status (JSON), /healthz, and a\n"
 	"dashboard for a browser at / (trigger states and history charts; with a\n"
 	"token, open /?token=TOKEN once: it is kept as a cookie; docs/agent.md).\n"
+	"With an autoscale: section it also runs the autoscaler (headroom autoscale).\n"
 	"\n"
 	"  -f, --file FILE        config (default ./headroom.yaml when it exists)\n"
 	"      --listen HOST:PORT address to serve on (default agent.listen,\n"

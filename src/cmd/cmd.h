@@ -20,6 +20,7 @@ struct hr_cmd {
 extern const struct hr_cmd cmd_plan;
 extern const struct hr_cmd cmd_check;
 extern const struct hr_cmd cmd_agent;
+extern const struct hr_cmd cmd_autoscale;
 extern const struct hr_cmd cmd_bench;
 extern const struct hr_cmd cmd_queue;
 extern const struct hr_cmd cmd_sla;

@@ -9,6 +9,7 @@
 #ifndef HR_CONFIG_H
 #define HR_CONFIG_H
 
+#include "model/autoscale_config.h"
 #include "model/model.h"
 #include "model/source_config.h"
 #include "util/diag.h"
@@ -42,6 +43,7 @@ struct config {
 	struct source_config *sources;
 	size_t n_sources;
 	struct agent_config agent;
+	struct autoscale_config autoscale; /**< autoscale: (config/autoscale.h) */
 	struct calibration calibration;
 	struct yaml_doc *doc;          /**< the parsed file, kept for located messages (config_loc) */
 };

@@ -1423,6 +1423,8 @@ static const struct key_spec config_keys[] = {
 	 .sub = &schema_offer, .doc = "catalogue entries to add or override"},
 	{"metrics", KT_SECTION, .offset = 0, .sub = &metrics_section, .doc = "live metric sources"},
 	{"agent", KT_SECTION, F(struct config, agent), .sub = &agent_section, .doc = "the daemon"},
+	{"autoscale", KT_SECTION, F(struct config, autoscale), .sub = &schema_autoscale, .flags = KF_PRESENT,
+	 .flag_off = offsetof(struct config, autoscale.present), .doc = "the autoscaler (docs/autoscale.md)"},
 	{"calibration", KT_CALIBRATION, F(struct config, calibration), .sub = &calibration_section,
 	 .doc = "a measured calibration: inline, or the path of a file from headroom bench --calibrate"},
 };

@@ -121,6 +121,8 @@ extern const struct section schema_catalog_file;
 extern const struct section schema_offer;
 /** A calibration file (top level `calibration:`). */
 extern const struct section schema_calibration_file;
+/** The autoscale: section (config/autoscale.c). */
+extern const struct section schema_autoscale;
 
 /** What a catalogue data file holds. */
 struct catalog_file {

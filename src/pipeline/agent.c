@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pipeline/autoscale.h"
 #include "pipeline/dashboard.h"
 #include "pipeline/live.h"
 #include "render/jsondoc.h"
@@ -84,6 +85,7 @@ struct loop {
 	struct store *st;
 	struct fetch *hook;
 	struct httpd *http;
+	struct autoscaler *as;  // the autoscaler when the config has autoscale:, else NULL
 	struct dashboard *dash;
 	unsigned long long rounds, store_errors;
 };
@@ -131,6 +133,8 @@ static void handle_changes(struct loop *L, const struct live_result *res, double
 static void publish(struct loop *L, const struct live_result *res)
 {
 	json_t *doc = report_json(res, NULL, NULL);
+	if (L->as)
+		json_object_set_new(doc, "autoscale", autoscaler_status(L->as));
 	json_object_set_new(doc, "agent",
 			    json_pack("{s:s, s:f, s:s, s:I, s:I}", "listen", L->p->listen, "interval_s",
 				      L->p->interval_s, "store", L->p->store, "rounds", (json_int_t)L->rounds,
@@ -142,7 +146,7 @@ static void publish(struct loop *L, const struct live_result *res)
 	else
 		logger_printf(L->log, "cannot render /status");
 	strbuf_reset(&sb);
-	if (report_metrics(res, L->rounds, L->store_errors, &sb) == 0)
+	if (report_metrics(res, L->rounds, L->store_errors, &sb) == 0 && (!L->as || autoscaler_metrics(L->as, &sb) == 0))
 		httpd_publish(L->http, "/metrics", "text/plain; version=0.0.4; charset=utf-8", strbuf_str(&sb));
 	else
 		logger_printf(L->log, "cannot render /metrics");
@@ -179,6 +183,14 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	int rc = httpd_start(&(struct httpd_opts){.listen = p->listen, .token = p->token}, &L.http, &why);
 	if (rc) {
 		diag_error(d, "cannot listen on %s: %s", p->listen, why);
+		live_close(lv);
+		store_close(L.st);
+		return rc;
+	}
+	struct autoscaler_opts ao = {.store_path = p->store, .history = L.st, .webhook = cfg ? cfg->agent.webhook : NULL,
+				     .log = log, .log_prefix = "autoscale: ", .verbose = p->verbose};
+	if (cfg && cfg->autoscale.present && (rc = autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &L.as)) != 0) {
+		httpd_stop(L.http);
 		live_close(lv);
 		store_close(L.st);
 		return rc;
@@ -226,6 +238,8 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 		else if (p->verbose)
 			logger_printf(log, "stored batch t=%.6f n=%zu", now, res.samples.n);
 		handle_changes(&L, &res, now);
+		if (L.as)
+			autoscaler_step(L.as, now, &res.samples);
 		publish(&L, &res);
 		live_result_free(&res);
 		if (now - last_prune >= 3600) {
@@ -244,6 +258,7 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	httpd_stop(L.http);
 	dashboard_free(L.dash);
 	fetch_free(L.hook);
+	autoscaler_close(L.as);
 	live_close(lv);
 	store_close(L.st);
 	return 0;

@@ -1,0 +1,114 @@
+#include "actuators/actuator.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actuators/backends.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+static const struct actuator_ops *const backends[] = {
+	[AUTOSCALE_COMPOSE] = &actuator_compose,
+	[AUTOSCALE_EXEC] = &actuator_exec,
+};
+
+struct actuator {
+	const struct actuator_ops *ops;
+	void *state;
+};
+
+int actuator_open(const struct autoscale_service_config *cfg, double timeout_s, struct diag *d,
+		  struct actuator **out)
+{
+	if (cfg->actuator < 0 || (size_t)cfg->actuator >= sizeof(backends) / sizeof(backends[0])) {
+		diag_error(d, "autoscale.services.%s: unknown actuator", cfg->name);
+		return HR_E_INVALID;
+	}
+	struct actuator *a = xcalloc(1, sizeof(*a));
+	a->ops = backends[cfg->actuator];
+	int rc = a->ops->open(cfg, timeout_s, d, &a->state);
+	if (rc) {
+		free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+int actuator_current(struct actuator *a, int *out, struct strbuf *err)
+{
+	strbuf_reset(err);
+	return a->ops->current(a->state, out, err);
+}
+
+int actuator_scale(struct actuator *a, int replicas, struct strbuf *err)
+{
+	strbuf_reset(err);
+	return a->ops->scale(a->state, replicas, err);
+}
+
+const char *actuator_type(const struct actuator *a)
+{
+	return a->ops->type;
+}
+
+void actuator_close(struct actuator *a)
+{
+	if (!a)
+		return;
+	a->ops->close(a->state);
+	free(a);
+}
+
+// Replace err's contents with one formatted line (dropped past its cap).
+static void source_error_line(struct strbuf *err, const char *fmt, ...) HR_PRINTF(2, 3);
+static void source_error_line(struct strbuf *err, const char *fmt, ...)
+{
+	strbuf_reset(err);
+	va_list ap;
+	va_start(ap, fmt);
+	if (strbuf_vprintf(err, fmt, ap) != 0)
+		strbuf_reset(err);
+	va_end(ap);
+}
+
+// The last non-empty line of a command's stderr, printable bytes only.
+static void last_line(const char *s, char *buf, size_t n)
+{
+	const char *end = s + strlen(s);
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	const char *start = end;
+	while (start > s && start[-1] != '\n')
+		start--;
+	size_t j = 0;
+	for (const char *p = start; p < end && j + 1 < n; p++)
+		buf[j++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+	buf[j] = '\0';
+}
+
+int actuator_run(const char *const *argv, double timeout_s, struct strbuf *out, struct strbuf *err)
+{
+	struct strbuf e;
+	strbuf_init(&e, 16u << 10);
+	struct run_result res;
+	int rc = run_argv(argv, timeout_s, out, &e, &res);
+	char line[200];
+	last_line(strbuf_str(&e), line, sizeof(line));
+	strbuf_free(&e);
+	char dur[32];
+	if (rc == HR_E_TIMEOUT)
+		source_error_line(err, "%s: timed out after %s (killed)", argv[0],
+				  units_fmt_duration(timeout_s, dur, sizeof(dur)));
+	else if (rc == HR_E_NOTFOUND)
+		source_error_line(err, "%s: cannot be started (not found or not executable)", argv[0]);
+	else if (rc)
+		source_error_line(err, "%s: cannot be run: %s", argv[0], hr_strerror(rc));
+	else if (res.exit_code != 0) {
+		source_error_line(err, "%s: exit %d%s%s", argv[0], res.exit_code, *line ? ": " : "", line);
+		rc = HR_E_UNAVAILABLE;
+	}
+	return rc;
+}

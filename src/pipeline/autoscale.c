@@ -1,0 +1,527 @@
+#include "pipeline/autoscale.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actuators/actuator.h"
+#include "model/forecast.h"
+#include "model/scaling.h"
+#include "render/autoscale.h"
+#include "sources/fetch.h"
+#include "store/scalelog.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+#define DAY 86400.0
+// Seasonal history the forecast reads, and how often it is refitted.
+#define FORECAST_HISTORY (28 * DAY)
+#define FORECAST_REFIT 900.0
+// Two daily seasons before a forecast is trusted.
+#define FORECAST_SEASONS (2 * DAY)
+// Decisions and closed intents are kept this long.
+#define LOG_KEEP (30 * DAY)
+
+struct svc {
+	const struct autoscale_service_config *cfg;
+	struct scaling_spec spec;
+	struct scaling_metric metrics[SCALING_MAX_METRICS];
+	unsigned n_reactive, n_metrics;
+	double last_value[SCALING_MAX_METRICS], last_at[SCALING_MAX_METRICS];
+	bool seen[SCALING_MAX_METRICS];
+	char *pred_name[SCALING_MAX_METRICS];
+	struct forecast *fc[SCALING_MAX_METRICS]; // NULL: none yet / not enough history
+	double fc_at[SCALING_MAX_METRICS];
+	int fc_said[SCALING_MAX_METRICS]; // 0: nothing logged yet, 1: "reactive", 2: "predictive"
+
+	struct scaling_state *st;
+	struct actuator *act;
+	bool reconcile;          // check for a resize interrupted by a restart first
+	double next;             // next decision
+	double retry_at;         // NaN: no backoff
+	unsigned failures_in_row;
+	char error[256];
+	// what is shown
+	struct scaling_input in;
+	struct scaling_decision dec;
+	bool decided;
+	int current, desired;
+	enum scaling_why why;
+	char reason[600];
+	const char *mode;
+	double at;
+	unsigned long long by_why[AUTOSCALE_WHYS], ups, downs, act_failures;
+	double last_scale_at;
+	int last_from, last_to;
+};
+
+struct autoscaler {
+	const struct autoscale_config *cfg;
+	struct autoscaler_opts opts;
+	struct scalelog *log;
+	struct fetch *hook;
+	struct svc *svc;
+	size_t n;
+	double last_prune;
+};
+
+static void logf_(struct autoscaler *a, const char *fmt, ...) HR_PRINTF(2, 3);
+static void logf_(struct autoscaler *a, const char *fmt, ...)
+{
+	if (!a->opts.log)
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	logger_printf(a->opts.log, "%s%s", a->opts.log_prefix ? a->opts.log_prefix : "", line);
+}
+
+static void rules_from(struct scaling_rules *r, const struct autoscale_rules_config *c)
+{
+	r->stabilization_s = c->stabilization_s;
+	r->select = (enum scaling_select)c->select;
+	r->tolerance = c->tolerance;
+	// No policies given: keep the autoscaling/v2 defaults already in r.
+	if (!c->n_policies)
+		return;
+	r->n_policies = 0;
+	for (size_t i = 0; i < c->n_policies && i < SCALING_MAX_POLICIES; i++)
+		r->policies[r->n_policies++] = (struct scaling_policy){
+			(enum scaling_policy_type)c->policies[i].type, (int)c->policies[i].value,
+			c->policies[i].period_s};
+}
+
+static void load_rec(void *ctx, double t, int v)
+{
+	struct svc *s = ctx;
+	scaling_state_add_rec(s->st, &s->spec, t, v);
+}
+
+static void load_event(void *ctx, double t, int v)
+{
+	struct svc *s = ctx;
+	scaling_state_add_event(s->st, &s->spec, t, v);
+}
+
+static int open_service(struct autoscaler *a, struct svc *s, const struct autoscale_service_config *c, double now,
+			struct diag *d)
+{
+	s->cfg = c;
+	scaling_spec_defaults(&s->spec);
+	s->spec.min_replicas = (int)c->min;
+	s->spec.max_replicas = (int)c->max;
+	s->spec.idle_replicas = c->has_idle ? (int)c->idle : -1;
+	s->spec.cooldown_s = c->cooldown_s;
+	s->spec.max_age_s = a->cfg->max_age_s;
+	s->spec.fallback_replicas = c->has_fallback ? (int)c->fallback_replicas : -1;
+	s->spec.fallback_failures = c->fallback_failures;
+	s->spec.fallback_behavior = (enum scaling_fallback)c->fallback_behavior;
+	rules_from(&s->spec.up, &c->scale_up);
+	rules_from(&s->spec.down, &c->scale_down);
+	const char *why = scaling_spec_check(&s->spec);
+	if (why) {
+		diag_error(d, "autoscale.services.%s: %s", c->name, why);
+		return HR_E_INVALID;
+	}
+	// Every metric is a value read from the sources (an external metric);
+	// with predictive, each also gets a forecast twin, added when it exists.
+	s->n_reactive = (unsigned)c->n_metrics;
+	for (unsigned i = 0; i < s->n_reactive; i++) {
+		const struct autoscale_metric_config *mc = &c->metrics[i];
+		struct scaling_metric *m = &s->metrics[i];
+		m->name = mc->metric;
+		m->kind = SCALING_EXTERNAL;
+		m->target_type = mc->target_average > 0 ? SCALING_AVERAGE_VALUE : SCALING_VALUE;
+		m->target = mc->target_average > 0 ? mc->target_average : mc->target_value;
+		m->activation = mc->activation;
+		m->at_s = NAN;
+		why = scaling_metric_check(m);
+		if (why) {
+			diag_error(d, "autoscale.services.%s.metrics[%u]: %s", c->name, i, why);
+			return HR_E_INVALID;
+		}
+		s->pred_name[i] = xasprintf("%s (forecast +%.0fs)", mc->metric, c->predictive_lead_s);
+	}
+	int rc = actuator_open(c, a->cfg->timeout_s, d, &s->act);
+	if (rc)
+		return rc;
+	s->st = xmalloc(sizeof(*s->st));
+	scaling_state_init(s->st);
+	double keep = fmax(s->spec.up.stabilization_s, s->spec.down.stabilization_s);
+	rc = scalelog_recs(a->log, c->name, now - keep - 1, load_rec, s);
+	if (!rc)
+		rc = scalelog_events(a->log, c->name, now - 1800 - 1, load_event, s);
+	double active = NAN;
+	if (!rc)
+		rc = scalelog_last_active(a->log, c->name, &active);
+	if (rc)
+		return rc;
+	s->st->last_active_s = isnan(active) ? now : active;
+	s->reconcile = true;
+	s->retry_at = NAN;
+	s->last_scale_at = NAN;
+	s->at = NAN;
+	s->current = s->desired = -1;
+	s->mode = a->cfg->apply ? "apply" : "dry-run";
+	s->next = now;
+	return 0;
+}
+
+int autoscaler_open(const struct autoscale_config *cfg, const struct autoscaler_opts *opts, double now,
+		    struct diag *d, struct autoscaler **out)
+{
+	struct autoscaler *a = xcalloc(1, sizeof(*a));
+	a->cfg = cfg;
+	a->opts = *opts;
+	a->last_prune = -INFINITY;
+	int rc = scalelog_open(opts->store_path, d, &a->log);
+	a->svc = xcalloc(cfg->n_services + 1, sizeof(*a->svc));
+	for (size_t i = 0; !rc && i < cfg->n_services; i++) {
+		rc = open_service(a, &a->svc[i], &cfg->services[i], now, d);
+		a->n++;
+	}
+	if (rc) {
+		autoscaler_close(a);
+		return rc;
+	}
+	if (opts->webhook && *opts->webhook)
+		a->hook = fetch_new();
+	*out = a;
+	return 0;
+}
+
+void autoscaler_close(struct autoscaler *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		struct svc *s = &a->svc[i];
+		actuator_close(s->act);
+		free(s->st);
+		for (unsigned k = 0; k < SCALING_MAX_METRICS; k++) {
+			free(s->pred_name[k]);
+			free(s->fc[k]);
+		}
+	}
+	free(a->svc);
+	scalelog_close(a->log);
+	fetch_free(a->hook);
+	free(a);
+}
+
+// The value of a configured series this round: the exact series, or the only
+// series its selector matches.
+static const struct metric *find(const struct sample_set *ss, const char *name)
+{
+	const struct metric *m = sample_set_find(ss, name);
+	if (m)
+		return m;
+	const struct metric *one = NULL;
+	for (size_t i = 0; i < ss->n; i++) {
+		if (!sample_name_matches(name, ss->m[i].name))
+			continue;
+		if (one)
+			return NULL; // ambiguous: not a value
+		one = &ss->m[i];
+	}
+	return one;
+}
+
+// A seasonal forecast of metric i at now + lead, once two days of its history
+// are in the store; refitted every 15 minutes. NaN when there is none.
+static double forecast_value(struct autoscaler *a, struct svc *s, unsigned i, double now)
+{
+	if (!a->opts.history)
+		return NAN;
+	if (!s->fc[i] || now - s->fc_at[i] >= FORECAST_REFIT) {
+		s->fc_at[i] = now;
+		struct series h = {0};
+		if (store_read_series(a->opts.history, s->metrics[i].name, now - FORECAST_HISTORY, now, 0, &h) != 0)
+			series_free(&h);
+		double span = h.n >= 2 ? h.t[h.n - 1] - h.t[0] : 0;
+		struct forecast_opts fo = {.min_points = 10, .min_span_s = 600, .season_min_s = FORECAST_SEASONS};
+		if (!s->fc[i])
+			s->fc[i] = xmalloc(sizeof(*s->fc[i]));
+		if (span < FORECAST_SEASONS || forecast_fit(h.t, h.v, h.n, &fo, s->fc[i]) != 0 ||
+		    s->fc[i]->method == FORECAST_NONE || !s->fc[i]->seasonal) {
+			free(s->fc[i]);
+			s->fc[i] = NULL;
+		}
+		series_free(&h);
+		char sp[32];
+		if (!s->fc[i] && s->fc_said[i] != 1)
+			logf_(a, "%s: predictive: reactive until 2 days of history of %s are stored (%s so far)",
+			      s->cfg->name, s->metrics[i].name, units_fmt_duration(span, sp, sizeof(sp)));
+		else if (s->fc[i] && s->fc_said[i] != 2)
+			logf_(a, "%s: predictive: the seasonal forecast of %s is in use (%s of history)", s->cfg->name,
+			      s->metrics[i].name, units_fmt_duration(span, sp, sizeof(sp)));
+		s->fc_said[i] = s->fc[i] ? 2 : 1;
+	}
+	if (!s->fc[i])
+		return NAN;
+	double mean, sd;
+	forecast_at(s->fc[i], now + s->cfg->predictive_lead_s, &mean, &sd);
+	return mean > 0 ? mean : 0;
+}
+
+static void build_metrics(struct autoscaler *a, struct svc *s, double now, const struct sample_set *ss)
+{
+	for (unsigned i = 0; i < s->n_reactive; i++) {
+		struct scaling_metric *m = &s->metrics[i];
+		const struct metric *x = find(ss, m->name);
+		if (x) {
+			s->last_value[i] = x->value;
+			s->last_at[i] = now;
+			s->seen[i] = true;
+		}
+		// Not in this round: the last value, with its age (stale after
+		// max_age); never seen: absent.
+		m->absent = !s->seen[i];
+		m->value = s->seen[i] ? s->last_value[i] : NAN;
+		m->at_s = s->seen[i] ? s->last_at[i] : NAN;
+	}
+	s->n_metrics = s->n_reactive;
+	if (!s->cfg->predictive)
+		return;
+	for (unsigned i = 0; i < s->n_reactive && s->n_metrics < SCALING_MAX_METRICS; i++) {
+		double f = forecast_value(a, s, i, now);
+		if (isnan(f))
+			continue;
+		struct scaling_metric *p = &s->metrics[s->n_metrics++];
+		*p = s->metrics[i];
+		p->name = s->pred_name[i];
+		p->value = f;
+		p->absent = false;
+		p->at_s = now;
+		p->predictive = true;
+	}
+}
+
+static void post(struct autoscaler *a, struct svc *s, double now, int from, int to)
+{
+	if (!a->hook)
+		return;
+	char text[800];
+	snprintf(text, sizeof(text), "headroom autoscale: %s: %s", s->cfg->name, s->reason);
+	json_t *body = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:f}", "text", text, "service", s->cfg->name, "from",
+				 from, "to", to, "rule", scaling_why_name(s->why), "reason", s->reason, "time", now);
+	char *js = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (!js) {
+		logf_(a, "%s: webhook: cannot encode the event as JSON", s->cfg->name);
+		return;
+	}
+	struct fetch_opts o = {.timeout_s = 5, .post_json = js, .max_body = 64 << 10};
+	struct fetch_result res;
+	struct strbuf err;
+	strbuf_init(&err, 1024);
+	if (fetch_url(a->hook, a->opts.webhook, &o, &res, &err) != 0)
+		logf_(a, "%s: webhook failed: %s", s->cfg->name, strbuf_str(&err));
+	else if (res.status < 200 || res.status >= 300)
+		logf_(a, "%s: webhook answered HTTP %ld", s->cfg->name, res.status);
+	strbuf_free(&res.body);
+	strbuf_free(&err);
+	free(js);
+}
+
+static void set_error(struct svc *s, const char *msg)
+{
+	snprintf(s->error, sizeof(s->error), "%s", msg);
+}
+
+// A resize that was in flight when the loop stopped: what happened to it is
+// read from the actuator's count, and the command is never run again.
+static int reconcile(struct autoscaler *a, struct svc *s, double now, int current)
+{
+	struct scalelog_intent in;
+	bool found;
+	int rc = scalelog_pending(a->log, s->cfg->name, &in, &found);
+	if (rc || !found)
+		return rc;
+	const char *state;
+	int delta = 0;
+	if (current == in.to) {
+		state = "done";
+		delta = in.to - in.from;
+	} else if (current == in.from) {
+		state = "aborted";
+	} else {
+		state = "unknown";
+		// Count what moved the intended way toward the rate bound.
+		if ((current - in.from) * (in.to - in.from) > 0)
+			delta = current - in.from;
+	}
+	rc = scalelog_intent_end(a->log, in.id, state, now, s->cfg->name, in.t, delta,
+				 "reconciled after a restart");
+	if (rc)
+		return rc;
+	if (delta)
+		scaling_state_add_event(s->st, &s->spec, in.t, delta);
+	logf_(a, "%s: the resize %d -> %d begun before a restart was %s: %d running now%s", s->cfg->name, in.from,
+	      in.to, !strcmp(state, "done") ? "applied" : !strcmp(state, "aborted") ? "not applied" : "overtaken",
+	      current, delta ? "; counted toward the rate limit" : "; not run again");
+	return 0;
+}
+
+static void decide_one(struct autoscaler *a, struct svc *s, double now, const struct sample_set *ss)
+{
+	s->next = now + a->cfg->interval_s;
+	struct strbuf err;
+	strbuf_init(&err, 1024);
+	int current;
+	if (actuator_current(s->act, &current, &err) != 0) {
+		s->act_failures++;
+		s->mode = "error";
+		if (strcmp(s->error, strbuf_str(&err)) != 0)
+			logf_(a, "%s: cannot read the replica count: %s", s->cfg->name, strbuf_str(&err));
+		set_error(s, strbuf_str(&err));
+		strbuf_free(&err);
+		return;
+	}
+	if (s->reconcile) {
+		if (reconcile(a, s, now, current) != 0) {
+			strbuf_free(&err);
+			return;
+		}
+		s->reconcile = false;
+		// recordInitialRecommendation: with no recommendation stored, the
+		// count found counts as one (horizontal.go).
+		if (!s->st->n_recs)
+			scaling_state_add_rec(s->st, &s->spec, now, current);
+	}
+	build_metrics(a, s, now, ss);
+	s->in = (struct scaling_input){.now_s = now, .current_replicas = current, .metrics = s->metrics,
+				       .n_metrics = s->n_metrics};
+	if (scaling_decide(&s->spec, &s->in, s->st, &s->dec) != 0) {
+		strbuf_free(&err);
+		return;
+	}
+	const struct scaling_decision *d = &s->dec;
+	int prev_desired = s->desired;
+	enum scaling_why prev_why = s->why;
+	bool was = s->decided;
+	s->decided = true;
+	s->current = current;
+	s->desired = d->desired;
+	s->why = d->why;
+	s->at = now;
+	s->by_why[d->why]++;
+	scaling_explain(&s->spec, &s->in, d, s->reason, sizeof(s->reason));
+	bool change = d->desired != current;
+	bool backoff = !isnan(s->retry_at) && now < s->retry_at;
+	s->mode = !a->cfg->apply ? "dry-run" : backoff && change ? "backoff" : "apply";
+	struct scalelog_decision rec = {.service = s->cfg->name, .t = now, .current = current, .desired = d->desired,
+					.recommendation = d->stabilized >= 0 ? d->metric_desired : -1,
+					.why = scaling_why_name(d->why), .reason = s->reason, .mode = s->mode,
+					.active = d->active};
+	if (scalelog_decision(a->log, &rec) != 0)
+		logf_(a, "%s: the decision could not be stored", s->cfg->name);
+	bool news = !was || prev_desired != d->desired || prev_why != d->why || change;
+	if (!a->cfg->apply || !change) {
+		if (news || a->opts.verbose)
+			logf_(a, "%s: %s%s", s->cfg->name, s->reason, change ? " [dry run: not applied]" : "");
+		strbuf_free(&err);
+		return;
+	}
+	if (backoff) {
+		char left[32];
+		if (news || a->opts.verbose)
+			logf_(a, "%s: %s [waiting %s to retry after: %s]", s->cfg->name, s->reason,
+			      units_fmt_duration(s->retry_at - now, left, sizeof(left)), s->error);
+		strbuf_free(&err);
+		return;
+	}
+	// Intent first, committed; then the command; then its outcome.
+	long long id;
+	if (scalelog_intent_begin(a->log, s->cfg->name, now, current, d->desired, &id) != 0) {
+		logf_(a, "%s: %s [not applied: the intent could not be stored]", s->cfg->name, s->reason);
+		strbuf_free(&err);
+		return;
+	}
+	int rc = actuator_scale(s->act, d->desired, &err);
+	if (rc) {
+		s->act_failures++;
+		s->failures_in_row++;
+		double wait = a->cfg->interval_s * ldexp(1, (int)(s->failures_in_row < 20 ? s->failures_in_row - 1 : 19));
+		if (wait > a->cfg->retry_max_s)
+			wait = a->cfg->retry_max_s;
+		s->retry_at = now + wait;
+		set_error(s, strbuf_str(&err));
+		s->mode = "backoff";
+		if (scalelog_intent_end(a->log, id, "failed", now, s->cfg->name, now, 0, strbuf_str(&err)) != 0)
+			logf_(a, "%s: the failure could not be stored", s->cfg->name);
+		char w[32];
+		logf_(a, "%s: %s [FAILED: %s; retry in %s]", s->cfg->name, s->reason, strbuf_str(&err),
+		      units_fmt_duration(wait, w, sizeof(w)));
+		strbuf_free(&err);
+		return;
+	}
+	if (scalelog_intent_end(a->log, id, "done", now, s->cfg->name, now, d->desired - current, NULL) != 0)
+		logf_(a, "%s: the scale event could not be stored", s->cfg->name);
+	scaling_record_scale(s->st, &s->spec, now, current, d->desired);
+	s->failures_in_row = 0;
+	s->retry_at = NAN;
+	s->error[0] = '\0';
+	s->last_scale_at = now;
+	s->last_from = current;
+	s->last_to = d->desired;
+	if (d->desired > current)
+		s->ups++;
+	else
+		s->downs++;
+	logf_(a, "%s: %s [applied]", s->cfg->name, s->reason);
+	post(a, s, now, current, d->desired);
+	strbuf_free(&err);
+}
+
+void autoscaler_step(struct autoscaler *a, double now, const struct sample_set *samples)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (now >= a->svc[i].next - 1e-6)
+			decide_one(a, &a->svc[i], now, samples);
+	if (now - a->last_prune >= 3600) {
+		a->last_prune = now;
+		// The windows and policy periods are at most an hour.
+		if (scalelog_prune(a->log, now - 2 * SCALING_MAX_WINDOW_S, now - LOG_KEEP) != 0)
+			logf_(a, "autoscale: pruning the log failed");
+	}
+}
+
+static void views(const struct autoscaler *a, struct autoscale_view *v)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct svc *s = &a->svc[i];
+		v[i] = (struct autoscale_view){
+			.service = s->cfg->name, .actuator = actuator_type(s->act), .decided = s->decided,
+			.current = s->current, .desired = s->desired, .min = s->spec.min_replicas,
+			.max = s->spec.max_replicas, .why = scaling_why_name(s->why), .reason = s->reason,
+			.mode = s->mode, .at = s->at, .scale_ups = s->ups, .scale_downs = s->downs,
+			.failures = s->act_failures, .last_error = s->error[0] ? s->error : NULL,
+			.retry_at = s->retry_at, .last_scale_at = s->last_scale_at, .last_from = s->last_from,
+			.last_to = s->last_to, .decision = s->decided ? &s->dec : NULL,
+			.input = s->decided ? &s->in : NULL, .spec = &s->spec};
+		memcpy(v[i].decisions, s->by_why, sizeof(v[i].decisions));
+	}
+}
+
+int autoscaler_metrics(const struct autoscaler *a, struct strbuf *out)
+{
+	struct autoscale_view *v = xcalloc(a->n + 1, sizeof(*v));
+	views(a, v);
+	int rc = render_autoscale_metrics(v, a->n, a->cfg->apply, out);
+	free(v);
+	return rc;
+}
+
+json_t *autoscaler_status(const struct autoscaler *a)
+{
+	struct autoscale_view *v = xcalloc(a->n + 1, sizeof(*v));
+	views(a, v);
+	json_t *o = render_autoscale_status(v, a->n, a->cfg->apply);
+	free(v);
+	return o;
+}
