@@ -153,6 +153,18 @@ static void profile_build(const struct planner_input *in, struct profile *p)
 		p->app_slots = 0;
 }
 
+/* The data tier's parts of a stage's availability, remembered (amemo):
+ * every field of the stage they read, and log(1 - U) of them together. */
+struct amemo {
+	bool used;
+	unsigned char db, cache;
+	bool monitored, kubernetes;
+	unsigned reps, need;
+	double db_bytes, db_sla, cache_sla, peak_share;
+	double log_up;
+};
+#define AMEMO_CAP 4096u
+
 /* A queue solve the search has already done: its exact inputs and answer. */
 struct qsolve {
 	double lambda, service_s, quantile;
@@ -204,6 +216,8 @@ struct ctx {
 	 * expensive step of an evaluation. Open addressing, power-of-two size. */
 	struct qsolve *qmemo;
 	size_t qmemo_cap, qmemo_n;
+	struct amemo *amemo;     /* AMEMO_CAP entries */
+	size_t amemo_n;
 };
 
 #define NO_PROVIDER ((size_t)-1)
@@ -346,6 +360,7 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 	cx->wrk_front = xcalloc(n, sizeof(*cx->wrk_front));
 	cx->rep_done = xcalloc(n, sizeof(*cx->rep_done));
 	cx->rlo_memo = xcalloc(n, sizeof(*cx->rlo_memo));
+	cx->amemo = xcalloc(AMEMO_CAP, sizeof(*cx->amemo));
 	/* Worker nodes and replicas are held to the CPU and memory limits; the
 	 * pooler's client and pool limits to the connection limit's margin. */
 	cx->lim[PRES_WORKER_CPU] = cx->lim[PRES_REPLICA_CPU] = cx->lim[PRES_CPU];
@@ -363,6 +378,7 @@ static void ctx_free(struct ctx *cx)
 	free(cx->wrk_front);
 	free(cx->rep_done);
 	free(cx->rlo_memo);
+	free(cx->amemo);
 }
 
 /* Bits of a double, so equal keys are equal bit for bit (-0.0 is not 0.0 here,
@@ -904,15 +920,70 @@ static void shape_stage(const struct ctx *cx, const struct plan_shape *s, const 
 /* The composed availability of a shape (the app part remembered in its
  * tier: every database, replica and cache option leaves it the same); 0
  * when it cannot be composed. */
-static double shape_availability(const struct ctx *cx, const struct plan_shape *s, const struct extras *x,
+static uint64_t dbits(double x);
+
+/* The data tier's share of a stage's availability (database, replicas,
+ * cache): avail_stage_u() with the rest remembered as nothing, so its
+ * answer is those parts alone; remembered by every field they read. */
+static int data_tier_log_up(struct ctx *cx, const struct avail_stage *st, double *log_up)
+{
+	struct amemo key = {.used = true, .db = (unsigned char)st->db, .cache = (unsigned char)st->cache,
+			    .monitored = st->monitored, .kubernetes = st->kubernetes, .reps = st->db_replicas,
+			    .need = st->db_replicas_needed, .db_bytes = st->db_bytes, .db_sla = st->db_sla,
+			    .cache_sla = st->cache_sla, .peak_share = st->peak_share};
+	uint64_t h = dbits(key.db_bytes) * 0x9E3779B97F4A7C15ULL ^ dbits(key.db_sla) * 0xC2B2AE3D27D4EB4FULL ^
+		     dbits(key.cache_sla) * 0x165667B19E3779F9ULL ^ dbits(key.peak_share) ^
+		     ((uint64_t)key.db << 1 ^ (uint64_t)key.cache << 5 ^ (uint64_t)key.monitored << 9 ^
+		      (uint64_t)key.kubernetes << 10 ^ (uint64_t)key.reps << 11 ^ (uint64_t)key.need << 27);
+	h ^= h >> 31;
+	size_t mask = AMEMO_CAP - 1, i = (size_t)h & mask;
+	for (size_t probes = 0; probes < AMEMO_CAP; probes++, i = (i + 1) & mask) {
+		struct amemo *e = &cx->amemo[i];
+		if (!e->used)
+			break;
+		if (e->db == key.db && e->cache == key.cache && e->monitored == key.monitored &&
+		    e->kubernetes == key.kubernetes && e->reps == key.reps && e->need == key.need &&
+		    dbits(e->db_bytes) == dbits(key.db_bytes) && dbits(e->db_sla) == dbits(key.db_sla) &&
+		    dbits(e->cache_sla) == dbits(key.cache_sla) && dbits(e->peak_share) == dbits(key.peak_share)) {
+			*log_up = e->log_up;
+			return 0;
+		}
+	}
+	struct avail_memo nothing = {.done = true, .log_up = 0};
+	double u;
+	int rc = avail_stage_u(&cx->rel, st, &nothing, &u);
+	if (rc)
+		return rc;
+	*log_up = key.log_up = log1p(-u);
+	/* Keep the table at most half full; past that start afresh (a bound on
+	 * memory, not on the search). */
+	if (2 * (cx->amemo_n + 1) > AMEMO_CAP) {
+		memset(cx->amemo, 0, AMEMO_CAP * sizeof(*cx->amemo));
+		cx->amemo_n = 0;
+		i = (size_t)h & mask;
+	}
+	while (cx->amemo[i].used)
+		i = (i + 1) & mask;
+	cx->amemo[i] = key;
+	cx->amemo_n++;
+	return 0;
+}
+
+static double shape_availability(struct ctx *cx, const struct plan_shape *s, const struct extras *x,
 				 struct tier *t, const struct demand *d)
 {
 	struct avail_stage st;
 	double u;
 	shape_stage(cx, s, x, t->raw_load, d, &st);
-	if (avail_stage_u(&cx->rel, &st, &t->avail, &u) != 0)
+	/* The app tier's parts once per tier (their own memo), the data tier's
+	 * once per combination: U = 1 - exp(log_up(app tier) + log_up(data tier)),
+	 * the same sum avail_stage_u() forms, grouped. */
+	if (!t->avail.done && avail_stage_u(&cx->rel, &st, &t->avail, &u) != 0)
 		return 0;
-	return 1 - u;
+	double data;
+	if (data_tier_log_up(cx, &st, &data) != 0)
+		return 0;
+	return 1 + expm1(t->avail.log_up + data);
 }
 
 /* Combine an evaluated app tier with the rest of the shape. */
