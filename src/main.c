@@ -16,7 +16,8 @@
  *   model/model.h       the workload/deployment structs everything shares
  *   model/sample        metric samples and series (what sources give, the store keeps)
  *   model/source_config what a metric source is configured with
- *   model/queue         M/M/c: Erlang C, waiting and response-time percentiles
+ *   model/queue         M/M/c: Erlang C, waiting and response-time percentiles; M/G/c
+ *   model/calibrated    a bench calibration -> CPU, slots and service time per node
  *   model/availability  availability from failures, recoveries and planned downtime (series, k-of-n, failover)
  *   model/demand        users -> per-resource demand (Little's law, pools)
  *   model/cost          catalogue plans -> monthly cost, serverless comparison

@@ -78,12 +78,20 @@ int calibration_write(const char *path, const struct calibration *c,
 	mapping(&e, true, false);
 	scalar(&e, "calibration", false);
 	mapping(&e, true, false);
-	key_num(&e, "sigma", c->sigma);
-	key_num(&e, "kappa", c->kappa);
-	key_num(&e, "gamma", c->gamma);
 	key_dur(&e, "service_time", c->service_s);
+	key_num(&e, "service_cv", c->service_cv);
+	if (c->cpu_s > 0)
+		key_dur(&e, "cpu_per_request", c->cpu_s);
+	key_str(&e, "cpu_source", info->cpu_source ? info->cpu_source : "");
+	key_num(&e, "concurrency", c->concurrency);
 	key_num(&e, "max_rps", c->max_rps);
 	key_num(&e, "cores", c->cores);
+	if (info->usl_fitted) {
+		key_num(&e, "sigma", c->sigma);
+		key_num(&e, "kappa", c->kappa);
+		key_num(&e, "gamma", c->gamma);
+	}
+	key_str(&e, "ladder_stop", info->ladder_stop ? info->ladder_stop : "");
 	key_str(&e, "url", info->url ? info->url : "");
 	char when[32];
 	struct tm tm;

@@ -4,12 +4,17 @@
  * FILE` in a headroom config (docs/bench.md, "Calibration file"):
  *
  *   calibration:
- *     sigma: 0.0213          # USL contention
+ *     service_time: 1.096ms  # mean latency at concurrency 1 (a request alone)
+ *     service_cv: 0.31       # its coefficient of variation (stddev / mean)
+ *     cpu_per_request: 0.2ms # CPU per request (cores x utilisation / throughput)
+ *     cpu_source: "process"  # how: process, machine or knee (informational)
+ *     concurrency: 9.2       # requests in service at the knee: max_rps x service_time
+ *     max_rps: 8400          # highest rate within the SLO
+ *     cores: 2               # vCPUs of the machine measured
+ *     sigma: 0.0213          # USL contention (only when the USL was fitted)
  *     kappa: 0.000105        # USL coherency
  *     gamma: 912.4           # req/s at concurrency 1
- *     service_time: 1.096ms  # mean latency at concurrency 1
- *     max_rps: 8400          # highest rate within the SLO
- *     cores: 2               # vCPUs of the machine that measured
+ *     ladder_stop: "..."     # why the closed ladder stopped (informational)
  *     url: "http://127.0.0.1:8080/"
  *     measured_at: "2026-11-22T10:00:00Z"
  *     slo: "p95=500ms"
@@ -41,12 +46,16 @@ struct calibration_info {
 	time_t measured_at;
 	const struct calibration_point *points; /**< borrowed */
 	size_t n_points;
+	bool usl_fitted;          /**< write sigma, kappa and gamma */
+	const char *cpu_source;   /**< borrowed: "process", "machine" or "knee" */
+	const char *ladder_stop;  /**< borrowed: why the closed ladder stopped */
 };
 
 /**
  * Write a calibration file (replacing it).
  * @param path where to write.
- * @param c sigma, kappa, gamma, service_s, max_rps, cores.
+ * @param c service_s, service_cv, cpu_s (0: not written), concurrency,
+ *        max_rps, cores, and sigma, kappa, gamma when info->usl_fitted.
  * @param info url, slo, time and points.
  * @param d where a failure is reported.
  * @return 0, or HR_E_IO after reporting to d.

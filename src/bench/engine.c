@@ -288,6 +288,21 @@ const char *bench_host(const struct bench *b)
 	return b->host;
 }
 
+bool bench_is_loopback(const struct bench *b)
+{
+	if (b->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&b->addr;
+		return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (b->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&b->addr;
+		if (IN6_IS_ADDR_LOOPBACK(&a->sin6_addr))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127;
+	}
+	return false;
+}
+
 void bench_stop(struct bench *b)
 {
 	atomic_store(&b->stop, true);
@@ -849,6 +864,23 @@ static double tv_s(struct timeval tv)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/* One reading of the CPU probe and of this process's CPU (user + system). */
+struct cpu_mark {
+	bool taken; /* read (whether or not the probe answered) */
+	bool ok;    /* the probe answered */
+	double probe, self;
+};
+
+static struct cpu_mark cpu_mark(const struct bench_run_opts *o)
+{
+	struct cpu_mark m = {.taken = true};
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	m.self = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+	m.ok = o->cpu_probe(o->cpu_probe_arg, &m.probe) == 0;
+	return m;
+}
+
 int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -910,6 +942,7 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 
 	struct rusage ru0, ru1;
 	getrusage(RUSAGE_SELF, &ru0);
+	struct cpu_mark mark0 = {0}; /* the probe when the counted window opens */
 	int rc = 0;
 	for (unsigned t = 0; t < nt && rc == 0; t++)
 		rc = ws[t].fatal;
@@ -956,6 +989,8 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 				w->errors[k] = 0;
 		}
 		b->t0 = t0;
+		if (o->cpu_probe && o->warmup_s <= 0)
+			mark0 = cpu_mark(o);
 		for (unsigned t = 0; t < nt && rc == 0; t++) {
 			int e = pthread_create(&ws[t].tid, NULL, worker_main, &ws[t]);
 			if (e) {
@@ -979,6 +1014,8 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 		struct timespec nap = {0, 20000000};
 		nanosleep(&nap, NULL);
 		int64_t now = clock_mono_ns();
+		if (o->cpu_probe && !mark0.taken && now >= t0 + (int64_t)(o->warmup_s * NS))
+			mark0 = cpu_mark(o);
 		if (o->progress && now >= next_progress) {
 			uint64_t r = 0, e = 0;
 			int64_t p95 = 0;
@@ -997,6 +1034,14 @@ int bench_run(struct bench *b, const struct bench_run_opts *o, struct bench_resu
 		if (ws[t].started)
 			pthread_join(ws[t].tid, NULL);
 	getrusage(RUSAGE_SELF, &ru1);
+	res->probe_cpu_s = NAN;
+	if (o->cpu_probe && mark0.ok) {
+		struct cpu_mark mark1 = cpu_mark(o);
+		if (mark1.ok) {
+			res->probe_cpu_s = mark1.probe - mark0.probe;
+			res->self_window_cpu_s = mark1.self - mark0.self;
+		}
+	}
 
 	/* Merge. */
 	res->latency = new_hist();

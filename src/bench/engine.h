@@ -67,6 +67,12 @@ struct bench_run_opts {
 			 double p95_s);
 	void *progress_arg;
 	double progress_s;
+	/** Optional: the CPU seconds used so far by what the run measures besides
+	 *  this process (a server's processes, or the whole machine). Read when
+	 *  the counted window opens and when the run ends, from the calling
+	 *  thread; returns 0, or an error code to give up on the reading. */
+	int (*cpu_probe)(void *arg, double *cpu_s);
+	void *cpu_probe_arg;
 };
 
 /** Kinds of failed requests. */
@@ -98,6 +104,9 @@ struct bench_result {
 	double rate;               /**< open-loop target (0 for closed loop) */
 	unsigned threads, connections;
 	double cpu_user_s, cpu_sys_s; /**< this process during the run */
+	double probe_cpu_s;        /**< cpu_probe's CPU seconds over the counted window (within
+	                                20 ms); NAN without a probe or when a reading failed */
+	double self_window_cpu_s;  /**< this process's CPU seconds over that same window */
 	bool interrupted;          /**< bench_stop() ended it early */
 	struct hist *latency;      /**< open loop: from the scheduled time; closed: from the send */
 	struct hist *latency_sent; /**< open loop only: from the actual send; else NULL */
@@ -138,5 +147,7 @@ uint64_t bench_result_errors(const struct bench_result *res);
 
 /** The URL's host as parsed (for messages). */
 const char *bench_host(const struct bench *b);
+/** Does the URL's host resolve to this machine's loopback (127.0.0.0/8, ::1)? */
+bool bench_is_loopback(const struct bench *b);
 
 #endif

@@ -10,8 +10,9 @@
  * merged at the end (Gil Tene, HdrHistogram; layout as in HdrHistogram_c
  * hdr_histogram.c, re-derived for headroom, not copied).
  *
- * Min, max, count and the sum of values are kept exactly beside the counters,
- * so the mean and the extremes carry no bucket error. */
+ * Min, max, count, the sum of values and the sum of their squares are kept
+ * beside the counters, so the mean, the standard deviation and the extremes
+ * carry no bucket error. */
 #ifndef HR_BENCH_HIST_H
 #define HR_BENCH_HIST_H
 
@@ -59,6 +60,8 @@ int64_t hist_max(const struct hist *h);
 /** Arithmetic mean of the values recorded (exact), 0 when empty. */
 double hist_mean(const struct hist *h);
 
+/** Sample standard deviation of the values recorded (from exact sums), 0 with fewer than 2. */
+double hist_stddev(const struct hist *h);
 /**
  * The value at a percentile: the highest value equivalent (same counter) to
  * the smallest recorded value v with at least pct % of the values <= v,

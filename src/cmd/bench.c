@@ -3,9 +3,13 @@
  * Flags follow wrk where they mean the same (-t, -c, -d, -H, --timeout,
  * --latency is always on). The engine is src/bench/engine.h; --find-knee
  * drives it through src/bench/knee.h and fits the Universal Scalability Law
- * (src/model/usl.h) to the closed-loop ladder for --calibrate. */
+ * (src/model/usl.h) to the closed-loop ladder; --calibrate also writes the
+ * service time alone and its variability, the CPU per request (from the
+ * server's processes, this machine, or the knee: src/bench/cpu.h) and the
+ * server-side concurrency at the knee (docs/bench.md, "Calibration file"). */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 #include <jansson.h>
 
 #include "bench/calibration.h"
+#include "bench/cpu.h"
 #include "bench/engine.h"
 #include "bench/hist.h"
 #include "bench/knee.h"
@@ -32,6 +37,8 @@
 #define MAX_THREADS 1024
 #define MAX_HEADERS 64
 #define MAX_BODY (64 * 1024 * 1024)
+#define MAX_CORES 100000 /* --cores: past any machine one service runs on */
+#define MAX_PID 4194304  /* PID_MAX_LIMIT on 64-bit Linux (proc(5), pid_max) */
 
 static const char usage_text[] =
 	"usage: headroom bench URL [OPTIONS]\n"
@@ -56,16 +63,31 @@ static const char usage_text[] =
 	"      --body @FILE|TEXT  request body, from FILE or given inline\n"
 	"  -k, --insecure         https: do not verify the certificate\n"
 	"      --find-knee        step concurrency, then rate, up to the SLO; report the\n"
-	"                         highest sustainable rate and a USL fit\n"
+	"                         highest sustainable rate, why the concurrency ladder\n"
+	"                         stopped, and a USL fit\n"
 	"      --slo pNN=D        the SLO for --find-knee (default p95=500ms)\n"
 	"      --calibrate FILE   with --find-knee: write the calibration the config's\n"
-	"                         'calibration: FILE' reads (implies --find-knee)\n"
+	"                         'calibration: FILE' reads (implies --find-knee): the\n"
+	"                         service time alone and its cv, CPU per request, the\n"
+	"                         requests in service at the knee, the USL fit\n"
+	"      --server-pid PID   with --find-knee: measure CPU per request from this\n"
+	"                         server process (/proc/PID/stat; repeat for each\n"
+	"                         process of a multi-process server). Without it a\n"
+	"                         loopback target is measured by this machine's busy\n"
+	"                         time less the load generator's, and a remote one\n"
+	"                         is derived from the knee (cores / max_rps, an upper\n"
+	"                         bound)\n"
+	"      --cores N          vCPUs of the machine that serves URL (default: this\n"
+	"                         machine's, or the server process's CPU affinity, when\n"
+	"                         the target is loopback or --server-pid is given;\n"
+	"                         required with --calibrate otherwise)\n"
 	"      --format text|json output format (default text)\n"
 	"      --latency-log FILE debugging: write every latency (see docs/bench.md)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: 0 done (failed requests are reported, not fatal), 1 the\n"
-	"target could not be loaded at all, 2 bad input.\n";
+	"target could not be loaded at all or no calibration could be written,\n"
+	"2 bad input.\n";
 
 struct flags {
 	const char *url;
@@ -88,6 +110,9 @@ struct flags {
 	const char *calibrate;
 	enum out_format format;
 	const char *latency_log;
+	pid_t server_pids[CPU_PROBE_MAX_PIDS];
+	size_t n_pids;
+	double cores;      /* --cores; 0 = not given */
 };
 
 static struct bench *g_bench; /* for the SIGINT handler */
@@ -191,7 +216,7 @@ static int read_body(const char *v, struct flags *f)
 }
 
 enum { OPT_REQUESTS = 256, OPT_TIMEOUT, OPT_BODY, OPT_KNEE, OPT_SLO, OPT_CALIBRATE, OPT_FORMAT,
-       OPT_LATLOG };
+       OPT_LATLOG, OPT_SERVER_PID, OPT_CORES };
 
 static int parse_flags(int argc, char **argv, struct flags *f)
 {
@@ -211,6 +236,8 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 		{"calibrate", required_argument, NULL, OPT_CALIBRATE},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"latency-log", required_argument, NULL, OPT_LATLOG},
+		{"server-pid", required_argument, NULL, OPT_SERVER_PID},
+		{"cores", required_argument, NULL, OPT_CORES},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -285,6 +312,22 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 		case OPT_LATLOG:
 			f->latency_log = optarg;
 			break;
+		case OPT_SERVER_PID: {
+			unsigned pid;
+			if (f->n_pids == CPU_PROBE_MAX_PIDS)
+				rc = cmd_usage_error(NAME, "--server-pid: at most %d processes", CPU_PROBE_MAX_PIDS);
+			else if (parse_unsigned("--server-pid", optarg, 1, MAX_PID, &pid) == 0)
+				f->server_pids[f->n_pids++] = (pid_t)pid;
+			else
+				rc = EXIT_BAD_INPUT;
+			break;
+		}
+		case OPT_CORES:
+			if (units_parse_number(optarg, &x, &why) != 0 || !(x > 0) || x > MAX_CORES)
+				rc = cmd_usage_error(NAME, "--cores '%s': expected the vCPUs of the server's machine, a number above 0 such as 2 or 1.5",
+						     optarg);
+			f->cores = x;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -309,6 +352,9 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 			return cmd_usage_error(NAME, "--find-knee chooses the rate itself; drop --rate and --requests");
 		if (!f->duration_set)
 			f->duration_s = 5;
+	} else if (f->n_pids || f->cores > 0) {
+		return cmd_usage_error(NAME, "%s only applies with --find-knee or --calibrate",
+				       f->n_pids ? "--server-pid" : "--cores");
 	}
 	return 0;
 }
@@ -447,11 +493,89 @@ static void on_step(void *arg, const struct knee_step *s)
 	fflush(stdout);
 }
 
+/* How the CPU per request is known (docs/bench.md, "CPU per request"). */
+enum cpu_mode {
+	CPU_PROCESS, /* --server-pid: the server's own CPU time */
+	CPU_MACHINE, /* a loopback target: this machine's busy time less ours */
+	CPU_KNEE,    /* neither: cores / max_rps, as if the CPU saturated at the knee */
+};
+
+static const char *const cpu_mode_names[] = {"process", "machine", "knee"};
+
+/* vCPUs of the machine measured: --cores, else what the server's first
+ * process may run on (its CPU affinity), else this machine's online CPUs;
+ * 0 when the target is elsewhere and --cores was not given. */
+static double measured_cores(const struct flags *f, const struct bench *b)
+{
+	if (f->cores > 0)
+		return f->cores;
+	if (f->n_pids > 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		if (sched_getaffinity(f->server_pids[0], sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+			return CPU_COUNT(&set);
+	}
+	if (f->n_pids > 0 || bench_is_loopback(b)) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		return n > 0 ? (double)n : 1;
+	}
+	return 0;
+}
+
+/* Why the closed ladder stopped, in a sentence: what more connections can and cannot do. */
+static const char *ladder_text(const struct knee_result *kr, char *buf, size_t n)
+{
+	const struct knee_step *s = kr->stop_step;
+	if (!s) {
+		snprintf(buf, n, "no closed-loop step ran");
+		return buf;
+	}
+	switch (kr->stop) {
+	case KNEE_STOP_SLO:
+		snprintf(buf, n, "stopped at concurrency %u: %s", s->concurrency, s->why);
+		break;
+	case KNEE_STOP_FLAT:
+		snprintf(buf, n,
+			 "stopped at concurrency %u: throughput stopped growing (%.1f req/s, against %.1f at "
+			 "concurrency %u); the service is serving all it can at once, and more connections only queue",
+			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
+		break;
+	case KNEE_STOP_FELL:
+		snprintf(buf, n,
+			 "stopped at concurrency %u: throughput fell to %.1f req/s from %.1f at concurrency %u; "
+			 "the service is past its peak concurrency (contention), and more connections cannot raise it",
+			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
+		break;
+	default:
+		snprintf(buf, n, "stopped at concurrency %u: the connection limit; raise -c to go further",
+			 s->concurrency);
+		break;
+	}
+	return buf;
+}
+
 static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 {
+	double cores = measured_cores(f, b);
+	enum cpu_mode mode = f->n_pids > 0 ? CPU_PROCESS : bench_is_loopback(b) ? CPU_MACHINE : CPU_KNEE;
+	struct cpu_probe probe = {.root = "/"};
+	memcpy(probe.pids, f->server_pids, f->n_pids * sizeof(pid_t));
+	probe.n_pids = f->n_pids;
+	if (mode == CPU_PROCESS) {
+		double x;
+		for (size_t i = 0; i < f->n_pids; i++) {
+			struct cpu_probe one = {.root = "/", .pids = {f->server_pids[i]}, .n_pids = 1};
+			if (cpu_probe_read(&one, &x) != 0) {
+				diag_error(d, "--server-pid %ld: no such process to measure (/proc/%ld/stat)",
+					   (long)f->server_pids[i], (long)f->server_pids[i]);
+				return EXIT_BAD_INPUT;
+			}
+		}
+	}
 	struct knee_opts ko = {
 		.slo_pct = f->slo_pct, .slo_s = f->slo_s, .max_connections = f->connections,
 		.threads = f->threads, .step_s = f->duration_s, .timeout_s = f->timeout_s,
+		.cpu_probe = mode == CPU_KNEE ? NULL : cpu_probe_read, .cpu_probe_arg = &probe,
 		.on_step = on_step, .arg = f,
 	};
 	if (f->format == FORMAT_TEXT)
@@ -481,6 +605,27 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 	bool fitted = np >= USL_MIN_POINTS && usl_fit(pts, np, &m, &fi) == 0;
 	int status = 0;
 
+	/* CPU per request: the utilisation law D = busy CPU / completions
+	 * (= cores x utilisation / throughput), over every step that read the
+	 * probe; else derived from the knee. */
+	double cpu = NAN;
+	if (mode == CPU_PROCESS && kr->cpu_requests > 0) {
+		cpu = kr->cpu_s / (double)kr->cpu_requests;
+	} else if (mode == CPU_MACHINE && kr->cpu_requests > 0) {
+		double busy = kr->cpu_s - kr->self_cpu_s;
+		cpu = (busy > 0 ? busy : 0) / (double)kr->cpu_requests;
+	}
+	if (!(cpu > 0)) {
+		/* The probe never answered (a server that exited), or the machine's
+		 * busy time was all ours: nothing measured, derive it. */
+		mode = CPU_KNEE;
+		cpu = kr->max_rps > 0 && cores > 0 ? cores / kr->max_rps : NAN;
+	}
+	/* Little's law on the time in service at the knee. */
+	double conc = kr->max_rps * kr->service_s;
+	char ladder[320];
+	ladder_text(kr, ladder, sizeof(ladder));
+
 	if (f->format == FORMAT_JSON) {
 		json_t *o = json_object();
 		json_object_set_new(o, "url", json_string(f->url));
@@ -491,6 +636,16 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 		json_object_set_new(o, "max_rps", json_real(kr->max_rps));
 		json_object_set_new(o, "peak_closed_rps", json_real(kr->peak_rps));
 		json_object_set_new(o, "service_time_s", json_real(kr->service_s));
+		json_object_set_new(o, "service_cv", json_real(kr->service_cv));
+		json_object_set_new(o, "server_concurrency", json_real(conc));
+		json_object_set_new(o, "cores", cores > 0 ? json_real(cores) : json_null());
+		json_object_set_new(o, "cpu_per_request_s", isfinite(cpu) ? json_real(cpu) : json_null());
+		json_object_set_new(o, "cpu_source", json_string(cpu_mode_names[mode]));
+		json_t *ls = json_object();
+		json_object_set_new(ls, "reason", json_string(knee_stop_name(kr->stop)));
+		json_object_set_new(ls, "concurrency", kr->stop_step ? json_integer(kr->stop_step->concurrency) : json_null());
+		json_object_set_new(ls, "text", json_string(ladder));
+		json_object_set_new(o, "ladder_stop", ls);
 		json_t *steps = json_array();
 		for (size_t i = 0; i < kr->n; i++) {
 			const struct knee_step *s = &kr->steps[i];
@@ -503,6 +658,7 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 			json_object_set_new(j, "latency_at_slo_s", json_real(s->pct_s));
 			json_object_set_new(j, "p95_s", json_real(s->p95_s));
 			json_object_set_new(j, "mean_s", json_real(s->mean_s));
+			json_object_set_new(j, "cv", json_real(s->cv));
 			json_object_set_new(j, "error_ratio", json_real(s->error_ratio));
 			json_object_set_new(j, "ok", json_boolean(s->ok));
 			json_array_append_new(steps, j);
@@ -524,17 +680,34 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 		putchar('\n');
 		json_decref(o);
 	} else {
+		char a[24], c2[24];
 		if (kr->max_rps > 0)
 			printf("Highest sustainable rate: %.1f req/s at %s (closed-loop peak %.1f req/s)\n",
 			       kr->max_rps, f->slo_text, kr->peak_rps);
 		else
 			printf("No rate met %s\n", f->slo_text);
+		printf("Closed ladder %s\n", ladder);
+		if (kr->service_s > 0)
+			printf("Service alone (concurrency 1): mean %s, cv %.3g; at the knee %.1f requests in service "
+			       "(max_rps x service time)\n",
+			       units_fmt_duration(kr->service_s, a, sizeof(a)), kr->service_cv, conc);
+		if (mode == CPU_PROCESS && isfinite(cpu))
+			printf("CPU per request: %s, measured on the server's process%s (%.3g vCPU)\n",
+			       units_fmt_duration(cpu, c2, sizeof(c2)), f->n_pids > 1 ? "es" : "", cores);
+		else if (mode == CPU_MACHINE && isfinite(cpu))
+			printf("CPU per request: %s, from this machine's busy time less the load generator's (%.3g vCPU;\n"
+			       "  anything else running counts too: --server-pid measures the server alone)\n",
+			       units_fmt_duration(cpu, c2, sizeof(c2)), cores);
+		else if (isfinite(cpu))
+			printf("CPU per request: %s, derived from the knee (cores / max_rps, as if the CPU saturated\n"
+			       "  there: an upper bound; --server-pid on the server's machine measures it)\n",
+			       units_fmt_duration(cpu, c2, sizeof(c2)));
 		if (fitted)
 			printf("USL fit: sigma %.4g, kappa %.4g, gamma %.4g req/s; peak %.1f req/s at concurrency %.1f\n",
 			       m.sigma, m.kappa, m.gamma, usl_max_throughput(&m), usl_peak_concurrency(&m));
 		else
-			printf("USL fit: needs %d closed-loop steps with responses, have %zu\n",
-			       USL_MIN_POINTS, np);
+			printf("USL fit: needs %d closed-loop steps with responses, have %zu (the ladder %s)\n",
+			       USL_MIN_POINTS, np, ladder);
 	}
 	/* As for a plain run (--help, docs/bench.md): nothing answered, exit 1. */
 	bool answered = false;
@@ -545,22 +718,26 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 		status = 1;
 	}
 	if (f->calibrate) {
-		if (!fitted) {
-			diag_error(d, "no calibration written: the USL needs %d closed-loop points, the ladder gave %zu (raise -c)",
-				   USL_MIN_POINTS, np);
+		if (!(kr->max_rps > 0) || !(kr->service_s > 0)) {
+			diag_error(d, "no calibration written: no rate met %s", f->slo_text);
 			status = 1;
 		} else {
-			long cores = sysconf(_SC_NPROCESSORS_ONLN);
 			struct calibration c = {
 				.present = true, .sigma = m.sigma, .kappa = m.kappa, .gamma = m.gamma,
-				.service_s = kr->service_s, .max_rps = kr->max_rps,
-				.cores = cores > 0 ? (double)cores : 1,
+				.service_s = kr->service_s, .service_cv = kr->service_cv, .has_service_cv = true,
+				.cpu_s = isfinite(cpu) ? cpu : 0, .concurrency = conc,
+				.max_rps = kr->max_rps, .cores = cores,
 			};
-			struct calibration_info ci = {f->url, f->slo_text, time(NULL), cps, np};
+			struct calibration_info ci = {
+				.url = f->url, .slo = f->slo_text, .measured_at = time(NULL), .points = cps,
+				.n_points = np, .usl_fitted = fitted, .cpu_source = cpu_mode_names[mode],
+				.ladder_stop = ladder,
+			};
 			if (calibration_write(f->calibrate, &c, &ci, d) != 0)
 				status = 1;
 			else if (f->format == FORMAT_TEXT)
-				printf("Calibration written to %s\n", f->calibrate);
+				printf("Calibration written to %s%s\n", f->calibrate,
+				       fitted ? "" : " (without sigma, kappa and gamma: the USL was not fitted)");
 		}
 	}
 	free(kr);
@@ -586,6 +763,15 @@ static int run_bench(int argc, char **argv)
 	if (rc) {
 		free(f.body);
 		return rc == HR_E_INVALID ? EXIT_BAD_INPUT : 1;
+	}
+	/* A calibration scales by the measured machine's size: never guess it
+	 * from this machine for a server elsewhere. */
+	if (f.calibrate && measured_cores(&f, b) <= 0) {
+		cmd_usage_error(NAME, "--calibrate: %s is not this machine; give --cores N, the vCPUs that serve it",
+				bench_host(b));
+		bench_free(b);
+		free(f.body);
+		return EXIT_BAD_INPUT;
 	}
 	FILE *log = NULL;
 	if (f.latency_log) {

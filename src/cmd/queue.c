@@ -1,4 +1,4 @@
-/* queue.c - `headroom queue`: the M/M/c calculator (model/queue). */
+/* queue.c - `headroom queue`: the M/M/c calculator, and M/G/c with --service-cv (model/queue). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,15 +21,19 @@ static const char *const name = "queue";
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: headroom queue --arrival RATE --service DURATION --servers C [--format F]\n"
+		"usage: headroom queue --arrival RATE --service DURATION --servers C\n"
+		"                      [--service-cv X] [--format F]\n"
 		"       headroom queue --arrival RATE --service DURATION --target pNN=DURATION\n"
-		"                      [--max-servers N] [--format F]\n"
+		"                      [--service-cv X] [--max-servers N] [--format F]\n"
 		"\n"
 		"M/M/c queue calculator: Poisson arrivals, exponential service times, C\n"
 		"identical servers taking requests first come, first served (a worker pool,\n"
 		"a connection pool, CPU cores). Prints utilisation, the probability that a\n"
 		"request waits (Erlang C), mean wait, mean response time and response-time\n"
 		"percentiles p50/p95/p99; with --target, the fewest servers that meet it.\n"
+		"With --service-cv, service times vary by that coefficient of variation\n"
+		"(standard deviation / mean: 0 constant, 1 exponential) and the queue is\n"
+		"M/G/c by the Allen-Cunneen approximation (docs/queue.md, \"M/G/c\").\n"
 		"\n"
 		"Options:\n"
 		"  -a, --arrival RATE        arrival rate with its period: 100/s, 4/min, 2/h, 10k/day\n"
@@ -37,6 +41,9 @@ static void usage(FILE *fp)
 		"  -c, --servers C           number of servers, 1 to %u\n"
 		"  -t, --target pNN=DURATION a response-time percentile to meet, e.g. p95=200ms,\n"
 		"                            p50=80ms, p99=1s or p99.9=2s; prints the fewest servers\n"
+		"      --service-cv X        service-time coefficient of variation, 0 to %g\n"
+		"                            (alias --cv; default 1, exponential: M/M/c exactly;\n"
+		"                            headroom bench measures it: service_cv)\n"
 		"      --max-servers N       give up above N servers (with --target; default %u)\n"
 		"      --format text|json    output format (default text)\n"
 		"  -h, --help                show this help\n"
@@ -46,15 +53,17 @@ static void usage(FILE *fp)
 		"A target below the service time's own percentile cannot be met by any number\n"
 		"of servers; that answer is printed too (JSON \"servers\": null).\n"
 		"JSON keys: utilization, p_wait, mean_wait_s, mean_response_s, p50_s, p95_s,\n"
-		"p99_s, servers, stable, arrival_per_s, service_s, offered_load, target\n"
+		"p99_s, servers, stable, arrival_per_s, service_s, service_cv, offered_load,\n"
+		"target\n"
 		"(docs/queue.md has the schema and the formulas).\n"
 		"\n"
 		"Exit status: 0 answered, 2 bad input.\n"
 		"\n"
 		"Examples:\n"
 		"  headroom queue --arrival 80/s --service 20ms --servers 2\n"
-		"  headroom queue --arrival 300/min --service 1.2s --target p95=5s --format json\n",
-		QUEUE_MAX_SERVERS, QUEUE_DEFAULT_MAX_SERVERS);
+		"  headroom queue --arrival 300/min --service 1.2s --target p95=5s --format json\n"
+		"  headroom queue --arrival 80/s --service 25ms --servers 4 --service-cv 0.1\n",
+		QUEUE_MAX_SERVERS, QUEUE_MAX_CV, QUEUE_DEFAULT_MAX_SERVERS);
 }
 
 /* A whole number in [1, max], digits only (no sign, no suffix). */
@@ -116,15 +125,17 @@ static int emit(const struct queue_report *rep, enum out_format fmt)
 static int run_target(struct queue_report *rep, unsigned max_c, enum out_format fmt)
 {
 	unsigned c = 0;
-	int rc = queue_servers_for(rep->lambda, rep->service_s, rep->q, rep->target_s, max_c, &c);
+	int rc = queue_servers_for_g(rep->lambda, rep->service_s, rep->cv, rep->q, rep->target_s, max_c, &c);
 	if (rc != 0 && rc != HR_E_INFEASIBLE)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
 	struct queue_result r;
-	if (rc == 0 && queue_solve(rep->lambda, rep->service_s, c, &r) != 0)
+	if (rc == 0 && queue_solve_g(rep->lambda, rep->service_s, rep->cv, c, &r) != 0)
 		return cmd_usage_error(name, "cannot solve the queue");
 	rep->r = rc == 0 ? &r : NULL;
 	rep->max_servers = max_c;
-	rep->one_less_s = rc == 0 && c > 1 ? queue_response_quantile(rep->lambda, rep->service_s, c - 1, rep->q) : NAN;
+	rep->one_less_s = rc == 0 && c > 1
+				  ? queue_response_quantile_g(rep->lambda, rep->service_s, rep->cv, c - 1, rep->q)
+				  : NAN;
 	return emit(rep, fmt);
 }
 
@@ -136,12 +147,14 @@ static int run(int argc, char **argv)
 		{"servers", required_argument, NULL, 'c'},
 		{"target", required_argument, NULL, 't'},
 		{"max-servers", required_argument, NULL, 'M'},
+		{"service-cv", required_argument, NULL, 'V'},
+		{"cv", required_argument, NULL, 'V'},
 		{"format", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *arrival = NULL, *service = NULL, *servers = NULL, *target = NULL;
-	const char *max_servers = NULL;
+	const char *max_servers = NULL, *cv_text = NULL;
 	enum out_format fmt = FORMAT_TEXT;
 	opterr = 0;
 	optind = 0; // full getopt reset (glibc), so the parse never depends on earlier use
@@ -153,6 +166,7 @@ static int run(int argc, char **argv)
 		case 'c': servers = optarg; break;
 		case 't': target = optarg; break;
 		case 'M': max_servers = optarg; break;
+		case 'V': cv_text = optarg; break;
 		case 'F':
 			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &fmt))
 				return EXIT_BAD_INPUT;
@@ -183,6 +197,11 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(name, "--service '%s': the service time must be more than 0",
 				       service);
 
+	double cv = 1; // exponential: M/M/c, exactly as without the flag
+	if (cv_text && (units_parse_number(cv_text, &cv, &why) != 0 || !(cv >= 0 && cv <= QUEUE_MAX_CV)))
+		return cmd_usage_error(name, "--service-cv '%s': expected a number from 0 (constant service) to %g; 1 is exponential",
+				       cv_text, QUEUE_MAX_CV);
+
 	if (target) {
 		double q, target_s;
 		unsigned max_c = QUEUE_DEFAULT_MAX_SERVERS;
@@ -192,7 +211,8 @@ static int run(int argc, char **argv)
 			return cmd_usage_error(name, "--max-servers '%s': expected a whole number from 1 to %u",
 					       max_servers, QUEUE_MAX_SERVERS);
 		struct queue_report rep = {.arrival = arrival, .service = service, .lambda = lambda,
-					   .service_s = service_s, .has_target = true, .q = q, .target_s = target_s};
+					   .service_s = service_s, .cv = cv, .has_target = true, .q = q,
+					   .target_s = target_s};
 		return run_target(&rep, max_c, fmt);
 	}
 
@@ -201,12 +221,12 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(name, "--servers '%s': expected a whole number from 1 to %u",
 				       servers, QUEUE_MAX_SERVERS);
 	struct queue_result r;
-	int rc = queue_solve(lambda, service_s, c, &r);
+	int rc = queue_solve_g(lambda, service_s, cv, c, &r);
 	if (rc != 0)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
 	return emit(&(struct queue_report){.arrival = arrival, .service = service, .lambda = lambda,
-					   .service_s = service_s, .r = &r, .one_less_s = NAN},
+					   .service_s = service_s, .cv = cv, .r = &r, .one_less_s = NAN},
 		    fmt);
 }
 
-const struct hr_cmd cmd_queue = {"queue", "M/M/c calculator: Erlang C, waits, p50/p95/p99, servers for a target", run};
+const struct hr_cmd cmd_queue = {"queue", "M/M/c (M/G/c) calculator: Erlang C, waits, p50/p95/p99, servers for a target", run};

@@ -1388,19 +1388,46 @@ static const struct key_spec agent_keys[] = {
 };
 static SECTION(agent_section, "agent", struct agent_config, agent_keys);
 
+/* What scales a calibration to other machines (docs/plan.md, "Calibration")
+ * needs the measured machine's size. */
+static void calibration_check(struct loader *L, void *base, const struct ynode *map, const char *path)
+{
+	const struct calibration *c = base;
+	(void)path;
+	if (!map)
+		return;
+	if (!schema_get(map, "cores") &&
+	    (schema_get(map, "max_rps") || schema_get(map, "concurrency") || schema_get(map, "cpu_per_request")))
+		schema_error(L, map, "calibration: 'cores' (vCPUs of the machine measured) is needed with max_rps, "
+				     "concurrency or cpu_per_request, to scale them to other machines");
+	if (schema_get(map, "cores") && !(c->cores > 0))
+		schema_error(L, schema_get(map, "cores"), "calibration.cores: must be more than 0");
+}
+
 static const struct key_spec calibration_keys[] = {
 	{"sigma", KT_NUMBER, F(struct calibration, sigma), .max = 1, .doc = "USL contention coefficient"},
 	{"kappa", KT_NUMBER, F(struct calibration, kappa), .max = 1, .doc = "USL coherency coefficient"},
 	{"gamma", KT_RATE_NUM, F(struct calibration, gamma), .doc = "USL throughput at concurrency 1 (req/s)"},
-	{"service_time", KT_DURATION, F(struct calibration, service_s), .doc = "measured mean service time per request"},
+	{"service_time", KT_DURATION, F(struct calibration, service_s), .flags = KF_REQUIRED | KF_POSITIVE,
+	 .doc = "mean latency of a request alone (concurrency 1): CPU and waiting"},
+	/* QUEUE_MAX_CV (model/queue.h): past it a two-moment fit says little. */
+	{"service_cv", KT_NUMBER, F(struct calibration, service_cv), .max = 10, .flags = KF_PRESENT,
+	 .flag_off = offsetof(struct calibration, has_service_cv),
+	 .doc = "coefficient of variation of that latency (0 constant, 1 exponential); absent = 1"},
+	{"cpu_per_request", KT_DURATION, F(struct calibration, cpu_s),
+	 .doc = "CPU time per request on one vCPU of the machine measured"},
+	{"concurrency", KT_NUMBER, F(struct calibration, concurrency),
+	 .doc = "requests in service at once at the knee (max_rps x service_time)"},
 	{"max_rps", KT_RATE_NUM, F(struct calibration, max_rps), .doc = "highest sustainable rate at the SLO (req/s)"},
 	{"cores", KT_NUMBER, F(struct calibration, cores), .doc = "vCPUs of the machine measured"},
+	{"cpu_source", KT_ANY, .doc = "informational: how cpu_per_request was measured (process, machine or knee)"},
+	{"ladder_stop", KT_ANY, .doc = "informational: why the closed-loop ladder stopped"},
 	{"url", KT_ANY, .doc = "informational: the URL measured"},
 	{"measured_at", KT_ANY, .doc = "informational: when"},
 	{"slo", KT_ANY, .doc = "informational: the latency SLO used"},
 	{"points", KT_ANY, .doc = "informational: the measured {concurrency, throughput, p95} points"},
 };
-static SECTION(calibration_section, "calibration", struct calibration, calibration_keys);
+static SECTION(calibration_section, "calibration", struct calibration, calibration_keys, .check = calibration_check);
 
 static const struct key_spec calibration_file_keys[] = {
 	{"calibration", KT_SECTION, .offset = 0, .flags = KF_REQUIRED, .sub = &calibration_section,

@@ -299,13 +299,21 @@ struct catalog {
 	size_t n;
 };
 
-/** A measured calibration written by `headroom bench --calibrate`. */
+/**
+ * A measured calibration written by `headroom bench --calibrate`: one
+ * deployment on `cores` vCPU, measured from outside (docs/bench.md,
+ * "Calibration file"; how the planner uses it: docs/plan.md, "Calibration").
+ */
 struct calibration {
 	bool present;
-	double sigma;      /**< USL contention */
+	double sigma;      /**< USL contention (fitted on client concurrency) */
 	double kappa;      /**< USL coherency */
 	double gamma;      /**< USL throughput of one unit of concurrency, req/s */
-	double service_s;  /**< measured mean service time per request */
+	double service_s;  /**< mean latency at concurrency 1: a request alone, CPU and waiting */
+	double service_cv; /**< its coefficient of variation (stddev / mean) */
+	bool has_service_cv; /**< service_cv was given; absent = 1 (exponential) */
+	double cpu_s;      /**< CPU seconds per request (cores x utilisation / throughput); 0 = not given */
+	double concurrency; /**< requests in service at once at the knee (max_rps x service_s); 0 = not given */
 	double max_rps;    /**< highest sustainable rate at the SLO */
 	double cores;      /**< vCPUs of the machine measured */
 };

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "model/availability.h"
+#include "model/calibrated.h"
 #include "model/queue.h"
 #include "util/str.h"
 #include "util/units.h"
@@ -167,7 +168,7 @@ struct amemo {
 
 /* A queue solve the search has already done: its exact inputs and answer. */
 struct qsolve {
-	double lambda, service_s, quantile;
+	double lambda, service_s, cv, quantile;
 	unsigned servers;
 	bool used;
 };
@@ -218,6 +219,10 @@ struct ctx {
 	size_t qmemo_cap, qmemo_n;
 	struct amemo *amemo;     /* AMEMO_CAP entries */
 	size_t amemo_n;
+	/* A calibration from `headroom bench`, resolved (model/calibrated.h):
+	 * when set, it replaces every request class's cpu and duration. */
+	bool calibrated;
+	struct calib_service cal;
 };
 
 #define NO_PROVIDER ((size_t)-1)
@@ -366,6 +371,7 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 	cx->lim[PRES_WORKER_CPU] = cx->lim[PRES_REPLICA_CPU] = cx->lim[PRES_CPU];
 	cx->lim[PRES_WORKER_MEMORY] = cx->lim[PRES_MEMORY];
 	cx->lim[PRES_POOLER_CLIENTS] = cx->lim[PRES_POOLER_POOL] = cx->lim[PRES_DB_CONNECTIONS];
+	cx->calibrated = in->calibration && calib_resolve(in->calibration, &cx->cal) == 0;
 }
 
 static void ctx_free(struct ctx *cx)
@@ -390,28 +396,29 @@ static uint64_t dbits(double x)
 	return u;
 }
 
-static size_t qsolve_slot(const struct ctx *cx, double lambda, double s, unsigned c)
+static size_t qsolve_slot(const struct ctx *cx, double lambda, double s, double cv, unsigned c)
 {
-	uint64_t h = (dbits(lambda) * 0x9E3779B97F4A7C15ULL) ^ (dbits(s) * 0xC2B2AE3D27D4EB4FULL) ^ c;
+	uint64_t h = (dbits(lambda) * 0x9E3779B97F4A7C15ULL) ^ (dbits(s) * 0xC2B2AE3D27D4EB4FULL) ^
+		     (dbits(cv) * 0x165667B19E3779F9ULL) ^ c;
 	h ^= h >> 29;
 	size_t mask = cx->qmemo_cap - 1, i = (size_t)h & mask;
 	while (cx->qmemo[i].used && !(cx->qmemo[i].servers == c && dbits(cx->qmemo[i].lambda) == dbits(lambda) &&
-				     dbits(cx->qmemo[i].service_s) == dbits(s)))
+				     dbits(cx->qmemo[i].service_s) == dbits(s) && dbits(cx->qmemo[i].cv) == dbits(cv)))
 		i = (i + 1) & mask;
 	return i;
 }
 
-/* queue_response_quantile(lambda, s, c, P95), remembered: it is a pure
+/* queue_response_quantile_g(lambda, s, cv, c, P95), remembered: it is a pure
  * function of its inputs, so the answer found by their exact bits is the one
  * a new solve would give. */
-static double p95_solve(struct ctx *cx, double lambda, double s, unsigned c)
+static double p95_solve(struct ctx *cx, double lambda, double s, double cv, unsigned c)
 {
 	if (cx->qmemo_cap) {
-		const struct qsolve *e = &cx->qmemo[qsolve_slot(cx, lambda, s, c)];
+		const struct qsolve *e = &cx->qmemo[qsolve_slot(cx, lambda, s, cv, c)];
 		if (e->used)
 			return e->quantile;
 	}
-	double q = queue_response_quantile(lambda, s, c, P95);
+	double q = queue_response_quantile_g(lambda, s, cv, c, P95);
 	/* Keep the table at most half full: double it, or start afresh at the cap. */
 	if (2 * (cx->qmemo_n + 1) > cx->qmemo_cap) {
 		struct qsolve *old = cx->qmemo;
@@ -425,14 +432,14 @@ static double p95_solve(struct ctx *cx, double lambda, double s, unsigned c)
 		cx->qmemo_n = 0;
 		for (size_t k = 0; k < old_cap; k++) {
 			if (old[k].used) {
-				cx->qmemo[qsolve_slot(cx, old[k].lambda, old[k].service_s, old[k].servers)] = old[k];
+				cx->qmemo[qsolve_slot(cx, old[k].lambda, old[k].service_s, old[k].cv, old[k].servers)] = old[k];
 				cx->qmemo_n++;
 			}
 		}
 		free(old);
 	}
-	cx->qmemo[qsolve_slot(cx, lambda, s, c)] =
-		(struct qsolve){.lambda = lambda, .service_s = s, .quantile = q, .servers = c, .used = true};
+	cx->qmemo[qsolve_slot(cx, lambda, s, cv, c)] = (struct qsolve){
+		.lambda = lambda, .service_s = s, .cv = cv, .quantile = q, .servers = c, .used = true};
 	cx->qmemo_n++;
 	return q;
 }
@@ -472,18 +479,13 @@ static double vcpu_of(const struct offer *o)
 	return o->vcpu > 0 ? o->vcpu : 1;
 }
 
-/* CPU seconds a request really takes: the declared cost, or the calibration's
- * measured service time stretched by the Universal Scalability Law for the
- * node's concurrency N: S(N) = S (1 + sigma (N-1) + kappa N (N-1))
- * (Gunther; research notes "Universal Scalability Law", latency R(N)). */
-static double class_cpu(const struct ctx *cx, const struct request_class *r, unsigned servers)
+/* CPU seconds a request takes on one vCPU: the declared cost, or the
+ * calibration's CPU per request (model/calibrated.h: measured, or derived
+ * from the knee). Only the CPU: the measured latency is mostly waiting, and
+ * it is how long a request holds its slot (see tier_p95_calibrated), not CPU. */
+static double class_cpu(const struct ctx *cx, const struct request_class *r)
 {
-	const struct calibration *cal = cx->in->calibration;
-	if (cal && cal->present && cal->service_s > 0) {
-		double n = servers;
-		return cal->service_s * (1 + cal->sigma * (n - 1) + cal->kappa * n * (n - 1));
-	}
-	return r->cpu_s;
+	return cx->calibrated ? cx->cal.cpu_s : r->cpu_s;
 }
 
 /* The database's load split by where it lands. Reads go to the replicas when
@@ -555,9 +557,8 @@ static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, 
 	/* CPU: requests (calibrated if measured), tasks and the idle cost of each
 	 * replica; the database's busy time too when it shares the node. */
 	double app_cpu = d->app_cpu;
-	const struct calibration *cal = cx->in->calibration;
-	if (cal && cal->present && cal->service_s > 0)
-		app_cpu = d->req_rate * class_cpu(cx, NULL, t->servers);
+	if (cx->calibrated)
+		app_cpu = d->req_rate * cx->cal.cpu_s;
 	double task_cpu = with->workers ? d->task_cpu : 0, task_mem = with->workers ? d->task_mem_b : 0;
 	double cpu = (app_cpu + task_cpu) / n + r_app * p->app_cpu_base + r_wrk * p->wrk_cpu_base + p->fixed_cpu_base;
 	double mem = r_app * p->app_mem + r_wrk * p->wrk_mem + p->fixed_mem + (d->app_mem_b + task_mem) / n;
@@ -576,7 +577,15 @@ static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, 
 	t->util[PRES_MEMORY] = a->memory_b > 0 ? mem / a->memory_b : INFINITY;
 	t->need_disk = disk;
 	t->raw_load = t->util[PRES_CPU];
-	if (p->has_app && p->app_slots > 0) {
+	double cal_slots = cx->calibrated ? calib_slots(&cx->cal, v) : 0;
+	if (cal_slots > 0) {
+		/* The measured deployment's slots, scaled to this node: at 100 % the
+		 * node carries max_rps x v / cores (model/calibrated.h). */
+		t->has[PRES_CONNECTIONS] = true;
+		t->util[PRES_CONNECTIONS] = d->req_rate / n * cx->cal.service_s / cal_slots;
+		if (t->util[PRES_CONNECTIONS] > t->raw_load)
+			t->raw_load = t->util[PRES_CONNECTIONS];
+	} else if (p->has_app && p->app_slots > 0) {
 		t->has[PRES_CONNECTIONS] = true;
 		t->util[PRES_CONNECTIONS] = d->app_inflight / n / (r_app * p->app_slots);
 		if (t->util[PRES_CONNECTIONS] > t->raw_load)
@@ -594,29 +603,64 @@ static void tier_cheap(const struct ctx *cx, const struct offer *a, unsigned n, 
 			t->cheap_ok = false;
 }
 
-/* The p95 of each request class on one app node: an M/M/c queue whose servers
- * are the node's CPU pool, fed by the node's share of the requests plus the
- * node's other CPU work as extra arrivals of the same mean size (so it takes
- * its share of the servers); each class waits the pool's response quantile
- * scaled to its own CPU time, plus the non-CPU part of its duration (database,
- * network, external calls) as a pure delay. */
+/* The p95 of a calibrated node (model/calibrated.h, docs/plan.md
+ * "Calibration"): its slots are an M/G/c queue (Allen-Cunneen) with the
+ * measured service time and cv; a request also queues for a core inside its
+ * slot, so the CPU queue's mean wait (the node's CPU work as M/M/c over its
+ * CPU servers, exponential since CPU bursts are not measured) lengthens the
+ * service time. Every class takes the calibrated service. */
+static void tier_p95_calibrated(struct ctx *cx, const struct offer *a, unsigned n, const struct demand *d,
+				struct tier *t)
+{
+	const struct workload *w = cx->in->workload;
+	const struct calib_service *cs = &cx->cal;
+	double v = a->vcpu > 0 ? a->vcpu : 1;
+	double lambda = d->req_rate / n;
+	double s = cs->service_s;
+	if (cs->cpu_s > 0 && lambda > 0) {
+		double other = t->util[PRES_CPU] * v - lambda * cs->cpu_s;
+		double lambda_eff = lambda + (other > 0 ? other / cs->cpu_s : 0);
+		s += queue_mean_wait_g(lambda_eff, cs->cpu_s, 1.0, t->servers);
+	}
+	unsigned c = calib_servers(cs, v);
+	double p95 = !isfinite(s) ? INFINITY
+		     : c > 0      ? p95_solve(cx, lambda, s, cs->cv, c)
+				  : queue_service_quantile(s, cs->cv, P95);
+	for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++)
+		t->class_p95[i] = p95;
+	t->p95_done = true;
+	t->p95_s = w->n_requests > 0 ? p95 : 0;
+	t->has[PRES_P95] = cx->p95_target > 0 && cx->any_covered;
+	t->util[PRES_P95] = t->p95_s;
+}
+
+/* Without a calibration, the p95 of each request class on one app node: an
+ * M/M/c queue whose servers are the node's CPU pool, fed by the node's share
+ * of the requests plus the node's other CPU work as extra arrivals of the
+ * same mean size (so it takes its share of the servers); each class waits the
+ * pool's response quantile scaled to its own CPU time, plus the non-CPU part
+ * of its duration (database, network, external calls) as a pure delay. */
 static void tier_p95(struct ctx *cx, const struct offer *a, unsigned n, const struct demand *d,
 		     struct tier *t)
 {
 	const struct workload *w = cx->in->workload;
+	if (cx->calibrated) {
+		tier_p95_calibrated(cx, a, n, d, t);
+		return;
+	}
 	t->p95_done = true;
 	t->p95_s = 0;
 	double v = vcpu_of(a);
 	double lambda = d->req_rate / n;
 	double s_mean = 0;
 	for (size_t i = 0; i < w->n_requests; i++)
-		s_mean += d->concurrent * w->requests[i].rate * class_cpu(cx, &w->requests[i], t->servers);
+		s_mean += d->concurrent * w->requests[i].rate * class_cpu(cx, &w->requests[i]);
 	s_mean = d->req_rate > 0 ? s_mean / d->req_rate : 0;
 	double factor = 1; /* response quantile / mean service */
 	if (s_mean > 0 && lambda > 0) {
 		double other = t->util[PRES_CPU] * v - lambda * s_mean;
 		double lambda_eff = lambda + (other > 0 ? other / s_mean : 0);
-		double q = p95_solve(cx, lambda_eff, s_mean, t->servers);
+		double q = p95_solve(cx, lambda_eff, s_mean, 1.0, t->servers);
 		factor = isfinite(q) ? q / s_mean : INFINITY;
 	} else if (s_mean > 0) {
 		factor = log(1.0 / (1.0 - P95)); /* idle: the exponential service quantile */
@@ -624,7 +668,7 @@ static void tier_p95(struct ctx *cx, const struct offer *a, unsigned n, const st
 	double worst = 0, worst_all = 0;
 	for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++) {
 		const struct request_class *r = &w->requests[i];
-		double cpu = class_cpu(cx, r, t->servers);
+		double cpu = class_cpu(cx, r);
 		double delay = r->duration_s > r->cpu_s ? r->duration_s - r->cpu_s : 0;
 		double p = delay + (cpu > 0 ? cpu * factor : 0);
 		t->class_p95[i] = p;
@@ -2940,12 +2984,20 @@ int planner_check(const struct planner_input *in, struct diag *d,
 	if (o->availability >= 1)
 		check_error(d, locate, ctx, "objectives.availability",
 			    "100%% cannot be met by any composition of parts that fail");
-	if (o->p95_s > 0) {
+	if (o->p95_s > 0 && cx.calibrated && cx.any_covered) {
+		/* Alone, a request takes the calibrated service time: its p95 under
+		 * the measured cv (model/queue.h) is the floor. */
+		double floor95 = queue_service_quantile(cx.cal.service_s, cx.cal.cv, P95);
+		if (floor95 > o->p95_s + EPS)
+			check_error(d, locate, ctx, "objectives.p95",
+				    "%.4g s is below what a request takes alone by the calibration (p95 %.4g s of a %.4g s service time with cv %.3g)",
+				    o->p95_s, floor95, cx.cal.service_s, cx.cal.cv);
+	} else if (o->p95_s > 0) {
 		for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++) {
 			if (!cx.class_covered[i])
 				continue;
 			const struct request_class *r = &w->requests[i];
-			double cpu = class_cpu(&cx, r, 1);
+			double cpu = class_cpu(&cx, r);
 			double delay = r->duration_s > r->cpu_s ? r->duration_s - r->cpu_s : 0;
 			/* On an idle, infinitely wide server the response is the delay plus
 			 * an exponential service time, whose 95th percentile is S ln 20. */

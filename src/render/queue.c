@@ -31,6 +31,16 @@ static const char *fmt_util(const struct queue_result *r, char *buf, size_t n)
 	return buf;
 }
 
+/* "M/M/c queue" or "M/G/c queue (Allen-Cunneen, service cv 0.1)", with c given or "c". */
+static const char *model_name(double cv, const char *c, char *buf, size_t n)
+{
+	if (cv == 1)
+		snprintf(buf, n, "M/M/%s queue", c);
+	else
+		snprintf(buf, n, "M/G/%s queue (Allen-Cunneen, service cv %.3g)", c, cv);
+	return buf;
+}
+
 static int result_text(const struct queue_result *r, double lambda, double service_s, struct strbuf *out)
 {
 	char b[64];
@@ -44,7 +54,8 @@ static int result_text(const struct queue_result *r, double lambda, double servi
 				     "At least %.0f servers are needed for a stable queue.\n",
 				     lambda, r->servers, r->servers == 1 ? "" : "s", r->servers / service_s,
 				     stable_servers(lambda, service_s));
-	rc = strbuf_printf(out, "probability of wait  %.2f%% (Erlang C)\n", r->p_wait * 100);
+	rc = strbuf_printf(out, "probability of wait  %.2f%% %s\n", r->p_wait * 100,
+			   r->service_cv == 1 ? "(Erlang C)" : "(Erlang C, as Allen-Cunneen takes it)");
 	if (!rc)
 		rc = strbuf_printf(out, "mean wait            %s\n", units_fmt_duration3(r->mean_wait_s, b, sizeof(b)));
 	if (!rc)
@@ -61,20 +72,24 @@ static int result_text(const struct queue_result *r, double lambda, double servi
 
 static int target_text(const struct queue_report *rep, struct strbuf *out)
 {
-	char pb[32], tb[64], b[64];
-	int rc = strbuf_printf(out, "M/M/c queue: arrivals %s, mean service %s, target %s <= %s\n", rep->arrival,
-			       rep->service, fmt_pct(rep->q, pb, sizeof(pb)),
-			       units_fmt_duration3(rep->target_s, tb, sizeof(tb)));
+	char pb[32], tb[64], b[64], mb[96];
+	int rc = strbuf_printf(out, "%s: arrivals %s, mean service %s, target %s <= %s\n",
+			       model_name(rep->cv, "c", mb, sizeof(mb)), rep->arrival, rep->service,
+			       fmt_pct(rep->q, pb, sizeof(pb)), units_fmt_duration3(rep->target_s, tb, sizeof(tb)));
 	if (rc)
 		return rc;
 	if (!rep->r) {
 		// With unlimited servers the response time is the service time alone.
-		double floor_s = -rep->service_s * log1p(-rep->q);
+		double cv = rep->cv, floor_s = queue_service_quantile(rep->service_s, cv, rep->q);
 		if (rep->target_s < floor_s)
 			return strbuf_printf(out,
 					     "no number of servers meets %s <= %s: the service time alone has\n"
-					     "%s = %s (exponential service: -S ln(1 - p)), and waiting only adds.\n",
-					     pb, tb, pb, units_fmt_duration3(floor_s, b, sizeof(b)));
+					     "%s = %s (%s), and waiting only adds.\n",
+					     pb, tb, pb, units_fmt_duration3(floor_s, b, sizeof(b)),
+					     cv == 1   ? "exponential service: -S ln(1 - p)"
+					     : cv == 0 ? "constant service: S"
+					     : cv < 1  ? "service S (1 - cv) + Exp(mean S cv)"
+						       : "hyperexponential service with balanced means");
 		return strbuf_printf(out, "more than %u servers would be needed to meet %s <= %s (raise --max-servers).\n",
 				     rep->max_servers, pb, tb);
 	}
@@ -94,8 +109,11 @@ int queue_render_text(const struct queue_report *rep, struct strbuf *out)
 {
 	if (rep->has_target)
 		return target_text(rep, out);
-	int rc = strbuf_printf(out, "M/M/%u queue: arrivals %s, mean service %s, offered load %.6g Erlangs\n",
-			       rep->r->servers, rep->arrival, rep->service, rep->lambda * rep->service_s);
+	char cb[16], mb[96];
+	snprintf(cb, sizeof(cb), "%u", rep->r->servers);
+	int rc = strbuf_printf(out, "%s: arrivals %s, mean service %s, offered load %.6g Erlangs\n",
+			       model_name(rep->cv, cb, mb, sizeof(mb)), rep->arrival, rep->service,
+			       rep->lambda * rep->service_s);
 	return rc ? rc : result_text(rep->r, rep->lambda, rep->service_s, out);
 }
 
@@ -115,6 +133,7 @@ int queue_render_json(const struct queue_report *rep, struct strbuf *out)
 	json_object_set_new(o, "stable", ok ? json_boolean(r->stable) : json_null());
 	json_object_set_new(o, "arrival_per_s", json_real(rep->lambda));
 	json_object_set_new(o, "service_s", json_real(rep->service_s));
+	json_object_set_new(o, "service_cv", json_real(rep->cv));
 	json_object_set_new(o, "offered_load", json_real(rep->lambda * rep->service_s));
 	if (rep->has_target) {
 		json_t *t = json_object();

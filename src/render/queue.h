@@ -1,5 +1,5 @@
-/* queue.h - what `headroom queue` prints: a solved M/M/c queue, or the
- * fewest servers for a response-time target, as text or JSON
+/* queue.h - what `headroom queue` prints: a solved M/M/c (or M/G/c) queue,
+ * or the fewest servers for a response-time target, as text or JSON
  * (docs/queue.md has the schema). */
 #ifndef HR_RENDER_QUEUE_H
 #define HR_RENDER_QUEUE_H
@@ -15,6 +15,7 @@ struct queue_report {
 	const char *arrival, *service; /**< as the user typed them, for the heading */
 	double lambda;                 /**< arrivals per second */
 	double service_s;              /**< mean service time */
+	double cv;                     /**< the service time's coefficient of variation (1 = M/M/c) */
 	const struct queue_result *r;  /**< the solved queue; NULL when a target was not met */
 	bool has_target;               /**< --target was asked */
 	double q, target_s;            /**< the target: quantile and seconds */

@@ -1,9 +1,11 @@
-/* libFuzzer target: the /proc and cgroup v2 parsers of sources/local. */
+/* libFuzzer target: the /proc and cgroup v2 parsers of sources/local, and
+ * bench/cpu's /proc/PID/stat parser. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/cpu.h"
 #include "sources/local.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,6 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)local_parse_cgroup_cpu(s, size, &a);
 	(void)local_parse_cgroup_value(s, size, &a);
 	(void)local_parse_cpu_max(s, size, &a);
+	unsigned long long ticks;
+	(void)cpu_parse_pid_stat(s, size, &ticks);
+	(void)cpu_parse_stat_busy(s, size, &ticks);
 	free(s);
 	return 0;
 }

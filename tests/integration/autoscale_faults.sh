@@ -104,7 +104,8 @@ t_started $LOOP
 i=0; while ! grep -q 'worker: hold 3' stale.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 kill "$REDIS"
 i=0; while kill -0 "$REDIS" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-i=0; while ! grep -q 'stale' stale.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# (the log names the store, stale.yaml.db: wait for the reason itself)
+i=0; while ! grep -q ': stale)' stale.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 2
 kill "$LOOP"
 wait "$LOOP"

@@ -4,6 +4,10 @@
 Paths (anything else is 404):
   /slow     holds one of --workers slots for --service-ms, then answers
             (capacity = workers / service time, by construction)
+  /contended  no slot limit, but a request that starts while n are in
+            service (itself included) takes --service-ms x (1 + --contention
+            x n (n - 1)): the USL's coherency term, so throughput rises,
+            peaks and then falls as concurrency grows
   /chunked  a chunked body written in pieces, with a trailer
   /close    a body delimited by closing the connection (no Content-Length)
   /reset    reads the request, then resets the connection (RST)
@@ -30,10 +34,12 @@ async def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--service-ms", type=float, default=25.0)
+    ap.add_argument("--contention", type=float, default=0.25)
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
     slots = asyncio.Semaphore(a.workers)
     log = open(a.log, "a", buffering=1)
+    inflight = [0]
 
     async def handle(reader, writer):
         try:
@@ -49,6 +55,18 @@ async def main():
                     out = head("200 OK", "Content-Length: 3\r\n") + b"ok\n"
                     writer.write(out)
                     log.write("%s 200 %d %.6f\n" % (path, len(out), held))
+                    await writer.drain()
+                    continue
+                elif path == "/contended":
+                    inflight[0] += 1
+                    n = inflight[0]
+                    try:
+                        await asyncio.sleep(a.service_ms / 1000.0 * (1 + a.contention * n * (n - 1)))
+                    finally:
+                        inflight[0] -= 1
+                    out = head("200 OK", "Content-Length: 3\r\n") + b"ok\n"
+                    writer.write(out)
+                    log.write("%s 200 %d\n" % (path, len(out)))
                     await writer.drain()
                     continue
                 elif path == "/fixed":

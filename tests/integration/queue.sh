@@ -69,6 +69,23 @@ t_contains "infeasible json: servers null, not met" \
 t_expect "cap reached" 0 "$HEADROOM" queue -a 100/s -s 25ms -t p95=100ms --max-servers 3
 t_contains "cap reached: said" "$T_OUT" "more than 3 servers would be needed"
 
+# --- --service-cv: M/G/c by Allen-Cunneen ------------------------------------
+# M/D/1 at rho 0.5 (lambda 0.5/s, S 1 s): Wq = M/M/1's 1 s x (1 + 0)/2 (the
+# exact Pollaczek-Khinchine mean for one server); P(T > t) = 0.5 e^-(t-1)
+# for t >= 1, so p95 = 1 + ln 10.
+t_expect "cv 0: exit 0" 0 "$HEADROOM" queue --arrival 0.5/s --service 1s --servers 1 --service-cv 0 --format json
+t_contains "cv 0: P-K mean wait, p95 1 + ln 10" \
+	"$(printf '%s' "$T_OUT" | py '(round(d["mean_wait_s"], 12), abs(round(d["p95_s"] - 1 - __import__("math").log(10), 9)), d["service_cv"])')" \
+	"(0.5, 0.0, 0.0)"
+t_expect "cv 0: text" 0 "$HEADROOM" queue --arrival 0.5/s --service 1s --servers 1 --cv 0
+t_contains "cv 0: says which model" "$T_OUT" "M/G/1 queue (Allen-Cunneen, service cv 0): arrivals 0.5/s"
+t_contains "cv 0: p95" "$T_OUT" "response p95         3.30 s"
+"$HEADROOM" queue --arrival 80/s --service 20ms --servers 2 >"$T_TMP/mm"
+"$HEADROOM" queue --arrival 80/s --service 20ms --servers 2 --service-cv 1 >"$T_TMP/cv1"
+t_check "cv 1: the M/M/c answer, byte for byte" cmp -s "$T_TMP/mm" "$T_TMP/cv1"
+t_expect "cv 0 target: exit 0" 0 "$HEADROOM" queue --arrival 80/s --service 25ms --target p95=30ms --cv 0
+t_contains "cv 0 target: constant service needs fewer servers than M/M/c could ever" "$T_OUT" "fewest servers       5"
+
 # --- bad input: one line, exit 2 ------------------------------------------
 bad() { # NAME WANT-IN-MESSAGE ARGS...
 	b_name=$1 b_msg=$2
@@ -90,10 +107,13 @@ bad "unknown option" "unknown option '--servres'" -a 1/s -s 1s --servres 2
 bad "missing value" "option '--arrival' needs a value" --arrival
 bad "format" "unknown --format 'yaml'" -a 1/s -s 1s -c 2 --format yaml
 bad "no arrival" "--arrival RATE is required" -s 1s -c 2
+bad "cv word" "--service-cv 'x': expected a number from 0" -a 1/s -s 1s -c 2 --service-cv x
+bad "cv negative" "--service-cv '-1': expected a number from 0" -a 1/s -s 1s -c 2 --cv -1
+bad "cv too large" "--service-cv '11': expected a number from 0" -a 1/s -s 1s -c 2 --cv 11
 
 # --- help -----------------------------------------------------------------
 t_expect "help: exit 0" 0 "$HEADROOM" queue --help
-for f in --arrival --service --servers --target --max-servers --format "stable" "p95_s"; do
+for f in --arrival --service --servers --target --max-servers --service-cv --format "stable" "p95_s" "service_cv"; do
 	t_contains "help: documents $f" "$T_OUT" "$f"
 done
 # The examples in --help run, and the --target one finds a server count

@@ -1,4 +1,4 @@
-/* sim_mmc.c - FCFS M/M/c simulation (see sim_mmc.h).
+/* sim_mmc.c - FCFS M/M/c and M/G/c simulation (see sim_mmc.h).
  *
  * With FCFS and identical servers, the next customer in line takes the
  * server that frees first, so the events reduce to a min-heap of the c
@@ -49,6 +49,42 @@ static double rng_exp(struct rng *r, double rate)
 {
 	double u = (double)((rng_next(r) >> 11) + 1) * 0x1.0p-53;
 	return -log(u) / rate;
+}
+
+/* U(0, 1], 53 random bits. */
+static double rng_unit(struct rng *r)
+{
+	return (double)((rng_next(r) >> 11) + 1) * 0x1.0p-53;
+}
+
+/* A standard normal by Box-Muller (one of the pair is enough here). */
+static double rng_normal(struct rng *r)
+{
+	double u1 = rng_unit(r), u2 = rng_unit(r);
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/* One service time of mean s under the configured distribution. */
+static double draw_service(struct rng *r, const struct sim_mmc_cfg *cfg)
+{
+	double s = cfg->service_s, cv = cfg->cv;
+	switch (cfg->dist) {
+	case SIM_CONST:
+		return s;
+	case SIM_UNIFORM:
+		return s * (1 + cv * sqrt(3) * (2 * rng_unit(r) - 1));
+	case SIM_LOGNORMAL: {
+		/* ln B ~ N(m, v) with v = ln(1 + cv^2), m = ln s - v/2: mean s, cv cv. */
+		double v = log1p(cv * cv);
+		return exp(log(s) - v / 2 + sqrt(v) * rng_normal(r));
+	}
+	case SIM_H2: {
+		double c2 = cv * cv, p1 = 0.5 * (1 + sqrt((c2 - 1) / (c2 + 1)));
+		return rng_unit(r) <= p1 ? rng_exp(r, 2 * p1 / s) : rng_exp(r, 2 * (1 - p1) / s);
+	}
+	default:
+		return rng_exp(r, 1.0 / s);
+	}
 }
 
 static void heap_sift_down(double *h, unsigned n, unsigned i)
@@ -117,7 +153,9 @@ static struct sim_ci batch_ci(const double *x, size_t n, double t_crit)
 int sim_mmc_run(const struct sim_mmc_cfg *cfg, struct sim_mmc_result *out)
 {
 	if (cfg->c < 1 || cfg->batches < 2 || cfg->batch_size < 1 || !(cfg->lambda > 0) ||
-	    !(cfg->service_s > 0) || !(cfg->quantile > 0 && cfg->quantile < 1))
+	    !(cfg->service_s > 0) || !(cfg->quantile > 0 && cfg->quantile < 1) ||
+	    (cfg->dist == SIM_UNIFORM && !(cfg->cv >= 0 && cfg->cv <= 1 / sqrt(3))) ||
+	    (cfg->dist == SIM_LOGNORMAL && !(cfg->cv > 0)) || (cfg->dist == SIM_H2 && !(cfg->cv >= 1)))
 		return -1;
 	struct rng r;
 	uint64_t x = cfg->seed;
@@ -131,12 +169,12 @@ int sim_mmc_run(const struct sim_mmc_cfg *cfg, struct sim_mmc_result *out)
 		free(free_at), free(resp), free(bmean), free(bquant);
 		return -1;
 	}
-	double mu = 1.0 / cfg->service_s, now = 0;
+	double now = 0;
 	size_t k = (size_t)ceil(cfg->quantile * (double)cfg->batch_size) - 1;
 	for (size_t b = 0, n = 0; b < cfg->batches;) {
 		now += rng_exp(&r, cfg->lambda);
 		double start = free_at[0] > now ? free_at[0] : now;
-		double done = start + rng_exp(&r, mu);
+		double done = start + draw_service(&r, cfg);
 		free_at[0] = done;
 		heap_sift_down(free_at, cfg->c, 0);
 		if (n < cfg->warmup) {

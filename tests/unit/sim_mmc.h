@@ -1,9 +1,12 @@
-/* sim_mmc.h - a discrete-event simulation of the FCFS M/M/c queue, for tests.
+/* sim_mmc.h - a discrete-event simulation of the FCFS M/M/c and M/G/c
+ * queues, for tests.
  *
  * It checks model/queue against the system it models rather than against
- * the same formulas: customers arrive in a Poisson stream, each takes an
- * exponential service time, and c servers take them first come, first
- * served. Seeded, so a run is deterministic; confidence intervals come from
+ * the same formulas: customers arrive in a Poisson stream, each takes a
+ * service time drawn from the configured distribution (exponential by
+ * default; constant, uniform, lognormal or two-phase hyperexponential with
+ * a given coefficient of variation), and c servers take them first come,
+ * first served. Seeded, so a run is deterministic; confidence intervals come from
  * batch means (Law, Simulation Modeling and Analysis, 5th ed., section 9.5.3). */
 #ifndef HR_SIM_MMC_H
 #define HR_SIM_MMC_H
@@ -11,10 +14,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Service-time distributions; all have mean service_s. */
+enum sim_service {
+	SIM_EXP = 0,   /**< exponential (cv 1; cv is ignored) */
+	SIM_CONST,     /**< constant (cv 0; cv is ignored) */
+	SIM_UNIFORM,   /**< uniform on S (1 -+ cv sqrt 3), cv <= 1/sqrt 3 */
+	SIM_LOGNORMAL, /**< lognormal with the given cv */
+	SIM_H2,        /**< hyperexponential, balanced means (Whitt 1982), cv >= 1 */
+};
+
 /** What to simulate and how long. */
 struct sim_mmc_cfg {
 	double lambda;     /**< arrivals per second */
 	double service_s;  /**< mean service time */
+	enum sim_service dist; /**< service-time distribution (default exponential) */
+	double cv;         /**< its coefficient of variation, where the distribution takes one */
 	unsigned c;        /**< servers */
 	uint64_t seed;
 	size_t warmup;     /**< customers discarded before measuring (the queue starts empty) */

@@ -285,7 +285,9 @@ static void test_calibration(void **state)
 	FILE *fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("calibration:\n  url: http://127.0.0.1:8080/\n  measured_at: 2026-01-01T00:00:00Z\n  slo: {p95: 500ms}\n"
-	      "  sigma: 0.05\n  kappa: 0.001\n  gamma: 100\n  max_rps: 750/s\n"
+	      "  sigma: 0.05\n  kappa: 0.001\n  gamma: 100\n  max_rps: 750/s\n  cores: 4\n  service_time: 9.5ms\n"
+	      "  service_cv: 0.25\n  cpu_per_request: 1.2ms\n  concurrency: 7.1\n  cpu_source: process\n"
+	      "  ladder_stop: \"throughput fell\"\n"
 	      "  points:\n    - {concurrency: 1, throughput: 100, p95: 0.01}\n", fp);
 	fclose(fp);
 	fp = fopen(cpath, "w");
@@ -299,11 +301,13 @@ static void test_calibration(void **state)
 	cfg = NULL;
 	assert_int_equal(config_load(cpath, &d, &cfg), 0);
 	assert_true(cfg->calibration.present && cfg->calibration.sigma == 0.05 && cfg->calibration.max_rps == 750);
+	assert_true(cfg->calibration.cores == 4 && cfg->calibration.has_service_cv && cfg->calibration.service_cv == 0.25);
+	assert_true(fabs(cfg->calibration.cpu_s - 0.0012) < 1e-15 && cfg->calibration.concurrency == 7.1);
 	config_free(cfg);
 	// An error inside the calibration file names that file.
 	fp = fopen(path, "w");
 	assert_non_null(fp);
-	fputs("calibration:\n  sigma: lots\n", fp);
+	fputs("calibration:\n  sigma: lots\n  service_time: 5ms\n", fp);
 	fclose(fp);
 	strbuf_reset(&msgs);
 	assert_int_equal(config_load(cpath, &d, &cfg), HR_E_INVALID);
@@ -314,6 +318,13 @@ static void test_calibration(void **state)
 	unlink(path);
 	unlink(cpath);
 	rmdir(dir);
+	// The measured machine's size scales what was measured; without it, say so.
+	expect_errors("calibration: {service_time: 8ms, max_rps: 900}\n",
+		      "t.yaml:1:14: error: calibration: 'cores' (vCPUs of the machine measured) is needed with max_rps, "
+		      "concurrency or cpu_per_request, to scale them to other machines\n");
+	expect_errors("calibration: {sigma: 0.1}\n", "t.yaml:1:14: error: calibration: missing required key 'service_time'\n");
+	expect_errors("calibration: {service_time: 8ms, service_cv: 12}\n",
+		      "t.yaml:1:46: error: calibration.service_cv: must be between 0 and 10, got '12'\n");
 	expect_errors("calibration: /nonexistent/calib.yaml\n",
 		      "/nonexistent/calib.yaml: error: cannot read: No such file or directory\n"
 		      "t.yaml:1:14: error: calibration: cannot read the calibration file '/nonexistent/calib.yaml'\n");

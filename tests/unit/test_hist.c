@@ -57,6 +57,7 @@ static void test_empty(void **state)
 	assert_int_equal(hist_percentile(h, 50), 0);
 	assert_int_equal(hist_max(h), 0);
 	assert_true(hist_mean(h) == 0.0);
+	assert_true(hist_stddev(h) == 0.0);
 	hist_free(h);
 }
 
@@ -74,6 +75,19 @@ static void test_exact_small_values(void **state)
 	assert_int_equal(hist_percentile(h, 0), 1);
 	assert_int_equal(hist_min(h), 1);
 	assert_true(fabs(hist_mean(h) - 500.5) < 1e-9);
+	// Sample standard deviation of 1..n: sqrt(n (n + 1) / 12) = 288.8194...
+	assert_true(fabs(hist_stddev(h) - sqrt(1000.0 * 1001.0 / 12.0)) < 1e-9);
+	hist_free(h);
+	// A constant service time: no spread, however large the value.
+	h = mk();
+	for (int i = 0; i < 100000; i++)
+		hist_record(h, 25000);
+	assert_true(hist_stddev(h) == 0.0);
+	// Two values a and b: |a - b| / sqrt(2).
+	hist_reset(h);
+	hist_record(h, 25000);
+	hist_record(h, 25100);
+	assert_true(fabs(hist_stddev(h) - 100 / sqrt(2.0)) < 1e-6);
 	hist_free(h);
 }
 
@@ -147,6 +161,7 @@ static void test_merge(void **state)
 	assert_int_equal(hist_max(a), hist_max(all));
 	assert_int_equal(hist_min(a), hist_min(all));
 	assert_true(fabs(hist_mean(a) - hist_mean(all)) < 1e-6);
+	assert_true(fabs(hist_stddev(a) - hist_stddev(all)) < 1e-6 * hist_stddev(all));
 	assert_int_equal(hist_new(1, 60000000, 3, &other), 0);
 	assert_int_equal(hist_merge(a, other), HR_E_INVALID);
 	hist_free(a);

@@ -218,6 +218,82 @@ static void test_evaluate_by_hand(void **state)
 	assert_int_equal(planner_evaluate(&x.in, &bad, &d, &c), HR_E_INVALID);
 }
 
+/* A calibration from `headroom bench` worked by hand (docs/plan.md,
+ * "Calibration"): 40 ms alone with cv 0 (constant), 1 ms of CPU per request,
+ * 8 requests in service at a knee of 200/s on 2 vCPU. The measured latency
+ * is waiting, not CPU; the slots scale by vCPU; the p95 is M/D/c. */
+static void test_calibrated_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	struct calibration cal = {.present = true, .service_s = 0.040, .service_cv = 0, .has_service_cv = true,
+				  .cpu_s = 0.001, .concurrency = 8, .max_rps = 200, .cores = 2,
+				  /* a USL fit on client concurrency: never applied per vCPU */
+				  .sigma = 0.05, .kappa = 0.01, .gamma = 25};
+	x.in.calibration = &cal;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 100, &d), 0); /* 100 users x 1/s = 100/s */
+	struct plan_shape s = {.stage = STAGE_SINGLE_OPS, .app = find(&x, "medium"), .n_app = 1};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* CPU: 100/s x 1 ms = 0.1 core of 2 (not 100/s x 40 ms, nor the declared 50 ms) */
+	assert_near(c.util[PRES_CPU], 0.05, 1e-12);
+	/* slots: 8 on 2 vCPU, so 8 on this 2-vCPU node; in service 100/s x 40 ms = 4: 50 % */
+	assert_near(c.util[PRES_CONNECTIONS], 0.5, 1e-12);
+	/* p95. CPU queue: M/M/2 at A = 0.1, C = A^2/(2 + A) = 0.01/2.1, Wq =
+	 * C/(2/1ms - 100/s) = 2.5063e-6 s, so a slot is held S = 0.0400025 s.
+	 * Slots: M/D/8 at A = 4.0001: C = 0.0590623, theta' = (8/S - 100)/0.5 =
+	 * 199.975/s; the tail is C e^{-theta'(t - S)}, so p95 = S + ln(C/0.05)/theta'
+	 * = 0.0408355 s. The declared duration (100 ms) plays no part. */
+	assert_near(c.p95_s, 0.0408355, 1e-6);
+	assert_near(c.class_p95[0], c.p95_s, 0);
+	assert_true(c.feasible);
+
+	/* Twice the vCPU, twice the slots: 16, so 25 %; CPU 0.1 of 4 cores. */
+	s.app = find(&x, "large");
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_near(c.util[PRES_CONNECTIONS], 0.25, 1e-12);
+	assert_near(c.util[PRES_CPU], 0.025, 1e-12);
+	/* M/D/16 at A = 4: nobody waits for long; with C < 5 % the p95 is S itself. */
+	assert_true(c.p95_s < 0.0401);
+
+	/* At the measured knee on the measured size the slots are full: 100 %. */
+	assert_int_equal(demand_at(&x.w, 200, &d), 0);
+	s.app = find(&x, "medium");
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_near(c.util[PRES_CONNECTIONS], 1.0, 1e-12);
+	assert_false(c.feasible);
+
+	/* Without cpu_per_request the CPU is derived from the knee: cores /
+	 * max_rps = 10 ms a request, an upper bound (100 % at the knee). */
+	cal.cpu_s = 0;
+	assert_int_equal(demand_at(&x.w, 100, &d), 0);
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_near(c.util[PRES_CPU], 0.5, 1e-12);
+	/* Without cv: exponential service, the M/M/c p95 (far longer). */
+	cal.cpu_s = 0.001;
+	cal.has_service_cv = false;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_true(c.p95_s > 0.1);
+
+	/* The floor: a p95 objective below what one request takes alone. */
+	cal.has_service_cv = true;
+	x.obj.p95_s = 0.039;
+	struct diag dg;
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	diag_init_mem(&dg, &msgs);
+	assert_int_equal(planner_check(&x.in, &dg, NULL, NULL), HR_E_INVALID);
+	assert_non_null(strstr(strbuf_str(&msgs), "below what a request takes alone by the calibration (p95 0.04 s"));
+	strbuf_free(&msgs);
+	x.obj.p95_s = 0.041;
+	strbuf_init(&msgs, 0);
+	diag_init_mem(&dg, &msgs);
+	assert_int_equal(planner_check(&x.in, &dg, NULL, NULL), 0);
+	strbuf_free(&msgs);
+}
+
 static void test_objectives_choose_stage(void **state)
 {
 	(void)state;
@@ -1209,6 +1285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_evaluate_by_hand),
+		cmocka_unit_test(test_calibrated_by_hand),
 		cmocka_unit_test(test_objectives_choose_stage),
 		cmocka_unit_test(test_external_limit_infeasible),
 		cmocka_unit_test(test_growth_point),
