@@ -30,6 +30,7 @@
  *   model/autoscale_config what an autoscaled service is configured with
  *   model/draft         the config `init` drafts, every value with where it came from
  *   model/placement     a planned deployment per component: replicas, requests, limits
+ *   model/simulate      a traffic trace replayed against a scaling policy
  *   config/             YAML -> model structs, schema, catalogue loading
  *   config/compose      a team's docker-compose.yml, read for `init`; config/draft drafts from it
  *   sources/            metric sources: local, prometheus, postgres, redis, http; host: this machine's size
@@ -70,6 +71,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_check,
 	&cmd_agent,
 	&cmd_autoscale,
+	&cmd_simulate,
 	&cmd_bench,
 	&cmd_queue,
 	&cmd_sla,

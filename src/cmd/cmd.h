@@ -7,6 +7,8 @@
 #ifndef HR_CMD_H
 #define HR_CMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /** A subcommand. */
@@ -21,6 +23,7 @@ extern const struct hr_cmd cmd_plan;
 extern const struct hr_cmd cmd_check;
 extern const struct hr_cmd cmd_agent;
 extern const struct hr_cmd cmd_autoscale;
+extern const struct hr_cmd cmd_simulate;
 extern const struct hr_cmd cmd_bench;
 extern const struct hr_cmd cmd_queue;
 extern const struct hr_cmd cmd_sla;
@@ -63,6 +66,16 @@ struct json_t;
  * @return 0, or 1 after printing one line to stderr when it cannot be encoded.
  */
 int cmd_print_json(const char *cmd, struct json_t *o);
+
+/**
+ * Write what a renderer made: to standard output when @p path is NULL or
+ * "-"; else, with @p replace, to @p path through a temporary file renamed
+ * over it (a reader never sees half a document), or without it, to a new
+ * file only.
+ * @return 0; EXIT_BAD_INPUT when the file exists and may not be replaced;
+ *         1 after printing one line to stderr.
+ */
+int cmd_write(const char *cmd, const char *path, const char *text, size_t len, bool replace);
 
 /** Print "headroom CMD: MESSAGE" and a hint to run --help; return EXIT_BAD_INPUT. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

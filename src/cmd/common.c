@@ -1,8 +1,13 @@
 #include "cmd/cmd.h"
 
+#include <fcntl.h>
+#include "util/strbuf.h"
+
 #include <jansson.h>
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
@@ -75,4 +80,68 @@ int cmd_print_json(const char *cmd, json_t *o)
 	puts(s);
 	free(s);
 	return 0;
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w, n -= (size_t)w;
+	}
+	return true;
+}
+
+int cmd_write(const char *cmd, const char *path, const char *text, size_t len, bool replace)
+{
+	if (!path || strcmp(path, "-") == 0) {
+		fwrite(text, 1, len, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (!replace) {
+		// A new file only: O_EXCL, so a file that appears meanwhile is kept too.
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "headroom %s: %s %s\n", cmd, path,
+				errno == EEXIST ? "exists; use --force to replace it, or -o another file" : strerror(errno));
+			return errno == EEXIST ? EXIT_BAD_INPUT : 1;
+		}
+		bool ok = write_all(fd, text, len);
+		int err = errno;
+		if (close(fd) != 0 || !ok) {
+			fprintf(stderr, "headroom %s: cannot write %s: %s\n", cmd, path, strerror(ok ? errno : err));
+			return 1;
+		}
+		return 0;
+	}
+	// Through a temporary file renamed over the target: a reader never sees
+	// half a document, and a failed write leaves the old one.
+	size_t n = strlen(path) + 32;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		fprintf(stderr, "headroom %s: out of memory\n", cmd);
+		return 1;
+	}
+	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	bool ok = fd >= 0 && write_all(fd, text, len);
+	int err = errno;
+	if (fd >= 0 && close(fd) != 0 && ok) {
+		ok = false;
+		err = errno;
+	}
+	if (ok && rename(tmp, path) != 0) {
+		ok = false;
+		err = errno;
+	}
+	if (!ok) {
+		fprintf(stderr, "headroom %s: cannot write %s: %s\n", cmd, path, strerror(err ? err : EIO));
+		if (fd >= 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	return ok ? 0 : 1;
 }

@@ -169,27 +169,6 @@ static int parse_opts(const char *cmd, const char *usage_text, bool stages, bool
 	return 0;
 }
 
-/* Write text to path ("-" or NULL: stdout). 0, or 1 after one line. */
-static int write_text(const char *cmd, const char *path, const struct strbuf *sb)
-{
-	if (!path || strcmp(path, "-") == 0) {
-		fwrite(strbuf_str(sb), 1, sb->len, stdout);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
-	FILE *fp = fopen(path, "w");
-	if (!fp) {
-		fprintf(stderr, "headroom %s: cannot write %s: %s\n", cmd, path, strerror(errno));
-		return 1;
-	}
-	size_t put = fwrite(strbuf_str(sb), 1, sb->len, fp);
-	int bad = put != sb->len || ferror(fp);
-	if (fclose(fp) != 0 || bad) {
-		fprintf(stderr, "headroom %s: cannot write %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
-		return 1;
-	}
-	return 0;
-}
-
 static void doc_init(struct export_doc *x, const struct export_plan *ep, const char *kind, const char *source)
 {
 	memset(x, 0, sizeof(*x));
@@ -256,9 +235,9 @@ static int run_compose(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	status = write_text(cmd, o.output, &sb);
+	status = cmd_write(cmd, o.output, strbuf_str(&sb), sb.len, true);
 	if (!status && conf_path)
-		status = write_text(cmd, conf_path, &pg);
+		status = cmd_write(cmd, conf_path, strbuf_str(&pg), pg.len, true);
 	if (!status && !conf_path && pgi < x.n)
 		fprintf(stderr, "headroom export compose: PostgreSQL's settings file is written only with -o FILE\n");
 	free(conf_path);
@@ -302,7 +281,7 @@ static int run_k8s(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	status = write_text(cmd, o.output, &sb);
+	status = cmd_write(cmd, o.output, strbuf_str(&sb), sb.len, true);
 out:
 	free(max);
 	strbuf_free(&sb);

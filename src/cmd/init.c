@@ -55,32 +55,6 @@ static int parse_size_flag(const char *flag, const char *v, double *out)
 	return 0;
 }
 
-/* Write text to path: a new file unless force; "-" is stdout. */
-static int write_out(const char *path, const char *text, size_t len, bool force)
-{
-	if (strcmp(path, "-") == 0) {
-		fwrite(text, 1, len, stdout);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
-	FILE *fp = fopen(path, force ? "w" : "wx");
-	if (!fp) {
-		if (errno == EEXIST)
-			fprintf(stderr, "headroom init: %s exists; use --force to replace it, or -o another file\n", path);
-		else
-			fprintf(stderr, "headroom init: cannot write %s: %s\n", path, strerror(errno));
-		return errno == EEXIST ? EXIT_BAD_INPUT : 1;
-	}
-	size_t put = fwrite(text, 1, len, fp);
-	int bad = put != len || ferror(fp);
-	if (fclose(fp) != 0)
-		bad = 1;
-	if (bad) {
-		fprintf(stderr, "headroom init: cannot write %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
 static int run(int argc, char **argv)
 {
 	enum { OPT_FROM = 256, OPT_FORCE, OPT_PROVIDER, OPT_CPUS, OPT_MEMORY, OPT_DISK };
@@ -159,7 +133,7 @@ static int run(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	status = write_out(output, strbuf_str(&sb), sb.len, force);
+	status = cmd_write("init", output, strbuf_str(&sb), sb.len, force);
 	if (status == 0 && strcmp(output, "-") != 0)
 		fprintf(stderr, "headroom init: wrote %s (%zu components); check it with: headroom validate -f %s\n", output,
 			dr.n, output);

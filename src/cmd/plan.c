@@ -111,25 +111,6 @@ static int parse_users(const char *text, double *out, size_t cap, size_t *n)
 #define HEADROOM_VERSION "dev"
 #endif
 
-/* Write text to path; one line to stderr and -1 when it cannot. */
-static int write_file(const char *path, const char *text, size_t len)
-{
-	FILE *fp = fopen(path, "w");
-	if (!fp) {
-		fprintf(stderr, "headroom plan: cannot write '%s': %s\n", path, strerror(errno));
-		return -1;
-	}
-	size_t put = fwrite(text, 1, len, fp);
-	int err = put != len || ferror(fp) ? errno : 0;
-	if (fclose(fp) != 0 && !err)
-		err = errno;
-	if (err || put != len) {
-		fprintf(stderr, "headroom plan: cannot write '%s': %s\n", path, strerror(err ? err : EIO));
-		return -1;
-	}
-	return 0;
-}
-
 /* "docs/scaling.md" -> folder "docs/" and chart prefix "scaling-". */
 static void chart_place(const char *out, char *dir, size_t dn, char *prefix, size_t pn)
 {
@@ -164,13 +145,13 @@ static int write_document(const struct planning *ps, const struct config *cfg, c
 		diag_error(d, "cannot render the plan: %s", hr_strerror(rc));
 		status = 1;
 	} else if (output) {
-		status = write_file(output, strbuf_str(&sb), sb.len) ? 1 : 0;
+		status = cmd_write("plan", output, strbuf_str(&sb), sb.len, true);
 		for (size_t i = 0; doc && status == 0 && i < doc_chart_count(doc); i++) {
 			const char *name, *svg;
 			doc_chart_file(doc, i, &name, &svg);
 			char path[8192];
 			snprintf(path, sizeof(path), "%s%s%s.svg", dir, prefix, name);
-			status = write_file(path, svg, strlen(svg)) ? 1 : 0;
+			status = cmd_write("plan", path, svg, strlen(svg), true);
 		}
 	} else {
 		fputs(strbuf_str(&sb), stdout);
@@ -313,7 +294,7 @@ static int run(int argc, char **argv)
 		diag_error(&d, "cannot render the plan: %s", hr_strerror(rc));
 		status = 1;
 	} else if (output) {
-		status = write_file(output, strbuf_str(&sb), sb.len) ? 1 : 0;
+		status = cmd_write("plan", output, strbuf_str(&sb), sb.len, true);
 	} else {
 		fputs(strbuf_str(&sb), stdout);
 		status = fflush(stdout) == 0 ? 0 : 1;

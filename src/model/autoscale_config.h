@@ -79,6 +79,16 @@ struct autoscale_config {
 	size_t n_services;
 };
 
+struct scaling_spec;
+
+/**
+ * The scaling spec of a configured service (limits, behavior, tolerance,
+ * cooldown, fallback) over the autoscaling/v2 defaults: what the loop runs
+ * and `headroom simulate --policy config:NAME` replays.
+ * @param max_age_s older samples are stale (autoscale.max_age).
+ */
+void autoscale_spec_from(const struct autoscale_service_config *c, double max_age_s, struct scaling_spec *out);
+
 /**
  * A service or project name headroom may pass to a command: letters, digits,
  * '.', '_' and '-', 1 to 63 of them, not starting with '-' or '.' (so it can

@@ -80,21 +80,6 @@ static void logf_(struct autoscaler *a, const char *fmt, ...)
 	logger_printf(a->opts.log, "%s%s", a->opts.log_prefix ? a->opts.log_prefix : "", line);
 }
 
-static void rules_from(struct scaling_rules *r, const struct autoscale_rules_config *c)
-{
-	r->stabilization_s = c->stabilization_s;
-	r->select = (enum scaling_select)c->select;
-	r->tolerance = c->tolerance;
-	// No policies given: keep the autoscaling/v2 defaults already in r.
-	if (!c->n_policies)
-		return;
-	r->n_policies = 0;
-	for (size_t i = 0; i < c->n_policies && i < SCALING_MAX_POLICIES; i++)
-		r->policies[r->n_policies++] = (struct scaling_policy){
-			(enum scaling_policy_type)c->policies[i].type, (int)c->policies[i].value,
-			c->policies[i].period_s};
-}
-
 static void load_rec(void *ctx, double t, int v)
 {
 	struct svc *s = ctx;
@@ -111,17 +96,7 @@ static int open_service(struct autoscaler *a, struct svc *s, const struct autosc
 			struct diag *d)
 {
 	s->cfg = c;
-	scaling_spec_defaults(&s->spec);
-	s->spec.min_replicas = (int)c->min;
-	s->spec.max_replicas = (int)c->max;
-	s->spec.idle_replicas = c->has_idle ? (int)c->idle : -1;
-	s->spec.cooldown_s = c->cooldown_s;
-	s->spec.max_age_s = a->cfg->max_age_s;
-	s->spec.fallback_replicas = c->has_fallback ? (int)c->fallback_replicas : -1;
-	s->spec.fallback_failures = c->fallback_failures;
-	s->spec.fallback_behavior = (enum scaling_fallback)c->fallback_behavior;
-	rules_from(&s->spec.up, &c->scale_up);
-	rules_from(&s->spec.down, &c->scale_down);
+	autoscale_spec_from(c, a->cfg->max_age_s, &s->spec);
 	const char *why = scaling_spec_check(&s->spec);
 	if (why) {
 		diag_error(d, "autoscale.services.%s: %s", c->name, why);

@@ -426,21 +426,6 @@ static void fmt_users_tick(double v, double step, const void *ctx, char *buf, si
 	svg_fmt_number(v, step, NULL, buf, n);
 }
 
-/* Tick labels of a time axis in one unit each, short: "250 ms", "1.5 s", "20 min". */
-static void fmt_dur_tick(double v, double step, const void *ctx, char *buf, size_t n)
-{
-	(void)ctx;
-	(void)step;
-	if (v == 0)
-		snprintf(buf, n, "0");
-	else if (v < 1)
-		snprintf(buf, n, "%.3g ms", v * 1e3);
-	else if (v < 600)
-		snprintf(buf, n, "%.3g s", v);
-	else
-		snprintf(buf, n, "%.3g min", v / 60);
-}
-
 /* "$" before or " CHF" after, from the money formatter itself. */
 static void money_affixes(const char *cur, struct money_fmt *m)
 {
@@ -741,7 +726,7 @@ static int chart_p95(struct ctx *x, const char *comment)
 			"each milestone, with the objective.",
 		.kind = SVG_LINES, .x = u, .n = n,
 		.xa = {"Users", users_scale(u, n), NAN, NAN, false, fmt_users_tick, NULL},
-		.ya = {"p95", ys, NAN, NAN, ys == SVG_LINEAR, fmt_dur_tick, NULL},
+		.ya = {"p95", ys, NAN, NAN, ys == SVG_LINEAR, svg_fmt_duration, NULL},
 		.series = s, .n_series = ns, .rules = &rule, .n_rules = ob->p95_s > 0,
 	};
 	int rc = doc_chart(x->d, "p95", &ch, comment);

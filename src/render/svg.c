@@ -289,6 +289,20 @@ void svg_fmt_percent(double v, double step, const void *ctx, char *buf, size_t n
 	snprintf(buf, n, "%.*f%%", decimals_for(step * 100), v * 100);
 }
 
+void svg_fmt_duration(double v, double step, const void *ctx, char *buf, size_t n)
+{
+	(void)ctx;
+	(void)step;
+	if (v == 0)
+		snprintf(buf, n, "0");
+	else if (v < 1)
+		snprintf(buf, n, "%.3g ms", v * 1e3);
+	else if (v < 600)
+		snprintf(buf, n, "%.3g s", v);
+	else
+		snprintf(buf, n, "%.3g min", v / 60);
+}
+
 void svg_fmt_time(double v, double step, const void *ctx, char *buf, size_t n)
 {
 	(void)ctx;

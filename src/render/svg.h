@@ -166,6 +166,8 @@ HR_NODISCARD int svg_escape(struct strbuf *out, const char *text);
 void svg_fmt_number(double v, double step, const void *ctx, char *buf, size_t n);
 /** A ratio as a percentage with the decimals the step needs: 0.7 -> "70%". */
 void svg_fmt_percent(double v, double step, const void *ctx, char *buf, size_t n);
+/** A duration in seconds in one short unit: "0", "250 ms", "1.5 s", "20 min". */
+void svg_fmt_duration(double v, double step, const void *ctx, char *buf, size_t n);
 /** Unix seconds in UTC: "14:05" below a day's step, "3 Mar" from a day up. */
 void svg_fmt_time(double v, double step, const void *ctx, char *buf, size_t n);
 
