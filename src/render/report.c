@@ -138,7 +138,9 @@ static json_t *next_step_json(const struct next_step *ns, const char *cur)
 		return o;
 	}
 	json_t *next = json_object();
-	json_object_set_new(next, "constraint", json_string(planner_res_name(now->next.res)));
+	/* "cost": another shape becomes cheaper there (volumes grow), nothing breaks. */
+	json_object_set_new(next, "constraint",
+			    json_string(now->next.cheaper ? "cost" : planner_res_name(now->next.res)));
 	json_object_set_new(next, "users", json_real(now->next.users));
 	json_object_set_new(next, "months", now->next.months >= 0 ? json_real(now->next.months) : json_null());
 	json_object_set_new(next, "deployment", ns->has_then && ns->then.feasible ? plan_summary_json(&ns->then.best)
@@ -165,7 +167,7 @@ static void attach_next_steps(json_t *doc, const json_t *plan)
 static int next_step_text(const struct next_step *ns, const char *cur, struct strbuf *out)
 {
 	const struct plan_step *now = &ns->now;
-	char nodes[160], cost[32];
+	char nodes[256], cost[32];
 	if (!now->feasible)
 		return strbuf_printf(out, "\nplan: no deployment meets the objectives at %.0f users: %s\n", now->users,
 				     now->why);
@@ -175,7 +177,10 @@ static int next_step_text(const struct next_step *ns, const char *cur, struct st
 			       units_fmt_money(now->best.cost.total, cur, cost, sizeof(cost)));
 	if (rc || !now->next.found)
 		return rc ? rc : strbuf_puts(out, "\n");
-	rc = strbuf_printf(out, "; %s breaks it at %.0f users", planner_res_name(now->next.res), now->next.users);
+	if (now->next.cheaper)
+		rc = strbuf_printf(out, "; another shape is cheaper from %.0f users", now->next.users);
+	else
+		rc = strbuf_printf(out, "; %s breaks it at %.0f users", planner_res_name(now->next.res), now->next.users);
 	if (!rc && now->next.months >= 0)
 		rc = strbuf_printf(out, " (in %.1f months at the configured growth)", now->next.months);
 	if (!rc && ns->has_then && ns->then.feasible) {

@@ -37,8 +37,15 @@ assert cx22["disk_bytes"] == 40e9 and cx22["transfer_bytes"] == 20e12, cx22
 assert all(r["source"] and len(r["as_of"]) == 10 for r in rows)
 keys = {"provider", "name", "kind", "vcpu", "memory_bytes", "disk_bytes", "transfer_bytes", "price_month",
         "currency", "price_per_gb_month", "backup_ratio", "per_million_requests", "per_gb_second",
-        "per_cpu_hour", "availability", "max_connections", "ha", "non_commercial", "as_of", "source"}
+        "per_cpu_hour", "availability", "max_connections", "ha", "pooler", "replica_price_month", "non_commercial",
+        "as_of", "source"}
 assert all(set(r) == keys for r in rows), [set(r) ^ keys for r in rows if set(r) != keys][:1]
+# DigitalOcean's managed PostgreSQL comes with PgBouncer pools; a Multi-AZ RDS
+# instance's read replica is a Single-AZ instance of its class.
+do_pg = [r for r in rows if r["provider"] == "digitalocean" and r["kind"] == "managed_db"]
+assert do_pg and all(r["pooler"] for r in do_pg), do_pg
+rds = [r for r in rows if r["name"] == "db.t3.large-multi-az"][0]
+assert rds["replica_price_month"] == 105.85 and rds["ha"], rds
 # Vercel's Hobby plan is for non-commercial use only (its fair use guidelines).
 assert [r["name"] for r in rows if r["non_commercial"]] == ["functions-hobby"], rows
 eks = [r for r in rows if r["name"] == "eks"][0]
