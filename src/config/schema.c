@@ -1454,6 +1454,9 @@ static const struct key_spec config_keys[] = {
 	 .flag_off = offsetof(struct config, autoscale.present), .doc = "the autoscaler (docs/autoscale.md)"},
 	{"calibration", KT_CALIBRATION, F(struct config, calibration), .sub = &calibration_section,
 	 .doc = "a measured calibration: inline, or the path of a file from headroom bench --calibrate"},
+	{"catalog_dir", KT_STRING, F(struct config, catalog_dir),
+	 .doc = "a folder of price catalogue files to read instead of the installed one (relative to this file); "
+		"absent: $HEADROOM_CATALOG, else the catalogue installed with headroom"},
 };
 SECTION(schema_config, "config", struct config, config_keys);
 

@@ -82,4 +82,14 @@ t_check "only the folder's entries" [ "$(printf '%s\n' "$T_OUT" | awk 'NR>2' | w
 printf 'provider: solo\noffers:\n  - {name: one, kind: lb, price: 1/mo, as_of: 2026-01-01, source: test}\n' >data/catalog/solo.yaml
 t_expect "bad data file: exit 2" 2 env HEADROOM_DATA="$T_TMP/data" "$HEADROOM" catalog
 t_contains "bad data file located" "$T_ERR" "solo.yaml:3:34: error: offers[0].price: a catalogue price needs a currency"
+# catalog_dir in a config: a folder of catalogue files instead of the
+# installed one, relative to the config file.
+mkdir -p "$T_TMP/cfg/prices"
+cp "$HEADROOM_ROOT/data/catalog/hetzner.yaml" "$T_TMP/cfg/prices/"
+printf 'catalog_dir: prices\n' >"$T_TMP/cfg/h.yaml"
+t_expect "catalog_dir: exit 0" 0 sh -c "cd / && '$HEADROOM' catalog -f '$T_TMP/cfg/h.yaml' --format json"
+t_contains "catalog_dir: read from beside the config" "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(sorted({e["provider"] for e in json.load(sys.stdin)}))')" "['hetzner']"
+printf 'catalog_dir: nowhere\n' >"$T_TMP/cfg/n.yaml"
+t_expect "catalog_dir that does not exist: exit 2" 2 "$HEADROOM" catalog -f "$T_TMP/cfg/n.yaml"
+t_contains "and it is named" "$T_ERR" "$T_TMP/cfg/nowhere"
 t_done
