@@ -9,6 +9,7 @@
  *   pipeline/live       the live round check and agent share: sources -> rules -> forecasts
  *   pipeline/agent      the agent's loop: rounds, store, log, webhook, published documents
  *   pipeline/planning   the planner set up from a config (catalogue, currency, references)
+ *   pipeline/loadtest   bench's flows: a run, the knee search and what it infers (CPU, calibration)
  *   pipeline/export     the plan an export is written from: planned, placed, its growth point
  *   pipeline/plandoc    what plan's md and html documents show, gathered from a config
  *   pipeline/dashboard  the agent's page: a round plus the stored history of each trigger

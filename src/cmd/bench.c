@@ -18,15 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "bench/calibration.h"
 #include "bench/cpu.h"
 #include "bench/engine.h"
-#include "bench/hist.h"
 #include "bench/knee.h"
 #include "cmd/cmd.h"
-#include "model/usl.h"
+#include "pipeline/loadtest.h"
+#include "render/bench.h"
+#include "render/calibration.h"
+#include "util/strbuf.h"
 #include "util/diag.h"
 #include "util/units.h"
 #include "util/xalloc.h"
@@ -121,12 +120,6 @@ struct flags {
 	double cores;      /* --cores; 0 = not given */
 };
 
-/* An open loop that completes less than this share of its --rate has not
- * measured the rate asked for: it says so and exits 1 (docs/bench.md).
- * Looser than the knee's 98 % (src/bench/knee.c), whose steps drop their
- * warm-up: a whole run includes the ramp and the requests still in flight
- * at the end. */
-#define RATE_MARGIN 0.95
 
 static struct bench *g_bench; /* for the SIGINT handler */
 
@@ -409,399 +402,75 @@ static void progress_done(void)
 	}
 }
 
-static json_t *lat_json(const struct hist *h)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "mean_s", json_real(hist_mean(h) / 1e6));
-	static const struct { const char *k; double p; } ps[] = {
-		{"p50_s", 50}, {"p90_s", 90}, {"p95_s", 95}, {"p99_s", 99}, {"p999_s", 99.9}};
-	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
-		json_object_set_new(o, ps[i].k, json_real((double)hist_percentile(h, ps[i].p) / 1e6));
-	json_object_set_new(o, "min_s", json_real((double)hist_min(h) / 1e6));
-	json_object_set_new(o, "max_s", json_real((double)hist_max(h) / 1e6));
-	return o;
-}
-
-static json_t *result_json(const struct flags *f, const struct bench_result *r)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "url", json_string(f->url));
-	json_object_set_new(o, "mode", json_string(r->rate > 0 ? "open" : "closed"));
-	json_object_set_new(o, "threads", json_integer(r->threads));
-	json_object_set_new(o, "connections", json_integer(r->connections));
-	if (r->rate > 0) {
-		json_object_set_new(o, "rate_target", json_real(r->rate));
-		json_object_set_new(o, "scheduled", json_integer((json_int_t)r->scheduled));
-	}
-	json_object_set_new(o, "requests", json_integer((json_int_t)r->requests));
-	json_object_set_new(o, "duration_s", json_real(r->duration_s));
-	json_object_set_new(o, "rps", json_real(r->duration_s > 0 ? (double)r->requests / r->duration_s : 0));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
-	json_object_set_new(o, "bytes_sent", json_integer((json_int_t)r->bytes_sent));
-	json_t *e = json_object();
-	for (int k = 0; k < BENCH_ERR_COUNT; k++)
-		json_object_set_new(e, bench_error_names[k], json_integer((json_int_t)r->errors[k]));
-	json_object_set_new(e, "non2xx", json_integer((json_int_t)r->non2xx));
-	json_object_set_new(e, "rejected", json_integer((json_int_t)r->rejected));
-	json_object_set_new(o, "errors", e);
-	json_t *st = json_object();
-	for (int k = 1; k <= 5; k++) {
-		char key[4] = {(char)('0' + k), 'x', 'x', 0};
-		json_object_set_new(st, key, json_integer((json_int_t)r->status_class[k]));
-	}
-	json_object_set_new(o, "status", st);
-	json_object_set_new(o, "connects", json_integer((json_int_t)r->connects));
-	json_object_set_new(o, "unfinished", json_integer((json_int_t)r->unfinished));
-	json_object_set_new(o, "latency", lat_json(r->latency));
-	if (r->latency_sent) {
-		json_object_set_new(o, "latency_from_send", lat_json(r->latency_sent));
-		json_object_set_new(o, "send_lag", lat_json(r->send_lag));
-	}
-	json_t *cpu = json_object();
-	json_object_set_new(cpu, "user_s", json_real(r->cpu_user_s));
-	json_object_set_new(cpu, "sys_s", json_real(r->cpu_sys_s));
-	json_object_set_new(o, "cpu", cpu);
-	json_object_set_new(o, "interrupted", json_boolean(r->interrupted));
-	return o;
-}
-
-static void print_lat(const char *label, const struct hist *h)
-{
-	char a[7][24];
-	printf("  %-10s mean %s  p50 %s  p90 %s  p95 %s  p99 %s  p99.9 %s  max %s\n", label,
-	       units_fmt_duration(hist_mean(h) / 1e6, a[0], 24),
-	       units_fmt_duration((double)hist_percentile(h, 50) / 1e6, a[1], 24),
-	       units_fmt_duration((double)hist_percentile(h, 90) / 1e6, a[2], 24),
-	       units_fmt_duration((double)hist_percentile(h, 95) / 1e6, a[3], 24),
-	       units_fmt_duration((double)hist_percentile(h, 99) / 1e6, a[4], 24),
-	       units_fmt_duration((double)hist_percentile(h, 99.9) / 1e6, a[5], 24),
-	       units_fmt_duration((double)hist_max(h) / 1e6, a[6], 24));
-}
-
-static void print_result(const struct flags *f, const struct bench_result *r)
-{
-	char b1[32];
-	printf("%s %.2fs @ %s\n", r->interrupted ? "Interrupted after" : "Ran", r->duration_s, f->url);
-	printf("  %u threads, %u connections, ", r->threads, r->connections);
-	if (r->rate > 0)
-		printf("open loop at %.0f req/s (latency from the scheduled send)\n", r->rate);
-	else
-		printf("closed loop (latency from the actual send; not corrected for stalls: use --rate)\n");
-	printf("  requests   %llu, %s read, %.1f req/s\n", (unsigned long long)r->requests,
-	       units_fmt_size((double)r->bytes, b1, sizeof(b1)),
-	       r->duration_s > 0 ? (double)r->requests / r->duration_s : 0);
-	print_lat("latency", r->latency);
-	if (r->latency_sent) {
-		print_lat("from send", r->latency_sent);
-		printf("  send lag   p99 %s (scheduled %llu, unsent or unfinished at the end %llu)\n",
-		       units_fmt_duration((double)hist_percentile(r->send_lag, 99) / 1e6, b1, sizeof(b1)),
-		       (unsigned long long)r->scheduled, (unsigned long long)r->unfinished);
-	}
-	printf("  errors    ");
-	for (int k = 0; k < BENCH_ERR_COUNT; k++)
-		printf(" %s %llu%s", bench_error_names[k], (unsigned long long)r->errors[k],
-		       k + 1 < BENCH_ERR_COUNT ? "," : ";");
-	printf(" non-2xx %llu\n", (unsigned long long)r->non2xx);
-	printf("  cpu        %.2fs user, %.2fs sys\n", r->cpu_user_s, r->cpu_sys_s);
-}
-
-/* Did the run measure what was asked? A run whose responses are all 404s
- * measured the error page; an open loop that fell far behind its rate
- * measured a lower rate. Either says so and exits 1. */
-static int verdict(const struct flags *f, const struct bench_result *r, struct diag *d)
-{
-	int status = 0;
-	uint64_t ok = r->requests - r->rejected;
-	if (ok == 0 && !r->interrupted) {
-		if (r->requests)
-			diag_error(d, "no response had a status in %s (%llu responses: %llu 2xx, %llu 3xx, %llu 4xx, %llu 5xx); "
-				   "is the URL right? (--ok-status accepts others)",
-				   f->accept_text, (unsigned long long)r->requests,
-				   (unsigned long long)r->status_class[2], (unsigned long long)r->status_class[3],
-				   (unsigned long long)r->status_class[4], (unsigned long long)r->status_class[5]);
-		else
-			diag_error(d, "no request succeeded (%llu failed); is %s up?",
-				   (unsigned long long)bench_result_errors(r), f->url);
-		status = 1;
-	}
-	double rps = r->duration_s > 0 ? (double)r->requests / r->duration_s : 0;
-	if (r->rate > 0 && !r->interrupted && rps < RATE_MARGIN * r->rate) {
-		diag_error(d, "reached %.0f req/s, %.0f%% of --rate %.0f (at least %.0f%% needed): the target or this "
-			   "client could not keep up; the latencies are for a lower rate",
-			   rps, 100 * rps / r->rate, r->rate, 100 * RATE_MARGIN);
-		status = 1;
-	}
-	return status;
-}
-
-static void on_step(void *arg, const struct knee_step *s)
+/* Render a step's line as it ends (text only). */
+static void on_step(void *arg, const struct bench_step_report *s)
 {
 	const struct flags *f = arg;
-	char a[24], b[24];
 	progress_done();
 	if (f->format != FORMAT_TEXT)
 		return;
-	if (s->open)
-		printf("  rate %9.1f/s   ", s->rate);
-	else
-		printf("  concurrency %4u ", s->concurrency);
-	printf(" %9.1f req/s  p%g %-8s mean %-8s errors %5.2f%%  %s%s\n", s->rps, f->slo_pct,
-	       units_fmt_duration(s->pct_s, a, sizeof(a)), units_fmt_duration(s->mean_s, b, sizeof(b)),
-	       100 * s->error_ratio, s->ok ? "ok" : "over: ", s->why);
+	struct strbuf sb;
+	strbuf_init(&sb, 4096);
+	if (bench_render_step_text(s, f->slo_pct, &sb) == 0)
+		fputs(strbuf_str(&sb), stdout);
+	strbuf_free(&sb);
 	fflush(stdout);
-}
-
-/* How the CPU per request is known (docs/bench.md, "CPU per request"). */
-enum cpu_mode {
-	CPU_PROCESS, /* --server-pid: the server's own CPU time */
-	CPU_MACHINE, /* a loopback target: this machine's busy time less ours */
-	CPU_KNEE,    /* neither: cores / max_rps, as if the CPU saturated at the knee */
-};
-
-static const char *const cpu_mode_names[] = {"process", "machine", "knee"};
-
-/* vCPUs of the machine measured: --cores, else what the server's first
- * process may run on (its CPU affinity), else this machine's online CPUs;
- * 0 when the target is elsewhere and --cores was not given. */
-static double measured_cores(const struct flags *f, const struct bench *b)
-{
-	if (f->cores > 0)
-		return f->cores;
-	if (f->n_pids > 0) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		if (sched_getaffinity(f->server_pids[0], sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-			return CPU_COUNT(&set);
-	}
-	if (f->n_pids > 0 || bench_is_loopback(b)) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		return n > 0 ? (double)n : 1;
-	}
-	return 0;
-}
-
-/* Why the closed ladder stopped, in a sentence: what more connections can and cannot do. */
-static const char *ladder_text(const struct knee_result *kr, char *buf, size_t n)
-{
-	const struct knee_step *s = kr->stop_step;
-	if (!s) {
-		snprintf(buf, n, "no closed-loop step ran");
-		return buf;
-	}
-	switch (kr->stop) {
-	case KNEE_STOP_SLO:
-		snprintf(buf, n, "stopped at concurrency %u: %s", s->concurrency, s->why);
-		break;
-	case KNEE_STOP_FLAT:
-		snprintf(buf, n,
-			 "stopped at concurrency %u: throughput stopped growing (%.1f req/s, against %.1f at "
-			 "concurrency %u); the service is serving all it can at once, and more connections only queue",
-			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
-		break;
-	case KNEE_STOP_FELL:
-		snprintf(buf, n,
-			 "stopped at concurrency %u: throughput fell to %.1f req/s from %.1f at concurrency %u; "
-			 "the service is past its peak concurrency (contention), and more connections cannot raise it",
-			 s->concurrency, s->rps, kr->before_rps, kr->before_concurrency);
-		break;
-	default:
-		snprintf(buf, n, "stopped at concurrency %u: the connection limit; raise -c to go further",
-			 s->concurrency);
-		break;
-	}
-	return buf;
 }
 
 static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 {
-	double cores = measured_cores(f, b);
-	enum cpu_mode mode = f->n_pids > 0 ? CPU_PROCESS : bench_is_loopback(b) ? CPU_MACHINE : CPU_KNEE;
-	struct cpu_probe probe = {.root = "/"};
-	memcpy(probe.pids, f->server_pids, f->n_pids * sizeof(pid_t));
-	probe.n_pids = f->n_pids;
-	if (mode == CPU_PROCESS) {
-		double x;
-		for (size_t i = 0; i < f->n_pids; i++) {
-			struct cpu_probe one = {.root = "/", .pids = {f->server_pids[i]}, .n_pids = 1};
-			if (cpu_probe_read(&one, &x) != 0) {
-				diag_error(d, "--server-pid %ld: no such process to measure (/proc/%ld/stat)",
-					   (long)f->server_pids[i], (long)f->server_pids[i]);
-				return EXIT_BAD_INPUT;
-			}
-		}
-	}
-	struct knee_opts ko = {
-		.slo_pct = f->slo_pct, .slo_s = f->slo_s, .max_connections = f->connections,
-		.threads = f->threads, .step_s = f->duration_s, .timeout_s = f->timeout_s,
-		.accept = &f->accept,
-		.cpu_probe = mode == CPU_KNEE ? NULL : cpu_probe_read, .cpu_probe_arg = &probe,
-		.on_step = on_step, .arg = f,
+	struct loadtest_knee_opts o = {
+		.url = f->url, .slo_text = f->slo_text, .accept_text = f->accept_text, .slo_pct = f->slo_pct,
+		.slo_s = f->slo_s, .connections = f->connections, .threads = f->threads, .step_s = f->duration_s,
+		.timeout_s = f->timeout_s, .accept = &f->accept, .server_pids = f->server_pids, .n_pids = f->n_pids,
+		.cores = f->cores, .on_step = on_step, .arg = f,
 	};
-	if (f->format == FORMAT_TEXT)
-		printf("Finding the knee of %s at %s (steps of %gs, up to %u connections)\n", f->url,
-		       f->slo_text, f->duration_s, f->connections);
-	struct knee_result *kr = xcalloc(1, sizeof(*kr));
-	int rc = knee_find(b, &ko, kr);
-	if (rc && rc != HR_E_TIMEOUT) {
-		diag_error(d, "load test failed: %s", hr_strerror(rc));
-		free(kr);
-		return 1;
+	struct loadtest_knee *k = xcalloc(1, sizeof(*k));
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	if (f->format == FORMAT_TEXT) {
+		struct bench_knee_report head = {.url = f->url, .slo_text = f->slo_text};
+		if (bench_render_knee_heading(&head, f->duration_s, f->connections, &sb) == 0)
+			fputs(strbuf_str(&sb), stdout);
+		fflush(stdout);
+		strbuf_reset(&sb);
 	}
-	/* USL fit on the closed ladder. */
-	struct usl_point pts[KNEE_MAX_STEPS];
-	struct calibration_point cps[KNEE_MAX_STEPS];
-	size_t np = 0;
-	for (size_t i = 0; i < kr->n; i++) {
-		if (kr->steps[i].open || kr->steps[i].rps <= 0)
-			continue;
-		pts[np] = (struct usl_point){kr->steps[i].concurrency, kr->steps[i].rps};
-		cps[np] = (struct calibration_point){kr->steps[i].concurrency, kr->steps[i].rps,
-						     kr->steps[i].p95_s};
-		np++;
+	int rc = loadtest_knee(&o, b, d, k);
+	if (rc) {
+		strbuf_free(&sb);
+		free(k);
+		return rc == HR_E_INVALID ? EXIT_BAD_INPUT : 1;
 	}
-	struct usl_model m = {0};
-	struct usl_fit_info fi = {0};
-	bool fitted = np >= USL_MIN_POINTS && usl_fit(pts, np, &m, &fi) == 0;
 	int status = 0;
-
-	/* CPU per request: the utilisation law D = busy CPU / completions
-	 * (= cores x utilisation / throughput), over every step that read the
-	 * probe; else derived from the knee. */
-	double cpu = NAN;
-	if (mode == CPU_PROCESS && kr->cpu_requests > 0) {
-		cpu = kr->cpu_s / (double)kr->cpu_requests;
-	} else if (mode == CPU_MACHINE && kr->cpu_requests > 0) {
-		double busy = kr->cpu_s - kr->self_cpu_s;
-		cpu = (busy > 0 ? busy : 0) / (double)kr->cpu_requests;
-	}
-	if (!(cpu > 0)) {
-		/* The probe never answered (a server that exited), or the machine's
-		 * busy time was all ours: nothing measured, derive it. */
-		mode = CPU_KNEE;
-		cpu = kr->max_rps > 0 && cores > 0 ? cores / kr->max_rps : NAN;
-	}
-	/* Little's law on the time in service at the knee. */
-	double conc = kr->max_rps * kr->service_s;
-	char ladder[320];
-	ladder_text(kr, ladder, sizeof(ladder));
-
-	if (f->format == FORMAT_JSON) {
-		json_t *o = json_object();
-		json_object_set_new(o, "url", json_string(f->url));
-		json_t *slo = json_object();
-		json_object_set_new(slo, "percentile", json_real(f->slo_pct));
-		json_object_set_new(slo, "latency_s", json_real(f->slo_s));
-		json_object_set_new(o, "slo", slo);
-		json_object_set_new(o, "max_rps", json_real(kr->max_rps));
-		json_object_set_new(o, "peak_closed_rps", json_real(kr->peak_rps));
-		json_object_set_new(o, "service_time_s", json_real(kr->service_s));
-		json_object_set_new(o, "service_cv", json_real(kr->service_cv));
-		json_object_set_new(o, "server_concurrency", json_real(conc));
-		json_object_set_new(o, "cores", cores > 0 ? json_real(cores) : json_null());
-		json_object_set_new(o, "cpu_per_request_s", isfinite(cpu) ? json_real(cpu) : json_null());
-		json_object_set_new(o, "cpu_source", json_string(cpu_mode_names[mode]));
-		json_t *ls = json_object();
-		json_object_set_new(ls, "reason", json_string(knee_stop_name(kr->stop)));
-		json_object_set_new(ls, "concurrency", kr->stop_step ? json_integer(kr->stop_step->concurrency) : json_null());
-		json_object_set_new(ls, "text", json_string(ladder));
-		json_object_set_new(o, "ladder_stop", ls);
-		json_t *steps = json_array();
-		for (size_t i = 0; i < kr->n; i++) {
-			const struct knee_step *s = &kr->steps[i];
-			json_t *j = json_object();
-			json_object_set_new(j, "mode", json_string(s->open ? "open" : "closed"));
-			json_object_set_new(j, "concurrency", json_integer(s->concurrency));
-			if (s->open)
-				json_object_set_new(j, "rate", json_real(s->rate));
-			json_object_set_new(j, "rps", json_real(s->rps));
-			json_object_set_new(j, "latency_at_slo_s", json_real(s->pct_s));
-			json_object_set_new(j, "p95_s", json_real(s->p95_s));
-			json_object_set_new(j, "mean_s", json_real(s->mean_s));
-			json_object_set_new(j, "cv", json_real(s->cv));
-			json_object_set_new(j, "error_ratio", json_real(s->error_ratio));
-			json_object_set_new(j, "ok", json_boolean(s->ok));
-			json_array_append_new(steps, j);
-		}
-		json_object_set_new(o, "steps", steps);
-		if (fitted) {
-			json_t *u = json_object();
-			json_object_set_new(u, "sigma", json_real(m.sigma));
-			json_object_set_new(u, "kappa", json_real(m.kappa));
-			json_object_set_new(u, "gamma", json_real(m.gamma));
-			json_object_set_new(u, "peak_concurrency", json_real(usl_peak_concurrency(&m)));
-			json_object_set_new(u, "max_throughput", json_real(usl_max_throughput(&m)));
-			json_object_set_new(u, "residual_se", json_real(fi.residual_se));
-			json_object_set_new(o, "usl", u);
-		} else {
-			json_object_set_new(o, "usl", json_null());
-		}
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-		putchar('\n');
-		json_decref(o);
+	rc = f->format == FORMAT_JSON ? bench_render_knee_json(&k->report, &sb) : bench_render_knee_text(&k->report, &sb);
+	if (rc) {
+		diag_error(d, "cannot render the result: %s", hr_strerror(rc));
+		status = 1;
 	} else {
-		char a[24], c2[24];
-		if (kr->max_rps > 0)
-			printf("Highest sustainable rate: %.1f req/s at %s (closed-loop peak %.1f req/s)\n",
-			       kr->max_rps, f->slo_text, kr->peak_rps);
-		else
-			printf("No rate met %s\n", f->slo_text);
-		printf("Closed ladder %s\n", ladder);
-		if (kr->service_s > 0)
-			printf("Service alone (concurrency 1): mean %s, cv %.3g; at the knee %.1f requests in service "
-			       "(max_rps x service time)\n",
-			       units_fmt_duration(kr->service_s, a, sizeof(a)), kr->service_cv, conc);
-		if (mode == CPU_PROCESS && isfinite(cpu))
-			printf("CPU per request: %s, measured on the server's process%s (%.3g vCPU)\n",
-			       units_fmt_duration(cpu, c2, sizeof(c2)), f->n_pids > 1 ? "es" : "", cores);
-		else if (mode == CPU_MACHINE && isfinite(cpu))
-			printf("CPU per request: %s, from this machine's busy time less the load generator's (%.3g vCPU;\n"
-			       "  anything else running counts too: --server-pid measures the server alone)\n",
-			       units_fmt_duration(cpu, c2, sizeof(c2)), cores);
-		else if (isfinite(cpu))
-			printf("CPU per request: %s, derived from the knee (cores / max_rps, as if the CPU saturated\n"
-			       "  there: an upper bound; --server-pid on the server's machine measures it)\n",
-			       units_fmt_duration(cpu, c2, sizeof(c2)));
-		if (fitted)
-			printf("USL fit: sigma %.4g, kappa %.4g, gamma %.4g req/s; peak %.1f req/s at concurrency %.1f\n",
-			       m.sigma, m.kappa, m.gamma, usl_max_throughput(&m), usl_peak_concurrency(&m));
-		else
-			printf("USL fit: needs %d closed-loop steps with responses, have %zu (the ladder %s)\n",
-			       USL_MIN_POINTS, np, ladder);
+		fputs(strbuf_str(&sb), stdout);
 	}
-	/* As for a plain run (--help, docs/bench.md): nothing answered with an
-	 * accepted status, exit 1. */
-	bool answered = false;
-	for (size_t i = 0; i < kr->n; i++)
-		answered = answered || (kr->steps[i].rps > 0 && kr->steps[i].error_ratio < 1);
-	if (!answered) {
+	// As for a plain run (--help, docs/bench.md): nothing answered with an
+	// accepted status, exit 1.
+	if (!k->answered) {
 		diag_error(d, "no request succeeded with a status in %s at any step; is %s up and the URL right?",
 			   f->accept_text, f->url);
 		status = 1;
 	}
 	if (f->calibrate) {
-		if (!(kr->max_rps > 0) || !(kr->service_s > 0)) {
+		strbuf_reset(&sb);
+		if (!k->calibratable) {
 			diag_error(d, "no calibration written: no rate met %s", f->slo_text);
 			status = 1;
-		} else {
-			struct calibration c = {
-				.present = true, .sigma = m.sigma, .kappa = m.kappa, .gamma = m.gamma,
-				.service_s = kr->service_s, .service_cv = kr->service_cv, .has_service_cv = true,
-				.cpu_s = isfinite(cpu) ? cpu : 0, .concurrency = conc,
-				.max_rps = kr->max_rps, .cores = cores,
-			};
-			struct calibration_info ci = {
-				.url = f->url, .slo = f->slo_text, .measured_at = time(NULL), .points = cps,
-				.n_points = np, .usl_fitted = fitted, .cpu_source = cpu_mode_names[mode],
-				.ladder_stop = ladder,
-			};
-			if (calibration_write(f->calibrate, &c, &ci, d) != 0)
-				status = 1;
-			else if (f->format == FORMAT_TEXT)
-				printf("Calibration written to %s%s\n", f->calibrate,
-				       fitted ? "" : " (without sigma, kappa and gamma: the USL was not fitted)");
+		} else if (calibration_render(&k->cal, &k->info, &sb) != 0 ||
+			   cmd_write(NAME, f->calibrate, strbuf_str(&sb), sb.len, true) != 0) {
+			status = 1;
+		} else if (f->format == FORMAT_TEXT) {
+			printf("Calibration written to %s%s\n", f->calibrate,
+			       k->info.usl_fitted ? "" : " (without sigma, kappa and gamma: the USL was not fitted)");
 		}
 	}
-	free(kr);
+	strbuf_free(&sb);
+	free(k);
 	return status;
 }
 
@@ -827,7 +496,7 @@ static int run_bench(int argc, char **argv)
 	}
 	/* A calibration scales by the measured machine's size: never guess it
 	 * from this machine for a server elsewhere. */
-	if (f.calibrate && measured_cores(&f, b) <= 0) {
+	if (f.calibrate && loadtest_cores(f.cores, f.server_pids, f.n_pids, b) <= 0) {
 		cmd_usage_error(NAME, "--calibrate: %s is not this machine; give --cores N, the vCPUs that serve it",
 				bench_host(b));
 		bench_free(b);
@@ -870,15 +539,19 @@ static int run_bench(int argc, char **argv)
 			diag_error(&d, "load test failed: %s", hr_strerror(rc));
 			status = 1;
 		} else {
-			if (f.format == FORMAT_JSON) {
-				json_t *j = result_json(&f, &r);
-				json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
-				putchar('\n');
-				json_decref(j);
+			struct bench_run_report rep;
+			loadtest_run_report(&r, f.url, &rep);
+			struct strbuf sb;
+			strbuf_init(&sb, 0);
+			rc = f.format == FORMAT_JSON ? bench_render_run_json(&rep, &sb) : bench_render_run_text(&rep, &sb);
+			if (rc) {
+				diag_error(&d, "cannot render the result: %s", hr_strerror(rc));
+				status = 1;
 			} else {
-				print_result(&f, &r);
+				fputs(strbuf_str(&sb), stdout);
+				status = loadtest_verdict(&r, f.url, f.accept_text, &d);
 			}
-			status = verdict(&f, &r, &d);
+			strbuf_free(&sb);
 			bench_result_free(&r);
 		}
 	}

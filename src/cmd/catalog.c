@@ -17,10 +17,10 @@
 static const char usage_text[] =
 	"usage: headroom catalog [-f FILE] [--provider P] [--kind K] [--format text|json]\n"
 	"\n"
-	"List the price catalogue: the shipped data/catalog/*.yaml (one file per\n"
-	"provider; HEADROOM_DATA=DIR reads DIR/catalog instead). With -f, the\n"
-	"config's own catalog: entries are added or replace shipped ones, and every\n"
-	"price is converted to its economics.currency.\n"
+	"List the price catalogue: the files installed with headroom (one per\n"
+	"provider; HEADROOM_CATALOG=DIR, or catalog_dir in the config, reads DIR\n"
+	"instead). With -f, the config's own catalog: entries are added or replace\n"
+	"those, and every price is converted to its economics.currency.\n"
 	"\n"
 	"  -f, --file FILE     merge this config's catalog: entries\n"
 	"  -p, --provider P    only this provider (hetzner, digitalocean, aws, ...)\n"
@@ -79,16 +79,18 @@ static int run(int argc, char **argv)
 	struct diag d;
 	diag_init_file(&d, stderr, "headroom");
 	d.show_source = isatty(fileno(stderr));
-	struct catalog cat;
-	if (catalog_load_dir(NULL, &d, &cat))
+	struct config *cfg = NULL;
+	if (file && config_load(file, &d, &cfg))
 		return EXIT_BAD_INPUT;
-	int rc = 0;
-	if (file) {
-		struct config *cfg;
-		if (config_load(file, &d, &cfg)) {
-			catalog_free(&cat);
-			return EXIT_BAD_INPUT;
-		}
+	struct catalog cat;
+	char *dir = config_catalog_dir(cfg);
+	int rc = catalog_load_dir(dir, &d, &cat);
+	free(dir);
+	if (rc) {
+		config_free(cfg);
+		return EXIT_BAD_INPUT;
+	}
+	if (cfg) {
 		catalog_merge(&cat, &cfg->catalog);
 		rc = catalog_to_currency(&cat, &cfg->economics, &d);
 		config_free(cfg);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/clock.h"
 #include "cmd/cmd.h"
@@ -19,6 +20,7 @@
 #include "render/report.h"
 #include "config/config.h"
 #include "render/jsondoc.h"
+#include "util/color.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 #include "store/store.h"
@@ -30,7 +32,7 @@ enum { NAGIOS_OK = 0, NAGIOS_WARNING = 1, NAGIOS_CRITICAL = 2, NAGIOS_UNKNOWN = 
 
 static const char usage_text[] =
 	"usage: headroom check [-f FILE] [--format text|json] [--store FILE] [--interval DUR]\n"
-	"                      [--no-history]\n"
+	"                      [--no-history] [--color auto|always|never]\n"
 	"\n"
 	"Sample every configured metric source once and report each trigger's state,\n"
 	"value, levels and the time until each level is crossed (from the history the\n"
@@ -50,6 +52,8 @@ static const char usage_text[] =
 	"                      a gap in the history over 3 x this breaks a `for`\n"
 	"                      (default 5m, or 3 x agent.interval if longer)\n"
 	"      --no-history    neither read nor record history\n"
+	"      --color WHEN    auto|always|never: colour the states (default auto: on\n"
+	"                      a terminal unless NO_COLOR is set)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit status (Nagios plugin codes): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
@@ -139,12 +143,14 @@ static int run(int argc, char **argv)
 		{"store", required_argument, NULL, 's'},
 		{"no-history", no_argument, NULL, 'n'},
 		{"interval", required_argument, NULL, 'i'},
+		{"color", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL, *store_path = NULL;
 	enum out_format fmt = FORMAT_TEXT;
 	bool history = true;
+	enum color_mode color = COLOR_AUTO;
 	double every = 0;
 	const char *why = NULL;
 	int c;
@@ -162,6 +168,10 @@ static int run(int argc, char **argv)
 		case 'i':
 			if (units_parse_duration(optarg, &every, &why) != 0 || !(every > 0))
 				return check_usage("--interval expects a duration such as 5m, got", optarg);
+			break;
+		case 'C':
+			if (color_mode_parse(optarg, &color) != 0)
+				return check_usage("--color expects auto, always or never, got", optarg);
 			break;
 		case 'h': fputs(usage_text, stdout); return NAGIOS_OK;
 		default:
@@ -288,7 +298,7 @@ static int run(int argc, char **argv)
 		report_notes_json(doc, (const char *const *)notes.v, notes.n);
 		rc = jsondoc_render(doc, &text);
 	} else {
-		rc = report_text(&res, ns, cur, &text);
+		rc = report_text(&res, ns, cur, color_wanted(color, STDOUT_FILENO), &text);
 		if (!rc)
 			rc = report_notes_text((const char *const *)notes.v, notes.n, &text);
 	}

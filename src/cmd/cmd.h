@@ -58,16 +58,6 @@ int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum 
  */
 const char *cmd_config_path(const char *flag);
 
-struct json_t;
-
-/**
- * Print a JSON document on stdout (two-space indent, keys in insertion order,
- * 12 significant digits) and release it.
- * @param o a jansson value; the reference is stolen.
- * @return 0, or 1 after printing one line to stderr when it cannot be encoded.
- */
-int cmd_print_json(const char *cmd, struct json_t *o);
-
 /**
  * Write what a renderer made: to standard output when @p path is NULL or
  * "-"; else, with @p replace, to @p path through a temporary file renamed

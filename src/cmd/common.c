@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include "util/strbuf.h"
 
-#include <jansson.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -67,19 +66,6 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'headroom %s --help')\n", cmd);
 	return EXIT_BAD_INPUT;
-}
-
-int cmd_print_json(const char *cmd, json_t *o)
-{
-	char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) : NULL;
-	json_decref(o);
-	if (!s) {
-		fprintf(stderr, "headroom %s: cannot encode the JSON output\n", cmd);
-		return 1;
-	}
-	puts(s);
-	free(s);
-	return 0;
 }
 
 static bool write_all(int fd, const char *p, size_t n)

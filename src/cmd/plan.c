@@ -30,13 +30,20 @@ static const char usage_text[] =
 	"                     [-o FILE]\n"
 	"\n"
 	"For each growth milestone, the cheapest deployment (stage x catalogue plans x\n"
-	"node counts) that keeps every resource under its utilisation limit and meets\n"
-	"the p95 and availability objectives: its monthly cost (infrastructure and\n"
-	"external APIs), the bottleneck, the SLA it can promise, why nothing cheaper\n"
-	"works, the runner-up, and the user count at which the next step is due.\n"
+	"node counts x data tier) that keeps every resource under its utilisation\n"
+	"limit and meets the p95 and availability objectives: its monthly cost\n"
+	"(infrastructure, operations and external APIs), the bottleneck, the SLA it\n"
+	"can promise, why nothing cheaper works, the runner-up, and the user count at\n"
+	"which it stops being the choice (a limit breaks, or another shape becomes\n"
+	"cheaper). The data tier grows too: read replicas, a PgBouncer pooler, a Redis\n"
+	"read cache, Sentinel or managed Redis, worker nodes of their own. An\n"
+	"infeasible milestone names what blocks and the cheapest change that lifts it.\n"
+	"With deployment.current, it says until when what runs today suffices; with\n"
+	"economics.dedicated, it prices a stack per enterprise customer.\n"
 	"\n"
 	"Milestones: --users if given; else users x (1 + growth)^m for m = 0..M when\n"
-	"--months is given; else workload.milestones; else m = 0..24 months.\n"
+	"--months is given (it needs workload.growth); else workload.milestones; else\n"
+	"m = 0..24 months at workload.growth, or workload.users alone without one.\n"
 	"\n"
 	"  -f, --file FILE     the config (default ./headroom.yaml)\n"
 	"  -u, --users LIST    user counts to plan for, e.g. 500,2k,10k\n"
@@ -224,11 +231,26 @@ static int run(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct planning ps = {0};
 	struct plan_step *steps = NULL;
+	struct plan_current *current = NULL;
+	struct plan_dedicated *dedicated = NULL;
 	int status = EXIT_BAD_INPUT;
 	if (config_load(cmd_config_path(file), &d, &cfg) || planning_init(&ps, cfg, &d))
 		goto out;
 	const struct planner_input *in = &ps.in;
 
+	const char *note = NULL;
+	char note_buf[160];
+	if (n_users == 0 && months > 0 && !(cfg->workload.growth_monthly > 0)) {
+		/* A flat curve would plan one milestone and say nothing. */
+		cmd_usage_error("plan", "--months %ld: workload.growth is not set, so there is no growth curve to follow; "
+					"give workload.growth or --users", months);
+		goto out;
+	}
+	if (n_users == 0 && cfg->workload.n_milestones == 0 && !(cfg->workload.growth_monthly > 0)) {
+		snprintf(note_buf, sizeof(note_buf),
+			 "one milestone, workload.users: the workload has no growth rate and no milestones");
+		note = note_buf;
+	}
 	if (n_users == 0) {
 		struct workload w = cfg->workload;
 		if (months > 0)
@@ -248,13 +270,23 @@ static int run(int argc, char **argv)
 		diag_error(&d, "a milestone is not a user count (negative or not a number)");
 		goto out;
 	}
+	current = xcalloc(1, sizeof(*current));
+	dedicated = xcalloc(1, sizeof(*dedicated));
+	if (planner_current(in, current) || planner_dedicated(in, dedicated)) {
+		diag_error(&d, "workload.users or economics.dedicated.users is not a user count");
+		goto out;
+	}
 	struct plan_report rep = {
 		.source = cmd_config_path(file),
 		.currency = cfg->economics.currency[0] ? cfg->economics.currency : "USD",
 		.in = in,
 		.steps = steps,
 		.n_steps = n_users,
+		.current = current,
+		.dedicated = dedicated,
 	};
+	if (note)
+		rep.notes[rep.n_notes++] = note;
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
 	int rc = fmt == FORMAT_JSON ? plan_render_json(&rep, &sb) : plan_render_text(&rep, &sb);
@@ -269,6 +301,8 @@ static int run(int argc, char **argv)
 	}
 	strbuf_free(&sb);
 out:
+	free(current);
+	free(dedicated);
 	free(steps);
 	planning_free(&ps);
 	config_free(cfg);

@@ -382,28 +382,13 @@ static int config_parts(const char *file, struct sla_parts *ps, struct sla_repor
 			   file);
 		goto out;
 	}
-	struct plan_shape shape = {.stage = dep->current_stage};
-	for (size_t i = 0; i < dep->n_current; i++) {
-		const struct node_group *g = &dep->current[i];
-		const struct offer *o = catalog_find(&pl.cat, NULL, g->plan);
-		if (!o)
-			continue; /* config_check_refs() reported it */
-		if (o->kind == OFFER_MANAGED_DB) {
-			shape.managed_db = o;
-		} else if (o->kind == OFFER_MANAGED_CACHE) {
-			shape.managed_cache = o;
-		} else if (o->kind == OFFER_SERVER && g->role && strcmp(g->role, "db") == 0) {
-			shape.db_node = o;
-			shape.n_db += g->count;
-		} else if (o->kind == OFFER_SERVER) {
-			if (shape.app && shape.app != o) {
-				diag_at(&d, DIAG_ERROR, &at, "deployment.current: app nodes of two plans ('%s', '%s'); "
-					"the model has one app plan per stage", shape.app->name, o->name);
-				goto out;
-			}
-			shape.app = o;
-			shape.n_app += g->count;
-		}
+	/* The same shape `plan` evaluates as what runs today (roles all, app, db,
+	 * replica, worker; managed offers by their kind). */
+	struct plan_shape shape;
+	char why[200];
+	if (planner_current_shape(&pl.in, &shape, why, sizeof(why)) != 0) {
+		diag_at(&d, DIAG_ERROR, &at, "deployment.current: %s", why);
+		goto out;
 	}
 	struct demand dm;
 	struct avail_part parts[PLANNER_AVAIL_PARTS];

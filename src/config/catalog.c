@@ -261,6 +261,7 @@ int catalog_to_currency(struct catalog *cat, const struct economics *e, struct d
 		o->per_million *= r;
 		o->per_gb_s *= r;
 		o->per_cpu_h *= r;
+		o->replica_price *= r;
 		memcpy(o->currency, e->currency, sizeof(o->currency));
 	}
 	return rc;

@@ -173,6 +173,16 @@ int config_load_string(const char *name, const char *text, size_t len, struct di
 	return from_doc(doc, NULL, d, out);
 }
 
+char *config_catalog_dir(const struct config *cfg)
+{
+	if (!cfg || !cfg->catalog_dir || !*cfg->catalog_dir)
+		return NULL;
+	const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
+	if (cfg->catalog_dir[0] == '/' || !slash)
+		return xstrdup(cfg->catalog_dir);
+	return xasprintf("%.*s/%s", (int)(slash - cfg->path), cfg->path, cfg->catalog_dir);
+}
+
 void config_free(struct config *cfg)
 {
 	if (!cfg)

@@ -30,6 +30,7 @@ struct agent_config {
 /** A loaded configuration. Owns everything it points to. */
 struct config {
 	char *path;                    /**< the file it came from */
+	char *catalog_dir;             /**< catalog_dir: a folder of catalogue files instead of the installed one, or NULL */
 	struct workload workload;
 	struct component *components;
 	size_t n_components;
@@ -61,6 +62,14 @@ HR_NODISCARD int config_load(const char *path, struct diag *d, struct config **o
 /** Same as config_load() for text already in memory; @p name is used in messages. */
 HR_NODISCARD int config_load_string(const char *name, const char *text, size_t len,
 				    struct diag *d, struct config **out);
+
+/**
+ * The folder of catalogue files this config names (catalog_dir), a relative
+ * path taken from the config file's folder; NULL when it names none (then
+ * catalog_load_dir(NULL) reads HEADROOM_CATALOG or the installed catalogue).
+ * @return a new string the caller frees, or NULL.
+ */
+char *config_catalog_dir(const struct config *cfg);
 
 /** Release a config and everything it owns. NULL is a no-op. */
 void config_free(struct config *cfg);

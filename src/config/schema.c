@@ -900,6 +900,7 @@ const char *const schema_offer_kinds[] = {"server", "lb", "managed_db", "managed
 					  "backup", "k8s", "function", "monitoring", NULL};
 static const char *const component_kinds[] = {"app", "worker", "postgres", "redis", "proxy", "other", NULL};
 static const char *const db_modes[] = {"any", "self", "managed", NULL};
+static const char *const pooler_modes[] = {"any", "never", "always", NULL};
 static const char *const directions[] = {"above", "below", NULL};
 static const char *const source_types[] = {"local", "prometheus", "postgres", "redis", "http", NULL};
 
@@ -982,6 +983,11 @@ static const struct key_spec workload_keys[] = {
 	{"busy_time", KT_DURATION, F(struct workload, busy_s), .def = "8h", .max = 86400,
 	 .doc = "how long a day the peak load lasts; monthly volumes (external calls, egress) = peak rate x this x 365/12",
 	 .why_default = "a working day (headroom's assumption, docs/plan.md)"},
+	{"db_read_share", KT_RATIO, F(struct workload, db_read_share), .def = "80%", .max = 1,
+	 .doc = "share of the database queries that only read: read replicas and a read cache take these",
+	 .why_default = "the low end of the 80-95 % reads quoted for web and CRUD apps (research notes, \"Read fraction\"); measure yours with pg_stat_statements"},
+	{"cache_hit_ratio", KT_RATIO, F(struct workload, cache_hit_ratio), .max = 1,
+	 .doc = "share of the read queries a Redis read cache would answer, when the planner adds one (seed 004, Tier 2 \"Add Redis Cache\"); absent = no read cache"},
 	{"storage", KT_SECTION, .offset = 0, .sub = &storage_section, .doc = "how data grows"},
 	{"requests", KT_LIST, F(struct workload, requests), .count_off = offsetof(struct workload, n_requests),
 	 .sub = &request_section, .doc = "request classes"},
@@ -1039,6 +1045,19 @@ static const struct key_spec current_keys[] = {
 };
 static SECTION(current_section, "current deployment", struct deployment, current_keys);
 
+static const struct key_spec pooler_keys[] = {
+	{"use", KT_ENUM, F(struct deployment, pooler), .def = "any", .names = pooler_modes,
+	 .doc = "a PgBouncer in front of the database (transaction pooling): any (where a shape needs it) | never | always",
+	 .why_default = "let the planner compare, as for deployment.database"},
+	{"pool_size", KT_UINT, F(struct deployment, pool_size), .def = "20", .flags = KF_POSITIVE,
+	 .doc = "server connections the pooler holds to each database server",
+	 .why_default = "PgBouncer's default_pool_size (pgbouncer.org/config.html)"},
+	{"max_client_conn", KT_UINT, F(struct deployment, max_client_conn), .def = "100", .flags = KF_POSITIVE,
+	 .doc = "client connections one pooler accepts (every process's db_pool ends there)",
+	 .why_default = "PgBouncer's default max_client_conn (pgbouncer.org/config.html)"},
+};
+static SECTION(pooler_section, "pooler", struct deployment, pooler_keys);
+
 static const struct key_spec deployment_keys[] = {
 	{"providers", KT_STR_LIST, F(struct deployment, providers), .count_off = offsetof(struct deployment, n_providers),
 	 .doc = "catalogue providers the planner may use; absent = all"},
@@ -1046,6 +1065,10 @@ static const struct key_spec deployment_keys[] = {
 	 .doc = "stage templates the planner may use: single, single+ops, split, ha, cluster; absent = all"},
 	{"database", KT_ENUM, F(struct deployment, database), .def = "any", .names = db_modes,
 	 .doc = "how the database may run: any | self | managed", .why_default = "let the planner compare"},
+	{"pooler", KT_SECTION, .offset = 0, .sub = &pooler_section, .doc = "the connection pooler"},
+	{"max_read_replicas", KT_UINT, F(struct deployment, max_replicas), .def = "15", .max = 15,
+	 .doc = "most read replicas of the database the planner tries (0 = none)",
+	 .why_default = "Amazon RDS: each DB instance can have up to 15 read replicas (RDS API, CreateDBInstanceReadReplica)"},
 	{"current", KT_SECTION, .offset = 0, .sub = &current_section, .flags = KF_PRESENT,
 	 .flag_off = offsetof(struct deployment, has_current), .doc = "what runs today"},
 };
@@ -1220,6 +1243,18 @@ static const struct key_spec operations_keys[] = {
 };
 static SECTION(operations_section, "operations", struct economics, operations_keys);
 
+static const struct key_spec dedicated_keys[] = {
+	{"users", KT_COUNT, F(struct dedicated, users), .flags = KF_REQUIRED | KF_POSITIVE, .max = WORKLOAD_MAX_USERS,
+	 .doc = "users of one enterprise customer who gets a stack of their own"},
+	{"customers", KT_UINT, F(struct dedicated, customers), .def = "1", .flags = KF_POSITIVE,
+	 .doc = "how many such customers", .why_default = "seed 000 section 10: \"When You Sign First Enterprise Customer\""},
+	{"availability", KT_RATIO, F(struct dedicated, availability), .flags = KF_POSITIVE, .max = 0.999999,
+	 .doc = "the availability objective of a dedicated stack; absent = objectives.availability"},
+	{"revenue", KT_MONEY_MONTH, F(struct dedicated, revenue),
+	 .doc = "revenue per dedicated customer, such as $5000/mo; absent = no margin shown"},
+};
+static SECTION(dedicated_section, "dedicated stack", struct dedicated, dedicated_keys);
+
 static void economics_check(struct loader *L, void *base, const struct ynode *map, const char *path)
 {
 	struct economics *e = base;
@@ -1242,6 +1277,9 @@ static const struct key_spec economics_keys[] = {
 	{"tiers", KT_LIST, F(struct economics, tiers), .count_off = offsetof(struct economics, n_tiers),
 	 .sub = &tier_section, .doc = "revenue tiers"},
 	{"operations", KT_SECTION, .offset = 0, .sub = &operations_section, .doc = "operations time cost"},
+	{"dedicated", KT_SECTION, F(struct economics, dedicated), .sub = &dedicated_section, .flags = KF_PRESENT,
+	 .flag_off = offsetof(struct economics, dedicated.present),
+	 .doc = "a stack of its own per enterprise customer (seed 000 section 9), planned and priced beside the shared one"},
 };
 static SECTION(economics_section, "economics", struct economics, economics_keys, .check = economics_check);
 
@@ -1296,6 +1334,10 @@ static const struct key_spec offer_keys[] = {
 	{"availability", KT_RATIO, F(struct offer, availability), .max = 1, .doc = "published SLA; absent = none published"},
 	{"max_connections", KT_UINT, F(struct offer, max_connections), .doc = "managed database: connection limit"},
 	{"ha", KT_BOOL, F(struct offer, ha), .doc = "managed database/cache with a standby"},
+	{"pooler", KT_BOOL, F(struct offer, pooler),
+	 .doc = "managed database: the provider runs a connection pooler (PgBouncer) for it"},
+	{"replica_price", KT_MONEY_MONTH, F(struct offer, replica_price), .cur_off = offsetof(struct offer, currency),
+	 .doc = "managed database: price of one read replica; absent = the entry's price"},
 	{"non_commercial", KT_BOOL, F(struct offer, non_commercial),
 	 .doc = "true when the terms forbid commercial use (a free hobby tier); the planner leaves such an entry out; absent = commercial use allowed"},
 	{"as_of", KT_DATE, F(struct offer, as_of), .flags = KF_REQUIRED, .doc = "date the price was read (YYYY-MM-DD)"},
@@ -1412,6 +1454,9 @@ static const struct key_spec config_keys[] = {
 	 .flag_off = offsetof(struct config, autoscale.present), .doc = "the autoscaler (docs/autoscale.md)"},
 	{"calibration", KT_CALIBRATION, F(struct config, calibration), .sub = &calibration_section,
 	 .doc = "a measured calibration: inline, or the path of a file from headroom bench --calibrate"},
+	{"catalog_dir", KT_STRING, F(struct config, catalog_dir),
+	 .doc = "a folder of price catalogue files to read instead of the installed one (relative to this file); "
+		"absent: $HEADROOM_CATALOG, else the catalogue installed with headroom"},
 };
 SECTION(schema_config, "config", struct config, config_keys);
 

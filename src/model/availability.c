@@ -491,9 +491,37 @@ static bool cache_part(const struct reliability *r, const struct avail_stage *st
 		add_cause(cache, "host", r->node_failures, r->detection_s + r->provision_s, r->cache_failover_s, false);
 		add_cause(cache, "maintenance", r->patch_reboots, r->reboot_s, r->cache_failover_s, true);
 		break;
+	case AVAIL_CACHE_SENTINEL:
+		// A primary and a replica on two app nodes: Sentinel promotes the
+		// replica; the failed one waits for its node (a person, or Kubernetes).
+		cache->count = 2;
+		cache->mode = AVAIL_FAILOVER;
+		add_cause(cache, "host", r->node_failures,
+			  st->kubernetes ? r->reschedule_s : person_s(r, st) + r->repair_s, r->cache_failover_s, false);
+		add_cause(cache, "reboots", r->patch_reboots, r->reboot_s, r->cache_failover_s, true);
+		return true;
 	}
 	if (st->cache_sla > 0 && st->cache_sla < 1)
 		cache->max_u = 1 - st->cache_sla;
+	return true;
+}
+
+/* Read replicas: a pool carrying the reads, k of n needed. A replica is
+ * rebuilt from a base backup (a managed one by its provider); until the
+ * application's read pool or the pooler stops sending it queries (a health
+ * check, as a load balancer's), its share of the reads fails. */
+static bool replicas_part(const struct reliability *r, const struct avail_stage *st, struct avail_part *rep)
+{
+	if (st->db_replicas == 0)
+		return false;
+	bool managed = st->db == AVAIL_DB_MANAGED || st->db == AVAIL_DB_MANAGED_HA;
+	*rep = unit_part("replicas");
+	rep->count = st->db_replicas;
+	rep->k_needed = st->db_replicas_needed;
+	rep->peak_share = st->peak_share;
+	double rebuild = (managed ? r->detection_s : person_s(r, st)) + r->provision_s + restore_s(r, st);
+	add_cause(rep, "host", r->node_failures, rebuild, r->lb_failover_s, false);
+	add_cause(rep, managed ? "maintenance" : "reboots", r->patch_reboots, r->reboot_s, 0, true);
 	return true;
 }
 
@@ -522,7 +550,9 @@ static struct avail_part releases_part(const struct reliability *r)
 static bool stage_ok(const struct avail_stage *st)
 {
 	return st->app_nodes >= 1 && st->app_nodes <= AVAIL_MAX_COUNT && st->app_needed >= 1 &&
-	       st->app_needed <= st->app_nodes && st->peak_share >= 0 && st->peak_share <= 1;
+	       st->app_needed <= st->app_nodes && st->peak_share >= 0 && st->peak_share <= 1 &&
+	       st->db_replicas <= AVAIL_MAX_COUNT &&
+	       (st->db_replicas == 0 || (st->db_replicas_needed >= 1 && st->db_replicas_needed <= st->db_replicas));
 }
 
 int avail_stage_parts(const struct reliability *r, const struct avail_stage *st, struct avail_part *parts,
@@ -535,6 +565,8 @@ int avail_stage_parts(const struct reliability *r, const struct avail_stage *st,
 	parts[n++] = zone_part(r, st);
 	parts[n++] = app_part(r, st, st->kubernetes); /* at AVAIL_APP_PART */
 	if (db_part(r, st, &parts[n]))
+		n++;
+	if (replicas_part(r, st, &parts[n]))
 		n++;
 	if (cache_part(r, st, &parts[n]))
 		n++;
@@ -594,6 +626,8 @@ int avail_stage_u(const struct reliability *r, const struct avail_stage *st, str
 	double log_up = memo->log_up;
 	struct avail_part p;
 	if (db_part(r, st, &p) && (rc = add_log(&p, &log_up)) != 0)
+		return rc;
+	if (replicas_part(r, st, &p) && (rc = add_log(&p, &log_up)) != 0)
 		return rc;
 	if (cache_part(r, st, &p) && (rc = add_log(&p, &log_up)) != 0)
 		return rc;

@@ -157,7 +157,8 @@ enum avail_cache {
 	AVAIL_CACHE_ON_NODE,    /**< on the one node of a single-node stage */
 	AVAIL_CACHE_ONE_NODE,   /**< one instance on one of several app nodes */
 	AVAIL_CACHE_MANAGED,    /**< managed, one node */
-	AVAIL_CACHE_MANAGED_HA, /**< managed (or Sentinel) with a replica that takes over */
+	AVAIL_CACHE_MANAGED_HA, /**< managed with a replica that takes over */
+	AVAIL_CACHE_SENTINEL,   /**< self-run primary + replica on two app nodes, Sentinel failing over */
 };
 
 /** A stage as availability sees it; the planner fills it from a shape. */
@@ -171,6 +172,8 @@ struct avail_stage {
 	bool lb;              /**< behind a load balancer */
 	enum avail_db db;
 	double db_bytes;      /**< database size, for restores */
+	unsigned db_replicas; /**< read replicas of the database (self-run nodes, or managed instances) */
+	unsigned db_replicas_needed; /**< of them needed to carry the reads, 1..db_replicas (0 without replicas) */
 	enum avail_cache cache;
 	double node_sla;      /**< published SLA of the servers' plan, 0 = none: bounds the zone's share */
 	double lb_sla;        /**< of the load balancer, 0 = none published */
@@ -180,7 +183,7 @@ struct avail_stage {
 };
 
 /** Most parts avail_stage_parts() lists. */
-#define AVAIL_STAGE_PARTS 7
+#define AVAIL_STAGE_PARTS 8
 
 /**
  * A load balancer or control plane that publishes no SLA is taken at the
@@ -197,8 +200,8 @@ struct avail_stage {
 
 /**
  * The parts in series of a stage (docs/plan.md, "Availability"): zone, node
- * or app, db, cache, lb, control-plane, releases (those that apply, in that
- * order). Names and cause labels are static strings.
+ * or app, db, replicas, cache, lb, control-plane, releases (those that
+ * apply, in that order). Names and cause labels are static strings.
  * @param r the reliability inputs (avail_defaults() for the defaults).
  * @param parts caller storage of AVAIL_STAGE_PARTS.
  * @param n receives the number of parts.
@@ -222,7 +225,7 @@ struct avail_memo {
  * The stage's unavailability: what composing avail_stage_parts() with
  * avail_compose() gives (to rounding: the terms are summed in another
  * order), without building the report.
- * @param memo if not NULL, remembers every part but the database and the
+ * @param memo if not NULL, remembers every part but the database, its replicas and the
  *        cache between calls whose stages differ only there; the caller
  *        resets done when anything else changes (the app tier, the provider).
  * @return 0; HR_E_INVALID as avail_stage_parts().

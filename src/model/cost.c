@@ -27,9 +27,9 @@ double cost_volume(const struct offer *volume, double gb)
 
 void cost_sum(struct cost_breakdown *c, double users)
 {
-	c->infra = c->servers + c->backups + c->monitoring + c->lb + c->managed_db +
-		   c->managed_cache + c->k8s + c->volumes + c->ops;
-	c->total = c->infra + c->external;
+	c->infra = c->servers + c->replicas + c->workers + c->backups + c->monitoring + c->lb +
+		   c->managed_db + c->managed_cache + c->k8s + c->volumes;
+	c->total = c->infra + c->ops + c->external;
 	c->per_user = users > 0 ? c->total / users : 0;
 }
 

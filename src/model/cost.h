@@ -12,7 +12,9 @@
 
 /** A month's cost, part by part. */
 struct cost_breakdown {
-	double servers;       /**< sum count * plan price */
+	double servers;       /**< app nodes and database nodes (primary, standby): count * plan price */
+	double replicas;      /**< read replicas: self-run nodes, or the managed offer's replica price */
+	double workers;       /**< worker nodes of their own */
 	double backups;       /**< provider backup percentage of the backed-up servers */
 	double monitoring;    /**< uptime monitoring / alerting */
 	double lb;            /**< load balancer */
@@ -20,10 +22,10 @@ struct cost_breakdown {
 	double managed_cache; /**< managed Redis */
 	double k8s;           /**< Kubernetes control plane */
 	double volumes;       /**< block storage beyond the servers' own disks */
-	double ops;           /**< operations hours * rate for the stage */
-	double infra;         /**< sum of the above */
+	double infra;         /**< sum of the above: what the providers bill */
+	double ops;           /**< operations hours * rate for the stage (not in infra) */
 	double external;      /**< external API calls */
-	double total;         /**< infra + external */
+	double total;         /**< infra + ops + external */
 	double per_user;      /**< total / users (0 when users is 0) */
 };
 
@@ -53,7 +55,7 @@ double cost_backup(const struct offer *backup, double server_price);
 double cost_volume(const struct offer *volume, double gb);
 
 /**
- * Fill infra, total and per_user from the parts and external.
+ * Fill infra, total and per_user from the parts, ops and external.
  * @param users the user count the plan serves (per_user is 0 when it is 0).
  */
 void cost_sum(struct cost_breakdown *c, double users);

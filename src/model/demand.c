@@ -100,6 +100,12 @@ int demand_at(const struct workload *w, double users, struct demand *out)
 		d->db_cpu += (d->db_qps - req_q) * mean_q_s;
 	}
 
+	/* Replicas and a read cache take only reads (research notes, "Read
+	 * replicas"); the share is the workload's, queries taken as equally long. */
+	double share = w->db_read_share > 0 ? (w->db_read_share < 1 ? w->db_read_share : 1) : 0;
+	d->db_read_qps = d->db_qps * share;
+	d->db_read_cpu = d->db_cpu * share;
+
 	d->db_size_b = w->storage_base_b + users * w->storage_per_user_b;
 	d->files_b = users * w->files_per_user_b;
 	d->egress_month_b = d->egress_bps * busy_s;

@@ -8,6 +8,7 @@
  *   in flight             L = sum lambda * duration_s               (Little's law L = lambda W)
  *   memory in flight      sum lambda * duration_s * memory_b
  *   DB busy cores         sum lambda * db_queries * db_query_s
+ *   DB reads              db_read_share of the queries and of their busy time
  *   DB size               storage_base + users * storage_per_user
  *   monthly volumes       peak rate * busy_time * 365/12 days
  * Formulas: research notes "Queueing models" (Little, utilisation law).
@@ -53,6 +54,8 @@ struct demand {
 	double db_qps;          /**< database queries/s */
 	double db_cpu;          /**< database busy time per second = cores, taking query
 	                             time as server time (an upper bound) */
+	double db_read_qps;     /**< the read queries among db_qps (workload.db_read_share) */
+	double db_read_cpu;     /**< their share of db_cpu (reads and writes taken as equally long) */
 	double db_size_b;       /**< database bytes */
 	double files_b;         /**< file storage bytes (not in the database) */
 	double egress_bps;      /**< response bytes/s at the peak */

@@ -75,6 +75,10 @@ struct workload {
 	double files_per_user_b;   /**< object/file storage per user (disk, not DB) */
 	double busy_s;             /**< workload.busy_time: seconds a day the peak load lasts, for
 	                                monthly volumes (external calls, egress); 0 = default 8 h */
+	double db_read_share;      /**< workload.db_read_share: share of database queries that only
+	                                read (read replicas and a read cache can take them); 0 = none */
+	double cache_hit_ratio;    /**< workload.cache_hit_ratio: share of the read queries a Redis
+	                                read cache answers when the plan adds one; 0 = no read cache */
 };
 
 /** What a component is. */
@@ -123,6 +127,13 @@ enum stage_kind {
 /** How the database may be run. */
 enum db_mode { DB_ANY, DB_SELF, DB_MANAGED };
 
+/** Whether a connection pooler (PgBouncer, transaction pooling) may sit in front of the database. */
+enum pooler_mode {
+	POOLER_ANY,    /**< the planner adds one where it makes a shape feasible */
+	POOLER_NEVER,  /**< never (the application cannot run behind transaction pooling) */
+	POOLER_ALWAYS, /**< always (one runs today) */
+};
+
 /** A group of identical nodes in a deployment. */
 struct node_group {
 	char *role;     /**< "app", "db", "worker", "all", ... */
@@ -136,6 +147,13 @@ struct deployment {
 	size_t n_providers;
 	bool stage_allowed[STAGE_COUNT]; /**< deployment.stages; all true when absent */
 	enum db_mode database;  /**< deployment.database */
+	enum pooler_mode pooler;   /**< deployment.pooler.use */
+	unsigned pool_size;        /**< deployment.pooler.pool_size: server connections per database
+	                                server (PgBouncer default_pool_size); 0 = 20 */
+	unsigned max_client_conn;  /**< deployment.pooler.max_client_conn: client connections one
+	                                PgBouncer accepts; 0 = 100 (PgBouncer's default) */
+	unsigned max_replicas;     /**< deployment.max_read_replicas: most read replicas the search
+	                                tries; 0 = none */
 	enum stage_kind current_stage; /**< deployment.current.stage */
 	bool has_current;
 	struct node_group *current; /**< deployment.current.nodes */
@@ -211,6 +229,16 @@ struct revenue_tier {
 	double share;  /**< fraction of customers on this tier */
 };
 
+/** A dedicated stack for each enterprise customer who asks for one (economics.dedicated;
+ *  seed 000 section 9: "a separate Docker Compose stack on a separate VPS"). */
+struct dedicated {
+	bool present;          /**< the section is given */
+	double users;          /**< users of one dedicated customer */
+	unsigned customers;    /**< how many such customers (default 1) */
+	double availability;   /**< the objective of a dedicated stack; 0 = objectives.availability */
+	double revenue;        /**< revenue per dedicated customer per month; 0 = not given */
+};
+
 /** Money in and operations time (economics). */
 struct economics {
 	char currency[4];              /**< currency of every amount in the model; default USD */
@@ -222,6 +250,7 @@ struct economics {
 	char **fx_codes;               /**< economics.exchange: other currency codes ... */
 	double *fx_rates;              /**< ... and how many model-currency units one unit is worth */
 	size_t n_fx;
+	struct dedicated dedicated;    /**< economics.dedicated */
 };
 
 /** What a catalogue entry sells. */
@@ -257,6 +286,8 @@ struct offer {
 	double availability;     /**< published SLA, 0 = none published */
 	unsigned max_connections;/**< managed DB */
 	bool ha;                 /**< managed DB/cache with a standby */
+	bool pooler;             /**< managed DB: the provider runs a connection pooler (PgBouncer) for it */
+	double replica_price;    /**< managed DB: price of one read replica; 0 = the entry's price */
 	bool non_commercial;     /**< the terms forbid commercial use (a free hobby tier); left out of cost comparisons */
 	char *as_of;             /**< date the price was read, YYYY-MM-DD */
 	char *source;            /**< where it was read */

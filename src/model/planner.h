@@ -2,23 +2,29 @@
  *
  * Design note. A candidate deployment is a *shape*: a stage template
  * (single, single+ops, split, ha, cluster; model.h), a server plan and count
- * for the app nodes, how the database runs (on the app node, on its own
- * node(s), or a managed offer) and where Redis runs (on the app nodes or a
- * managed offer). planner_evaluate() turns a shape and a demand into
+ * for the app nodes, and a data tier: how the database runs (on the app
+ * node, on its own node(s), or a managed offer), its read replicas, a
+ * connection pooler (PgBouncer) in front of it, a Redis read cache taking
+ * reads off it, where Redis runs (on the app nodes, as a Sentinel-managed
+ * primary and replica there, or a managed offer), and whether the workers
+ * run on nodes of their own. planner_evaluate() turns a shape and a demand into
  * utilisation per resource, a p95 per request class (M/M/c), an availability
  * (from each part's failures and recoveries, model/availability.h) and a
  * monthly cost. planner_run() searches
  * every shape the catalogue allows for each milestone and keeps the cheapest
  * feasible one, preferring the simpler stage on equal cost.
  *
- * The search is exhaustive over stage x provider x plans x database x cache;
- * over the node count it is pruned by a monotonicity argument (docs/plan.md,
- * "Search"): adding an app node lowers every per-node load and raises the
- * availability, and only raises the database connections, so the smallest
- * count meeting the per-node targets is the only one that can be cheapest;
- * if it breaks the connection limit, every larger count does too. A shape
- * whose cost floor (its price without volumes) is already above its stage's
- * best is not evaluated: it could change none of the results.
+ * The search covers stage x provider x plans x database x replicas x cache
+ * x workers; over the counts (app nodes, replicas, worker nodes) it is
+ * pruned by monotonicity arguments (docs/plan.md, "Search"): adding an app
+ * node lowers every per-node load and raises the availability, and only
+ * raises the database connections, so the smallest count meeting the
+ * per-node targets is the only one that can be cheapest; if it breaks the
+ * connection limit, every larger count does too. The options that cost
+ * nothing (pooler, read cache, Sentinel) are turned on only where a shape
+ * needs them. A shape whose cost floor (its price without volumes) is
+ * already above its stage's best is not evaluated: it could change none of
+ * the results.
  *
  * Pure: no I/O, no globals, no clock. */
 #ifndef HR_PLANNER_H
@@ -43,6 +49,11 @@
 #define PLANNER_CLUSTER_MIN_NODES 3u
 /** Most nodes of a `cluster` the search tries. */
 #define PLANNER_CLUSTER_MAX_NODES 200u
+/** Most worker nodes of their own a shape may have (a search bound). */
+#define PLANNER_MAX_WORKER_NODES 50u
+/** Most read replicas of one database: Amazon RDS's limit, "Each DB instance
+ *  can have up to 15 read replicas" (RDS API, CreateDBInstanceReadReplica). */
+#define PLANNER_MAX_REPLICAS 15u
 
 /** The constraints a candidate is checked against (JSON names: planner_res_name()). */
 enum plan_res {
@@ -51,10 +62,15 @@ enum plan_res {
 	PRES_DISK,           /**< app-node disk (files; the database too on one node) */
 	PRES_CONNECTIONS,    /**< requests in flight / worker slots (workers x concurrency) */
 	PRES_TASK_SLOTS,     /**< tasks running / worker-component slots */
-	PRES_DB_CPU,         /**< database node or managed DB vCPU */
+	PRES_WORKER_CPU,     /**< worker nodes of their own: CPU */
+	PRES_WORKER_MEMORY,  /**< worker nodes of their own: memory */
+	PRES_DB_CPU,         /**< database (primary) node or managed DB vCPU */
 	PRES_DB_MEMORY,      /**< database node memory */
 	PRES_DB_DISK,        /**< database node or managed DB storage */
-	PRES_DB_CONNECTIONS, /**< replicas x workers x pool / max_connections */
+	PRES_DB_CONNECTIONS, /**< server connections / max_connections (clients' pools, or the pooler's pool) */
+	PRES_REPLICA_CPU,    /**< each read replica's vCPU: its share of the reads plus replaying the writes */
+	PRES_POOLER_CLIENTS, /**< client connections / the pooler's max_client_conn */
+	PRES_POOLER_POOL,    /**< transactions in flight on one database server / the pooler's pool_size */
 	PRES_CACHE_MEMORY,   /**< managed Redis memory */
 	PRES_BANDWIDTH,      /**< monthly egress / included transfer */
 	PRES_EXT_RATE,       /**< external API calls/s / its rate limit */
@@ -87,7 +103,13 @@ struct plan_shape {
 	const struct offer *db_node;       /**< self-run PostgreSQL on its own node(s), or NULL */
 	unsigned n_db;                     /**< 1 (split) or 2 (primary + standby, ha/cluster) */
 	const struct offer *managed_db;    /**< managed PostgreSQL, or NULL */
+	unsigned n_replicas;               /**< read replicas: nodes of db_node's plan, or of managed_db */
+	bool pooler;                       /**< PgBouncer (transaction pooling) in front of each database server */
+	bool read_cache;                   /**< the app reads through Redis: cache_hit_ratio of the reads off the DB */
 	const struct offer *managed_cache; /**< managed Redis, or NULL (Redis on the app nodes) */
+	bool redis_ha;                     /**< Redis on the app nodes as primary + replica under Sentinel */
+	const struct offer *wrk_node;      /**< worker nodes of their own (split, ha), or NULL (on the app nodes) */
+	unsigned n_wrk;                    /**< how many */
 };
 
 /** A shape, evaluated. */
@@ -98,6 +120,8 @@ struct plan_candidate {
 	double volume_gb;                /**< block storage bought beyond the servers' disks */
 	unsigned app_replicas;           /**< replicas of each app component per app node */
 	unsigned app_processes;          /**< app processes per app node */
+	unsigned wrk_replicas;           /**< replicas of each worker component per worker node (own nodes) */
+	double db_clients;               /**< client connections to the database (processes x db_pool) */
 	struct cost_breakdown cost;
 	double util[PRES_COUNT];         /**< raw utilisation (p95: seconds; availability: A) */
 	double limit[PRES_COUNT];        /**< the target it is checked against */
@@ -108,22 +132,41 @@ struct plan_candidate {
 	bool monitored;                  /**< false on `single`: no alerting, so no SLA can be promised */
 	bool feasible;
 	enum plan_res fail;              /**< when infeasible: the constraint most over its target */
+	unsigned over;                   /**< bit r set: constraint r over its target */
 };
 
-/** When the chosen deployment stops meeting its targets as users grow. */
+/** When the chosen deployment stops being the plan's choice as users grow. */
 struct plan_trigger {
 	bool found;        /**< false: it holds up to `users` (the search cap) */
-	enum plan_res res; /**< the constraint that breaks first */
-	double users;      /**< the growth point: first user count at which it breaks */
+	bool cheaper;      /**< true: another shape becomes cheaper (volumes grow); false: a constraint breaks */
+	enum plan_res res; /**< the constraint that breaks first (when !cheaper) */
+	double users;      /**< the growth point: first user count at which it stops being the choice */
 	double months;     /**< months from now at the workload's growth rate; < 0 when unknown */
+	struct plan_candidate then; /**< cheaper: the shape that takes over, evaluated at `users` */
+};
+
+/** Most remedies an infeasible milestone lists. */
+#define PLANNER_MAX_REMEDIES 3
+
+/** A change of the config that makes an infeasible milestone feasible. */
+struct plan_remedy {
+	char what[200];             /**< the change, as config keys: "deployment.pooler.use: any" */
+	struct plan_candidate plan; /**< the cheapest shape with it */
 };
 
 /** The plan for one milestone. */
 struct plan_step {
 	double users;
+	double month;                  /**< months from workload.users at its growth rate; NAN without one */
 	struct demand demand;
 	bool feasible;
 	char why[320];                 /**< infeasible: why no shape meets the targets */
+	enum plan_res blocking;        /**< infeasible: the constraint that blocks (PRES_COUNT: none alone) */
+	double blocking_ratio;         /**< its best utilisation / limit over every shape evaluated */
+	struct plan_remedy remedies[PLANNER_MAX_REMEDIES]; /**< infeasible: the cheapest first */
+	size_t n_remedies;
+	bool has_current;              /**< deployment.current is a shape the model can evaluate */
+	struct plan_candidate current; /**< deployment.current at this milestone */
 	struct plan_candidate best;    /**< the choice (or, when infeasible, the closest attempt) */
 	bool has_runner_up;
 	struct plan_candidate runner_up; /**< the cheapest feasible shape of another stage */
@@ -183,16 +226,67 @@ HR_NODISCARD int planner_run(const struct planner_input *in, const double *users
  */
 size_t planner_milestones(const struct workload *w, unsigned months, double *out, size_t cap);
 
+/**
+ * deployment.current as a shape: "all" nodes on a single stage, "app" (or
+ * "node") nodes, "db" nodes (the primary and standby), "replica" nodes,
+ * "worker" nodes, and managed offers by their kind; the pooler when
+ * deployment.pooler.use is always.
+ * @param why filled with the reason when the nodes do not make a shape.
+ * @return 0; HR_E_NOTFOUND without a current deployment; HR_E_INVALID when
+ *         its nodes are not a shape of its stage (why says what).
+ */
+HR_NODISCARD int planner_current_shape(const struct planner_input *in, struct plan_shape *out, char *why,
+				       size_t why_n);
+
+/** What runs today, against the growth curve. */
+struct plan_current {
+	bool present;                  /**< deployment.current is given */
+	bool valid;                    /**< and makes a shape (else why) */
+	char why[200];
+	struct plan_candidate now;     /**< evaluated at workload.users */
+	struct plan_trigger until;     /**< the first user count at which it fails (never "cheaper") */
+};
+
+/**
+ * Evaluate deployment.current at workload.users and find the first user
+ * count at which it stops meeting every target, and on what.
+ * @return 0 (out->present false without a current deployment); an error
+ *         from demand_at().
+ */
+HR_NODISCARD int planner_current(const struct planner_input *in, struct plan_current *out);
+
+/** A dedicated stack per enterprise customer (economics.dedicated). */
+struct plan_dedicated {
+	bool present;
+	double users;             /**< users of one customer */
+	unsigned customers;
+	double availability;      /**< the objective it was planned for (0 = none) */
+	struct plan_step step;    /**< the plan of one stack */
+	double total;             /**< customers x one stack's total (infra + operations + external) */
+	double margin;            /**< (revenue - one stack's total) / revenue; NAN without a revenue */
+	double margin_infra;      /**< (revenue - one stack's infrastructure) / revenue (seed 000 section 9's
+	                               "margin on infrastructure"); NAN without a revenue */
+};
+
+/**
+ * Plan one dedicated stack: the cheapest shape for economics.dedicated.users
+ * at economics.dedicated.availability (or the objectives' availability).
+ * @return 0 (out->present false without the section); an error from demand_at().
+ */
+HR_NODISCARD int planner_dedicated(const struct planner_input *in, struct plan_dedicated *out);
+
 /** Most parts planner_avail_parts() lists. */
 #define PLANNER_AVAIL_PARTS AVAIL_STAGE_PARTS
 
 /**
  * The parts in series whose composition is a shape's availability in
  * planner_evaluate() (avail_stage_parts(): the zone, the app tier with k of
- * n nodes carrying the load at d, the database, the cache, the load
- * balancer, the control plane, the releases), each with its causes of
- * downtime. For reports (`headroom sla -f`): composing them gives exactly
- * the candidate's availability.
+ * n nodes carrying the load at d, the database, its read replicas (k of n
+ * carrying the reads), the cache (one node, a Sentinel or managed pair), the
+ * load balancer, the control plane, the releases), each with its causes of
+ * downtime. Worker nodes of their own are not in the request path and not
+ * listed. For reports (`headroom sla -f`): composing them gives exactly the
+ * candidate's availability.
  * @param parts caller storage of PLANNER_AVAIL_PARTS; names are static strings.
  * @return the number of parts, or an error as planner_evaluate() returns.
  */
@@ -201,6 +295,12 @@ HR_NODISCARD int planner_avail_parts(const struct planner_input *in, const struc
 
 /** Total servers of a candidate (all roles). */
 unsigned planner_node_count(const struct plan_candidate *c);
+
+/** Do two shapes name the same deployment (same parts, counts and options)? */
+bool planner_shape_equal(const struct plan_shape *a, const struct plan_shape *b);
+
+/** Months from workload.users to users at the workload's growth rate; NAN without one. */
+double planner_month_of(const struct workload *w, double users);
 
 /** The deployment for the users now and the one after its first growth point. */
 struct next_step {

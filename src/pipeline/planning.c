@@ -1,5 +1,7 @@
 #include "pipeline/planning.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 #include "config/catalog.h"
@@ -12,7 +14,9 @@ static struct diag_loc locate(const void *ctx, const char *path)
 int planning_catalog(struct planning *ps, const struct config *cfg, struct diag *d)
 {
 	memset(ps, 0, sizeof(*ps));
-	int rc = catalog_load_dir(NULL, d, &ps->cat);
+	char *dir = config_catalog_dir(cfg);
+	int rc = catalog_load_dir(dir, d, &ps->cat);
+	free(dir);
 	if (rc)
 		return rc;
 	catalog_merge(&ps->cat, &cfg->catalog);

@@ -101,6 +101,8 @@ int catalog_render_json(const struct catalog *cat, const bool *keep, const char 
 		json_object_set_new(e, "max_connections",
 				    o->max_connections ? json_integer(o->max_connections) : json_null());
 		json_object_set_new(e, "ha", json_boolean(o->ha));
+		json_object_set_new(e, "pooler", json_boolean(o->pooler));
+		json_object_set_new(e, "replica_price_month", positive_or_null(o->replica_price));
 		json_object_set_new(e, "non_commercial", json_boolean(o->non_commercial));
 		json_object_set_new(e, "as_of", json_string(o->as_of));
 		json_object_set_new(e, "source", json_string(o->source));

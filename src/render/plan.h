@@ -12,6 +12,9 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 
+/** Most notes a report carries. */
+#define PLAN_MAX_NOTES 4
+
 /** What a rendering needs; all borrowed. */
 struct plan_report {
 	const char *source;                /**< config path, for the heading */
@@ -19,6 +22,10 @@ struct plan_report {
 	const struct planner_input *in;    /**< the model that was planned */
 	const struct plan_step *steps;     /**< one per milestone */
 	size_t n_steps;
+	const struct plan_current *current;     /**< what runs today, or NULL */
+	const struct plan_dedicated *dedicated; /**< the dedicated stack, or NULL */
+	const char *notes[PLAN_MAX_NOTES];      /**< sentences about the milestones themselves */
+	size_t n_notes;
 };
 
 /**
@@ -36,7 +43,8 @@ HR_NODISCARD int plan_render_json(const struct plan_report *r, struct strbuf *ou
 /** Name of a stage template: "single", "single+ops", "split", "ha", "cluster". */
 const char *plan_stage_name(enum stage_kind s);
 
-/** A candidate's nodes on one line: "2×cx22 + db 2×cx32 + lb", "1×cx22 + db do-pg-1gb". */
+/** A candidate's nodes on one line: "2×cx22 + db 2×cx32 + lb", "1×cx22 + db do-pg-1gb",
+ *  "3×cx42 + db 2×cx42 + 2 replicas + pgbouncer + redis sentinel + workers 2×cx32 + lb". */
 void plan_nodes_text(const struct plan_candidate *c, char *buf, size_t n);
 
 struct json_t;

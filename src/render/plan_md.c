@@ -139,10 +139,15 @@ static const char *res_words(enum plan_res r)
 	case PRES_DISK: return "app disk";
 	case PRES_CONNECTIONS: return "request slots (workers x concurrency)";
 	case PRES_TASK_SLOTS: return "worker task slots";
+	case PRES_WORKER_CPU: return "worker nodes' CPU";
+	case PRES_WORKER_MEMORY: return "worker nodes' memory";
 	case PRES_DB_CPU: return "database CPU";
 	case PRES_DB_MEMORY: return "database memory";
 	case PRES_DB_DISK: return "database disk";
 	case PRES_DB_CONNECTIONS: return "database connections";
+	case PRES_REPLICA_CPU: return "read replicas' CPU";
+	case PRES_POOLER_CLIENTS: return "pooler client connections";
+	case PRES_POOLER_POOL: return "pooler server connections";
 	case PRES_CACHE_MEMORY: return "Redis memory";
 	case PRES_BANDWIDTH: return "monthly transfer";
 	case PRES_EXT_RATE: return "external API rate limit";
@@ -196,10 +201,10 @@ static char *money(const struct ctx *x, double v, char *buf, size_t n)
 	return buf;
 }
 
-/* The infrastructure part without operations time (cost.infra includes it). */
+/* The infrastructure part without operations time (cost.infra is that). */
 static double infra_only(const struct cost_breakdown *k)
 {
-	return k->infra - k->ops;
+	return k->infra;
 }
 
 static char *step_label(const struct ctx *x, size_t i, char *buf, size_t n)
@@ -248,7 +253,7 @@ static void cost_mix(struct ctx *x, const struct plan_step *s)
 
 static void describe_choice(struct ctx *x, const struct plan_step *s)
 {
-	char nodes[200], tot[32], inf[32], ops[32], ext[32];
+	char nodes[256], tot[32], inf[32], ops[32], ext[32];
 	const struct plan_candidate *b = &s->best;
 	plan_nodes_text(b, nodes, sizeof(nodes));
 	doc_strong(x->d, plan_stage_name(b->shape.stage));
@@ -280,7 +285,13 @@ static void summary(struct ctx *x)
 		doc_item(x->d);
 		doc_strong(x->d, "Next change");
 		doc_text(x->d, ": ");
-		if (t->feasible && t->next.found) {
+		if (t->feasible && t->next.found && t->next.cheaper) {
+			doc_textf(x->d, "another deployment becomes cheaper at %s users, as the volumes for the data grow",
+				  fmt_count(t->next.users, b, sizeof(b)));
+			if (t->next.months >= 0 && w->growth_monthly > 0)
+				doc_textf(x->d, ", in month %.1f at %.0f%% growth a month", t->next.months, w->growth_monthly * 100);
+			doc_text(x->d, ".");
+		} else if (t->feasible && t->next.found) {
 			enum plan_res nr = t->next.res;
 			doc_textf(x->d, "%s passes its %s limit at %s users", res_words(nr),
 				  fmt_limit(&t->best, nr, t->best.limit[nr], a, sizeof(a)), fmt_count(t->next.users, b, sizeof(b)));
@@ -354,7 +365,7 @@ static void roadmap(struct ctx *x)
 	for (size_t i = 0; i < x->r->n_steps; i++) {
 		const struct plan_step *s = &x->r->steps[i];
 		const struct plan_candidate *b = &s->best;
-		char ms[24], mo[16], us[32], nodes[200], inf[32], ops[32], ext[32], tot[32], p95[32], av[32], bot[64], u[16];
+		char ms[24], mo[16], us[32], nodes[256], inf[32], ops[32], ext[32], tot[32], p95[32], av[32], bot[64], u[16];
 		step_label(x, i, ms, sizeof(ms));
 		fmt_month(x->in->months ? x->in->months[i] : NAN, mo, sizeof(mo));
 		fmt_count(s->users, us, sizeof(us));
@@ -801,7 +812,7 @@ static void stage_section(struct ctx *x, const size_t *idx, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const struct plan_step *s = &x->r->steps[idx[k]];
 		const struct plan_candidate *c = &s->best;
-		char nodes[200];
+		char nodes[256];
 		plan_nodes_text(c, nodes, sizeof(nodes));
 		doc_item(x->d);
 		doc_textf(x->d, "M%zu on %s: ", idx[k] + 1, c->provider ? c->provider : "?");
@@ -1016,12 +1027,42 @@ static void change_steps(struct ctx *x, const struct plan_candidate *a, const st
 		else
 			doc_text(x->d, "Run PostgreSQL on the app node again.");
 	}
+	if (p->n_replicas != q->n_replicas) {
+		doc_item(x->d);
+		if (q->n_replicas)
+			doc_textf(x->d, "Read replicas: %u (reads to the replicas, writes to the primary; replication is "
+					"asynchronous: alert on the lag, and keep read-your-writes paths on the primary).",
+				  q->n_replicas);
+		else
+			doc_text(x->d, "No read replicas: the primary takes the reads again.");
+	}
+	if (p->pooler != q->pooler) {
+		doc_item(x->d);
+		doc_text(x->d, q->pooler ? "Put PgBouncer (transaction pooling) in front of the database: the processes' pools end at it."
+					 : "PgBouncer is not needed at this shape: the processes' pools fit max_connections.");
+	}
+	if (!p->read_cache && q->read_cache) {
+		doc_item(x->d);
+		doc_textf(x->d, "Read through the Redis cache: %.0f%% of the reads never reach the database.",
+			  x->r->in->workload->cache_hit_ratio * 100);
+	}
+	if (p->wrk_node != q->wrk_node || p->n_wrk != q->n_wrk) {
+		doc_item(x->d);
+		if (q->wrk_node)
+			doc_textf(x->d, "Workers on nodes of their own: %u\xC3\x97%s.", q->n_wrk, q->wrk_node->name);
+		else
+			doc_text(x->d, "Run the workers on the app nodes again.");
+	}
 	if (p->managed_cache != q->managed_cache) {
 		doc_item(x->d);
 		if (q->managed_cache)
 			doc_textf(x->d, "Move Redis to a managed instance (%s).", q->managed_cache->name);
 		else
 			doc_text(x->d, "Run Redis beside the app again.");
+	}
+	if (!p->redis_ha && q->redis_ha) {
+		doc_item(x->d);
+		doc_text(x->d, "Run Redis as a primary and a replica under three Sentinels.");
 	}
 	if (!a->lb && b->lb) {
 		doc_item(x->d);
@@ -1063,7 +1104,7 @@ static void actions(struct ctx *x)
 			continue;
 		}
 		const struct plan_candidate *b = &s->best;
-		char nodes[200], tot[32];
+		char nodes[256], tot[32];
 		plan_nodes_text(b, nodes, sizeof(nodes));
 		if (!prev) {
 			doc_item(x->d);
@@ -1082,7 +1123,12 @@ static void actions(struct ctx *x)
 			doc_textf(x->d, "The month then costs %s (was %s).", money(x, b->cost.total, tot, sizeof(tot)),
 				  money(x, prev->best.cost.total, (char[32]){0}, 32));
 		}
-		if (s->next.found) {
+		if (s->next.found && s->next.cheaper) {
+			char nu[32];
+			doc_item(x->d);
+			doc_textf(x->d, "From %s users another deployment is cheaper, as the volumes for the data grow.",
+				  fmt_count(s->next.users, nu, sizeof(nu)));
+		} else if (s->next.found) {
 			enum plan_res nr = s->next.res;
 			char lim[32], nu[32];
 			doc_item(x->d);

@@ -9,6 +9,7 @@
 #include "render/jsondoc.h"
 #include "render/plan.h"
 #include "render/table.h"
+#include "util/color.h"
 #include "util/units.h"
 
 static bool ends_with(const char *s, size_t n, const char *suf)
@@ -56,7 +57,7 @@ static const char *level_text(const struct live_trigger *t, double level, char *
 	return report_fmt_value(t->rule->metric, level, buf, n);
 }
 
-int report_summary(const struct live_result *r, struct strbuf *out)
+static int summary(const struct live_result *r, bool color, struct strbuf *out)
 {
 	size_t counts[4] = {0}, applied = 0;
 	for (size_t i = 0; i < r->n_trig; i++) {
@@ -65,7 +66,8 @@ int report_summary(const struct live_result *r, struct strbuf *out)
 		counts[r->trig[i].state]++;
 		applied++;
 	}
-	int rc = strbuf_printf(out, "%s: ", rules_state_label(r->status));
+	int rc = color ? strbuf_printf(out, "%s%s" COLOR_RESET ": ", color_state((int)r->status), rules_state_label(r->status))
+		       : strbuf_printf(out, "%s: ", rules_state_label(r->status));
 	// Name the worst triggers first: what a pager shows is this line.
 	const char *sep = "";
 	for (int s = TRIG_UNKNOWN; s >= TRIG_WARN && !rc; s--) {
@@ -138,7 +140,9 @@ static json_t *next_step_json(const struct next_step *ns, const char *cur)
 		return o;
 	}
 	json_t *next = json_object();
-	json_object_set_new(next, "constraint", json_string(planner_res_name(now->next.res)));
+	/* "cost": another shape becomes cheaper there (volumes grow), nothing breaks. */
+	json_object_set_new(next, "constraint",
+			    json_string(now->next.cheaper ? "cost" : planner_res_name(now->next.res)));
 	json_object_set_new(next, "users", json_real(now->next.users));
 	json_object_set_new(next, "months", now->next.months >= 0 ? json_real(now->next.months) : json_null());
 	json_object_set_new(next, "deployment", ns->has_then && ns->then.feasible ? plan_summary_json(&ns->then.best)
@@ -165,7 +169,7 @@ static void attach_next_steps(json_t *doc, const json_t *plan)
 static int next_step_text(const struct next_step *ns, const char *cur, struct strbuf *out)
 {
 	const struct plan_step *now = &ns->now;
-	char nodes[160], cost[32];
+	char nodes[256], cost[32];
 	if (!now->feasible)
 		return strbuf_printf(out, "\nplan: no deployment meets the objectives at %.0f users: %s\n", now->users,
 				     now->why);
@@ -175,7 +179,10 @@ static int next_step_text(const struct next_step *ns, const char *cur, struct st
 			       units_fmt_money(now->best.cost.total, cur, cost, sizeof(cost)));
 	if (rc || !now->next.found)
 		return rc ? rc : strbuf_puts(out, "\n");
-	rc = strbuf_printf(out, "; %s breaks it at %.0f users", planner_res_name(now->next.res), now->next.users);
+	if (now->next.cheaper)
+		rc = strbuf_printf(out, "; another shape is cheaper from %.0f users", now->next.users);
+	else
+		rc = strbuf_printf(out, "; %s breaks it at %.0f users", planner_res_name(now->next.res), now->next.users);
 	if (!rc && now->next.months >= 0)
 		rc = strbuf_printf(out, " (in %.1f months at the configured growth)", now->next.months);
 	if (!rc && ns->has_then && ns->then.feasible) {
@@ -186,9 +193,15 @@ static int next_step_text(const struct next_step *ns, const char *cur, struct st
 	return rc ? rc : strbuf_puts(out, "\n");
 }
 
-int report_text(const struct live_result *r, const struct next_step *ns, const char *currency, struct strbuf *out)
+int report_summary(const struct live_result *r, struct strbuf *out)
 {
-	int rc = report_summary(r, out);
+	return summary(r, false, out);
+}
+
+int report_text(const struct live_result *r, const struct next_step *ns, const char *currency, bool color,
+		struct strbuf *out)
+{
+	int rc = summary(r, color, out);
 	if (!rc)
 		rc = strbuf_puts(out, "\n\n");
 	static const char *const head[] = {"trigger", "state", "value", "warn", "crit", "for",
@@ -207,16 +220,17 @@ int report_text(const struct live_result *r, const struct next_step *ns, const c
 			skipped++;
 			continue;
 		}
-		char v[32], w[32], c[32], f[32], ew[32], ec[32], st[40];
+		char v[32], w[32], c[32], f[32], ew[32], ec[32], st[64];
 		if (t->rule->for_s > 0)
 			units_fmt_duration(t->rule->for_s, f, sizeof(f));
 		else
 			snprintf(f, sizeof(f), "-");
 		if (t->pending != TRIG_OK)
-			snprintf(st, sizeof(st), "%s (%s pending)", rules_state_label(t->state),
-				 t->pending == TRIG_CRIT ? "crit" : "warn");
+			snprintf(st, sizeof(st), "%s%s%s (%s pending)", color ? color_state((int)t->state) : "",
+				 rules_state_label(t->state), color ? COLOR_RESET : "", t->pending == TRIG_CRIT ? "crit" : "warn");
 		else
-			snprintf(st, sizeof(st), "%s", rules_state_label(t->state));
+			snprintf(st, sizeof(st), "%s%s%s", color ? color_state((int)t->state) : "",
+				 rules_state_label(t->state), color ? COLOR_RESET : "");
 		const char *cells[9] = {
 			t->rule->name, st, report_fmt_value(t->rule->metric, t->value, v, sizeof(v)),
 			level_text(t, t->rule->warn, w, sizeof(w)), level_text(t, t->rule->crit, c, sizeof(c)),

@@ -20,10 +20,10 @@ char *report_fmt_eta(double s, char *buf, size_t n);
 /**
  * The text report: summary line with perfdata, the trigger table, advice,
  * skipped triggers, and the planner's next step when @p ns is not NULL
- * (amounts in @p currency).
+ * (amounts in @p currency). With @p color, states are coloured (util/color).
  */
 HR_NODISCARD int report_text(const struct live_result *r, const struct next_step *ns, const char *currency,
-			     struct strbuf *out);
+			     bool color, struct strbuf *out);
 
 /**
  * Notes under a check's report: what kept it from being whole (a plan not

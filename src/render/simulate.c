@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "render/doc.h"
 #include "render/jsondoc.h"
@@ -49,6 +50,30 @@ static const char *fmt_p95(double s, char *buf, size_t n)
 	return buf;
 }
 
+/* One policy's cells, as the text and HTML tables show them. */
+struct row_cells {
+	char label[96], rh[32], cost[48], mins[32], w[32], ev[16], rv[16], mx[16];
+	const char *v[8];
+};
+
+static void row_cells(const struct sim_report *r, size_t i, const char *mark, struct row_cells *c)
+{
+	const struct sim_result *x = r->rows[i].res;
+	snprintf(c->label, sizeof(c->label), "%s%s", r->rows[i].label, (long)i == r->recommended ? mark : "");
+	snprintf(c->rh, sizeof(c->rh), "%.1f", x->replica_hours);
+	if (r->currency && isfinite(x->cost))
+		units_fmt_money(x->cost, r->currency, c->cost, sizeof(c->cost));
+	else
+		snprintf(c->cost, sizeof(c->cost), "-");
+	snprintf(c->mins, sizeof(c->mins), "%.1f", x->slo_violation_minutes);
+	fmt_p95(x->worst_p95_s, c->w, sizeof(c->w));
+	snprintf(c->ev, sizeof(c->ev), "%u", x->scale_events);
+	snprintf(c->rv, sizeof(c->rv), "%u", x->reversals);
+	snprintf(c->mx, sizeof(c->mx), "%d", x->max_replicas);
+	const char *v[8] = {c->label, c->rh, c->cost, c->mins, c->w, c->ev, c->rv, c->mx};
+	memcpy(c->v, v, sizeof(v));
+}
+
 int sim_render_text(const struct sim_report *r, struct strbuf *out)
 {
 	char b1[64], b2[64], b3[64], b4[64], b5[64];
@@ -76,20 +101,9 @@ int sim_render_text(const struct sim_report *r, struct strbuf *out)
 	for (size_t c = 1; c < 8; c++)
 		table_align_right(t, c);
 	for (size_t i = 0; i < r->n_rows; i++) {
-		const struct sim_result *x = r->rows[i].res;
-		char rh[32], cost[48], mins[32], w[32], ev[16], rv[16], mx[16], label[96];
-		snprintf(label, sizeof(label), "%s%s", r->rows[i].label, (long)i == r->recommended ? " *" : "");
-		snprintf(rh, sizeof(rh), "%.1f", x->replica_hours);
-		if (r->currency && isfinite(x->cost))
-			units_fmt_money(x->cost, r->currency, cost, sizeof(cost));
-		else
-			snprintf(cost, sizeof(cost), "-");
-		snprintf(mins, sizeof(mins), "%.1f", x->slo_violation_minutes);
-		fmt_p95(x->worst_p95_s, w, sizeof(w));
-		snprintf(ev, sizeof(ev), "%u", x->scale_events);
-		snprintf(rv, sizeof(rv), "%u", x->reversals);
-		snprintf(mx, sizeof(mx), "%d", x->max_replicas);
-		table_add(t, label, rh, cost, mins, w, ev, rv, mx);
+		struct row_cells c;
+		row_cells(r, i, " *", &c);
+		table_add_row(t, c.v);
 	}
 	rc = table_render(t, out);
 	table_free(t);
@@ -163,25 +177,6 @@ static void peaks(const double *v, size_t n, double *out, size_t m)
 	}
 }
 
-static void text_row(struct doc *d, const struct sim_report *r, size_t i)
-{
-	const struct sim_result *x = r->rows[i].res;
-	char rh[32], cost[48], mins[32], w[32], ev[16], rv[16], mx[16], label[96];
-	snprintf(label, sizeof(label), "%s%s", r->rows[i].label, (long)i == r->recommended ? " (recommended)" : "");
-	snprintf(rh, sizeof(rh), "%.1f", x->replica_hours);
-	if (r->currency && isfinite(x->cost))
-		units_fmt_money(x->cost, r->currency, cost, sizeof(cost));
-	else
-		snprintf(cost, sizeof(cost), "-");
-	snprintf(mins, sizeof(mins), "%.1f", x->slo_violation_minutes);
-	fmt_p95(x->worst_p95_s, w, sizeof(w));
-	snprintf(ev, sizeof(ev), "%u", x->scale_events);
-	snprintf(rv, sizeof(rv), "%u", x->reversals);
-	snprintf(mx, sizeof(mx), "%d", x->max_replicas);
-	const char *cells[] = {label, rh, cost, mins, w, ev, rv, mx};
-	doc_row(d, cells);
-}
-
 int sim_render_html(const struct sim_report *r, struct strbuf *out)
 {
 	if (r->n_rows == 0)
@@ -233,8 +228,11 @@ int sim_render_html(const struct sim_report *r, struct strbuf *out)
 					   "Scale events", "Reversals", "Peak replicas"};
 	static const bool right[] = {false, true, true, true, true, true, true, true};
 	doc_table(d, 8, head, right);
-	for (size_t i = 0; i < r->n_rows; i++)
-		text_row(d, r, i);
+	for (size_t i = 0; i < r->n_rows; i++) {
+		struct row_cells c;
+		row_cells(r, i, " (recommended)", &c);
+		doc_row(d, c.v);
+	}
 	if (r->recommended >= 0) {
 		doc_para(d);
 		doc_strong(d, "Recommended: ");

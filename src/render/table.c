@@ -17,9 +17,20 @@ struct table {
 size_t table_text_width(const char *s)
 {
 	size_t w = 0;
-	for (; *s; s++)
+	for (; *s; s++) {
+		// An ANSI control sequence (colour) takes no column: ESC '[' then
+		// parameters up to a final byte in 0x40-0x7E (ECMA-48, 5.4).
+		if (s[0] == '\033' && s[1] == '[') {
+			s += 2;
+			while (*s && !(*s >= 0x40 && *s <= 0x7E))
+				s++;
+			if (!*s)
+				break;
+			continue;
+		}
 		if (((unsigned char)*s & 0xC0) != 0x80) // count lead bytes only
 			w++;
+	}
 	return w;
 }
 

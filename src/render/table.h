@@ -27,7 +27,7 @@ HR_NODISCARD int table_render(const struct table *t, struct strbuf *out);
 /** Free the table. NULL is a no-op. */
 void table_free(struct table *t);
 
-/** Displayed width of a UTF-8 string (code points; no East Asian wide handling). */
+/** Displayed width of a UTF-8 string (code points; ANSI colour sequences take none; no East Asian wide handling). */
 size_t table_text_width(const char *s);
 
 #endif

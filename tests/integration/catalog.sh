@@ -37,8 +37,15 @@ assert cx22["disk_bytes"] == 40e9 and cx22["transfer_bytes"] == 20e12, cx22
 assert all(r["source"] and len(r["as_of"]) == 10 for r in rows)
 keys = {"provider", "name", "kind", "vcpu", "memory_bytes", "disk_bytes", "transfer_bytes", "price_month",
         "currency", "price_per_gb_month", "backup_ratio", "per_million_requests", "per_gb_second",
-        "per_cpu_hour", "availability", "max_connections", "ha", "non_commercial", "as_of", "source"}
+        "per_cpu_hour", "availability", "max_connections", "ha", "pooler", "replica_price_month", "non_commercial",
+        "as_of", "source"}
 assert all(set(r) == keys for r in rows), [set(r) ^ keys for r in rows if set(r) != keys][:1]
+# DigitalOcean's managed PostgreSQL comes with PgBouncer pools; a Multi-AZ RDS
+# instance's read replica is a Single-AZ instance of its class.
+do_pg = [r for r in rows if r["provider"] == "digitalocean" and r["kind"] == "managed_db"]
+assert do_pg and all(r["pooler"] for r in do_pg), do_pg
+rds = [r for r in rows if r["name"] == "db.t3.large-multi-az"][0]
+assert rds["replica_price_month"] == 105.85 and rds["ha"], rds
 # Vercel's Hobby plan is for non-commercial use only (its fair use guidelines).
 assert [r["name"] for r in rows if r["non_commercial"]] == ["functions-hobby"], rows
 eks = [r for r in rows if r["name"] == "eks"][0]
@@ -75,4 +82,14 @@ t_check "only the folder's entries" [ "$(printf '%s\n' "$T_OUT" | awk 'NR>2' | w
 printf 'provider: solo\noffers:\n  - {name: one, kind: lb, price: 1/mo, as_of: 2026-01-01, source: test}\n' >data/catalog/solo.yaml
 t_expect "bad data file: exit 2" 2 env HEADROOM_DATA="$T_TMP/data" "$HEADROOM" catalog
 t_contains "bad data file located" "$T_ERR" "solo.yaml:3:34: error: offers[0].price: a catalogue price needs a currency"
+# catalog_dir in a config: a folder of catalogue files instead of the
+# installed one, relative to the config file.
+mkdir -p "$T_TMP/cfg/prices"
+cp "$HEADROOM_ROOT/data/catalog/hetzner.yaml" "$T_TMP/cfg/prices/"
+printf 'catalog_dir: prices\n' >"$T_TMP/cfg/h.yaml"
+t_expect "catalog_dir: exit 0" 0 sh -c "cd / && '$HEADROOM' catalog -f '$T_TMP/cfg/h.yaml' --format json"
+t_contains "catalog_dir: read from beside the config" "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(sorted({e["provider"] for e in json.load(sys.stdin)}))')" "['hetzner']"
+printf 'catalog_dir: nowhere\n' >"$T_TMP/cfg/n.yaml"
+t_expect "catalog_dir that does not exist: exit 2" 2 "$HEADROOM" catalog -f "$T_TMP/cfg/n.yaml"
+t_contains "and it is named" "$T_ERR" "$T_TMP/cfg/nowhere"
 t_done

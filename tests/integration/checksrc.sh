@@ -32,6 +32,10 @@ if [ -z "$hits" ]; then t_ok "adapters include only themselves, model/ and util/
 hits=$(grep -nE '#include "cmd/' src/pipeline/*.[ch] 2>/dev/null || true)
 if [ -z "$hits" ]; then t_ok "pipeline/ does not include cmd/"; else t_not_ok "pipeline/ includes cmd/"; t_diag "$hits"; fi
 
+# 4d. cmd/ holds no renderer: documents, tables and charts are built in render/.
+hits=$(grep -nE '\b(json_(object_set|object_set_new|pack|dumps|dumpf|array_append|array_append_new)|table_(new|add|add_row)|svg_render|doc_(new|para|table|row))[[:space:]]*\(' src/cmd/*.c 2>/dev/null || true)
+if [ -z "$hits" ]; then t_ok "cmd/ builds no document, table or chart (render/ does)"; else t_not_ok "cmd/ renders"; t_diag "$hits"; fi
+
 # 4. Nothing below cmd/ includes cmd/.
 hits=$(grep -rnE '#include "cmd/' src --include='*.[ch]' | grep -vE '^src/(cmd/|main\.c)' || true)
 if [ -z "$hits" ]; then t_ok "only main.c and cmd/ include cmd/"; else t_not_ok "a lower layer includes cmd/"; t_diag "$hits"; fi

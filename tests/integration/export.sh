@@ -60,8 +60,8 @@ for e in altius agents pareto knowledge social; do
 	t_check "$e: k8s is the same bytes twice" cmp -s "k-$e.yaml" "k-$e.again.yaml"
 done
 
-# pareto at 500k users is a cluster: Compose refuses, naming it; split works.
-t_expect "pareto at 500k users: compose refuses" 2 "$HEADROOM" export compose -f "$EX/pareto.yaml" --users 500k
+# pareto at 2M users is a cluster: Compose refuses, naming it; split works.
+t_expect "pareto at 2M users: compose refuses" 2 "$HEADROOM" export compose -f "$EX/pareto.yaml" --users 2M
 t_contains "... naming the stage" "$T_ERR" "the plan is stage 'cluster'"
 t_contains "... and suggesting export k8s" "$T_ERR" "headroom export k8s"
 t_check "... in one line" [ "$(printf '%s\n' "$T_ERR" | wc -l)" -eq 1 ]
@@ -73,7 +73,10 @@ mkdir -p split
 t_expect "pareto --stage split" 0 "$HEADROOM" export compose -f "$EX/pareto.yaml" --stage split -o split/docker-compose.yml
 t_contains "split puts PostgreSQL in the db-node profile" "$(cat split/docker-compose.yml)" '"db-node"'
 compose_ok "pareto split" split
-t_expect "pareto k8s at 500k users" 0 "$HEADROOM" export k8s -f "$EX/pareto.yaml" --users 500k -o k-500k.yaml
+# With deployment.database: managed, pareto at 500k runs the seed's managed
+# PostgreSQL (HA): it stays outside the cluster.
+sed 's/^  database: any/  database: managed/' "$EX/pareto.yaml" >pareto-managed.yaml
+t_expect "pareto k8s at 500k users" 0 "$HEADROOM" export k8s -f pareto-managed.yaml --users 500k -o k-500k.yaml
 k8s_ok "pareto k8s at 500k" k-500k.yaml
 k=$(cat k-500k.yaml)
 t_contains "the worker scales on its Redis list" "$k" 'listName: "celery"'

@@ -9,7 +9,7 @@ CHECK="python3 $HEADROOM_ROOT/tests/integration/jsonschema_lite.py"
 
 for e in altius agents pareto knowledge social; do
 	t_expect "$e: text plan" 0 "$HEADROOM" plan -f "$EX/$e.yaml"
-	t_contains "$e: roadmap header" "$T_OUT" "users  stage"
+	t_contains "$e: roadmap header" "$T_OUT" "users  month  stage"
 	t_contains "$e: reasons" "$T_OUT" "  why:"
 	t_expect "$e: json plan" 0 "$HEADROOM" plan -f "$EX/$e.yaml" --format json
 	printf '%s\n' "$T_OUT" >"$T_TMP/$e.json"
@@ -195,6 +195,100 @@ t_contains "empty catalogue: says so" "$T_ERR" "headroom: error: the price catal
 sed 's/providers: \[hetzner\]/providers: [vercel]/' "$T_TMP/growth.yaml" >"$T_TMP/vercel.yaml"
 t_expect "a provider without servers" 2 "$HEADROOM" plan -f "$T_TMP/vercel.yaml"
 t_contains "a provider without servers: located" "$T_ERR" "vercel.yaml:11:14: error: the catalogue has no server plan from the allowed providers"
+
+
+# The data tier scales out: seed 002's 1M and 2M MAU plan, with PgBouncer in
+# front of the database (the example's max_client_conn 1000, the seed's).
+t_expect "pareto 1M and 2M" 0 "$HEADROOM" plan -f "$EX/pareto.yaml" --users 1M,2M --format json
+v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"]; print([x["feasible"] for x in m], [x["data_tier"]["pooler"] for x in m])')
+t_contains "pareto 1M and 2M feasible, pooled" "$v" "[True, True] [True, True]"
+# With PgBouncer's own client limit (100) the plan says what blocks and the
+# change that lifts it, planned in full.
+sed '/^  pooler:/,/^    max_client_conn:/d' "$EX/pareto.yaml" >"$T_TMP/pareto100.yaml"
+t_expect "pareto 1M at max_client_conn 100" 0 "$HEADROOM" plan -f "$T_TMP/pareto100.yaml" --users 1M
+t_contains "names the blocking constraint" "$T_OUT" "infeasible: pooler_clients: no shape keeps it under 80%"
+t_contains "and the remedy" "$T_OUT" "deployment.pooler.max_client_conn: 200: ha"
+# A pooler never allowed: the remedy is the pooler.
+sed 's/^    max_client_conn: 1000/    max_client_conn: 1000\n    use: never/' "$EX/pareto.yaml" >"$T_TMP/nopool.yaml"
+t_expect "pareto 1M without a pooler" 0 "$HEADROOM" plan -f "$T_TMP/nopool.yaml" --users 1M
+t_contains "infeasible" "$T_OUT" "infeasible:"
+t_contains "a pooler lifts it" "$T_OUT" "a connection pooler (deployment.pooler.use: any)"
+# Read replicas where one database node cannot carry the reads: at 2M MAU on
+# the 8-vCPU plans only, replicas of the primary take the reads.
+sed -e 's/^  providers: \[hetzner\].*/  providers: [hetzner]\n  max_read_replicas: 15/' "$EX/pareto.yaml" >"$T_TMP/rep.yaml"
+cat >>"$T_TMP/rep.yaml" <<'YAML'
+  - {provider: hetzner, name: cpx51, kind: server, vcpu: 16, memory: 32GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: cx52, kind: server, vcpu: 16, memory: 32GiB, disk: 320GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: ccx43, kind: server, vcpu: 16, memory: 64GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: ccx53, kind: server, vcpu: 32, memory: 128GiB, disk: 600GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: managed-pg-ha, kind: managed_db, vcpu: 4, memory: 16GiB, disk: 500GB, price: €999/mo, as_of: 2026-01-01, source: test}
+YAML
+t_expect "replicas at 2M" 0 "$HEADROOM" plan -f "$T_TMP/rep.yaml" --users 2M
+t_contains "replicas named" "$T_OUT" "replicas + pgbouncer"
+t_contains "replication lag stated, not modelled" "$T_OUT" "not modelled"
+
+# An AWS plan with a Redis component is feasible at 2,000 users; at 99.9 %
+# the Redis on one app node (28 minutes a month) is what must go, and the
+# plan makes it highly available (Sentinel or a managed cache with a
+# replica) rather than call the milestone infeasible.
+sed 's/^  providers: \[digitalocean\]/  providers: [aws]/' "$EX/agents.yaml" >"$T_TMP/agents-aws.yaml"
+t_expect "agents on AWS at 2000" 0 "$HEADROOM" plan -f "$T_TMP/agents-aws.yaml" --users 2000 --format json
+v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"][0]; print(m["feasible"])')
+t_contains "feasible" "$v" "True"
+sed 's/^  availability: 99.5%/  availability: 99.9%/' "$T_TMP/agents-aws.yaml" >"$T_TMP/agents-aws999.yaml"
+t_expect "agents on AWS at 2000, 99.9 %" 0 "$HEADROOM" plan -f "$T_TMP/agents-aws999.yaml" --users 2000 --format json
+v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"][0]; print(m["feasible"], m["data_tier"]["redis"] in ("sentinel", "managed"))')
+t_contains "feasible, Redis highly available" "$v" "True True"
+
+# The text table: infrastructure, operations and external API apart, and the
+# month of each milestone; deployment.current evaluated; next names the trigger.
+t_expect "--months table" 0 "$HEADROOM" plan -f "$T_TMP/growth.yaml" --months 3
+t_contains "month column" "$T_OUT" "users  month  stage"
+t_contains "ops column" "$T_OUT" "infra    ops  external"
+cat >"$T_TMP/today.yaml" <<'YAML'
+workload:
+  users: 1000
+  growth: 10%
+  daily_active: 30%
+  peak_concurrent: 10%
+  requests:
+    - {name: api, rate: 6/min, duration: 100ms, cpu: 100ms}
+components:
+  app: {kind: app, workers: 1, concurrency: 50, memory: 200MiB}
+deployment:
+  providers: [hetzner]
+  stages: [single]
+  current:
+    stage: single
+    nodes: [{role: all, plan: cx22}]
+YAML
+t_expect "current evaluated" 0 "$HEADROOM" plan -f "$T_TMP/today.yaml" --months 24
+# 2 vCPU at 70 % carry 14 requests/s of 100 ms: 1.4 / (30% x 10% x 0.1/s) = 4,666 users
+t_contains "until when today suffices" "$T_OUT" "today:      single 1×cx22 (\$5.39 a month of infrastructure) suffices until"
+t_contains "what breaks first" "$T_OUT" "then cpu passes 70%"
+t_contains "each milestone says so" "$T_OUT" "today's:    still meets every target"
+t_contains "next says when" "$T_OUT" "next:       cpu passes 70% at"
+
+# A growth option that cannot produce the milestones is an error, not one
+# silent milestone.
+sed '/growth:/d' "$T_TMP/growth.yaml" >"$T_TMP/flat.yaml"
+t_expect "--months without growth" 2 "$HEADROOM" plan -f "$T_TMP/flat.yaml" --months 5
+t_contains "says why" "$T_ERR" "--months 5: workload.growth is not set"
+t_expect "no growth, no milestones" 0 "$HEADROOM" plan -f "$T_TMP/flat.yaml"
+t_contains "a stated note" "$T_OUT" "note:       one milestone, workload.users"
+
+# database: managed holds on the single-node stages too.
+sed 's/^  database: any/  database: managed/' "$EX/social.yaml" >"$T_TMP/managed.yaml"
+t_expect "database: managed" 0 "$HEADROOM" plan -f "$T_TMP/managed.yaml" --users 20 --format json
+v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["milestones"][0]; print(m["stage"], m["services"]["managed_db"] is not None)')
+t_contains "single with a managed database" "$v" "single True"
+
+# A dedicated stack per enterprise customer (seed 000 section 9).
+t_expect "altius dedicated" 0 "$HEADROOM" plan -f "$EX/altius.yaml" --format json
+v=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin)["dedicated"]; print(d["users"], d["feasible"], d["availability"], d["total"] > 0)')
+t_contains "dedicated planned" "$v" "5000.0 True 0.995 True"
+t_expect "altius dedicated text" 0 "$HEADROOM" plan -f "$EX/altius.yaml"
+t_contains "dedicated in the text" "$T_OUT" "dedicated stack (economics.dedicated): 1 customer of 5000 users each"
 
 t_expect "--help" 0 "$HEADROOM" plan --help
 t_contains "usage" "$T_OUT" "usage: headroom plan"

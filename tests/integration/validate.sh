@@ -123,7 +123,7 @@ t_contains "... located on the objective" "$T_ERR" "r.yaml:$(line_of 'p95: 5ms')
 refuse "a request class with no app component" '/^  app:$/,/db_pool: 10 /d' \
 	"needs a component of kind app to serve it; none is defined"
 refuse "an unknown node role" 's/role: all,/role: wizard,/' \
-	"error: 'wizard' is neither a role (all, app, db, worker, node, cache) nor a defined component"
+	"error: 'wizard' is neither a role (all, app, db, replica, worker, node, cache) nor a defined component"
 t_contains "... located on the role" "$T_ERR" "r.yaml:$(line_of 'role: wizard'):16: error"
 refuse "a metric-name typo, with did-you-mean" 's/metric: disk.free_ratio/metric: disk.used_ration/' \
 	"error: triggers.free-disk: no configured source gives 'disk.used_ration'; did you mean 'disk.used_ratio'?"

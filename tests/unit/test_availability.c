@@ -470,6 +470,68 @@ static void test_stage_shape(void **state)
 	assert_int_equal(avail_stage_parts(&r, &st, parts, &n), HR_E_INVALID);
 }
 
+/* The data tier's parts: read replicas (a pool carrying the reads) and Redis
+ * under Sentinel (a failover pair), by hand. */
+static void test_data_tier_parts(void **state)
+{
+	(void)state;
+	struct reliability r;
+	avail_defaults(&r);
+	struct avail_part parts[AVAIL_STAGE_PARTS];
+	size_t n;
+	struct avail_stage st = two_nodes;
+	st.cache = AVAIL_CACHE_ONE_NODE;
+	st.db_replicas = 3;
+	st.db_replicas_needed = 2;
+	assert_int_equal(avail_stage_parts(&r, &st, parts, &n), 0);
+	static const char *const want[] = {"zone", "app", "db", "replicas", "cache", "lb", "releases"};
+	assert_int_equal(n, N(want));
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(parts[i].name, want[i]);
+	// Replicas: 3 units, 2 needed at the peak; a lost one is rebuilt from a
+	// base backup by a person, and its share of the reads fails until a
+	// health check drops it.
+	const struct avail_part *rep = &parts[3];
+	assert_int_equal(rep->count, 3);
+	assert_int_equal(rep->k_needed, 2);
+	assert_int_equal(rep->mode, AVAIL_POOL);
+	double restore = 2e9 / r.restore_bps + r.wal_replay_s;
+	assert_near(rep->causes[0].down_s, r.detection_s + r.response_s + r.provision_s + restore, 1e-9);
+	assert_near(rep->causes[0].takeover_s, r.lb_failover_s, 0);
+	assert_true(rep->causes[1].planned);
+	// More replicas needed for the same count never helps; one more replica
+	// for the same need never hurts.
+	double u2 = stage_u(&r, &st, NULL);
+	st.db_replicas_needed = 3;
+	double u3 = stage_u(&r, &st, NULL);
+	assert_true(u3 >= u2);
+	st.db_replicas = 4;
+	st.db_replicas_needed = 2;
+	assert_true(stage_u(&r, &st, NULL) <= u2);
+	// No replicas: no part; needed past the count is refused.
+	st.db_replicas = 0;
+	st.db_replicas_needed = 0;
+	assert_int_equal(avail_stage_parts(&r, &st, parts, &n), 0);
+	assert_int_equal(n, N(want) - 1);
+	st.db_replicas = 2;
+	st.db_replicas_needed = 3;
+	assert_int_equal(avail_stage_parts(&r, &st, parts, &n), HR_E_INVALID);
+	// Sentinel: a pair failing over in cache_failover; the failed node waits
+	// for a person. Better than one instance on one node.
+	st.db_replicas = 0;
+	st.db_replicas_needed = 0;
+	double one = stage_u(&r, &st, NULL);
+	st.cache = AVAIL_CACHE_SENTINEL;
+	assert_int_equal(avail_stage_parts(&r, &st, parts, &n), 0);
+	const struct avail_part *c = &parts[3];
+	assert_string_equal(c->name, "cache");
+	assert_int_equal(c->count, 2);
+	assert_int_equal(c->mode, AVAIL_FAILOVER);
+	assert_near(c->causes[0].takeover_s, r.cache_failover_s, 0);
+	assert_near(c->causes[0].down_s, r.detection_s + r.response_s + r.repair_s, 1e-9);
+	assert_true(stage_u(&r, &st, NULL) < one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_property_redundant_unit),
 		cmocka_unit_test(test_property_stage),
 		cmocka_unit_test(test_stage_shape),
+		cmocka_unit_test(test_data_tier_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

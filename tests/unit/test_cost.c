@@ -20,13 +20,19 @@ static void test_sum(void **state)
 				   .managed_db = 15, .managed_cache = 0, .k8s = 0, .volumes = 0.44, .ops = 240,
 				   .external = 5256};
 	cost_sum(&c, 500);
-	/* infra = 10.78 + 2.156 + 5.39 + 15 + 0.44 + 240 = 273.766 */
-	assert_near(c.infra, 273.766, 1e-9);
-	/* total = 273.766 + 5256 = 5529.766; per user = 5529.766 / 500 = 11.059532 */
+	/* infra = 10.78 + 2.156 + 5.39 + 15 + 0.44 = 33.766: what providers bill, operations apart */
+	assert_near(c.infra, 33.766, 1e-9);
+	/* total = 33.766 + 240 + 5256 = 5529.766; per user = 5529.766 / 500 = 11.059532 */
 	assert_near(c.total, 5529.766, 1e-9);
 	assert_near(c.per_user, 11.059532, 1e-9);
 	cost_sum(&c, 0);
 	assert_near(c.per_user, 0, 0);
+	/* Read replicas and worker nodes are infrastructure too: + 2 x 16.40 + 9.59 */
+	c.replicas = 32.80;
+	c.workers = 9.59;
+	cost_sum(&c, 500);
+	assert_near(c.infra, 33.766 + 32.80 + 9.59, 1e-9);
+	assert_near(c.total, 33.766 + 32.80 + 9.59 + 240 + 5256, 1e-9);
 }
 
 static void test_parts(void **state)

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/planner.h"
@@ -85,6 +86,15 @@ static const struct offer *find(const struct world *x, const char *name)
 	for (size_t i = 0; i < x->cat.n; i++)
 		if (strcmp(x->offers[i].name, name) == 0)
 			return &x->offers[i];
+	return NULL;
+}
+
+/* The part of a shape's availability with this name, or NULL. */
+static const struct avail_part *part_named(const struct avail_part *parts, int n, const char *name)
+{
+	for (int k = 0; k < n; k++)
+		if (strcmp(parts[k].name, name) == 0)
+			return &parts[k];
 	return NULL;
 }
 
@@ -346,7 +356,7 @@ static void test_objectives_choose_stage(void **state)
 	x.obj.availability = 0.9999999;
 	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
 	assert_false(st[0].feasible);
-	assert_non_null(strstr(st[0].why, "availability"));
+	if (!strstr(st[0].why, "availability")) fail_msg("why: %s", st[0].why);
 }
 
 static void test_external_limit_infeasible(void **state)
@@ -444,6 +454,431 @@ static void test_check(void **state)
 	strbuf_free(&sb);
 }
 
+
+/* --- the data tier, by hand ------------------------------------------------ */
+
+/* PgBouncer: the clients' pools end at the pooler; the database sees its pool. */
+static void test_pooler_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	/* 100 users at 1/s, 2 queries of 5 ms each: 1.0 busy core of database. */
+	x.rq[0].db_queries = 2;
+	x.rq[0].db_query_s = 0.005;
+	x.dep.pool_size = 5;
+	x.dep.max_client_conn = 50;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 100, &d), 0);
+	assert_near(d.db_cpu, 1.0, 1e-12);
+	/* ha: 3 large nodes (4 vCPU: 4 processes of pool 2 = 8 each), a large pair. */
+	struct plan_shape s = {.stage = STAGE_HA, .app = find(&x, "large"), .n_app = 3, .db_node = find(&x, "large"),
+			       .n_db = 2};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* 24 client connections of max_connections 20: 120 % */
+	assert_near(c.db_clients, 24, 0);
+	assert_near(c.util[PRES_DB_CONNECTIONS], 1.2, 1e-12);
+	assert_false(c.feasible);
+	assert_int_equal(c.fail, PRES_DB_CONNECTIONS);
+	s.pooler = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* The server sees the pool: 5 of 20; the pooler 24 of its 50 clients;
+	 * 1.0 transaction in flight (Little) in a pool of 5. */
+	assert_near(c.util[PRES_DB_CONNECTIONS], 0.25, 1e-12);
+	assert_near(c.util[PRES_POOLER_CLIENTS], 24.0 / 50, 1e-12);
+	assert_near(c.util[PRES_POOLER_POOL], 1.0 / 5, 1e-12);
+	assert_true(c.feasible);
+	/* It costs nothing: the same price as without. */
+	struct plan_candidate c0;
+	s.pooler = false;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c0), 0);
+	assert_near(c.cost.total, c0.cost.total, 0);
+	/* A managed database whose provider runs no pooler cannot have one. */
+	struct plan_shape m = {.stage = STAGE_HA, .app = find(&x, "large"), .n_app = 3, .managed_db = find(&x, "pg"),
+			       .pooler = true};
+	assert_int_equal(planner_evaluate(&x.in, &m, &d, &c), HR_E_INVALID);
+	x.offers[4].pooler = true;
+	assert_int_equal(planner_evaluate(&x.in, &m, &d, &c), 0);
+	/* The search adds it where the shape needs it, and only there. */
+	double users[2] = {10, 100};
+	static struct plan_step st[2];
+	x.dep.database = DB_SELF;
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_HA;
+	assert_int_equal(planner_run(&x.in, users, 2, st), 0);
+	assert_true(st[0].feasible && st[1].feasible);
+	assert_false(st[0].best.shape.pooler); /* 10/s fits the small nodes' pools */
+	assert_true(st[1].best.shape.pooler || st[1].best.util[PRES_DB_CONNECTIONS] <= 0.8 + 1e-9);
+	/* Never allowed: the limit blocks, and the remedy says so. */
+	x.dep.pooler = POOLER_NEVER;
+	x.comp[1].max_connections = 4;
+	x.comp[0].db_pool = 5;
+	x.dep.pool_size = 2;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_false(st[0].feasible);
+	assert_int_equal(st[0].blocking, PRES_DB_CONNECTIONS);
+	if (!strstr(st[0].why, "db_connections"))
+		fail_msg("why: %s", st[0].why);
+	bool pooler_remedy = false;
+	for (size_t k = 0; k < st[0].n_remedies; k++) {
+		pooler_remedy |= strstr(st[0].remedies[k].what, "deployment.pooler.use: any") != NULL;
+		assert_true(st[0].remedies[k].plan.feasible);
+		if (k > 0)
+			assert_true(st[0].remedies[k].plan.cost.total >= st[0].remedies[k - 1].plan.cost.total - 1e-9);
+	}
+	assert_true(pooler_remedy);
+}
+
+/* Read replicas take the reads; the primary the writes; each replica replays
+ * the writes. A read cache answers its share of the reads first. */
+static void test_replicas_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.rq[0].db_queries = 2;
+	x.rq[0].db_query_s = 0.005;
+	x.w.db_read_share = 0.75;
+	x.dep.max_replicas = 5;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 100, &d), 0);
+	/* 200 queries/s, 150 of them reads; 1.0 busy core, 0.75 of it reads. */
+	assert_near(d.db_read_qps, 150, 1e-9);
+	assert_near(d.db_read_cpu, 0.75, 1e-12);
+	struct plan_shape s = {.stage = STAGE_SPLIT, .app = find(&x, "large"), .n_app = 1, .db_node = find(&x, "medium"),
+			       .n_db = 1, .n_replicas = 2};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* primary: the writes, 0.25 / 2 vCPU; each replica: 0.75 / 2 reads + 0.25 replayed, / 2 vCPU */
+	assert_near(c.util[PRES_DB_CPU], 0.125, 1e-12);
+	assert_near(c.util[PRES_REPLICA_CPU], (0.375 + 0.25) / 2, 1e-12);
+	/* two replicas of the $10 plan */
+	assert_near(c.cost.replicas, 20, 1e-12);
+	/* Availability: the replicas are a part of their own, a pool of 2 of
+	 * which ceil(2 x 0.3125) = 1 carries the reads, each rebuilt from a base
+	 * backup like the database's node; in series with the rest. */
+	struct avail_part parts[PLANNER_AVAIL_PARTS];
+	int np = planner_avail_parts(&x.in, &s, &d, parts);
+	const struct avail_part *rp = part_named(parts, np, "replicas");
+	assert_non_null(rp);
+	assert_int_equal(rp->count, 2);
+	assert_int_equal(rp->k_needed, 1);
+	assert_int_equal(rp->mode, AVAIL_POOL);
+	double total_u;
+	size_t bad;
+	const char *why;
+	assert_int_equal(avail_compose(parts, (size_t)np, NULL, &total_u, &bad, &why), 0);
+	assert_near(1 - total_u, c.availability, 1e-12);
+	/* A part that can fail, in series: the shape without replicas (its
+	 * primary overloaded, but availability is arithmetic) is more available. */
+	struct plan_shape s0 = s;
+	s0.n_replicas = 0;
+	struct plan_candidate c0;
+	assert_int_equal(planner_evaluate(&x.in, &s0, &d, &c0), 0);
+	assert_true(c0.availability > c.availability);
+	/* A read cache answering 60 % of the reads: 0.3 busy cores of reads left. */
+	x.w.cache_hit_ratio = 0.6;
+	x.comp[2] = (struct component){.name = "redis", .kind = COMP_REDIS, .memory_b = 128 * MIB};
+	x.in.n_components = 3;
+	s.read_cache = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_near(c.util[PRES_REPLICA_CPU], (0.15 + 0.25) / 2, 1e-12);
+	s.n_replicas = 0;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	assert_near(c.util[PRES_DB_CPU], (0.25 + 0.3) / 2, 1e-12);
+	/* Without Redis there is no cache to read through. */
+	x.in.n_components = 2;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), HR_E_INVALID);
+
+	/* The search: at 400 users the database is 4 busy cores, 3 of them
+	 * reads, 1 writes. Alone, no plan carries it (4 vCPU at 70 % is 2.8).
+	 * Replicas of the 2-vCPU plan have 0.7 x 2 - 1 = 0.4 cores for reads:
+	 * ceil(3 / 0.4) = 8, more than the 5 allowed; of the 4-vCPU plan,
+	 * 2.8 - 1 = 1.8: ceil(3 / 1.8) = 2. */
+	x.rq[0].cpu_s = 0.001;
+	x.rq[0].duration_s = 0.02;
+	x.dep.database = DB_SELF;
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_SPLIT;
+	x.w.cache_hit_ratio = 0;
+	double users[1] = {400};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_ptr_equal(st[0].best.shape.db_node, find(&x, "large"));
+	assert_int_equal(st[0].best.shape.n_replicas, 2);
+	assert_near(st[0].best.util[PRES_REPLICA_CPU], (1.5 + 1) / 4, 1e-12);
+	/* With at most one replica allowed, nothing carries it, and the plan
+	 * says what blocks and that more replicas would lift it. */
+	x.dep.max_replicas = 1;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_false(st[0].feasible);
+	bool more_replicas = false;
+	for (size_t k = 0; k < st[0].n_remedies; k++)
+		more_replicas |= strstr(st[0].remedies[k].what, "deployment.max_read_replicas") != NULL;
+	assert_true(more_replicas);
+}
+
+
+/* Worker nodes of their own carry the tasks and open their own connections. */
+static void test_worker_nodes_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	/* 2 tasks/s of 2 s, 0.5 s CPU and 50 MiB each: 4 in flight, 1 core, 200 MiB. */
+	x.tk[0] = (struct task_class){.name = "job", .rate = 2, .duration_s = 2, .cpu_s = 0.5, .memory_b = 50 * MIB};
+	x.w.tasks = x.tk;
+	x.w.n_tasks = 1;
+	x.comp[2] = (struct component){.name = "worker", .kind = COMP_WORKER, .workers = 1, .concurrency = 2,
+				       .memory_base_b = 200 * MIB, .db_pool = 2};
+	x.in.n_components = 3;
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 10, &d), 0);
+	struct plan_shape s = {.stage = STAGE_SPLIT, .app = find(&x, "small"), .n_app = 1, .managed_db = find(&x, "pg"),
+			       .wrk_node = find(&x, "medium"), .n_wrk = 2};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* each 2-vCPU worker node: 2 worker processes; 1 core / 2 nodes / 2 vCPU */
+	assert_int_equal(c.wrk_replicas, 2);
+	assert_near(c.util[PRES_WORKER_CPU], 0.25, 1e-12);
+	/* 2 x 200 MiB + 200 MiB / 2 nodes = 500 MiB of 4 GiB */
+	assert_near(c.util[PRES_WORKER_MEMORY], 500.0 / 4096, 1e-12);
+	/* 4 tasks in flight / 2 nodes / (2 processes x 2 slots) */
+	assert_near(c.util[PRES_TASK_SLOTS], 0.5, 1e-12);
+	/* the app node: 1 process, pool 2; the workers 2 x 2 x pool 2 */
+	assert_near(c.db_clients, 2 + 8, 0);
+	assert_near(c.cost.workers, 20, 0);
+	/* The app node no longer carries the tasks: 10 requests/s x 50 ms only. */
+	assert_near(c.util[PRES_CPU], 0.5, 1e-12);
+	/* ha may have them; cluster schedules workers as pods; single stages have one node. */
+	s.stage = STAGE_CLUSTER;
+	s.n_app = 3;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), HR_E_INVALID);
+	/* The search finds them when the app node cannot carry the tasks: on
+	 * split, a small app node with its 1 vCPU cannot add a core of tasks. */
+	x.dep.database = DB_MANAGED;
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_SPLIT;
+	x.offers[0].price = 1; /* the small plan is very cheap: app nodes stay small */
+	double users[1] = {10};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	const struct plan_shape *b = &st[0].best.shape;
+	assert_ptr_equal(b->app, find(&x, "small"));
+	assert_true(st[0].best.util[PRES_TASK_SLOTS] <= 0.8 + 1e-9);
+	/* Small worker nodes: 1 process with 2 slots each; 4 tasks in flight
+	 * at 80 % need ceil(4 / 1.6) = 3 of them ($3), cheaper than a medium app
+	 * node ($10) carrying it all. */
+	assert_non_null(b->wrk_node);
+	assert_ptr_equal(b->wrk_node, find(&x, "small"));
+	assert_int_equal(b->n_wrk, 3);
+}
+
+/* Redis on the app nodes: one instance, or a primary and a replica under
+ * Sentinel, which fails over in reliability.cache_failover_s. */
+static void test_sentinel_by_hand(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.comp[2] = (struct component){.name = "redis", .kind = COMP_REDIS, .memory_b = 128 * MIB};
+	x.in.n_components = 3;
+	struct reliability rel;
+	avail_defaults(&rel);
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 10, &d), 0);
+	struct plan_shape s = {.stage = STAGE_HA, .app = find(&x, "medium"), .n_app = 2, .managed_db = find(&x, "pg")};
+	struct plan_candidate one, pair;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &one), 0);
+	/* Two app nodes and a managed database: two hosts, not the three
+	 * Sentinel needs. */
+	s.redis_ha = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &pair), HR_E_INVALID);
+	s.n_app = 3;
+	s.redis_ha = false;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &one), 0);
+	struct avail_part p1[PLANNER_AVAIL_PARTS], p2[PLANNER_AVAIL_PARTS];
+	int n1 = planner_avail_parts(&x.in, &s, &d, p1);
+	s.redis_ha = true;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &pair), 0);
+	int n2 = planner_avail_parts(&x.in, &s, &d, p2);
+	assert_int_equal(n1, n2);
+	/* The cache part goes from one instance (a person starts it elsewhere)
+	 * to a failover pair: each failure of the primary costs Sentinel's
+	 * failover, the failed node waits for a person. */
+	const struct avail_part *c1 = part_named(p1, n1, "cache"), *c2 = part_named(p2, n2, "cache");
+	assert_non_null(c1);
+	assert_non_null(c2);
+	assert_int_equal(c1->count, 1);
+	assert_int_equal(c2->count, 2);
+	assert_int_equal(c2->mode, AVAIL_FAILOVER);
+	assert_string_equal(c2->causes[0].name, "host");
+	assert_near(c2->causes[0].takeover_s, rel.cache_failover_s, 0);
+	assert_near(c2->causes[0].down_s, rel.detection_s + rel.response_s + rel.repair_s, 1e-9);
+	/* Everything else is the same: the ratio of the availabilities is the
+	 * ratio of the cache parts'. */
+	struct avail_part_u u1, u2;
+	const char *why;
+	assert_int_equal(avail_part_eval(c1, &u1, &why), 0);
+	assert_int_equal(avail_part_eval(c2, &u2, &why), 0);
+	assert_true(u2.u < u1.u);
+	assert_near(pair.availability / one.availability, (1 - u2.u) / (1 - u1.u), 1e-12);
+	assert_near(pair.cost.total, one.cost.total, 0);
+}
+
+/* deployment.database: managed holds on the single-node stages too. */
+static void test_managed_everywhere(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	struct demand d;
+	assert_int_equal(demand_at(&x.w, 10, &d), 0);
+	struct plan_shape s = {.stage = STAGE_SINGLE_OPS, .app = find(&x, "small"), .n_app = 1,
+			       .managed_db = find(&x, "pg")};
+	struct plan_candidate c;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), HR_E_INVALID); /* database: any */
+	x.dep.database = DB_MANAGED;
+	assert_int_equal(planner_evaluate(&x.in, &s, &d, &c), 0);
+	/* The node no longer holds PostgreSQL's 512 MiB: 100 MiB of 1 GiB. */
+	assert_near(c.util[PRES_MEMORY], 100.0 / 1024, 1e-12);
+	assert_near(c.cost.managed_db, 15, 0);
+	assert_near(c.cost.backups, 0, 0); /* the managed database includes its backups */
+	double users[1] = {10};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_int_equal(st[0].best.shape.stage, STAGE_SINGLE);
+	assert_ptr_equal(st[0].best.shape.managed_db, find(&x, "pg"));
+}
+
+/* The choice stops being the choice when another shape becomes cheaper:
+ * here the volumes one node buys for its growing database. */
+static void test_next_cheaper(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.cat.n = 0;
+	add(&x, (struct offer){.provider = "p", .name = "tiny-disk", .kind = OFFER_SERVER, .vcpu = 2, .memory_b = 8 * GIB,
+			       .disk_b = 10e9, .price = 10, .availability = 0.999});
+	add(&x, (struct offer){.provider = "p", .name = "big-disk", .kind = OFFER_SERVER, .vcpu = 2, .memory_b = 8 * GIB,
+			       .disk_b = 1000e9, .price = 12, .availability = 0.999});
+	add(&x, (struct offer){.provider = "p", .name = "volume", .kind = OFFER_VOLUME, .price_per_gb = 1});
+	for (int k = 0; k < STAGE_COUNT; k++)
+		x.dep.stage_allowed[k] = k == STAGE_SINGLE;
+	x.rq[0].rate = 0.001; /* a negligible load: only the data grows */
+	x.w.storage_per_user_b = 100e6;
+	double users[1] = {10};
+	static struct plan_step st[1];
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_true(st[0].feasible);
+	assert_string_equal(st[0].best.shape.app->name, "tiny-disk");
+	/* tiny-disk holds 10 GB x 80 %; past that it buys ceil(u x 0.1 / 0.8 - 10)
+	 * GB at $1: more than big-disk's extra $2 from 3 GB on, i.e. from
+	 * u x 0.125 - 10 > 2: 97 users. */
+	assert_true(st[0].next.found);
+	assert_true(st[0].next.cheaper);
+	assert_near(st[0].next.users, 97, 0);
+	assert_string_equal(st[0].next.then.shape.app->name, "big-disk");
+	assert_near(st[0].next.then.cost.total, 12, 1e-9);
+	/* The plan at 97 users agrees. */
+	users[0] = 97;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "big-disk");
+	users[0] = 96;
+	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
+	assert_string_equal(st[0].best.shape.app->name, "tiny-disk");
+}
+
+/* What runs today, against the growth curve. */
+static void test_current(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	struct node_group g[3] = {{.role = "all", .plan = "small", .count = 1}};
+	x.dep.current = g;
+	x.dep.n_current = 1;
+	x.dep.has_current = true;
+	x.dep.current_stage = STAGE_SINGLE;
+	x.w.users = 4;
+	struct plan_current cur;
+	assert_int_equal(planner_current(&x.in, &cur), 0);
+	assert_true(cur.present && cur.valid);
+	assert_true(cur.now.feasible);
+	/* as test_growth_point: 1 vCPU at 70 % carries 14 users; the 15th breaks it */
+	assert_true(cur.until.found);
+	assert_int_equal(cur.until.res, PRES_CPU);
+	assert_near(cur.until.users, 15, 0);
+	/* Each milestone evaluates it. */
+	double users[2] = {10, 20};
+	static struct plan_step st[2];
+	assert_int_equal(planner_run(&x.in, users, 2, st), 0);
+	assert_true(st[0].has_current && st[0].current.feasible);
+	assert_true(st[1].has_current && !st[1].current.feasible);
+	assert_int_equal(st[1].current.fail, PRES_CPU);
+	/* Roles: db, replica and worker nodes make their parts. */
+	g[0] = (struct node_group){.role = "app", .plan = "medium", .count = 1};
+	g[1] = (struct node_group){.role = "db", .plan = "large", .count = 1};
+	g[2] = (struct node_group){.role = "replica", .plan = "large", .count = 2};
+	x.dep.n_current = 3;
+	x.dep.current_stage = STAGE_SPLIT;
+	struct plan_shape s;
+	char why[200];
+	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), 0);
+	assert_ptr_equal(s.app, find(&x, "medium"));
+	assert_ptr_equal(s.db_node, find(&x, "large"));
+	assert_int_equal(s.n_replicas, 2);
+	/* Replicas are of the database's own plan. */
+	g[2].plan = "medium";
+	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), HR_E_INVALID);
+	assert_non_null(strstr(why, "replicas of 'medium' beside large"));
+	/* Two app plans are not one shape, and it says why. */
+	g[1] = (struct node_group){.role = "app", .plan = "large", .count = 1};
+	x.dep.n_current = 2;
+	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), HR_E_INVALID);
+	assert_non_null(strstr(why, "two plans"));
+	assert_int_equal(planner_current(&x.in, &cur), 0);
+	assert_true(cur.present && !cur.valid);
+}
+
+/* A dedicated stack per enterprise customer, priced beside the shared plan. */
+static void test_dedicated(void **state)
+{
+	(void)state;
+	static struct world x;
+	world_init(&x);
+	x.econ.dedicated = (struct dedicated){.present = true, .users = 10, .customers = 3, .availability = 0.99,
+					      .revenue = 100};
+	struct plan_dedicated dd;
+	assert_int_equal(planner_dedicated(&x.in, &dd), 0);
+	assert_true(dd.present && dd.step.feasible);
+	/* 99 % needs monitoring: single+ops small, $5 + $1 backup + $3 */
+	assert_int_equal(dd.step.best.shape.stage, STAGE_SINGLE_OPS);
+	assert_near(dd.step.best.cost.total, 9, 1e-12);
+	assert_near(dd.total, 27, 1e-12);
+	assert_near(dd.margin, 0.91, 1e-12);
+	assert_near(dd.margin_infra, 0.91, 1e-12); /* no operations, no external API here */
+	x.econ.dedicated.present = false;
+	assert_int_equal(planner_dedicated(&x.in, &dd), 0);
+	assert_false(dd.present);
+}
+
+static void test_month_of(void **state)
+{
+	(void)state;
+	struct workload w = {.users = 1000, .growth_monthly = 0.10};
+	/* 1000 x 1.1^12 = 3138.4 */
+	assert_near(planner_month_of(&w, 1000 * pow(1.1, 12)), 12, 1e-9);
+	assert_near(planner_month_of(&w, 1000), 0, 0);
+	w.growth_monthly = 0;
+	assert_true(isnan(planner_month_of(&w, 2000)));
+}
+
 /* --- brute force ---------------------------------------------------------- */
 
 static uint64_t rng_state;
@@ -463,7 +898,7 @@ static void random_world(struct world *x)
 	static char names[64][16];
 	size_t k = 0;
 	for (int p = 0; p < 2; p++) {
-		int ns = 2 + (int)(rnd() * 3);
+		int ns = 2 + (int)(rnd() * 2);
 		for (int i = 0; i < ns; i++) {
 			double v = (double)(1u << (int)(rnd() * 4));
 			snprintf(names[k], sizeof(names[k]), "%s-s%d", prov[p], i);
@@ -482,11 +917,13 @@ static void random_world(struct world *x)
 			add(x, (struct offer){.provider = (char *)prov[p], .name = names[k++], .kind = OFFER_MANAGED_DB,
 					      .vcpu = 1 + i, .memory_b = 2 * GIB, .disk_b = 30e9 * (1 + i),
 					      .max_connections = rnd() < 0.5 ? 0 : 50, .price = 10 + 20 * rnd(),
-					      .ha = rnd() < 0.5});
+					      .ha = rnd() < 0.5, .pooler = rnd() < 0.5,
+					      .replica_price = rnd() < 0.5 ? 0 : 5 + 10 * rnd()});
 		}
 		if (rnd() < 0.6)
 			add(x, (struct offer){.provider = (char *)prov[p], .name = "redis", .kind = OFFER_MANAGED_CACHE,
-					      .memory_b = 1 * GIB, .price = 8 + 10 * rnd(), .availability = 0.999});
+					      .memory_b = 1 * GIB, .price = 8 + 10 * rnd(), .availability = 0.999,
+					      .ha = rnd() < 0.5});
 		if (rnd() < 0.7)
 			add(x, (struct offer){.provider = (char *)prov[p], .name = "k8s", .kind = OFFER_K8S,
 					      .price = rnd() < 0.5 ? 0 : 12});
@@ -499,12 +936,14 @@ static void random_world(struct world *x)
 	/* A workload with requests, tasks, a cache and stored data. */
 	x->rq[0] = (struct request_class){.name = "api", .rate = 0.2 + rnd(), .duration_s = 0.05 + 0.2 * rnd(),
 					  .cpu_s = 0.005 + 0.05 * rnd(), .memory_b = 1 * MIB, .db_queries = 3,
-					  .db_query_s = 0.002, .bytes_out = 20000};
+					  .db_query_s = 0.0002 + 0.001 * rnd(), .bytes_out = 20000};
 	x->w.tasks = x->tk;
 	x->w.n_tasks = 1;
-	x->tk[0] = (struct task_class){.name = "job", .rate_per_user = 0.01 * rnd(), .duration_s = 2,
-				       .cpu_s = 0.5 * rnd(), .memory_b = 50 * MIB};
+	x->tk[0] = (struct task_class){.name = "job", .rate_per_user = 0.004 * rnd(), .duration_s = 2,
+				       .cpu_s = 0.5 * rnd(), .memory_b = 50 * MIB, .db_queries = 2};
 	x->w.storage_per_user_b = 50 * MIB * rnd();
+	x->w.db_read_share = rnd() < 0.8 ? 0.7 + 0.3 * rnd() : 0;
+	x->w.cache_hit_ratio = rnd() < 0.5 ? 0.5 + 0.4 * rnd() : 0;
 	x->comp[0] = (struct component){.name = "app", .kind = COMP_APP, .workers = 1 + (unsigned)(rnd() * 2),
 					.concurrency = 20, .memory_base_b = 150 * MIB, .db_pool = 1 + (unsigned)(rnd() * 5)};
 	x->comp[1] = (struct component){.name = "db", .kind = COMP_POSTGRES, .max_connections = 100,
@@ -521,32 +960,66 @@ static void random_world(struct world *x)
 	x->dep.database = rnd() < 0.2 ? DB_SELF : (rnd() < 0.2 ? DB_MANAGED : DB_ANY);
 	for (int s = 0; s < STAGE_COUNT; s++)
 		x->dep.stage_allowed[s] = rnd() < 0.85;
+	x->dep.pooler = rnd() < 0.7 ? POOLER_ANY : (rnd() < 0.5 ? POOLER_NEVER : POOLER_ALWAYS);
+	x->dep.pool_size = 5 + (unsigned)(rnd() * 20);
+	x->dep.max_client_conn = 100 + (unsigned)(rnd() * 400);
+	x->dep.max_replicas = (unsigned)(rnd() * 5);
 }
 
 struct brute {
 	bool found;
 	double cost;
 	enum stage_kind stage;
+	unsigned long evals;
 };
 
-static void brute_try(const struct world *x, const struct plan_shape *s, const struct demand *d, struct brute *b,
-		      bool *over)
+/* One priced shape: feasible with any choice of the options that cost
+ * nothing? A read cache and Sentinel only ever help (test_options_never_hurt
+ * checks it), so the choices worth trying are as many of them as the shape
+ * can have, with and without the pooler (which trades one limit for
+ * another), as deployment.pooler allows. *c receives the last evaluation
+ * (for the worker-node loop). Returns false when no variant is a shape. */
+static bool brute_try(const struct world *x, const struct plan_shape *s, const struct demand *d, struct brute *b,
+		      bool *over, struct plan_candidate *c)
 {
-	struct plan_candidate c;
 	*over = false;
-	if (planner_evaluate(&x->in, s, d, &c) != 0)
-		return;
-	if (b->found && c.cost.total > b->cost + 1e-9)
-		*over = true; /* dearer than the best so far: more nodes only cost more */
-	if (!c.feasible)
-		return;
-	if (!b->found || c.cost.total < b->cost - 1e-9) {
+	bool any = false, feasible = false;
+	double cost = 0;
+	for (int pooler = 0; pooler < 2 && !feasible; pooler++) {
+		if ((pooler && x->dep.pooler == POOLER_NEVER) || (!pooler && x->dep.pooler == POOLER_ALWAYS))
+			continue;
+		static const bool opts[4][2] = {{true, true}, {true, false}, {false, true}, {false, false}};
+		for (int o = 0; o < 4; o++) {
+			struct plan_shape v = *s;
+			v.pooler = pooler;
+			v.read_cache = opts[o][0];
+			v.redis_ha = opts[o][1];
+			b->evals++;
+			if (planner_evaluate(&x->in, &v, d, c) != 0)
+				continue; /* the shape cannot have these options: fewer */
+			cost = c->cost.total;
+			any = true;
+			feasible = c->feasible;
+			break;
+		}
+	}
+	if (!any)
+		return false;
+	if (b->found && cost > b->cost + 1e-9)
+		*over = true; /* dearer than the best so far: larger counts only cost more */
+	if (feasible && (!b->found || cost < b->cost - 1e-9)) {
 		b->found = true;
-		b->cost = c.cost.total;
+		b->cost = cost;
 		b->stage = s->stage;
 	}
+	return true;
 }
 
+/* Every shape: stage x app plan x database x replicas x cache x workers x
+ * node count, each with the best choice of free options. Loops over counts
+ * stop only on cost (it grows with every count) and, for worker nodes, once
+ * the worker nodes carry their tasks (each node's share of them only falls
+ * with more nodes, and the rest of the shape only gets more connections). */
 static void brute_force(const struct world *x, double users, struct brute *b)
 {
 	struct demand d;
@@ -554,6 +1027,7 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 	memset(b, 0, sizeof(*b));
 	const struct catalog *cat = &x->cat;
 	bool over;
+	struct plan_candidate c;
 	for (int st = 0; st < STAGE_COUNT; st++) {
 		if (!x->dep.stage_allowed[st])
 			continue;
@@ -563,10 +1037,19 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 				continue;
 			if (st <= STAGE_SINGLE_OPS) {
 				struct plan_shape s = {.stage = (enum stage_kind)st, .app = a, .n_app = 1};
-				brute_try(x, &s, &d, b, &over);
+				if (x->dep.database != DB_MANAGED) {
+					brute_try(x, &s, &d, b, &over, &c);
+					continue;
+				}
+				for (size_t j = 0; j < cat->n; j++) {
+					if (cat->offers[j].kind != OFFER_MANAGED_DB)
+						continue;
+					s.managed_db = &cat->offers[j];
+					brute_try(x, &s, &d, b, &over, &c);
+				}
 				continue;
 			}
-			/* every database option x every cache option x every count */
+			/* every database option x every cache option x workers x every count */
 			for (size_t j = 0; j < cat->n; j++) {
 				const struct offer *o = &cat->offers[j];
 				bool self = o->kind == OFFER_SERVER && x->dep.database != DB_MANAGED;
@@ -579,21 +1062,49 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 						continue;
 					if (st == STAGE_SPLIT && mc)
 						continue;
-					unsigned lo = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? 2 : PLANNER_CLUSTER_MIN_NODES;
-					unsigned hi = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? PLANNER_HA_MAX_NODES
-											  : PLANNER_CLUSTER_MAX_NODES;
-					for (unsigned n = lo; n <= hi; n++) {
-						struct plan_shape s = {.stage = (enum stage_kind)st, .app = a, .n_app = n,
-								       .managed_cache = mc};
-						if (self) {
-							s.db_node = o;
-							s.n_db = st == STAGE_SPLIT ? 1 : 2;
-						} else {
-							s.managed_db = o;
+					/* workers on the app nodes (wi == cat->n) or of their own */
+					for (size_t wi = 0; wi <= cat->n; wi++) {
+						const struct offer *wn = wi < cat->n ? &cat->offers[wi] : NULL;
+						if (wn && (wn->kind != OFFER_SERVER || st == STAGE_CLUSTER))
+							continue;
+						unsigned lo = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? 2 : PLANNER_CLUSTER_MIN_NODES;
+						unsigned hi = st == STAGE_SPLIT ? 1 : st == STAGE_HA ? PLANNER_HA_MAX_NODES
+												  : PLANNER_CLUSTER_MAX_NODES;
+						for (unsigned m = wn ? 1 : 0; m <= (wn ? PLANNER_MAX_WORKER_NODES : 0); m++) {
+							bool carried = true, m_over = true, shaped = false;
+							for (unsigned r = 0; r <= x->dep.max_replicas; r++) {
+								bool r_over = true;
+								for (unsigned n = lo; n <= hi; n++) {
+									struct plan_shape s = {.stage = (enum stage_kind)st, .app = a,
+											       .n_app = n, .managed_cache = mc,
+											       .n_replicas = r, .wrk_node = wn, .n_wrk = m};
+									if (self) {
+										s.db_node = o;
+										s.n_db = st == STAGE_SPLIT ? 1 : 2;
+									} else {
+										s.managed_db = o;
+									}
+									if (!brute_try(x, &s, &d, b, &over, &c))
+										break;
+									if (n == lo) {
+										r_over = over;
+										if (r == 0) {
+											m_over = over;
+											shaped = true;
+											carried = !wn || !((c.util[PRES_WORKER_CPU] > c.limit[PRES_WORKER_CPU] + 1e-9) ||
+													   (c.util[PRES_WORKER_MEMORY] > c.limit[PRES_WORKER_MEMORY] + 1e-9) ||
+													   (c.has[PRES_TASK_SLOTS] && c.util[PRES_TASK_SLOTS] > c.limit[PRES_TASK_SLOTS] + 1e-9));
+										}
+									}
+									if (over)
+										break;
+								}
+								if (r_over)
+									break;
+							}
+							if (!wn || !shaped || m_over || carried)
+								break;
 						}
-						brute_try(x, &s, &d, b, &over);
-						if (over)
-							break;
 					}
 				}
 			}
@@ -601,20 +1112,137 @@ static void brute_force(const struct world *x, double users, struct brute *b)
 	}
 }
 
+
+/* The search's properties, on the random worlds: cost never falls as users
+ * grow (a shape that fails at some count fails at every larger one, and no
+ * price falls with users); a tighter objective is never cheaper; planning one
+ * milestone alone gives what the whole run gave for it. */
+static void test_properties(void **state)
+{
+	(void)state;
+	static struct world x;
+	static struct plan_step all[6], one[1], tight[1];
+	int checked = 0;
+	for (uint64_t seed = 101; seed <= 124; seed++) {
+		rng_state = seed * 0x9E3779B97F4A7C15ULL;
+		random_world(&x);
+		double users[6] = {5, 40, 300, 900, 2500, 6000};
+		assert_int_equal(planner_run(&x.in, users, 6, all), 0);
+		for (int i = 0; i < 6; i++) {
+			/* --users agrees with the full plan */
+			assert_int_equal(planner_run(&x.in, &users[i], 1, one), 0);
+			assert_int_equal(one[0].feasible, all[i].feasible);
+			if (all[i].feasible) {
+				assert_near(one[0].best.cost.total, all[i].best.cost.total, 1e-9);
+				assert_true(planner_shape_equal(&one[0].best.shape, &all[i].best.shape));
+				assert_int_equal(one[0].next.found, all[i].next.found);
+				assert_near(one[0].next.users, all[i].next.users, 0);
+			}
+			if (i > 0 && all[i].feasible) {
+				/* cost never falls as users grow; once infeasible, always */
+				assert_true(all[i - 1].feasible);
+				assert_true(all[i].best.cost.total >= all[i - 1].best.cost.total - 1e-9);
+			}
+			if (!all[i].feasible)
+				continue;
+			/* the growth point: the shape holds just below it, not at it */
+			if (all[i].next.found && !all[i].next.cheaper && all[i].next.users > users[i] + 1) {
+				struct demand d;
+				struct plan_candidate c;
+				assert_int_equal(demand_at(&x.w, all[i].next.users, &d), 0);
+				assert_int_equal(planner_evaluate(&x.in, &all[i].best.shape, &d, &c), 0);
+				assert_false(c.feasible);
+			}
+			/* tighter objectives are never cheaper */
+			struct objectives keep = x.obj;
+			x.obj.availability = keep.availability > 0 ? 1 - (1 - keep.availability) / 2 : 0.99;
+			x.obj.p95_s = keep.p95_s * 0.8;
+			assert_int_equal(planner_run(&x.in, &users[i], 1, tight), 0);
+			if (tight[0].feasible)
+				assert_true(tight[0].best.cost.total >= all[i].best.cost.total - 1e-9);
+			x.obj = keep;
+			checked++;
+		}
+	}
+	assert_true(checked > 40);
+}
+
+/* A read cache and Sentinel only ever help: turned on, a feasible shape stays
+ * feasible, availability never falls, the database's load never rises, the
+ * cost is the same. (The brute force relies on it.) */
+static void test_options_never_hurt(void **state)
+{
+	(void)state;
+	static struct world x;
+	int pairs = 0;
+	for (uint64_t seed = 201; seed <= 230; seed++) {
+		rng_state = seed * 0x9E3779B97F4A7C15ULL;
+		random_world(&x);
+		struct demand d;
+		assert_int_equal(demand_at(&x.w, 50 + 3000 * rnd(), &d), 0);
+		for (size_t i = 0; i < x.cat.n; i++) {
+			const struct offer *a = &x.offers[i];
+			if (a->kind != OFFER_SERVER)
+				continue;
+			for (size_t j = 0; j < x.cat.n; j++) {
+				const struct offer *o = &x.offers[j];
+				if (o->kind != OFFER_SERVER && o->kind != OFFER_MANAGED_DB)
+					continue;
+				for (int st = STAGE_SINGLE; st < STAGE_COUNT; st++) {
+					struct plan_shape s = {.stage = (enum stage_kind)st, .app = a,
+							       .n_app = st == STAGE_HA ? 3 : st == STAGE_CLUSTER ? 4 : 1,
+							       .n_replicas = st >= STAGE_SPLIT ? (unsigned)(rnd() * 3) : 0,
+							       .pooler = rnd() < 0.5};
+					if (st >= STAGE_SPLIT && o->kind == OFFER_SERVER) {
+						s.db_node = o;
+						s.n_db = st == STAGE_SPLIT ? 1 : 2;
+					} else if (st >= STAGE_SPLIT) {
+						s.managed_db = o;
+					}
+					struct plan_candidate c0, c1;
+					if (planner_evaluate(&x.in, &s, &d, &c0) != 0)
+						continue;
+					for (int opt = 0; opt < 2; opt++) {
+						struct plan_shape v = s;
+						if (opt == 0)
+							v.read_cache = true;
+						else
+							v.redis_ha = true;
+						if (planner_evaluate(&x.in, &v, &d, &c1) != 0)
+							continue;
+						pairs++;
+						assert_near(c1.cost.total, c0.cost.total, 1e-9);
+						if (c0.feasible)
+							assert_true(c1.feasible);
+						assert_true(c1.availability >= c0.availability - 1e-15);
+						for (int r = PRES_DB_CPU; r <= PRES_POOLER_POOL; r++)
+							if (c0.has[r])
+								assert_true(c1.util[r] <= c0.util[r] + 1e-12);
+						assert_true(c1.util[PRES_CPU] <= c0.util[PRES_CPU] + 1e-12);
+					}
+				}
+			}
+		}
+	}
+	assert_true(pairs > 100);
+}
+
 static void test_brute_force(void **state)
 {
 	(void)state;
 	static struct world x;
 	static struct plan_step st[4];
-	int feasible = 0, infeasible = 0, multi = 0;
+	int feasible = 0, infeasible = 0, multi = 0, replicas = 0, pooled = 0, cached = 0, sentinel = 0, workers = 0;
+	unsigned long evals = 0;
 	for (uint64_t seed = 1; seed <= 40; seed++) {
 		rng_state = seed * 0x9E3779B97F4A7C15ULL;
 		random_world(&x);
-		double users[4] = {5, 50 + 100 * rnd(), 500 + 1000 * rnd(), 3000 + 5000 * rnd()};
+		double users[4] = {5, 50 + 100 * rnd(), 500 + 1000 * rnd(), 2000 + 4000 * rnd()};
 		assert_int_equal(planner_run(&x.in, users, 4, st), 0);
 		for (int i = 0; i < 4; i++) {
 			struct brute b;
 			brute_force(&x, users[i], &b);
+			evals += b.evals;
 			if (b.found != st[i].feasible || (b.found && fabs(b.cost - st[i].best.cost.total) > 1e-6)) {
 				fail_msg("seed %llu users %.0f: brute force %s %.4f (stage %d), planner %s %.4f (stage %d)",
 					 (unsigned long long)seed, users[i], b.found ? "found" : "none", b.cost, b.stage,
@@ -623,17 +1251,34 @@ static void test_brute_force(void **state)
 			if (b.found) {
 				/* On equal cost the simpler stage wins. */
 				assert_true(st[i].best.shape.stage <= b.stage);
+				const struct plan_shape *s = &st[i].best.shape;
 				feasible++;
-				multi += st[i].best.shape.stage >= STAGE_SPLIT;
+				multi += s->stage >= STAGE_SPLIT;
+				replicas += s->n_replicas > 0;
+				pooled += s->pooler;
+				cached += s->read_cache;
+				sentinel += s->redis_ha;
+				workers += s->wrk_node != NULL;
 			} else {
 				infeasible++;
+				if (getenv("HR_TEST_VERBOSE"))
+					print_message("seed %llu users %.0f infeasible: %s\n", (unsigned long long)seed, users[i], st[i].why);
 			}
 		}
 	}
-	/* The cases must exercise both verdicts and the multi-node stages. */
+	print_message("brute force: %d feasible, %d infeasible, %lu evaluations; chosen with replicas %d, "
+		      "pooler %d, read cache %d, sentinel %d, worker nodes %d\n",
+		      feasible, infeasible, evals, replicas, pooled, cached, sentinel, workers);
+	/* The cases must exercise both verdicts, the multi-node stages and
+	 * every dimension of the data tier. */
 	assert_true(feasible > 20);
 	assert_true(infeasible > 0);
 	assert_true(multi > 5);
+	assert_true(replicas > 0);
+	assert_true(pooled > 0);
+	assert_true(cached > 0);
+	assert_true(sentinel > 0);
+	assert_true(workers > 0);
 }
 
 int main(void)
@@ -645,6 +1290,17 @@ int main(void)
 		cmocka_unit_test(test_external_limit_infeasible),
 		cmocka_unit_test(test_growth_point),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_pooler_by_hand),
+		cmocka_unit_test(test_replicas_by_hand),
+		cmocka_unit_test(test_worker_nodes_by_hand),
+		cmocka_unit_test(test_sentinel_by_hand),
+		cmocka_unit_test(test_managed_everywhere),
+		cmocka_unit_test(test_next_cheaper),
+		cmocka_unit_test(test_current),
+		cmocka_unit_test(test_dedicated),
+		cmocka_unit_test(test_month_of),
+		cmocka_unit_test(test_properties),
+		cmocka_unit_test(test_options_never_hurt),
 		cmocka_unit_test(test_brute_force),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

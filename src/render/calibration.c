@@ -1,6 +1,6 @@
 /* calibration.c - see calibration.h; emitted with libyaml so strings (the
  * URL) are quoted correctly whatever they hold. */
-#include "bench/calibration.h"
+#include "render/calibration.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,17 +59,17 @@ static void mapping(struct emit *e, bool start, bool flow)
 		yaml_emitter_emit(&e->em, &e->ev);
 }
 
-int calibration_write(const char *path, const struct calibration *c,
-		      const struct calibration_info *info, struct diag *d)
+// libyaml's output handler: append to the strbuf (0 stops the emitter).
+static int to_strbuf(void *data, unsigned char *buffer, size_t size)
 {
-	FILE *fp = fopen(path, "w");
-	if (!fp) {
-		diag_error(d, "cannot write calibration file '%s': %s", path, strerror(errno));
-		return HR_E_IO;
-	}
+	return strbuf_append(data, buffer, size) == 0;
+}
+
+int calibration_render(const struct calibration *c, const struct calibration_info *info, struct strbuf *out)
+{
 	struct emit e = {.ok = true};
 	yaml_emitter_initialize(&e.em);
-	yaml_emitter_set_output_file(&e.em, fp);
+	yaml_emitter_set_output(&e.em, to_strbuf, out);
 	yaml_emitter_set_unicode(&e.em, 1);
 	e.ok = yaml_stream_start_event_initialize(&e.ev, YAML_UTF8_ENCODING) &&
 	       yaml_emitter_emit(&e.em, &e.ev) &&
@@ -119,10 +119,5 @@ int calibration_write(const char *path, const struct calibration *c,
 		e.ok = yaml_document_end_event_initialize(&e.ev, 1) && yaml_emitter_emit(&e.em, &e.ev) &&
 		       yaml_stream_end_event_initialize(&e.ev) && yaml_emitter_emit(&e.em, &e.ev);
 	yaml_emitter_delete(&e.em);
-	bool closed = fclose(fp) == 0;
-	if (!e.ok || !closed) {
-		diag_error(d, "cannot write calibration file '%s'", path);
-		return HR_E_IO;
-	}
-	return 0;
+	return e.ok ? 0 : HR_E_TOO_LARGE;
 }

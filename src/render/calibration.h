@@ -1,4 +1,4 @@
-/* calibration.h - write what `headroom bench --calibrate` measured.
+/* calibration.h - the file `headroom bench --calibrate` writes.
  *
  * The file is YAML, read back by the config loader through `calibration:
  * FILE` in a headroom config (docs/bench.md, "Calibration file"):
@@ -22,14 +22,14 @@
  *       - {concurrency: 1, throughput: 912.4, p95: 1.3ms}
  *
  * Numbers are plain; durations carry a unit (units_parse_duration reads them). */
-#ifndef HR_BENCH_CALIBRATION_H
-#define HR_BENCH_CALIBRATION_H
+#ifndef HR_RENDER_CALIBRATION_H
+#define HR_RENDER_CALIBRATION_H
 
 #include <stddef.h>
 #include <time.h>
 
 #include "model/model.h"
-#include "util/diag.h"
+#include "util/strbuf.h"
 #include "util/error.h"
 
 /** One measured point of the concurrency ladder. */
@@ -52,15 +52,14 @@ struct calibration_info {
 };
 
 /**
- * Write a calibration file (replacing it).
- * @param path where to write.
+ * The calibration file's YAML (libyaml's emitter, so strings such as the URL
+ * are quoted right whatever they hold).
  * @param c service_s, service_cv, cpu_s (0: not written), concurrency,
  *        max_rps, cores, and sigma, kappa, gamma when info->usl_fitted.
  * @param info url, slo, time and points.
- * @param d where a failure is reported.
- * @return 0, or HR_E_IO after reporting to d.
+ * @return 0, or HR_E_TOO_LARGE past out's cap.
  */
-HR_NODISCARD int calibration_write(const char *path, const struct calibration *c,
-				   const struct calibration_info *info, struct diag *d);
+HR_NODISCARD int calibration_render(const struct calibration *c, const struct calibration_info *info,
+				    struct strbuf *out);
 
 #endif
