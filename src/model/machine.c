@@ -66,13 +66,20 @@ int machine_for_db(const struct planner_input *in, const struct plan_step *st, s
 	if (c->has[PRES_DB_CONNECTIONS])
 		out->peak_connections = c->util[PRES_DB_CONNECTIONS] * out->max_connections;
 	out->db_size_b = st->demand.db_size_b;
+	out->pooler = c->shape.pooler;
+	out->replicas = c->shape.n_replicas;
 	return 0;
 }
 
-/* Is component k on an app node of this candidate (memory it takes from the node)? */
-static double on_app_node(const struct plan_candidate *c, const struct component *k)
+/* The memory component k takes from the node the sized component runs on
+ * (an app node, or a worker node when wrk is set). */
+static double on_same_node(const struct plan_candidate *c, const struct component *k, bool wrk)
 {
 	double m = machine_component_memory(k);
+	if (wrk) /* a worker node holds the worker components only */
+		return k->kind == COMP_WORKER ? m * (k->workers ? k->workers : 1) : 0;
+	if (k->kind == COMP_WORKER && c->shape.wrk_node)
+		return 0; /* the workers have nodes of their own */
 	switch (k->kind) {
 	case COMP_POSTGRES:
 		return c->shape.db_node || c->shape.managed_db ? 0 : m;
@@ -103,14 +110,15 @@ int machine_for_app(const struct planner_input *in, const struct plan_step *st, 
 		*why = "the plan has no deployment at this user count";
 		return HR_E_INFEASIBLE;
 	}
+	bool wrk = comp->kind == COMP_WORKER && c->shape.wrk_node;
 	out->where = MACHINE_SHARED;
 	out->comp = comp;
-	out->offer = c->shape.app;
+	out->offer = wrk ? c->shape.wrk_node : c->shape.app;
 	out->vcpu = out->offer->vcpu;
 	out->node_memory_b = out->offer->memory_b;
 	for (size_t i = 0; i < in->n_components; i++)
 		if (&in->components[i] != comp)
-			out->others_b += on_app_node(c, &in->components[i]);
+			out->others_b += on_same_node(c, &in->components[i], wrk);
 	out->memory_b = out->node_memory_b - out->others_b;
 	/* Little's law on both sides: cores busy = rate x cpu_s, in flight =
 	 * rate x duration, so their ratio is the CPU share of the work's time. */

@@ -10,10 +10,11 @@
  *             on the app node (single, single+ops): the postgres
  *             component's `memory` when the config gives it, else the node's
  *             memory, marked shared.
- *   app/worker  an app node's vCPUs, and its memory less what the other
- *             components placed there reserve (postgres and redis unless
- *             they run elsewhere, proxy and other, the other app and worker
- *             components' processes).
+ *   app/worker  an app node's vCPUs (a worker's own node when the plan gives
+ *             workers nodes of their own), and its memory less what the
+ *             other components placed there reserve (postgres and redis
+ *             unless they run elsewhere, proxy and other, the other app and
+ *             worker components' processes).
  *
  * Pure: no I/O, no globals. */
 #ifndef HR_MACHINE_H
@@ -45,6 +46,8 @@ struct machine {
 	unsigned max_connections;    /**< database: what the plan checked the connections against */
 	double peak_connections;     /**< database: connections the plan expects at the peak; NaN when none */
 	double db_size_b;            /**< database: its planned size */
+	bool pooler;                 /**< database: PgBouncer in front (the peak counts its server connections) */
+	unsigned replicas;           /**< database: read replicas of the same plan (the settings suit them too) */
 	double cpu_share;            /**< app/worker: CPU time over wall time of the work at the peak
 	                                  (Little's law: cores used / requests or tasks in flight); NaN when none */
 };
@@ -60,7 +63,8 @@ HR_NODISCARD int machine_for_db(const struct planner_input *in, const struct pla
 				const char **why);
 
 /**
- * An app or worker component's machine in a plan step: an app node.
+ * An app or worker component's machine in a plan step: an app node, or a
+ * worker node when the plan gives the workers nodes of their own.
  * @param comp the component (one of in->components), kind COMP_APP or COMP_WORKER.
  * @return 0; HR_E_INVALID when comp is not an app or worker; HR_E_INFEASIBLE
  *         when the step has no deployment at all.

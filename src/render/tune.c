@@ -86,6 +86,9 @@ int tune_render_pg_conf(const struct tune_pg_report *r, struct strbuf *out)
 	if (!rc && o->machine) {
 		pg_machine_text(o->machine, buf, sizeof(buf));
 		rc = strbuf_printf(out, "# machine: %s\n", buf);
+		if (!rc && o->machine->replicas)
+			rc = strbuf_printf(out, "# the same settings suit its %u read replica%s (the same plan)\n",
+					   o->machine->replicas, o->machine->replicas == 1 ? "" : "s");
 	}
 	if (!rc) {
 		char cpus[32], conns[48];
@@ -102,8 +105,9 @@ int tune_render_pg_conf(const struct tune_pg_report *r, struct strbuf *out)
 		char size[32];
 		units_fmt_size(o->machine->db_size_b, size, sizeof(size));
 		if (isfinite(o->machine->peak_connections))
-			rc = strbuf_printf(out, "# the plan: %.0f connections at the peak of max_connections %u, %s of data\n",
-					   ceil(o->machine->peak_connections), o->machine->max_connections, size);
+			rc = strbuf_printf(out, "# the plan: %.0f %sconnections at the peak of max_connections %u, %s of data\n",
+					   ceil(o->machine->peak_connections), o->machine->pooler ? "PgBouncer server " : "",
+					   o->machine->max_connections, size);
 		else
 			rc = strbuf_printf(out, "# the plan: max_connections %u, %s of data\n", o->machine->max_connections,
 					   size);
@@ -179,6 +183,8 @@ int tune_render_pg_json(const struct tune_pg_report *r, struct strbuf *out)
 		json_object_set_new(plan, "max_connections", json_integer(m->max_connections));
 		json_object_set_new(plan, "peak_connections", jsondoc_num(m->peak_connections));
 		json_object_set_new(plan, "db_size_bytes", json_real(m->db_size_b));
+		json_object_set_new(plan, "pooler", json_boolean(m->pooler));
+		json_object_set_new(plan, "read_replicas", json_integer(m->replicas));
 	}
 	json_object_set_new(root, "plan", plan);
 	json_object_set_new(root, "generated_by", json_sprintf("headroom %s", r->origin.version));
@@ -208,7 +214,11 @@ int tune_render_app_text(const struct tune_app_report *r, struct strbuf *out)
 	if (!rc)
 		rc = origin_lines(o, "#", out);
 	if (!rc && o->machine)
-		rc = strbuf_printf(out, "# machine: app node %s, %g vCPU, %s, of which the other components reserve %s\n",
+		rc = strbuf_printf(out, "# machine: %s node %s, %g vCPU, %s, of which the other components reserve %s\n",
+				   o->step && o->step->best.shape.wrk_node == o->machine->offer &&
+						   o->machine->comp->kind == COMP_WORKER
+					   ? "worker"
+					   : "app",
 				   o->machine->offer->name, o->machine->vcpu,
 				   units_fmt_size(o->machine->node_memory_b, a, sizeof(a)),
 				   units_fmt_size(o->machine->others_b, b, sizeof(b)));

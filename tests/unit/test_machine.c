@@ -16,6 +16,8 @@ static const struct offer app_node = {.provider = "p", .name = "app-4gb", .kind 
 				      .memory_b = 4 * GIB};
 static const struct offer db_node = {.provider = "p", .name = "db-8gb", .kind = OFFER_SERVER, .vcpu = 4,
 				     .memory_b = 8 * GIB};
+static const struct offer wrk_node = {.provider = "p", .name = "wrk-2gb", .kind = OFFER_SERVER, .vcpu = 1,
+				      .memory_b = 2 * GIB};
 static const struct offer managed = {.provider = "p", .name = "pg-2gb", .kind = OFFER_MANAGED_DB, .vcpu = 1,
 				     .memory_b = 2 * GIB, .max_connections = 47};
 
@@ -69,6 +71,15 @@ static void test_db_placements(void **state)
 	assert_near(m.memory_b, 8 * GIB, 0);
 	assert_near(m.vcpu, 4, 0);
 
+	/* PgBouncer and read replicas are said. */
+	st.best.shape.pooler = true;
+	st.best.shape.n_replicas = 2;
+	assert_int_equal(machine_for_db(&in, &st, &m, &why), 0);
+	assert_true(m.pooler);
+	assert_int_equal(m.replicas, 2);
+	st.best.shape.pooler = false;
+	st.best.shape.n_replicas = 0;
+
 	/* managed: the offer, and its connection limit. */
 	st.best.shape.db_node = NULL;
 	st.best.shape.managed_db = &managed;
@@ -118,6 +129,15 @@ static void test_app_share(void **state)
 	st.demand.task_inflight = 0;
 	assert_int_equal(machine_for_app(&in, &st, &comps[1], &m, &why), 0);
 	assert_true(isnan(m.cpu_share));
+	/* workers on nodes of their own: the worker's node holds the workers
+	 * only, and the app node no longer holds them. */
+	st.best.shape.wrk_node = &wrk_node;
+	assert_int_equal(machine_for_app(&in, &st, &comps[1], &m, &why), 0);
+	assert_ptr_equal(m.offer, &wrk_node);
+	assert_near(m.others_b, 0, 0);
+	assert_int_equal(machine_for_app(&in, &st, &comps[0], &m, &why), 0);
+	assert_ptr_equal(m.offer, &app_node);
+	assert_near(m.others_b, 32 * MIB, 0);
 	/* the database is not an app server. */
 	assert_int_equal(machine_for_app(&in, &st, &comps[2], &m, &why), HR_E_INVALID);
 }
