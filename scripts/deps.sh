@@ -12,7 +12,7 @@ libcmocka-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev libhiredis-dev
 libmicrohttpd-dev libssl-dev libclang-rt-14-dev"
 # Real servers the integration tests start on loopback.
 SERVERS="postgresql-15 postgresql-client-15 redis-server nginx-light prometheus
-prometheus-node-exporter sqlite3 curl python3 docker-compose nodejs"
+prometheus-node-exporter sqlite3 curl python3 python3-yaml docker-compose nodejs"
 # Man pages, shell completion and the install test.
 TOOLS="git groff-base man-db mandoc bsdextrautils zsh"
 # The HTML report and the agent's page are opened in a real browser; SVG and

@@ -32,6 +32,9 @@
  *   model/draft         the config `init` drafts, every value with where it came from
  *   model/placement     a planned deployment per component: replicas, requests, limits
  *   model/simulate      a traffic trace replayed against a scaling policy
+ *   model/machine       the node a component gets in a plan step, and its share of it
+ *   model/pgtune        PostgreSQL settings for a machine by PGTune's rules
+ *   model/apptune       app-server workers, threads and memory per process, with sources
  *   config/             YAML -> model structs, schema, catalogue loading
  *   config/compose      a team's docker-compose.yml, read for `init`; config/draft drafts from it
  *   sources/            metric sources: local, prometheus, postgres, redis, http; host: this machine's size
@@ -69,6 +72,7 @@ static const struct hr_cmd *const commands[] = {
 	&cmd_init,
 	&cmd_plan,
 	&cmd_export,
+	&cmd_tune,
 	&cmd_check,
 	&cmd_agent,
 	&cmd_autoscale,

@@ -106,6 +106,8 @@ t_done() { exit $T_FAILED; }
 # this test's own in $T_TMP/pg on 127.0.0.1:$PG_PORT (trust auth, user
 # postgres), stopped by PID on exit. Reports "postgres 15 runs"; on failure
 # reports why and ends the script. Skips it when PostgreSQL is not installed.
+# After t_stop_postgres it starts again on the same data directory (no
+# second initdb), so a test can try several settings (-c config_file=FILE).
 t_start_postgres() {
 	pgbin=/usr/lib/postgresql/15/bin
 	[ -x "$pgbin/postgres" ] || { t_skip "PostgreSQL 15 is not installed (scripts/deps.sh)"; t_done; }
@@ -113,17 +115,34 @@ t_start_postgres() {
 	chmod 755 "$T_TMP"
 	mkdir -p "$T_TMP/pg" "$T_TMP/sock"
 	[ "$(id -u)" -eq 0 ] && chown postgres "$T_TMP/pg" "$T_TMP/sock"
-	t_as_pg "$pgbin/initdb" -D "$T_TMP/pg" --auth=trust -U postgres >"$T_TMP/initdb.log" 2>&1 ||
+	[ -s "$T_TMP/pg/PG_VERSION" ] ||
+		t_as_pg "$pgbin/initdb" -D "$T_TMP/pg" --auth=trust -U postgres >"$T_TMP/initdb.log" 2>&1 ||
 		{ t_not_ok "initdb"; t_diag "$(cat "$T_TMP/initdb.log")"; t_done; }
 	PG_PORT=$(t_free_port)
 	t_as_pg "$pgbin/postgres" -D "$T_TMP/pg" -p "$PG_PORT" -k "$T_TMP/sock" -c listen_addresses=127.0.0.1 \
 		-c fsync=off "$@" >"$T_TMP/pg.log" 2>&1 &
+	PG_PIDS=$!
 	t_started $!
 	t_wait_port "$PG_PORT" 150 || { t_not_ok "postgres starts"; t_diag "$(cat "$T_TMP/pg.log")"; t_done; }
 	# runuser may fork; stop the postmaster itself too.
 	i=0; while [ ! -s "$T_TMP/pg/postmaster.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	PG_PIDS="$PG_PIDS $(head -n 1 "$T_TMP/pg/postmaster.pid")"
 	t_started "$(head -n 1 "$T_TMP/pg/postmaster.pid")"
 	t_ok "postgres 15 runs on 127.0.0.1:$PG_PORT"
+}
+
+# t_stop_postgres: stop the server t_start_postgres started, by its PIDs, wait
+# until they are gone, and forget them (so the exit trap never signals a PID
+# the system has since given to another process).
+t_stop_postgres() {
+	for p in $PG_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PG_PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null
+		T_PIDS=$(echo " $T_PIDS " | sed "s/ $p / /")
+	done
+	PG_PIDS=""
 }
 
 # t_as_pg CMD...: run as the postgres user when we are root.

@@ -30,6 +30,7 @@ extern const struct hr_cmd cmd_sla;
 extern const struct hr_cmd cmd_catalog;
 extern const struct hr_cmd cmd_validate;
 extern const struct hr_cmd cmd_init;
+extern const struct hr_cmd cmd_tune;
 extern const struct hr_cmd cmd_export;
 
 /** Exit status for bad input (usage, config): 2, as the README promises. */

@@ -12,11 +12,14 @@
 
 #include "cmd/cmd.h"
 #include "config/config.h"
+#include "model/rules.h"
 #include "pipeline/export.h"
+#include "pipeline/planning.h"
 #include "render/compose.h"
 #include "render/k8s.h"
 #include "render/pgconf.h"
 #include "render/plan.h"
+#include "render/promrules.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 #include "util/units.h"
@@ -35,12 +38,16 @@ struct exporter {
 
 static int run_compose(int argc, char **argv);
 static int run_k8s(int argc, char **argv);
+static int run_promrules(int argc, char **argv);
 
 /* In the order `headroom export --help` lists them. */
 static const struct exporter exporters[] = {
 	{"compose", "the Compose file of a single or split stage (+ postgresql.conf)", run_compose},
 	{"k8s", "Kubernetes Deployments, Services, HPAs, PDBs and KEDA ScaledObjects", run_k8s},
+	{"prometheus-rules", "the triggers as Prometheus alerting rules (promtool check rules)", run_promrules},
 };
+
+#define N_EXPORTERS (sizeof(exporters) / sizeof(exporters[0]))
 
 static const char compose_usage[] =
 	"usage: headroom export compose [-f FILE] [--users N | --stage NAME] [-o FILE]\n"
@@ -290,21 +297,145 @@ out:
 	return status;
 }
 
+/* --- prometheus-rules ------------------------------------------------------ */
+
+static const char promrules_synopsis[] =
+	"usage: headroom export prometheus-rules [-f FILE] [-o FILE]\n"
+	"       headroom export prometheus-rules --metrics\n";
+
+static const char promrules_desc[] =
+	"The config's triggers, merged over the default policy as `check` merges them,\n"
+	"as a Prometheus rule file: one alerting rule per trigger and level (severity\n"
+	"warning or critical), its expr in PromQL over node_exporter, postgres_exporter,\n"
+	"redis_exporter and the service's own metrics (a prometheus source's query when\n"
+	"it names the metric), its `for`, and annotations with the advice and, when the\n"
+	"config has a workload, the planner's next step. docs/export.md lists the PromQL.\n";
+
+static const char promrules_opts[] =
+	"  -f, --file FILE   the config (default ./headroom.yaml)\n"
+	"  -o, --output FILE write the rules there instead of stdout\n"
+	"      --metrics     print the PromQL of every built-in metric (a Markdown table)\n"
+	"  -h, --help        this text\n";
+
+static int run_promrules(int argc, char **argv)
+{
+	static const char cmd[] = "export prometheus-rules";
+	static const struct option opts[] = {
+		{"file", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"metrics", no_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *file = NULL, *output = NULL;
+	bool list = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': file = optarg; break;
+		case 'o': output = optarg; break;
+		case 'm': list = true; break;
+		case 'h':
+			printf("%s\n%s\n%s\nExit status: 0, 1 when the file cannot be written, 2 for bad input.\n",
+			       promrules_synopsis, promrules_desc, promrules_opts);
+			return 0;
+		case ':': return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default: return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (list) {
+		struct strbuf sb;
+		strbuf_init(&sb, 0);
+		int rc = promrules_render_metrics_md(&sb);
+		int st = rc ? 1 : cmd_write(cmd, output, strbuf_str(&sb), sb.len, true);
+		strbuf_free(&sb);
+		return st;
+	}
+
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom");
+	d.show_source = isatty(fileno(stderr));
+	const char *path = cmd_config_path(file);
+	struct config *cfg = NULL;
+	struct planning ps = {0};
+	struct rule_set rules = {0};
+	struct next_step next;
+	memset(&next, 0, sizeof(next));
+	bool planned = false;
+	int status = EXIT_BAD_INPUT;
+	if (config_load(path, &d, &cfg))
+		goto out;
+	/* The rules as `check` has them: the config's over the defaults, each
+	 * checked after the merge (an override may leave out what its default has). */
+	rules_merge(cfg->triggers, cfg->n_triggers, &rules);
+	bool bad = false;
+	for (size_t i = 0; i < rules.n; i++) {
+		const char *why = rules_validate(&rules.rules[i]);
+		if (why) {
+			char key[256];
+			snprintf(key, sizeof(key), "triggers.%s", rules.rules[i].name ? rules.rules[i].name : "");
+			struct diag_loc loc = config_loc(cfg, key);
+			diag_at(&d, DIAG_ERROR, &loc, "trigger '%s': %s", rules.rules[i].name ? rules.rules[i].name : "?", why);
+			bad = true;
+		}
+	}
+	if (bad)
+		goto out;
+	if (planning_has_workload(cfg)) {
+		if (planning_init(&ps, cfg, &d))
+			goto out;
+		if (planning_next_step(&ps, &next)) {
+			diag_error(&d, "the plan for workload.users failed");
+			goto out;
+		}
+		planned = true;
+	}
+	struct promrules_report rep = {
+		.version = HEADROOM_VERSION,
+		.config = path,
+		.rules = rules.rules,
+		.n_rules = rules.n,
+		.sources = cfg->sources,
+		.n_sources = cfg->n_sources,
+		.now = planned ? &next.now : NULL,
+		.then = planned && next.has_then ? &next.then : NULL,
+		.currency = cfg->economics.currency[0] ? cfg->economics.currency : "USD",
+	};
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int rc = promrules_render(&rep, &sb);
+	if (rc) {
+		fprintf(stderr, "headroom %s: cannot render the rules: %s\n", cmd, hr_strerror(rc));
+		status = 1;
+	} else {
+		status = cmd_write(cmd, output, strbuf_str(&sb), sb.len, true);
+	}
+	strbuf_free(&sb);
+out:
+	rules_set_free(&rules);
+	planning_free(&ps);
+	config_free(cfg);
+	return status;
+}
+
 static int run(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_BAD_INPUT;
-	}
+	if (argc < 2)
+		return cmd_usage_error("export", "say what to export: compose, k8s or prometheus-rules");
 	const char *kind = argv[1];
 	if (!strcmp(kind, "--help") || !strcmp(kind, "-h") || !strcmp(kind, "help")) {
 		usage(stdout);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(exporters) / sizeof(exporters[0]); i++)
+	for (size_t i = 0; i < N_EXPORTERS; i++)
 		if (strcmp(kind, exporters[i].name) == 0)
 			return exporters[i].run(argc - 1, argv + 1);
-	return cmd_usage_error("export", "unknown kind '%s'; expected compose or k8s", kind);
+	return cmd_usage_error("export", "unknown kind '%s'; expected compose, k8s or prometheus-rules", kind);
 }
 
-const struct hr_cmd cmd_export = {"export", "write a stage's artefacts: compose file, Kubernetes manifests", run};
+const struct hr_cmd cmd_export = {"export",
+				  "write a stage's artefacts: compose file, Kubernetes manifests, Prometheus rules", run};

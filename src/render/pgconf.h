@@ -1,9 +1,7 @@
-/* pgconf.h - the postgresql.conf `export compose` mounts into PostgreSQL.
- *
- * INTERIM: the settings come from pgconf_interim_settings() below, a
- * clearly marked stand-in with PGTune's "web" rules for the few settings
- * a container needs, until model/pgtune (`headroom tune postgres`) is on
- * the main branch; then this file writes that module's settings instead. */
+/* pgconf.h - the postgresql.conf `export compose` mounts into PostgreSQL:
+ * `headroom tune postgres`'s settings (model/pgtune: PGTune's rules, type
+ * web, Linux, SSD) for the memory and CPUs the placement gives PostgreSQL
+ * and the version its image's tag names. */
 #ifndef HR_RENDER_PGCONF_H
 #define HR_RENDER_PGCONF_H
 
