@@ -564,8 +564,11 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 				   "# TYPE headroom_store_errors_total counter\nheadroom_store_errors_total %llu\n"
 				   "# HELP headroom_last_sample_timestamp_seconds Unix time of the last sample\n"
 				   "# TYPE headroom_last_sample_timestamp_seconds gauge\n"
-				   "headroom_last_sample_timestamp_seconds %.3f\n",
-				   (int)r->status, rounds, store_errors, r->now);
+				   "headroom_last_sample_timestamp_seconds",
+				   (int)r->status, rounds, store_errors);
+	// To the millisecond, then in its shortest form (…796.19, not …796.190).
+	if (!rc)
+		rc = put_value(out, round(r->now * 1000) / 1000);
 	return rc;
 }
 

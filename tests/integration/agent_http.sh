@@ -71,8 +71,16 @@ for line in open('metrics.txt'):
     if s in ('NaN', '+Inf', '-Inf'):
         continue
     v = float(s)
-    digits = len(re.sub(r'[^0-9]', '', s.split('e')[0]).lstrip('0')) or 1
-    if any(float('%.*g' % (k, v)) == v for k in range(1, digits)):
+    # Significant digits: leading zeros never count; an integer's trailing
+    # zeros (4096000) do not either, a fraction's (0.50) do.
+    def sig(t):
+        m = t.lower().split('e')[0].lstrip('+-')
+        d = m.replace('.', '').lstrip('0')
+        if '.' not in m:
+            d = d.rstrip('0')
+        return len(d) or 1
+    shortest = next(k for k in range(1, 18) if float('%.*g' % (k, v)) == v)
+    if sig(s) > shortest:
         bad.append(line.strip())
 print(bad[:5], file=sys.stderr)
 sys.exit(bool(bad))"

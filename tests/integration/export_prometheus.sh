@@ -34,7 +34,7 @@ for f in "$EX"/*.yaml; do
 	t_check "$n: the next step on every rule ($steps of $rules)" [ "$rules" -gt 0 ] && [ "$steps" -eq "$rules" ]
 done
 t_contains "the plan's next step" "$(grep -m 1 next_step social.rules.yml)" \
-	"the plan at 20 users: single 1×s-1vcpu-2gb on digitalocean, \$12.00 a month; cpu passes its limit at"
+	"the plan at 20 users: single+ops 1×s-1vcpu-2gb on digitalocean, \$14.40 a month; cpu passes its limit at"
 # starter: a label matcher (mount -> node_exporter's mountpoint, key), a trigger firing below.
 t_contains "starter: a queue key as a label matcher" "$(cat starter.rules.yml)" \
 	"expr: redis_key_size{key=\"celery\"} > 500"
