@@ -723,6 +723,10 @@ static void load_map(struct loader *L, const struct section *s, void *base, cons
 		if (k)
 			seen |= UINT64_C(1) << idx;
 		char kb[SHOW_MAX + 8];
+		// x-NAME at the top is an extension field, Compose's convention:
+		// a place for anchors (&name) that sections merge in; not read.
+		if (!k && !*path && strncmp(key->str, "x-", 2) == 0)
+			continue;
 		if (!k) {
 			const char *sug = str_suggest(key->str, cands, nc);
 			char where[PATH_MAX_LEN + 8];

@@ -20,6 +20,18 @@ struct builder {
 	int depth;
 	int docs;
 	int rc;
+	struct anchor *anchors; /* every &name seen, in order (a later one hides an earlier) */
+	size_t n_anchors, cap_anchors;
+	struct ynode **spent;   /* merge keys and what was left of their values: freed at the end */
+	size_t n_spent, cap_spent;
+};
+
+/* An anchor and the node it names; a collection's is usable once it ends
+ * (an alias inside the collection it names would be a cycle). */
+struct anchor {
+	char *name;
+	struct ynode *node;
+	bool done;
 };
 
 static void node_free(struct ynode *n)
@@ -201,6 +213,240 @@ static bool is_null(const yaml_event_t *ev)
 	       strcmp(s, "NULL") == 0;
 }
 
+/* --- anchors, aliases and merge keys --------------------------------------
+ *
+ * An alias (*name) becomes a copy of the node its anchor (&name) names, so
+ * the tree stays a tree that owns every node once. Copies count against
+ * YAML_MAX_NODES like written nodes, and the count is checked before a copy
+ * is made: "billion laughs" (aliases of aliases, each doubling the tree)
+ * stops at the cap after at most that many nodes were built. A merge key
+ * (`<<: *base`, YAML 1.1's merge type, which Compose files use for shared
+ * service settings) folds the named mappings into its own: keys written in
+ * the mapping win, then the merged mappings in their order. */
+
+static void add_anchor(struct builder *b, const char *name, struct ynode *node, bool done)
+{
+	if (b->n_anchors == b->cap_anchors) {
+		b->cap_anchors = b->cap_anchors ? b->cap_anchors * 2 : 8;
+		b->anchors = xreallocarray(b->anchors, b->cap_anchors, sizeof(*b->anchors));
+	}
+	b->anchors[b->n_anchors++] = (struct anchor){.name = xstrdup(name), .node = node, .done = done};
+}
+
+/* The nodes of a subtree; stops counting past limit (the caller's budget). */
+static size_t tree_size(const struct ynode *n, size_t limit)
+{
+	size_t count = 1;
+	for (size_t i = 0; n && i < n->n && count <= limit; i++) {
+		if (n->keys)
+			count += tree_size(n->keys[i], limit - count);
+		if (count <= limit)
+			count += tree_size(n->items[i], limit - count);
+	}
+	return count;
+}
+
+static struct ynode *tree_copy(const struct ynode *n)
+{
+	if (!n)
+		return NULL;
+	struct ynode *c = xcalloc(1, sizeof(*c));
+	*c = *n;
+	c->str = n->str ? xstrndup(n->str, n->len) : NULL;
+	c->keys = NULL;
+	c->items = NULL;
+	if (n->n) {
+		if (n->keys)
+			c->keys = xcalloc(n->n, sizeof(*c->keys));
+		c->items = xcalloc(n->n, sizeof(*c->items));
+		for (size_t i = 0; i < n->n; i++) {
+			if (n->keys)
+				c->keys[i] = tree_copy(n->keys[i]);
+			c->items[i] = tree_copy(n->items[i]);
+		}
+	}
+	return c;
+}
+
+static int on_alias(struct builder *b, const yaml_event_t *ev)
+{
+	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+	const char *name = (const char *)ev->data.alias.anchor;
+	const struct anchor *a = NULL;
+	for (size_t i = b->n_anchors; i-- > 0 && !a;)
+		if (strcmp(b->anchors[i].name, name) == 0)
+			a = &b->anchors[i];
+	if (!a) {
+		error_at(b, line, col, HR_E_INVALID, "no anchor &%s before this alias", name);
+		return HR_E_INVALID;
+	}
+	if (!a->done) {
+		error_at(b, line, col, HR_E_INVALID, "the alias *%s is inside the collection it names (line %d)", name,
+			 a->node->line);
+		return HR_E_INVALID;
+	}
+	// attach() counts the copy's root; the rest is counted here, first.
+	size_t budget = YAML_MAX_NODES - (b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES);
+	size_t more = tree_size(a->node, budget + 1) - 1;
+	if (more >= budget) {
+		error_at(b, line, col, HR_E_TOO_LARGE, "the alias *%s takes the document past %u nodes", name,
+			 YAML_MAX_NODES);
+		return HR_E_TOO_LARGE;
+	}
+	b->doc->n_nodes += more;
+	// The copy's root is where the alias stands, so an error about the value
+	// points at the alias; what is inside points into the anchored text.
+	struct ynode *copy = tree_copy(a->node);
+	copy->line = line;
+	copy->col = col;
+	return attach(b, copy);
+}
+
+static void spend(struct builder *b, struct ynode *n)
+{
+	if (b->n_spent == b->cap_spent) {
+		b->cap_spent = b->cap_spent ? b->cap_spent * 2 : 8;
+		b->spent = xreallocarray(b->spent, b->cap_spent, sizeof(*b->spent));
+	}
+	b->spent[b->n_spent++] = n;
+}
+
+static bool is_merge_key(const struct ynode *k)
+{
+	return k && !k->quoted && k->len == 2 && strcmp(k->str, "<<") == 0;
+}
+
+/* One pair a merge may bring: where it is and whether it was written here. */
+struct merge_pair {
+	struct ynode *src; /* the mapping it is in (map itself for a written pair) */
+	size_t idx;
+	size_t order;
+	bool written;
+	bool keep;
+};
+
+static int merge_pair_cmp(const void *a, const void *b)
+{
+	const struct merge_pair *x = a, *y = b;
+	int c = strcmp(x->src->keys[x->idx]->str, y->src->keys[y->idx]->str);
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int resolve_merges(struct builder *b, struct ynode *map)
+{
+	size_t total = 0;
+	bool any = false;
+	for (size_t i = 0; i < map->n; i++) {
+		if (!is_merge_key(map->keys[i])) {
+			total++;
+			continue;
+		}
+		any = true;
+		const struct ynode *v = map->items[i];
+		bool ok = v && (v->type == YNODE_MAP || v->type == YNODE_SEQ);
+		for (size_t j = 0; ok && v->type == YNODE_SEQ && j < v->n; j++)
+			ok = v->items[j]->type == YNODE_MAP;
+		if (!ok) {
+			int line = v ? v->line : map->keys[i]->line, col = v ? v->col : map->keys[i]->col;
+			error_at(b, line, col, HR_E_INVALID,
+				 "the merge key << takes a mapping or a list of mappings (an alias of one)");
+			return HR_E_INVALID;
+		}
+		if (v->type == YNODE_MAP)
+			total += v->n;
+		for (size_t j = 0; v->type == YNODE_SEQ && j < v->n; j++)
+			total += v->items[j]->n;
+	}
+	if (!any)
+		return 0;
+	// Every candidate in document order; sorted by key, the first written
+	// pair or else the first merged one of each key is kept.
+	struct merge_pair *mp = xcalloc(total ? total : 1, sizeof(*mp));
+	size_t n = 0;
+	for (size_t i = 0; i < map->n; i++) {
+		if (!is_merge_key(map->keys[i])) {
+			mp[n] = (struct merge_pair){.src = map, .idx = i, .order = n, .written = true};
+			n++;
+			continue;
+		}
+		struct ynode *v = map->items[i];
+		size_t parts = v->type == YNODE_MAP ? 1 : v->n;
+		for (size_t j = 0; j < parts; j++) {
+			struct ynode *src = v->type == YNODE_MAP ? v : v->items[j];
+			for (size_t k = 0; k < src->n; k++) {
+				mp[n] = (struct merge_pair){.src = src, .idx = k, .order = n};
+				n++;
+			}
+		}
+	}
+	struct merge_pair *sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	memcpy(sorted, mp, n * sizeof(*mp));
+	qsort(sorted, n, sizeof(*sorted), merge_pair_cmp);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		bool written = false;
+		while (j < n && strcmp(sorted[j].src->keys[sorted[j].idx]->str, sorted[i].src->keys[sorted[i].idx]->str) == 0)
+			written |= sorted[j++].written;
+		// Written duplicates all stay, so check_duplicates() names them.
+		for (size_t k = i; k < j; k++)
+			mp[sorted[k].order].keep = written ? sorted[k].written : k == i;
+		i = j;
+	}
+	free(sorted);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		kept += mp[i].keep;
+	struct ynode **keys = xcalloc(kept ? kept : 1, sizeof(*keys));
+	struct ynode **items = xcalloc(kept ? kept : 1, sizeof(*items));
+	size_t out = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!mp[i].keep)
+			continue;
+		struct ynode *src = mp[i].src;
+		if (mp[i].written) {
+			// Moved: the pair was written in this mapping.
+			keys[out] = src->keys[mp[i].idx];
+			items[out++] = src->items[mp[i].idx];
+			src->keys[mp[i].idx] = NULL;
+			src->items[mp[i].idx] = NULL;
+			continue;
+		}
+		// Copied: an anchor may name the merged mapping, which stays whole.
+		size_t used = b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES;
+		size_t budget = YAML_MAX_NODES - used;
+		size_t more = tree_size(src->keys[mp[i].idx], budget + 1);
+		more += tree_size(src->items[mp[i].idx], budget + 1);
+		if (!rc && more > budget) {
+			error_at(b, src->keys[mp[i].idx]->line, src->keys[mp[i].idx]->col, HR_E_TOO_LARGE,
+				 "merging takes the document past %u nodes", YAML_MAX_NODES);
+			rc = HR_E_TOO_LARGE;
+		}
+		if (rc)
+			continue;
+		b->doc->n_nodes += more;
+		keys[out] = tree_copy(src->keys[mp[i].idx]);
+		items[out++] = tree_copy(src->items[mp[i].idx]);
+	}
+	free(mp);
+	// What is left (the << keys and their values) stays alive until the
+	// parse ends: an anchor may still name it.
+	for (size_t i = 0; i < map->n; i++) {
+		if (map->keys[i])
+			spend(b, map->keys[i]);
+		if (map->items[i])
+			spend(b, map->items[i]);
+	}
+	free(map->keys);
+	free(map->items);
+	map->keys = keys;
+	map->items = items;
+	map->n = out;
+	return rc;
+}
+
 /* One event. Returns 0 to go on, 1 at the end of the stream, <0 to stop. */
 static int on_event(struct builder *b, yaml_event_t *ev)
 {
@@ -215,10 +461,7 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 		}
 		return 0;
 	case YAML_ALIAS_EVENT:
-		error_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
-			 HR_E_INVALID, "aliases (*%s) are not supported; write the value out",
-			 (const char *)ev->data.alias.anchor);
-		return HR_E_INVALID;
+		return on_alias(b, ev);
 	case YAML_SCALAR_EVENT: {
 		// A double-quoted "\0" is a NUL inside the value: C strings would
 		// end there while the length ran on (every later memchr over len
@@ -233,7 +476,10 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 		n->str = xstrndup((const char *)ev->data.scalar.value, n->len);
 		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 		n->null = is_null(ev);
-		return attach(b, n);
+		int rc = attach(b, n);
+		if (!rc && ev->data.scalar.anchor)
+			add_anchor(b, (const char *)ev->data.scalar.anchor, n, true);
+		return rc;
 	}
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
@@ -247,6 +493,10 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 		int rc = attach(b, n);
 		if (rc)
 			return rc;
+		const yaml_char_t *anchor = ev->type == YAML_MAPPING_START_EVENT ? ev->data.mapping_start.anchor
+										: ev->data.sequence_start.anchor;
+		if (anchor)
+			add_anchor(b, (const char *)anchor, n, false);
 		b->depth++;
 		b->stack[b->depth] = n;
 		b->caps[b->depth] = 0;
@@ -256,8 +506,16 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		if (b->depth > 0) {
-			if (ev->type == YAML_MAPPING_END_EVENT)
-				check_duplicates(b, b->stack[b->depth]);
+			struct ynode *done = b->stack[b->depth];
+			if (ev->type == YAML_MAPPING_END_EVENT) {
+				int rc = resolve_merges(b, done);
+				if (rc)
+					return rc;
+				check_duplicates(b, done);
+			}
+			for (size_t i = b->n_anchors; i-- > 0;)
+				if (b->anchors[i].node == done)
+					b->anchors[i].done = true;
 			b->depth--;
 		}
 		return 0;
@@ -306,6 +564,12 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 			break;
 	}
 	yaml_parser_delete(&p);
+	for (size_t i = 0; i < b.n_anchors; i++)
+		free(b.anchors[i].name);
+	free(b.anchors);
+	for (size_t i = 0; i < b.n_spent; i++)
+		node_free(b.spent[i]);
+	free(b.spent);
 	if (b.rc) {
 		yaml_doc_free(doc);
 		return b.rc;

@@ -3,9 +3,12 @@
  * libyaml's event parser feeds a tree of scalars, sequences and mappings;
  * every node keeps the 1-based line and column it started at, so the schema
  * can say "file:14:5: error: ..." about any key or value. The input is
- * untrusted: the file size, the nesting depth and the node count are capped,
- * and aliases (*name) are refused, which also rules out "billion laughs"
- * expansion. Duplicate mapping keys are an error here, once for all callers.
+ * untrusted: the file size, the nesting depth and the node count are capped.
+ * An alias (*name) becomes a copy of its anchor's node, counted against the
+ * node cap before it is made (so "billion laughs" stops at the cap), and a
+ * merge key (`<<: *base`, as Compose files use it) folds mappings in, the
+ * keys written beside it winning. Duplicate mapping keys are an error here,
+ * once for all callers.
  *
  * The tree borrows nothing from the caller: the text is copied so that
  * yaml_doc_line() can hand diag the source line of a node. */
@@ -60,8 +63,10 @@ struct yaml_doc {
  * @param d where errors go.
  * @param out on success, a new document the caller frees with yaml_doc_free().
  * @return 0 (check doc->n_errors: duplicate keys are reported but do not
- *         stop the parse); HR_E_INVALID after reporting a syntax error or an
- *         alias; HR_E_TOO_LARGE after reporting a cap that was hit.
+ *         stop the parse); HR_E_INVALID after reporting a syntax error, an
+ *         alias without its anchor or inside what it names, or a merge key
+ *         whose value is not mappings; HR_E_TOO_LARGE after reporting a cap
+ *         that was hit.
  */
 HR_NODISCARD int yaml_doc_parse(const char *name, const char *text, size_t len,
 				struct diag *d, struct yaml_doc **out);

@@ -35,7 +35,7 @@ dict="$B/fuzz-config.dict"
 	"$B/headroom" validate --keys | sed -n 's/^| `\([^`]*\)`.*/\1/p' | tr '.' '\n' |
 		sed 's/\[\]$//' | grep -v '^NAME$' | sort -u | sed 's/.*/"&:"/'
 	for t in ms s m h d 7d MiB GiB GB kB % /s /min /h /day /mo '$' USD EUR '${HR_FUZZ}' '$${' \
-		'- ' '{' '}' '[' ']' '&a ' '*a' '---' '"' "'" '|' '>' '~' null true false above below \
+		'- ' '{' '}' '[' ']' '&a ' '*a' '<<: ' '---' '"' "'" '|' '>' '~' null true false above below \
 		single ha cluster split single+ops app worker postgres redis server lb managed_db; do
 		printf '"%s"\n' "$t" | sed 's/\\/\\\\/g'
 	done

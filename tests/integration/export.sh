@@ -34,7 +34,8 @@ k8s_ok() { # NAME FILE
 }
 
 # Compose for each example: the plan at its users, or a stage it can run.
-for e in altius agents pareto knowledge social; do
+for ex in "$EX"/*.yaml; do
+	e=$(basename "$ex" .yaml)
 	mkdir -p "c-$e"
 	stage=
 	if t_run 0 "$HEADROOM" export compose -f "$EX/$e.yaml" -o "c-$e/docker-compose.yml"; then

@@ -23,7 +23,7 @@ const d = y.load(require("fs").readFileSync(process.argv[2], "utf8"));
 console.log(Object.keys(d.services || {}).sort().join("\n"));' "$NM" "$1"
 }
 
-for f in seed002 django node-bullmq profiles-extends; do
+for f in seed002 django node-bullmq profiles-extends anchors; do
 	# shellcheck disable=SC2086
 	t_expect "$f: init --from writes a config" 0 "$HEADROOM" init --from "$FIX/$f.yml" -o "$f.yaml" $MACHINE
 	t_expect "$f: validate accepts the draft" 0 "$HEADROOM" validate -f "$f.yaml"
@@ -69,6 +69,14 @@ for f in seed002 django node-bullmq profiles-extends; do
 done
 
 # What recognition made of the Django file.
+# Anchors and merge keys (x-app: &app, <<: *app): the merged settings
+# count, a key written beside the merge wins.
+an=$(cat anchors.yaml)
+t_contains "anchors: the image comes through the merge key" "$an" "    image: registry.example.com/acme/store:5.2.0
+    command: \"bundle exec puma"
+t_contains "anchors: the merged memory limit, over puma's 4 workers" "$an" "memory limit 1024 MiB over 4 processes"
+t_contains "anchors: sidekiq's own deploy wins over the merged one" "$an" "memory limit 768 MiB (the compose file)"
+t_contains "anchors: sidekiq's replicas" "$an" "deploy.replicas 2 x 1"
 dj=$(cat django.yaml)
 t_contains "django: gunicorn --workers 3 x 2 replicas" "$dj" "workers: 6"
 t_contains "django: gunicorn --threads 4" "$dj" "concurrency: 4"

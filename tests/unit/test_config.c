@@ -153,7 +153,7 @@ static void test_duplicates_and_required(void **state)
 		      "t.yaml:2:3: error: workload: missing required key 'peak_concurrent'\n");
 	expect_errors("components:\n  app:\n",
 		      "t.yaml:2:7: error: components.app: missing required key 'kind'\n");
-	expect_errors("a: &x 1\nb: *x\n", "t.yaml:2:4: error: aliases (*x) are not supported; write the value out\n");
+	expect_errors("a: &x 1\nb: *nope\n", "t.yaml:2:4: error: no anchor &nope before this alias\n");
 	expect_errors("{a: 1}\n---\n{b: 2}\n", "t.yaml:2:1: error: only one YAML document is allowed in a file\n");
 	// All errors, not just the first.
 	expect_errors("agent: {interval: x, retention: y}\n",
@@ -201,6 +201,156 @@ static void test_caps(void **state)
 	struct strbuf msgs;
 	assert_int_equal(load(strbuf_str(&sb), &cfg, &msgs), HR_E_INVALID);
 	assert_string_equal(strbuf_str(&msgs), "t.yaml:1:65: error: nesting deeper than 64 levels\n");
+	strbuf_free(&msgs);
+	strbuf_free(&sb);
+}
+
+/* Anchors, aliases and merge keys (config/yaml.c): an alias is a copy of its
+ * anchor's node, a merge key folds mappings in with the written keys
+ * winning, and neither can grow the tree past the node cap. */
+static struct yaml_doc *parse_ok(const char *text)
+{
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	struct yaml_doc *doc = NULL;
+	if (yaml_doc_parse("t.yaml", text, strlen(text), &d, &doc) != 0 || !doc)
+		fail_msg("rejected: %s", strbuf_str(&msgs));
+	assert_string_equal(strbuf_str(&msgs), "");
+	strbuf_free(&msgs);
+	return doc;
+}
+
+static void parse_fails(const char *text, int want_rc, const char *want)
+{
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	struct yaml_doc *doc = (void *)1;
+	int rc = yaml_doc_parse("t.yaml", text, strlen(text), &d, &doc);
+	assert_int_equal(rc, want_rc);
+	assert_null(doc);
+	if (strcmp(strbuf_str(&msgs), want) != 0)
+		fail_msg("messages differ\n--- got\n%s--- want\n%s", strbuf_str(&msgs), want);
+	strbuf_free(&msgs);
+}
+
+/* The value of key under map (NULL when absent). */
+static const struct ynode *get(const struct ynode *map, const char *key)
+{
+	assert_int_equal(map->type, YNODE_MAP);
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->keys[i]->str, key) == 0)
+			return map->items[i];
+	return NULL;
+}
+
+static void test_aliases(void **state)
+{
+	(void)state;
+	struct yaml_doc *doc = parse_ok("a: &x 1\nb: *x\nc: &l [1, 2]\nd: *l\n");
+	assert_string_equal(get(doc->root, "b")->str, "1");
+	assert_int_equal(get(doc->root, "b")->line, 2); /* the copy stands where the alias does */
+	assert_int_equal(get(doc->root, "b")->col, 4);
+	assert_int_equal(get(doc->root, "d")->n, 2);
+	assert_ptr_not_equal(get(doc->root, "d"), get(doc->root, "c")); /* a copy: the tree owns each node once */
+	yaml_doc_free(doc);
+
+	// A merge key: the written key wins, merged keys take the << key's place.
+	doc = parse_ok("x-base: &base {image: app, restart: always}\n"
+		       "web:\n  <<: *base\n  restart: \"no\"\n");
+	const struct ynode *web = get(doc->root, "web");
+	assert_int_equal(web->n, 2);
+	assert_string_equal(web->keys[0]->str, "image");
+	assert_string_equal(web->keys[1]->str, "restart");
+	assert_string_equal(web->items[1]->str, "no");
+	assert_null(get(web, "<<"));
+	yaml_doc_free(doc);
+
+	// A list of mappings: the earlier one wins over the later.
+	doc = parse_ok("a: &a {k: 1, only_a: 1}\nb: &b {k: 2, only_b: 2}\nc: {<<: [*a, *b]}\n");
+	const struct ynode *c = get(doc->root, "c");
+	assert_int_equal(c->n, 3);
+	assert_string_equal(get(c, "k")->str, "1");
+	assert_string_equal(get(c, "only_b")->str, "2");
+	yaml_doc_free(doc);
+
+	// An anchor on the merged mapping itself still names all of it later.
+	doc = parse_ok("web: {<<: &b {image: x, cpus: 2}, cpus: 1}\nworker: {<<: *b}\n");
+	assert_string_equal(get(get(doc->root, "web"), "cpus")->str, "1");
+	assert_string_equal(get(get(doc->root, "worker"), "cpus")->str, "2");
+	assert_string_equal(get(get(doc->root, "worker"), "image")->str, "x");
+	yaml_doc_free(doc);
+
+	// A quoted "<<" is an ordinary key.
+	doc = parse_ok("m: {\"<<\": 1}\n");
+	assert_string_equal(get(get(doc->root, "m"), "<<")->str, "1");
+	yaml_doc_free(doc);
+
+	parse_fails("a: 1\nb: *nope\n", HR_E_INVALID, "t.yaml:2:4: error: no anchor &nope before this alias\n");
+	parse_fails("a: &r [1, *r]\n", HR_E_INVALID, "t.yaml:1:11: error: the alias *r is inside the collection it names (line 1)\n");
+	parse_fails("a: &s 1\nb: {<<: *s}\n", HR_E_INVALID,
+		    "t.yaml:2:9: error: the merge key << takes a mapping or a list of mappings (an alias of one)\n");
+	// In a config: x- keys at the top are extension fields, a place for
+	// anchors that sections merge; anywhere else an x- key is unknown.
+	struct config *cfg = expect_ok("x-rel: &r {repair: 45m, provision: 20m}\nreliability: {<<: *r, provision: 10m}\n");
+	assert_true(cfg->reliability.repair_s == 2700);
+	assert_true(cfg->reliability.provision_s == 600);
+	config_free(cfg);
+	expect_errors("agent: {x-note: 1}\n", "t.yaml:1:9: error: unknown key 'x-note' in 'agent'\n");
+
+	// Written twice beside a merge: still a duplicate (reported, parse goes on).
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	const char *dup = "a: &a {k: 1}\nb: {<<: *a, j: 1, j: 2}\n";
+	assert_int_equal(yaml_doc_parse("t.yaml", dup, strlen(dup), &d, &doc), 0);
+	assert_int_equal(doc->n_errors, 1);
+	assert_string_equal(strbuf_str(&msgs), "t.yaml:2:19: error: duplicate key 'j' (first at line 2, column 13)\n");
+	assert_string_equal(get(get(doc->root, "b"), "k")->str, "1");
+	yaml_doc_free(doc);
+	strbuf_free(&msgs);
+}
+
+/* "Billion laughs": each level ten aliases of the one before. It stops at
+ * the node cap, at once, having built no more than the cap. */
+static void test_alias_bomb(void **state)
+{
+	(void)state;
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	assert_int_equal(strbuf_puts(&sb, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"), 0);
+	for (int i = 1; i < 10; i++) {
+		assert_int_equal(strbuf_printf(&sb, "a%d: &a%d [", i, i), 0);
+		for (int j = 0; j < 10; j++)
+			assert_int_equal(strbuf_printf(&sb, "%s*a%d", j ? ", " : "", i - 1), 0);
+		assert_int_equal(strbuf_puts(&sb, "]\n"), 0);
+	}
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	struct yaml_doc *doc = (void *)1;
+	assert_int_equal(yaml_doc_parse("t.yaml", strbuf_str(&sb), sb.len, &d, &doc), HR_E_TOO_LARGE);
+	assert_null(doc);
+	assert_non_null(strstr(strbuf_str(&msgs), "takes the document past 200000 nodes"));
+	strbuf_free(&msgs);
+	strbuf_free(&sb);
+	// Merging the same way is bounded as well.
+	strbuf_init(&sb, 0);
+	assert_int_equal(strbuf_puts(&sb, "m0: &m0 {"), 0);
+	for (int j = 0; j < 1000; j++)
+		assert_int_equal(strbuf_printf(&sb, "%sk%d: [1, 2, 3, 4, 5, 6, 7, 8, 9]", j ? ", " : "", j), 0);
+	assert_int_equal(strbuf_puts(&sb, "}\n"), 0);
+	for (int i = 1; i < 40; i++)
+		assert_int_equal(strbuf_printf(&sb, "m%d: {<<: *m0}\n", i), 0);
+	strbuf_init(&msgs, 0);
+	diag_init_mem(&d, &msgs);
+	assert_int_equal(yaml_doc_parse("t.yaml", strbuf_str(&sb), sb.len, &d, &doc), HR_E_TOO_LARGE);
+	assert_non_null(strstr(strbuf_str(&msgs), "past 200000 nodes"));
 	strbuf_free(&msgs);
 	strbuf_free(&sb);
 }
@@ -596,6 +746,8 @@ int main(void)
 		cmocka_unit_test(test_duplicates_and_required),
 		cmocka_unit_test(test_show_source),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_calibration),
