@@ -3,11 +3,12 @@
  * The file is parsed with libyaml (config/yaml.h: every node keeps its line
  * and column, the size, depth and node count are capped, aliases are copied
  * and merge keys folded in) and only what sizing needs is kept: each
- * service's image or build context, command, profiles, replicas (deploy.replicas, or the older scale), memory
- * and CPU limits and reservations (deploy.resources, mem_limit,
- * mem_reservation, cpus), its first container port and the path of an HTTP
- * health check. `extends` is resolved within the file and from another file
- * (relative to the first), at most COMPOSE_MAX_EXTENDS deep.
+ * service's image or build context, command, profiles, replicas
+ * (deploy.replicas, or the older scale), memory and CPU limits and
+ * reservations (deploy.resources, mem_limit, mem_reservation, cpus), its
+ * first container port and the path of an HTTP health check. `extends` is
+ * resolved within the file and from another file (relative to the first), at
+ * most COMPOSE_MAX_EXTENDS deep.
  *
  * The Compose Specification (compose-spec/compose-spec, spec.md) is the
  * reference for every key read here. Keys headroom does not need are
