@@ -191,6 +191,9 @@ static void doc_init(struct export_doc *x, const struct export_plan *ep, const c
 	x->n = ep->cfg->n_components;
 	x->pl = ep->pl;
 	x->ns = "default";
+	const struct deployment *dep = &ep->cfg->deployment;
+	x->pool_size = dep->pool_size ? dep->pool_size : PGBOUNCER_POOL_SIZE;
+	x->max_client_conn = dep->max_client_conn ? dep->max_client_conn : PGBOUNCER_MAX_CLIENT;
 }
 
 static int run_compose(int argc, char **argv)

@@ -141,6 +141,11 @@ struct node_group {
 	unsigned count;
 };
 
+/* PgBouncer's defaults (pgbouncer.org/config.html): default_pool_size 20
+ * server connections per database/user pair, max_client_conn 100. */
+#define PGBOUNCER_POOL_SIZE 20u
+#define PGBOUNCER_MAX_CLIENT 100u
+
 /** Where and how the service may run (deployment). */
 struct deployment {
 	char **providers;       /**< allowed catalogue providers; none = all */

@@ -46,10 +46,6 @@
 #define LIMIT_BANDWIDTH 1.0     /* included transfer; overage is not priced */
 /* PostgreSQL's own default max_connections (postgresql.org/docs, runtime-config-connection). */
 #define PG_DEFAULT_MAX_CONN 100u
-/* PgBouncer's defaults (pgbouncer.org/config.html): default_pool_size 20
- * server connections per database/user pair, max_client_conn 100. */
-#define PGB_POOL_SIZE 20u
-#define PGB_MAX_CLIENT 100u
 /* Redis Sentinel needs three Sentinels on hosts that fail independently
  * (redis.io, "High availability with Redis Sentinel"); its failover time is
  * reliability.cache_failover_s. */
@@ -357,8 +353,8 @@ static void ctx_init(struct ctx *cx, const struct planner_input *in)
 	cx->hit_ratio = w->cache_hit_ratio > 0 ? (w->cache_hit_ratio < 1 ? w->cache_hit_ratio : 1) : 0;
 	cx->rc_avail = cx->prof.has_redis && cx->prof.has_pg && cx->hit_ratio > 0 && cx->read_share > 0;
 	cx->pooler = cx->prof.has_pg ? dep->pooler : POOLER_NEVER;
-	cx->pool_size = dep->pool_size ? dep->pool_size : PGB_POOL_SIZE;
-	cx->max_client = dep->max_client_conn ? dep->max_client_conn : PGB_MAX_CLIENT;
+	cx->pool_size = dep->pool_size ? dep->pool_size : PGBOUNCER_POOL_SIZE;
+	cx->max_client = dep->max_client_conn ? dep->max_client_conn : PGBOUNCER_MAX_CLIENT;
 	cx->max_replicas = dep->max_replicas < PLANNER_MAX_REPLICAS ? dep->max_replicas : PLANNER_MAX_REPLICAS;
 	size_t n = in->catalog->n ? in->catalog->n : 1;
 	cx->wrk_m = xcalloc(n, sizeof(*cx->wrk_m));

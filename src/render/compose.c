@@ -201,6 +201,51 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 	yw_printf(w, "          memory: %s\n", export_mem_compose(p->mem_request_b, b, sizeof(b)));
 }
 
+/* The plan's PgBouncer (shape.pooler) beside the database it fronts, with
+ * the pool the planner counted: pool_size server connections, at most
+ * max_client_conn clients, transaction pooling (docs/plan.md, "Data tier").
+ * One process uses one core at most (PgBouncer is single-threaded) and about
+ * 2 kB a connection (pgbouncer.org, "Features"): 1 CPU and 64 MiB are
+ * ceilings it does not reach. The image takes no secret from headroom. */
+static void pgbouncer(struct yamlw *w, const struct export_doc *x, bool split)
+{
+	size_t db = export_db_index(x);
+	const struct component *pg = &x->comps[db];
+	char note[600];
+	if (x->pl[db].where == PLACE_MANAGED) {
+		snprintf(note, sizeof(note),
+			 "%s: the plan puts PgBouncer in front of the managed database: use the provider's pooler, or run %s "
+			 "pointed at it (pool %u, %u clients)", EXPORT_PGBOUNCER_NAME, EXPORT_PGBOUNCER_IMAGE, x->pool_size,
+			 x->max_client_conn);
+		yw_comment(w, 2, note);
+		return;
+	}
+	yw_printf(w, "  %s:\n", EXPORT_PGBOUNCER_NAME);
+	snprintf(note, sizeof(note), "The plan's PgBouncer: transaction pooling in front of %s, %u server connections", pg->name,
+		 x->pool_size);
+	yw_comment(w, 4, note);
+	snprintf(note, sizeof(note), "(deployment.pooler.pool_size), up to %u clients (max_client_conn). Point the app's",
+		 x->max_client_conn);
+	yw_comment(w, 4, note);
+	snprintf(note, sizeof(note), "database host at %s, port 5432; set DB_USER and DB_PASSWORD (or AUTH_FILE)",
+		 EXPORT_PGBOUNCER_NAME);
+	yw_comment(w, 4, note);
+	yw_comment(w, 4, "as the image documents: headroom writes no secret.");
+	yw_kv(w, 4, "image", EXPORT_PGBOUNCER_IMAGE);
+	if (split)
+		yw_printf(w, "    profiles: [\"db-node\"]\n");
+	yw_printf(w, "    restart: unless-stopped\n    environment:\n      DB_HOST: ");
+	yw_str(w, pg->name);
+	yw_printf(w, "\n      DB_PORT: \"%u\"\n      POOL_MODE: transaction\n      DEFAULT_POOL_SIZE: \"%u\"\n"
+		     "      MAX_CLIENT_CONN: \"%u\"\n      AUTH_TYPE: scram-sha-256\n",
+		  export_port(pg), x->pool_size, x->max_client_conn);
+	yw_printf(w, "    expose:\n      - \"5432\"\n    depends_on:\n      ");
+	yw_str(w, pg->name);
+	yw_printf(w, ":\n        condition: service_healthy\n");
+	yw_printf(w, "    deploy:\n      resources:\n        limits:\n          cpus: \"1\"\n          memory: 64M\n"
+		     "        reservations:\n          cpus: \"0.1\"\n          memory: 16M\n");
+}
+
 int compose_render(const struct export_doc *x, struct strbuf *out)
 {
 	enum stage_kind st = x->best->shape.stage;
@@ -220,6 +265,8 @@ int compose_render(const struct export_doc *x, struct strbuf *out)
 		has_queue_workers |= x->comps[i].kind == COMP_WORKER;
 	for (size_t i = 0; i < x->n; i++)
 		service(&w, x, i, split, has_queue_workers);
+	if (export_has_pooler(x))
+		pgbouncer(&w, x, split);
 	bool vols = false;
 	for (size_t i = 0; i < x->n; i++) {
 		const struct component *c = &x->comps[i];

@@ -20,6 +20,25 @@ void export_header(struct yamlw *w, const struct export_doc *x)
 		  x->version, x->kind, x->source, plan_stage_name(x->best->shape.stage), x->users, nodes, cost);
 }
 
+bool export_has_pooler(const struct export_doc *x)
+{
+	if (!x->best || !x->best->shape.pooler || export_db_index(x) >= x->n)
+		return false;
+	// A component of that name is the team's own pooler: not written twice.
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->comps[i].name, EXPORT_PGBOUNCER_NAME) == 0)
+			return false;
+	return true;
+}
+
+size_t export_db_index(const struct export_doc *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->comps[i].kind == COMP_POSTGRES)
+			return i;
+	return x->n;
+}
+
 const char *export_image(const struct component *c)
 {
 	if (c->image)

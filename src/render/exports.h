@@ -8,6 +8,7 @@
 #ifndef HR_RENDER_EXPORTS_H
 #define HR_RENDER_EXPORTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/placement.h"
@@ -29,7 +30,25 @@ struct export_doc {
 	const unsigned *max_replicas;     /**< n of them: the autoscaling ceiling (k8s) */
 	const char *ns;                   /**< k8s namespace */
 	const char *pg_conf;              /**< compose: file name of the PostgreSQL settings to mount, or NULL */
+	unsigned pool_size;               /**< the plan's PgBouncer: server connections per database server */
+	unsigned max_client_conn;         /**< the plan's PgBouncer: client connections it accepts */
 };
+
+/**
+ * PgBouncer's image: edoburu/pgbouncer, configured by environment (DB_HOST,
+ * POOL_MODE, DEFAULT_POOL_SIZE, MAX_CLIENT_CONN, AUTH_TYPE) and listening on
+ * 5432, pinned to a release (github.com/edoburu/docker-pgbouncer).
+ */
+#define EXPORT_PGBOUNCER_IMAGE "edoburu/pgbouncer:v1.25.1-p0"
+/** The service name PgBouncer gets in an export. */
+#define EXPORT_PGBOUNCER_NAME "pgbouncer"
+
+/** Whether the plan puts PgBouncer in front of the database (shape.pooler)
+ *  and no component already has its name. */
+bool export_has_pooler(const struct export_doc *x);
+
+/** The PostgreSQL component the pooler fronts (self-run or managed), or x->n. */
+size_t export_db_index(const struct export_doc *x);
 
 /** The header comment: tool, version, command, config, stage, nodes, cost. */
 void export_header(struct yamlw *w, const struct export_doc *x);

@@ -268,6 +268,52 @@ static void scaled_object(struct yamlw *w, const struct export_doc *x, size_t i,
 	yw_kq(w, 8, "listLength", len);
 }
 
+/* The plan's PgBouncer in the cluster, in front of the database outside it:
+ * two replicas behind one Service (a drain or a crash leaves one), each
+ * holding half the plan's pool so the database sees no more than pool_size
+ * server connections in all, and each accepting every client, so one alone
+ * carries them. Resources as in render/compose.c. */
+static void pgbouncer(struct yamlw *w, const struct export_doc *x)
+{
+	size_t db = export_db_index(x);
+	const struct component *pg = &x->comps[db];
+	char host[80], note[400];
+	k8s_name(pg->name, host, sizeof(host));
+	const char *name = EXPORT_PGBOUNCER_NAME;
+	unsigned each = x->pool_size >= 2 ? x->pool_size / 2 : 1;
+	yw_printf(w, "---\napiVersion: apps/v1\nkind: Deployment\n");
+	meta(w, x, name);
+	yw_printf(w, "spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: %s\n", name);
+	yw_printf(w, "  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: %s\n    spec:\n", name);
+	yw_printf(w, "      containers:\n        - name: %s\n", name);
+	yw_kv(w, 10, "image", EXPORT_PGBOUNCER_IMAGE);
+	snprintf(note, sizeof(note), "ASSUMPTION: %s is the database's address here (an ExternalName Service or a host name)", host);
+	yw_comment(w, 10, note);
+	snprintf(note, sizeof(note), "%u server connections a replica, %u in all: the plan's pool is %u (deployment.pooler.pool_size)",
+		 each, 2 * each, x->pool_size);
+	yw_comment(w, 10, note);
+	yw_printf(w, "          env:\n            - name: DB_HOST\n              value: ");
+	yw_str(w, host);
+	yw_printf(w, "\n            - name: DB_PORT\n              value: \"%u\"\n", export_port(pg));
+	yw_printf(w, "            - name: POOL_MODE\n              value: transaction\n");
+	yw_printf(w, "            - name: DEFAULT_POOL_SIZE\n              value: \"%u\"\n", each);
+	yw_printf(w, "            - name: MAX_CLIENT_CONN\n              value: \"%u\"\n", x->max_client_conn);
+	yw_printf(w, "            - name: AUTH_TYPE\n              value: scram-sha-256\n");
+	yw_comment(w, 10, "DB_USER and DB_PASSWORD (or AUTH_FILE) from this Secret: headroom writes no secret");
+	yw_printf(w, "          envFrom:\n            - secretRef:\n                name: %s-auth\n", name);
+	yw_printf(w, "          ports:\n            - containerPort: 5432\n");
+	yw_printf(w, "          resources:\n            requests:\n              cpu: 100m\n              memory: 16Mi\n"
+		     "            limits:\n              cpu: 1000m\n              memory: 64Mi\n");
+	yw_printf(w, "          readinessProbe:\n            tcpSocket:\n              port: 5432\n            periodSeconds: 10\n"
+		     "          livenessProbe:\n            tcpSocket:\n              port: 5432\n"
+		     "            initialDelaySeconds: 30\n            periodSeconds: 20\n");
+	yw_printf(w, "---\napiVersion: v1\nkind: Service\n");
+	meta(w, x, name);
+	yw_printf(w, "spec:\n  selector:\n    app.kubernetes.io/name: %s\n  ports:\n    - name: main\n      port: 5432\n"
+		     "      targetPort: 5432\n", name);
+	pdb(w, x, name, 1);
+}
+
 int k8s_render(const struct export_doc *x, struct strbuf *out)
 {
 	struct yamlw w = {.out = out};
@@ -328,5 +374,7 @@ int k8s_render(const struct export_doc *x, struct strbuf *out)
 		if (lo >= 2)
 			pdb(&w, x, name, lo - 1);
 	}
+	if (export_has_pooler(x))
+		pgbouncer(&w, x);
 	return w.rc;
 }

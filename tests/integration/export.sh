@@ -74,6 +74,30 @@ mkdir -p split
 t_expect "pareto --stage split" 0 "$HEADROOM" export compose -f "$EX/pareto.yaml" --stage split -o split/docker-compose.yml
 t_contains "split puts PostgreSQL in the db-node profile" "$(cat split/docker-compose.yml)" '"db-node"'
 compose_ok "pareto split" split
+# The plan's PgBouncer is in the files: pareto at 250k users is single+ops
+# with PgBouncer (Compose), at 1M ha with PgBouncer (Kubernetes), each with
+# the pool the planner counted (deployment.pooler in the example).
+mkdir -p pgb
+t_expect "pareto at 250k: export compose" 0 "$HEADROOM" export compose -f "$EX/pareto.yaml" --users 250k -o pgb/docker-compose.yml
+c=$(cat pgb/docker-compose.yml)
+t_contains "... the header names PgBouncer" "$(sed -n 2p pgb/docker-compose.yml)" "+ pgbouncer"
+t_contains "... a pgbouncer service in front of postgres" "$c" "  pgbouncer:
+    # The plan's PgBouncer: transaction pooling in front of postgres, 20 server connections"
+t_contains "... its pool and client limit from the config" "$c" 'DEFAULT_POOL_SIZE: "20"
+      MAX_CLIENT_CONN: "1000"'
+t_contains "... started once PostgreSQL is healthy" "$(sed -n '/^  pgbouncer:/,$p' pgb/docker-compose.yml)" "      postgres:
+        condition: service_healthy"
+compose_ok "pareto 250k with PgBouncer" pgb
+t_expect "pareto at 1M: export k8s" 0 "$HEADROOM" export k8s -f "$EX/pareto.yaml" --users 1M -o k-1m.yaml
+k=$(cat k-1m.yaml)
+t_contains "... a PgBouncer Deployment" "$k" "image: edoburu/pgbouncer:"
+t_contains "... two replicas holding half the pool each" "$k" '10 server connections a replica, 20 in all'
+t_contains "... its Service" "$(grep -A3 'kind: Service' k-1m.yaml)" "name: pgbouncer"
+t_check "... no secret written: credentials come from a Secret" sh -c "grep -q 'name: pgbouncer-auth' k-1m.yaml && ! grep -q DB_PASSWORD: k-1m.yaml"
+k8s_ok "pareto k8s at 1M with PgBouncer" k-1m.yaml
+t_expect "social (no pooler in the plan): no pgbouncer" 0 "$HEADROOM" export k8s -f "$EX/social.yaml" -o k-social-nopgb.yaml
+t_check "... none written" sh -c "! grep -q pgbouncer k-social-nopgb.yaml"
+
 # With deployment.database: managed, pareto at 500k runs the seed's managed
 # PostgreSQL (HA): it stays outside the cluster.
 sed 's/^  database: any/  database: managed/' "$EX/pareto.yaml" >pareto-managed.yaml
