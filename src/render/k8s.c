@@ -338,6 +338,12 @@ int k8s_render(const struct export_doc *x, struct strbuf *out)
 					 c->name);
 			yw_printf(&w, "---\n");
 			yw_comment(&w, 0, note);
+			if (x->best->shape.n_replicas) {
+				snprintf(note, sizeof(note),
+					 "%s: with %u read replica%s (streaming replication); the app sends its reads there",
+					 c->name, x->best->shape.n_replicas, x->best->shape.n_replicas > 1 ? "s" : "");
+				yw_comment(&w, 0, note);
+			}
 			continue;
 		}
 		if (c->kind == COMP_REDIS && p->where == PLACE_MANAGED) {
@@ -348,6 +354,13 @@ int k8s_render(const struct export_doc *x, struct strbuf *out)
 			continue;
 		}
 		if (c->kind == COMP_REDIS) {
+			if (x->best->shape.redis_ha) {
+				snprintf(note, sizeof(note),
+					 "%s: the plan runs Redis as primary + replica under three Sentinels; this one Deployment "
+					 "is the primary: run the pair with a Redis operator or chart", c->name);
+				yw_printf(&w, "---\n");
+				yw_comment(&w, 0, note);
+			}
 			deployment(&w, x, i, name, 1);
 			service(&w, x, i, name);
 			continue;

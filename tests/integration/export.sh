@@ -95,6 +95,22 @@ t_contains "... two replicas holding half the pool each" "$k" '10 server connect
 t_contains "... its Service" "$(grep -A3 'kind: Service' k-1m.yaml)" "name: pgbouncer"
 t_check "... no secret written: credentials come from a Secret" sh -c "grep -q 'name: pgbouncer-auth' k-1m.yaml && ! grep -q DB_PASSWORD: k-1m.yaml"
 k8s_ok "pareto k8s at 1M with PgBouncer" k-1m.yaml
+# Read replicas and Sentinel stay outside the manifests, and say so.
+sed -e 's/^  providers: \[hetzner\].*/  providers: [hetzner]\n  max_read_replicas: 15/' "$EX/pareto.yaml" >rep.yaml
+cat >>rep.yaml <<'YAML'
+  - {provider: hetzner, name: cpx51, kind: server, vcpu: 16, memory: 32GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: cx52, kind: server, vcpu: 16, memory: 32GiB, disk: 320GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: ccx43, kind: server, vcpu: 16, memory: 64GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: ccx53, kind: server, vcpu: 32, memory: 128GiB, disk: 600GB, price: €999/mo, as_of: 2026-01-01, source: test}
+  - {provider: hetzner, name: managed-pg-ha, kind: managed_db, vcpu: 4, memory: 16GiB, disk: 500GB, price: €999/mo, as_of: 2026-01-01, source: test}
+YAML
+t_expect "pareto at 2M with read replicas: export k8s" 0 "$HEADROOM" export k8s -f rep.yaml --users 2M -o k-rep.yaml
+t_contains "... the replicas are named" "$(cat k-rep.yaml)" "read replicas (streaming replication)"
+k8s_ok "pareto k8s with replicas" k-rep.yaml
+sed -e 's/^  providers: \[digitalocean\]/  providers: [aws]/' -e 's/^  availability: 99.5%/  availability: 99.9%/' "$EX/agents.yaml" >aws999.yaml
+t_expect "agents on AWS at 99.9 %: export k8s" 0 "$HEADROOM" export k8s -f aws999.yaml --users 2000 -o k-sentinel.yaml
+t_contains "... Sentinel is named" "$(cat k-sentinel.yaml)" "primary + replica under three Sentinels"
+k8s_ok "agents k8s with Sentinel" k-sentinel.yaml
 t_expect "social (no pooler in the plan): no pgbouncer" 0 "$HEADROOM" export k8s -f "$EX/social.yaml" -o k-social-nopgb.yaml
 t_check "... none written" sh -c "! grep -q pgbouncer k-social-nopgb.yaml"
 
