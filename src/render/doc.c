@@ -435,6 +435,35 @@ static int html_spans(struct strbuf *out, const struct block *b)
 	return rc;
 }
 
+/* A cell's text with each word that holds a hyphen kept on one line
+ * (s-1vcpu-2gb, cx22-ha): a narrow column breaks between words, not inside
+ * a plan's name. The text is unchanged, so it copies as written. */
+static int html_cell(struct strbuf *out, const char *text)
+{
+	int rc = 0;
+	const char *p = text;
+	while (*p && !rc) {
+		size_t sp = strspn(p, " ");
+		if (sp) {
+			rc = strbuf_append(out, p, sp);
+			p += sp;
+			continue;
+		}
+		size_t len = strcspn(p, " ");
+		bool keep = len > 1 && memchr(p, '-', len);
+		char *word = xstrndup(p, len);
+		if (keep)
+			rc = strbuf_puts(out, "<span class=\"nb\">");
+		if (!rc)
+			rc = svg_escape(out, word);
+		if (!rc && keep)
+			rc = strbuf_puts(out, "</span>");
+		free(word);
+		p += len;
+	}
+	return rc;
+}
+
 static int html_table(struct strbuf *out, const struct block *b)
 {
 	int rc = strbuf_puts(out, "<div class=\"tw\"><table>\n<thead><tr>");
@@ -447,7 +476,7 @@ static int html_table(struct strbuf *out, const struct block *b)
 			const char *tag = r == 0 ? "th" : "td";
 			rc = strbuf_printf(out, "<%s%s>", tag, b->right[c] ? " class=\"r\"" : "");
 			if (!rc)
-				rc = svg_escape(out, b->cells[r * b->ncols + c]);
+				rc = html_cell(out, b->cells[r * b->ncols + c]);
 			if (!rc)
 				rc = strbuf_printf(out, "</%s>", tag);
 		}
@@ -567,6 +596,7 @@ static const char page_style[] =
 	"th{background:var(--card);font-weight:600;white-space:nowrap}\n"
 	"tbody tr:last-child td{border-bottom:0}\n"
 	"td.r,th.r{text-align:right;white-space:nowrap}\n"
+	".nb{white-space:nowrap}\n"
 	".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,440px),1fr));gap:16px;margin:1em 0}\n"
 	"figure.chart{margin:0;padding:8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);"
 	"min-width:0}\n"
