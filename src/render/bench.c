@@ -12,10 +12,10 @@ static int lat_text(const char *label, const struct bench_latency *l, struct str
 {
 	char a[7][24];
 	return strbuf_printf(out, "  %-10s mean %s  p50 %s  p90 %s  p95 %s  p99 %s  p99.9 %s  max %s\n", label,
-			     units_fmt_duration(l->mean_s, a[0], 24), units_fmt_duration(l->p50_s, a[1], 24),
-			     units_fmt_duration(l->p90_s, a[2], 24), units_fmt_duration(l->p95_s, a[3], 24),
-			     units_fmt_duration(l->p99_s, a[4], 24), units_fmt_duration(l->p999_s, a[5], 24),
-			     units_fmt_duration(l->max_s, a[6], 24));
+			     units_fmt_duration3(l->mean_s, a[0], 24), units_fmt_duration3(l->p50_s, a[1], 24),
+			     units_fmt_duration3(l->p90_s, a[2], 24), units_fmt_duration3(l->p95_s, a[3], 24),
+			     units_fmt_duration3(l->p99_s, a[4], 24), units_fmt_duration3(l->p999_s, a[5], 24),
+			     units_fmt_duration3(l->max_s, a[6], 24));
 }
 
 int bench_render_run_text(const struct bench_run_report *r, struct strbuf *out)
@@ -39,7 +39,7 @@ int bench_render_run_text(const struct bench_run_report *r, struct strbuf *out)
 		rc = lat_text("from send", &r->latency_sent, out);
 		if (!rc)
 			rc = strbuf_printf(out, "  send lag   p99 %s (scheduled %llu, unsent or unfinished at the end %llu)\n",
-					   units_fmt_duration(r->send_lag.p99_s, b1, sizeof(b1)),
+					   units_fmt_duration3(r->send_lag.p99_s, b1, sizeof(b1)),
 					   (unsigned long long)r->scheduled, (unsigned long long)r->unfinished);
 	}
 	if (!rc)
@@ -115,7 +115,7 @@ int bench_render_step_text(const struct bench_step_report *s, double slo_pct, st
 			 : strbuf_printf(out, "  concurrency %4u ", s->concurrency);
 	if (!rc)
 		rc = strbuf_printf(out, " %9.1f req/s  p%g %-8s mean %-8s errors %5.2f%%  %s%s\n", s->rps, slo_pct,
-				   units_fmt_duration(s->pct_s, a, sizeof(a)), units_fmt_duration(s->mean_s, b, sizeof(b)),
+				   units_fmt_duration3(s->pct_s, a, sizeof(a)), units_fmt_duration3(s->mean_s, b, sizeof(b)),
 				   100 * s->error_ratio, s->ok ? "ok" : "over: ", s->why ? s->why : "");
 	return rc;
 }

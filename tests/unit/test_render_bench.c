@@ -30,7 +30,7 @@ static void test_run_text(void **state)
 			    "Ran 10.00s @ http://127.0.0.1:8080/\n"
 			    "  2 threads, 10 connections, closed loop (latency from the actual send; not corrected for stalls: use --rate)\n"
 			    "  requests   12345, 1.0 MiB read, 1234.5 req/s\n"
-			    "  latency    mean 1 ms  p50 900 us  p90 2 ms  p95 2 ms  p99 4 ms  p99.9 10 ms  max 20 ms\n"
+			    "  latency    mean 1.00 ms  p50 900 us  p90 1.50 ms  p95 2.00 ms  p99 4.00 ms  p99.9 10.0 ms  max 20.0 ms\n"
 			    "  errors     connect 1, read 0, write 0, timeout 2, parse 0; non-2xx 3\n"
 			    "  cpu        0.50s user, 1.25s sys\n");
 	strbuf_reset(&sb);
@@ -50,7 +50,7 @@ static void test_step_and_ladder(void **state)
 	strbuf_init(&sb, 0);
 	assert_int_equal(bench_render_step_text(&s, 95, &sb), 0);
 	assert_string_equal(strbuf_str(&sb),
-			    "  concurrency    8      196.4 req/s  p95 45 ms    mean 41 ms    errors  0.00%  ok\n");
+			    "  concurrency    8      196.4 req/s  p95 45.0 ms  mean 41.0 ms  errors  0.00%  ok\n");
 	struct bench_knee_report k = {.has_stop_step = true, .stop = LADDER_FELL, .stop_concurrency = 32,
 				      .stop_rps = 150, .before_rps = 190, .before_concurrency = 16};
 	strbuf_reset(&sb);
