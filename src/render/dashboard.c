@@ -59,9 +59,10 @@ static int state_cell(struct strbuf *out, const struct live_trigger *t)
 		rc = put(out, "</span>");
 	/* past a level whose `for` has not run out yet: say which, and for how long */
 	if (!rc && t->pending > t->state && t->pending != TRIG_UNKNOWN) {
-		char d[32];
-		units_fmt_duration(t->pending_s, d, sizeof(d));
-		rc = strbuf_printf(out, " <span class=\"pending\">%s for %s</span>", rules_state_name(t->pending), d);
+		char d[32], f[32];
+		units_fmt_duration3(t->pending_s, d, sizeof(d));
+		units_fmt_duration3(t->rule->for_s, f, sizeof(f));
+		rc = strbuf_printf(out, " <span class=\"pending\">%s for %s of %s</span>", rules_state_name(t->pending), d, f);
 	}
 	if (!rc)
 		rc = put(out, "</td>");

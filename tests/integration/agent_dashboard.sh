@@ -20,6 +20,12 @@ triggers:
   cpu:
     warn: 60%
     crit: 85%
+  cores-held:
+    metric: cpu.cores
+    warn: 0
+    crit: 100000
+    for: 1h
+    action: "Nothing to do, a test"
 agent:
   listen: 127.0.0.1:$APORT
   token: s3cret-token
@@ -57,6 +63,9 @@ fi
 
 t_start_agent "$APORT" -f d.yaml --interval 1s --store "$T_TMP/h.db"
 wait_page
+t_contains "a level held back by its for: which, for how long of how long" "$(curl -s -H "$AUTH" "$URL/")" \
+	'<span class="pending">warning for '
+t_check "... of the for: 1h" sh -c "curl -s -H '$AUTH' '$URL/' | grep -q '<span class=\"pending\">warning for [0-9.]* [a-z]* of 1.00 h</span>'"
 
 # The token: header, or the cookie a ?token= visit sets; never in the page.
 t_check "/ without the token: 401" [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/")" = 401 ]
