@@ -1186,6 +1186,7 @@ static int eval_full(struct ctx *cx, const struct plan_shape *s, struct tier *t,
 	/* Availability: the parts of the stage from failures and recoveries
 	 * (model/availability.h), in series. */
 	c->availability = shape_availability(cx, s, &x, t, d);
+	c->app_needed = nodes_needed(s->n_app, t->raw_load);
 	c->util[PRES_AVAILABILITY] = c->availability;
 	c->has[PRES_AVAILABILITY] = cx->avail_target > 0;
 

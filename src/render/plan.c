@@ -269,6 +269,20 @@ static size_t group_parts(const struct avail_breakdown *b, struct part_sum *ps, 
 	return n;
 }
 
+/* "redundancy: 3 app nodes, all 3 needed at the peak (N+0): one lost at the
+ * peak leaves the rest past capacity until it is back" - what the k-of-n of
+ * the availability model assumed, said, since a stage's name ("ha") does
+ * not say it. */
+static int redundancy_text(const struct plan_candidate *b, struct strbuf *out)
+{
+	unsigned n = b->shape.n_app, k = b->app_needed ? b->app_needed : n;
+	if (k >= n)
+		return strbuf_printf(out,
+				     "  redundancy: %u app nodes, all %u needed at the peak (N+0): one lost at the peak "
+				     "leaves the rest past capacity until it is back\n", n, n);
+	return strbuf_printf(out, "  redundancy: %u app nodes, %u needed at the peak (N+%u)\n", n, k, n - k);
+}
+
 /* "downtime: 1.33 h a month: lb 43.8 min (provider), app 2.46 min (software 2.07 min, host 23.6 s), ..." */
 static int downtime_text(const struct avail_breakdown *b, struct strbuf *out)
 {
@@ -358,6 +372,8 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 			rc = strbuf_puts(out, "\n");
 		if (!rc && s->downtime.n)
 			rc = downtime_text(&s->downtime, out);
+		if (!rc && b->shape.n_app >= 2)
+			rc = redundancy_text(b, out);
 		if (!rc)
 			rc = data_tier_part(r, b, out);
 		if (rc)
@@ -699,6 +715,7 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 	json_object_set_new(o, "availability", num(b->availability));
 	json_object_set_new(o, "downtime_min_per_month", num(avail_downtime_min_month(b->availability)));
 	json_object_set_new(o, "downtime", downtime_json(&s->downtime));
+	json_object_set_new(o, "app_nodes_needed", json_integer(b->app_needed ? b->app_needed : b->shape.n_app));
 	json_object_set_new(o, "monitored", json_boolean(b->monitored));
 	if (s->has_binding) {
 		char why[160];
