@@ -97,13 +97,7 @@ t_check "... no secret written: credentials come from a Secret" sh -c "grep -q '
 k8s_ok "pareto k8s at 1M with PgBouncer" k-1m.yaml
 # Read replicas and Sentinel stay outside the manifests, and say so.
 sed -e 's/^  providers: \[hetzner\].*/  providers: [hetzner]\n  max_read_replicas: 15/' "$EX/pareto.yaml" >rep.yaml
-cat >>rep.yaml <<'YAML'
-  - {provider: hetzner, name: cpx51, kind: server, vcpu: 16, memory: 32GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: cx52, kind: server, vcpu: 16, memory: 32GiB, disk: 320GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: ccx43, kind: server, vcpu: 16, memory: 64GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: ccx53, kind: server, vcpu: 32, memory: 128GiB, disk: 600GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: managed-pg-ha, kind: managed_db, vcpu: 4, memory: 16GiB, disk: 500GB, price: €999/mo, as_of: 2026-01-01, source: test}
-YAML
+cat "$HEADROOM_ROOT/tests/fixtures/plan/replicas-offers.yaml" >>rep.yaml
 t_expect "pareto at 2M with read replicas: export k8s" 0 "$HEADROOM" export k8s -f rep.yaml --users 2M -o k-rep.yaml
 t_contains "... the replicas are named" "$(cat k-rep.yaml)" "read replicas (streaming replication)"
 k8s_ok "pareto k8s with replicas" k-rep.yaml

@@ -216,13 +216,7 @@ t_contains "a pooler lifts it" "$T_OUT" "a connection pooler (deployment.pooler.
 # Read replicas where one database node cannot carry the reads: at 2M MAU on
 # the 8-vCPU plans only, replicas of the primary take the reads.
 sed -e 's/^  providers: \[hetzner\].*/  providers: [hetzner]\n  max_read_replicas: 15/' "$EX/pareto.yaml" >"$T_TMP/rep.yaml"
-cat >>"$T_TMP/rep.yaml" <<'YAML'
-  - {provider: hetzner, name: cpx51, kind: server, vcpu: 16, memory: 32GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: cx52, kind: server, vcpu: 16, memory: 32GiB, disk: 320GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: ccx43, kind: server, vcpu: 16, memory: 64GiB, disk: 360GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: ccx53, kind: server, vcpu: 32, memory: 128GiB, disk: 600GB, price: €999/mo, as_of: 2026-01-01, source: test}
-  - {provider: hetzner, name: managed-pg-ha, kind: managed_db, vcpu: 4, memory: 16GiB, disk: 500GB, price: €999/mo, as_of: 2026-01-01, source: test}
-YAML
+cat "$HEADROOM_ROOT/tests/fixtures/plan/replicas-offers.yaml" >>"$T_TMP/rep.yaml"
 t_expect "replicas at 2M" 0 "$HEADROOM" plan -f "$T_TMP/rep.yaml" --users 2M
 t_contains "replicas named" "$T_OUT" "replicas + pgbouncer"
 t_contains "replication lag stated, not modelled" "$T_OUT" "not modelled"
