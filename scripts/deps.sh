@@ -19,7 +19,7 @@ TOOLS="git groff-base man-db mandoc bsdextrautils zsh"
 # HTML are checked by libxml2's xmllint.
 BROWSER="chromium fonts-dejavu-core libxml2-utils"
 BENCH="wrk hyperfine"
-PACKAGE="dpkg-dev debhelper fakeroot lintian debootstrap systemd"
+PACKAGE="build-essential dpkg-dev debhelper fakeroot lintian debootstrap systemd"
 
 want="$BUILD $SERVERS $TOOLS $BROWSER"
 [ "${1:-}" = "--bench" ] && want="$want $BENCH"
