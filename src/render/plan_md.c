@@ -376,9 +376,9 @@ static void roadmap(struct ctx *x)
 			continue;
 		}
 		plan_nodes_text(b, nodes, sizeof(nodes));
-		snprintf(bot, sizeof(bot), "%s %s", planner_res_name(s->bottleneck), fmt_pct(b->util[s->bottleneck], u, sizeof(u)));
+		snprintf(bot, sizeof(bot), "%s %s", res_words(s->bottleneck), fmt_pct(b->util[s->bottleneck], u, sizeof(u)));
 		if (s->bottleneck == PRES_P95 || s->bottleneck == PRES_AVAILABILITY)
-			snprintf(bot, sizeof(bot), "%s", planner_res_name(s->bottleneck));
+			snprintf(bot, sizeof(bot), "%s", res_words(s->bottleneck));
 		const char *row[] = {ms, mo, us, plan_stage_name(b->shape.stage), nodes,
 				     money(x, infra_only(&b->cost), inf, sizeof(inf)), money(x, b->cost.ops, ops, sizeof(ops)),
 				     money(x, b->cost.external, ext, sizeof(ext)), money(x, b->cost.total, tot, sizeof(tot)),
