@@ -1,6 +1,7 @@
 #include "config/yaml.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,9 @@ struct builder {
 	int depth;
 	int docs;
 	int rc;
-	struct anchor *anchors; /* every &name seen, in order (a later one hides an earlier) */
-	size_t n_anchors, cap_anchors;
+	struct anchor *anchors; /* open-addressing table by name: the latest &name of each */
+	size_t n_anchors, cap_anchors; /* cap_anchors a power of two, or 0 */
+	const char *open_anchor[YAML_MAX_DEPTH + 1]; /* the &name of each open collection, or NULL */
 	struct ynode **spent;   /* merge keys and what was left of their values: freed at the end */
 	size_t n_spent, cap_spent;
 };
@@ -224,13 +226,42 @@ static bool is_null(const yaml_event_t *ev)
  * service settings) folds the named mappings into its own: keys written in
  * the mapping win, then the merged mappings in their order. */
 
-static void add_anchor(struct builder *b, const char *name, struct ynode *node, bool done)
+/* The slot of name in the anchor table: its entry, or the empty slot it
+ * would take. A table keeps each lookup O(1): a file may hold 100,000
+ * anchors and as many aliases, and scanning would make that quadratic. */
+static struct anchor *anchor_slot(struct anchor *t, size_t cap, const char *name)
 {
-	if (b->n_anchors == b->cap_anchors) {
-		b->cap_anchors = b->cap_anchors ? b->cap_anchors * 2 : 8;
-		b->anchors = xreallocarray(b->anchors, b->cap_anchors, sizeof(*b->anchors));
+	uint64_t h = 1469598103934665603u; // FNV-1a
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 1099511628211u;
+	for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!t[i].name || strcmp(t[i].name, name) == 0)
+			return &t[i];
+}
+
+/* A later &name hides an earlier one (YAML 1.2, 3.2.2.2): its entry is
+ * overwritten, the name string kept, so the open_anchor[] of an enclosing
+ * collection still points at it. Returns the name as the table holds it. */
+static const char *add_anchor(struct builder *b, const char *name, struct ynode *node, bool done)
+{
+	if (2 * (b->n_anchors + 1) > b->cap_anchors) {
+		size_t cap = b->cap_anchors ? 2 * b->cap_anchors : 16;
+		struct anchor *t = xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < b->cap_anchors; i++)
+			if (b->anchors[i].name)
+				*anchor_slot(t, cap, b->anchors[i].name) = b->anchors[i];
+		free(b->anchors);
+		b->anchors = t;
+		b->cap_anchors = cap;
 	}
-	b->anchors[b->n_anchors++] = (struct anchor){.name = xstrdup(name), .node = node, .done = done};
+	struct anchor *a = anchor_slot(b->anchors, b->cap_anchors, name);
+	if (!a->name) {
+		a->name = xstrdup(name);
+		b->n_anchors++;
+	}
+	a->node = node;
+	a->done = done;
+	return a->name;
 }
 
 /* The nodes of a subtree; stops counting past limit (the caller's budget). */
@@ -272,11 +303,8 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 {
 	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
 	const char *name = (const char *)ev->data.alias.anchor;
-	const struct anchor *a = NULL;
-	for (size_t i = b->n_anchors; i-- > 0 && !a;)
-		if (strcmp(b->anchors[i].name, name) == 0)
-			a = &b->anchors[i];
-	if (!a) {
+	const struct anchor *a = b->cap_anchors ? anchor_slot(b->anchors, b->cap_anchors, name) : NULL;
+	if (!a || !a->name) {
 		error_at(b, line, col, HR_E_INVALID, "no anchor &%s before this alias", name);
 		return HR_E_INVALID;
 	}
@@ -495,9 +523,8 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 			return rc;
 		const yaml_char_t *anchor = ev->type == YAML_MAPPING_START_EVENT ? ev->data.mapping_start.anchor
 										: ev->data.sequence_start.anchor;
-		if (anchor)
-			add_anchor(b, (const char *)anchor, n, false);
 		b->depth++;
+		b->open_anchor[b->depth] = anchor ? add_anchor(b, (const char *)anchor, n, false) : NULL;
 		b->stack[b->depth] = n;
 		b->caps[b->depth] = 0;
 		b->pending_key[b->depth] = false;
@@ -513,9 +540,12 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 					return rc;
 				check_duplicates(b, done);
 			}
-			for (size_t i = b->n_anchors; i-- > 0;)
-				if (b->anchors[i].node == done)
-					b->anchors[i].done = true;
+			const char *name = b->open_anchor[b->depth];
+			if (name) {
+				struct anchor *a = anchor_slot(b->anchors, b->cap_anchors, name);
+				if (a->node == done) // not hidden by a later &name inside it
+					a->done = true;
+			}
 			b->depth--;
 		}
 		return 0;
@@ -564,7 +594,7 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 			break;
 	}
 	yaml_parser_delete(&p);
-	for (size_t i = 0; i < b.n_anchors; i++)
+	for (size_t i = 0; i < b.cap_anchors; i++)
 		free(b.anchors[i].name);
 	free(b.anchors);
 	for (size_t i = 0; i < b.n_spent; i++)

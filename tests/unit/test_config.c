@@ -258,6 +258,14 @@ static void test_aliases(void **state)
 	assert_ptr_not_equal(get(doc->root, "d"), get(doc->root, "c")); /* a copy: the tree owns each node once */
 	yaml_doc_free(doc);
 
+	// A later &name hides an earlier one, even one inside the collection
+	// the first names; that collection is still usable once it ends.
+	doc = parse_ok("a: &x 1\nb: &x 2\nc: *x\nd: &y [&y 3]\ne: *y\n");
+	assert_string_equal(get(doc->root, "c")->str, "2");
+	assert_int_equal(get(doc->root, "e")->type, YNODE_SCALAR);
+	assert_string_equal(get(doc->root, "e")->str, "3");
+	yaml_doc_free(doc);
+
 	// A merge key: the written key wins, merged keys take the << key's place.
 	doc = parse_ok("x-base: &base {image: app, restart: always}\n"
 		       "web:\n  <<: *base\n  restart: \"no\"\n");
