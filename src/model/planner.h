@@ -120,7 +120,7 @@ struct plan_candidate {
 	double volume_gb;                /**< block storage bought beyond the servers' disks */
 	unsigned app_replicas;           /**< replicas of each app component per app node */
 	unsigned app_processes;          /**< app processes per app node */
-	unsigned app_needed;             /**< app nodes that carry the peak (k of n_app; availability's k-of-n) */
+	unsigned app_needed;             /**< app nodes that carry the peak (k of n_app; availability's k-of-n); set with availability */
 	unsigned wrk_replicas;           /**< replicas of each worker component per worker node (own nodes) */
 	double db_clients;               /**< client connections to the database (processes x db_pool) */
 	struct cost_breakdown cost;

@@ -18,15 +18,8 @@
 
 size_t compose_pg_index(const struct export_doc *x)
 {
-	for (size_t i = 0; i < x->n; i++)
-		if (x->comps[i].kind == COMP_POSTGRES && x->pl[i].where != PLACE_MANAGED)
-			return i;
-	return x->n;
-}
-
-bool compose_has_pg(const struct export_doc *x)
-{
-	return compose_pg_index(x) < x->n;
+	size_t i = export_db_index(x);
+	return i < x->n && x->pl[i].where != PLACE_MANAGED ? i : x->n;
 }
 
 static void volume_name(const struct component *c, char *buf, size_t n)

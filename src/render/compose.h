@@ -21,9 +21,6 @@
  */
 HR_NODISCARD int compose_render(const struct export_doc *x, struct strbuf *out);
 
-/** Does the stage run PostgreSQL in a container (so a settings file is mounted)? */
-bool compose_has_pg(const struct export_doc *x);
-
 /** Index of the component whose PostgreSQL settings are mounted, or x->n. */
 size_t compose_pg_index(const struct export_doc *x);
 

@@ -275,7 +275,7 @@ static size_t group_parts(const struct avail_breakdown *b, struct part_sum *ps, 
  * not say it. */
 static int redundancy_text(const struct plan_candidate *b, struct strbuf *out)
 {
-	unsigned n = b->shape.n_app, k = b->app_needed ? b->app_needed : n;
+	unsigned n = b->shape.n_app, k = b->app_needed;
 	if (k >= n)
 		return strbuf_printf(out,
 				     "  redundancy: %u app nodes, all %u needed at the peak (N+0): one lost at the peak "
@@ -715,7 +715,7 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 	json_object_set_new(o, "availability", num(b->availability));
 	json_object_set_new(o, "downtime_min_per_month", num(avail_downtime_min_month(b->availability)));
 	json_object_set_new(o, "downtime", downtime_json(&s->downtime));
-	json_object_set_new(o, "app_nodes_needed", json_integer(b->app_needed ? b->app_needed : b->shape.n_app));
+	json_object_set_new(o, "app_nodes_needed", json_integer(b->app_needed));
 	json_object_set_new(o, "monitored", json_boolean(b->monitored));
 	if (s->has_binding) {
 		char why[160];

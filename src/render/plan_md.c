@@ -820,7 +820,7 @@ static void stage_section(struct ctx *x, const size_t *idx, size_t n)
 		doc_textf(x->d, "; %u app replica%s and %u app process%s per node", c->app_replicas, c->app_replicas == 1 ? "" : "s",
 			  c->app_processes, c->app_processes == 1 ? "" : "es");
 		if (c->shape.n_app >= 2) {
-			unsigned need = c->app_needed ? c->app_needed : c->shape.n_app;
+			unsigned need = c->app_needed;
 			doc_textf(x->d, "; %u of the %u app nodes needed at the peak (N+%u)", need, c->shape.n_app,
 				  c->shape.n_app - need);
 		}
