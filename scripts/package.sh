@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the Debian package from the checkout's tracked files:
+# Build the Debian package from the checkout's source files (scripts/srcfiles.sh):
 #   sh scripts/package.sh OUTDIR      -> OUTDIR/headroom_VERSION_ARCH.deb
 # (debian/ holds the packaging; dpkg-buildpackage runs in OUTDIR/src, a copy,
 # so the checkout is left as it was). Then lintian, whose findings are
@@ -12,7 +12,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT/src" "$OUT"/*.deb "$OUT"/*.buildinfo "$OUT"/*.changes
 mkdir -p "$OUT/src"
-(cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$OUT/src")
+(cd "$ROOT" && sh scripts/srcfiles.sh . | xargs -0 cp --parents -t "$OUT/src")
 (cd "$OUT/src" && dpkg-buildpackage -us -uc -b >"$OUT/build.log" 2>&1) || {
 	tail -40 "$OUT/build.log" >&2
 	echo "package: dpkg-buildpackage failed; see $OUT/build.log" >&2

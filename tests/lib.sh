@@ -11,8 +11,10 @@ T_N=0
 T_FAILED=0
 T_PIDS=""
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/headroom-test.XXXXXX")
-# `check` records its samples in the history store: never in the user's own.
-export XDG_STATE_HOME="$T_TMP/state"
+# Every variable an expectation depends on is set here, never the caller's
+# (tests/env.sh); HOME and the XDG folders are this test's own, so `check`
+# records its samples in a history store of its own, never in the user's.
+T_ENV_DIR="$T_TMP/env" . "$HEADROOM_ROOT/tests/env.sh"
 
 t_cleanup() {
 	for p in $T_PIDS; do

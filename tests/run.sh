@@ -18,6 +18,9 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 LOG="$B/test-logs"
 rm -rf "$LOG"
 mkdir -p "$LOG"
+# The environment the tests expect, whatever the caller's (TERM, NO_COLOR,
+# COLUMNS, LANG, TZ, HOME, XDG_*): tests/env.sh.
+T_ENV_DIR="$LOG/env" . "$ROOT/tests/env.sh"
 
 pass=0 fail=0 skip=0
 

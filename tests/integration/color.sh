@@ -1,11 +1,12 @@
 #!/bin/sh
 # Colour: on a terminal by default, never into a pipe or a file, off with
 # NO_COLOR, and --color always|never over both (no-color.org). A terminal
-# is given by script(1) (util-linux), which runs the command on a pty.
+# is given by script(1) (util-linux), which runs the command on a pty with
+# the TERM given here (xterm-256color, or PTY_TERM), never the caller's.
 . "$HEADROOM_ROOT/tests/lib.sh"
 ESC=$(printf '\033')
 has_esc() { grep -q "$ESC\\[" "$1"; }
-on_pty() { script -qfec "$*" /dev/null; }
+on_pty() { TERM=${PTY_TERM:-xterm-256color} script -qfec "$*" /dev/null; }
 
 "$HEADROOM" check --no-history >"$T_TMP/pipe.out" 2>&1
 t_check "into a pipe: no colour" sh -c "! grep -q '$ESC' '$T_TMP/pipe.out'"
@@ -15,7 +16,7 @@ NO_COLOR=1 on_pty "'$HEADROOM' check --no-history" >"$T_TMP/nocolor.out" 2>&1
 t_check "on a terminal with NO_COLOR=1: no colour" sh -c "! grep -q '$ESC' '$T_TMP/nocolor.out'"
 NO_COLOR= on_pty "'$HEADROOM' check --no-history" >"$T_TMP/empty.out" 2>&1
 t_check "NO_COLOR set but empty does not count" has_esc "$T_TMP/empty.out"
-TERM=dumb on_pty "'$HEADROOM' check --no-history" >"$T_TMP/dumb.out" 2>&1
+PTY_TERM=dumb on_pty "'$HEADROOM' check --no-history" >"$T_TMP/dumb.out" 2>&1
 t_check "TERM=dumb: no colour" sh -c "! grep -q '$ESC' '$T_TMP/dumb.out'"
 NO_COLOR=1 "$HEADROOM" check --no-history --color always >"$T_TMP/always.out" 2>&1
 t_check "--color always over NO_COLOR and a pipe" has_esc "$T_TMP/always.out"

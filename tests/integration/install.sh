@@ -8,8 +8,9 @@
 SRC="$T_TMP/src"
 DEST="$T_TMP/dest"
 mkdir -p "$SRC"
-# The tracked files, as a clean clone has them.
-(cd "$HEADROOM_ROOT" && git ls-files -z | xargs -0 cp --parents -t "$SRC") || { t_not_ok "copy the checkout"; t_done; }
+# The source files, as a clean clone or a release tarball has them
+# (scripts/srcfiles.sh: git ls-files, or the tree less its build folders).
+(cd "$HEADROOM_ROOT" && sh scripts/srcfiles.sh . | xargs -0 cp --parents -t "$SRC") || { t_not_ok "copy the checkout"; t_done; }
 # A plain build: the sanitizer build is the suite's; this is the user's.
 if (cd "$SRC" && meson setup build -Dtests=false --prefix=/usr/local >"$T_TMP/setup.log" 2>&1 &&
 	ninja -C build >"$T_TMP/build.log" 2>&1); then
