@@ -91,6 +91,38 @@ size_t sample_base_len(const char *series)
 	return strcspn(series, "{");
 }
 
+/* Does the base name (its first n bytes) end with suf? */
+static bool base_ends(const char *base, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && memcmp(base + n - k, suf, k) == 0;
+}
+
+/* A percentile figure: ".p" and digits at the end (http.p50, http.p95). */
+static bool ends_percentile(const char *base, size_t n)
+{
+	size_t d = 0;
+	while (d < n && base[n - 1 - d] >= '0' && base[n - 1 - d] <= '9')
+		d++;
+	return d > 0 && n >= d + 2 && base[n - d - 2] == '.' && base[n - d - 1] == 'p';
+}
+
+enum sample_unit sample_unit(const char *series)
+{
+	size_t n = sample_base_len(series);
+	/* A rate first: net.rx_bytes_per_second counts bytes, but per second. */
+	if (base_ends(series, n, "_per_second") || base_ends(series, n, "request_rate"))
+		return SAMPLE_UNIT_PER_SECOND;
+	if (base_ends(series, n, "_ratio") || base_ends(series, n, "utilization"))
+		return SAMPLE_UNIT_RATIO;
+	if (base_ends(series, n, "_bytes"))
+		return SAMPLE_UNIT_BYTES;
+	if (base_ends(series, n, "_s") || base_ends(series, n, ".wait") || ends_percentile(series, n) ||
+	    (n == strlen("http.max") && memcmp(series, "http.max", n) == 0))
+		return SAMPLE_UNIT_SECONDS;
+	return SAMPLE_UNIT_COUNT;
+}
+
 bool sample_name_matches(const char *selector, const char *series)
 {
 	if (strcmp(selector, series) == 0)

@@ -6,35 +6,37 @@
 #include <string.h>
 
 #include "model/rules.h"
+#include "model/sample.h"
 #include "render/jsondoc.h"
 #include "render/plan.h"
 #include "render/table.h"
 #include "util/color.h"
 #include "util/units.h"
 
-static bool ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && memcmp(s + n - k, suf, k) == 0;
-}
-
-// The unit is read off the base name (docs/metrics.md, "Naming").
+/* The unit is read off the base name (sample_unit(), docs/metrics.md, "Naming"). */
 char *report_fmt_value(const char *metric, double v, char *buf, size_t n)
 {
-	size_t len = sample_base_len(metric);
 	if (isnan(v)) {
 		snprintf(buf, n, "n/a");
-	} else if (ends_with(metric, len, "_ratio") || ends_with(metric, len, "utilization")) {
+		return buf;
+	}
+	switch (sample_unit(metric)) {
+	case SAMPLE_UNIT_RATIO:
 		snprintf(buf, n, "%.1f%%", v * 100);
-	} else if (ends_with(metric, len, "_bytes")) {
+		break;
+	case SAMPLE_UNIT_BYTES:
 		units_fmt_size(v, buf, n);
-	} else if (ends_with(metric, len, "_per_second") || ends_with(metric, len, "request_rate")) {
+		break;
+	case SAMPLE_UNIT_PER_SECOND:
 		snprintf(buf, n, "%.3g/s", v);
-	} else if (ends_with(metric, len, "_s") || ends_with(metric, len, ".wait") ||
-		   strncmp(metric, "http.p", 6) == 0) {
+		break;
+	case SAMPLE_UNIT_SECONDS:
 		units_fmt_duration(v, buf, n);
-	} else {
+		break;
+	case SAMPLE_UNIT_COUNT:
+	default:
 		snprintf(buf, n, "%.4g", v);
+		break;
 	}
 	return buf;
 }
