@@ -51,28 +51,6 @@ static void healthcheck(struct yamlw *w, const struct component *c, unsigned por
 	yw_printf(w, "      interval: 10s\n      timeout: 3s\n      retries: 3\n      start_period: 30s\n");
 }
 
-/* A command as a list, split on spaces (the config's command is one line). */
-static void command_list(struct yamlw *w, const char *cmd)
-{
-	yw_printf(w, "    command: [");
-	const char *p = cmd;
-	bool first = true;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		size_t len = strcspn(p, " ");
-		if (!len)
-			break;
-		char tok[1024];
-		snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), p);
-		yw_printf(w, "%s", first ? "" : ", ");
-		yw_quoted(w, tok);
-		first = false;
-		p += len;
-	}
-	yw_printf(w, "]\n");
-}
-
 static double longest_task(const struct workload *wl)
 {
 	double m = 0;
@@ -120,7 +98,7 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 		yw_printf(w, "    command: [\"redis-server\", \"--maxmemory\", \"%s\", \"--maxmemory-policy\", \"%s\"]\n", mb,
 			  has_queue_workers ? "noeviction" : "allkeys-lru");
 	} else if (c->command) {
-		command_list(w, c->command);
+		yw_kwords(w, 4, "command", c->command);
 	}
 	if (c->n_profiles || (split && p->where == PLACE_DB_NODE)) {
 		yw_printf(w, "    profiles: [");

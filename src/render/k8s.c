@@ -124,23 +124,7 @@ static void deployment(struct yamlw *w, const struct export_doc *x, size_t i, co
 		yw_kv(w, 10, "image", image);
 	}
 	if (c->command) {
-		yw_printf(w, "          args: [");
-		const char *q = c->command;
-		bool first = true;
-		while (*q) {
-			while (*q == ' ')
-				q++;
-			size_t len = strcspn(q, " ");
-			if (!len)
-				break;
-			char tok[1024];
-			snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), q);
-			yw_printf(w, "%s", first ? "" : ", ");
-			yw_quoted(w, tok);
-			first = false;
-			q += len;
-		}
-		yw_printf(w, "]\n");
+		yw_kwords(w, 10, "args", c->command);
 	} else if (c->kind == COMP_REDIS) {
 		char mb[32];
 		double m = c->memory_base_b > c->memory_b ? c->memory_base_b : c->memory_b;

@@ -164,3 +164,24 @@ void yw_comment(struct yamlw *w, int indent, const char *text)
 	if (!w->rc)
 		w->rc = yamlw_comment(w->out, indent, text);
 }
+
+void yw_kwords(struct yamlw *w, int indent, const char *key, const char *cmd)
+{
+	yw_printf(w, "%*s%s: [", indent, "", key);
+	const char *p = cmd;
+	bool first = true;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!len)
+			break;
+		char tok[1024];
+		snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), p);
+		yw_printf(w, "%s", first ? "" : ", ");
+		yw_quoted(w, tok);
+		first = false;
+		p += len;
+	}
+	yw_printf(w, "]\n");
+}
