@@ -332,30 +332,41 @@ static int exec(struct store *st, const char *sql)
 	return 0;
 }
 
-static int series_id(struct store *st, const char *name, int64_t *id)
+/* The id of a series: from the cache, else the series table; with create,
+ * a series not seen yet is added. The one lookup every write and read uses,
+ * so each name goes to SQLite once per open store. Ids are never reused
+ * (rows of series are never deleted), so a cached id stays right; a miss is
+ * not cached, as the agent may add the series later.
+ * @return 0; HR_E_NOTFOUND when absent and !create; HR_E_IO. */
+static int series_lookup(struct store *st, const char *name, bool create, int64_t *id)
 {
 	if (idmap_get(&st->ids, name, id))
 		return 0;
 	sqlite3_stmt *q = st->get_series;
 	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int step = sqlite3_step(q);
+	int rc = 0;
+	if (step == SQLITE_ROW) {
 		*id = sqlite3_column_int64(q, 0);
-	} else if (rc == SQLITE_DONE) {
+	} else if (step != SQLITE_DONE) {
+		rc = fail(st, "looking up a series");
+	} else if (!create) {
+		rc = HR_E_NOTFOUND;
+	} else {
 		sqlite3_stmt *ins = st->ins_series;
 		sqlite3_reset(ins);
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, name, (int)sample_base_len(name), SQLITE_STATIC);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			return fail(st, "adding a series");
-		*id = sqlite3_last_insert_rowid(st->db);
-	} else {
-		return fail(st, "looking up a series");
+		if (sqlite3_step(ins) == SQLITE_DONE)
+			*id = sqlite3_last_insert_rowid(st->db);
+		else
+			rc = fail(st, "adding a series");
 	}
 	sqlite3_reset(q);
-	idmap_put(&st->ids, name, *id);
-	return 0;
+	if (!rc)
+		idmap_put(&st->ids, name, *id);
+	return rc;
 }
 
 int store_append(struct store *st, double t, const struct sample_set *s)
@@ -367,7 +378,7 @@ int store_append(struct store *st, double t, const struct sample_set *s)
 		return rc;
 	for (size_t i = 0; i < s->n && !rc; i++) {
 		int64_t id;
-		rc = series_id(st, s->m[i].name, &id);
+		rc = series_lookup(st, s->m[i].name, true, &id);
 		if (rc)
 			break;
 		sqlite3_stmt *q = st->ins_sample;
@@ -487,23 +498,9 @@ int store_read_series(struct store *st, const char *name, double from, double to
 		      struct series *out)
 {
 	int64_t id;
-	if (!idmap_get(&st->ids, name, &id)) {
-		sqlite3_stmt *q = st->get_series;
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(q);
-		if (rc == SQLITE_DONE) {
-			sqlite3_reset(q);
-			return 0;
-		}
-		if (rc != SQLITE_ROW) {
-			sqlite3_reset(q);
-			return fail(st, "looking up a series");
-		}
-		id = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
-		idmap_put(&st->ids, name, id);
-	}
+	int rc = series_lookup(st, name, false, &id);
+	if (rc)
+		return rc == HR_E_NOTFOUND ? 0 : rc;
 	return read_one(st, id, from, to, max_points, out);
 }
 
@@ -511,20 +508,11 @@ int store_read_buckets(struct store *st, const char *name, double from, double t
 {
 	if (!(step > 0) || !isfinite(step) || !isfinite(from) || !isfinite(to))
 		return HR_E_INVALID;
-	sqlite3_stmt *q = st->get_series;
-	sqlite3_reset(q);
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(q);
-		return 0;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return fail(st, "looking up a series");
-	}
-	int64_t id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
+	int64_t id;
+	int rc = series_lookup(st, name, false, &id);
+	if (rc)
+		return rc == HR_E_NOTFOUND ? 0 : rc;
+	sqlite3_stmt *q;
 	static const char sql[] =
 		"SELECT CAST((t - ?2) / ?4 AS INTEGER) AS b, AVG(v) FROM ("
 		" SELECT t, mean AS v FROM rollups WHERE series = ?1 AND t >= ?2 AND t < ?3"
