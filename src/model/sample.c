@@ -1,3 +1,5 @@
+/* sample.c - metric sets, series, and the rules read off a metric's name
+ * (its base, its labels, whether it is a counter, its unit). */
 #include "model/sample.h"
 
 #include <stdarg.h>
@@ -41,7 +43,7 @@ void sample_set_addf(struct sample_set *s, const char *source, double value, con
 	char buf[SAMPLE_NAME_MAX + 1];
 	va_list ap;
 	va_start(ap, fmt);
-	// Truncation is the documented cap, not an error.
+	/* Truncation is the documented cap, not an error. */
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	push(s, source, xstrdup(buf), value);
@@ -53,7 +55,7 @@ char *sample_label_escape(const char *v, char *buf, size_t n)
 	while (*v) {
 		unsigned char c = (unsigned char)*v;
 		const char *e = c == '\\' ? "\\\\" : c == '"' ? "\\\"" : c == '\n' ? "\\n" : NULL;
-		// A UTF-8 sequence is copied whole or not at all.
+		/* A UTF-8 sequence is copied whole or not at all. */
 		size_t in = e ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
 		size_t k = 0;
 		while (k < in && v[k])

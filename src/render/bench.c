@@ -1,3 +1,5 @@
+/* bench.c - what `headroom bench` prints: a run, each step of a knee search
+ * and the knee, as text or JSON (see bench.h). */
 #include "render/bench.h"
 
 #include <jansson.h>

@@ -92,7 +92,7 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 	if (c->kind == COMP_POSTGRES && x->pg_conf) {
 		yw_printf(w, "    command: [\"postgres\", \"-c\", \"config_file=/etc/postgresql/postgresql.conf\"]\n");
 	} else if (c->kind == COMP_REDIS && !c->command) {
-		// A broker must not evict queued jobs; a pure cache should (redis.io, eviction policies).
+		/* A broker must not evict queued jobs; a pure cache should (redis.io, eviction policies). */
 		char mb[32];
 		snprintf(mb, sizeof(mb), "%.0fmb", ceil(c->memory_base_b > c->memory_b ? c->memory_base_b / 1048576.0 : c->memory_b / 1048576.0));
 		yw_printf(w, "    command: [\"redis-server\", \"--maxmemory\", \"%s\", \"--maxmemory-policy\", \"%s\"]\n", mb,
@@ -121,8 +121,8 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 		yw_printf(w, "    volumes:\n      - ");
 		yw_str(w, a);
 		yw_printf(w, ":/var/lib/postgresql/data\n");
-		// A bind mount, not a top-level `configs:` entry: docker-compose 1.29
-		// ignores configs outside swarm, and the server would not start.
+		/* A bind mount, not a top-level `configs:` entry: docker-compose 1.29
+		 * ignores configs outside swarm, and the server would not start. */
 		if (x->pg_conf) {
 			char bind[600];
 			snprintf(bind, sizeof(bind), "./%s:/etc/postgresql/postgresql.conf:ro", x->pg_conf);
@@ -137,7 +137,7 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 		yw_printf(w, ":/data\n");
 	}
 	healthcheck(w, c, port);
-	// Start after the stores this node runs are healthy.
+	/* Start after the stores this node runs are healthy. */
 	if (c->kind == COMP_APP || c->kind == COMP_WORKER || c->kind == COMP_PROXY) {
 		bool any = false;
 		for (size_t k = 0; k < x->n; k++) {

@@ -351,7 +351,7 @@ int k8s_render(const struct export_doc *x, struct strbuf *out)
 		}
 		unsigned lo = p->replicas, hi = x->max_replicas ? x->max_replicas[i] : p->replicas;
 		bool keda = c->kind == COMP_WORKER && c->queue && redis;
-		// Two replicas at least for a served component, so a drain or a crash leaves one serving.
+		/* Two replicas at least for a served component, so a drain or a crash leaves one serving. */
 		if (c->kind != COMP_WORKER && lo < 2)
 			lo = 2;
 		if (hi <= lo) {

@@ -1,3 +1,5 @@
+/* simulate.c - each policy's replay of a trace side by side: text table,
+ * JSON, and the HTML page with its charts (see simulate.h). */
 #include "render/simulate.h"
 
 #include <jansson.h>
@@ -199,7 +201,7 @@ int sim_render_html(const struct sim_report *r, struct strbuf *out)
 	}
 	for (size_t k = 0; k < m; k++)
 		x[k] = r->start + (double)(k * ticks / m) * dt;
-	// Demand: the same for every policy.
+	/* Demand: the same for every policy. */
 	if (r->rows[0].series->demand)
 		peaks(r->rows[0].series->demand, ticks, demand, m);
 	for (size_t i = 0; i < r->n_rows; i++) {
