@@ -549,10 +549,8 @@ int promrules_render(const struct promrules_report *r, struct strbuf *out)
 		return rc;
 	struct strbuf next;
 	strbuf_init(&next, 0);
-	if (r->now && (rc = next_step_text(r, &next))) {
-		strbuf_free(&next);
-		return rc;
-	}
+	if (r->now && (rc = next_step_text(r, &next)))
+		goto out;
 
 	struct emit e = {.ok = true, .out = out};
 	yaml_emitter_initialize(&e.em);
@@ -597,8 +595,8 @@ int promrules_render(const struct promrules_report *r, struct strbuf *out)
 	if (e.ok)
 		e.ok = yaml_emitter_flush(&e.em);
 	yaml_emitter_delete(&e.em);
+	rc = e.rc ? e.rc : e.ok ? 0 : HR_E_NOMEM;
+out:
 	strbuf_free(&next);
-	if (e.rc)
-		return e.rc;
-	return e.ok ? 0 : HR_E_NOMEM;
+	return rc;
 }

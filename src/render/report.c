@@ -18,6 +18,7 @@
 #include "render/table.h"
 #include "util/color.h"
 #include "util/units.h"
+#include "util/xalloc.h"
 
 /* The unit is read off the base name (sample_unit(), docs/metrics.md, "Naming"). */
 char *report_fmt_value(const char *metric, double v, char *buf, size_t n)
@@ -458,9 +459,7 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 {
 	int rc = 0;
 	/* Families must be contiguous: sort by base name. */
-	const struct metric **ms = calloc(r->samples.n + 1, sizeof(*ms));
-	if (!ms)
-		return HR_E_NOMEM;
+	const struct metric **ms = xcalloc(r->samples.n + 1, sizeof(*ms));
 	for (size_t i = 0; i < r->samples.n; i++)
 		ms[i] = &r->samples.m[i];
 	qsort(ms, r->samples.n, sizeof(*ms), cmp_metric);

@@ -60,13 +60,13 @@ int scalelog_open(const char *path, struct diag *d, struct scalelog **out)
 	l->d = d;
 	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = fail(l, "cannot open");
-		scalelog_close(l);
-		return rc;
+		goto out;
 	}
 	sqlite3_busy_timeout(l->db, 5000);
 	rc = exec(l, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
 	if (!rc)
 		rc = exec(l, schema);
+out:
 	if (rc) {
 		scalelog_close(l);
 		return rc;
