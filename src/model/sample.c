@@ -1,3 +1,5 @@
+/* sample.c - metric sets, series, and the rules read off a metric's name
+ * (its base, its labels, whether it is a counter, its unit). */
 #include "model/sample.h"
 
 #include <stdarg.h>
@@ -41,7 +43,7 @@ void sample_set_addf(struct sample_set *s, const char *source, double value, con
 	char buf[SAMPLE_NAME_MAX + 1];
 	va_list ap;
 	va_start(ap, fmt);
-	// Truncation is the documented cap, not an error.
+	/* Truncation is the documented cap, not an error. */
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	push(s, source, xstrdup(buf), value);
@@ -53,7 +55,7 @@ char *sample_label_escape(const char *v, char *buf, size_t n)
 	while (*v) {
 		unsigned char c = (unsigned char)*v;
 		const char *e = c == '\\' ? "\\\\" : c == '"' ? "\\\"" : c == '\n' ? "\\n" : NULL;
-		// A UTF-8 sequence is copied whole or not at all.
+		/* A UTF-8 sequence is copied whole or not at all. */
 		size_t in = e ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
 		size_t k = 0;
 		while (k < in && v[k])
@@ -89,6 +91,38 @@ const struct metric *sample_set_find(const struct sample_set *s, const char *nam
 size_t sample_base_len(const char *series)
 {
 	return strcspn(series, "{");
+}
+
+/* Does the base name (its first n bytes) end with suf? */
+static bool base_ends(const char *base, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && memcmp(base + n - k, suf, k) == 0;
+}
+
+/* A percentile figure: ".p" and digits at the end (http.p50, http.p95). */
+static bool ends_percentile(const char *base, size_t n)
+{
+	size_t d = 0;
+	while (d < n && base[n - 1 - d] >= '0' && base[n - 1 - d] <= '9')
+		d++;
+	return d > 0 && n >= d + 2 && base[n - d - 2] == '.' && base[n - d - 1] == 'p';
+}
+
+enum sample_unit sample_unit(const char *series)
+{
+	size_t n = sample_base_len(series);
+	/* A rate first: net.rx_bytes_per_second counts bytes, but per second. */
+	if (base_ends(series, n, "_per_second") || base_ends(series, n, "request_rate"))
+		return SAMPLE_UNIT_PER_SECOND;
+	if (base_ends(series, n, "_ratio") || base_ends(series, n, "utilization"))
+		return SAMPLE_UNIT_RATIO;
+	if (base_ends(series, n, "_bytes"))
+		return SAMPLE_UNIT_BYTES;
+	if (base_ends(series, n, "_s") || base_ends(series, n, ".wait") || ends_percentile(series, n) ||
+	    (n == strlen("http.max") && memcmp(series, "http.max", n) == 0))
+		return SAMPLE_UNIT_SECONDS;
+	return SAMPLE_UNIT_COUNT;
 }
 
 bool sample_name_matches(const char *selector, const char *series)

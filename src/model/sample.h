@@ -77,6 +77,24 @@ bool sample_is_counter(const char *series);
 /** Length of the base name of a series (up to its '{' or its end). */
 size_t sample_base_len(const char *series);
 
+/** The unit of a metric's values, as docs/metrics.md ("Naming") reads it off the name. */
+enum sample_unit {
+	SAMPLE_UNIT_COUNT,      /**< a plain number: connections, keys, a load, a status code */
+	SAMPLE_UNIT_RATIO,      /**< a fraction 0-1, shown as a percentage: `_ratio`, `utilization` */
+	SAMPLE_UNIT_BYTES,      /**< bytes: `_bytes` */
+	SAMPLE_UNIT_SECONDS,    /**< seconds: `_s`, `.wait`, a percentile (`http.p95`), `http.max` */
+	SAMPLE_UNIT_PER_SECOND, /**< a rate: `_per_second`, `request_rate` */
+};
+
+/**
+ * The unit of a series, from the end of its base name (labels are ignored):
+ * the one rule every renderer that prints a level or a value follows, so
+ * `check`, the plan document and the exported alert rules agree. A name
+ * that says nothing (`postgres.connections.max`, `redis.queue.length`) is a
+ * count; only the HTTP probe's `http.max` is a time among the `.max` names.
+ */
+enum sample_unit sample_unit(const char *series);
+
 /** A time series read back from a source or the store (times in Unix seconds). */
 struct series {
 	double *t;   /**< owned, ascending */

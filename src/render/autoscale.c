@@ -1,3 +1,5 @@
+/* autoscale.c - the autoscaler's documents: a decision as JSON, its /metrics
+ * families and its part of /status (see autoscale.h). */
 #include "render/autoscale.h"
 
 #include <jansson.h>
@@ -6,8 +8,8 @@
 
 #include "render/jsondoc.h"
 
-// A count or a measurement: an integer when it is one (a replica count, a
-// whole percent reads as Kubernetes prints it), null when there is none.
+/* A count or a measurement: an integer when it is one (a replica count, a
+ * whole percent reads as Kubernetes prints it), null when there is none. */
 static json_t *number_or_null(double v)
 {
 	if (!isfinite(v))
@@ -17,7 +19,7 @@ static json_t *number_or_null(double v)
 	return json_real(v);
 }
 
-// A reason cut at its buffer's end may end inside a UTF-8 sequence: never drop the key for it.
+/* A reason cut at its buffer's end may end inside a UTF-8 sequence: never drop the key for it. */
 static json_t *text(const char *s)
 {
 	json_t *j = json_string(s);
@@ -51,7 +53,7 @@ static int family(struct strbuf *out, const char *name, const char *type, const 
 	return strbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-// Service names are checked (letters, digits, . _ -): no escaping needed.
+/* Service names are checked (letters, digits, . _ -): no escaping needed. */
 int render_autoscale_metrics(const struct autoscale_view *v, size_t n, bool apply, struct strbuf *out)
 {
 	int rc = family(out, "headroom_autoscale_apply", "gauge", "1 when the autoscaler resizes, 0 in a dry run");

@@ -1,3 +1,5 @@
+/* bench.c - what `headroom bench` prints: a run, each step of a knee search
+ * and the knee, as text or JSON (see bench.h). */
 #include "render/bench.h"
 
 #include <jansson.h>
@@ -200,9 +202,10 @@ int bench_render_knee_json(const struct bench_knee_report *k, struct strbuf *out
 {
 	struct strbuf ladder;
 	strbuf_init(&ladder, 4096);
+	int rc = 0;
 	if (bench_render_ladder(k, &ladder) != 0) {
-		strbuf_free(&ladder);
-		return HR_E_TOO_LARGE;
+		rc = HR_E_TOO_LARGE;
+		goto out;
 	}
 	json_t *o = json_object();
 	json_object_set_new(o, "url", json_string(k->url));
@@ -220,7 +223,6 @@ int bench_render_knee_json(const struct bench_knee_report *k, struct strbuf *out
 	json_object_set_new(ls, "concurrency", k->has_stop_step ? json_integer(k->stop_concurrency) : json_null());
 	json_object_set_new(ls, "text", json_string(strbuf_str(&ladder)));
 	json_object_set_new(o, "ladder_stop", ls);
-	strbuf_free(&ladder);
 	json_t *steps = json_array();
 	for (size_t i = 0; i < k->n_steps; i++) {
 		const struct bench_step_report *s = &k->steps[i];
@@ -247,5 +249,8 @@ int bench_render_knee_json(const struct bench_knee_report *k, struct strbuf *out
 					      jsondoc_num(k->residual_se)));
 	else
 		json_object_set_new(o, "usl", json_null());
-	return jsondoc_render(o, out);
+	rc = jsondoc_render(o, out);
+out:
+	strbuf_free(&ladder);
+	return rc;
 }

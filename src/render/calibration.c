@@ -59,7 +59,7 @@ static void mapping(struct emit *e, bool start, bool flow)
 		yaml_emitter_emit(&e->em, &e->ev);
 }
 
-// libyaml's output handler: append to the strbuf (0 stops the emitter).
+/* libyaml's output handler: append to the strbuf (0 stops the emitter). */
 static int to_strbuf(void *data, unsigned char *buffer, size_t size)
 {
 	return strbuf_append(data, buffer, size) == 0;

@@ -1,3 +1,4 @@
+/* catalog.c - the price catalogue as a text table or JSON (see catalog.h). */
 #include "render/catalog.h"
 
 #include <jansson.h>

@@ -51,28 +51,6 @@ static void healthcheck(struct yamlw *w, const struct component *c, unsigned por
 	yw_printf(w, "      interval: 10s\n      timeout: 3s\n      retries: 3\n      start_period: 30s\n");
 }
 
-/* A command as a list, split on spaces (the config's command is one line). */
-static void command_list(struct yamlw *w, const char *cmd)
-{
-	yw_printf(w, "    command: [");
-	const char *p = cmd;
-	bool first = true;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		size_t len = strcspn(p, " ");
-		if (!len)
-			break;
-		char tok[1024];
-		snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), p);
-		yw_printf(w, "%s", first ? "" : ", ");
-		yw_quoted(w, tok);
-		first = false;
-		p += len;
-	}
-	yw_printf(w, "]\n");
-}
-
 static double longest_task(const struct workload *wl)
 {
 	double m = 0;
@@ -114,13 +92,13 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 	if (c->kind == COMP_POSTGRES && x->pg_conf) {
 		yw_printf(w, "    command: [\"postgres\", \"-c\", \"config_file=/etc/postgresql/postgresql.conf\"]\n");
 	} else if (c->kind == COMP_REDIS && !c->command) {
-		// A broker must not evict queued jobs; a pure cache should (redis.io, eviction policies).
+		/* A broker must not evict queued jobs; a pure cache should (redis.io, eviction policies). */
 		char mb[32];
 		snprintf(mb, sizeof(mb), "%.0fmb", ceil(c->memory_base_b > c->memory_b ? c->memory_base_b / 1048576.0 : c->memory_b / 1048576.0));
 		yw_printf(w, "    command: [\"redis-server\", \"--maxmemory\", \"%s\", \"--maxmemory-policy\", \"%s\"]\n", mb,
 			  has_queue_workers ? "noeviction" : "allkeys-lru");
 	} else if (c->command) {
-		command_list(w, c->command);
+		yw_kwords(w, 4, "command", c->command);
 	}
 	if (c->n_profiles || (split && p->where == PLACE_DB_NODE)) {
 		yw_printf(w, "    profiles: [");
@@ -143,8 +121,8 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 		yw_printf(w, "    volumes:\n      - ");
 		yw_str(w, a);
 		yw_printf(w, ":/var/lib/postgresql/data\n");
-		// A bind mount, not a top-level `configs:` entry: docker-compose 1.29
-		// ignores configs outside swarm, and the server would not start.
+		/* A bind mount, not a top-level `configs:` entry: docker-compose 1.29
+		 * ignores configs outside swarm, and the server would not start. */
 		if (x->pg_conf) {
 			char bind[600];
 			snprintf(bind, sizeof(bind), "./%s:/etc/postgresql/postgresql.conf:ro", x->pg_conf);
@@ -159,7 +137,7 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 		yw_printf(w, ":/data\n");
 	}
 	healthcheck(w, c, port);
-	// Start after the stores this node runs are healthy.
+	/* Start after the stores this node runs are healthy. */
 	if (c->kind == COMP_APP || c->kind == COMP_WORKER || c->kind == COMP_PROXY) {
 		bool any = false;
 		for (size_t k = 0; k < x->n; k++) {

@@ -1,3 +1,5 @@
+/* exports.c - what the Compose and Kubernetes exports share: the header,
+ * default images and ports, CPU and memory in the forms each reads (see exports.h). */
 #include "render/exports.h"
 
 #include <ctype.h>
@@ -24,7 +26,7 @@ bool export_has_pooler(const struct export_doc *x)
 {
 	if (!x->best || !x->best->shape.pooler || export_db_index(x) >= x->n)
 		return false;
-	// A component of that name is the team's own pooler: not written twice.
+	/* A component of that name is the team's own pooler: not written twice. */
 	for (size_t i = 0; i < x->n; i++)
 		if (strcmp(x->comps[i].name, EXPORT_PGBOUNCER_NAME) == 0)
 			return false;

@@ -124,23 +124,7 @@ static void deployment(struct yamlw *w, const struct export_doc *x, size_t i, co
 		yw_kv(w, 10, "image", image);
 	}
 	if (c->command) {
-		yw_printf(w, "          args: [");
-		const char *q = c->command;
-		bool first = true;
-		while (*q) {
-			while (*q == ' ')
-				q++;
-			size_t len = strcspn(q, " ");
-			if (!len)
-				break;
-			char tok[1024];
-			snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), q);
-			yw_printf(w, "%s", first ? "" : ", ");
-			yw_quoted(w, tok);
-			first = false;
-			q += len;
-		}
-		yw_printf(w, "]\n");
+		yw_kwords(w, 10, "args", c->command);
 	} else if (c->kind == COMP_REDIS) {
 		char mb[32];
 		double m = c->memory_base_b > c->memory_b ? c->memory_base_b : c->memory_b;
@@ -367,7 +351,7 @@ int k8s_render(const struct export_doc *x, struct strbuf *out)
 		}
 		unsigned lo = p->replicas, hi = x->max_replicas ? x->max_replicas[i] : p->replicas;
 		bool keda = c->kind == COMP_WORKER && c->queue && redis;
-		// Two replicas at least for a served component, so a drain or a crash leaves one serving.
+		/* Two replicas at least for a served component, so a drain or a crash leaves one serving. */
 		if (c->kind != COMP_WORKER && lo < 2)
 			lo = 2;
 		if (hi <= lo) {

@@ -1,3 +1,4 @@
+/* keys.c - the rows of the config-keys Markdown table (see keys.h). */
 #include "render/keys.h"
 
 int keys_render_header(struct strbuf *out)

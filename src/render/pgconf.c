@@ -34,7 +34,7 @@ int pgconf_render(const struct export_doc *x, size_t i, struct strbuf *out)
 	const struct component *c = &x->comps[i];
 	const struct placement *p = &x->pl[i];
 	struct yamlw w = {.out = out};
-	// The memory and CPUs PostgreSQL may use: its own node, or its container's limits.
+	/* The memory and CPUs PostgreSQL may use: its own node, or its container's limits. */
 	bool own = p->where == PLACE_DB_NODE && p->offer && p->offer->memory_b > 0;
 	double ram = own ? p->offer->memory_b : p->mem_limit_b;
 	double cores = own ? p->offer->vcpu : p->cpu_limit;
@@ -58,7 +58,7 @@ int pgconf_render(const struct export_doc *x, size_t i, struct strbuf *out)
 	struct pgtune_result res;
 	const char *bad = pgtune_check(&in);
 	if (bad || pgtune_compute(&in, &res)) {
-		// Too small (or large) for PGTune's rules: PostgreSQL's own defaults stand.
+		/* Too small (or large) for PGTune's rules: PostgreSQL's own defaults stand. */
 		yw_printf(&w, "# WARNING: no tuning: %s\nmax_connections = %u\n", bad ? bad : "the rules refused it",
 			  max_conn);
 		return w.rc;

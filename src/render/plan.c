@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/availability.h"
+#include "render/jsondoc.h"
 #include "render/table.h"
 #include "util/units.h"
 
@@ -513,17 +514,15 @@ int plan_render_text(const struct plan_report *r, struct strbuf *out)
 
 /* --- JSON ----------------------------------------------------------------- */
 
-/* Non-finite numbers are not JSON: they become null. */
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
+/* Significant digits of the plan's reals: 10, as the plan has always been
+ * written (jsondoc_render_digits() says why it is not JSONDOC_DIGITS). */
+#define PLAN_JSON_DIGITS 10
 
 static json_t *node_json(const char *role, const struct offer *o, unsigned count)
 {
 	return json_pack("{s:s, s:s, s:s?, s:I, s:o, s:o, s:o}", "role", role, "plan", o->name, "provider", o->provider,
-			 "count", (json_int_t)count, "vcpu", num(o->vcpu), "memory_bytes", num(o->memory_b), "price",
-			 num(o->price));
+			 "count", (json_int_t)count, "vcpu", jsondoc_num(o->vcpu), "memory_bytes", jsondoc_num(o->memory_b), "price",
+			 jsondoc_num(o->price));
 }
 
 static json_t *nodes_json(const struct plan_candidate *c)
@@ -545,7 +544,7 @@ static json_t *offer_ref(const struct offer *o)
 {
 	if (!o)
 		return json_null();
-	return json_pack("{s:s?, s:s?, s:o}", "provider", o->provider, "name", o->name, "price", num(o->price));
+	return json_pack("{s:s?, s:s?, s:o}", "provider", o->provider, "name", o->name, "price", jsondoc_num(o->price));
 }
 
 json_t *plan_summary_json(const struct plan_candidate *c)
@@ -553,7 +552,7 @@ json_t *plan_summary_json(const struct plan_candidate *c)
 	char text[256];
 	plan_nodes_text(c, text, sizeof(text));
 	return json_pack("{s:s, s:o, s:s, s:o}", "stage", plan_stage_name(c->shape.stage), "nodes", nodes_json(c),
-			 "text", text, "total", num(c->cost.total));
+			 "text", text, "total", jsondoc_num(c->cost.total));
 }
 
 static json_t *data_tier_json(const struct plan_report *r, const struct plan_candidate *b)
@@ -577,9 +576,9 @@ static json_t *data_tier_json(const struct plan_report *r, const struct plan_can
 	json_object_set_new(o, "pool_size", s->pooler ? json_integer(dep->pool_size ? dep->pool_size : 20) : json_null());
 	json_object_set_new(o, "max_client_conn",
 			    s->pooler ? json_integer(dep->max_client_conn ? dep->max_client_conn : 100) : json_null());
-	json_object_set_new(o, "db_client_connections", has_pg ? num(b->db_clients) : json_null());
+	json_object_set_new(o, "db_client_connections", has_pg ? jsondoc_num(b->db_clients) : json_null());
 	json_object_set_new(o, "read_cache", json_boolean(s->read_cache));
-	json_object_set_new(o, "cache_hit_ratio", s->read_cache ? num(r->in->workload->cache_hit_ratio) : json_null());
+	json_object_set_new(o, "cache_hit_ratio", s->read_cache ? jsondoc_num(r->in->workload->cache_hit_ratio) : json_null());
 	json_object_set_new(o, "redis", redis ? json_string(redis) : json_null());
 	json_object_set_new(o, "workers",
 			    s->wrk_node ? json_pack("{s:s, s:I, s:I}", "plan", s->wrk_node->name, "count",
@@ -594,7 +593,7 @@ static json_t *current_step_json(const struct plan_step *s)
 		return json_null();
 	const struct plan_candidate *c = &s->current;
 	return json_pack("{s:b, s:o, s:o}", "feasible", c->feasible, "fails",
-			 c->feasible ? json_null() : json_string(planner_res_name(c->fail)), "total", num(c->cost.total));
+			 c->feasible ? json_null() : json_string(planner_res_name(c->fail)), "total", jsondoc_num(c->cost.total));
 }
 
 /* {minutes_per_month, parts: [{part, minutes_per_month, causes: [{cause, minutes_per_month}]}]},
@@ -609,11 +608,11 @@ static json_t *downtime_json(const struct avail_breakdown *b)
 		json_t *causes = json_array();
 		for (size_t j = ps[i].first; j < ps[i].end; j++)
 			json_array_append_new(causes, json_pack("{s:s, s:o}", "cause", b->line[j].cause, "minutes_per_month",
-								num(b->line[j].u * min)));
+								jsondoc_num(b->line[j].u * min)));
 		json_array_append_new(parts, json_pack("{s:s, s:o, s:o}", "part", b->line[ps[i].first].part,
-						       "minutes_per_month", num(ps[i].u * min), "causes", causes));
+						       "minutes_per_month", jsondoc_num(ps[i].u * min), "causes", causes));
 	}
-	return json_pack("{s:o, s:o}", "minutes_per_month", num(b->total_u * min), "parts", parts);
+	return json_pack("{s:o, s:o}", "minutes_per_month", jsondoc_num(b->total_u * min), "parts", parts);
 }
 
 static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
@@ -621,8 +620,8 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 	const struct plan_candidate *b = &s->best;
 	const struct workload *w = r->in->workload;
 	json_t *o = json_object();
-	json_object_set_new(o, "users", num(s->users));
-	json_object_set_new(o, "month", num(s->month));
+	json_object_set_new(o, "users", jsondoc_num(s->users));
+	json_object_set_new(o, "month", jsondoc_num(s->month));
 	json_object_set_new(o, "feasible", json_boolean(s->feasible));
 	json_object_set_new(o, "infeasible_reason", s->feasible ? json_null() : json_string(s->why));
 
@@ -631,18 +630,18 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 	for (size_t i = 0; i < s->demand.n_ext; i++) {
 		const struct ext_demand *e = &s->demand.ext[i];
 		json_array_append_new(ext, json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", e->name, "calls_per_s",
-						     num(e->rate), "rate_limit", e->rate_limit > 0 ? num(e->rate_limit) : json_null(),
-						     "calls_per_month", num(e->calls_month), "cost", num(e->cost_month)));
+						     jsondoc_num(e->rate), "rate_limit", e->rate_limit > 0 ? jsondoc_num(e->rate_limit) : json_null(),
+						     "calls_per_month", jsondoc_num(e->calls_month), "cost", jsondoc_num(e->cost_month)));
 	}
 	json_object_set_new(o, "demand",
 			    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "concurrent_users",
-				      num(s->demand.concurrent), "requests_per_s", num(s->demand.req_rate), "cpu_cores",
-				      num(s->demand.app_cpu + s->demand.task_cpu), "requests_in_flight",
-				      num(s->demand.app_inflight), "tasks_per_s", num(s->demand.task_rate),
-				      "db_queries_per_s", num(s->demand.db_qps), "db_read_queries_per_s",
-				      num(s->demand.db_read_qps), "db_size_bytes", num(s->demand.db_size_b),
-				      "files_bytes", num(s->demand.files_b), "egress_bytes_per_month",
-				      num(s->demand.egress_month_b), "external", ext));
+				      jsondoc_num(s->demand.concurrent), "requests_per_s", jsondoc_num(s->demand.req_rate), "cpu_cores",
+				      jsondoc_num(s->demand.app_cpu + s->demand.task_cpu), "requests_in_flight",
+				      jsondoc_num(s->demand.app_inflight), "tasks_per_s", jsondoc_num(s->demand.task_rate),
+				      "db_queries_per_s", jsondoc_num(s->demand.db_qps), "db_read_queries_per_s",
+				      jsondoc_num(s->demand.db_read_qps), "db_size_bytes", jsondoc_num(s->demand.db_size_b),
+				      "files_bytes", jsondoc_num(s->demand.files_b), "egress_bytes_per_month",
+				      jsondoc_num(s->demand.egress_month_b), "external", ext));
 	json_object_set_new(o, "current", current_step_json(s));
 
 	if (!s->feasible) {
@@ -650,7 +649,7 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 		json_object_set_new(o, "nodes", json_array());
 		json_object_set_new(o, "cost",
 				    json_pack("{s:n, s:n, s:o, s:n, s:n}", "infra", "operations", "external",
-					      num(s->demand.ext_cost_month), "total", "per_user"));
+					      jsondoc_num(s->demand.ext_cost_month), "total", "per_user"));
 		json_object_set_new(o, "utilization", json_object());
 		json_object_set_new(o, "bottleneck", json_null());
 		json_object_set_new(o, "p95_s", json_null());
@@ -682,38 +681,38 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 			    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "load_balancer", offer_ref(b->lb),
 				      "managed_db", offer_ref(b->shape.managed_db), "managed_cache",
 				      offer_ref(b->shape.managed_cache), "kubernetes", offer_ref(b->k8s), "monitoring",
-				      offer_ref(b->monitoring), "backup_fraction", b->backup ? num(b->backup->percent) : json_null(),
-				      "volume_gb", num(b->volume_gb), "app_replicas_per_node", (json_int_t)b->app_replicas,
+				      offer_ref(b->monitoring), "backup_fraction", b->backup ? jsondoc_num(b->backup->percent) : json_null(),
+				      "volume_gb", jsondoc_num(b->volume_gb), "app_replicas_per_node", (json_int_t)b->app_replicas,
 				      "app_processes_per_node", (json_int_t)b->app_processes));
 	json_object_set_new(o, "data_tier", data_tier_json(r, b));
 	const struct cost_breakdown *k = &b->cost;
-	json_t *bd = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "servers", num(k->servers),
-			       "replicas", num(k->replicas), "workers", num(k->workers), "backups", num(k->backups),
-			       "monitoring", num(k->monitoring), "load_balancer", num(k->lb), "managed_db",
-			       num(k->managed_db), "managed_cache", num(k->managed_cache), "kubernetes", num(k->k8s),
-			       "volumes", num(k->volumes), "operations", num(k->ops));
+	json_t *bd = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "servers", jsondoc_num(k->servers),
+			       "replicas", jsondoc_num(k->replicas), "workers", jsondoc_num(k->workers), "backups", jsondoc_num(k->backups),
+			       "monitoring", jsondoc_num(k->monitoring), "load_balancer", jsondoc_num(k->lb), "managed_db",
+			       jsondoc_num(k->managed_db), "managed_cache", jsondoc_num(k->managed_cache), "kubernetes", jsondoc_num(k->k8s),
+			       "volumes", jsondoc_num(k->volumes), "operations", jsondoc_num(k->ops));
 	json_object_set_new(o, "cost",
-			    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "infra", num(k->infra), "operations", num(k->ops),
-				      "external", num(k->external), "total", num(k->total), "per_user", num(k->per_user),
+			    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "infra", jsondoc_num(k->infra), "operations", jsondoc_num(k->ops),
+				      "external", jsondoc_num(k->external), "total", jsondoc_num(k->total), "per_user", jsondoc_num(k->per_user),
 				      "breakdown", bd));
 	json_t *util = json_object(), *lim = json_object();
 	for (int i = 0; i < PRES_P95; i++) {
 		if (!b->has[i])
 			continue;
-		json_object_set_new(util, planner_res_name((enum plan_res)i), num(b->util[i]));
-		json_object_set_new(lim, planner_res_name((enum plan_res)i), num(b->limit[i]));
+		json_object_set_new(util, planner_res_name((enum plan_res)i), jsondoc_num(b->util[i]));
+		json_object_set_new(lim, planner_res_name((enum plan_res)i), jsondoc_num(b->limit[i]));
 	}
 	json_object_set_new(o, "utilization", util);
 	json_object_set_new(o, "limits", lim);
 	json_object_set_new(o, "bottleneck", json_string(planner_res_name(s->bottleneck)));
-	json_object_set_new(o, "bottleneck_utilization", num(b->util[s->bottleneck]));
-	json_object_set_new(o, "p95_s", num(b->p95_s));
+	json_object_set_new(o, "bottleneck_utilization", jsondoc_num(b->util[s->bottleneck]));
+	json_object_set_new(o, "p95_s", jsondoc_num(b->p95_s));
 	json_t *byc = json_object();
 	for (size_t i = 0; i < w->n_requests && i < PLANNER_MAX_CLASSES; i++)
-		json_object_set_new(byc, w->requests[i].name ? w->requests[i].name : "?", num(b->class_p95[i]));
+		json_object_set_new(byc, w->requests[i].name ? w->requests[i].name : "?", jsondoc_num(b->class_p95[i]));
 	json_object_set_new(o, "p95_by_class", byc);
-	json_object_set_new(o, "availability", num(b->availability));
-	json_object_set_new(o, "downtime_min_per_month", num(avail_downtime_min_month(b->availability)));
+	json_object_set_new(o, "availability", jsondoc_num(b->availability));
+	json_object_set_new(o, "downtime_min_per_month", jsondoc_num(avail_downtime_min_month(b->availability)));
 	json_object_set_new(o, "downtime", downtime_json(&s->downtime));
 	json_object_set_new(o, "app_nodes_needed", json_integer(b->app_needed));
 	json_object_set_new(o, "monitored", json_boolean(b->monitored));
@@ -731,34 +730,34 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 	json_object_set_new(o, "runner_up", s->has_runner_up ? plan_summary_json(&s->runner_up) : json_null());
 	json_t *alt = json_object();
 	for (int i = 0; i < STAGE_COUNT; i++)
-		json_object_set_new(alt, stage_names[i], s->stage_feasible[i] ? num(s->stage_cost[i]) : json_null());
+		json_object_set_new(alt, stage_names[i], s->stage_feasible[i] ? jsondoc_num(s->stage_cost[i]) : json_null());
 	json_object_set_new(o, "cheapest_per_stage", alt);
 	if (s->next.found && s->next.cheaper)
 		json_object_set_new(o, "next_trigger",
 				    json_pack("{s:s, s:n, s:n, s:o, s:o, s:o}", "kind", "cheaper", "metric", "threshold",
-					      "users", num(s->next.users), "months",
-					      s->next.months >= 0 ? num(s->next.months) : json_null(), "then",
+					      "users", jsondoc_num(s->next.users), "months",
+					      s->next.months >= 0 ? jsondoc_num(s->next.months) : json_null(), "then",
 					      plan_summary_json(&s->next.then)));
 	else if (s->next.found)
 		json_object_set_new(o, "next_trigger",
 				    json_pack("{s:s, s:s, s:o, s:o, s:o, s:n}", "kind", "constraint", "metric",
-					      planner_res_name(s->next.res), "threshold", num(b->limit[s->next.res]), "users",
-					      num(s->next.users), "months", s->next.months >= 0 ? num(s->next.months) : json_null(),
+					      planner_res_name(s->next.res), "threshold", jsondoc_num(b->limit[s->next.res]), "users",
+					      jsondoc_num(s->next.users), "months", s->next.months >= 0 ? jsondoc_num(s->next.months) : json_null(),
 					      "then"));
 	else
 		json_object_set_new(o, "next_trigger", json_null());
 	if (s->serverless.offer)
 		json_object_set_new(o, "serverless_equivalent",
 				    json_pack("{s:s?, s:s?, s:o, s:o}", "provider", s->serverless.offer->provider, "name",
-					      s->serverless.offer->name, "cost", num(s->serverless.cost), "memory_bytes",
-					      num(s->serverless.memory_b)));
+					      s->serverless.offer->name, "cost", jsondoc_num(s->serverless.cost), "memory_bytes",
+					      jsondoc_num(s->serverless.memory_b)));
 	else
 		json_object_set_new(o, "serverless_equivalent", json_null());
 	if (s->econ.present)
 		json_object_set_new(o, "economics",
-				    json_pack("{s:o, s:o, s:o, s:o}", "customers", num(s->econ.customers), "revenue",
-					      num(s->econ.revenue), "cost_per_customer", num(s->econ.per_customer), "margin",
-					      num(s->econ.margin)));
+				    json_pack("{s:o, s:o, s:o, s:o}", "customers", jsondoc_num(s->econ.customers), "revenue",
+					      jsondoc_num(s->econ.revenue), "cost_per_customer", jsondoc_num(s->econ.per_customer), "margin",
+					      jsondoc_num(s->econ.margin)));
 	else
 		json_object_set_new(o, "economics", json_null());
 	json_object_set_new(o, "shapes_evaluated", json_integer((json_int_t)s->evaluated));
@@ -777,8 +776,8 @@ static json_t *current_json(const struct plan_report *r)
 	json_object_set_new(o, "feasible_now", json_boolean(c->now.feasible));
 	if (c->until.found)
 		json_object_set_new(o, "holds_until",
-				    json_pack("{s:o, s:o, s:s}", "users", num(c->until.users), "months",
-					      c->until.months >= 0 ? num(c->until.months) : json_null(), "metric",
+				    json_pack("{s:o, s:o, s:s}", "users", jsondoc_num(c->until.users), "months",
+					      c->until.months >= 0 ? jsondoc_num(c->until.months) : json_null(), "metric",
 					      planner_res_name(c->until.res)));
 	else
 		json_object_set_new(o, "holds_until", json_null());
@@ -791,14 +790,14 @@ static json_t *dedicated_json(const struct plan_report *r)
 	if (!dd || !dd->present)
 		return json_null();
 	const struct plan_step *s = &dd->step;
-	json_t *o = json_pack("{s:o, s:I, s:o, s:b}", "users", num(dd->users), "customers", (json_int_t)dd->customers,
-			      "availability", dd->availability > 0 ? num(dd->availability) : json_null(), "feasible",
+	json_t *o = json_pack("{s:o, s:I, s:o, s:b}", "users", jsondoc_num(dd->users), "customers", (json_int_t)dd->customers,
+			      "availability", dd->availability > 0 ? jsondoc_num(dd->availability) : json_null(), "feasible",
 			      s->feasible);
 	json_object_set_new(o, "each", s->feasible ? plan_summary_json(&s->best) : json_null());
-	json_object_set_new(o, "infra_each", s->feasible ? num(s->best.cost.infra) : json_null());
-	json_object_set_new(o, "total", num(dd->total));
-	json_object_set_new(o, "margin", num(dd->margin));
-	json_object_set_new(o, "margin_infra", num(dd->margin_infra));
+	json_object_set_new(o, "infra_each", s->feasible ? jsondoc_num(s->best.cost.infra) : json_null());
+	json_object_set_new(o, "total", jsondoc_num(dd->total));
+	json_object_set_new(o, "margin", jsondoc_num(dd->margin));
+	json_object_set_new(o, "margin_infra", jsondoc_num(dd->margin_infra));
 	json_object_set_new(o, "infeasible_reason", s->feasible ? json_null() : json_string(s->why));
 	return o;
 }
@@ -812,8 +811,8 @@ int plan_render_json(const struct plan_report *r, struct strbuf *out)
 	json_object_set_new(root, "source", r->source ? json_string(r->source) : json_null());
 	json_object_set_new(root, "currency", json_string(r->currency));
 	json_object_set_new(root, "objectives",
-			    json_pack("{s:o, s:o}", "p95_s", ob->p95_s > 0 ? num(ob->p95_s) : json_null(), "availability",
-				      ob->availability > 0 ? num(ob->availability) : json_null()));
+			    json_pack("{s:o, s:o}", "p95_s", ob->p95_s > 0 ? jsondoc_num(ob->p95_s) : json_null(), "availability",
+				      ob->availability > 0 ? jsondoc_num(ob->availability) : json_null()));
 	json_t *notes = json_array();
 	for (size_t i = 0; i < r->n_notes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
@@ -824,13 +823,5 @@ int plan_render_json(const struct plan_report *r, struct strbuf *out)
 		json_array_append_new(ms, step_json(r, &r->steps[i]));
 	json_object_set_new(root, "milestones", ms);
 	json_object_set_new(root, "dedicated", dedicated_json(r));
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	json_decref(root);
-	if (!text)
-		return HR_E_NOMEM;
-	int rc = strbuf_puts(out, text);
-	if (!rc)
-		rc = strbuf_puts(out, "\n");
-	free(text);
-	return rc;
+	return jsondoc_render_digits(root, PLAN_JSON_DIGITS, out);
 }

@@ -9,6 +9,7 @@
 
 #include "model/availability.h"
 #include "model/rules.h"
+#include "model/sample.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -93,30 +94,32 @@ static char *fmt_month(double m, char *buf, size_t n)
 	return buf;
 }
 
-/* A trigger level in the unit its metric's name implies (docs/metrics.md,
- * "Naming"): the rule check's report follows. */
+/* A trigger level in the unit its metric's name implies (sample_unit(),
+ * docs/metrics.md, "Naming"): the rule check's report follows. */
 static char *fmt_level(const char *metric, double v, char *buf, size_t n)
 {
 	if (isnan(v)) {
 		snprintf(buf, n, "-");
 		return buf;
 	}
-	size_t len = metric ? strcspn(metric, "{") : 0;
-	char base[128];
-	snprintf(base, sizeof(base), "%.*s", (int)(len < sizeof(base) ? len : sizeof(base) - 1), metric ? metric : "");
-	len = strlen(base);
-#define ENDS(suf) (len >= sizeof(suf) - 1 && strcmp(base + len - (sizeof(suf) - 1), suf) == 0)
-	if (ENDS("_ratio") || ENDS("utilization"))
+	switch (sample_unit(metric ? metric : "")) {
+	case SAMPLE_UNIT_RATIO:
 		snprintf(buf, n, "%.4g%%", v * 100);
-	else if (ENDS("_bytes"))
+		break;
+	case SAMPLE_UNIT_BYTES:
 		units_fmt_size(v, buf, n);
-	else if (ENDS("_per_second") || ENDS("request_rate"))
+		break;
+	case SAMPLE_UNIT_PER_SECOND:
 		snprintf(buf, n, "%.3g/s", v);
-	else if (ENDS("_s") || ENDS(".wait") || strncmp(base, "http.p", 6) == 0)
+		break;
+	case SAMPLE_UNIT_SECONDS:
 		units_fmt_duration(v, buf, n);
-	else
+		break;
+	case SAMPLE_UNIT_COUNT:
+	default:
 		snprintf(buf, n, "%.4g", v);
-#undef ENDS
+		break;
+	}
 	return buf;
 }
 

@@ -312,39 +312,17 @@ char *promrules_alert_name(const char *trigger, char *buf, size_t n)
 	return buf;
 }
 
-/* How a metric's values read, from the naming rules of docs/metrics.md. */
-enum unit { U_RATIO, U_BYTES, U_SECONDS, U_RATE, U_COUNT };
-
-static enum unit metric_unit(const char *metric)
-{
-	size_t n = sample_base_len(metric);
-	char base[256];
-	snprintf(base, sizeof(base), "%.*s", (int)(n < 255 ? n : 255), metric);
-	size_t bl = strlen(base);
-#define ENDS(s) (bl >= strlen(s) && strcmp(base + bl - strlen(s), s) == 0)
-	if (strstr(base, "per_second") || ENDS("request_rate"))
-		return U_RATE;
-	if (strstr(base, "_ratio") || ENDS("utilization"))
-		return U_RATIO;
-	if (strstr(base, "_bytes"))
-		return U_BYTES;
-	if (ENDS("_s") || ENDS(".p50") || ENDS(".p95") || ENDS(".p99") || ENDS(".max") || ENDS(".wait"))
-		return U_SECONDS;
-	return U_COUNT;
-#undef ENDS
-}
-
 /* A level as people read it: 70%, 500ms, 50GB, 100/s, 500. */
-static char *level_text(enum unit u, double v, char *buf, size_t n)
+static char *level_text(enum sample_unit u, double v, char *buf, size_t n)
 {
 	switch (u) {
-	case U_RATIO:
+	case SAMPLE_UNIT_RATIO:
 		snprintf(buf, n, "%g%%", v * 100);
 		break;
-	case U_SECONDS:
+	case SAMPLE_UNIT_SECONDS:
 		promrules_duration(v, buf, n);
 		break;
-	case U_BYTES: {
+	case SAMPLE_UNIT_BYTES: {
 		static const char *const si[] = {"B", "kB", "MB", "GB", "TB", "PB"};
 		int i = 0;
 		double x = v;
@@ -353,10 +331,10 @@ static char *level_text(enum unit u, double v, char *buf, size_t n)
 		snprintf(buf, n, "%g%s", x, si[i]);
 		break;
 	}
-	case U_RATE:
+	case SAMPLE_UNIT_PER_SECOND:
 		snprintf(buf, n, "%g/s", v);
 		break;
-	case U_COUNT:
+	case SAMPLE_UNIT_COUNT:
 		snprintf(buf, n, "%g", v);
 		break;
 	}
@@ -364,14 +342,14 @@ static char *level_text(enum unit u, double v, char *buf, size_t n)
 }
 
 /* The template that prints the alert's value in the same unit. */
-static const char *value_template(enum unit u)
+static const char *value_template(enum sample_unit u)
 {
 	switch (u) {
-	case U_RATIO: return "{{ $value | humanizePercentage }}";
-	case U_SECONDS: return "{{ $value | humanizeDuration }}";
-	case U_BYTES: return "{{ $value | humanize }}B";
-	case U_RATE: return "{{ $value | humanize }}/s";
-	case U_COUNT: return "{{ $value | humanize }}";
+	case SAMPLE_UNIT_RATIO: return "{{ $value | humanizePercentage }}";
+	case SAMPLE_UNIT_SECONDS: return "{{ $value | humanizeDuration }}";
+	case SAMPLE_UNIT_BYTES: return "{{ $value | humanize }}B";
+	case SAMPLE_UNIT_PER_SECOND: return "{{ $value | humanize }}/s";
+	case SAMPLE_UNIT_COUNT: return "{{ $value | humanize }}";
 	}
 	return "{{ $value }}";
 }
@@ -487,7 +465,7 @@ static void rule(struct emit *e, const struct promrules_report *r, const struct 
 {
 	char alert[160], level[64], dur[64], cmp[64];
 	double lv = crit ? t->crit : t->warn;
-	enum unit u = metric_unit(t->metric);
+	enum sample_unit u = sample_unit(t->metric);
 	const char *dir = t->dir == TRIGGER_BELOW ? "below" : "above";
 	struct strbuf x, s;
 	strbuf_init(&x, 0);
@@ -571,10 +549,8 @@ int promrules_render(const struct promrules_report *r, struct strbuf *out)
 		return rc;
 	struct strbuf next;
 	strbuf_init(&next, 0);
-	if (r->now && (rc = next_step_text(r, &next))) {
-		strbuf_free(&next);
-		return rc;
-	}
+	if (r->now && (rc = next_step_text(r, &next)))
+		goto out;
 
 	struct emit e = {.ok = true, .out = out};
 	yaml_emitter_initialize(&e.em);
@@ -619,8 +595,8 @@ int promrules_render(const struct promrules_report *r, struct strbuf *out)
 	if (e.ok)
 		e.ok = yaml_emitter_flush(&e.em);
 	yaml_emitter_delete(&e.em);
+	rc = e.rc ? e.rc : e.ok ? 0 : HR_E_NOMEM;
+out:
 	strbuf_free(&next);
-	if (e.rc)
-		return e.rc;
-	return e.ok ? 0 : HR_E_NOMEM;
+	return rc;
 }

@@ -1,3 +1,4 @@
+/* queue.c - a solved queue, or the servers for a target, as text or JSON (see queue.h). */
 #include "render/queue.h"
 
 #include <jansson.h>
@@ -79,7 +80,7 @@ static int target_text(const struct queue_report *rep, struct strbuf *out)
 	if (rc)
 		return rc;
 	if (!rep->r) {
-		// With unlimited servers the response time is the service time alone.
+		/* With unlimited servers the response time is the service time alone. */
 		double cv = rep->cv, floor_s = queue_service_quantile(rep->service_s, cv, rep->q);
 		if (rep->target_s < floor_s)
 			return strbuf_printf(out,

@@ -1,3 +1,9 @@
+/* report.c - live results as check and agent print them (see report.h).
+ *
+ * Four forms of one result: the text report with its Nagios summary line,
+ * the JSON document, the Prometheus text exposition of /metrics, and a
+ * state change as a log line or a webhook body. Values are printed in the
+ * unit sample_unit() reads off their metric's name. */
 #include "render/report.h"
 
 #include <math.h>
@@ -6,35 +12,38 @@
 #include <string.h>
 
 #include "model/rules.h"
+#include "model/sample.h"
 #include "render/jsondoc.h"
 #include "render/plan.h"
 #include "render/table.h"
 #include "util/color.h"
 #include "util/units.h"
+#include "util/xalloc.h"
 
-static bool ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && memcmp(s + n - k, suf, k) == 0;
-}
-
-// The unit is read off the base name (docs/metrics.md, "Naming").
+/* The unit is read off the base name (sample_unit(), docs/metrics.md, "Naming"). */
 char *report_fmt_value(const char *metric, double v, char *buf, size_t n)
 {
-	size_t len = sample_base_len(metric);
 	if (isnan(v)) {
 		snprintf(buf, n, "n/a");
-	} else if (ends_with(metric, len, "_ratio") || ends_with(metric, len, "utilization")) {
+		return buf;
+	}
+	switch (sample_unit(metric)) {
+	case SAMPLE_UNIT_RATIO:
 		snprintf(buf, n, "%.1f%%", v * 100);
-	} else if (ends_with(metric, len, "_bytes")) {
+		break;
+	case SAMPLE_UNIT_BYTES:
 		units_fmt_size(v, buf, n);
-	} else if (ends_with(metric, len, "_per_second") || ends_with(metric, len, "request_rate")) {
+		break;
+	case SAMPLE_UNIT_PER_SECOND:
 		snprintf(buf, n, "%.3g/s", v);
-	} else if (ends_with(metric, len, "_s") || ends_with(metric, len, ".wait") ||
-		   strncmp(metric, "http.p", 6) == 0) {
+		break;
+	case SAMPLE_UNIT_SECONDS:
 		units_fmt_duration(v, buf, n);
-	} else {
+		break;
+	case SAMPLE_UNIT_COUNT:
+	default:
 		snprintf(buf, n, "%.4g", v);
+		break;
 	}
 	return buf;
 }
@@ -68,7 +77,7 @@ static int summary(const struct live_result *r, bool color, struct strbuf *out)
 	}
 	int rc = color ? strbuf_printf(out, "%s%s" COLOR_RESET ": ", color_state((int)r->status), rules_state_label(r->status))
 		       : strbuf_printf(out, "%s: ", rules_state_label(r->status));
-	// Name the worst triggers first: what a pager shows is this line.
+	/* Name the worst triggers first: what a pager shows is this line. */
 	const char *sep = "";
 	for (int s = TRIG_UNKNOWN; s >= TRIG_WARN && !rc; s--) {
 		for (size_t i = 0; i < r->n_trig && !rc; i++) {
@@ -102,7 +111,7 @@ static int summary(const struct live_result *r, bool color, struct strbuf *out)
 		rc = strbuf_printf(out, " (%zu critical, %zu warning, %zu unknown of %zu)", counts[TRIG_CRIT],
 				   counts[TRIG_WARN], counts[TRIG_UNKNOWN], applied);
 	}
-	// Nagios performance data: 'label'=value;warn;crit (plugin guidelines).
+	/* Nagios performance data: 'label'=value;warn;crit (plugin guidelines). */
 	sep = " | ";
 	for (size_t i = 0; i < r->n_trig && !rc; i++) {
 		const struct live_trigger *t = &r->trig[i];
@@ -367,8 +376,8 @@ json_t *report_json(const struct live_result *r, const struct next_step *ns, con
 		json_object_set_new(o, "action", ru->action ? json_string(ru->action) : json_null());
 		json_object_set_new(o, "origin", ru->origin ? json_string(ru->origin) : json_null());
 		json_object_set_new(o, "default", json_boolean(t->is_default));
-		// `check` fills in the planner's next step for firing triggers when
-		// the config models a workload (docs/check.md, "plan").
+		/* `check` fills in the planner's next step for firing triggers when
+		 * the config models a workload (docs/check.md, "plan"). */
 		json_object_set_new(o, "next_step", json_null());
 		json_array_append_new(trig, o);
 	}
@@ -400,25 +409,25 @@ json_t *report_json(const struct live_result *r, const struct next_step *ns, con
 
 /* ---- Prometheus text exposition format ---- */
 
-// A label value in exposition syntax (format 0.0.4); names are bounded
-// (SAMPLE_NAME_MAX, config strings), so a fixed buffer holds any of them.
+/* A label value in exposition syntax (format 0.0.4); names are bounded
+ * (SAMPLE_NAME_MAX, config strings), so a fixed buffer holds any of them. */
 static int put_label_value(struct strbuf *out, const char *v)
 {
 	char esc[4 * SAMPLE_NAME_MAX];
 	return strbuf_puts(out, sample_label_escape(v, esc, sizeof(esc)));
 }
 
-// The shortest text that reads back as the same double: 0.7, not
-// 0.69999999999999996 (util/units.h).
+/* The shortest text that reads back as the same double: 0.7, not
+ * 0.69999999999999996 (util/units.h). */
 static int put_value(struct strbuf *out, double v)
 {
 	char b[40];
 	return strbuf_printf(out, " %s\n", units_fmt_exact(v, b, sizeof(b)));
 }
 
-// headroom_ + the base name with every character outside [a-zA-Z0-9_] as
-// '_', and _total after a counter's (the exposition format's convention,
-// which promtool's lint asks for).
+/* headroom_ + the base name with every character outside [a-zA-Z0-9_] as
+ * '_', and _total after a counter's (the exposition format's convention,
+ * which promtool's lint asks for). */
 static int put_family(struct strbuf *out, const char *series)
 {
 	int rc = strbuf_puts(out, "headroom_");
@@ -449,10 +458,8 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 		   struct strbuf *out)
 {
 	int rc = 0;
-	// Families must be contiguous: sort by base name.
-	const struct metric **ms = calloc(r->samples.n + 1, sizeof(*ms));
-	if (!ms)
-		return HR_E_NOMEM;
+	/* Families must be contiguous: sort by base name. */
+	const struct metric **ms = xcalloc(r->samples.n + 1, sizeof(*ms));
 	for (size_t i = 0; i < r->samples.n; i++)
 		ms[i] = &r->samples.m[i];
 	qsort(ms, r->samples.n, sizeof(*ms), cmp_metric);
@@ -473,7 +480,7 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 		}
 		if (!rc)
 			rc = put_family(out, m->name);
-		// The series' own labels are already in exposition syntax; add source.
+		/* The series' own labels are already in exposition syntax; add source. */
 		const char *labels = m->name + bl;
 		if (!rc && *labels == '{')
 			rc = strbuf_printf(out, "%.*s,source=\"", (int)(strlen(labels) - 1), labels);
@@ -566,7 +573,7 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 				   "# TYPE headroom_last_sample_timestamp_seconds gauge\n"
 				   "headroom_last_sample_timestamp_seconds",
 				   (int)r->status, rounds, store_errors);
-	// To the millisecond, then in its shortest form (…796.19, not …796.190).
+	/* To the millisecond, then in its shortest form (…796.19, not …796.190). */
 	if (!rc)
 		rc = put_value(out, round(r->now * 1000) / 1000);
 	return rc;
@@ -590,7 +597,7 @@ json_t *report_webhook_json(const struct live_change *c, double now)
 	struct strbuf text;
 	strbuf_init(&text, 4096);
 	if (report_change_line(c, true, &text) != 0) {
-		// cut at the cap: sent as far as it goes, never dropped
+		/* cut at the cap: sent as far as it goes, never dropped */
 	}
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "text", strbuf_str(&text), "trigger", c->rule->name,
 				 "from", rules_state_name(c->from), "to", rules_state_name(c->to), "series", c->series,

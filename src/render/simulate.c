@@ -1,3 +1,5 @@
+/* simulate.c - each policy's replay of a trace side by side: text table,
+ * JSON, and the HTML page with its charts (see simulate.h). */
 #include "render/simulate.h"
 
 #include <jansson.h>
@@ -10,6 +12,7 @@
 #include "render/jsondoc.h"
 #include "render/table.h"
 #include "util/units.h"
+#include "util/xalloc.h"
 
 long sim_report_recommend(const struct sim_report_row *rows, size_t n, double budget_minutes, char *why, size_t n_why)
 {
@@ -189,17 +192,13 @@ int sim_render_html(const struct sim_report *r, struct strbuf *out)
 	const struct sim_params *p = r->p;
 	size_t m = ticks < SIM_CHART_POINTS ? ticks : SIM_CHART_POINTS;
 	double dt = r->rows[0].res->dt;
-	double *x = calloc(m + 1, sizeof(double)), *tmp = calloc(ticks + 1, sizeof(double));
-	double *demand = calloc(m + 1, sizeof(double));
-	double *ys = calloc((m + 1) * (2 * r->n_rows), sizeof(double));
-	struct svg_series *ser = calloc(r->n_rows + 1, sizeof(*ser));
-	if (!x || !tmp || !demand || !ys || !ser) {
-		free(x), free(tmp), free(demand), free(ys), free(ser);
-		return HR_E_NOMEM;
-	}
+	double *x = xcalloc(m + 1, sizeof(double)), *tmp = xcalloc(ticks + 1, sizeof(double));
+	double *demand = xcalloc(m + 1, sizeof(double));
+	double *ys = xcalloc((m + 1) * (2 * r->n_rows), sizeof(double));
+	struct svg_series *ser = xcalloc(r->n_rows + 1, sizeof(*ser));
 	for (size_t k = 0; k < m; k++)
 		x[k] = r->start + (double)(k * ticks / m) * dt;
-	// Demand: the same for every policy.
+	/* Demand: the same for every policy. */
 	if (r->rows[0].series->demand)
 		peaks(r->rows[0].series->demand, ticks, demand, m);
 	for (size_t i = 0; i < r->n_rows; i++) {

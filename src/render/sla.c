@@ -38,7 +38,7 @@ const char *sla_fmt_avail(double u, char *buf, size_t n)
 	int d = (int)ceil(-log10(upct)) + 2;
 	d = d < 0 ? 0 : d > 12 ? 12 : d;
 	snprintf(buf, n, "%.*f", d, (1 - u) * 100);
-	// Trim zeros a fixed precision adds ("99.900" -> "99.9").
+	/* Trim zeros a fixed precision adds ("99.900" -> "99.9"). */
 	char *dot = strchr(buf, '.');
 	if (dot) {
 		char *end = buf + strlen(buf);
@@ -143,7 +143,7 @@ static int table_part(const struct sla_report *r, struct strbuf *out)
 			snprintf(fo, sizeof(fo), "-");
 		table_add(t, p->name ? p->name : "?", units, each, need, fo, sla_fmt_avail(e->u, av, sizeof(av)),
 			  units_fmt_duration3(e->u * MONTH_S, down, sizeof(down)));
-		// One row per cause: how often, how long each time, what it costs.
+		/* One row per cause: how often, how long each time, what it costs. */
 		for (size_t c = 0; c < p->n_causes; c++) {
 			const struct avail_cause *k = &p->causes[c];
 			char name[64], what[96], take[32];

@@ -1,3 +1,4 @@
+/* table.c - aligned text tables, widths in displayed characters (see table.h). */
 #include "render/table.h"
 
 #include <stdarg.h>
@@ -18,8 +19,8 @@ size_t table_text_width(const char *s)
 {
 	size_t w = 0;
 	for (; *s; s++) {
-		// An ANSI control sequence (colour) takes no column: ESC '[' then
-		// parameters up to a final byte in 0x40-0x7E (ECMA-48, 5.4).
+		/* An ANSI control sequence (colour) takes no column: ESC '[' then
+		 * parameters up to a final byte in 0x40-0x7E (ECMA-48, 5.4). */
 		if (s[0] == '\033' && s[1] == '[') {
 			s += 2;
 			while (*s && !(*s >= 0x40 && *s <= 0x7E))
@@ -28,7 +29,7 @@ size_t table_text_width(const char *s)
 				break;
 			continue;
 		}
-		if (((unsigned char)*s & 0xC0) != 0x80) // count lead bytes only
+		if (((unsigned char)*s & 0xC0) != 0x80) /* count lead bytes only */
 			w++;
 	}
 	return w;

@@ -1,3 +1,5 @@
+/* yamlw.c - the small YAML writer: plain-or-quoted scalars, comments, the
+ * config's units, and a writer that keeps its first error (see yamlw.h). */
 #include "render/yamlw.h"
 
 #include <ctype.h>
@@ -11,16 +13,16 @@ bool yamlw_plain_ok(const char *s)
 {
 	if (!s || !*s)
 		return false;
-	// Words YAML 1.1 (and so docker-compose's PyYAML) reads as booleans or null.
+	/* Words YAML 1.1 (and so docker-compose's PyYAML) reads as booleans or null. */
 	static const char *const words[] = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasecmp(s, words[i]) == 0)
 			return false;
-	// A leading digit, sign or dot may be a number, a float or a base-60 "80:80".
+	/* A leading digit, sign or dot may be a number, a float or a base-60 "80:80". */
 	unsigned char c0 = (unsigned char)s[0];
 	if (isdigit(c0) || c0 == '+' || c0 == '-' || c0 == '.')
 		return false;
-	// Only letters, digits and a few punctuation marks no indicator begins.
+	/* Only letters, digits and a few punctuation marks no indicator begins. */
 	if (!isalpha(c0) && c0 != '/' && c0 != '_' && c0 != '$')
 		return false;
 	size_t len = strlen(s);
@@ -28,7 +30,7 @@ bool yamlw_plain_ok(const char *s)
 		unsigned char c = (unsigned char)s[i];
 		if (isalnum(c) || strchr("._/-@+=", c))
 			continue;
-		// ':' is plain text unless a space or the end follows it.
+		/* ':' is plain text unless a space or the end follows it. */
 		if (c == ':' && i + 1 < len && s[i + 1] != ' ')
 			continue;
 		return false;
@@ -163,4 +165,25 @@ void yw_comment(struct yamlw *w, int indent, const char *text)
 {
 	if (!w->rc)
 		w->rc = yamlw_comment(w->out, indent, text);
+}
+
+void yw_kwords(struct yamlw *w, int indent, const char *key, const char *cmd)
+{
+	yw_printf(w, "%*s%s: [", indent, "", key);
+	const char *p = cmd;
+	bool first = true;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!len)
+			break;
+		char tok[1024];
+		snprintf(tok, sizeof(tok), "%.*s", (int)(len < sizeof(tok) ? len : sizeof(tok) - 1), p);
+		yw_printf(w, "%s", first ? "" : ", ");
+		yw_quoted(w, tok);
+		first = false;
+		p += len;
+	}
+	yw_printf(w, "]\n");
 }

@@ -61,5 +61,13 @@ void yw_str(struct yamlw *w, const char *s);
 void yw_quoted(struct yamlw *w, const char *s);
 /** Append a comment block as yamlw_comment() does. */
 void yw_comment(struct yamlw *w, int indent, const char *text);
+/**
+ * Append INDENT spaces, "KEY: " and a one-line command as a flow sequence of
+ * its words, each double-quoted, and a newline: `gunicorn -w 4 app:app`
+ * becomes ["gunicorn", "-w", "4", "app:app"] (Compose's command, a
+ * container's args). The config's command is one line split on spaces, no
+ * shell quoting; a word is cut at 1023 bytes.
+ */
+void yw_kwords(struct yamlw *w, int indent, const char *key, const char *cmd);
 
 #endif

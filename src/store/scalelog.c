@@ -1,3 +1,5 @@
+/* scalelog.c - the autoscaler's recommendations, resizes, intents and
+ * decisions in the history store's file (see scalelog.h). */
 #include "store/scalelog.h"
 
 #include <math.h>
@@ -46,8 +48,8 @@ static int exec(struct scalelog *l, const char *sql)
 
 int scalelog_open(const char *path, struct diag *d, struct scalelog **out)
 {
-	// The history store checks (and creates) the file and its schema version:
-	// its rules decide whose file this is.
+	/* The history store checks (and creates) the file and its schema version:
+	 * its rules decide whose file this is. */
 	struct store *st;
 	int rc = store_open(path, STORE_CREATE, d, &st);
 	if (rc)
@@ -58,13 +60,13 @@ int scalelog_open(const char *path, struct diag *d, struct scalelog **out)
 	l->d = d;
 	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = fail(l, "cannot open");
-		scalelog_close(l);
-		return rc;
+		goto out;
 	}
 	sqlite3_busy_timeout(l->db, 5000);
 	rc = exec(l, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
 	if (!rc)
 		rc = exec(l, schema);
+out:
 	if (rc) {
 		scalelog_close(l);
 		return rc;
@@ -89,7 +91,7 @@ static int prep(struct scalelog *l, const char *sql, sqlite3_stmt **q)
 	return 0;
 }
 
-// Run a prepared statement to its end and finalise it.
+/* Run a prepared statement to its end and finalise it. */
 static int done(struct scalelog *l, sqlite3_stmt *q, const char *what)
 {
 	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : fail(l, what);
@@ -101,7 +103,7 @@ static int end_tx(struct scalelog *l, int rc)
 {
 	if (!rc)
 		rc = exec(l, "COMMIT");
-	// A failed COMMIT may leave the transaction open (store.c says why).
+	/* A failed COMMIT may leave the transaction open (store.c says why). */
 	if (rc && !sqlite3_get_autocommit(l->db))
 		(void)exec(l, "ROLLBACK");
 	return rc;

@@ -1,3 +1,8 @@
+/* store.c - metric history and trigger state changes in SQLite (see store.h).
+ *
+ * Writes go through prepared statements and a series-name -> id cache, so
+ * a sample of forty metrics is one transaction and no B-tree lookup per
+ * name; a read merges raw points and rollups. */
 #include "store/store.h"
 
 #include <errno.h>
@@ -19,7 +24,7 @@
  * rows, read back by range on (series, t). */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"INSERT OR IGNORE INTO meta VALUES('schema', '1');" // '1': STORE_SCHEMA
+	"INSERT OR IGNORE INTO meta VALUES('schema', '1');" /* '1': STORE_SCHEMA */
 	"CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 	" base TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS series_base ON series(base);"
@@ -32,8 +37,8 @@ static const char schema[] =
 	" from_state TEXT NOT NULL, to_state TEXT NOT NULL, value REAL, message TEXT);"
 	"CREATE INDEX IF NOT EXISTS transitions_t ON transitions(t);";
 
-// Series name -> id, an open-addressing hash (FNV-1a); the agent looks up
-// every metric of every sample, so this stays off SQLite's B-tree.
+/* Series name -> id, an open-addressing hash (FNV-1a); the agent looks up
+ * every metric of every sample, so this stays off SQLite's B-tree. */
 struct idmap {
 	char **keys;
 	int64_t *ids;
@@ -109,7 +114,7 @@ static bool idmap_get(const struct idmap *m, const char *key, int64_t *id)
 char *store_default_path(void)
 {
 	const char *xdg = getenv("XDG_STATE_HOME");
-	// The spec: a relative path in an XDG variable is invalid and ignored.
+	/* The spec: a relative path in an XDG variable is invalid and ignored. */
 	if (xdg && xdg[0] == '/')
 		return xasprintf("%s/headroom/history.db", xdg);
 	const char *home = getenv("HOME");
@@ -118,7 +123,7 @@ char *store_default_path(void)
 	return NULL;
 }
 
-// mkdir -p of the directory part of path, mode 0700 (history can be private).
+/* mkdir -p of the directory part of path, mode 0700 (history can be private). */
 static int make_parent(const char *path)
 {
 	char *dir = xstrdup(path);
@@ -141,10 +146,10 @@ static int fail(struct store *st, const char *what)
 	return HR_E_IO;
 }
 
-// What the file holds before anything is written to it: nothing yet, a
-// store of this schema, or something this code must not touch - another
-// program's database, or a store a newer headroom wrote (its tables may
-// mean something else; writing version-1 rows into it would corrupt it).
+/* What the file holds before anything is written to it: nothing yet, a
+ * store of this schema, or something this code must not touch - another
+ * program's database, or a store a newer headroom wrote (its tables may
+ * mean something else; writing version-1 rows into it would corrupt it). */
 static int check_schema(struct store *st)
 {
 	static const char sql[] =
@@ -243,14 +248,14 @@ int store_open(const char *path, enum store_mode mode, struct diag *d, struct st
 		if (!rc)
 			rc = check_schema(st);
 		sqlite3_stmt *q;
-		// An empty file holds no history yet: as good as none.
+		/* An empty file holds no history yet: as good as none. */
 		if (!rc && sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE name = 'samples'", -1, &q,
 					      NULL) == SQLITE_OK) {
 			if (sqlite3_step(q) != SQLITE_ROW)
 				rc = HR_E_NOTFOUND;
 			sqlite3_finalize(q);
 		}
-		// Reads only: the statements that look up, never those that write.
+		/* Reads only: the statements that look up, never those that write. */
 		if (!rc)
 			rc = prepare(st, "SELECT id FROM series WHERE name = ?", &st->get_series);
 		goto out;
@@ -260,8 +265,8 @@ int store_open(const char *path, enum store_mode mode, struct diag *d, struct st
 		rc = fail(st, "cannot open");
 		goto out;
 	}
-	// A reader (check) and the writer (agent) share the file; wait for a lock
-	// rather than fail while the other commits.
+	/* A reader (check) and the writer (agent) share the file; wait for a lock
+	 * rather than fail while the other commits. */
 	sqlite3_busy_timeout(st->db, 5000);
 	rc = check_schema(st);
 	if (rc)
@@ -332,30 +337,41 @@ static int exec(struct store *st, const char *sql)
 	return 0;
 }
 
-static int series_id(struct store *st, const char *name, int64_t *id)
+/* The id of a series: from the cache, else the series table; with create,
+ * a series not seen yet is added. The one lookup every write and read uses,
+ * so each name goes to SQLite once per open store. Ids are never reused
+ * (rows of series are never deleted), so a cached id stays right; a miss is
+ * not cached, as the agent may add the series later.
+ * @return 0; HR_E_NOTFOUND when absent and !create; HR_E_IO. */
+static int series_lookup(struct store *st, const char *name, bool create, int64_t *id)
 {
 	if (idmap_get(&st->ids, name, id))
 		return 0;
 	sqlite3_stmt *q = st->get_series;
 	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int step = sqlite3_step(q);
+	int rc = 0;
+	if (step == SQLITE_ROW) {
 		*id = sqlite3_column_int64(q, 0);
-	} else if (rc == SQLITE_DONE) {
+	} else if (step != SQLITE_DONE) {
+		rc = fail(st, "looking up a series");
+	} else if (!create) {
+		rc = HR_E_NOTFOUND;
+	} else {
 		sqlite3_stmt *ins = st->ins_series;
 		sqlite3_reset(ins);
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, name, (int)sample_base_len(name), SQLITE_STATIC);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			return fail(st, "adding a series");
-		*id = sqlite3_last_insert_rowid(st->db);
-	} else {
-		return fail(st, "looking up a series");
+		if (sqlite3_step(ins) == SQLITE_DONE)
+			*id = sqlite3_last_insert_rowid(st->db);
+		else
+			rc = fail(st, "adding a series");
 	}
 	sqlite3_reset(q);
-	idmap_put(&st->ids, name, *id);
-	return 0;
+	if (!rc)
+		idmap_put(&st->ids, name, *id);
+	return rc;
 }
 
 int store_append(struct store *st, double t, const struct sample_set *s)
@@ -367,7 +383,7 @@ int store_append(struct store *st, double t, const struct sample_set *s)
 		return rc;
 	for (size_t i = 0; i < s->n && !rc; i++) {
 		int64_t id;
-		rc = series_id(st, s->m[i].name, &id);
+		rc = series_lookup(st, s->m[i].name, true, &id);
 		if (rc)
 			break;
 		sqlite3_stmt *q = st->ins_sample;
@@ -392,12 +408,12 @@ int store_append(struct store *st, double t, const struct sample_set *s)
 	if (!rc)
 		rc = exec(st, "COMMIT");
 	if (rc) {
-		// Rolling back keeps the file at the last good batch; the cached ids
-		// of series created in this transaction are gone with it. A failed
-		// COMMIT (disk full, I/O error) may or may not have rolled back
-		// already (sqlite.org/lang_transaction.html, "Response To Errors
-		// Within A Transaction"): roll back what is still open, or every
-		// later BEGIN fails.
+		/* Rolling back keeps the file at the last good batch; the cached ids
+		 * of series created in this transaction are gone with it. A failed
+		 * COMMIT (disk full, I/O error) may or may not have rolled back
+		 * already (sqlite.org/lang_transaction.html, "Response To Errors
+		 * Within A Transaction"): roll back what is still open, or every
+		 * later BEGIN fails. */
 		if (!sqlite3_get_autocommit(st->db))
 			(void)exec(st, "ROLLBACK");
 		idmap_free(&st->ids);
@@ -420,7 +436,7 @@ void store_series_list_free(struct store_series_list *l)
 static int read_one(struct store *st, int64_t id, double from, double to, size_t max_points,
 		    struct series *out)
 {
-	// Newest first so a cap keeps the recent end; reversed below.
+	/* Newest first so a cap keeps the recent end; reversed below. */
 	static const char sql[] =
 		"SELECT t, v FROM ("
 		" SELECT t, mean AS v FROM rollups WHERE series = ?1 AND t BETWEEN ?2 AND ?3"
@@ -487,23 +503,9 @@ int store_read_series(struct store *st, const char *name, double from, double to
 		      struct series *out)
 {
 	int64_t id;
-	if (!idmap_get(&st->ids, name, &id)) {
-		sqlite3_stmt *q = st->get_series;
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(q);
-		if (rc == SQLITE_DONE) {
-			sqlite3_reset(q);
-			return 0;
-		}
-		if (rc != SQLITE_ROW) {
-			sqlite3_reset(q);
-			return fail(st, "looking up a series");
-		}
-		id = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
-		idmap_put(&st->ids, name, id);
-	}
+	int rc = series_lookup(st, name, false, &id);
+	if (rc)
+		return rc == HR_E_NOTFOUND ? 0 : rc;
 	return read_one(st, id, from, to, max_points, out);
 }
 
@@ -511,20 +513,11 @@ int store_read_buckets(struct store *st, const char *name, double from, double t
 {
 	if (!(step > 0) || !isfinite(step) || !isfinite(from) || !isfinite(to))
 		return HR_E_INVALID;
-	sqlite3_stmt *q = st->get_series;
-	sqlite3_reset(q);
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(q);
-		return 0;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return fail(st, "looking up a series");
-	}
-	int64_t id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
+	int64_t id;
+	int rc = series_lookup(st, name, false, &id);
+	if (rc)
+		return rc == HR_E_NOTFOUND ? 0 : rc;
+	sqlite3_stmt *q;
 	static const char sql[] =
 		"SELECT CAST((t - ?2) / ?4 AS INTEGER) AS b, AVG(v) FROM ("
 		" SELECT t, mean AS v FROM rollups WHERE series = ?1 AND t >= ?2 AND t < ?3"
@@ -590,16 +583,16 @@ int store_prune(struct store *st, double now, const struct store_retention *r)
 	int rc = exec(st, "BEGIN IMMEDIATE");
 	if (rc)
 		return rc;
-	// A bucket is stamped with its middle (multiples of the step + step/2), so
-	// a rollup point stands where its samples were; a bucket already rolled up
-	// (a partial one from an earlier prune) is merged by weight.
+	/* A bucket is stamped with its middle (multiples of the step + step/2), so
+	 * a rollup point stands where its samples were; a bucket already rolled up
+	 * (a partial one from an earlier prune) is merged by weight. */
 	rc = bind_exec(st,
 		       "INSERT INTO rollups(series, t, n, mean, min, max)"
 		       " SELECT series, CAST(t / ?2 AS INTEGER) * ?2 + ?2 / 2 AS b, count(v), avg(v), min(v), max(v)"
 		       " FROM samples WHERE t < ?1 GROUP BY series, b"
-		       // A part with only NULL values has n = 0 and NULL figures: it
-		       // must not turn the merged ones NULL (NULL * 0 is NULL, and
-		       // SQLite's two-argument min/max are NULL when either is).
+		       /* A part with only NULL values has n = 0 and NULL figures: it
+		        * must not turn the merged ones NULL (NULL * 0 is NULL, and
+		        * SQLite's two-argument min/max are NULL when either is). */
 		       " ON CONFLICT(series, t) DO UPDATE SET"
 		       " mean = (coalesce(rollups.mean * rollups.n, 0) + coalesce(excluded.mean * excluded.n, 0))"
 		       "        / nullif(rollups.n + excluded.n, 0),"
@@ -617,7 +610,7 @@ int store_prune(struct store *st, double now, const struct store_retention *r)
 		rc = bind_exec(st, "DELETE FROM transitions WHERE t < ?1", roll_cut, 0);
 	if (!rc)
 		rc = exec(st, "COMMIT");
-	// As in store_append(): a failed COMMIT may have left the transaction open.
+	/* As in store_append(): a failed COMMIT may have left the transaction open. */
 	if (rc && !sqlite3_get_autocommit(st->db))
 		(void)exec(st, "ROLLBACK");
 	return rc;

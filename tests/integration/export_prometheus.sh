@@ -107,6 +107,17 @@ PY
 t_contains "custom: '{{' in the advice is escaped for the template" "$(head -n 1 custom.ann)" \
 	'Scale the workers {{ "{{" }} not a template }} and check "the broker"'
 
+# --- a level in its metric's unit (sample_unit) ------------------------------
+# A .max of connections is a count: it once read "above the warning level
+# 3m20s" (humanizeDuration) because every ".max" was taken for a time.
+printf 'triggers:\n  pg-conns:\n    metric: postgres.connections.max\n    warn: 200\n    action: "Raise max_connections"\n  probe-max:\n    metric: http.max\n    warn: 2s\n' >units.yaml
+"$HEADROOM" export prometheus-rules -f units.yaml -o units.rules.yml 2>units.err
+t_check "units: promtool check rules" promtool check rules units.rules.yml
+t_contains "units: a .max of connections is a count" "$(grep "summary: 'pg-conns:" units.rules.yml)" \
+	"postgres.connections.max is {{ \$value | humanize }}, above the warning level 200'"
+t_contains "units: http.max is a time" "$(grep "summary: 'probe-max:" units.rules.yml)" \
+	"http.max is {{ \$value | humanizeDuration }}, above the warning level 2s'"
+
 # --- bad input ------------------------------------------------------------------
 one_line() {
 	bn=$1 bw=$2
