@@ -39,13 +39,10 @@ static void rd_error(struct reader *r, const struct yaml_doc *doc, const struct 
 
 static void rd_error(struct reader *r, const struct yaml_doc *doc, const struct ynode *n, const char *fmt, ...)
 {
-	struct diag_loc loc = yaml_doc_loc(doc, n);
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vat(r->d, DIAG_ERROR, &loc, fmt, ap);
+	yaml_verror(r->d, &r->rc, doc, n, fmt, ap);
 	va_end(ap);
-	if (!r->rc)
-		r->rc = HR_E_INVALID;
 }
 
 static const struct ynode *get(const struct ynode *map, const char *key)
@@ -447,17 +444,14 @@ static const struct ynode *services_of(struct reader *r, const struct yaml_doc *
 {
 	const struct ynode *root = doc->root;
 	if (!root || root->type != YNODE_MAP) {
-		struct diag_loc loc = yaml_doc_loc_at(doc, root ? root->line : 1, root ? root->col : 1, 1);
-		diag_at(r->d, DIAG_ERROR, &loc, "expected a Compose file: a mapping with 'services' at the top, got %s",
-			root ? ynode_type_name(root->type) : "an empty document");
-		r->rc = HR_E_INVALID;
+		yaml_error_at(r->d, &r->rc, doc, root ? root->line : 1, root ? root->col : 1,
+			      "expected a Compose file: a mapping with 'services' at the top, got %s",
+			      root ? ynode_type_name(root->type) : "an empty document");
 		return NULL;
 	}
 	const struct ynode *svcs = get(root, "services");
 	if (!svcs || svcs->null) {
-		struct diag_loc loc = yaml_doc_loc_at(doc, root->line, root->col, 1);
-		diag_at(r->d, DIAG_ERROR, &loc, "expected a Compose file: no 'services' at the top");
-		r->rc = HR_E_INVALID;
+		yaml_error_at(r->d, &r->rc, doc, root->line, root->col, "expected a Compose file: no 'services' at the top");
 		return NULL;
 	}
 	if (svcs->type != YNODE_MAP) {

@@ -29,11 +29,9 @@ static void settle_money(struct loader *L, struct config *cfg)
 			*m->target *= rate;
 			continue;
 		}
-		struct diag_loc loc = yaml_doc_loc_at(L->doc, m->line, m->col, 1);
-		diag_at(L->d, DIAG_ERROR, &loc,
-			"no exchange rate from %s to %s; add it as economics.exchange: {%s: RATE}",
-			m->currency, cfg->economics.currency, m->currency);
-		L->rc = HR_E_INVALID;
+		yaml_error_at(L->d, &L->rc, L->doc, m->line, m->col,
+			      "no exchange rate from %s to %s; add it as economics.exchange: {%s: RATE}",
+			      m->currency, cfg->economics.currency, m->currency);
 	}
 }
 
@@ -125,10 +123,7 @@ static int from_doc(struct yaml_doc *doc, const char *dir, struct diag *d, struc
 	struct loader L = {.doc = doc, .d = d, .dir = dir, .calib = &cfg->calibration,
 			   .rc = doc->n_errors ? HR_E_INVALID : 0};
 	if (!doc->root) {
-		struct diag_loc loc = {.file = doc->name};
-		diag_at(d, DIAG_ERROR, &loc,
-			"the file is empty; expected a mapping with workload:, components:, triggers: ...");
-		L.rc = HR_E_INVALID;
+		schema_error(&L, NULL, "the file is empty; expected a mapping with workload:, components:, triggers: ...");
 	} else {
 		schema_load(&L, &schema_config, cfg, doc->root, "");
 		if (doc->root->type == YNODE_MAP) {

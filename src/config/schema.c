@@ -28,13 +28,10 @@ enum { PATH_MAX_LEN = 256, SHOW_MAX = 60, INTERP_MAX = 1 << 20 };
 
 void schema_error(struct loader *L, const struct ynode *node, const char *fmt, ...)
 {
-	struct diag_loc loc = node ? yaml_doc_loc(L->doc, node) : (struct diag_loc){.file = L->doc->name};
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vat(L->d, DIAG_ERROR, &loc, fmt, ap);
+	yaml_verror(L->d, &L->rc, L->doc, node, fmt, ap);
 	va_end(ap);
-	if (!L->rc)
-		L->rc = HR_E_INVALID;
 }
 
 /* The value as shown in a message: cut to SHOW_MAX bytes, control bytes as '?'. */

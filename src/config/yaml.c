@@ -1,6 +1,7 @@
 #include "config/yaml.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,17 +104,54 @@ struct diag_loc yaml_doc_loc(const struct yaml_doc *doc, const struct ynode *nod
 	return yaml_doc_loc_at(doc, node ? node->line : 0, node ? node->col : 0, span);
 }
 
-static void error_at(struct builder *b, int line, int col, int rc, const char *fmt, ...) HR_PRINTF(5, 6);
+/* Every located error of the config layer is reported here: *rc keeps the
+ * first error's code. */
+static void report(struct diag *d, int *rc, int code, const struct diag_loc *loc, const char *fmt, va_list ap)
+	HR_PRINTF(5, 0);
 
-static void error_at(struct builder *b, int line, int col, int rc, const char *fmt, ...)
+static void report(struct diag *d, int *rc, int code, const struct diag_loc *loc, const char *fmt, va_list ap)
+{
+	diag_vat(d, DIAG_ERROR, loc, fmt, ap);
+	if (rc && !*rc)
+		*rc = code;
+}
+
+void yaml_verror(struct diag *d, int *rc, const struct yaml_doc *doc, const struct ynode *node,
+		 const char *fmt, va_list ap)
+{
+	struct diag_loc loc = node ? yaml_doc_loc(doc, node) : (struct diag_loc){.file = doc->name};
+	report(d, rc, HR_E_INVALID, &loc, fmt, ap);
+}
+
+void yaml_error(struct diag *d, int *rc, const struct yaml_doc *doc, const struct ynode *node,
+		const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	yaml_verror(d, rc, doc, node, fmt, ap);
+	va_end(ap);
+}
+
+void yaml_error_at(struct diag *d, int *rc, const struct yaml_doc *doc, int line, int col,
+		   const char *fmt, ...)
+{
+	struct diag_loc loc = yaml_doc_loc_at(doc, line, col, 1);
+	va_list ap;
+	va_start(ap, fmt);
+	report(d, rc, HR_E_INVALID, &loc, fmt, ap);
+	va_end(ap);
+}
+
+/* The parser's errors: code is HR_E_TOO_LARGE for a cap, else HR_E_INVALID. */
+static void error_at(struct builder *b, int line, int col, int code, const char *fmt, ...) HR_PRINTF(5, 6);
+
+static void error_at(struct builder *b, int line, int col, int code, const char *fmt, ...)
 {
 	struct diag_loc loc = yaml_doc_loc_at(b->doc, line, col, 1);
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vat(b->d, DIAG_ERROR, &loc, fmt, ap);
+	report(b->d, &b->rc, code, &loc, fmt, ap);
 	va_end(ap);
-	if (!b->rc)
-		b->rc = rc;
 }
 
 /* Append to a collection; a mapping's key and value go in as a pair, the
@@ -187,9 +225,8 @@ static void check_duplicates(struct builder *b, const struct ynode *map)
 	qsort(k, map->n, sizeof(*k), key_cmp);
 	for (size_t i = 1; i < map->n; i++) {
 		if (strcmp(k[i]->str, k[i - 1]->str) == 0) {
-			struct diag_loc loc = yaml_doc_loc(b->doc, k[i]);
-			diag_at(b->d, DIAG_ERROR, &loc, "duplicate key '%s' (first at line %d, column %d)",
-				k[i]->str, k[i - 1]->line, k[i - 1]->col);
+			yaml_error(b->d, NULL, b->doc, k[i], "duplicate key '%s' (first at line %d, column %d)",
+				   k[i]->str, k[i - 1]->line, k[i - 1]->col);
 			// Not fatal: the schema walk still reports the file's other problems.
 			b->doc->n_errors++;
 		}
