@@ -22,7 +22,7 @@ enum { MAX_FILES = 256 };
 #define HEADROOM_DATADIR "/usr/local/share/headroom"
 #endif
 
-// The folder of the running binary, or NULL (no /proc).
+/* The folder of the running binary, or NULL (no /proc). */
 static char *exe_dir(void)
 {
 	char exe[PATH_MAX];
@@ -53,15 +53,15 @@ char *catalog_default_dir(void)
 		return xasprintf("%s/catalog", env);
 	char *dir = exe_dir();
 #if defined(HEADROOM_BUILDDIR) && defined(HEADROOM_SRCDATADIR)
-	// Run from the build folder (tests, ./build/headroom): the source tree's data.
+	/* Run from the build folder (tests, ./build/headroom): the source tree's data. */
 	size_t bl = strlen(HEADROOM_BUILDDIR);
 	if (dir && strncmp(dir, HEADROOM_BUILDDIR, bl) == 0 && (dir[bl] == '/' || dir[bl] == '\0')) {
 		free(dir);
 		return xasprintf("%s/catalog", HEADROOM_SRCDATADIR);
 	}
 #endif
-	// Installed under a prefix the build did not know (make install
-	// DESTDIR=..., a copied tree): BINDIR/../share/headroom beside the binary.
+	/* Installed under a prefix the build did not know (make install
+	 * DESTDIR=..., a copied tree): BINDIR/../share/headroom beside the binary. */
 	if (dir) {
 		char *rel = xasprintf("%s/../share/headroom/catalog", dir);
 		free(dir);
@@ -226,7 +226,7 @@ int catalog_load_dir(const char *dir, struct diag *d, struct catalog *out)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(dp);
-	// Sorted, so a later file's override is the same on every machine.
+	/* Sorted, so a later file's override is the same on every machine. */
 	qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", at, names[i]);

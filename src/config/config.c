@@ -41,7 +41,7 @@ static void check_components(struct loader *L, struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_components; i++) {
 		struct component *c = &cfg->components[i];
-		// One `memory` key: per process for processes, a reservation for servers.
+		/* One `memory` key: per process for processes, a reservation for servers. */
 		if (c->kind == COMP_POSTGRES || c->kind == COMP_REDIS) {
 			c->memory_b = c->memory_base_b;
 			c->memory_base_b = 0;

@@ -22,7 +22,7 @@ static void bad(struct ctx *c, const char *path, const char *fmt, ...) HR_PRINTF
 static void bad(struct ctx *c, const char *path, const char *fmt, ...)
 {
 	if (c->rc)
-		return; // one line: the first problem
+		return; /* one line: the first problem */
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
@@ -47,7 +47,7 @@ static const char *type_name(const json_t *v)
 	return "a value";
 }
 
-// Paths longer than the buffer are cut: a message, not a key.
+/* Paths longer than the buffer are cut: a message, not a key. */
 static void join(char *out, const char *path, const char *key)
 {
 	if (snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "", key) >= PATH_MAX_LEN)
@@ -60,7 +60,7 @@ static void index_path(char *out, const char *path, size_t i)
 		memcpy(out + PATH_MAX_LEN - 4, "...", 4);
 }
 
-// Every key of obj must be one of keys (NULL-terminated).
+/* Every key of obj must be one of keys (NULL-terminated). */
 static void only_keys(struct ctx *c, json_t *obj, const char *path, const char *const *keys)
 {
 	const char *k;
@@ -94,7 +94,7 @@ static json_t *need_object(struct ctx *c, json_t *v, const char *path)
 	return v;
 }
 
-// A number member. @return true when present and valid; *present tells absence.
+/* A number member. @return true when present and valid; *present tells absence. */
 static bool number(struct ctx *c, json_t *obj, const char *path, const char *key, bool required, double lo,
 		   double hi, double *out)
 {
@@ -228,7 +228,7 @@ static void rules(struct ctx *c, json_t *obj, const char *path, struct scaling_r
 		bad(c, pp, "at least one policy, or select: disabled");
 }
 
-// The slot of a per-replica metric by name, or -1.
+/* The slot of a per-replica metric by name, or -1. */
 static int slot_of(const struct scaling_request *r, const char *name)
 {
 	for (unsigned i = 0; i < r->in.n_metrics; i++) {
@@ -311,7 +311,7 @@ static void metric(struct ctx *c, json_t *e, const char *ep, struct scaling_requ
 		m->slot = (*slots)++;
 		m->cpu = m->kind == SCALING_RESOURCE && strcmp(name, "cpu") == 0;
 	} else if (!v || json_is_null(v)) {
-		// Absent or null: the read failed or came back empty - never 0.
+		/* Absent or null: the read failed or came back empty - never 0. */
 		m->absent = true;
 	} else if (!json_is_number(v)) {
 		char p[PATH_MAX_LEN];
@@ -371,7 +371,7 @@ static void replica(struct ctx *c, json_t *e, const char *ep, struct scaling_req
 				return;
 			}
 			if (json_is_null(v) && w == 0)
-				continue; // a missing sample
+				continue; /* a missing sample */
 			if (!json_is_number(v) || !(json_number_value(v) >= 0)) {
 				bad(c, p, "expected a number >= 0%s, got %s", w == 0 ? " or null" : "", type_name(v));
 				return;

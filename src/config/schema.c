@@ -129,7 +129,7 @@ static char *scalar_text(struct loader *L, const struct ynode *n, const char *pa
 	size_t at;
 	if (schema_interpolate(n->str, &out, &why, &at, &var) == 0)
 		return out;
-	// Point at the "${" when the scalar sits on one line.
+	/* Point at the "${" when the scalar sits on one line. */
 	struct ynode where = *n;
 	if (!memchr(n->str, '\n', n->len) && at < 4096)
 		where.col += (int)at + (n->quoted ? 1 : 0);
@@ -236,7 +236,7 @@ static int parse_level(const char *s, double *out, const char **why)
 
 static int parse_date(const char *s)
 {
-	// YYYY-MM-DD, digits only, plausible month and day.
+	/* YYYY-MM-DD, digits only, plausible month and day. */
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return HR_E_INVALID;
 	for (int i = 0; i < 10; i++)
@@ -321,7 +321,7 @@ static int parse_money_key(struct loader *L, const struct key_spec *k, void *bas
 	if (!L)
 		return 0;
 	if (k->cur_off) {
-		// A catalogue entry: its prices share the entry's one currency.
+		/* A catalogue entry: its prices share the entry's one currency. */
 		char *cur = AT(base, k->cur_off, char);
 		if (!m.currency[0]) {
 			schema_error(L, n, "%s: a catalogue price needs a currency, such as $5.39/mo or 4.59 EUR/mo, got '%s'",
@@ -335,7 +335,7 @@ static int parse_money_key(struct loader *L, const struct key_spec *k, void *bas
 		}
 		memcpy(cur, m.currency, 4);
 	} else if (m.currency[0]) {
-		// Converted to economics.currency once the whole file is read.
+		/* Converted to economics.currency once the whole file is read. */
 		add_pending_money(L, AT(base, k->offset, double), m.currency, n);
 	}
 	return 0;
@@ -632,7 +632,7 @@ static void load_value(struct loader *L, const struct key_spec *k, void *base, c
 			const char *why;
 			char sb[SHOW_MAX + 8];
 			if (t && (units_parse_number(t, &r, &why) || r <= 0 || !isfinite(r))) {
-				// economics.currency may come later in the file, so it is not named here.
+				/* economics.currency may come later in the file, so it is not named here. */
 				schema_error(L, n->items[i],
 					     "%s: expected what one %s is worth in economics.currency, a number greater than 0, got '%s'",
 					     sub, n->keys[i]->str, shown(t, sb, sizeof(sb)));
@@ -698,9 +698,9 @@ static void load_map(struct loader *L, const struct section *s, void *base, cons
 		return;
 	}
 	const char *cands[64];
-	uint64_t seen = 0; // one bit per key of s
+	uint64_t seen = 0; /* one bit per key of s */
 	if (s->n_keys > 64)
-		abort(); // a table this size is a bug the first test run shows
+		abort(); /* a table this size is a bug the first test run shows */
 	size_t nc = s->n_keys < NELEM(cands) ? s->n_keys : NELEM(cands);
 	for (size_t i = 0; i < nc; i++)
 		cands[i] = s->keys[i].name;
@@ -711,15 +711,15 @@ static void load_map(struct loader *L, const struct section *s, void *base, cons
 		for (size_t j = 0; j < s->n_keys && !k; j++)
 			if (strcmp(s->keys[j].name, key->str) == 0)
 				k = &s->keys[j], idx = j;
-		// A duplicate key was reported by the parser; reading it twice would
-		// merge two values into one field (a list's count with another's array).
+		/* A duplicate key was reported by the parser; reading it twice would
+		 * merge two values into one field (a list's count with another's array). */
 		if (k && (seen & (UINT64_C(1) << idx)))
 			continue;
 		if (k)
 			seen |= UINT64_C(1) << idx;
 		char kb[SHOW_MAX + 8];
-		// x-NAME at the top is an extension field, Compose's convention:
-		// a place for anchors (&name) that sections merge in; not read.
+		/* x-NAME at the top is an extension field, Compose's convention:
+		 * a place for anchors (&name) that sections merge in; not read. */
 		if (!k && !*path && strncmp(key->str, "x-", 2) == 0)
 			continue;
 		if (!k) {
@@ -764,7 +764,7 @@ void schema_defaults(const struct section *s, void *base)
 			for (int st = 0; st < STAGE_COUNT; st++)
 				set[st] = true;
 		} else if (k->def) {
-			// The defaults are ours: failing to parse one is a bug caught by the tests.
+			/* The defaults are ours: failing to parse one is a bug caught by the tests. */
 			if (parse_scalar(NULL, k, base, k->def, NULL, k->name))
 				abort();
 		}
@@ -881,7 +881,7 @@ static void load_calibration_file(struct loader *L, const struct key_spec *k, co
 	else
 		schema_load(&sub, &schema_calibration_file, L->calib, doc->root, "");
 	L->calib->present = sub.rc == 0;
-	// The pending-money list may have grown; nothing else is shared.
+	/* The pending-money list may have grown; nothing else is shared. */
 	L->money = sub.money;
 	L->n_money = sub.n_money;
 	L->cap_money = sub.cap_money;

@@ -8,7 +8,7 @@
 
 #include "model/autoscale_config.h"
 
-// In enum scaling_select / scaling_policy_type / scaling_fallback order.
+/* In enum scaling_select / scaling_policy_type / scaling_fallback order. */
 static const char *const select_names[] = {"max", "min", "disabled", NULL};
 static const char *const policy_types[] = {"pods", "percent", NULL};
 static const char *const fallback_names[] = {"static", "current", "current_if_higher", "current_if_lower", NULL};

@@ -125,11 +125,11 @@ SECTION(schema_objectives, "objectives", struct objectives, objectives_keys);
 static void trigger_init(void *base)
 {
 	struct trigger_rule *t = base;
-	// Levels the file leaves out stay NAN so rules/ can take them from the default rule.
+	/* Levels the file leaves out stay NAN so rules/ can take them from the default rule. */
 	t->warn = NAN;
 	t->crit = NAN;
-	// So do `for` and hysteresis: an override that leaves them out keeps the
-	// default's (rules_merge), and "for: 0s" stays expressible.
+	/* So do `for` and hysteresis: an override that leaves them out keeps the
+	 * default's (rules_merge), and "for: 0s" stays expressible. */
 	t->for_s = NAN;
 	t->hysteresis = NAN;
 }

@@ -15,7 +15,7 @@
 struct cursor {
 	const char *name;
 	struct diag *d;
-	const char *line; // start of the current line
+	const char *line; /* start of the current line */
 	size_t line_len;
 	int lineno;
 	bool failed;
@@ -24,7 +24,7 @@ struct cursor {
 static void bad(struct cursor *c, const char *at, const char *fmt, ...) HR_PRINTF(3, 4);
 static void bad(struct cursor *c, const char *at, const char *fmt, ...)
 {
-	// The line for the caret, cut at a sane width.
+	/* The line for the caret, cut at a sane width. */
 	char src[256];
 	size_t n = c->line_len < sizeof(src) - 1 ? c->line_len : sizeof(src) - 1;
 	memcpy(src, c->line, n);
@@ -63,7 +63,7 @@ static int64_t parse_time(const char *p, size_t len, const char **why)
 	}
 	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = dd, .tm_hour = h, .tm_min = mi, .tm_sec = s};
 	time_t t = timegm(&tm);
-	if (tm.tm_mday != dd) { // 31 February normalised to March
+	if (tm.tm_mday != dd) { /* 31 February normalised to March */
 		*why = "no such date";
 		return -1;
 	}
@@ -94,7 +94,7 @@ int trace_parse(const char *name, const char *text, size_t len, struct diag *d, 
 			}
 			header = true;
 		} else if (c.line_len == 0) {
-			if (nl && eol + 1 < end) // a blank line, not the file's end
+			if (nl && eol + 1 < end) /* a blank line, not the file's end */
 				bad(&c, p, "a blank line inside the trace; expected TIMESTAMP,REQUESTS");
 		} else {
 			const char *comma = memchr(p, ',', c.line_len);

@@ -68,7 +68,7 @@ static void copy_text(struct yaml_doc *doc, const char *text, size_t len)
 	memcpy(doc->text, text, len);
 	doc->text[len] = '\0';
 	doc->text_len = len;
-	// Line starts, found once, so yaml_doc_loc() is a lookup and not a scan.
+	/* Line starts, found once, so yaml_doc_loc() is a lookup and not a scan. */
 	size_t lines = 1;
 	for (size_t i = 0; i < len; i++)
 		lines += text[i] == '\n';
@@ -85,7 +85,7 @@ struct diag_loc yaml_doc_loc_at(const struct yaml_doc *doc, int line, int col, i
 	struct diag_loc loc = {.file = doc->name, .line = line, .col = col, .span = span > 0 ? span : 1};
 	if (line >= 1 && (size_t)line <= doc->n_lines && doc->lines[line - 1] <= doc->text_len) {
 		loc.src_line = doc->text + doc->lines[line - 1];
-		// Keep the caret on the line; no source line when the column is past it.
+		/* Keep the caret on the line; no source line when the column is past it. */
 		size_t rest = strcspn(loc.src_line, "\r\n");
 		if (col < 1 || (size_t)col > rest + 1)
 			loc.src_line = NULL;
@@ -227,7 +227,7 @@ static void check_duplicates(struct builder *b, const struct ynode *map)
 		if (strcmp(k[i]->str, k[i - 1]->str) == 0) {
 			yaml_error(b->d, NULL, b->doc, k[i], "duplicate key '%s' (first at line %d, column %d)",
 				   k[i]->str, k[i - 1]->line, k[i - 1]->col);
-			// Not fatal: the schema walk still reports the file's other problems.
+			/* Not fatal: the schema walk still reports the file's other problems. */
 			b->doc->n_errors++;
 		}
 	}
@@ -268,7 +268,7 @@ static bool is_null(const yaml_event_t *ev)
  * anchors and as many aliases, and scanning would make that quadratic. */
 static struct anchor *anchor_slot(struct anchor *t, size_t cap, const char *name)
 {
-	uint64_t h = 1469598103934665603u; // FNV-1a
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
 		h = (h ^ *c) * 1099511628211u;
 	for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
@@ -350,7 +350,7 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 			 a->node->line);
 		return HR_E_INVALID;
 	}
-	// attach() counts the copy's root; the rest is counted here, first.
+	/* attach() counts the copy's root; the rest is counted here, first. */
 	size_t budget = YAML_MAX_NODES - (b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES);
 	size_t more = tree_size(a->node, budget + 1) - 1;
 	if (more >= budget) {
@@ -359,8 +359,8 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 		return HR_E_TOO_LARGE;
 	}
 	b->doc->n_nodes += more;
-	// The copy's root is where the alias stands, so an error about the value
-	// points at the alias; what is inside points into the anchored text.
+	/* The copy's root is where the alias stands, so an error about the value
+	 * points at the alias; what is inside points into the anchored text. */
 	struct ynode *copy = tree_copy(a->node);
 	copy->line = line;
 	copy->col = col;
@@ -426,8 +426,8 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 	}
 	if (!any)
 		return 0;
-	// Every candidate in document order; sorted by key, the first written
-	// pair or else the first merged one of each key is kept.
+	/* Every candidate in document order; sorted by key, the first written
+	 * pair or else the first merged one of each key is kept. */
 	struct merge_pair *mp = xcalloc(total ? total : 1, sizeof(*mp));
 	size_t n = 0;
 	for (size_t i = 0; i < map->n; i++) {
@@ -454,7 +454,7 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 		bool written = false;
 		while (j < n && strcmp(sorted[j].src->keys[sorted[j].idx]->str, sorted[i].src->keys[sorted[i].idx]->str) == 0)
 			written |= sorted[j++].written;
-		// Written duplicates all stay, so check_duplicates() names them.
+		/* Written duplicates all stay, so check_duplicates() names them. */
 		for (size_t k = i; k < j; k++)
 			mp[sorted[k].order].keep = written ? sorted[k].written : k == i;
 		i = j;
@@ -472,14 +472,14 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 			continue;
 		struct ynode *src = mp[i].src;
 		if (mp[i].written) {
-			// Moved: the pair was written in this mapping.
+			/* Moved: the pair was written in this mapping. */
 			keys[out] = src->keys[mp[i].idx];
 			items[out++] = src->items[mp[i].idx];
 			src->keys[mp[i].idx] = NULL;
 			src->items[mp[i].idx] = NULL;
 			continue;
 		}
-		// Copied: an anchor may name the merged mapping, which stays whole.
+		/* Copied: an anchor may name the merged mapping, which stays whole. */
 		size_t used = b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES;
 		size_t budget = YAML_MAX_NODES - used;
 		size_t more = tree_size(src->keys[mp[i].idx], budget + 1);
@@ -496,8 +496,8 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 		items[out++] = tree_copy(src->items[mp[i].idx]);
 	}
 	free(mp);
-	// What is left (the << keys and their values) stays alive until the
-	// parse ends: an anchor may still name it.
+	/* What is left (the << keys and their values) stays alive until the
+	 * parse ends: an anchor may still name it. */
 	for (size_t i = 0; i < map->n; i++) {
 		if (map->keys[i])
 			spend(b, map->keys[i]);
@@ -528,9 +528,9 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 	case YAML_ALIAS_EVENT:
 		return on_alias(b, ev);
 	case YAML_SCALAR_EVENT: {
-		// A double-quoted "\0" is a NUL inside the value: C strings would
-		// end there while the length ran on (every later memchr over len
-		// read past the copy). No setting can mean one: refused here.
+		/* A double-quoted "\0" is a NUL inside the value: C strings would
+		 * end there while the length ran on (every later memchr over len
+		 * read past the copy). No setting can mean one: refused here. */
 		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
 			error_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1, HR_E_INVALID,
 				 "a value cannot hold a NUL character (\\0)");
@@ -580,7 +580,7 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 			const char *name = b->open_anchor[b->depth];
 			if (name) {
 				struct anchor *a = anchor_slot(b->anchors, b->cap_anchors, name);
-				if (a->node == done) // not hidden by a later &name inside it
+				if (a->node == done) /* not hidden by a later &name inside it */
 					a->done = true;
 			}
 			b->depth--;
@@ -607,7 +607,7 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 	struct builder b = {.doc = doc, .d = d};
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
-		abort(); // libyaml fails here only when out of memory; xalloc's policy
+		abort(); /* libyaml fails here only when out of memory; xalloc's policy */
 	yaml_parser_set_input_string(&p, (const unsigned char *)doc->text, len);
 	for (;;) {
 		yaml_event_t ev;
@@ -649,7 +649,7 @@ int yaml_doc_load(const char *path, struct diag *d, struct yaml_doc **out)
 {
 	*out = NULL;
 	struct diag_loc loc = {.file = path};
-	// Only regular files: a FIFO or a terminal named by mistake would block.
+	/* Only regular files: a FIFO or a terminal named by mistake would block. */
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		diag_at(d, DIAG_ERROR, &loc, "cannot read: %s", S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
