@@ -155,6 +155,8 @@ static const char *string(struct ctx *c, json_t *obj, const char *path, const ch
 	return json_string_value(v);
 }
 
+/* The index of v in names (NULL-terminated); HR_E_NOTFOUND after reporting
+ * the words it may be. */
 static int one_of(struct ctx *c, const char *path, const char *key, const char *v, const char *const *names)
 {
 	for (int i = 0; names[i]; i++)
@@ -167,7 +169,7 @@ static int one_of(struct ctx *c, const char *path, const char *key, const char *
 		len += (size_t)snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s", i ? ", " : "",
 					names[i]);
 	bad(c, p, "expected one of %s, got '%.40s'", list, v);
-	return -1;
+	return HR_E_NOTFOUND;
 }
 
 static const char *const select_names[] = {"max", "min", "disabled", NULL};
@@ -214,7 +216,7 @@ static void rules(struct ctx *c, json_t *obj, const char *path, struct scaling_r
 		only_keys(c, e, ep, pkeys);
 		struct scaling_policy *p = &r->policies[r->n_policies++];
 		const char *t = string(c, e, ep, "type", true);
-		int ti = t ? one_of(c, ep, "type", t, policy_names) : -1;
+		int ti = t ? one_of(c, ep, "type", t, policy_names) : HR_E_NOTFOUND;
 		if (ti >= 0)
 			p->type = (enum scaling_policy_type)ti;
 		(void)whole(c, e, ep, "value", true, 1, 1000000, &p->value);
@@ -228,7 +230,7 @@ static void rules(struct ctx *c, json_t *obj, const char *path, struct scaling_r
 		bad(c, pp, "at least one policy, or select: disabled");
 }
 
-/* The slot of a per-replica metric by name, or -1. */
+/* The slot of a per-replica metric by name, or HR_E_NOTFOUND. */
 static int slot_of(const struct scaling_request *r, const char *name)
 {
 	for (unsigned i = 0; i < r->in.n_metrics; i++) {
@@ -236,7 +238,7 @@ static int slot_of(const struct scaling_request *r, const char *name)
 		if ((m->kind == SCALING_RESOURCE || m->kind == SCALING_REPLICA) && strcmp(m->name, name) == 0)
 			return (int)m->slot;
 	}
-	return -1;
+	return HR_E_NOTFOUND;
 }
 
 static void metric(struct ctx *c, json_t *e, const char *ep, struct scaling_request *r, unsigned *slots)
@@ -250,7 +252,7 @@ static void metric(struct ctx *c, json_t *e, const char *ep, struct scaling_requ
 	struct scaling_metric *m = &r->metrics[idx];
 	m->at_s = NAN;
 	const char *k = string(c, e, ep, "kind", true);
-	int ki = k ? one_of(c, ep, "kind", k, kind_names) : -1;
+	int ki = k ? one_of(c, ep, "kind", k, kind_names) : HR_E_NOTFOUND;
 	if (ki < 0)
 		return;
 	m->kind = (enum scaling_kind)ki;
@@ -348,7 +350,7 @@ static void replica(struct ctx *c, json_t *e, const char *ep, struct scaling_req
 		return;
 	only_keys(c, e, ep, keys);
 	const char *s = string(c, e, ep, "state", true);
-	int si = s ? one_of(c, ep, "state", s, state_names) : -1;
+	int si = s ? one_of(c, ep, "state", s, state_names) : HR_E_NOTFOUND;
 	if (si >= 0)
 		rep->state = (enum scaling_replica_state)si;
 	const char *which[2] = {"usage", "requests"};
@@ -439,7 +441,7 @@ static void fallback(struct ctx *c, json_t *f, struct scaling_spec *s)
 	if (whole(c, f, "fallback", "failure_threshold", false, 0, 1000000, &n))
 		s->fallback_failures = (unsigned)n;
 	const char *b = string(c, f, "fallback", "behavior", false);
-	int bi = b ? one_of(c, "fallback", "behavior", b, fallback_names) : -1;
+	int bi = b ? one_of(c, "fallback", "behavior", b, fallback_names) : HR_E_NOTFOUND;
 	if (bi >= 0)
 		s->fallback_behavior = (enum scaling_fallback)bi;
 }

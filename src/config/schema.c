@@ -252,12 +252,13 @@ static bool is_currency(const char *s)
 	       s[2] >= 'A' && s[2] <= 'Z';
 }
 
+/* The index of s in names (NULL-terminated), or HR_E_NOTFOUND. */
 static int enum_index(const char *const *names, const char *s)
 {
 	for (int i = 0; names[i]; i++)
 		if (strcmp(names[i], s) == 0)
 			return i;
-	return -1;
+	return HR_E_NOTFOUND;
 }
 
 static void enum_error(struct loader *L, const struct ynode *n, const char *path,

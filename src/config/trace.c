@@ -38,36 +38,39 @@ static void bad(struct cursor *c, const char *at, const char *fmt, ...)
 	c->failed = true;
 }
 
-static int digits(const char *p, int n)
+/* The n decimal digits at p into *v; HR_E_INVALID when one is not a digit. */
+static int digits(const char *p, int n, int *v)
 {
-	int v = 0;
+	*v = 0;
 	for (int i = 0; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
+			return HR_E_INVALID;
+		*v = *v * 10 + (p[i] - '0');
 	}
-	return v;
+	return 0;
 }
 
-/* YYYY-MM-DDTHH:MM:SSZ -> Unix seconds; -1 and *why on error. */
-static int64_t parse_time(const char *p, size_t len, const char **why)
+/* YYYY-MM-DDTHH:MM:SSZ -> Unix seconds in *out; HR_E_INVALID and *why on error. */
+static int parse_time(const char *p, size_t len, int64_t *out, const char **why)
 {
 	*why = "expected a UTC time such as 1995-07-01T04:00:00Z";
 	if (len != 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
-		return -1;
-	int y = digits(p, 4), mo = digits(p + 5, 2), dd = digits(p + 8, 2);
-	int h = digits(p + 11, 2), mi = digits(p + 14, 2), s = digits(p + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || dd < 1 || dd > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) {
+		return HR_E_INVALID;
+	int y, mo, dd, h, mi, s;
+	if (digits(p, 4, &y) || digits(p + 5, 2, &mo) || digits(p + 8, 2, &dd) || digits(p + 11, 2, &h) ||
+	    digits(p + 14, 2, &mi) || digits(p + 17, 2, &s) || y < 1970 || mo < 1 || mo > 12 || dd < 1 || dd > 31 ||
+	    h > 23 || mi > 59 || s > 59) {
 		*why = "the date or time is out of range";
-		return -1;
+		return HR_E_INVALID;
 	}
 	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = dd, .tm_hour = h, .tm_min = mi, .tm_sec = s};
 	time_t t = timegm(&tm);
 	if (tm.tm_mday != dd) { /* 31 February normalised to March */
 		*why = "no such date";
-		return -1;
+		return HR_E_INVALID;
 	}
-	return (int64_t)t;
+	*out = (int64_t)t;
+	return 0;
 }
 
 int trace_parse(const char *name, const char *text, size_t len, struct diag *d, struct trace *out)
@@ -103,8 +106,8 @@ int trace_parse(const char *name, const char *text, size_t len, struct diag *d, 
 				break;
 			}
 			const char *why;
-			int64_t t = parse_time(p, (size_t)(comma - p), &why);
-			if (t < 0) {
+			int64_t t;
+			if (parse_time(p, (size_t)(comma - p), &t, &why)) {
 				bad(&c, p, "%s", why);
 				break;
 			}
