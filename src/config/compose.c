@@ -332,12 +332,11 @@ static void resolve_extends(struct reader *r, const struct yaml_doc *doc, const 
 			const char *why = strbuf_str(&mem);
 			size_t len = strcspn(why, "\n");
 			rd_error(r, doc, file, "services.%s.extends.file: %.*s", svc, (int)len, why);
-			strbuf_free(&mem);
-			free(path);
-			return;
 		}
 		strbuf_free(&mem);
 		free(path);
+		if (rc)
+			return;
 		r->docs[r->n_docs++] = other;
 		from = other;
 	}

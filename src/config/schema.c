@@ -89,8 +89,8 @@ int schema_interpolate(const char *text, char **out, const char **why, size_t *b
 			*why = strchr(p, '}') ? "expected ${NAME} with NAME made of letters, digits and '_'"
 					      : "'${' is not closed by '}' (write $${ for a literal ${)";
 			*bad_at = (size_t)(p - text);
-			strbuf_free(&sb);
-			return HR_E_INVALID;
+			rc = HR_E_INVALID;
+			goto out;
 		}
 		char *key = xstrndup(name, (size_t)(q - name));
 		const char *val = getenv(key);
@@ -98,8 +98,8 @@ int schema_interpolate(const char *text, char **out, const char **why, size_t *b
 			*why = "environment variable is not set";
 			*bad_at = (size_t)(p - text);
 			*var = key;
-			strbuf_free(&sb);
-			return HR_E_INVALID;
+			rc = HR_E_INVALID;
+			goto out;
 		}
 		free(key);
 		rc = strbuf_puts(&sb, val);
@@ -108,13 +108,15 @@ int schema_interpolate(const char *text, char **out, const char **why, size_t *b
 	if (rc) {
 		*why = "the value is longer than 1 MiB after ${VAR} expansion";
 		*bad_at = 0;
-		strbuf_free(&sb);
-		return HR_E_INVALID;
+		rc = HR_E_INVALID;
+		goto out;
 	}
 	*out = strbuf_take(&sb);
 	if (!*out)
 		*out = xstrdup("");
-	return 0;
+out:
+	strbuf_free(&sb);
+	return rc;
 }
 
 /* A scalar's text, interpolated; NULL after reporting what was wrong. */
@@ -871,8 +873,7 @@ static void load_calibration_file(struct loader *L, const struct key_spec *k, co
 			schema_error(L, n, "calibration: cannot read the calibration file '%s'", path);
 		else if (!L->rc)
 			L->rc = rc;
-		free(path);
-		return;
+		goto out;
 	}
 	sub.doc = doc;
 	sub.rc = 0;
@@ -889,6 +890,7 @@ static void load_calibration_file(struct loader *L, const struct key_spec *k, co
 	if (sub.rc && !L->rc)
 		L->rc = sub.rc;
 	yaml_doc_free(doc);
+out:
 	free(path);
 	(void)k;
 }

@@ -177,21 +177,23 @@ int trace_parse(const char *name, const char *text, size_t len, struct diag *d, 
 int trace_load(const char *path, struct diag *d, struct trace *out)
 {
 	memset(out, 0, sizeof(*out));
+	char *buf = NULL;
+	size_t size, got = 0;
+	int rc;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		diag_error(d, "%s: cannot read the trace: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return HR_E_IO;
+		rc = HR_E_IO;
+		goto out;
 	}
 	if ((uint64_t)st.st_size > TRACE_MAX_BYTES) {
 		diag_error(d, "%s: the trace is larger than %u MiB", path, TRACE_MAX_BYTES >> 20);
-		close(fd);
-		return HR_E_TOO_LARGE;
+		rc = HR_E_TOO_LARGE;
+		goto out;
 	}
-	size_t size = (size_t)st.st_size, got = 0;
-	char *buf = xmalloc(size + 1);
+	size = (size_t)st.st_size;
+	buf = xmalloc(size + 1);
 	while (got < size) {
 		ssize_t r = read(fd, buf + got, size - got);
 		if (r < 0 && errno == EINTR)
@@ -200,8 +202,10 @@ int trace_load(const char *path, struct diag *d, struct trace *out)
 			break;
 		got += (size_t)r;
 	}
-	close(fd);
-	int rc = trace_parse(path, buf, got, d, out);
+	rc = trace_parse(path, buf, got, d, out);
+out:
+	if (fd >= 0)
+		close(fd);
 	free(buf);
 	return rc;
 }

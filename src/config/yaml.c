@@ -179,28 +179,35 @@ static void push_child(struct ynode *parent, size_t *cap, struct ynode *child, b
 /* Attach a new node under the top of the stack (or make it the root). */
 static int attach(struct builder *b, struct ynode *node)
 {
+	int rc = 0;
+	struct ynode *parent;
+	bool key;
 	if (++b->doc->n_nodes > YAML_MAX_NODES) {
 		error_at(b, node->line, node->col, HR_E_TOO_LARGE,
 			 "the document has more than %u nodes", YAML_MAX_NODES);
-		node_free(node);
-		return HR_E_TOO_LARGE;
+		rc = HR_E_TOO_LARGE;
+		goto out;
 	}
 	if (b->depth == 0) {
 		b->doc->root = node;
-		return 0;
+		goto out;
 	}
-	struct ynode *parent = b->stack[b->depth];
-	bool key = parent->type == YNODE_MAP && !b->pending_key[b->depth];
+	parent = b->stack[b->depth];
+	key = parent->type == YNODE_MAP && !b->pending_key[b->depth];
 	if (key && node->type != YNODE_SCALAR) {
 		error_at(b, node->line, node->col, HR_E_INVALID,
 			 "a mapping key must be a plain name, not %s", ynode_type_name(node->type));
-		node_free(node);
-		return HR_E_INVALID;
+		rc = HR_E_INVALID;
+		goto out;
 	}
 	push_child(parent, &b->caps[b->depth], node, key);
 	if (parent->type == YNODE_MAP)
 		b->pending_key[b->depth] = key;
-	return 0;
+out:
+	/* A node that was not attached is not in the tree: it is freed here. */
+	if (rc)
+		node_free(node);
+	return rc;
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -598,14 +605,14 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 	struct yaml_doc *doc = xcalloc(1, sizeof(*doc));
 	doc->name = xstrdup(name);
 	copy_text(doc, text, len);
+	struct builder b = {.doc = doc, .d = d};
+	yaml_parser_t p;
 	if (len > YAML_MAX_BYTES) {
 		struct diag_loc loc = {.file = name};
 		diag_at(d, DIAG_ERROR, &loc, "the file is larger than %u MiB", YAML_MAX_BYTES >> 20);
-		yaml_doc_free(doc);
-		return HR_E_TOO_LARGE;
+		b.rc = HR_E_TOO_LARGE;
+		goto out;
 	}
-	struct builder b = {.doc = doc, .d = d};
-	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
 		abort(); /* libyaml fails here only when out of memory; xalloc's policy */
 	yaml_parser_set_input_string(&p, (const unsigned char *)doc->text, len);
@@ -637,6 +644,7 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 	for (size_t i = 0; i < b.n_spent; i++)
 		node_free(b.spent[i]);
 	free(b.spent);
+out:
 	if (b.rc) {
 		yaml_doc_free(doc);
 		return b.rc;
@@ -663,21 +671,23 @@ int yaml_doc_load(const char *path, struct diag *d, struct yaml_doc **out)
 	size_t cap = YAML_MAX_BYTES + 1, len = 0;
 	char *buf = xmalloc(cap);
 	size_t got;
+	int rc;
 	while (len < cap && (got = fread(buf + len, 1, cap - len, fp)) > 0)
 		len += got;
 	int err = ferror(fp);
 	fclose(fp);
 	if (err) {
-		free(buf);
 		diag_at(d, DIAG_ERROR, &loc, "cannot read: input/output error");
-		return HR_E_IO;
+		rc = HR_E_IO;
+		goto out;
 	}
 	if (len > YAML_MAX_BYTES) {
-		free(buf);
 		diag_at(d, DIAG_ERROR, &loc, "the file is larger than %u MiB", YAML_MAX_BYTES >> 20);
-		return HR_E_TOO_LARGE;
+		rc = HR_E_TOO_LARGE;
+		goto out;
 	}
-	int rc = yaml_doc_parse(path, buf, len, d, out);
+	rc = yaml_doc_parse(path, buf, len, d, out);
+out:
 	free(buf);
 	return rc;
 }
