@@ -4,7 +4,6 @@
 #include "config/config.h"
 
 #include <ctype.h>
-
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,6 @@
+/* scaling_input.c - read and check the JSON `headroom autoscale decide` is
+ * given (see scaling_input.h): one checker per object of the document, each
+ * naming the JSON path of the first problem it finds. */
 #include "config/scaling_input.h"
 
 #include <jansson.h>

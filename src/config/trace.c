@@ -1,3 +1,5 @@
+/* trace.c - read a request-rate trace CSV (see trace.h) in one pass over
+ * its lines, the first problem reported at its line and column. */
 #include "config/trace.h"
 
 #include <errno.h>

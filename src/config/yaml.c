@@ -1,3 +1,13 @@
+/* yaml.c - libyaml's events into the tree of yaml.h, and the config
+ * layer's located errors.
+ *
+ * Design note. A builder keeps the stack of open collections and attaches
+ * each new node under the top one; anchors, aliases and merge keys are
+ * resolved as the events arrive, within the node cap (the section on them
+ * below says how). Every error that points into a YAML file, the parser's
+ * own and the readers' (schema, config, compose), goes through report(), so
+ * the location, the source line under it and the first-error code are
+ * worked out in one place. */
 #include "config/yaml.h"
 
 #include <errno.h>
