@@ -22,7 +22,7 @@ enum { MAX_FILES = 256 };
 #define HEADROOM_DATADIR "/usr/local/share/headroom"
 #endif
 
-// The folder of the running binary, or NULL (no /proc).
+/* The folder of the running binary, or NULL (no /proc). */
 static char *exe_dir(void)
 {
 	char exe[PATH_MAX];
@@ -51,25 +51,24 @@ char *catalog_default_dir(void)
 	env = getenv("HEADROOM_DATA");
 	if (env && *env)
 		return xasprintf("%s/catalog", env);
-	char *dir = exe_dir();
+	char *dir = exe_dir(), *found = NULL;
 #if defined(HEADROOM_BUILDDIR) && defined(HEADROOM_SRCDATADIR)
-	// Run from the build folder (tests, ./build/headroom): the source tree's data.
+	/* Run from the build folder (tests, ./build/headroom): the source tree's data. */
 	size_t bl = strlen(HEADROOM_BUILDDIR);
-	if (dir && strncmp(dir, HEADROOM_BUILDDIR, bl) == 0 && (dir[bl] == '/' || dir[bl] == '\0')) {
-		free(dir);
-		return xasprintf("%s/catalog", HEADROOM_SRCDATADIR);
-	}
+	if (dir && strncmp(dir, HEADROOM_BUILDDIR, bl) == 0 && (dir[bl] == '/' || dir[bl] == '\0'))
+		found = xasprintf("%s/catalog", HEADROOM_SRCDATADIR);
 #endif
-	// Installed under a prefix the build did not know (make install
-	// DESTDIR=..., a copied tree): BINDIR/../share/headroom beside the binary.
-	if (dir) {
-		char *rel = xasprintf("%s/../share/headroom/catalog", dir);
-		free(dir);
-		if (is_dir(rel))
-			return rel;
-		free(rel);
+	/* Installed under a prefix the build did not know (make install
+	 * DESTDIR=..., a copied tree): BINDIR/../share/headroom beside the binary. */
+	if (dir && !found) {
+		found = xasprintf("%s/../share/headroom/catalog", dir);
+		if (!is_dir(found)) {
+			free(found);
+			found = NULL;
+		}
 	}
-	return xasprintf("%s/catalog", HEADROOM_DATADIR);
+	free(dir);
+	return found ? found : xasprintf("%s/catalog", HEADROOM_DATADIR);
 }
 
 void offer_free(struct offer *o)
@@ -204,15 +203,15 @@ int catalog_load_dir(const char *dir, struct diag *d, struct catalog *out)
 	char *def = dir ? NULL : catalog_default_dir();
 	const char *at = dir ? dir : def;
 	struct diag_loc loc = {.file = at};
-	DIR *dp = opendir(at);
-	if (!dp) {
-		diag_at(d, DIAG_ERROR, &loc, "cannot read the price catalogue folder (set HEADROOM_DATA to the data folder)");
-		free(def);
-		return HR_E_IO;
-	}
 	char *names[MAX_FILES];
 	size_t n = 0;
 	int rc = 0;
+	DIR *dp = opendir(at);
+	if (!dp) {
+		diag_at(d, DIAG_ERROR, &loc, "cannot read the price catalogue folder (set HEADROOM_DATA to the data folder)");
+		rc = HR_E_IO;
+		goto out;
+	}
 	struct dirent *e;
 	while ((e = readdir(dp))) {
 		size_t len = strlen(e->d_name);
@@ -226,7 +225,7 @@ int catalog_load_dir(const char *dir, struct diag *d, struct catalog *out)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(dp);
-	// Sorted, so a later file's override is the same on every machine.
+	/* Sorted, so a later file's override is the same on every machine. */
 	qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", at, names[i]);
@@ -236,6 +235,7 @@ int catalog_load_dir(const char *dir, struct diag *d, struct catalog *out)
 		free(path);
 		free(names[i]);
 	}
+out:
 	free(def);
 	if (rc)
 		catalog_free(out);

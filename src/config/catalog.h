@@ -2,11 +2,11 @@
 #ifndef HR_CATALOG_H
 #define HR_CATALOG_H
 
+#include <stdbool.h>
+
 #include "model/model.h"
 #include "util/diag.h"
 #include "util/error.h"
-
-#include <stdbool.h>
 
 /**
  * Load every *.yaml file in dir (one provider each) into a new catalogue.

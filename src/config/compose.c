@@ -39,13 +39,10 @@ static void rd_error(struct reader *r, const struct yaml_doc *doc, const struct 
 
 static void rd_error(struct reader *r, const struct yaml_doc *doc, const struct ynode *n, const char *fmt, ...)
 {
-	struct diag_loc loc = yaml_doc_loc(doc, n);
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vat(r->d, DIAG_ERROR, &loc, fmt, ap);
+	yaml_verror(r->d, &r->rc, doc, n, fmt, ap);
 	va_end(ap);
-	if (!r->rc)
-		r->rc = HR_E_INVALID;
 }
 
 static const struct ynode *get(const struct ynode *map, const char *key)
@@ -331,16 +328,15 @@ static void resolve_extends(struct reader *r, const struct yaml_doc *doc, const 
 		diag_init_mem(&sub, &mem);
 		int rc = yaml_doc_load(path, &sub, &other);
 		if (rc) {
-			// Name the extends line, then what went wrong in the other file.
+			/* Name the extends line, then what went wrong in the other file. */
 			const char *why = strbuf_str(&mem);
 			size_t len = strcspn(why, "\n");
 			rd_error(r, doc, file, "services.%s.extends.file: %.*s", svc, (int)len, why);
-			strbuf_free(&mem);
-			free(path);
-			return;
 		}
 		strbuf_free(&mem);
 		free(path);
+		if (rc)
+			return;
 		r->docs[r->n_docs++] = other;
 		from = other;
 	}
@@ -434,7 +430,7 @@ static void read_service(struct reader *r, const struct yaml_doc *doc, const str
 	if (ext && !ext->null) {
 		struct compose_service base = {0};
 		resolve_extends(r, doc, ext, svc, depth, &base);
-		// The extending service keeps its own name and place.
+		/* The extending service keeps its own name and place. */
 		free(base.name);
 		free(base.file);
 		base.name = base.file = NULL;
@@ -447,17 +443,14 @@ static const struct ynode *services_of(struct reader *r, const struct yaml_doc *
 {
 	const struct ynode *root = doc->root;
 	if (!root || root->type != YNODE_MAP) {
-		struct diag_loc loc = yaml_doc_loc_at(doc, root ? root->line : 1, root ? root->col : 1, 1);
-		diag_at(r->d, DIAG_ERROR, &loc, "expected a Compose file: a mapping with 'services' at the top, got %s",
-			root ? ynode_type_name(root->type) : "an empty document");
-		r->rc = HR_E_INVALID;
+		yaml_error_at(r->d, &r->rc, doc, root ? root->line : 1, root ? root->col : 1,
+			      "expected a Compose file: a mapping with 'services' at the top, got %s",
+			      root ? ynode_type_name(root->type) : "an empty document");
 		return NULL;
 	}
 	const struct ynode *svcs = get(root, "services");
 	if (!svcs || svcs->null) {
-		struct diag_loc loc = yaml_doc_loc_at(doc, root->line, root->col, 1);
-		diag_at(r->d, DIAG_ERROR, &loc, "expected a Compose file: no 'services' at the top");
-		r->rc = HR_E_INVALID;
+		yaml_error_at(r->d, &r->rc, doc, root->line, root->col, "expected a Compose file: no 'services' at the top");
 		return NULL;
 	}
 	if (svcs->type != YNODE_MAP) {
@@ -474,7 +467,7 @@ static int load_doc(const char *name, struct yaml_doc *doc, struct diag *d, stru
 	r.dir = slash ? xstrndup(name, (size_t)(slash - name)) : NULL;
 	r.docs[r.n_docs++] = doc;
 	const struct ynode *root = doc->root;
-	// Unknown top-level keys: a typo of 'services' must not pass as an empty file.
+	/* Unknown top-level keys: a typo of 'services' must not pass as an empty file. */
 	if (root && root->type == YNODE_MAP) {
 		for (size_t i = 0; i < root->n; i++) {
 			const char *k = root->keys[i]->str;
@@ -570,7 +563,7 @@ char *compose_image_repo(const char *image, char *out, size_t n)
 	out[0] = 0;
 	if (!image)
 		return out;
-	// Drop a digest, then take the last path component, then drop its tag.
+	/* Drop a digest, then take the last path component, then drop its tag. */
 	size_t len = strcspn(image, "@");
 	const char *start = image;
 	for (size_t i = 0; i < len; i++)
@@ -606,21 +599,21 @@ int compose_flag(const char *command, const char *const *flags, char **out)
 				continue;
 			const char *v = NULL;
 			size_t vl = 0;
-			if (tl == fl) { // "--workers 4"
+			if (tl == fl) { /* "--workers 4" */
 				const char *q = p + tl;
 				while (*q == ' ' || *q == '\t')
 					q++;
 				v = q;
 				vl = strcspn(q, " \t\n");
-			} else if (p[fl] == '=') { // "--workers=4"
+			} else if (p[fl] == '=') { /* "--workers=4" */
 				v = p + fl + 1;
 				vl = tl - fl - 1;
-			} else if ((*f)[1] != '-') { // "-w4"
+			} else if ((*f)[1] != '-') { /* "-w4" */
 				v = p + fl;
 				vl = tl - fl;
 			}
 			if (v && vl) {
-				// Quotes a shell would strip.
+				/* Quotes a shell would strip. */
 				if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
 					v++;
 					vl -= 2;
@@ -680,7 +673,7 @@ void compose_classify(const struct compose_service *s, struct compose_kind *out)
 	    (s->command && strbuf_puts(&cmd, s->command)))
 		strbuf_reset(&cmd);
 	const char *c = strbuf_str(&cmd);
-	// The command decides first: a Celery worker often runs from the app's own image.
+	/* The command decides first: a Celery worker often runs from the app's own image. */
 	struct {
 		const char *word, *also;
 		enum compose_framework fw;
@@ -708,7 +701,7 @@ void compose_classify(const struct compose_service *s, struct compose_kind *out)
 			 has_word(c, "beat") ? "beat (the scheduler)" : "flower (the monitor)");
 		goto done;
 	}
-	// A Node.js process whose command names a worker script: BullMQ's shape.
+	/* A Node.js process whose command names a worker script: BullMQ's shape. */
 	if ((has_word(c, "node") || has_word(c, "npm") || has_word(c, "yarn") || has_word(c, "pnpm") ||
 	     strncmp(repo, "node", 4) == 0) &&
 	    (strstr(c, "worker") || strstr(c, "queue"))) {

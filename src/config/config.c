@@ -4,7 +4,6 @@
 #include "config/config.h"
 
 #include <ctype.h>
-
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +28,9 @@ static void settle_money(struct loader *L, struct config *cfg)
 			*m->target *= rate;
 			continue;
 		}
-		struct diag_loc loc = yaml_doc_loc_at(L->doc, m->line, m->col, 1);
-		diag_at(L->d, DIAG_ERROR, &loc,
-			"no exchange rate from %s to %s; add it as economics.exchange: {%s: RATE}",
-			m->currency, cfg->economics.currency, m->currency);
-		L->rc = HR_E_INVALID;
+		yaml_error_at(L->d, &L->rc, L->doc, m->line, m->col,
+			      "no exchange rate from %s to %s; add it as economics.exchange: {%s: RATE}",
+			      m->currency, cfg->economics.currency, m->currency);
 	}
 }
 
@@ -43,7 +40,7 @@ static void check_components(struct loader *L, struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_components; i++) {
 		struct component *c = &cfg->components[i];
-		// One `memory` key: per process for processes, a reservation for servers.
+		/* One `memory` key: per process for processes, a reservation for servers. */
 		if (c->kind == COMP_POSTGRES || c->kind == COMP_REDIS) {
 			c->memory_b = c->memory_base_b;
 			c->memory_base_b = 0;
@@ -125,10 +122,7 @@ static int from_doc(struct yaml_doc *doc, const char *dir, struct diag *d, struc
 	struct loader L = {.doc = doc, .d = d, .dir = dir, .calib = &cfg->calibration,
 			   .rc = doc->n_errors ? HR_E_INVALID : 0};
 	if (!doc->root) {
-		struct diag_loc loc = {.file = doc->name};
-		diag_at(d, DIAG_ERROR, &loc,
-			"the file is empty; expected a mapping with workload:, components:, triggers: ...");
-		L.rc = HR_E_INVALID;
+		schema_error(&L, NULL, "the file is empty; expected a mapping with workload:, components:, triggers: ...");
 	} else {
 		schema_load(&L, &schema_config, cfg, doc->root, "");
 		if (doc->root->type == YNODE_MAP) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #define MIB 1048576.0
@@ -49,7 +50,7 @@ static unsigned flag_uint(const char *cmd, const char *const *flags)
 		return 0;
 	char *end;
 	unsigned long n = strtoul(v, &end, 10);
-	// "puma -t 0:16": the maximum is what can run at once.
+	/* "puma -t 0:16": the maximum is what can run at once. */
 	if (*end == ':')
 		n = strtoul(end + 1, &end, 10);
 	bool ok = end != v && *end == 0 && n > 0 && n <= 100000;
@@ -199,11 +200,11 @@ static void draft_worker(const struct compose_service *s, const char *cmd, const
 		c->concurrency = 1;
 		note(&dc->workers, false, "an RQ worker runs one job at a time (python-rq.org, workers)");
 		{
-			// "rq worker high default": the queues follow the word worker.
+			/* "rq worker high default": the queues follow the word worker. */
 			const char *q = strstr(cmd, "worker");
 			q = q ? q + 6 : "";
 			while (*q == ' ' || *q == '-') {
-				if (*q == '-') // skip an option and, when separate, nothing more
+				if (*q == '-') /* skip an option and, when separate, nothing more */
 					q += strcspn(q, " ");
 				else
 					q++;
@@ -295,7 +296,7 @@ static void draft_service(const struct compose_service *s, double vcpu, double m
 		note(&dc->profiles, true, "runs only with --profile %s; planned as if it always ran", strbuf_str(&sb));
 		strbuf_free(&sb);
 	}
-	// A command with an entrypoint before it is what runs.
+	/* A command with an entrypoint before it is what runs. */
 	struct strbuf cb;
 	strbuf_init(&cb, 1u << 17);
 	if ((s->entrypoint && strbuf_puts(&cb, s->entrypoint)) || strbuf_puts(&cb, " ") ||
@@ -347,7 +348,7 @@ static void draft_service(const struct compose_service *s, double vcpu, double m
 		}
 		break;
 	}
-	// Replicas in the file are processes the model counts per replica of the group.
+	/* Replicas in the file are processes the model counts per replica of the group. */
 	if (s->replicas > 1 && (k.kind == COMP_APP || k.kind == COMP_WORKER)) {
 		unsigned per = c->workers ? c->workers : 1;
 		c->workers = per * s->replicas;
@@ -442,7 +443,7 @@ int draft_build(const struct compose_project *p, double vcpu, double memory_b, d
 		draft_free(out);
 		return HR_E_INVALID;
 	}
-	// Database connections: a pool per process where there is a database.
+	/* Database connections: a pool per process where there is a database. */
 	for (size_t i = 0; i < out->n && out->has_pg; i++) {
 		struct draft_component *dc = &out->comps[i];
 		if (dc->c.kind == COMP_APP) {

@@ -1,3 +1,5 @@
+/* fx.c - exchange rates: a config's own (economics.exchange) first, else
+ * through the euro with the ECB reference table below. */
 #include "config/fx.h"
 
 #include <string.h>

@@ -1,3 +1,6 @@
+/* scaling_input.c - read and check the JSON `headroom autoscale decide` is
+ * given (see scaling_input.h): one checker per object of the document, each
+ * naming the JSON path of the first problem it finds. */
 #include "config/scaling_input.h"
 
 #include <jansson.h>
@@ -22,7 +25,7 @@ static void bad(struct ctx *c, const char *path, const char *fmt, ...) HR_PRINTF
 static void bad(struct ctx *c, const char *path, const char *fmt, ...)
 {
 	if (c->rc)
-		return; // one line: the first problem
+		return; /* one line: the first problem */
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
@@ -47,7 +50,7 @@ static const char *type_name(const json_t *v)
 	return "a value";
 }
 
-// Paths longer than the buffer are cut: a message, not a key.
+/* Paths longer than the buffer are cut: a message, not a key. */
 static void join(char *out, const char *path, const char *key)
 {
 	if (snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "", key) >= PATH_MAX_LEN)
@@ -60,7 +63,7 @@ static void index_path(char *out, const char *path, size_t i)
 		memcpy(out + PATH_MAX_LEN - 4, "...", 4);
 }
 
-// Every key of obj must be one of keys (NULL-terminated).
+/* Every key of obj must be one of keys (NULL-terminated). */
 static void only_keys(struct ctx *c, json_t *obj, const char *path, const char *const *keys)
 {
 	const char *k;
@@ -94,7 +97,7 @@ static json_t *need_object(struct ctx *c, json_t *v, const char *path)
 	return v;
 }
 
-// A number member. @return true when present and valid; *present tells absence.
+/* A number member. @return true when present and valid; *present tells absence. */
 static bool number(struct ctx *c, json_t *obj, const char *path, const char *key, bool required, double lo,
 		   double hi, double *out)
 {
@@ -155,6 +158,8 @@ static const char *string(struct ctx *c, json_t *obj, const char *path, const ch
 	return json_string_value(v);
 }
 
+/* The index of v in names (NULL-terminated); HR_E_NOTFOUND after reporting
+ * the words it may be. */
 static int one_of(struct ctx *c, const char *path, const char *key, const char *v, const char *const *names)
 {
 	for (int i = 0; names[i]; i++)
@@ -167,7 +172,7 @@ static int one_of(struct ctx *c, const char *path, const char *key, const char *
 		len += (size_t)snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s", i ? ", " : "",
 					names[i]);
 	bad(c, p, "expected one of %s, got '%.40s'", list, v);
-	return -1;
+	return HR_E_NOTFOUND;
 }
 
 static const char *const select_names[] = {"max", "min", "disabled", NULL};
@@ -214,7 +219,7 @@ static void rules(struct ctx *c, json_t *obj, const char *path, struct scaling_r
 		only_keys(c, e, ep, pkeys);
 		struct scaling_policy *p = &r->policies[r->n_policies++];
 		const char *t = string(c, e, ep, "type", true);
-		int ti = t ? one_of(c, ep, "type", t, policy_names) : -1;
+		int ti = t ? one_of(c, ep, "type", t, policy_names) : HR_E_NOTFOUND;
 		if (ti >= 0)
 			p->type = (enum scaling_policy_type)ti;
 		(void)whole(c, e, ep, "value", true, 1, 1000000, &p->value);
@@ -228,7 +233,7 @@ static void rules(struct ctx *c, json_t *obj, const char *path, struct scaling_r
 		bad(c, pp, "at least one policy, or select: disabled");
 }
 
-// The slot of a per-replica metric by name, or -1.
+/* The slot of a per-replica metric by name, or HR_E_NOTFOUND. */
 static int slot_of(const struct scaling_request *r, const char *name)
 {
 	for (unsigned i = 0; i < r->in.n_metrics; i++) {
@@ -236,7 +241,7 @@ static int slot_of(const struct scaling_request *r, const char *name)
 		if ((m->kind == SCALING_RESOURCE || m->kind == SCALING_REPLICA) && strcmp(m->name, name) == 0)
 			return (int)m->slot;
 	}
-	return -1;
+	return HR_E_NOTFOUND;
 }
 
 static void metric(struct ctx *c, json_t *e, const char *ep, struct scaling_request *r, unsigned *slots)
@@ -250,7 +255,7 @@ static void metric(struct ctx *c, json_t *e, const char *ep, struct scaling_requ
 	struct scaling_metric *m = &r->metrics[idx];
 	m->at_s = NAN;
 	const char *k = string(c, e, ep, "kind", true);
-	int ki = k ? one_of(c, ep, "kind", k, kind_names) : -1;
+	int ki = k ? one_of(c, ep, "kind", k, kind_names) : HR_E_NOTFOUND;
 	if (ki < 0)
 		return;
 	m->kind = (enum scaling_kind)ki;
@@ -311,7 +316,7 @@ static void metric(struct ctx *c, json_t *e, const char *ep, struct scaling_requ
 		m->slot = (*slots)++;
 		m->cpu = m->kind == SCALING_RESOURCE && strcmp(name, "cpu") == 0;
 	} else if (!v || json_is_null(v)) {
-		// Absent or null: the read failed or came back empty - never 0.
+		/* Absent or null: the read failed or came back empty - never 0. */
 		m->absent = true;
 	} else if (!json_is_number(v)) {
 		char p[PATH_MAX_LEN];
@@ -348,7 +353,7 @@ static void replica(struct ctx *c, json_t *e, const char *ep, struct scaling_req
 		return;
 	only_keys(c, e, ep, keys);
 	const char *s = string(c, e, ep, "state", true);
-	int si = s ? one_of(c, ep, "state", s, state_names) : -1;
+	int si = s ? one_of(c, ep, "state", s, state_names) : HR_E_NOTFOUND;
 	if (si >= 0)
 		rep->state = (enum scaling_replica_state)si;
 	const char *which[2] = {"usage", "requests"};
@@ -371,7 +376,7 @@ static void replica(struct ctx *c, json_t *e, const char *ep, struct scaling_req
 				return;
 			}
 			if (json_is_null(v) && w == 0)
-				continue; // a missing sample
+				continue; /* a missing sample */
 			if (!json_is_number(v) || !(json_number_value(v) >= 0)) {
 				bad(c, p, "expected a number >= 0%s, got %s", w == 0 ? " or null" : "", type_name(v));
 				return;
@@ -439,7 +444,7 @@ static void fallback(struct ctx *c, json_t *f, struct scaling_spec *s)
 	if (whole(c, f, "fallback", "failure_threshold", false, 0, 1000000, &n))
 		s->fallback_failures = (unsigned)n;
 	const char *b = string(c, f, "fallback", "behavior", false);
-	int bi = b ? one_of(c, "fallback", "behavior", b, fallback_names) : -1;
+	int bi = b ? one_of(c, "fallback", "behavior", b, fallback_names) : HR_E_NOTFOUND;
 	if (bi >= 0)
 		s->fallback_behavior = (enum scaling_fallback)bi;
 }

@@ -5,7 +5,8 @@
  * bounds, its default written as text, where it lands in a struct, and one
  * line of documentation. One walker reads any table against a YAML tree, so
  * parsing, validation, defaults and docs/config.md cannot drift apart (a
- * unit test checks every row appears in the docs).
+ * unit test checks every row appears in the docs). The walker is schema.c;
+ * the tables are in schema_*.c, one file per area (schema_int.h).
  *
  * Messages are "FILE:LINE:COL: error: PATH: what was expected, got 'TEXT'",
  * with PATH the dotted key path (workload.requests[0].duration). */
@@ -121,8 +122,6 @@ extern const struct section schema_catalog_file;
 extern const struct section schema_offer;
 /** A calibration file (top level `calibration:`). */
 extern const struct section schema_calibration_file;
-/** The autoscale: section (config/autoscale.c). */
-extern const struct section schema_autoscale;
 
 /** What a catalogue data file holds. */
 struct catalog_file {

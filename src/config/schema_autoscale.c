@@ -1,21 +1,14 @@
-/* schema_autoscale.c - the `autoscale:` section's key table and checks
- * (the walker is schema.c's; the structs are model/autoscale_config.h). */
-#include "model/autoscale_config.h"
+/* schema_autoscale.c - the key tables of `autoscale:` and their checks (the
+ * structs are model/autoscale_config.h). The walker is schema.c's. */
+#include "config/schema_int.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "config/schema.h"
+#include "model/autoscale_config.h"
 
-/* ---------------------------------------------------------------- tables -- */
-
-#define F(st, fld) .offset = offsetof(st, fld)
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define SECTION(var, nm, st, arr, ...) \
-	const struct section var = {.name = nm, .keys = arr, .n_keys = NELEM(arr), .size = sizeof(st), __VA_ARGS__}
-
-// In enum scaling_select / scaling_policy_type / scaling_fallback order.
+/* In enum scaling_select / scaling_policy_type / scaling_fallback order. */
 static const char *const select_names[] = {"max", "min", "disabled", NULL};
 static const char *const policy_types[] = {"pods", "percent", NULL};
 static const char *const fallback_names[] = {"static", "current", "current_if_higher", "current_if_lower", NULL};

@@ -1,3 +1,5 @@
+/* trace.c - read a request-rate trace CSV (see trace.h) in one pass over
+ * its lines, the first problem reported at its line and column. */
 #include "config/trace.h"
 
 #include <errno.h>
@@ -15,7 +17,7 @@
 struct cursor {
 	const char *name;
 	struct diag *d;
-	const char *line; // start of the current line
+	const char *line; /* start of the current line */
 	size_t line_len;
 	int lineno;
 	bool failed;
@@ -24,7 +26,7 @@ struct cursor {
 static void bad(struct cursor *c, const char *at, const char *fmt, ...) HR_PRINTF(3, 4);
 static void bad(struct cursor *c, const char *at, const char *fmt, ...)
 {
-	// The line for the caret, cut at a sane width.
+	/* The line for the caret, cut at a sane width. */
 	char src[256];
 	size_t n = c->line_len < sizeof(src) - 1 ? c->line_len : sizeof(src) - 1;
 	memcpy(src, c->line, n);
@@ -38,36 +40,39 @@ static void bad(struct cursor *c, const char *at, const char *fmt, ...)
 	c->failed = true;
 }
 
-static int digits(const char *p, int n)
+/* The n decimal digits at p into *v; HR_E_INVALID when one is not a digit. */
+static int digits(const char *p, int n, int *v)
 {
-	int v = 0;
+	*v = 0;
 	for (int i = 0; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
+			return HR_E_INVALID;
+		*v = *v * 10 + (p[i] - '0');
 	}
-	return v;
+	return 0;
 }
 
-/* YYYY-MM-DDTHH:MM:SSZ -> Unix seconds; -1 and *why on error. */
-static int64_t parse_time(const char *p, size_t len, const char **why)
+/* YYYY-MM-DDTHH:MM:SSZ -> Unix seconds in *out; HR_E_INVALID and *why on error. */
+static int parse_time(const char *p, size_t len, int64_t *out, const char **why)
 {
 	*why = "expected a UTC time such as 1995-07-01T04:00:00Z";
 	if (len != 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
-		return -1;
-	int y = digits(p, 4), mo = digits(p + 5, 2), dd = digits(p + 8, 2);
-	int h = digits(p + 11, 2), mi = digits(p + 14, 2), s = digits(p + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || dd < 1 || dd > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) {
+		return HR_E_INVALID;
+	int y, mo, dd, h, mi, s;
+	if (digits(p, 4, &y) || digits(p + 5, 2, &mo) || digits(p + 8, 2, &dd) || digits(p + 11, 2, &h) ||
+	    digits(p + 14, 2, &mi) || digits(p + 17, 2, &s) || y < 1970 || mo < 1 || mo > 12 || dd < 1 || dd > 31 ||
+	    h > 23 || mi > 59 || s > 59) {
 		*why = "the date or time is out of range";
-		return -1;
+		return HR_E_INVALID;
 	}
 	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = dd, .tm_hour = h, .tm_min = mi, .tm_sec = s};
 	time_t t = timegm(&tm);
-	if (tm.tm_mday != dd) { // 31 February normalised to March
+	if (tm.tm_mday != dd) { /* 31 February normalised to March */
 		*why = "no such date";
-		return -1;
+		return HR_E_INVALID;
 	}
-	return (int64_t)t;
+	*out = (int64_t)t;
+	return 0;
 }
 
 int trace_parse(const char *name, const char *text, size_t len, struct diag *d, struct trace *out)
@@ -94,7 +99,7 @@ int trace_parse(const char *name, const char *text, size_t len, struct diag *d, 
 			}
 			header = true;
 		} else if (c.line_len == 0) {
-			if (nl && eol + 1 < end) // a blank line, not the file's end
+			if (nl && eol + 1 < end) /* a blank line, not the file's end */
 				bad(&c, p, "a blank line inside the trace; expected TIMESTAMP,REQUESTS");
 		} else {
 			const char *comma = memchr(p, ',', c.line_len);
@@ -103,8 +108,8 @@ int trace_parse(const char *name, const char *text, size_t len, struct diag *d, 
 				break;
 			}
 			const char *why;
-			int64_t t = parse_time(p, (size_t)(comma - p), &why);
-			if (t < 0) {
+			int64_t t;
+			if (parse_time(p, (size_t)(comma - p), &t, &why)) {
 				bad(&c, p, "%s", why);
 				break;
 			}
@@ -174,21 +179,23 @@ int trace_parse(const char *name, const char *text, size_t len, struct diag *d, 
 int trace_load(const char *path, struct diag *d, struct trace *out)
 {
 	memset(out, 0, sizeof(*out));
+	char *buf = NULL;
+	size_t size, got = 0;
+	int rc;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		diag_error(d, "%s: cannot read the trace: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return HR_E_IO;
+		rc = HR_E_IO;
+		goto out;
 	}
 	if ((uint64_t)st.st_size > TRACE_MAX_BYTES) {
 		diag_error(d, "%s: the trace is larger than %u MiB", path, TRACE_MAX_BYTES >> 20);
-		close(fd);
-		return HR_E_TOO_LARGE;
+		rc = HR_E_TOO_LARGE;
+		goto out;
 	}
-	size_t size = (size_t)st.st_size, got = 0;
-	char *buf = xmalloc(size + 1);
+	size = (size_t)st.st_size;
+	buf = xmalloc(size + 1);
 	while (got < size) {
 		ssize_t r = read(fd, buf + got, size - got);
 		if (r < 0 && errno == EINTR)
@@ -197,8 +204,10 @@ int trace_load(const char *path, struct diag *d, struct trace *out)
 			break;
 		got += (size_t)r;
 	}
-	close(fd);
-	int rc = trace_parse(path, buf, got, d, out);
+	rc = trace_parse(path, buf, got, d, out);
+out:
+	if (fd >= 0)
+		close(fd);
 	free(buf);
 	return rc;
 }

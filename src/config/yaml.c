@@ -1,6 +1,17 @@
+/* yaml.c - libyaml's events into the tree of yaml.h, and the config
+ * layer's located errors.
+ *
+ * Design note. A builder keeps the stack of open collections and attaches
+ * each new node under the top one; anchors, aliases and merge keys are
+ * resolved as the events arrive, within the node cap (the section on them
+ * below says how). Every error that points into a YAML file, the parser's
+ * own and the readers' (schema, config, compose), goes through report(), so
+ * the location, the source line under it and the first-error code are
+ * worked out in one place. */
 #include "config/yaml.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +78,7 @@ static void copy_text(struct yaml_doc *doc, const char *text, size_t len)
 	memcpy(doc->text, text, len);
 	doc->text[len] = '\0';
 	doc->text_len = len;
-	// Line starts, found once, so yaml_doc_loc() is a lookup and not a scan.
+	/* Line starts, found once, so yaml_doc_loc() is a lookup and not a scan. */
 	size_t lines = 1;
 	for (size_t i = 0; i < len; i++)
 		lines += text[i] == '\n';
@@ -84,7 +95,7 @@ struct diag_loc yaml_doc_loc_at(const struct yaml_doc *doc, int line, int col, i
 	struct diag_loc loc = {.file = doc->name, .line = line, .col = col, .span = span > 0 ? span : 1};
 	if (line >= 1 && (size_t)line <= doc->n_lines && doc->lines[line - 1] <= doc->text_len) {
 		loc.src_line = doc->text + doc->lines[line - 1];
-		// Keep the caret on the line; no source line when the column is past it.
+		/* Keep the caret on the line; no source line when the column is past it. */
 		size_t rest = strcspn(loc.src_line, "\r\n");
 		if (col < 1 || (size_t)col > rest + 1)
 			loc.src_line = NULL;
@@ -103,17 +114,54 @@ struct diag_loc yaml_doc_loc(const struct yaml_doc *doc, const struct ynode *nod
 	return yaml_doc_loc_at(doc, node ? node->line : 0, node ? node->col : 0, span);
 }
 
-static void error_at(struct builder *b, int line, int col, int rc, const char *fmt, ...) HR_PRINTF(5, 6);
+/* Every located error of the config layer is reported here: *rc keeps the
+ * first error's code. */
+static void report(struct diag *d, int *rc, int code, const struct diag_loc *loc, const char *fmt, va_list ap)
+	HR_PRINTF(5, 0);
 
-static void error_at(struct builder *b, int line, int col, int rc, const char *fmt, ...)
+static void report(struct diag *d, int *rc, int code, const struct diag_loc *loc, const char *fmt, va_list ap)
+{
+	diag_vat(d, DIAG_ERROR, loc, fmt, ap);
+	if (rc && !*rc)
+		*rc = code;
+}
+
+void yaml_verror(struct diag *d, int *rc, const struct yaml_doc *doc, const struct ynode *node,
+		 const char *fmt, va_list ap)
+{
+	struct diag_loc loc = node ? yaml_doc_loc(doc, node) : (struct diag_loc){.file = doc->name};
+	report(d, rc, HR_E_INVALID, &loc, fmt, ap);
+}
+
+void yaml_error(struct diag *d, int *rc, const struct yaml_doc *doc, const struct ynode *node,
+		const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	yaml_verror(d, rc, doc, node, fmt, ap);
+	va_end(ap);
+}
+
+void yaml_error_at(struct diag *d, int *rc, const struct yaml_doc *doc, int line, int col,
+		   const char *fmt, ...)
+{
+	struct diag_loc loc = yaml_doc_loc_at(doc, line, col, 1);
+	va_list ap;
+	va_start(ap, fmt);
+	report(d, rc, HR_E_INVALID, &loc, fmt, ap);
+	va_end(ap);
+}
+
+/* The parser's errors: code is HR_E_TOO_LARGE for a cap, else HR_E_INVALID. */
+static void error_at(struct builder *b, int line, int col, int code, const char *fmt, ...) HR_PRINTF(5, 6);
+
+static void error_at(struct builder *b, int line, int col, int code, const char *fmt, ...)
 {
 	struct diag_loc loc = yaml_doc_loc_at(b->doc, line, col, 1);
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vat(b->d, DIAG_ERROR, &loc, fmt, ap);
+	report(b->d, &b->rc, code, &loc, fmt, ap);
 	va_end(ap);
-	if (!b->rc)
-		b->rc = rc;
 }
 
 /* Append to a collection; a mapping's key and value go in as a pair, the
@@ -141,28 +189,35 @@ static void push_child(struct ynode *parent, size_t *cap, struct ynode *child, b
 /* Attach a new node under the top of the stack (or make it the root). */
 static int attach(struct builder *b, struct ynode *node)
 {
+	int rc = 0;
+	struct ynode *parent;
+	bool key;
 	if (++b->doc->n_nodes > YAML_MAX_NODES) {
 		error_at(b, node->line, node->col, HR_E_TOO_LARGE,
 			 "the document has more than %u nodes", YAML_MAX_NODES);
-		node_free(node);
-		return HR_E_TOO_LARGE;
+		rc = HR_E_TOO_LARGE;
+		goto out;
 	}
 	if (b->depth == 0) {
 		b->doc->root = node;
-		return 0;
+		goto out;
 	}
-	struct ynode *parent = b->stack[b->depth];
-	bool key = parent->type == YNODE_MAP && !b->pending_key[b->depth];
+	parent = b->stack[b->depth];
+	key = parent->type == YNODE_MAP && !b->pending_key[b->depth];
 	if (key && node->type != YNODE_SCALAR) {
 		error_at(b, node->line, node->col, HR_E_INVALID,
 			 "a mapping key must be a plain name, not %s", ynode_type_name(node->type));
-		node_free(node);
-		return HR_E_INVALID;
+		rc = HR_E_INVALID;
+		goto out;
 	}
 	push_child(parent, &b->caps[b->depth], node, key);
 	if (parent->type == YNODE_MAP)
 		b->pending_key[b->depth] = key;
-	return 0;
+out:
+	/* A node that was not attached is not in the tree: it is freed here. */
+	if (rc)
+		node_free(node);
+	return rc;
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -187,10 +242,9 @@ static void check_duplicates(struct builder *b, const struct ynode *map)
 	qsort(k, map->n, sizeof(*k), key_cmp);
 	for (size_t i = 1; i < map->n; i++) {
 		if (strcmp(k[i]->str, k[i - 1]->str) == 0) {
-			struct diag_loc loc = yaml_doc_loc(b->doc, k[i]);
-			diag_at(b->d, DIAG_ERROR, &loc, "duplicate key '%s' (first at line %d, column %d)",
-				k[i]->str, k[i - 1]->line, k[i - 1]->col);
-			// Not fatal: the schema walk still reports the file's other problems.
+			yaml_error(b->d, NULL, b->doc, k[i], "duplicate key '%s' (first at line %d, column %d)",
+				   k[i]->str, k[i - 1]->line, k[i - 1]->col);
+			/* Not fatal: the schema walk still reports the file's other problems. */
 			b->doc->n_errors++;
 		}
 	}
@@ -231,7 +285,7 @@ static bool is_null(const yaml_event_t *ev)
  * anchors and as many aliases, and scanning would make that quadratic. */
 static struct anchor *anchor_slot(struct anchor *t, size_t cap, const char *name)
 {
-	uint64_t h = 1469598103934665603u; // FNV-1a
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
 		h = (h ^ *c) * 1099511628211u;
 	for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
@@ -313,7 +367,7 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 			 a->node->line);
 		return HR_E_INVALID;
 	}
-	// attach() counts the copy's root; the rest is counted here, first.
+	/* attach() counts the copy's root; the rest is counted here, first. */
 	size_t budget = YAML_MAX_NODES - (b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES);
 	size_t more = tree_size(a->node, budget + 1) - 1;
 	if (more >= budget) {
@@ -322,8 +376,8 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 		return HR_E_TOO_LARGE;
 	}
 	b->doc->n_nodes += more;
-	// The copy's root is where the alias stands, so an error about the value
-	// points at the alias; what is inside points into the anchored text.
+	/* The copy's root is where the alias stands, so an error about the value
+	 * points at the alias; what is inside points into the anchored text. */
 	struct ynode *copy = tree_copy(a->node);
 	copy->line = line;
 	copy->col = col;
@@ -389,8 +443,8 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 	}
 	if (!any)
 		return 0;
-	// Every candidate in document order; sorted by key, the first written
-	// pair or else the first merged one of each key is kept.
+	/* Every candidate in document order; sorted by key, the first written
+	 * pair or else the first merged one of each key is kept. */
 	struct merge_pair *mp = xcalloc(total ? total : 1, sizeof(*mp));
 	size_t n = 0;
 	for (size_t i = 0; i < map->n; i++) {
@@ -417,7 +471,7 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 		bool written = false;
 		while (j < n && strcmp(sorted[j].src->keys[sorted[j].idx]->str, sorted[i].src->keys[sorted[i].idx]->str) == 0)
 			written |= sorted[j++].written;
-		// Written duplicates all stay, so check_duplicates() names them.
+		/* Written duplicates all stay, so check_duplicates() names them. */
 		for (size_t k = i; k < j; k++)
 			mp[sorted[k].order].keep = written ? sorted[k].written : k == i;
 		i = j;
@@ -435,14 +489,14 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 			continue;
 		struct ynode *src = mp[i].src;
 		if (mp[i].written) {
-			// Moved: the pair was written in this mapping.
+			/* Moved: the pair was written in this mapping. */
 			keys[out] = src->keys[mp[i].idx];
 			items[out++] = src->items[mp[i].idx];
 			src->keys[mp[i].idx] = NULL;
 			src->items[mp[i].idx] = NULL;
 			continue;
 		}
-		// Copied: an anchor may name the merged mapping, which stays whole.
+		/* Copied: an anchor may name the merged mapping, which stays whole. */
 		size_t used = b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES;
 		size_t budget = YAML_MAX_NODES - used;
 		size_t more = tree_size(src->keys[mp[i].idx], budget + 1);
@@ -459,8 +513,8 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 		items[out++] = tree_copy(src->items[mp[i].idx]);
 	}
 	free(mp);
-	// What is left (the << keys and their values) stays alive until the
-	// parse ends: an anchor may still name it.
+	/* What is left (the << keys and their values) stays alive until the
+	 * parse ends: an anchor may still name it. */
 	for (size_t i = 0; i < map->n; i++) {
 		if (map->keys[i])
 			spend(b, map->keys[i]);
@@ -491,9 +545,9 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 	case YAML_ALIAS_EVENT:
 		return on_alias(b, ev);
 	case YAML_SCALAR_EVENT: {
-		// A double-quoted "\0" is a NUL inside the value: C strings would
-		// end there while the length ran on (every later memchr over len
-		// read past the copy). No setting can mean one: refused here.
+		/* A double-quoted "\0" is a NUL inside the value: C strings would
+		 * end there while the length ran on (every later memchr over len
+		 * read past the copy). No setting can mean one: refused here. */
 		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
 			error_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1, HR_E_INVALID,
 				 "a value cannot hold a NUL character (\\0)");
@@ -543,7 +597,7 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 			const char *name = b->open_anchor[b->depth];
 			if (name) {
 				struct anchor *a = anchor_slot(b->anchors, b->cap_anchors, name);
-				if (a->node == done) // not hidden by a later &name inside it
+				if (a->node == done) /* not hidden by a later &name inside it */
 					a->done = true;
 			}
 			b->depth--;
@@ -561,16 +615,16 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 	struct yaml_doc *doc = xcalloc(1, sizeof(*doc));
 	doc->name = xstrdup(name);
 	copy_text(doc, text, len);
+	struct builder b = {.doc = doc, .d = d};
+	yaml_parser_t p;
 	if (len > YAML_MAX_BYTES) {
 		struct diag_loc loc = {.file = name};
 		diag_at(d, DIAG_ERROR, &loc, "the file is larger than %u MiB", YAML_MAX_BYTES >> 20);
-		yaml_doc_free(doc);
-		return HR_E_TOO_LARGE;
+		b.rc = HR_E_TOO_LARGE;
+		goto out;
 	}
-	struct builder b = {.doc = doc, .d = d};
-	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
-		abort(); // libyaml fails here only when out of memory; xalloc's policy
+		abort(); /* libyaml fails here only when out of memory; xalloc's policy */
 	yaml_parser_set_input_string(&p, (const unsigned char *)doc->text, len);
 	for (;;) {
 		yaml_event_t ev;
@@ -600,6 +654,7 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 	for (size_t i = 0; i < b.n_spent; i++)
 		node_free(b.spent[i]);
 	free(b.spent);
+out:
 	if (b.rc) {
 		yaml_doc_free(doc);
 		return b.rc;
@@ -612,7 +667,7 @@ int yaml_doc_load(const char *path, struct diag *d, struct yaml_doc **out)
 {
 	*out = NULL;
 	struct diag_loc loc = {.file = path};
-	// Only regular files: a FIFO or a terminal named by mistake would block.
+	/* Only regular files: a FIFO or a terminal named by mistake would block. */
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		diag_at(d, DIAG_ERROR, &loc, "cannot read: %s", S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
@@ -626,21 +681,23 @@ int yaml_doc_load(const char *path, struct diag *d, struct yaml_doc **out)
 	size_t cap = YAML_MAX_BYTES + 1, len = 0;
 	char *buf = xmalloc(cap);
 	size_t got;
+	int rc;
 	while (len < cap && (got = fread(buf + len, 1, cap - len, fp)) > 0)
 		len += got;
 	int err = ferror(fp);
 	fclose(fp);
 	if (err) {
-		free(buf);
 		diag_at(d, DIAG_ERROR, &loc, "cannot read: input/output error");
-		return HR_E_IO;
+		rc = HR_E_IO;
+		goto out;
 	}
 	if (len > YAML_MAX_BYTES) {
-		free(buf);
 		diag_at(d, DIAG_ERROR, &loc, "the file is larger than %u MiB", YAML_MAX_BYTES >> 20);
-		return HR_E_TOO_LARGE;
+		rc = HR_E_TOO_LARGE;
+		goto out;
 	}
-	int rc = yaml_doc_parse(path, buf, len, d, out);
+	rc = yaml_doc_parse(path, buf, len, d, out);
+out:
 	free(buf);
 	return rc;
 }

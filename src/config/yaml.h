@@ -15,6 +15,7 @@
 #ifndef HR_CONFIG_YAML_H
 #define HR_CONFIG_YAML_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -89,6 +90,25 @@ struct diag_loc yaml_doc_loc(const struct yaml_doc *doc, const struct ynode *nod
 
 /** The location of a line and column of doc (1-based). */
 struct diag_loc yaml_doc_loc_at(const struct yaml_doc *doc, int line, int col, int span);
+
+/**
+ * Report an error at a node of doc: "FILE:LINE:COL: error: MESSAGE", then,
+ * when d shows source, the node's line with a caret under it; "FILE: error:
+ * MESSAGE" when node is NULL. The config layer's one located-error helper:
+ * each reader binds it to its own state (schema_error(), compose.c).
+ * @param rc when not NULL and *rc is 0, set to HR_E_INVALID, so a reader
+ *        returns its first error.
+ */
+void yaml_error(struct diag *d, int *rc, const struct yaml_doc *doc, const struct ynode *node,
+		const char *fmt, ...) HR_PRINTF(5, 6);
+
+/** va_list form of yaml_error(). */
+void yaml_verror(struct diag *d, int *rc, const struct yaml_doc *doc, const struct ynode *node,
+		 const char *fmt, va_list ap) HR_PRINTF(5, 0);
+
+/** yaml_error() at a line and column of doc (1-based, a caret one wide): a place that is not a node. */
+void yaml_error_at(struct diag *d, int *rc, const struct yaml_doc *doc, int line, int col,
+		   const char *fmt, ...) HR_PRINTF(6, 7);
 
 /** The name of a node type for messages: "a scalar", "a list", "a mapping". */
 const char *ynode_type_name(enum ynode_type t);
