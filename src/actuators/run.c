@@ -15,17 +15,17 @@
 
 extern char **environ;
 
-// Read what is there without blocking; drop bytes past the buffer's cap.
+/* Read what is there without blocking; drop bytes past the buffer's cap. */
 static void drain(int fd, struct strbuf *sb, bool *open)
 {
 	char buf[4096];
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n > 0) {
-			// Past the cap: keep what fits, keep reading so the child never blocks.
+			/* Past the cap: keep what fits, keep reading so the child never blocks. */
 			size_t cap = sb->cap ? sb->cap : 64u << 20, room = sb->len < cap ? cap - sb->len : 0;
 			int rc = room ? strbuf_append(sb, buf, (size_t)n < room ? (size_t)n : room) : 0;
-			(void)rc; // cannot fail: it fits
+			(void)rc; /* cannot fail: it fits */
 			continue;
 		}
 		if (n == 0)
@@ -42,7 +42,7 @@ int run_argv(const char *const *argv, double timeout_s, struct strbuf *out, stru
 	res->exit_code = -1;
 	res->took_s = 0;
 	int po[2], pe[2];
-	// The child's ends block as usual; ours do not (one loop reads both).
+	/* The child's ends block as usual; ours do not (one loop reads both). */
 	if (pipe2(po, O_CLOEXEC) != 0)
 		return -errno;
 	if (pipe2(pe, O_CLOEXEC) != 0) {
@@ -61,7 +61,7 @@ int run_argv(const char *const *argv, double timeout_s, struct strbuf *out, stru
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_t at;
 	posix_spawnattr_init(&at);
-	// The child starts with default signal handling (the agent ignores SIGPIPE).
+	/* The child starts with default signal handling (the agent ignores SIGPIPE). */
 	sigset_t all;
 	sigfillset(&all);
 	posix_spawnattr_setsigdefault(&at, &all);
@@ -90,8 +90,8 @@ int run_argv(const char *const *argv, double timeout_s, struct strbuf *out, stru
 				exited = true;
 		}
 		if (exited) {
-			// Whatever the child wrote is in the pipes now; a grandchild
-			// holding them must not keep us here.
+			/* Whatever the child wrote is in the pipes now; a grandchild
+			 * holding them must not keep us here. */
 			drain(po[0], out, &oo);
 			drain(pe[0], err, &eo);
 			break;
@@ -104,7 +104,7 @@ int run_argv(const char *const *argv, double timeout_s, struct strbuf *out, stru
 			break;
 		}
 		struct pollfd pf[2] = {{oo ? po[0] : -1, POLLIN, 0}, {eo ? pe[0] : -1, POLLIN, 0}};
-		// Wake up at least every 20 ms to see whether the child has exited.
+		/* Wake up at least every 20 ms to see whether the child has exited. */
 		int ms = left < 0.02 ? (int)ceil(left * 1000) : 20;
 		if (poll(pf, 2, ms) > 0) {
 			if (oo && pf[0].revents)

@@ -44,7 +44,7 @@ bool rules_beyond(const struct trigger_rule *r, double level, double v)
 	return r->dir == TRIGGER_ABOVE ? v > level : v < level;
 }
 
-// Back inside the level by the hysteresis band (a fraction of the level).
+/* Back inside the level by the hysteresis band (a fraction of the level). */
 static bool cleared(const struct trigger_rule *r, double level, double v)
 {
 	double band = fabs(level) * (r->hysteresis > 0 ? r->hysteresis : 0);
@@ -60,10 +60,10 @@ bool rules_step(const struct trigger_rule *r, struct rule_eval *e, double t, dou
 	enum trigger_state state = TRIG_OK;
 	for (int i = 0; i < 2; i++) {
 		if (isnan(levels[i]))
-			continue; // a level the rule does not have is never active
+			continue; /* a level the rule does not have is never active */
 		bool active = e->state >= (enum trigger_state)(TRIG_WARN + i);
 		if (active) {
-			// An active level stays until the value clears the band.
+			/* An active level stays until the value clears the band. */
 			if (cleared(r, levels[i], v)) {
 				active = false;
 				e->beyond_since[i] = NAN;
@@ -253,7 +253,7 @@ const struct trigger_rule *rules_defaults(size_t *n)
 	return defaults;
 }
 
-// A field the config left out takes the default's value.
+/* A field the config left out takes the default's value. */
 static struct trigger_rule overlay(const struct trigger_rule *def, const struct trigger_rule *u)
 {
 	struct trigger_rule r = *def;
@@ -277,7 +277,7 @@ static struct trigger_rule overlay(const struct trigger_rule *def, const struct 
 	return r;
 }
 
-// Fields a new rule leaves out: no delay, no band.
+/* Fields a new rule leaves out: no delay, no band. */
 static struct trigger_rule fill(const struct trigger_rule *u)
 {
 	struct trigger_rule r = *u;

@@ -9,7 +9,7 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-// The backends; adding one is a file and a row here.
+/* The backends; adding one is a file and a row here. */
 static const struct source_ops *const backends[] = {
 	&source_local_ops,
 	&source_prometheus_ops,
@@ -19,15 +19,15 @@ static const struct source_ops *const backends[] = {
 };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-// Literal secrets of one source: password, token, and the password of its
-// URL or DSN as written and percent-decoded.
+/* Literal secrets of one source: password, token, and the password of its
+ * URL or DSN as written and percent-decoded. */
 #define SECRETS_MAX 8
 
 struct source {
 	const struct source_ops *ops;
 	const struct source_config *cfg;
 	void *state;
-	char *secrets[SECRETS_MAX + 1]; // NULL terminated, owned
+	char *secrets[SECRETS_MAX + 1]; /* NULL terminated, owned */
 	size_t n_secrets;
 };
 
@@ -43,8 +43,8 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-// The password of scheme://user:PASSWORD@host (up to the last '@' before the
-// path), and of a libpq "password=VALUE" pair.
+/* The password of scheme://user:PASSWORD@host (up to the last '@' before the
+ * path), and of a libpq "password=VALUE" pair. */
 static void add_conn_secrets(struct source *src, const char *conn)
 {
 	if (!conn)
@@ -148,8 +148,8 @@ void source_redact(const struct source *src, struct strbuf *err)
 {
 	if (!err->len)
 		return;
-	// libpq, libcurl and hiredis echo what they were given: a URL with
-	// its userinfo, a piece of a mangled DSN.
+	/* libpq, libcurl and hiredis echo what they were given: a URL with
+	 * its userinfo, a piece of a mangled DSN. */
 	char *safe = redact_dup(strbuf_str(err), (const char *const *)src->secrets);
 	strbuf_reset(err);
 	if (strbuf_puts(err, safe) != 0)
@@ -191,8 +191,8 @@ bool source_provides(const struct source *src, const char *selector)
 	}
 	if (src->ops->names) {
 		const char *const *names = src->ops->names(src->state);
-		// The names are base names: a selector with labels is provided
-		// when its base name is.
+		/* The names are base names: a selector with labels is provided
+		 * when its base name is. */
 		size_t bl = sample_base_len(selector);
 		for (; names && *names; names++)
 			if (sample_name_matches(selector, *names) ||
