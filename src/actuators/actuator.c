@@ -1,3 +1,5 @@
+/* actuator.c - the actuator front: picks the backend by type from its table
+ * (see actuator.h) and holds the backend's state behind one opaque handle. */
 #include "actuators/actuator.h"
 
 #include <stdarg.h>

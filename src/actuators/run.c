@@ -1,3 +1,5 @@
+/* run.c - see run.h: posix_spawn with two pipes, one poll loop that reads
+ * stdout and stderr until the child exits or the deadline kills it. */
 #include "actuators/run.h"
 
 #include <errno.h>

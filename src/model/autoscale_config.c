@@ -1,3 +1,5 @@
+/* autoscale_config.c - the checks of a loaded `autoscale:` section and its
+ * translation into the autoscaler's spec (see autoscale_config.h). */
 #include "model/autoscale_config.h"
 
 #include <string.h>

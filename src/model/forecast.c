@@ -1,3 +1,5 @@
+/* forecast.c - trend fits (least squares, Holt, a daily profile), the
+ * holdout that picks one, and when it crosses a level (see forecast.h). */
 #include "model/forecast.h"
 
 #include <math.h>

@@ -1,3 +1,5 @@
+/* live.c - the pure part of a live round: its result, which state is worse,
+ * why a trigger has no value, and the state changes (see live.h). */
 #include "model/live.h"
 
 #include <math.h>

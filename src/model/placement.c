@@ -1,3 +1,5 @@
+/* placement.c - where each component of a planned step runs, with its
+ * replicas and their CPU and memory (see placement.h). */
 #include "model/placement.h"
 
 #include <math.h>

@@ -1,3 +1,5 @@
+/* rules.c - trigger evaluation (levels, `for`, hysteresis), the default
+ * policy, and the merge of the user's triggers over it (see rules.h). */
 #include "model/rules.h"
 
 #include <math.h>

@@ -1,3 +1,5 @@
+/* simulate.c - the discrete-time replay of a trace against a scaling policy
+ * (see simulate.h for the model and its limits). */
 #include "model/simulate.h"
 
 #include <math.h>

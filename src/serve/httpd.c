@@ -1,3 +1,5 @@
+/* httpd.c - the agent's HTTP server on libmicrohttpd: published documents,
+ * the bearer token, and the limits that keep /healthz answering (see httpd.h). */
 #include "serve/httpd.h"
 
 #include <arpa/inet.h>

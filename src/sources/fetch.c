@@ -1,3 +1,5 @@
+/* fetch.c - one HTTP request through libcurl's multi interface, with the
+ * reply capped, a deadline, and a cancel (see fetch.h). */
 #include "sources/fetch.h"
 
 #include <curl/curl.h>

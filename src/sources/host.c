@@ -1,3 +1,5 @@
+/* host.c - this machine's vCPUs, memory and disk from /proc and statvfs,
+ * for `headroom init` (see host.h). */
 #include "sources/host.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* source.c - the source front: the table of backends, the secrets each
+ * source's errors are masked for, and the calls every caller makes (see source.h). */
 #include "sources/source.h"
 
 #include <stdarg.h>

@@ -1,3 +1,5 @@
+/* diag.c - the diagnostics sink: messages to a stream or to memory, with
+ * the line and caret of a located error, masked and capped (see diag.h). */
 #include "util/diag.h"
 
 #include <stdio.h>

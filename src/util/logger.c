@@ -1,3 +1,5 @@
+/* logger.c - the agent's log: one timestamped, masked line per event, to a
+ * stream or to memory (see logger.h). */
 #include "util/logger.h"
 
 #include <time.h>

@@ -1,3 +1,5 @@
+/* lograte.c - a fixed table of repeated messages, each logged once per
+ * window and then summed up with a count (see lograte.h). */
 #include "util/lograte.h"
 
 #include <stdio.h>

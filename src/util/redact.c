@@ -1,3 +1,5 @@
+/* redact.c - mask secrets in text: literal ones, URL userinfo, KEY=VALUE
+ * pairs with a secret key, and bearer tokens (see redact.h). */
 #include "util/redact.h"
 
 #include <stdbool.h>

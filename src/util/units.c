@@ -1,3 +1,5 @@
+/* units.c - parse and format durations, sizes, ratios, rates and money,
+ * strictly (see units.h). */
 #include "util/units.h"
 
 #include <math.h>
