@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/clock.h"
 #include "sources/backends.h"
 #include "sources/fetch.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* A probe with more requests than this per sample is a load test: `bench`. */

@@ -6,7 +6,6 @@
  * source_ops.warmup_s tells a one-shot caller how long to wait before the
  * second. Counters that only make sense as rates (network bytes) become rates
  * from the second sample on. */
-#include "util/clock.h"
 #include "sources/local.h"
 
 #include <ctype.h>
@@ -24,6 +23,7 @@
 
 #include "sources/backends.h"
 #include "sources/source.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* ---- parsing helpers: a cursor over NUL-terminated text, bounded by end ---- */

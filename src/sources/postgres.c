@@ -20,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/clock.h"
 #include "sources/backends.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* Longest timeout honoured: statement_timeout is an int of milliseconds. */

@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "sources/backends.h"
-#include "util/clock.h"
 #include "sources/fetch.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* node_exporter equivalents of the local source's figures. CPU counts

@@ -3,7 +3,6 @@
  * `bull:QUEUE:wait`). For a BullMQ wait list the age of the oldest job (its
  * hash's `timestamp`, milliseconds) is the queue wait; a Celery message
  * carries no enqueue time, so its wait is "not applicable" (NaN). */
-#include "util/clock.h"
 #include "sources/redis.h"
 
 #include <ctype.h>
@@ -14,8 +13,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "sources/backends.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* Queue keys measured per sample; each costs two or three round trips. */

@@ -2,12 +2,11 @@
  * stream or to memory (see logger.h). */
 #include "util/logger.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "util/clock.h"
 #include "util/redact.h"
-
-#include <stdlib.h>
 
 void logger_init_file(struct logger *l, FILE *fp, const char *prog)
 {
