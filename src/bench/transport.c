@@ -11,6 +11,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "util/xalloc.h"
+
 struct transport_ctx {
 	SSL_CTX *ssl;
 	bool verify;
@@ -87,11 +89,7 @@ int transport_tls_ctx_new(bool verify, struct transport_ctx **out)
 	} else {
 		SSL_CTX_set_verify(s, SSL_VERIFY_NONE, NULL);
 	}
-	struct transport_ctx *c = calloc(1, sizeof(*c));
-	if (!c) {
-		SSL_CTX_free(s);
-		return HR_E_NOMEM;
-	}
+	struct transport_ctx *c = xcalloc(1, sizeof(*c));
 	c->ssl = s;
 	c->verify = verify;
 	*out = c;

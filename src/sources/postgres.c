@@ -139,7 +139,8 @@ static int pg_open(const struct source_config *cfg, struct diag *d, void **state
 }
 
 /* Wait until the socket is ready as libpq asks, or the deadline.
- * @return 1 ready, 0 past the deadline, -1 on a poll error. */
+ * @return 1 ready, 0 past the deadline, HR_E_UNAVAILABLE without a socket
+ * or once cancelled, -errno on a poll error. */
 static int wait_socket(PGconn *conn, bool for_write, double deadline, _Atomic bool *cancel)
 {
 	for (;;) {
@@ -148,13 +149,13 @@ static int wait_socket(PGconn *conn, bool for_write, double deadline, _Atomic bo
 			return 0;
 		struct pollfd pfd = {.fd = PQsocket(conn), .events = for_write ? POLLOUT : POLLIN};
 		if (pfd.fd < 0 || (cancel && atomic_load(cancel)))
-			return -1;
+			return HR_E_UNAVAILABLE;
 		/* Slices of 100 ms, so a cancel is seen in time. */
 		int n = poll(&pfd, 1, (int)ceil(fmin(left, 0.1) * 1000));
 		if (n > 0)
 			return 1;
 		if (n < 0 && errno != EINTR)
-			return -1;
+			return -errno;
 	}
 }
 

@@ -302,7 +302,8 @@ static void disconnect(struct redis *r)
 }
 
 /* Wait for the socket until the sample's deadline.
- * @return 1 ready, 0 past the deadline, -1 poll error. */
+ * @return 1 ready, 0 past the deadline or once cancelled, -errno on a poll
+ * error (errno is left as poll set it, for the caller's message). */
 static int wait_fd(struct redis *r, short events)
 {
 	for (;;) {
@@ -315,7 +316,7 @@ static int wait_fd(struct redis *r, short events)
 		if (n > 0)
 			return 1;
 		if (n < 0 && errno != EINTR)
-			return -1;
+			return -errno;
 	}
 }
 
