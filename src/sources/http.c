@@ -101,14 +101,14 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 			errors++;
 		h->lat[ok++] = r.total_s;
 	}
+	int rc = 0;
 	if (made == 0) {
 		/* Only when timeout is under a millisecond: say so rather than divide by 0. */
 		source_error(err, "timeout %g s leaves no time for a probe", limit);
-		strbuf_free(&why);
-		return HR_E_TIMEOUT;
+		rc = HR_E_TIMEOUT;
+		goto out;
 	}
 	sample_set_add(out, src, "http.up", ok > 0 ? 1 : 0);
-	int rc = 0;
 	if (ok) {
 		/* An error ratio needs an answer to be one: with none, the service
 		 * may be down or the probe cut off from it, and every trigger on
@@ -124,6 +124,7 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 		source_error(err, "all %u probes failed: %s", made, strbuf_str(&why));
 		rc = HR_E_UNAVAILABLE;
 	}
+out:
 	strbuf_free(&why);
 	return rc;
 }

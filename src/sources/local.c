@@ -352,14 +352,13 @@ static char *find_scope(const char *dir, const char *name, int depth, unsigned *
 static char *resolve_cgroup(const char *root, const char *name)
 {
 	char *base = xasprintf("%s/sys/fs/cgroup", root);
-	char *direct = xasprintf("%s/%s", base, name[0] == '/' ? name + 1 : name);
-	if (is_dir(direct)) {
-		free(base);
-		return direct;
-	}
-	free(direct);
+	char *found = xasprintf("%s/%s", base, name[0] == '/' ? name + 1 : name);
+	if (is_dir(found))
+		goto out;
+	free(found);
 	unsigned budget = 20000;
-	char *found = strchr(name, '/') ? NULL : find_scope(base, name, 0, &budget);
+	found = strchr(name, '/') ? NULL : find_scope(base, name, 0, &budget);
+out:
 	free(base);
 	return found;
 }

@@ -255,18 +255,14 @@ static int pg_sample(void *state, const char *src, struct sample_set *out, struc
 		/* No PQcancel(): it opens a new connection with no timeout of its
 		 * own, which a partition would hold; the server's statement_timeout
 		 * (the same figure) ends the query on its side. */
-		PQfinish(p->conn);
-		p->conn = NULL;
-		return HR_E_TIMEOUT;
+		rc = HR_E_TIMEOUT;
+		goto out;
 	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) != 6) {
 		const char *m = PQerrorMessage(p->conn);
 		source_error(err, "postgres: %.*s", (int)strcspn(m, "\n"), m[0] ? m : "unexpected reply");
-		PQclear(r);
-		/* Reconnect next time: the session may be gone (server restart). */
-		PQfinish(p->conn);
-		p->conn = NULL;
-		return HR_E_UNAVAILABLE;
+		rc = HR_E_UNAVAILABLE;
+		goto out;
 	}
 	double used = col(r, 0), max = col(r, 1);
 	sample_set_add(out, src, "postgres.connections.used", used);
@@ -276,8 +272,15 @@ static int pg_sample(void *state, const char *src, struct sample_set *out, struc
 	sample_set_add(out, src, "postgres.cache_hit_ratio", col(r, 3));
 	sample_set_add(out, src, "postgres.longest_query_s", col(r, 4));
 	sample_set_add(out, src, "postgres.replication_lag_s", col(r, 5));
+out:
 	PQclear(r);
-	return 0;
+	if (rc) {
+		/* Reconnect next time: the session may be gone (server restart),
+		 * or still busy with the query that ran out of time. */
+		PQfinish(p->conn);
+		p->conn = NULL;
+	}
+	return rc;
 }
 
 static void pg_close(void *state)

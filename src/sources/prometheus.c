@@ -54,12 +54,13 @@ static int prom_open(const struct source_config *cfg, struct diag *d, void **sta
 	p->n = cfg->n_queries ? cfg->n_queries : sizeof(default_queries) / sizeof(default_queries[0]);
 	p->names = xcalloc(p->n + 1, sizeof(char *));
 	p->exprs = xcalloc(p->n + 1, sizeof(char *));
+	int rc = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const char *eq = strchr(q[i], '=');
 		if (!eq || eq == q[i] || !eq[1]) {
 			diag_error(d, "metrics source '%s': query '%s' is not NAME=PROMQL", sname, q[i]);
-			source_prometheus_ops.close(p);
-			return HR_E_INVALID;
+			rc = HR_E_INVALID;
+			goto out;
 		}
 		p->names[i] = xstrndup(q[i], (size_t)(eq - q[i]));
 		p->exprs[i] = xstrdup(eq + 1);
@@ -72,12 +73,15 @@ static int prom_open(const struct source_config *cfg, struct diag *d, void **sta
 	p->hist_end = -INFINITY;
 	p->f = fetch_new();
 	if (!p->f) {
-		source_prometheus_ops.close(p);
 		diag_error(d, "metrics source '%s': cannot start libcurl", sname);
-		return HR_E_NOMEM;
+		rc = HR_E_NOMEM;
+		goto out;
 	}
 	*state = p;
-	return 0;
+out:
+	if (rc)
+		source_prometheus_ops.close(p);
+	return rc;
 }
 
 size_t prom_count_values(const char *text, size_t len)

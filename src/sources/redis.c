@@ -108,11 +108,11 @@ int redis_parse_url(const char *url, struct redis_url *out, const char **why)
 			out->password = xstrndup(colon + 1, (size_t)(at - colon - 1));
 		p = at + 1;
 	}
+	int rc = HR_E_INVALID;
 	size_t hl = strcspn(p, ":/");
 	if (hl == 0) {
 		*why = "the URL has no host";
-		redis_url_free(out);
-		return HR_E_INVALID;
+		goto out;
 	}
 	out->host = xstrndup(p, hl);
 	p += hl;
@@ -120,19 +120,20 @@ int redis_parse_url(const char *url, struct redis_url *out, const char **why)
 		size_t pl = strcspn(p + 1, "/");
 		if (!parse_int(p + 1, pl, 65535, &out->port) || out->port == 0) {
 			*why = "the port must be a number from 1 to 65535";
-			redis_url_free(out);
-			return HR_E_INVALID;
+			goto out;
 		}
 		p += 1 + pl;
 	}
-	if (*p == '/' && p[1]) {
-		if (!parse_int(p + 1, strlen(p + 1), 1 << 20, &out->db)) {
-			*why = "the database after '/' must be a number";
-			redis_url_free(out);
-			return HR_E_INVALID;
-		}
+	if (*p == '/' && p[1] && !parse_int(p + 1, strlen(p + 1), 1 << 20, &out->db)) {
+		*why = "the database after '/' must be a number";
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	/* A URL refused is left empty: nothing of it for the caller to free. */
+	if (rc)
+		redis_url_free(out);
+	return rc;
 }
 
 /* The exchange with the server, bounded twice.
@@ -361,8 +362,8 @@ static int tcp_connect(struct redis *r, struct strbuf *err)
 		int soerr = 0;
 		socklen_t sl = sizeof(soerr);
 		if (w == 0) {
-			freeaddrinfo(ai);
-			return timed_out(r, err);
+			rc = HR_E_TIMEOUT;
+			break;
 		}
 		if (w < 0 || getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
 			snprintf(why, sizeof(why), "%s", strerror(soerr ? soerr : errno));
@@ -375,12 +376,34 @@ static int tcp_connect(struct redis *r, struct strbuf *err)
 		break;
 	}
 	freeaddrinfo(ai);
+	if (rc == HR_E_TIMEOUT)
+		return timed_out(r, err);
 	if (rc)
 		return fail(r, err, rc, why);
 	r->reader = redisReaderCreateWithFunctions(&reply_fns);
 	if (!r->reader)
 		abort(); /* out of memory: xalloc's policy */
 	r->note.why = NULL;
+	return 0;
+}
+
+/* Send n bytes of a formatted command within the deadline. On failure the
+ * connection is closed and err says why. */
+static int send_all(struct redis *r, struct strbuf *err, const char *cmd, size_t n)
+{
+	size_t off = 0;
+	while (off < n) {
+		ssize_t w = send(r->fd, cmd + off, n - off, MSG_NOSIGNAL);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
+		int ready = wait_fd(r, POLLOUT);
+		if (ready <= 0)
+			return ready == 0 ? timed_out(r, err) : fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
+	}
 	return 0;
 }
 
@@ -393,26 +416,10 @@ static struct rreply *exchange(struct redis *r, struct strbuf *err, const char *
 		(void)fail(r, err, HR_E_INVALID, "cannot format a command");
 		return NULL;
 	}
-	size_t off = 0;
-	while (off < (size_t)n) {
-		ssize_t w = send(r->fd, cmd + off, (size_t)n - off, MSG_NOSIGNAL);
-		if (w > 0) {
-			off += (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			free(cmd);
-			(void)fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
-			return NULL;
-		}
-		int ready = wait_fd(r, POLLOUT);
-		if (ready <= 0) {
-			free(cmd);
-			(void)(ready == 0 ? timed_out(r, err) : fail(r, err, HR_E_UNAVAILABLE, strerror(errno)));
-			return NULL;
-		}
-	}
+	int rc = send_all(r, err, cmd, (size_t)n);
 	free(cmd);
+	if (rc)
+		return NULL;
 	size_t fed = 0;
 	r->note.why = NULL;
 	r->reader->privdata = &r->note;
@@ -475,18 +482,15 @@ static struct rreply *command(struct redis *r, struct strbuf *err, int type, con
 	va_end(ap);
 	if (!rep)
 		return NULL;
-	if (rep->type == REDIS_REPLY_ERROR) {
+	if (rep->type == REDIS_REPLY_ERROR)
 		source_error(err, "redis %s:%d: %.*s", r->url.host, r->url.port, (int)(rep->len < 300 ? rep->len : 300),
 			     rep->str);
-		rreply_free(rep);
-		return NULL;
-	}
-	if (type >= 0 && rep->type != type) {
+	else if (type >= 0 && rep->type != type)
 		source_error(err, "redis %s:%d: unexpected reply type %d", r->url.host, r->url.port, rep->type);
-		rreply_free(rep);
-		return NULL;
-	}
-	return rep;
+	else
+		return rep;
+	rreply_free(rep);
+	return NULL;
 }
 
 static int connect_redis(struct redis *r, struct strbuf *err)
@@ -499,20 +503,24 @@ static int connect_redis(struct redis *r, struct strbuf *err)
 	struct rreply *rep;
 	if (r->url.password) {
 		rep = command(r, err, REDIS_REPLY_STATUS, "AUTH %s", r->url.password);
-		if (!rep)
-			goto fail;
+		if (!rep) {
+			rc = HR_E_UNAVAILABLE;
+			goto out;
+		}
 		rreply_free(rep);
 	}
 	if (r->url.db) {
 		rep = command(r, err, REDIS_REPLY_STATUS, "SELECT %d", r->url.db);
-		if (!rep)
-			goto fail;
+		if (!rep) {
+			rc = HR_E_UNAVAILABLE;
+			goto out;
+		}
 		rreply_free(rep);
 	}
-	return 0;
-fail:
-	disconnect(r);
-	return HR_E_UNAVAILABLE;
+out:
+	if (rc)
+		disconnect(r);
+	return rc;
 }
 
 
