@@ -115,18 +115,20 @@ static int tls_attach(struct transport_ctx *ctx, int fd, const char *host, void 
 	SSL *s = SSL_new(ctx->ssl);
 	if (!s)
 		return HR_E_PROTOCOL;
+	int rc = HR_E_PROTOCOL;
 	if (SSL_set_fd(s, fd) != 1)
-		goto fail;
+		goto out;
 	if (!is_ip_literal(host) && SSL_set_tlsext_host_name(s, host) != 1)
-		goto fail;
+		goto out;
 	if (ctx->verify && SSL_set1_host(s, host) != 1)
-		goto fail;
+		goto out;
 	SSL_set_connect_state(s);
 	*state = s;
-	return 0;
-fail:
+	s = NULL; /* the caller's now */
+	rc = 0;
+out:
 	SSL_free(s);
-	return HR_E_PROTOCOL;
+	return rc;
 }
 
 /* Map an SSL_get_error() result to the transport convention. */

@@ -172,7 +172,7 @@ int forecast_fit(const double *t, const double *v, size_t n, const struct foreca
 			ct[m] = t[i], cv[m] = v[i], m++;
 	double *gt = NULL, *gv = NULL;
 	if (m < o.min_points || m == 0 || ct[m - 1] - ct[0] < o.min_span_s)
-		goto done;
+		goto out;
 
 	bool seasonal = ct[m - 1] - ct[0] >= o.season_min_s;
 	size_t first = 0;
@@ -201,7 +201,7 @@ int forecast_fit(const double *t, const double *v, size_t n, const struct foreca
 	gv = xcalloc(ng, sizeof(double));
 	resample(ct + first, cv + first, m - first, t0, step, ng, gt, gv);
 	if (ng < 4)
-		goto done;
+		goto out;
 
 	if (seasonal) {
 		/* Classical additive decomposition (FPP3 3.4) with a straight-line
@@ -272,7 +272,7 @@ int forecast_fit(const double *t, const double *v, size_t n, const struct foreca
 	 * forecast flat, so a flat metric is "not within the horizon". */
 	if (!(fabs(out->slope) >= 2 * l.se_b))
 		out->slope = 0;
-done:
+out:
 	free(ct);
 	free(cv);
 	free(gt);

@@ -73,8 +73,7 @@ void live_explain_missing(struct live_trigger *t, size_t matched, const char *co
 		else
 			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s'%s", s->name, s->type,
 						 r->metric, mean));
-		free(mean);
-		return;
+		goto out;
 	}
 	if (t->is_default) {
 		t->skipped = true;
@@ -83,6 +82,7 @@ void live_explain_missing(struct live_trigger *t, size_t matched, const char *co
 		set_unknown(t, xasprintf("no configured source provides '%s'%s", r->metric,
 					 hint ? mean : " (docs/metrics.md lists the metrics)"));
 	}
+out:
 	free(mean);
 }
 
