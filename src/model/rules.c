@@ -138,7 +138,7 @@ const char *rules_validate(const struct trigger_rule *r)
 	return NULL;
 }
 
-/* The default policy. DESIGN.md ("Triggers") settles on CPU 70/90 %, memory
+/* The default policy (docs/check.md, "Default triggers"): CPU 70/90 %, memory
  * 80/90 %, disk 70/80/90 %, DB connections 70/90 % of the pool, p95
  * 500/1000 ms, error rate 1/5 %, queue depth and wait, request rate and DB
  * size; each rule below says which seed document each number comes from.
