@@ -170,7 +170,7 @@ static struct trigger_rule defaults[] = {
 		.action = "Expand the volume or archive old data",
 		.origin = "seed 002 (API + web + workers, VPS to Kubernetes), capacity limits: "
 			  "disk 80% used -> expand or archive; seed 001 (agent platform): alert at 80% full; "
-			  "90% critical is the policy's last step (DESIGN.md)",
+			  "90% critical is the policy's last step (docs/check.md)",
 	},
 	{
 		.name = "disk-plan",
