@@ -101,6 +101,18 @@ void source_error(struct strbuf *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The table's types as a message lists them: "local, prometheus, postgres,
+ * redis or http". A new row is named without touching the message. */
+static const char *list_types(struct strbuf *sb)
+{
+	for (size_t i = 0; i < N_BACKENDS; i++) {
+		const char *sep = i == 0 ? "" : i + 1 < N_BACKENDS ? ", " : " or ";
+		if (strbuf_printf(sb, "%s%s", sep, backends[i]->type) != 0)
+			break;
+	}
+	return strbuf_str(sb);
+}
+
 int source_open(const struct source_config *cfg, struct diag *d, struct source **out)
 {
 	const char *type = cfg->type ? cfg->type : "local";
@@ -112,12 +124,14 @@ int source_open(const struct source_config *cfg, struct diag *d, struct source *
 			ops = backends[i];
 	}
 	if (!ops) {
+		struct strbuf types;
+		strbuf_init(&types, 256);
 		const char *hint = str_suggest(type, names, N_BACKENDS);
 		if (hint)
 			diag_error(d, "unknown metric source type '%s'; did you mean '%s'?", type, hint);
 		else
-			diag_error(d, "unknown metric source type '%s'; expected local, prometheus, "
-				   "postgres, redis or http", type);
+			diag_error(d, "unknown metric source type '%s'; expected %s", type, list_types(&types));
+		strbuf_free(&types);
 		return HR_E_INVALID;
 	}
 	void *state = NULL;
