@@ -1,3 +1,5 @@
+/* actuator.c - the actuator front: picks the backend by type from its table
+ * (see actuator.h) and holds the backend's state behind one opaque handle. */
 #include "actuators/actuator.h"
 
 #include <stdarg.h>
@@ -62,7 +64,7 @@ void actuator_close(struct actuator *a)
 	free(a);
 }
 
-// Replace err's contents with one formatted line (dropped past its cap).
+/* Replace err's contents with one formatted line (dropped past its cap). */
 static void source_error_line(struct strbuf *err, const char *fmt, ...) HR_PRINTF(2, 3);
 static void source_error_line(struct strbuf *err, const char *fmt, ...)
 {
@@ -74,7 +76,7 @@ static void source_error_line(struct strbuf *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-// The last non-empty line of a command's stderr, printable bytes only.
+/* The last non-empty line of a command's stderr, printable bytes only. */
 static void last_line(const char *s, char *buf, size_t n)
 {
 	const char *end = s + strlen(s);

@@ -15,7 +15,7 @@
 #include "actuators/backends.h"
 #include "util/xalloc.h"
 
-// docker, compose, 2 per file, -p, project, up, -d, --no-recreate, --scale, S=N, S, NULL.
+/* docker, compose, 2 per file, -p, project, up, -d, --no-recreate, --scale, S=N, S, NULL. */
 #define MAX_FILES 8
 
 struct compose {
@@ -60,7 +60,7 @@ static int compose_open(const struct autoscale_service_config *cfg, double timeo
 	return 0;
 }
 
-// argv up to the subcommand: docker compose [-f FILE]... -p PROJECT
+/* argv up to the subcommand: docker compose [-f FILE]... -p PROJECT */
 static size_t head(const struct compose *c, const char **argv)
 {
 	size_t n = 0;
@@ -91,7 +91,7 @@ static int compose_current(void *state, int *out, struct strbuf *err)
 	for (const char *p = strbuf_str(&o); !rc && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		// A container id: hex digits (12 or 64 of them).
+		/* A container id: hex digits (12 or 64 of them). */
 		size_t hex = strspn(p, "0123456789abcdef");
 		if (len && hex != len) {
 			if (strbuf_printf(err, "docker compose ps -q %s: unexpected output '%.*s'", c->service,

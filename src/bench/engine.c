@@ -2,7 +2,6 @@
  * preparation (URL, request bytes), the per-connection state machine, the
  * per-thread event loop, and bench_run() which starts the threads, reports
  * progress and merges what they measured. */
-#include "util/clock.h"
 #include "bench/engine.h"
 
 #include <errno.h>
@@ -25,6 +24,7 @@
 #include "bench/hist.h"
 #include "bench/http.h"
 #include "bench/transport.h"
+#include "util/clock.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 

@@ -61,8 +61,8 @@ static int step(struct bench *b, const struct knee_opts *o, struct knee_result *
 	s->requests = r.requests;
 	s->cpu_s = r.probe_cpu_s;
 	s->self_cpu_s = r.self_window_cpu_s;
-	// A response outside the accepted statuses (a 404, a 500) is no
-	// success: a knee found on error pages would be a knee of the error page.
+	/* A response outside the accepted statuses (a 404, a 500) is no
+	 * success: a knee found on error pages would be a knee of the error page. */
 	uint64_t e = bench_result_errors(&r) + r.rejected;
 	uint64_t all = bench_result_errors(&r) + r.requests;
 	s->error_ratio = all ? (double)e / (double)all : 1.0;

@@ -11,6 +11,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "util/xalloc.h"
+
 struct transport_ctx {
 	SSL_CTX *ssl;
 	bool verify;
@@ -87,11 +89,7 @@ int transport_tls_ctx_new(bool verify, struct transport_ctx **out)
 	} else {
 		SSL_CTX_set_verify(s, SSL_VERIFY_NONE, NULL);
 	}
-	struct transport_ctx *c = calloc(1, sizeof(*c));
-	if (!c) {
-		SSL_CTX_free(s);
-		return HR_E_NOMEM;
-	}
+	struct transport_ctx *c = xcalloc(1, sizeof(*c));
 	c->ssl = s;
 	c->verify = verify;
 	*out = c;
@@ -117,18 +115,20 @@ static int tls_attach(struct transport_ctx *ctx, int fd, const char *host, void 
 	SSL *s = SSL_new(ctx->ssl);
 	if (!s)
 		return HR_E_PROTOCOL;
+	int rc = HR_E_PROTOCOL;
 	if (SSL_set_fd(s, fd) != 1)
-		goto fail;
+		goto out;
 	if (!is_ip_literal(host) && SSL_set_tlsext_host_name(s, host) != 1)
-		goto fail;
+		goto out;
 	if (ctx->verify && SSL_set1_host(s, host) != 1)
-		goto fail;
+		goto out;
 	SSL_set_connect_state(s);
 	*state = s;
-	return 0;
-fail:
+	s = NULL; /* the caller's now */
+	rc = 0;
+out:
 	SSL_free(s);
-	return HR_E_PROTOCOL;
+	return rc;
 }
 
 /* Map an SSL_get_error() result to the transport convention. */

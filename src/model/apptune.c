@@ -1,3 +1,5 @@
+/* apptune.c - workers, threads and memory per app server (see apptune.h
+ * for each runtime's rule and its source). */
 #include "model/apptune.h"
 
 #include <math.h>

@@ -1,3 +1,5 @@
+/* autoscale_config.c - the checks of a loaded `autoscale:` section and its
+ * translation into the autoscaler's spec (see autoscale_config.h). */
 #include "model/autoscale_config.h"
 
 #include <string.h>
@@ -21,7 +23,7 @@ static void rules_from(struct scaling_rules *r, const struct autoscale_rules_con
 	r->stabilization_s = c->stabilization_s;
 	r->select = (enum scaling_select)c->select;
 	r->tolerance = c->tolerance;
-	// No policies given: keep the autoscaling/v2 defaults already in r.
+	/* No policies given: keep the autoscaling/v2 defaults already in r. */
 	if (!c->n_policies)
 		return;
 	r->n_policies = 0;

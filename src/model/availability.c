@@ -13,7 +13,7 @@
 
 static bool prob_ok(double a)
 {
-	return a >= 0 && a <= 1; // false for NAN too
+	return a >= 0 && a <= 1; /* false for NAN too */
 }
 
 double avail_series(const double *a, size_t n)
@@ -29,7 +29,7 @@ double avail_series(const double *a, size_t n)
 
 double avail_parallel(const double *a, size_t n)
 {
-	// Down only when every part is down: U = prod (1 - A_i).
+	/* Down only when every part is down: U = prod (1 - A_i). */
 	double u = 1.0;
 	for (size_t i = 0; i < n; i++) {
 		if (!prob_ok(a[i]))
@@ -55,7 +55,7 @@ static double k_of_n_unavail(unsigned k, unsigned n, double a)
 	double u1 = 1.0 - a, choose = 1.0, u = 0;
 	for (unsigned j = 0; j < k; j++) {
 		u += choose * pow(a, (double)j) * pow(u1, (double)(n - j));
-		choose = choose * (double)(n - j) / (double)(j + 1); // C(n,j+1) from C(n,j)
+		choose = choose * (double)(n - j) / (double)(j + 1); /* C(n,j+1) from C(n,j) */
 	}
 	return u > 1.0 ? 1.0 : u;
 }
@@ -173,7 +173,7 @@ int avail_part_eval(const struct avail_part *p, struct avail_part_u *out, const 
 	double s = p->peak_share > 0 ? p->peak_share : 1;
 	double u;
 	if (p->n_causes == 0) {
-		// A fixed figure: k of n on it (a fixed unit has no takeover to count).
+		/* A fixed figure: k of n on it (a fixed unit has no takeover to count). */
 		double u1 = 1 - p->availability;
 		out->unit_u = u1;
 		u = n == 1 ? u1 : s * k_of_n_unavail(k, n, p->availability) + (1 - s) * k_of_n_unavail(1, n, p->availability);
@@ -189,7 +189,7 @@ int avail_part_eval(const struct avail_part *p, struct avail_part_u *out, const 
 			w_all[i] = c->rate * c->down_s;
 			x_all += w_all[i];
 			if (c->planned) {
-				w_plan[i] = c->rate * t; // a pair switches over; a pool rolls it through
+				w_plan[i] = c->rate * t; /* a pair switches over; a pool rolls it through */
 				planned += w_plan[i];
 			} else {
 				w_unpl[i] = c->rate * c->down_s;
@@ -198,9 +198,9 @@ int avail_part_eval(const struct avail_part *p, struct avail_part_u *out, const 
 				y += w_take[i];
 			}
 		}
-		// One unit alone: failure modes in competition, A = 1 / (1 + sum rate * down).
+		/* One unit alone: failure modes in competition, A = 1 / (1 + sum rate * down). */
 		double u1 = down_share(x_all);
-		double uu = down_share(x); // unplanned only: what redundancy works on
+		double uu = down_share(x); /* unplanned only: what redundancy works on */
 		out->unit_u = uu;
 		out->x = x_all;
 		out->single_u = u1;
@@ -211,13 +211,13 @@ int avail_part_eval(const struct avail_part *p, struct avail_part_u *out, const 
 		} else {
 			double a = 1 - uu, take = down_share(y), structural;
 			if (p->mode == AVAIL_POOL) {
-				// k at the peak, one otherwise; plus the failed unit's share of
-				// the traffic until the health check takes it out.
+				/* k at the peak, one otherwise; plus the failed unit's share of
+				 * the traffic until the health check takes it out. */
 				structural = s * k_of_n_unavail(k, n, a) + (1 - s) * k_of_n_unavail(1, n, a);
 				planned = 0;
 			} else {
-				// All units down at once, plus a failover for each failure (and
-				// each planned restart) of the active unit.
+				/* All units down at once, plus a failover for each failure (and
+				 * each planned restart) of the active unit. */
 				structural = pow(uu, (double)n);
 			}
 			double pooled = structural + take + planned;
@@ -231,8 +231,8 @@ int avail_part_eval(const struct avail_part *p, struct avail_part_u *out, const 
 				if (planned > 0)
 					spread(planned, w_plan, nc, out->cause_u);
 			} else {
-				// Redundancy that cannot beat one unit (a takeover as slow as the
-				// repair) is no worse than one unit.
+				/* Redundancy that cannot beat one unit (a takeover as slow as the
+				 * repair) is no worse than one unit. */
 				u = u1;
 				out->as_single = true;
 				spread(u, w_all, nc, out->cause_u);
@@ -253,7 +253,7 @@ int avail_part_eval(const struct avail_part *p, struct avail_part_u *out, const 
 int avail_compose(const struct avail_part *parts, size_t n, struct avail_part_u *each, double *total_u,
 		  size_t *index, const char **why)
 {
-	double log_up = 0; // log of prod (1 - U_i)
+	double log_up = 0; /* log of prod (1 - U_i) */
 	for (size_t i = 0; i < n; i++) {
 		struct avail_part_u r;
 		int rc = avail_part_eval(&parts[i], &r, why);
@@ -348,7 +348,7 @@ static struct avail_part unit_part(const char *name)
 static struct avail_part provider_part(const char *name, double sla, double unpublished)
 {
 	struct avail_part p = unit_part(name);
-	// A published "100 %" (Vultr) is a credit promise, not a failure rate.
+	/* A published "100 %" (Vultr) is a credit promise, not a failure rate. */
 	p.availability = sla > 0 ? fmin(sla, AVAIL_PUBLISHED_MAX) : unpublished;
 	p.fixed_cause = sla > 0 ? "published SLA" : "no SLA published, taken at the lowest published";
 	return p;
@@ -378,24 +378,24 @@ static struct avail_part app_part(const struct reliability *r, const struct avai
 	p.k_needed = st->app_needed;
 	p.peak_share = st->peak_share;
 	if (kubernetes) {
-		// Pods of a dead node move after the eviction timeout; a failed pod is
-		// taken out by its readiness probe and restarted by its liveness probe.
+		/* Pods of a dead node move after the eviction timeout; a failed pod is
+		 * taken out by its readiness probe and restarted by its liveness probe. */
 		add_cause(&p, "host", r->node_failures, r->reschedule_s, r->pod_restart_s, false);
 		add_cause(&p, "software", r->app_failures, r->pod_restart_s, r->pod_restart_s, false);
 		return p;
 	}
 	double host_down;
 	if (!st->monitored)
-		host_down = person + r->rebuild_s; // no backup, no image: set up again by hand
+		host_down = person + r->rebuild_s; /* no backup, no image: set up again by hand */
 	else
 		host_down = person + r->provision_s + (st->db == AVAIL_DB_ON_NODE ? restore_s(r, st) : 0);
-	// Behind a load balancer its health check takes a failed node out; the
-	// node itself waits for a person.
+	/* Behind a load balancer its health check takes a failed node out; the
+	 * node itself waits for a person. */
 	double take = st->lb ? r->lb_failover_s : 0;
 	add_cause(&p, "host", r->node_failures, host_down, take, false);
 	add_cause(&p, "software", r->app_failures, person + r->repair_s, take, false);
-	// Planned: an in-place `docker compose up` and OS patch reboots stop one
-	// node; two or more roll through them (research notes §A.4).
+	/* Planned: an in-place `docker compose up` and OS patch reboots stop one
+	 * node; two or more roll through them (research notes §A.4). */
 	add_cause(&p, "deploys", r->deploys, r->restart_s, 0, true);
 	add_cause(&p, "reboots", r->patch_reboots, r->reboot_s, 0, true);
 	return p;
@@ -436,8 +436,8 @@ static bool db_part(const struct reliability *r, const struct avail_stage *st, s
 		add_cause(db, "reboots", r->patch_reboots, r->reboot_s, 0, true);
 		return true;
 	case AVAIL_DB_PAIR:
-		// Patroni promotes the standby; the failed node is rebuilt by a person
-		// from a base backup (research notes §A.4).
+		/* Patroni promotes the standby; the failed node is rebuilt by a person
+		 * from a base backup (research notes §A.4). */
 		db->count = 2;
 		db->mode = AVAIL_FAILOVER;
 		add_cause(db, "host", r->node_failures, person + r->provision_s + restore_s(r, st), r->db_failover_s,
@@ -445,7 +445,7 @@ static bool db_part(const struct reliability *r, const struct avail_stage *st, s
 		add_cause(db, "reboots", r->patch_reboots, r->reboot_s, r->db_failover_s, true);
 		return true;
 	case AVAIL_DB_MANAGED:
-		// The provider notices, replaces the node and restores it: no person.
+		/* The provider notices, replaces the node and restores it: no person. */
 		add_cause(db, "host", r->node_failures, r->detection_s + r->provision_s + restore_s(r, st), 0, false);
 		add_cause(db, "maintenance", r->patch_reboots, r->reboot_s, 0, true);
 		break;
@@ -472,11 +472,11 @@ static bool cache_part(const struct reliability *r, const struct avail_stage *st
 		return false;
 	case AVAIL_CACHE_ONE_NODE:
 		if (st->kubernetes) {
-			// A Redis pod moves with its node; a drain restarts it elsewhere.
+			/* A Redis pod moves with its node; a drain restarts it elsewhere. */
 			add_cause(cache, "host", r->node_failures, r->reschedule_s, 0, false);
 			add_cause(cache, "reboots", r->patch_reboots, r->pod_restart_s, 0, true);
 		} else {
-			// One Redis on one app node: a person starts it elsewhere.
+			/* One Redis on one app node: a person starts it elsewhere. */
 			add_cause(cache, "host", r->node_failures, person_s(r, st) + r->repair_s, 0, false);
 			add_cause(cache, "reboots", r->patch_reboots, r->reboot_s, 0, true);
 		}
@@ -492,8 +492,8 @@ static bool cache_part(const struct reliability *r, const struct avail_stage *st
 		add_cause(cache, "maintenance", r->patch_reboots, r->reboot_s, r->cache_failover_s, true);
 		break;
 	case AVAIL_CACHE_SENTINEL:
-		// A primary and a replica on two app nodes: Sentinel promotes the
-		// replica; the failed one waits for its node (a person, or Kubernetes).
+		/* A primary and a replica on two app nodes: Sentinel promotes the
+		 * replica; the failed one waits for its node (a person, or Kubernetes). */
 		cache->count = 2;
 		cache->mode = AVAIL_FAILOVER;
 		add_cause(cache, "host", r->node_failures,
@@ -598,8 +598,8 @@ int avail_stage_u(const struct reliability *r, const struct avail_stage *st, str
 		memo = &local;
 	int rc;
 	if (!memo->done) {
-		// Everything but the database and the cache: the same for every
-		// database and cache option of one app tier.
+		/* Everything but the database and the cache: the same for every
+		 * database and cache option of one app tier. */
 		double log_up = 0;
 		struct avail_part p = zone_part(r, st);
 		if ((rc = add_log(&p, &log_up)) != 0)

@@ -25,7 +25,7 @@ int calib_resolve(const struct calibration *cal, struct calib_service *out)
 		out->cpu_s = cal->cpu_s;
 		out->cpu_from = CALIB_CPU_MEASURED;
 	} else if (cal->max_rps > 0 && m > 0) {
-		// Utilisation law U = X D at U = 1: every vCPU busy at the knee.
+		/* Utilisation law U = X D at U = 1: every vCPU busy at the knee. */
 		out->cpu_s = m / cal->max_rps;
 		out->cpu_from = CALIB_CPU_KNEE;
 	} else {
@@ -33,18 +33,18 @@ int calib_resolve(const struct calibration *cal, struct calib_service *out)
 		out->cpu_from = CALIB_CPU_SERVICE;
 	}
 	if (m <= 0)
-		return 0; // nothing to scale slots by
+		return 0; /* nothing to scale slots by */
 	double slots = 0;
 	if (cal->concurrency > 0) {
 		slots = cal->concurrency;
 		out->slots_from = CALIB_SLOTS_MEASURED;
 	} else if (cal->max_rps > 0) {
-		// Little's law on the time in service: L = X S at the knee.
+		/* Little's law on the time in service: L = X S at the knee. */
 		slots = cal->max_rps * s;
 		out->slots_from = CALIB_SLOTS_KNEE;
 	} else if (cal->gamma > 0) {
-		// The USL's concurrency is the deployment's client concurrency, so
-		// its peak throughput is the whole deployment's ceiling.
+		/* The USL's concurrency is the deployment's client concurrency, so
+		 * its peak throughput is the whole deployment's ceiling. */
 		struct usl_model u = {cal->sigma, cal->kappa, cal->gamma};
 		double x = usl_max_throughput(&u);
 		if (isfinite(x) && x > 0) {

@@ -1,3 +1,5 @@
+/* draft.c - the parts of `headroom init`'s draft that are computed: the
+ * catalogue plan nearest to this machine (see draft.h). */
 #include "model/draft.h"
 
 #include <math.h>

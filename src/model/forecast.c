@@ -1,3 +1,5 @@
+/* forecast.c - trend fits (least squares, Holt, a daily profile), the
+ * holdout that picks one, and when it crosses a level (see forecast.h). */
 #include "model/forecast.h"
 
 #include <math.h>
@@ -8,12 +10,12 @@
 
 #define DAY 86400.0
 #define SLOT (DAY / FORECAST_SLOTS)
-// Grid points for a non-seasonal fit: enough to follow a trend, few enough
-// that 30 days of 10 s samples fit in microseconds after resampling.
+/* Grid points for a non-seasonal fit: enough to follow a trend, few enough
+ * that 30 days of 10 s samples fit in microseconds after resampling. */
 #define GRID_MAX 2000
-// A seasonal fit reads at most the last four weeks on the 5-minute grid.
+/* A seasonal fit reads at most the last four weeks on the 5-minute grid. */
 #define SEASON_WINDOW (28 * DAY)
-// Two-sided 95 % normal quantile for the bands.
+/* Two-sided 95 % normal quantile for the bands. */
 #define Z95 1.959964
 
 const char *forecast_method_name(enum forecast_method m)
@@ -27,12 +29,12 @@ const char *forecast_method_name(enum forecast_method m)
 }
 
 struct ls {
-	double a, b;         // v = a + b t
-	double sigma, se_b;  // residual sd, standard error of b
+	double a, b;         /* v = a + b t */
+	double sigma, se_b;  /* residual sd, standard error of b */
 	double tmean, sxx;
 };
 
-// Ordinary least squares of y on x (x centred for numerical stability).
+/* Ordinary least squares of y on x (x centred for numerical stability). */
 static void ls_fit(const double *x, const double *y, size_t n, struct ls *o)
 {
 	double mx = 0, my = 0;
@@ -58,16 +60,16 @@ static void ls_fit(const double *x, const double *y, size_t n, struct ls *o)
 }
 
 struct holt {
-	double l, b;       // level and trend per step after the last point
+	double l, b;       /* level and trend per step after the last point */
 	double alpha, beta;
-	double sigma;      // one-step residual sd
+	double sigma;      /* one-step residual sd */
 };
 
-// Holt's linear method with the given parameters; returns the one-step SSE.
+/* Holt's linear method with the given parameters; returns the one-step SSE. */
 static double holt_run(const double *y, size_t n, double alpha, double beta, struct holt *o)
 {
-	// Initial level and trend from the first few points (FPP3 8.2 uses
-	// l0 = y1, b0 = y2 - y1; a short regression is less noisy).
+	/* Initial level and trend from the first few points (FPP3 8.2 uses
+	 * l0 = y1, b0 = y2 - y1; a short regression is less noisy). */
 	size_t k = n < 10 ? n : 10;
 	double b0 = k > 1 ? (y[k - 1] - y[0]) / (double)(k - 1) : 0;
 	double l = y[0], b = b0, sse = 0;
@@ -84,8 +86,8 @@ static double holt_run(const double *y, size_t n, double alpha, double beta, str
 	return sse;
 }
 
-// Parameters by grid search on the one-step SSE (small, fixed grid: the
-// series are short after resampling and the fit must be deterministic).
+/* Parameters by grid search on the one-step SSE (small, fixed grid: the
+ * series are short after resampling and the fit must be deterministic). */
 static void holt_fit(const double *y, size_t n, struct holt *o)
 {
 	static const double alphas[] = {0.05, 0.1, 0.2, 0.3, 0.5, 0.8};
@@ -112,7 +114,7 @@ static int slot_of(double t)
 	return s >= FORECAST_SLOTS ? FORECAST_SLOTS - 1 : s;
 }
 
-// Bucket means on a regular grid; empty buckets are interpolated.
+/* Bucket means on a regular grid; empty buckets are interpolated. */
 static size_t resample(const double *t, const double *v, size_t n, double t0, double step, size_t ng,
 		       double *gt, double *gv)
 {
@@ -139,7 +141,7 @@ static size_t resample(const double *t, const double *v, size_t n, double t0, do
 				gv[j] = gv[i];
 		prev = i;
 	}
-	// Trailing empty buckets cannot happen (the last point defines the grid end).
+	/* Trailing empty buckets cannot happen (the last point defines the grid end). */
 	free(sum);
 	free(cnt);
 	return ng;
@@ -170,7 +172,7 @@ int forecast_fit(const double *t, const double *v, size_t n, const struct foreca
 			ct[m] = t[i], cv[m] = v[i], m++;
 	double *gt = NULL, *gv = NULL;
 	if (m < o.min_points || m == 0 || ct[m - 1] - ct[0] < o.min_span_s)
-		goto done;
+		goto out;
 
 	bool seasonal = ct[m - 1] - ct[0] >= o.season_min_s;
 	size_t first = 0;
@@ -199,11 +201,11 @@ int forecast_fit(const double *t, const double *v, size_t n, const struct foreca
 	gv = xcalloc(ng, sizeof(double));
 	resample(ct + first, cv + first, m - first, t0, step, ng, gt, gv);
 	if (ng < 4)
-		goto done;
+		goto out;
 
 	if (seasonal) {
-		// Classical additive decomposition (FPP3 3.4) with a straight-line
-		// trend: the daily profile is the mean detrended value per slot.
+		/* Classical additive decomposition (FPP3 3.4) with a straight-line
+		 * trend: the daily profile is the mean detrended value per slot. */
 		struct ls tr;
 		ls_fit(gt, gv, ng, &tr);
 		double sum[FORECAST_SLOTS] = {0};
@@ -225,7 +227,7 @@ int forecast_fit(const double *t, const double *v, size_t n, const struct foreca
 			gv[i] -= out->season[slot_of(gt[i])];
 	}
 
-	// Holdout: fit on the first 80 %, score the forecast of the rest.
+	/* Holdout: fit on the first 80 %, score the forecast of the rest. */
 	size_t cut = ng * 8 / 10;
 	bool use_holt = false;
 	if (cut >= 4 && ng - cut >= 2) {
@@ -266,11 +268,11 @@ int forecast_fit(const double *t, const double *v, size_t n, const struct foreca
 		out->slope = l.b;
 		out->sigma = l.sigma;
 	}
-	// A trend inside twice its standard error is noise around a flat line:
-	// forecast flat, so a flat metric is "not within the horizon".
+	/* A trend inside twice its standard error is noise around a flat line:
+	 * forecast flat, so a flat metric is "not within the horizon". */
 	if (!(fabs(out->slope) >= 2 * l.se_b))
 		out->slope = 0;
-done:
+out:
 	free(ct);
 	free(cv);
 	free(gt);
@@ -288,15 +290,15 @@ void forecast_at(const struct forecast *f, double t, double *mean, double *sd)
 		mu += f->season[slot_of(t)];
 	double var;
 	if (f->method == FORECAST_HOLT) {
-		// ETS(A,A,N) h-step variance (FPP3 table 8.8):
-		// sigma^2 [1 + (h-1)(alpha^2 + alpha beta h + beta^2 h (2h-1) / 6)].
+		/* ETS(A,A,N) h-step variance (FPP3 table 8.8):
+		 * sigma^2 [1 + (h-1)(alpha^2 + alpha beta h + beta^2 h (2h-1) / 6)]. */
 		double h = dt / f->step_s;
 		if (h < 1)
 			h = 1;
 		double a = f->alpha, b = f->beta;
 		var = f->sigma * f->sigma * (1 + (h - 1) * (a * a + a * b * h + b * b * h * (2 * h - 1) / 6));
 	} else {
-		// Prediction interval of a regression at a new point (FPP3 7.5).
+		/* Prediction interval of a regression at a new point (FPP3 7.5). */
 		double x = t - f->ls_tmean;
 		double n = (double)(f->n ? f->n : 1);
 		var = f->sigma * f->sigma * (1 + 1 / n + (f->ls_sxx > 0 ? x * x / f->ls_sxx : 0));
@@ -310,7 +312,7 @@ static bool past(enum trigger_dir dir, double level, double v)
 	return dir == TRIGGER_ABOVE ? v > level : v < level;
 }
 
-// Linear interpolation of the crossing inside the last step.
+/* Linear interpolation of the crossing inside the last step. */
 static double cross(double t_prev, double g_prev, double t, double g, double level)
 {
 	if (g == g_prev)
@@ -345,7 +347,7 @@ void forecast_eta(const struct forecast *f, enum trigger_dir dir, double level, 
 		step = horizon / 20000;
 	if (step <= 0)
 		return;
-	// Band edges: "lo" is the edge nearer the level (earliest crossing).
+	/* Band edges: "lo" is the edge nearer the level (earliest crossing). */
 	double sign = dir == TRIGGER_ABOVE ? 1 : -1;
 	double mu, sd;
 	forecast_at(f, now, &mu, &sd);
@@ -370,7 +372,7 @@ void forecast_eta(const struct forecast *f, enum trigger_dir dir, double level, 
 			break;
 		pm = mu, pn = near, pf = far, pt = t;
 	}
-	// A band is only meaningful around a crossing the forecast makes.
+	/* A band is only meaningful around a crossing the forecast makes. */
 	if (isinf(out->eta_s))
 		out->lo_s = out->hi_s = INFINITY;
 }

@@ -1,3 +1,5 @@
+/* live.c - the pure part of a live round: its result, which state is worse,
+ * why a trigger has no value, and the state changes (see live.h). */
 #include "model/live.h"
 
 #include <math.h>
@@ -52,15 +54,15 @@ void live_explain_missing(struct live_trigger *t, size_t matched, const char *co
 		t->message = xasprintf("not applicable: %s has no value here", r->metric);
 		return;
 	}
-	// No value: whose was it to give? A near miss among the names we do have
-	// is most likely a typo in the trigger.
+	/* No value: whose was it to give? A near miss among the names we do have
+	 * is most likely a typo in the trigger. */
 	const char *hint = str_suggest(r->metric, names, n_names);
 	char *mean = hint ? xasprintf("; did you mean '%s'?", hint) : xstrdup("");
 	for (size_t i = 0; i < n_prov; i++) {
 		if (!prov[i].provides)
 			continue;
 		const struct live_source *s = prov[i].src;
-		// Down: unreachable, out of time, or nothing at all came back.
+		/* Down: unreachable, out of time, or nothing at all came back. */
 		bool down = s->rc == HR_E_UNAVAILABLE || s->rc == HR_E_TIMEOUT || !s->given;
 		if (s->rc && !down)
 			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s': %s", s->name, s->type,
@@ -71,8 +73,7 @@ void live_explain_missing(struct live_trigger *t, size_t matched, const char *co
 		else
 			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s'%s", s->name, s->type,
 						 r->metric, mean));
-		free(mean);
-		return;
+		goto out;
 	}
 	if (t->is_default) {
 		t->skipped = true;
@@ -81,6 +82,7 @@ void live_explain_missing(struct live_trigger *t, size_t matched, const char *co
 		set_unknown(t, xasprintf("no configured source provides '%s'%s", r->metric,
 					 hint ? mean : " (docs/metrics.md lists the metrics)"));
 	}
+out:
 	free(mean);
 }
 

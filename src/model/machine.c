@@ -1,3 +1,5 @@
+/* machine.c - the machine a planned step gives the database or an app
+ * server, for `headroom tune` (see machine.h). */
 #include "model/machine.h"
 
 #include <math.h>

@@ -114,7 +114,7 @@ struct component {
 	size_t n_profiles;
 };
 
-/** Stage templates, simplest first (DESIGN.md, "Stages"). */
+/** Stage templates, simplest first (docs/plan.md, "Placement: the five stages"). */
 enum stage_kind {
 	STAGE_SINGLE,     /**< everything on one node */
 	STAGE_SINGLE_OPS, /**< one node + backups, monitoring, standby snapshot */

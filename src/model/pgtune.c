@@ -1,3 +1,5 @@
+/* pgtune.c - PGTune's rules in C: PostgreSQL settings for a machine (see
+ * pgtune.h for the rules' source and licence). */
 #include "model/pgtune.h"
 
 #include <math.h>

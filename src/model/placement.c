@@ -1,3 +1,5 @@
+/* placement.c - where each component of a planned step runs, with its
+ * replicas and their CPU and memory (see placement.h). */
 #include "model/placement.h"
 
 #include <math.h>
@@ -45,7 +47,7 @@ int placement_compute(const struct planner_input *in, const struct plan_step *st
 	}
 	unsigned r_app = c->app_replicas ? c->app_replicas : per_node(vcpu, app_workers);
 	unsigned r_wrk = per_node(vcpu, wrk_workers);
-	// Mean task duration by Little's law: tasks in flight over task arrivals.
+	/* Mean task duration by Little's law: tasks in flight over task arrivals. */
 	double task_s = d->task_rate > 0 ? d->task_inflight / d->task_rate : 0;
 	if (!(task_s > 0) && in->workload) {
 		double sum = 0;
@@ -86,7 +88,7 @@ int placement_compute(const struct planner_input *in, const struct plan_step *st
 		}
 		case COMP_POSTGRES:
 			p->replicas = 1;
-			// Only the first postgres component is the planner's database.
+			/* Only the first postgres component is the planner's database. */
 			if (!pg_done && c->shape.managed_db) {
 				p->where = PLACE_MANAGED;
 				p->offer = c->shape.managed_db;
@@ -107,7 +109,7 @@ int placement_compute(const struct planner_input *in, const struct plan_step *st
 			}
 			p->cpu_request = k->cpu_base;
 			p->mem_request_b = mem;
-			// Redis runs its commands on one thread.
+			/* Redis runs its commands on one thread. */
 			p->cpu_limit = 1;
 			break;
 		case COMP_PROXY:

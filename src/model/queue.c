@@ -91,10 +91,10 @@ double queue_erlang_b(unsigned c, double a)
 {
 	if (!(a >= 0) || !isfinite(a))
 		return NAN;
-	// B(0) = 1; B(k) = a B(k-1) / (k + a B(k-1)). Each step maps [0, 1] into
-	// [0, 1] and damps earlier rounding, so it is stable for any c (Jagerman,
-	// "Some properties of the Erlang loss function", BSTJ 53(3), 1974; the
-	// same loop as PDQ's ErlangR in DrQz/pdq-qnm-pkg lib/PDQ_MServer.c).
+	/* B(0) = 1; B(k) = a B(k-1) / (k + a B(k-1)). Each step maps [0, 1] into
+	 * [0, 1] and damps earlier rounding, so it is stable for any c (Jagerman,
+	 * "Some properties of the Erlang loss function", BSTJ 53(3), 1974; the
+	 * same loop as PDQ's ErlangR in DrQz/pdq-qnm-pkg lib/PDQ_MServer.c). */
 	double b = 1.0;
 	for (unsigned k = 1; k <= c; k++) {
 		double ab = a * b;
@@ -111,8 +111,8 @@ double queue_erlang_c(unsigned c, double a)
 		return 1.0;
 	double b = queue_erlang_b(c, a);
 	double rho = a / (double)c;
-	// C = B / (1 - rho + rho B) (research notes, "Queueing models"); the
-	// denominator is at least B, so C <= 1, and at least 1 - rho > 0.
+	/* C = B / (1 - rho + rho B) (research notes, "Queueing models"); the
+	 * denominator is at least B, so C <= 1, and at least 1 - rho > 0. */
 	double cw = b / (1.0 - rho + rho * b);
 	return cw > 1.0 ? 1.0 : cw;
 }
@@ -136,7 +136,7 @@ static void service_fit(double service_s, double cv, struct service *b)
 		b->shape = SHAPE_CONST;
 		b->shift = service_s;
 	} else if (cv <= 1) {
-		// At cv = 1 the shift is 0 and the rate 1/S exactly: the exponential.
+		/* At cv = 1 the shift is 0 and the rate 1/S exactly: the exponential. */
 		b->shift = service_s * (1.0 - cv);
 		b->nu1 = 1.0 / (service_s * cv);
 	} else {
@@ -157,10 +157,10 @@ static bool mgc_init(double lambda, double service_s, double cv, unsigned c, str
 	q->mu = 1.0 / service_s;
 	double theta = (double)c * q->mu - lambda;
 	if (!(theta > 0))
-		return false; // a < c but rounding left no headroom: treat as saturated
-	// Allen-Cunneen: the mean wait scales by f = (Ca^2 + Cs^2) / 2 with Ca = 1;
-	// the conditional wait keeps P(wait) = C, so its rate divides by f. f is
-	// exactly 1 at cv = 1, which keeps M/M/c bit for bit.
+		return false; /* a < c but rounding left no headroom: treat as saturated */
+	/* Allen-Cunneen: the mean wait scales by f = (Ca^2 + Cs^2) / 2 with Ca = 1;
+	 * the conditional wait keeps P(wait) = C, so its rate divides by f. f is
+	 * exactly 1 at cv = 1, which keeps M/M/c bit for bit. */
 	double f = (1.0 + cv * cv) / 2.0;
 	q->theta = theta / f;
 	q->c_wait = queue_erlang_c(c, a);
@@ -219,9 +219,9 @@ static double bisect_quantile(double (*tail)(const void *, double), const void *
 {
 	if (p <= 0)
 		return 0;
-	double want = 1.0 - p; // find t with P(T > t) = 1 - p
-	// Bracket: the tail is 1 at 0 and falls at least exponentially, so
-	// doubling from the mean service time reaches it in few steps.
+	double want = 1.0 - p; /* find t with P(T > t) = 1 - p */
+	/* Bracket: the tail is 1 at 0 and falls at least exponentially, so
+	 * doubling from the mean service time reaches it in few steps. */
 	double lo = 0, hi = start;
 	for (int i = 0; i < 2000 && tail(arg, hi) > want; i++) {
 		lo = hi;
@@ -259,8 +259,8 @@ int queue_solve_g(double lambda, double service_s, double cv, unsigned c, struct
 	};
 	struct mgc q;
 	if (!mgc_init(lambda, service_s, cv, c, &q)) {
-		// Arrivals outpace service: the queue grows without bound, every
-		// arrival eventually waits, and no mean or percentile exists.
+		/* Arrivals outpace service: the queue grows without bound, every
+		 * arrival eventually waits, and no mean or percentile exists. */
 		out->stable = false;
 		out->p_wait = 1.0;
 		out->mean_wait_s = out->mean_response_s = INFINITY;
@@ -269,8 +269,8 @@ int queue_solve_g(double lambda, double service_s, double cv, unsigned c, struct
 	}
 	out->stable = true;
 	out->p_wait = q.c_wait;
-	// Wq = C / theta' (M/M/c: C / (c mu - lambda), research notes, "Queueing
-	// models"; times f by Allen-Cunneen), R = S + Wq.
+	/* Wq = C / theta' (M/M/c: C / (c mu - lambda), research notes, "Queueing
+	 * models"; times f by Allen-Cunneen), R = S + Wq. */
 	out->mean_wait_s = q.c_wait / q.theta;
 	out->mean_response_s = service_s + out->mean_wait_s;
 	out->p50_s = mgc_quantile(&q, 0.50);
@@ -348,7 +348,7 @@ double queue_service_quantile(double service_s, double cv, double p)
 	case SHAPE_CONST:
 		return service_s;
 	case SHAPE_SHEXP:
-		// d - S cv ln(1 - p); at cv = 1 the exponential's -S ln(1 - p).
+		/* d - S cv ln(1 - p); at cv = 1 the exponential's -S ln(1 - p). */
 		return b.shift - service_s * cv * log1p(-p);
 	default:
 		return bisect_quantile(service_tail, &b, service_s, p);
@@ -368,11 +368,11 @@ int queue_servers_for_g(double lambda, double service_s, double cv, double p, do
 	if (!args_ok(lambda, service_s, cv, 1) || !(p > 0 && p < 1) || !(target_s > 0) ||
 	    !isfinite(target_s) || max_c < 1)
 		return HR_E_INVALID;
-	// With unlimited servers nobody waits and T is the service time alone,
-	// whose p-quantile bounds every finite c from below.
+	/* With unlimited servers nobody waits and T is the service time alone,
+	 * whose p-quantile bounds every finite c from below. */
 	if (target_s < queue_service_quantile(service_s, cv, p))
 		return HR_E_INFEASIBLE;
-	// The fewest servers for a stable queue: c > lambda S.
+	/* The fewest servers for a stable queue: c > lambda S. */
 	double first = floor(lambda * service_s) + 1;
 	if (first > (double)max_c)
 		return HR_E_INFEASIBLE;
@@ -381,8 +381,8 @@ int queue_servers_for_g(double lambda, double service_s, double cv, double p, do
 		*c = lo;
 		return 0;
 	}
-	// The quantile falls as c grows (C falls, theta grows), so gallop up to
-	// a count that meets the target, then bisect between the last miss and it.
+	/* The quantile falls as c grows (C falls, theta grows), so gallop up to
+	 * a count that meets the target, then bisect between the last miss and it. */
 	unsigned hi = lo;
 	for (;;) {
 		if (hi == max_c)
@@ -392,7 +392,7 @@ int queue_servers_for_g(double lambda, double service_s, double cv, double p, do
 		if (meets(lambda, service_s, cv, hi, p, target_s))
 			break;
 	}
-	while (hi - lo > 1) { // invariant: lo misses, hi meets
+	while (hi - lo > 1) { /* invariant: lo misses, hi meets */
 		unsigned mid = lo + (hi - lo) / 2;
 		if (meets(lambda, service_s, cv, mid, p, target_s))
 			hi = mid;

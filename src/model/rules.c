@@ -1,3 +1,5 @@
+/* rules.c - trigger evaluation (levels, `for`, hysteresis), the default
+ * policy, and the merge of the user's triggers over it (see rules.h). */
 #include "model/rules.h"
 
 #include <math.h>
@@ -44,7 +46,7 @@ bool rules_beyond(const struct trigger_rule *r, double level, double v)
 	return r->dir == TRIGGER_ABOVE ? v > level : v < level;
 }
 
-// Back inside the level by the hysteresis band (a fraction of the level).
+/* Back inside the level by the hysteresis band (a fraction of the level). */
 static bool cleared(const struct trigger_rule *r, double level, double v)
 {
 	double band = fabs(level) * (r->hysteresis > 0 ? r->hysteresis : 0);
@@ -60,10 +62,10 @@ bool rules_step(const struct trigger_rule *r, struct rule_eval *e, double t, dou
 	enum trigger_state state = TRIG_OK;
 	for (int i = 0; i < 2; i++) {
 		if (isnan(levels[i]))
-			continue; // a level the rule does not have is never active
+			continue; /* a level the rule does not have is never active */
 		bool active = e->state >= (enum trigger_state)(TRIG_WARN + i);
 		if (active) {
-			// An active level stays until the value clears the band.
+			/* An active level stays until the value clears the band. */
 			if (cleared(r, levels[i], v)) {
 				active = false;
 				e->beyond_since[i] = NAN;
@@ -136,7 +138,7 @@ const char *rules_validate(const struct trigger_rule *r)
 	return NULL;
 }
 
-/* The default policy. DESIGN.md ("Triggers") settles on CPU 70/90 %, memory
+/* The default policy (docs/check.md, "Default triggers"): CPU 70/90 %, memory
  * 80/90 %, disk 70/80/90 %, DB connections 70/90 % of the pool, p95
  * 500/1000 ms, error rate 1/5 %, queue depth and wait, request rate and DB
  * size; each rule below says which seed document each number comes from.
@@ -168,7 +170,7 @@ static struct trigger_rule defaults[] = {
 		.action = "Expand the volume or archive old data",
 		.origin = "seed 002 (API + web + workers, VPS to Kubernetes), capacity limits: "
 			  "disk 80% used -> expand or archive; seed 001 (agent platform): alert at 80% full; "
-			  "90% critical is the policy's last step (DESIGN.md)",
+			  "90% critical is the policy's last step (docs/check.md)",
 	},
 	{
 		.name = "disk-plan",
@@ -253,7 +255,7 @@ const struct trigger_rule *rules_defaults(size_t *n)
 	return defaults;
 }
 
-// A field the config left out takes the default's value.
+/* A field the config left out takes the default's value. */
 static struct trigger_rule overlay(const struct trigger_rule *def, const struct trigger_rule *u)
 {
 	struct trigger_rule r = *def;
@@ -277,7 +279,7 @@ static struct trigger_rule overlay(const struct trigger_rule *def, const struct 
 	return r;
 }
 
-// Fields a new rule leaves out: no delay, no band.
+/* Fields a new rule leaves out: no delay, no band. */
 static struct trigger_rule fill(const struct trigger_rule *u)
 {
 	struct trigger_rule r = *u;

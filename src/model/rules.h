@@ -76,8 +76,8 @@ double rules_pressure(const struct trigger_rule *r, double v);
 bool rules_beyond(const struct trigger_rule *r, double level, double v);
 
 /**
- * The default policy built from the seeds (DESIGN.md, "Triggers"); each entry
- * names the seed it comes from in `origin` and its advice in `action`.
+ * The default policy built from the seeds (docs/check.md, "Default triggers");
+ * each entry names the seed it comes from in `origin` and its advice in `action`.
  * @param n set to the number of rules.
  * @return a static array; never NULL.
  */

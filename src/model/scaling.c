@@ -23,27 +23,27 @@
 void scaling_spec_defaults(struct scaling_spec *s)
 {
 	memset(s, 0, sizeof(*s));
-	// autoscaling/v2 SetDefaults_HorizontalPodAutoscaler: minReplicas 1.
+	/* autoscaling/v2 SetDefaults_HorizontalPodAutoscaler: minReplicas 1. */
 	s->min_replicas = 1;
 	s->max_replicas = 1;
 	s->idle_replicas = -1;
-	// defaults.go defaultHPAScaleUpRules: no window, Max of 4 pods / 15 s and 100 % / 15 s.
+	/* defaults.go defaultHPAScaleUpRules: no window, Max of 4 pods / 15 s and 100 % / 15 s. */
 	s->up.stabilization_s = 0;
 	s->up.select = SCALING_SELECT_MAX;
 	s->up.policies[0] = (struct scaling_policy){SCALING_PODS, 4, 15};
 	s->up.policies[1] = (struct scaling_policy){SCALING_PERCENT, 100, 15};
 	s->up.n_policies = 2;
-	// defaultHPAScaleDownRules: 100 % / 15 s; the window is the controller's
-	// --horizontal-pod-autoscaler-downscale-stabilization, 5 minutes.
+	/* defaultHPAScaleDownRules: 100 % / 15 s; the window is the controller's
+	 * --horizontal-pod-autoscaler-downscale-stabilization, 5 minutes. */
 	s->down.stabilization_s = 300;
 	s->down.select = SCALING_SELECT_MAX;
 	s->down.policies[0] = (struct scaling_policy){SCALING_PERCENT, 100, 15};
 	s->down.n_policies = 1;
-	// --horizontal-pod-autoscaler-tolerance 0.1; per direction since KEP-4951.
+	/* --horizontal-pod-autoscaler-tolerance 0.1; per direction since KEP-4951. */
 	s->up.tolerance = 0.1;
 	s->down.tolerance = 0.1;
-	// KEDA ScaledObject defaults: cooldownPeriod 300 s; fallback
-	// failureThreshold 3 when a fallback is given (keda.sh/docs, "Scaling Deployments").
+	/* KEDA ScaledObject defaults: cooldownPeriod 300 s; fallback
+	 * failureThreshold 3 when a fallback is given (keda.sh/docs, "Scaling Deployments"). */
 	s->cooldown_s = 300;
 	s->fallback_replicas = -1;
 	s->fallback_failures = 3;
@@ -124,8 +124,8 @@ void scaling_state_init(struct scaling_state *st)
 	memset(st->failures, 0, sizeof(st->failures));
 }
 
-// Store a recommendation at old (an entry outside both windows), else
-// append; when full, over the oldest.
+/* Store a recommendation at old (an entry outside both windows), else
+ * append; when full, over the oldest. */
 static void put_rec(struct scaling_state *st, unsigned old, unsigned oldest, double t, int replicas)
 {
 	if (old == st->n_recs && st->n_recs == SCALING_MAX_RECS)
@@ -139,8 +139,8 @@ void scaling_state_add_rec(struct scaling_state *st, const struct scaling_spec *
 {
 	double up_cut = t - spec->up.stabilization_s, down_cut = t - spec->down.stabilization_s;
 	unsigned old = st->n_recs, oldest = 0;
-	// The last entry outside both windows is reused (Kubernetes keeps the
-	// index of the last one it saw).
+	/* The last entry outside both windows is reused (Kubernetes keeps the
+	 * index of the last one it saw). */
 	for (unsigned i = 0; i < st->n_recs; i++) {
 		if (st->recs[i].t < up_cut && st->recs[i].t < down_cut)
 			old = i;
@@ -166,7 +166,7 @@ void scaling_state_add_event(struct scaling_state *st, const struct scaling_spec
 	bool up = delta > 0;
 	struct scaling_event *ev = up ? st->up : st->down;
 	unsigned *n = up ? &st->n_up : &st->n_down;
-	// markScaleEventsOutdated, then the last outdated event is replaced.
+	/* markScaleEventsOutdated, then the last outdated event is replaced. */
 	double cut = t - longest_period(up ? &spec->up : &spec->down);
 	unsigned old = *n, oldest = 0;
 	for (unsigned i = 0; i < *n; i++) {
@@ -203,8 +203,8 @@ int scaling_change_in_period(const struct scaling_state *st, bool up, double now
 
 /* -------------------------------------------------------- proposals ---- */
 
-// Kubernetes' tolerance test (Tolerances.isWithin): a ratio inside
-// [1 - down, 1 + up] changes nothing. NaN is never within.
+/* Kubernetes' tolerance test (Tolerances.isWithin): a ratio inside
+ * [1 - down, 1 + up] changes nothing. NaN is never within. */
 static bool within(const struct scaling_spec *s, double ratio)
 {
 	return 1.0 - s->down.tolerance <= ratio && ratio <= 1.0 + s->up.tolerance;
@@ -215,7 +215,7 @@ static double milli(double v)
 	return round(v * 1000.0);
 }
 
-// A count from a float, saturating as Kubernetes does at MaxInt32.
+/* A count from a float, saturating as Kubernetes does at MaxInt32. */
 static int count_of(double x)
 {
 	if (!(x > -2147483648.0))
@@ -227,9 +227,9 @@ static int count_of(double x)
 
 enum rclass { R_COUNTED, R_UNREADY, R_MISSING, R_IGNORED };
 
-// groupPods: failed and terminating pods are left out; pending ones are
-// unready; a pod without a sample is missing; for CPU a pod still starting
-// is unready (its samples are not trusted).
+/* groupPods: failed and terminating pods are left out; pending ones are
+ * unready; a pod without a sample is missing; for CPU a pod still starting
+ * is unready (its samples are not trusted). */
 static enum rclass classify(const struct scaling_replica *r, const struct scaling_metric *m)
 {
 	if (r->state == SCALING_FAILED || r->state == SCALING_TERMINATING)
@@ -251,8 +251,8 @@ static void invalid(struct scaling_proposal *p, enum scaling_prop_why why)
 	p->why = why;
 }
 
-// GetResourceReplicas (utilization) and calcPlainMetricReplicas (average
-// per replica, resource or "Pods" metric).
+/* GetResourceReplicas (utilization) and calcPlainMetricReplicas (average
+ * per replica, resource or "Pods" metric). */
 static void per_replica(const struct scaling_spec *spec, const struct scaling_input *in,
 			const struct scaling_metric *m, struct scaling_proposal *p)
 {
@@ -302,9 +302,9 @@ static void per_replica(const struct scaling_spec *spec, const struct scaling_in
 		}
 		return;
 	}
-	// Count the replicas left out conservatively: a missing one as 100 % of
-	// its request (or of the target when that is higher) on a scale-down and
-	// 0 on a scale-up, an unready one as 0 on a scale-up.
+	/* Count the replicas left out conservatively: a missing one as 100 % of
+	 * its request (or of the target when that is higher) on a scale-down and
+	 * 0 on a scale-up, an unready one as 0 on a scale-up. */
 	double su2 = su, sr2 = sr;
 	unsigned n2 = counted;
 	double fill = util ? (m->target > 100 ? m->target : 100) : 0;
@@ -343,8 +343,8 @@ static void per_replica(const struct scaling_spec *spec, const struct scaling_in
 
 static unsigned ready_count(const struct scaling_input *in)
 {
-	// No replica list: every current replica is taken as ready (Compose
-	// knows no readiness).
+	/* No replica list: every current replica is taken as ready (Compose
+	 * knows no readiness). */
 	if (!in->n_replicas)
 		return in->current_replicas > 0 ? (unsigned)in->current_replicas : 0;
 	unsigned n = 0;
@@ -353,8 +353,8 @@ static unsigned ready_count(const struct scaling_input *in)
 	return n;
 }
 
-// GetObjectMetricReplicas / GetExternalMetricReplicas (Value target) and
-// GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas (AverageValue).
+/* GetObjectMetricReplicas / GetExternalMetricReplicas (Value target) and
+ * GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas (AverageValue). */
 static void from_value(const struct scaling_spec *spec, const struct scaling_input *in,
 		       const struct scaling_metric *m, double value, struct scaling_proposal *p)
 {
@@ -373,14 +373,14 @@ static void from_value(const struct scaling_spec *spec, const struct scaling_inp
 			}
 			p->replicas = count_of(ceil(ratio * ready_count(in)));
 		} else {
-			// From zero the ready count is not used (HPAScaleToZero).
+			/* From zero the ready count is not used (HPAScaleToZero). */
 			p->replicas = count_of(ceil(ratio));
 		}
 		p->why = SCALING_PROP_SCALE;
 		return;
 	}
-	// Per replica: the count is ceil(total / target), the current count only
-	// decides whether the change is large enough.
+	/* Per replica: the count is ceil(total / target), the current count only
+	 * decides whether the change is large enough. */
 	double ratio = vm / (tm * cur);
 	p->ratio = ratio;
 	p->utilization = cur > 0 ? ceil(vm / cur) / 1000.0 : value;
@@ -402,8 +402,8 @@ void scaling_propose(const struct scaling_spec *spec, const struct scaling_input
 	p->replicas = -1;
 	p->utilization = p->ratio = p->average = p->age_s = NAN;
 	if (m->kind == SCALING_RESOURCE || m->kind == SCALING_REPLICA) {
-		// Never "active": KEDA's cpu and memory triggers cannot activate a
-		// service or keep it from going to zero; value metrics decide that.
+		/* Never "active": KEDA's cpu and memory triggers cannot activate a
+		 * service or keep it from going to zero; value metrics decide that. */
 		per_replica(spec, in, m, p);
 	} else {
 		double age = isnan(m->at_s) ? 0 : in->now_s - m->at_s;
@@ -427,8 +427,8 @@ void scaling_propose(const struct scaling_spec *spec, const struct scaling_input
 	}
 	if (st->failures[index] < 1000000u)
 		st->failures[index]++;
-	// KEDA's fallback: past failureThreshold failed reads, the trigger
-	// reports target x fallback replicas, for AverageValue targets only.
+	/* KEDA's fallback: past failureThreshold failed reads, the trigger
+	 * reports target x fallback replicas, for AverageValue targets only. */
 	bool value_kind = m->kind == SCALING_OBJECT || m->kind == SCALING_EXTERNAL;
 	if (spec->fallback_replicas < 0 || !value_kind || m->target_type != SCALING_AVERAGE_VALUE ||
 	    st->failures[index] <= spec->fallback_failures)
@@ -444,7 +444,7 @@ void scaling_propose(const struct scaling_spec *spec, const struct scaling_input
 	from_value(spec, in, m, m->target * r, p);
 	p->why = SCALING_PROP_FALLBACK;
 	p->age_s = age;
-	// headroom: a failing metric never scales down, fallback or not.
+	/* headroom: a failing metric never scales down, fallback or not. */
 	if (p->replicas < cur)
 		p->valid = false;
 }
@@ -457,7 +457,7 @@ int scaling_stabilize(const struct scaling_spec *spec, struct scaling_state *st,
 	int up_rec = desired, down_rec = desired;
 	double up_cut = now - spec->up.stabilization_s, down_cut = now - spec->down.stabilization_s;
 	unsigned old = st->n_recs, oldest = 0;
-	// One pass: the windows' bounds and the slot the new recommendation takes.
+	/* One pass: the windows' bounds and the slot the new recommendation takes. */
 	for (unsigned i = 0; i < st->n_recs; i++) {
 		const struct scaling_rec *r = &st->recs[i];
 		if (r->t > up_cut && r->replicas < up_rec)
@@ -482,16 +482,16 @@ int scaling_stabilize(const struct scaling_spec *spec, struct scaling_state *st,
 	return rec;
 }
 
-// calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors:
-// each policy counts from the replicas at the start of its period (the
-// current count, less what was added, plus what was removed in it).
+/* calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors:
+ * each policy counts from the replicas at the start of its period (the
+ * current count, less what was added, plus what was removed in it). */
 static int rate_limit(const struct scaling_spec *spec, const struct scaling_state *st, double now, int current,
 		      bool up)
 {
 	const struct scaling_rules *r = up ? &spec->up : &spec->down;
 	if (r->select == SCALING_SELECT_DISABLED)
 		return current;
-	// Max for scale-up and Min for scale-down pick the larger change.
+	/* Max for scale-up and Min for scale-down pick the larger change. */
 	bool pick_high = up == (r->select == SCALING_SELECT_MAX);
 	long result = pick_high ? -2147483648L : 2147483647L;
 	for (unsigned i = 0; i < r->n_policies; i++) {
@@ -502,7 +502,7 @@ static int rate_limit(const struct scaling_spec *spec, const struct scaling_stat
 		if (p->type == SCALING_PODS)
 			prop = up ? start + p->value : start - p->value;
 		else if (up)
-			// Rounded up, or a small count could never grow.
+			/* Rounded up, or a small count could never grow. */
 			prop = (long)ceil((double)start * (1 + p->value / 100.0));
 		else
 			prop = (long)((double)start * (1 - p->value / 100.0));
@@ -523,7 +523,7 @@ int scaling_limit(const struct scaling_spec *spec, const struct scaling_state *s
 	*limit = -1;
 	if (desired > current) {
 		int lim = rate_limit(spec, st, now, current, true);
-		// Past events may put the limit below the current count: hold.
+		/* Past events may put the limit below the current count: hold. */
 		if (lim < current)
 			lim = current;
 		int max = spec->max_replicas;
@@ -585,8 +585,8 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 			return HR_E_INVALID;
 		has_value |= (m->kind == SCALING_OBJECT || m->kind == SCALING_EXTERNAL) && !m->predictive;
 	}
-	// Scale to zero needs a metric that exists at zero replicas (KEDA's
-	// triggers; Kubernetes' HPAScaleToZero wants an object or external one).
+	/* Scale to zero needs a metric that exists at zero replicas (KEDA's
+	 * triggers; Kubernetes' HPAScaleToZero wants an object or external one). */
 	if (zero_ok && !has_value)
 		return HR_E_INVALID;
 
@@ -596,8 +596,8 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 		scaling_propose(spec, in, i, st, p);
 		d->n_props++;
 		if (in->metrics[i].predictive) {
-			// A forecast may only raise the count; one that does not, or
-			// has no value, is left out (neither a proposal nor a failure).
+			/* A forecast may only raise the count; one that does not, or
+			 * has no value, is left out (neither a proposal nor a failure). */
 			if (p->valid && p->replicas <= cur) {
 				p->valid = false;
 				p->why = SCALING_PROP_PREDICTIVE_LOW;
@@ -612,7 +612,7 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 		}
 		d->active |= p->active;
 		n_counted++;
-		// computeReplicasForMetrics keeps the first of equal maxima.
+		/* computeReplicasForMetrics keeps the first of equal maxima. */
 		if (d->metric_desired < 0 || p->replicas > d->metric_desired) {
 			d->metric_desired = p->replicas;
 			d->winner = i;
@@ -621,8 +621,8 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 	d->failed = n_invalid > 0;
 	if (d->active)
 		st->last_active_s = now;
-	// For KEDA's layer only value metrics count: at zero replicas a
-	// per-replica metric has no samples by nature.
+	/* For KEDA's layer only value metrics count: at zero replicas a
+	 * per-replica metric has no samples by nature. */
 	unsigned first_value_invalid = NONE;
 	for (unsigned i = 0; i < d->n_props && first_value_invalid == NONE; i++) {
 		const struct scaling_metric *m = &in->metrics[i];
@@ -630,7 +630,7 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 			first_value_invalid = i;
 	}
 
-	// KEDA: zero (or idle) <-> the HPA's floor, max(min, 1).
+	/* KEDA: zero (or idle) <-> the HPA's floor, max(min, 1). */
 	int floor_ = spec->min_replicas > 1 ? spec->min_replicas : 1;
 	if (zero_ok) {
 		int idle = spec->idle_replicas >= 0 ? spec->idle_replicas : 0;
@@ -666,13 +666,13 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 			return 0;
 		}
 	} else if (cur == 0) {
-		// reconcileAutoscaler: "scaling is disabled since the replica count
-		// of the target is zero".
+		/* reconcileAutoscaler: "scaling is disabled since the replica count
+		 * of the target is zero". */
 		hold(d, SCALING_WHY_ZERO_DISABLED);
 		return 0;
 	}
 
-	// The HPA, between its floor and max_replicas.
+	/* The HPA, between its floor and max_replicas. */
 	if (cur > spec->max_replicas) {
 		d->desired = d->limit = spec->max_replicas;
 		d->why = SCALING_WHY_ABOVE_MAX;
@@ -683,8 +683,8 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 		d->why = SCALING_WHY_BELOW_MIN;
 		return 0;
 	}
-	// Every metric invalid, or some invalid while the valid ones would scale
-	// down: no scaling (computeReplicasForMetrics returns -1).
+	/* Every metric invalid, or some invalid while the valid ones would scale
+	 * down: no scaling (computeReplicasForMetrics returns -1). */
 	if (n_counted == 0 || (n_invalid > 0 && d->metric_desired < cur)) {
 		hold(d, n_counted == 0 ? SCALING_WHY_NO_METRICS : SCALING_WHY_INVALID);
 		return 0;
@@ -703,8 +703,8 @@ int scaling_decide(const struct scaling_spec *spec, const struct scaling_input *
 		d->why = SCALING_WHY_TOLERANCE;
 	else
 		d->why = SCALING_WHY_METRICS;
-	// "Tolerance" only when every proposal said so; a proposal equal to the
-	// current count for another reason (a flip guard) is "metrics".
+	/* "Tolerance" only when every proposal said so; a proposal equal to the
+	 * current count for another reason (a flip guard) is "metrics". */
 	if (d->why == SCALING_WHY_TOLERANCE) {
 		for (unsigned i = 0; i < d->n_props; i++)
 			if (d->props[i].valid && d->props[i].why != SCALING_PROP_TOLERANCE)
@@ -757,7 +757,7 @@ const char *scaling_prop_why_name(enum scaling_prop_why w)
 	return "scale";
 }
 
-// A bounded appender: keeps writing into buf, never past n - 1 bytes.
+/* A bounded appender: keeps writing into buf, never past n - 1 bytes. */
 struct out {
 	char *buf;
 	size_t n, len;
@@ -871,7 +871,7 @@ char *scaling_explain(const struct scaling_spec *spec, const struct scaling_inpu
 			    win ? win : "?");
 		else
 			put(&o, "metrics propose %d", d->metric_desired);
-		// Kubernetes scales up on the valid metrics and reports the others.
+		/* Kubernetes scales up on the valid metrics and reports the others. */
 		if (d->failed && d->first_invalid < d->n_props)
 			put(&o, "; %s ignored (%s): an invalid metric may not scale down, the others may scale up",
 			    mname(in, d->first_invalid), scaling_prop_why_name(d->props[d->first_invalid].why));

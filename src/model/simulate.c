@@ -1,3 +1,5 @@
+/* simulate.c - the discrete-time replay of a trace against a scaling policy
+ * (see simulate.h for the model and its limits). */
 #include "model/simulate.h"
 
 #include <math.h>
@@ -16,22 +18,22 @@
 /* The tick loop runs ~10^7 times a second: the tables make its queueing step
  * two multiplications and a load instead of a bisection over the M/G/c tail. */
 struct tables {
-	double p95[NTAB];  // seconds, one replica at rho
-	double lq[NTAB];   // requests waiting at one replica at rho
+	double p95[NTAB];  /* seconds, one replica at rho */
+	double lq[NTAB];   /* requests waiting at one replica at rho */
 };
 
 /* Marks a work area whose tables are built for tab_svc. */
 #define TABLES_BUILT 0x5ea5ab1e7ab1e5ULL
 
 struct work {
-	uint64_t built;            // TABLES_BUILT when tab is for tab_svc
+	uint64_t built;            /* TABLES_BUILT when tab is for tab_svc */
 	struct sim_service tab_svc;
 	struct tables tab;
 	struct scaling_state st;
-	// Set up per run; sized by sim_workspace_size().
-	double *ready_at;  // starting replicas' ready times, FIFO (ascending)
-	int *ready_hist;   // per tick: replicas ready
-	double *backlog;   // per tick: backlog at the tick's end
+	/* Set up per run; sized by sim_workspace_size(). */
+	double *ready_at;  /* starting replicas' ready times, FIFO (ascending) */
+	int *ready_hist;   /* per tick: replicas ready */
+	double *backlog;   /* per tick: backlog at the tick's end */
 	struct scaling_replica *reps;
 };
 
@@ -86,7 +88,7 @@ const char *sim_check(const struct sim_service *svc, const struct sim_params *p,
 
 double sim_tick_s(const struct sim_params *p)
 {
-	// Whole ticks per bucket, enough that a sync falls on a tick.
+	/* Whole ticks per bucket, enough that a sync falls on a tick. */
 	double sub = p->sync_s < p->bucket_s ? ceil(p->bucket_s / p->sync_s - 1e-9) : 1;
 	return p->bucket_s / sub;
 }
@@ -132,7 +134,7 @@ static void build_tables(struct tables *t, const struct sim_service *svc)
 		double rho = RHO_CAP * (double)k / (NTAB - 1);
 		double lambda = rho * svc->concurrency / svc->service_s;
 		t->p95[k] = p95_exact(svc, rho);
-		// Requests waiting (Little's law on the M/G/c mean wait).
+		/* Requests waiting (Little's law on the M/G/c mean wait). */
 		t->lq[k] = lambda * queue_mean_wait_g(lambda, svc->service_s, svc->cv, svc->concurrency);
 	}
 }
@@ -160,7 +162,7 @@ void sim_policy_defaults(struct sim_policy *pol, enum sim_policy_kind k, const s
 	pol->spec.min_replicas = 1;
 	pol->spec.max_replicas = max;
 	pol->replicas = 1;
-	// 70 %: the seeds' HPA threshold (seed 000, seed 004: "HPA at CPU 70 %").
+	/* 70 %: the seeds' HPA threshold (seed 000, seed 004: "HPA at CPU 70 %"). */
 	pol->target = k == SIM_KEDA ? 0.7 * svc->concurrency : 70;
 }
 
@@ -224,7 +226,7 @@ static int decide(const struct replay *R, size_t i, double t, int running, int r
 	const struct sim_policy *pol = R->pol;
 	const struct sim_service *svc = R->svc;
 	struct work *w = R->w;
-	// What was measured: the last finished tick, metric_lag earlier.
+	/* What was measured: the last finished tick, metric_lag earlier. */
 	size_t lag = (size_t)llround(R->p->metric_lag_s / R->dt);
 	bool seen = i >= lag + 1;
 	size_t j = seen ? i - lag - 1 : 0;
@@ -233,16 +235,16 @@ static int decide(const struct replay *R, size_t i, double t, int running, int r
 	memset(m, 0, sizeof(m));
 	unsigned nrep = 0;
 	if (pol->kind == SIM_HPA || pol->kind == SIM_PREDICTIVE) {
-		// CPU: the busy share of a replica's slots then, as a percent of its
-		// request (1000 m for c slots); saturated with a backlog.
-		// Only the replicas that were ready when it was measured have a
-		// sample; one ready since has none (Kubernetes counts it as 0 % on a
-		// scale-up and 100 % on a scale-down).
+		/* CPU: the busy share of a replica's slots then, as a percent of its
+		 * request (1000 m for c slots); saturated with a backlog.
+		 * Only the replicas that were ready when it was measured have a
+		 * sample; one ready since has none (Kubernetes counts it as 0 % on a
+		 * scale-up and 100 % on a scale-down). */
 		double util = NAN;
 		int sampled = 0;
 		if (seen && w->ready_hist[j] > 0) {
 			double mu = w->ready_hist[j] * svc->concurrency / svc->service_s;
-			double rate = w->backlog[j] > 0 ? mu : fmin(mu, demand_at(R, j)); // served per second
+			double rate = w->backlog[j] > 0 ? mu : fmin(mu, demand_at(R, j)); /* served per second */
 			double cpu = svc->cpu_s > 0 ? svc->cpu_s : svc->service_s;
 			double cores = svc->cores > 0 ? svc->cores : svc->concurrency;
 			util = fmin(1, rate * cpu / (w->ready_hist[j] * cores));
@@ -264,8 +266,8 @@ static int decide(const struct replay *R, size_t i, double t, int running, int r
 						   .value = seen ? in_flight(R, j) : NAN, .absent = !seen, .at_s = NAN};
 	}
 	if (pol->kind == SIM_PREDICTIVE || pol->kind == SIM_PREDICTIVE_KEDA) {
-		// Seasonal naive: the demand one start-up ahead, as it was one and
-		// two seasons earlier; only once two seasons have passed.
+		/* Seasonal naive: the demand one start-up ahead, as it was one and
+		 * two seasons earlier; only once two seasons have passed. */
 		double ahead = t + R->p->startup_s;
 		if (ahead - 2 * R->p->season_s >= 0) {
 			size_t t1 = (size_t)((ahead - R->p->season_s) / R->dt);
@@ -273,7 +275,7 @@ static int decide(const struct replay *R, size_t i, double t, int running, int r
 			double lam = (demand_at(R, t1) + demand_at(R, t2)) / 2;
 			m[nm++] = (struct scaling_metric){
 				.name = "forecast", .kind = SCALING_EXTERNAL, .target_type = SCALING_AVERAGE_VALUE,
-				// In flight per replica: the HPA's CPU percent of the slots, or KEDA's own target.
+				/* In flight per replica: the HPA's CPU percent of the slots, or KEDA's own target. */
 				.target = pol->kind == SIM_PREDICTIVE ? svc->concurrency * pol->target / 100 : pol->target,
 				.value = lam * svc->service_s,
 				.at_s = NAN, .predictive = true};
@@ -296,7 +298,7 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 	if (sim_check(svc, p, pol) || n == 0)
 		return HR_E_INVALID;
 	struct work *w = carve(work, p, pol, n);
-	// A policy search replays one service many times: build its tables once.
+	/* A policy search replays one service many times: build its tables once. */
 	if (w->built != TABLES_BUILT || memcmp(&w->tab_svc, svc, sizeof(*svc)) != 0) {
 		build_tables(&w->tab, svc);
 		w->tab_svc = *svc;
@@ -308,10 +310,10 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 	const double dt = R.dt;
 	const size_t ticks = sim_ticks(p, n);
 	const size_t sync_every = pol->kind == SIM_STATIC ? 0 : (size_t)fmax(1, llround(p->sync_s / dt));
-	const double per_s = svc->concurrency / svc->service_s; // one replica's service rate
+	const double per_s = svc->concurrency / svc->service_s; /* one replica's service rate */
 	const double slo = p->slo_p95_s;
 	int ready = pol->replicas, starting = 0, last_dir = 0, err = 0;
-	size_t head = 0; // first starting replica in ready_at[]
+	size_t head = 0; /* first starting replica in ready_at[] */
 	double backlog = 0, replica_s = 0, violation_s = 0, worst = 0, served = 0;
 	out->max_replicas = ready;
 	for (size_t i = 0; i < ticks; i++) {
@@ -333,7 +335,7 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 				last_dir = dir;
 				scaling_record_scale(&w->st, &pol->spec, t, running, want);
 				if (want > running) {
-					// Compact the FIFO before appending.
+					/* Compact the FIFO before appending. */
 					memmove(w->ready_at, w->ready_at + head, (size_t)starting * sizeof(double));
 					head = 0;
 					for (int k = running; k < want; k++)
@@ -341,7 +343,7 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 				} else {
 					int drop = running - want;
 					int from_starting = drop < starting ? drop : starting;
-					starting -= from_starting; // the newest first
+					starting -= from_starting; /* the newest first */
 					ready -= drop - from_starting;
 				}
 			}
@@ -358,8 +360,8 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 			backlog += (lam - mu) * dt;
 			if (backlog < 0)
 				backlog = 0;
-			// The longest a request of the tick waits behind the backlog:
-			// at its start when it drains, at its end when it grows.
+			/* The longest a request of the tick waits behind the backlog:
+			 * at its start when it drains, at its end when it grows. */
 			p95 = lookup(w->tab.p95, lam / mu) + (before > backlog ? before : backlog) / mu;
 		}
 		served += lam * dt + before - backlog;

@@ -1,3 +1,5 @@
+/* httpd.c - the agent's HTTP server on libmicrohttpd: published documents,
+ * the bearer token, and the limits that keep /healthz answering (see httpd.h). */
 #include "serve/httpd.h"
 
 #include <arpa/inet.h>
@@ -38,15 +40,15 @@
 #define HTTPD_CONN_MEM (16u << 10)
 
 struct doc {
-	const char *path; // static
-	char *type;       // owned
-	char *body;       // owned; NULL: declared, not yet published
+	const char *path; /* static */
+	char *type;       /* owned */
+	char *body;       /* owned; NULL: declared, not yet published */
 };
 
-// A connection the reaper watches: waiting for a request header since `since`.
+/* A connection the reaper watches: waiting for a request header since `since`. */
 struct watch {
-	int fd;          // -1: free slot
-	double since;    // clock_mono; INFINITY while a request is being served
+	int fd;          /* -1: free slot */
+	double since;    /* clock_mono; INFINITY while a request is being served */
 };
 
 struct httpd {
@@ -54,8 +56,8 @@ struct httpd {
 	pthread_mutex_t mu;
 	struct doc docs[MAX_DOCS];
 	size_t n_docs;
-	char *token; // owned; NULL = open
-	// The header deadline: connections and the reaper thread.
+	char *token; /* owned; NULL = open */
+	/* The header deadline: connections and the reaper thread. */
 	pthread_mutex_t wmu;
 	pthread_cond_t wcv;
 	struct watch watch[HTTPD_MAX_CONN];
@@ -69,7 +71,7 @@ static int conn_fd(struct MHD_Connection *c)
 	return ci ? (int)ci->connect_fd : -1;
 }
 
-// Mark the connection's wait for a header as begun (now) or over (INFINITY).
+/* Mark the connection's wait for a header as begun (now) or over (INFINITY). */
 static void watch_set(struct httpd *h, int fd, double since, bool add, bool remove)
 {
 	pthread_mutex_lock(&h->wmu);
@@ -102,13 +104,13 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
 		watch_set(h, fd, clock_mono(), true, false);
 	else
-		watch_set(h, fd, 0, false, true); // closed: forget it before its fd is reused
+		watch_set(h, fd, 0, false, true); /* closed: forget it before its fd is reused */
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	(void)con_cls, (void)toe;
-	// Kept alive: the next request's header is due within the deadline too.
+	/* Kept alive: the next request's header is due within the deadline too. */
 	watch_set(cls, conn_fd(c), clock_mono(), false, false);
 }
 
@@ -121,7 +123,7 @@ static void *reaper_main(void *arg)
 		for (size_t i = 0; i < HTTPD_MAX_CONN; i++) {
 			struct watch *w = &h->watch[i];
 			if (w->fd >= 0 && now - w->since > HTTPD_HEADER_S) {
-				// libmicrohttpd sees the end of the stream and closes it.
+				/* libmicrohttpd sees the end of the stream and closes it. */
 				shutdown(w->fd, SHUT_RDWR);
 				w->since = INFINITY;
 			}
@@ -139,8 +141,8 @@ static void *reaper_main(void *arg)
 	return NULL;
 }
 
-// Constant time in the length of the expected token: a timing side channel
-// should not reveal how much of a guess was right.
+/* Constant time in the length of the expected token: a timing side channel
+ * should not reveal how much of a guess was right. */
 static bool token_eq(const char *want, const char *got)
 {
 	if (!got)
@@ -155,7 +157,7 @@ static bool token_eq(const char *want, const char *got)
 static bool token_ok(const char *want, const char *header)
 {
 	static const char prefix[] = "Bearer ";
-	// The scheme is case-insensitive (RFC 9110, section 11.1); the token is not.
+	/* The scheme is case-insensitive (RFC 9110, section 11.1); the token is not. */
 	if (!header || strncasecmp(header, prefix, sizeof(prefix) - 1) != 0)
 		return false;
 	return token_eq(want, header + sizeof(prefix) - 1);
@@ -184,7 +186,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
 	if (strncmp(type, "text/html", 9) == 0) {
-		// The agent's page runs its own inline script and asks only the agent.
+		/* The agent's page runs its own inline script and asks only the agent. */
 		MHD_add_response_header(r, "Content-Security-Policy",
 					"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
 					"connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
@@ -232,14 +234,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
 	(void)version, (void)upload, (void)con_cls;
 	struct httpd *h = cls;
-	// The header is in: this connection is served, not waiting.
+	/* The header is in: this connection is served, not waiting. */
 	watch_set(h, conn_fd(c), INFINITY, false, false);
 	if (*upload_len)
 		return MHD_NO;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
-	// /healthz stays open so a supervisor's liveness probe needs no secret;
-	// it reveals nothing but that the process answers.
+	/* /healthz stays open so a supervisor's liveness probe needs no secret;
+	 * it reveals nothing but that the process answers. */
 	if (strcmp(url, "/healthz") == 0)
 		return reply(c, MHD_HTTP_OK, "text/plain", "ok\n");
 	if (h->token && !token_ok(h->token, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")) &&
@@ -346,7 +348,7 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why
 		httpd_stop(h);
 		return HR_E_IO;
 	}
-	// Signals belong to the main thread (the agent's SIGTERM).
+	/* Signals belong to the main thread (the agent's SIGTERM). */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

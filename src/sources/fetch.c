@@ -1,3 +1,5 @@
+/* fetch.c - one HTTP request through libcurl's multi interface, with the
+ * reply capped, a deadline, and a cancel (see fetch.h). */
 #include "sources/fetch.h"
 
 #include <curl/curl.h>
@@ -12,9 +14,9 @@
 
 struct fetch {
 	CURL *curl;
-	CURLM *multi;  // one transfer at a time; it keeps the connections alive
-	_Atomic bool cancel;                 // fetch_cancel(): abort what runs now
-	const volatile sig_atomic_t *stop;   // fetch_stop_on(): abort while set
+	CURLM *multi;  /* one transfer at a time; it keeps the connections alive */
+	_Atomic bool cancel;                 /* fetch_cancel(): abort what runs now */
+	const volatile sig_atomic_t *stop;   /* fetch_stop_on(): abort while set */
 };
 
 struct sink {
@@ -27,8 +29,8 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void global_init(void)
 {
-	// curl_global_init is not thread-safe before 7.84 (Debian 12 has 7.88,
-	// but a once keeps it correct on older builds too).
+	/* curl_global_init is not thread-safe before 7.84 (Debian 12 has 7.88,
+	 * but a once keeps it correct on older builds too). */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -103,7 +105,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	s->seen += len;
 	if (s->seen > s->max) {
 		s->too_big = true;
-		return 0; // aborts the transfer
+		return 0; /* aborts the transfer */
 	}
 	if (s->keep && strbuf_append(s->body, p, len) != 0) {
 		s->too_big = true;
@@ -112,8 +114,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-// libcurl calls this about once a second even while nothing moves, and
-// often while data flows: a cancel or a stop ends the transfer there.
+/* libcurl calls this about once a second even while nothing moves, and
+ * often while data flows: a cancel or a stop ends the transfer there. */
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
@@ -135,8 +137,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	(void)p;
 	struct sink *s = arg;
 	size_t len = size * n;
-	// Per response: a redirect or a 100 Continue starts a new section, but
-	// all of them together still count against one cap.
+	/* Per response: a redirect or a 100 Continue starts a new section, but
+	 * all of them together still count against one cap. */
 	s->head_seen += len;
 	if (s->head_seen > FETCH_MAX_HEADERS) {
 		s->head_too_big = true;
@@ -178,7 +180,7 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "headroom/" HEADROOM_VERSION);
-	// Only the protocols a metrics URL can mean; no redirects to file:// etc.
+	/* Only the protocols a metrics URL can mean; no redirects to file:// etc. */
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (o->user) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, o->user);
@@ -201,8 +203,8 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &res->total_s);
 	curl_slist_free_all(hdr);
 	free(auth);
-	// A webhook's secret is its path: name its origin only. Other URLs are
-	// masked by the caller (source_redact), which knows their credentials.
+	/* A webhook's secret is its path: name its origin only. Other URLs are
+	 * masked by the caller (source_redact), which knows their credentials. */
 	char origin[256];
 	const char *shown = o->secret_url ? redact_url_origin(url, origin, sizeof(origin)) : url;
 	if (sink.too_big) {
@@ -214,7 +216,7 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_opts *o, stru
 		return HR_E_TOO_LARGE;
 	}
 	if (cc != CURLE_OK) {
-		// curl's message may quote the URL too: mask it the same way.
+		/* curl's message may quote the URL too: mask it the same way. */
 		char *m = o->secret_url ? redact_dup(ebuf[0] ? ebuf : curl_easy_strerror(cc),
 						     (const char *const[]){url, NULL})
 					: xstrdup(ebuf[0] ? ebuf : curl_easy_strerror(cc));

@@ -1,3 +1,5 @@
+/* host.c - this machine's vCPUs, memory and disk from /proc and statvfs,
+ * for `headroom init` (see host.h). */
 #include "sources/host.h"
 
 #include <errno.h>
@@ -18,7 +20,8 @@ int host_parse_cpuinfo(const char *text, size_t len, unsigned *n)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		// "processor\t: 3" on x86 and arm64 alike (arch/*/kernel/*cpuinfo*.c).
+		/* "processor\t: 3" on x86 and arm64 alike (the kernel's
+		 * arch/x86/kernel/cpu/proc.c and arch/arm64/kernel/cpuinfo.c). */
 		if (ll >= 9 && memcmp(p, "processor", 9) == 0) {
 			const char *q = p + 9;
 			while (q < p + ll && (*q == ' ' || *q == '\t'))

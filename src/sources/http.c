@@ -11,12 +11,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/clock.h"
 #include "sources/backends.h"
 #include "sources/fetch.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
-// A probe with more requests than this per sample is a load test: `bench`.
+/* A probe with more requests than this per sample is a load test: `bench`. */
 #define PROBES_MAX 1000
 
 struct http {
@@ -56,7 +56,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-// Nearest-rank percentile of sorted values (p in (0, 1]).
+/* Nearest-rank percentile of sorted values (p in (0, 1]). */
 static double percentile(const double *v, size_t n, double p)
 {
 	size_t rank = (size_t)ceil(p * (double)n);
@@ -76,14 +76,14 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 	long last_status = 0;
 	struct strbuf why;
 	strbuf_init(&why, 1024);
-	// `timeout` bounds the whole sample, not each probe: a server that
-	// accepts and never answers would otherwise hold a check for probes x
-	// timeout (50 s with the defaults).
+	/* `timeout` bounds the whole sample, not each probe: a server that
+	 * accepts and never answers would otherwise hold a check for probes x
+	 * timeout (50 s with the defaults). */
 	double limit = h->cfg->timeout_s > 0 ? h->cfg->timeout_s : 5;
 	double deadline = clock_mono() + limit;
 	for (unsigned i = 0; i < h->probes; i++) {
 		double left = deadline - clock_mono();
-		// curl's timeout is whole milliseconds; less than one would mean none.
+		/* curl's timeout is whole milliseconds; less than one would mean none. */
 		if (left < 1e-3)
 			break;
 		o.timeout_s = left;
@@ -96,24 +96,24 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 			continue;
 		}
 		last_status = r.status;
-		// A probe URL should answer 2xx or 3xx; anything else counts as an error.
+		/* A probe URL should answer 2xx or 3xx; anything else counts as an error. */
 		if (r.status >= 400)
 			errors++;
 		h->lat[ok++] = r.total_s;
 	}
+	int rc = 0;
 	if (made == 0) {
-		// Only when timeout is under a millisecond: say so rather than divide by 0.
+		/* Only when timeout is under a millisecond: say so rather than divide by 0. */
 		source_error(err, "timeout %g s leaves no time for a probe", limit);
-		strbuf_free(&why);
-		return HR_E_TIMEOUT;
+		rc = HR_E_TIMEOUT;
+		goto out;
 	}
 	sample_set_add(out, src, "http.up", ok > 0 ? 1 : 0);
-	int rc = 0;
 	if (ok) {
-		// An error ratio needs an answer to be one: with none, the service
-		// may be down or the probe cut off from it, and every trigger on
-		// this source is UNKNOWN with the reason (a ratio of 1 with a `for`
-		// read as OK while pending).
+		/* An error ratio needs an answer to be one: with none, the service
+		 * may be down or the probe cut off from it, and every trigger on
+		 * this source is UNKNOWN with the reason (a ratio of 1 with a `for`
+		 * read as OK while pending). */
 		sample_set_add(out, src, "http.error_ratio", (double)errors / made);
 		qsort(h->lat, ok, sizeof(double), cmp_double);
 		sample_set_add(out, src, "http.status", (double)last_status);
@@ -124,6 +124,7 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 		source_error(err, "all %u probes failed: %s", made, strbuf_str(&why));
 		rc = HR_E_UNAVAILABLE;
 	}
+out:
 	strbuf_free(&why);
 	return rc;
 }

@@ -6,7 +6,6 @@
  * source_ops.warmup_s tells a one-shot caller how long to wait before the
  * second. Counters that only make sense as rates (network bytes) become rates
  * from the second sample on. */
-#include "util/clock.h"
 #include "sources/local.h"
 
 #include <ctype.h>
@@ -24,6 +23,7 @@
 
 #include "sources/backends.h"
 #include "sources/source.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* ---- parsing helpers: a cursor over NUL-terminated text, bounded by end ---- */
@@ -35,7 +35,7 @@ static const char *skip_blank(const char *p, const char *end)
 	return p;
 }
 
-// An unsigned decimal; false when there is none or it overflows.
+/* An unsigned decimal; false when there is none or it overflows. */
 static bool next_u64(const char **pp, const char *end, unsigned long long *out)
 {
 	const char *p = skip_blank(*pp, end);
@@ -54,7 +54,7 @@ static bool next_u64(const char **pp, const char *end, unsigned long long *out)
 	return true;
 }
 
-// A non-negative decimal with an optional fraction ("0.25"), as /proc prints them.
+/* A non-negative decimal with an optional fraction ("0.25"), as /proc prints them. */
 static bool next_decimal(const char **pp, const char *end, double *out)
 {
 	unsigned long long ip;
@@ -64,8 +64,8 @@ static bool next_decimal(const char **pp, const char *end, double *out)
 	double v = (double)ip;
 	if (p < end && *p == '.') {
 		p++;
-		// Digits as one integer over a power of ten: one rounding, so
-		// "0.75" is exactly 0.75 (summing 0.7 + 0.05 is not).
+		/* Digits as one integer over a power of ten: one rounding, so
+		 * "0.75" is exactly 0.75 (summing 0.7 + 0.05 is not). */
 		unsigned long long frac = 0, scale = 1;
 		while (p < end && isdigit((unsigned char)*p)) {
 			if (scale < 1000000000000000ULL) {
@@ -102,7 +102,7 @@ int local_parse_stat(const char *text, size_t len, struct cpu_times *out)
 			int got = 0;
 			while (got < 8 && next_u64(&q, end, &f[got]))
 				got++;
-			// user nice system idle are in every kernel; the rest since 2.6.x.
+			/* user nice system idle are in every kernel; the rest since 2.6.x. */
 			if (got < 4)
 				return HR_E_PROTOCOL;
 			c.user = f[0], c.nice = f[1], c.system = f[2], c.idle = f[3];
@@ -153,7 +153,7 @@ int local_parse_meminfo(const char *text, size_t len, struct meminfo *out)
 			unsigned long long kb;
 			if (!next_u64(&q, end, &kb))
 				return HR_E_PROTOCOL;
-			// The kernel prints every value in kB (fs/proc/meminfo.c).
+			/* The kernel prints every value in kB (fs/proc/meminfo.c). */
 			v[k] = (double)kb * 1024.0;
 			have[k] = true;
 		}
@@ -197,11 +197,11 @@ int local_parse_netdev(const char *text, size_t len, double *rx, double *tx)
 			le = end;
 		const char *colon = memchr(p, ':', (size_t)(le - p));
 		if (!colon)
-			continue; // the two header lines
+			continue; /* the two header lines */
 		const char *name = skip_blank(p, colon);
 		if (colon - name == 2 && memcmp(name, "lo", 2) == 0)
 			continue;
-		// rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes ...
+		/* rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes ... */
 		unsigned long long f[9];
 		const char *q = colon + 1;
 		for (int i = 0; i < 9; i++)
@@ -265,11 +265,11 @@ int local_parse_cpu_max(const char *text, size_t len, double *cores)
 /* ---- the source ---- */
 
 struct local {
-	char *root;        // "" for "/", else a directory without a trailing slash
-	char **mounts;     // borrowed from the config
+	char *root;        /* "" for "/", else a directory without a trailing slash */
+	char **mounts;     /* borrowed from the config */
 	size_t n_mounts;
-	char *cgroup_dir;  // resolved cgroup directory, or NULL
-	char *cgroup_name; // as configured, for the label
+	char *cgroup_dir;  /* resolved cgroup directory, or NULL */
+	char *cgroup_name; /* as configured, for the label */
 	struct cpu_times cpu;
 	bool have_cpu;
 	double cg_usage, cg_when;
@@ -280,7 +280,7 @@ struct local {
 };
 
 
-// Read ROOT/REL into l->buf (capped). 0, or -errno / HR_E_TOO_LARGE.
+/* Read ROOT/REL into l->buf (capped). 0, or -errno / HR_E_TOO_LARGE. */
 static int read_file(struct local *l, const char *rel)
 {
 	char *path = xasprintf("%s%s", l->root, rel);
@@ -315,9 +315,9 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// Look for a container's scope under the cgroup tree: docker-ID.scope,
-// libpod-ID.scope or cri-containerd-ID.scope where ID starts with name.
-// Depth and entries are bounded: a host has a few thousand cgroups at most.
+/* Look for a container's scope under the cgroup tree: docker-ID.scope,
+ * libpod-ID.scope or cri-containerd-ID.scope where ID starts with name.
+ * Depth and entries are bounded: a host has a few thousand cgroups at most. */
 static char *find_scope(const char *dir, const char *name, int depth, unsigned *budget)
 {
 	if (depth > 4)
@@ -352,14 +352,13 @@ static char *find_scope(const char *dir, const char *name, int depth, unsigned *
 static char *resolve_cgroup(const char *root, const char *name)
 {
 	char *base = xasprintf("%s/sys/fs/cgroup", root);
-	char *direct = xasprintf("%s/%s", base, name[0] == '/' ? name + 1 : name);
-	if (is_dir(direct)) {
-		free(base);
-		return direct;
-	}
-	free(direct);
+	char *found = xasprintf("%s/%s", base, name[0] == '/' ? name + 1 : name);
+	if (is_dir(found))
+		goto out;
+	free(found);
 	unsigned budget = 20000;
-	char *found = strchr(name, '/') ? NULL : find_scope(base, name, 0, &budget);
+	found = strchr(name, '/') ? NULL : find_scope(base, name, 0, &budget);
+out:
 	free(base);
 	return found;
 }
@@ -385,7 +384,7 @@ int local_open_at(const char *root, const struct source_config *cfg, struct diag
 		}
 		l->cgroup_name = xstrdup(cfg->cgroup);
 	}
-	// The first CPU reading, so that a sample warmup_s later has a delta.
+	/* The first CPU reading, so that a sample warmup_s later has a delta. */
 	if (read_file(l, "/proc/stat") == 0 &&
 	    local_parse_stat(l->buf.buf, l->buf.len, &l->cpu) == 0)
 		l->have_cpu = true;
@@ -424,9 +423,9 @@ static int sample_cpu(struct local *l, const char *src, struct sample_set *out, 
 		if (!isnan(busy)) {
 			unsigned long long dt = cpu_total(&now) - cpu_total(&l->cpu);
 			sample_set_add(out, src, "cpu.utilization", busy);
-			// iowait can go down between reads (proc(5) calls it "not
-			// reliable"), and a counter going back has no ratio: leave it
-			// out rather than let the unsigned difference wrap.
+			/* iowait can go down between reads (proc(5) calls it "not
+			 * reliable"), and a counter going back has no ratio: leave it
+			 * out rather than let the unsigned difference wrap. */
 			if (now.iowait >= l->cpu.iowait)
 				sample_set_add(out, src, "cpu.iowait_ratio",
 					       (double)(now.iowait - l->cpu.iowait) / (double)dt);
@@ -482,7 +481,7 @@ static int sample_disks(struct local *l, const char *src, struct sample_set *out
 			source_error(err, "statvfs %s: %s", mounts[i], hr_strerror(-errno));
 			return HR_E_IO;
 		}
-		// As df(1) computes Use%: used / (used + available to non-root).
+		/* As df(1) computes Use%: used / (used + available to non-root). */
 		double bs = (double)vfs.f_frsize;
 		double used = (double)(vfs.f_blocks - vfs.f_bfree) * bs;
 		double avail = (double)vfs.f_bavail * bs;
@@ -538,7 +537,7 @@ static int sample_cgroup(struct local *l, const char *src, struct sample_set *ou
 	double limit = ncpu;
 	path = xasprintf("%s/cpu.max", rel);
 	double quota;
-	// No cpu.max (the root cgroup) means no quota.
+	/* No cpu.max (the root cgroup) means no quota. */
 	if (read_file(l, path) == 0 && local_parse_cpu_max(l->buf.buf, l->buf.len, &quota) == 0 &&
 	    isfinite(quota) && quota < limit)
 		limit = quota;
@@ -570,8 +569,8 @@ static int sample_cgroup(struct local *l, const char *src, struct sample_set *ou
 	return 0;
 }
 
-// Every part is read even when one fails, so that a missing cgroup does not
-// hide the CPU figure; the reasons are joined for the caller.
+/* Every part is read even when one fails, so that a missing cgroup does not
+ * hide the CPU figure; the reasons are joined for the caller. */
 static int local_sample(void *state, const char *src, struct sample_set *out, struct strbuf *err)
 {
 	struct local *l = state;
@@ -594,7 +593,7 @@ static int local_sample(void *state, const char *src, struct sample_set *out, st
 			if (err->len == 0)
 				source_error(err, "%s", strbuf_str(&why));
 			else if (strbuf_printf(err, "; %s", strbuf_str(&why)) != 0)
-				break; // the reasons so far say enough
+				break; /* the reasons so far say enough */
 		}
 	}
 	strbuf_free(&why);
@@ -625,8 +624,8 @@ static const char *const local_known[] = {
 const struct source_ops source_local_ops = {
 	.type = "local",
 	.prefixes = local_prefixes,
-	// Two /proc/stat reads 200 ms apart: 20 ticks at USER_HZ=100, enough
-	// for a figure to the percent, and well inside check's 1 s budget.
+	/* Two /proc/stat reads 200 ms apart: 20 ticks at USER_HZ=100, enough
+	 * for a figure to the percent, and well inside check's 1 s budget. */
 	.warmup_s = 0.2,
 	.open = local_open,
 	.sample = local_sample,

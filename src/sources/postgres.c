@@ -20,15 +20,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/clock.h"
 #include "sources/backends.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 /* Longest timeout honoured: statement_timeout is an int of milliseconds. */
 #define PG_MAX_TIMEOUT_S 86400.0
 
 struct pg {
-	_Atomic bool cancel; // source_cancel(): end the waits below
+	_Atomic bool cancel; /* source_cancel(): end the waits below */
 	const struct source_config *cfg;
 	PGconn *conn;
 	double timeout_s;
@@ -130,8 +130,8 @@ static int pg_open(const struct source_config *cfg, struct diag *d, void **state
 	if (t > PG_MAX_TIMEOUT_S)
 		t = PG_MAX_TIMEOUT_S;
 	p->timeout_s = t;
-	// libpq's connect_timeout is whole seconds, at least 2 (libpq docs, 34.1.2);
-	// the deadline in pg_connect() is the tighter bound.
+	/* libpq's connect_timeout is whole seconds, at least 2 (libpq docs, 34.1.2);
+	 * the deadline in pg_connect() is the tighter bound. */
 	snprintf(p->timeout, sizeof(p->timeout), "%d", t < 2 ? 2 : (int)ceil(t));
 	snprintf(p->stmt_timeout, sizeof(p->stmt_timeout), "-c statement_timeout=%d", (int)(t * 1000));
 	*state = p;
@@ -139,7 +139,8 @@ static int pg_open(const struct source_config *cfg, struct diag *d, void **state
 }
 
 /* Wait until the socket is ready as libpq asks, or the deadline.
- * @return 1 ready, 0 past the deadline, -1 on a poll error. */
+ * @return 1 ready, 0 past the deadline, HR_E_UNAVAILABLE without a socket
+ * or once cancelled, -errno on a poll error. */
 static int wait_socket(PGconn *conn, bool for_write, double deadline, _Atomic bool *cancel)
 {
 	for (;;) {
@@ -148,13 +149,13 @@ static int wait_socket(PGconn *conn, bool for_write, double deadline, _Atomic bo
 			return 0;
 		struct pollfd pfd = {.fd = PQsocket(conn), .events = for_write ? POLLOUT : POLLIN};
 		if (pfd.fd < 0 || (cancel && atomic_load(cancel)))
-			return -1;
-		// Slices of 100 ms, so a cancel is seen in time.
+			return HR_E_UNAVAILABLE;
+		/* Slices of 100 ms, so a cancel is seen in time. */
 		int n = poll(&pfd, 1, (int)ceil(fmin(left, 0.1) * 1000));
 		if (n > 0)
 			return 1;
 		if (n < 0 && errno != EINTR)
-			return -1;
+			return -errno;
 	}
 }
 
@@ -169,7 +170,7 @@ static int pg_connect(struct pg *p, double deadline, struct strbuf *err)
 	const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
 	const char *vals[] = {p->cfg->dsn ? p->cfg->dsn : p->cfg->url, p->timeout, p->stmt_timeout, "headroom",
 			      NULL};
-	// expand_dbname: the first dbname is a whole connection string.
+	/* expand_dbname: the first dbname is a whole connection string. */
 	p->conn = PQconnectStartParams(keys, vals, 1);
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	bool timed_out = false;
@@ -186,8 +187,8 @@ static int pg_connect(struct pg *p, double deadline, struct strbuf *err)
 		if (timed_out) {
 			source_error(err, "postgres: no connection within %g s", p->timeout_s);
 		} else {
-			// libpq's message names host, port and user; source_sample()
-			// masks what could still be secret in it.
+			/* libpq's message names host, port and user; source_sample()
+			 * masks what could still be secret in it. */
 			const char *m = p->conn ? PQerrorMessage(p->conn) : "out of memory";
 			source_error(err, "postgres: %.*s", (int)strcspn(m, "\n"), m);
 		}
@@ -231,8 +232,8 @@ static PGresult *query_until(PGconn *conn, const char *sql, double deadline, _At
 		if (n > 0 && !PQconsumeInput(conn))
 			return NULL;
 	}
-	// The one statement's result, then NULL; drain the rest so the
-	// connection is ready for the next sample.
+	/* The one statement's result, then NULL; drain the rest so the
+	 * connection is ready for the next sample. */
 	PGresult *r = PQgetResult(conn), *extra;
 	while ((extra = PQgetResult(conn)) != NULL)
 		PQclear(extra);
@@ -242,7 +243,7 @@ static PGresult *query_until(PGconn *conn, const char *sql, double deadline, _At
 static int pg_sample(void *state, const char *src, struct sample_set *out, struct strbuf *err)
 {
 	struct pg *p = state;
-	// One deadline for the whole sample, connection included.
+	/* One deadline for the whole sample, connection included. */
 	double deadline = clock_mono() + p->timeout_s;
 	int rc = pg_connect(p, deadline, err);
 	if (rc)
@@ -251,21 +252,17 @@ static int pg_sample(void *state, const char *src, struct sample_set *out, struc
 	PGresult *r = query_until(p->conn, stats_sql, deadline, &p->cancel, &timed_out);
 	if (timed_out) {
 		source_error(err, "postgres: no reply within %g s", p->timeout_s);
-		// No PQcancel(): it opens a new connection with no timeout of its
-		// own, which a partition would hold; the server's statement_timeout
-		// (the same figure) ends the query on its side.
-		PQfinish(p->conn);
-		p->conn = NULL;
-		return HR_E_TIMEOUT;
+		/* No PQcancel(): it opens a new connection with no timeout of its
+		 * own, which a partition would hold; the server's statement_timeout
+		 * (the same figure) ends the query on its side. */
+		rc = HR_E_TIMEOUT;
+		goto out;
 	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) != 6) {
 		const char *m = PQerrorMessage(p->conn);
 		source_error(err, "postgres: %.*s", (int)strcspn(m, "\n"), m[0] ? m : "unexpected reply");
-		PQclear(r);
-		// Reconnect next time: the session may be gone (server restart).
-		PQfinish(p->conn);
-		p->conn = NULL;
-		return HR_E_UNAVAILABLE;
+		rc = HR_E_UNAVAILABLE;
+		goto out;
 	}
 	double used = col(r, 0), max = col(r, 1);
 	sample_set_add(out, src, "postgres.connections.used", used);
@@ -275,8 +272,15 @@ static int pg_sample(void *state, const char *src, struct sample_set *out, struc
 	sample_set_add(out, src, "postgres.cache_hit_ratio", col(r, 3));
 	sample_set_add(out, src, "postgres.longest_query_s", col(r, 4));
 	sample_set_add(out, src, "postgres.replication_lag_s", col(r, 5));
+out:
 	PQclear(r);
-	return 0;
+	if (rc) {
+		/* Reconnect next time: the session may be gone (server restart),
+		 * or still busy with the query that ran out of time. */
+		PQfinish(p->conn);
+		p->conn = NULL;
+	}
+	return rc;
 }
 
 static void pg_close(void *state)

@@ -12,12 +12,12 @@
 #include <time.h>
 
 #include "sources/backends.h"
-#include "util/clock.h"
 #include "sources/fetch.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
-// node_exporter equivalents of the local source's figures. CPU counts
-// iowait as idle, as local_cpu_busy() does; disk is df's Use%.
+/* node_exporter equivalents of the local source's figures. CPU counts
+ * iowait as idle, as local_cpu_busy() does; disk is df's Use%. */
 static const char *const default_queries[] = {
 	"cpu.utilization=1 - sum(rate(node_cpu_seconds_total{mode=~\"idle|iowait\"}[1m]))"
 	" / count(node_cpu_seconds_total{mode=\"idle\"})",
@@ -30,13 +30,13 @@ static const char *const default_queries[] = {
 struct prom {
 	const struct source_config *cfg;
 	struct fetch *f;
-	char **names;      // metric names, NULL terminated (for source_provides)
+	char **names;      /* metric names, NULL terminated (for source_provides) */
 	char **exprs;
 	size_t n;
-	char *base;        // URL without a trailing slash
+	char *base;        /* URL without a trailing slash */
 	double timeout_s;
-	// History back-fill of the round that the last sample began: range
-	// queries made, and when their shared budget (one timeout) runs out.
+	/* History back-fill of the round that the last sample began: range
+	 * queries made, and when their shared budget (one timeout) runs out. */
 	unsigned hist_calls;
 	double hist_end;
 };
@@ -54,12 +54,13 @@ static int prom_open(const struct source_config *cfg, struct diag *d, void **sta
 	p->n = cfg->n_queries ? cfg->n_queries : sizeof(default_queries) / sizeof(default_queries[0]);
 	p->names = xcalloc(p->n + 1, sizeof(char *));
 	p->exprs = xcalloc(p->n + 1, sizeof(char *));
+	int rc = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const char *eq = strchr(q[i], '=');
 		if (!eq || eq == q[i] || !eq[1]) {
 			diag_error(d, "metrics source '%s': query '%s' is not NAME=PROMQL", sname, q[i]);
-			source_prometheus_ops.close(p);
-			return HR_E_INVALID;
+			rc = HR_E_INVALID;
+			goto out;
 		}
 		p->names[i] = xstrndup(q[i], (size_t)(eq - q[i]));
 		p->exprs[i] = xstrdup(eq + 1);
@@ -72,12 +73,15 @@ static int prom_open(const struct source_config *cfg, struct diag *d, void **sta
 	p->hist_end = -INFINITY;
 	p->f = fetch_new();
 	if (!p->f) {
-		source_prometheus_ops.close(p);
 		diag_error(d, "metrics source '%s': cannot start libcurl", sname);
-		return HR_E_NOMEM;
+		rc = HR_E_NOMEM;
+		goto out;
 	}
 	*state = p;
-	return 0;
+out:
+	if (rc)
+		source_prometheus_ops.close(p);
+	return rc;
 }
 
 size_t prom_count_values(const char *text, size_t len)
@@ -100,7 +104,7 @@ size_t prom_count_values(const char *text, size_t len)
 	return n;
 }
 
-// The reply's top level: status success and data, or Prometheus' error.
+/* The reply's top level: status success and data, or Prometheus' error. */
 static json_t *reply_data(const char *text, size_t len, size_t max_values, json_t **root, int *rc,
 			  struct strbuf *err)
 {
@@ -132,7 +136,7 @@ static json_t *reply_data(const char *text, size_t len, size_t max_values, json_
 	return data;
 }
 
-// A sample pair [time, "value"] (values are strings: "NaN", "+Inf" included).
+/* A sample pair [time, "value"] (values are strings: "NaN", "+Inf" included). */
 static bool pair(json_t *p, double *t, double *v)
 {
 	if (!json_is_array(p) || json_array_size(p) != 2 || !json_is_number(json_array_get(p, 0)))
@@ -146,8 +150,8 @@ static bool pair(json_t *p, double *t, double *v)
 	return end != s && *end == '\0';
 }
 
-// A label name as Prometheus allows it ([a-zA-Z_][a-zA-Z0-9_]*); a reply
-// from a "compatible" server is not trusted to keep to that.
+/* A label name as Prometheus allows it ([a-zA-Z_][a-zA-Z0-9_]*); a reply
+ * from a "compatible" server is not trusted to keep to that. */
 static bool label_name_ok(const char *k)
 {
 	if (!*k || (*k >= '0' && *k <= '9'))
@@ -158,11 +162,11 @@ static bool label_name_ok(const char *k)
 	return true;
 }
 
-// NAME or NAME{k="v",...} from a series' labels, sorted by jansson's order
-// (insertion order of the reply, which Prometheus sorts). Values are escaped
-// (a label value may hold quotes or line breaks: the agent's /metrics prints
-// the name as is), and only whole labels are kept within the name's cap, so
-// the name is always well formed.
+/* NAME or NAME{k="v",...} from a series' labels, sorted by jansson's order
+ * (insertion order of the reply, which Prometheus sorts). Values are escaped
+ * (a label value may hold quotes or line breaks: the agent's /metrics prints
+ * the name as is), and only whole labels are kept within the name's cap, so
+ * the name is always well formed. */
 static void series_name(const char *name, json_t *labels, bool with_labels, char *buf, size_t n)
 {
 	size_t off = (size_t)snprintf(buf, n, "%s", name);
@@ -176,7 +180,7 @@ static void series_name(const char *name, json_t *labels, bool with_labels, char
 		if (strcmp(k, "__name__") == 0 || !json_is_string(v) || !label_name_ok(k))
 			continue;
 		sample_label_escape(json_string_value(v), esc, sizeof(esc));
-		// sep + k + ="esc" and room for the closing brace.
+		/* sep + k + ="esc" and room for the closing brace. */
 		size_t need = 1 + strlen(k) + 2 + strlen(esc) + 1;
 		if (off + need + 1 >= n)
 			continue;
@@ -222,7 +226,7 @@ int prom_parse_instant(const char *text, size_t len, const char *name, const cha
 		rc = HR_E_TOO_LARGE;
 		goto out;
 	}
-	// Checked before anything is added: a reply is taken whole or not at all.
+	/* Checked before anything is added: a reply is taken whole or not at all. */
 	size_t nan = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!pair(json_object_get(json_array_get(result, i), "value"), &t, &v)) {
@@ -309,7 +313,7 @@ static int get(struct prom *p, const char *url, double timeout_s, size_t max_bod
 	int rc = fetch_url(p->f, url, &o, res, err);
 	if (rc)
 		return rc;
-	// 400 and 422 carry Prometheus' JSON error, which says more than the code.
+	/* 400 and 422 carry Prometheus' JSON error, which says more than the code. */
 	if (res->status != 200 && res->status != 400 && res->status != 422) {
 		source_error(err, "%s: HTTP %ld", p->base, res->status);
 		return HR_E_UNAVAILABLE;
@@ -323,8 +327,8 @@ static int prom_sample(void *state, const char *src, struct sample_set *out, str
 	struct strbuf why;
 	strbuf_init(&why, 2048);
 	int first = 0;
-	// One deadline for the whole sample, every query included; the round's
-	// history back-fill gets one more timeout after it (prom_history).
+	/* One deadline for the whole sample, every query included; the round's
+	 * history back-fill gets one more timeout after it (prom_history). */
 	double deadline = clock_mono() + p->timeout_s;
 	p->hist_calls = 0;
 	p->hist_end = -INFINITY;
@@ -346,14 +350,14 @@ static int prom_sample(void *state, const char *src, struct sample_set *out, str
 		free(url);
 		free(q);
 		if (rc) {
-			// Every query that gave no value is named, each with its reason:
-			// the triggers on them are UNKNOWN with the reason, the others
-			// keep their values. Past err's cap the reasons so far stand.
+			/* Every query that gave no value is named, each with its reason:
+			 * the triggers on them are UNKNOWN with the reason, the others
+			 * keep their values. Past err's cap the reasons so far stand. */
 			int full = first ? strbuf_printf(err, "; %s: %s", p->names[i], strbuf_str(&why))
 					 : strbuf_printf(err, "prometheus %s: %s: %s", p->base, p->names[i], strbuf_str(&why));
 			(void)full;
 			first = first ? first : rc;
-			// The server is down: every other query would wait for the same timeout.
+			/* The server is down: every other query would wait for the same timeout. */
 			if (rc == HR_E_UNAVAILABLE || rc == HR_E_TIMEOUT) {
 				i++;
 				break;
@@ -361,7 +365,7 @@ static int prom_sample(void *state, const char *src, struct sample_set *out, str
 		}
 	}
 	if (i < p->n) {
-		// The rest were not asked: the sample's one deadline ran out.
+		/* The rest were not asked: the sample's one deadline ran out. */
 		int full = err->len ? strbuf_puts(err, "; ") : strbuf_printf(err, "prometheus %s: ", p->base);
 		for (size_t k = i; k < p->n && !full; k++)
 			full = strbuf_printf(err, "%s%s", k > i ? ", " : "", p->names[k]);
@@ -382,8 +386,8 @@ static int prom_history(void *state, const char *metric, double from, double to,
 	for (size_t i = 0; i < p->n; i++) {
 		if (strlen(p->names[i]) != base || strncmp(p->names[i], metric, base) != 0)
 			continue;
-		// Back-fill is bounded per round: a reply for each of 256 new series,
-		// each with its own timeout, would hold the round for minutes.
+		/* Back-fill is bounded per round: a reply for each of 256 new series,
+		 * each with its own timeout, would hold the round for minutes. */
 		double left = p->hist_end - clock_mono();
 		if (p->hist_calls >= PROM_HISTORY_PER_ROUND || left < 1e-3) {
 			source_error(err, "history back-fill budget of this round spent (%d range queries, %g s)",
@@ -393,7 +397,7 @@ static int prom_history(void *state, const char *metric, double from, double to,
 		if (left > p->timeout_s)
 			left = p->timeout_s;
 		p->hist_calls++;
-		// Prometheus refuses more than 11,000 points per series.
+		/* Prometheus refuses more than 11,000 points per series. */
 		if (step < (to - from) / 10000)
 			step = (to - from) / 10000;
 		if (step < 1)

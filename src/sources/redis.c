@@ -3,7 +3,6 @@
  * `bull:QUEUE:wait`). For a BullMQ wait list the age of the oldest job (its
  * hash's `timestamp`, milliseconds) is the queue wait; a Celery message
  * carries no enqueue time, so its wait is "not applicable" (NaN). */
-#include "util/clock.h"
 #include "sources/redis.h"
 
 #include <ctype.h>
@@ -14,8 +13,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,10 @@
 #include <unistd.h>
 
 #include "sources/backends.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
-// Queue keys measured per sample; each costs two or three round trips.
+/* Queue keys measured per sample; each costs two or three round trips. */
 #define QUEUES_MAX 64
 
 int redis_parse_info(const char *text, size_t len, struct redis_info *out)
@@ -46,7 +46,7 @@ int redis_parse_info(const char *text, size_t len, struct redis_info *out)
 			for (size_t k = 0; k < 5; k++) {
 				if (strlen(keys[k]) != kl || memcmp(p, keys[k], kl) != 0)
 					continue;
-				// Values are unsigned decimals; parse from a bounded copy.
+				/* Values are unsigned decimals; parse from a bounded copy. */
 				char num[32];
 				size_t vl = (size_t)(le - colon - 1);
 				while (vl && (colon[vl] == '\r' || colon[vl] == ' '))
@@ -108,11 +108,11 @@ int redis_parse_url(const char *url, struct redis_url *out, const char **why)
 			out->password = xstrndup(colon + 1, (size_t)(at - colon - 1));
 		p = at + 1;
 	}
+	int rc = HR_E_INVALID;
 	size_t hl = strcspn(p, ":/");
 	if (hl == 0) {
 		*why = "the URL has no host";
-		redis_url_free(out);
-		return HR_E_INVALID;
+		goto out;
 	}
 	out->host = xstrndup(p, hl);
 	p += hl;
@@ -120,19 +120,20 @@ int redis_parse_url(const char *url, struct redis_url *out, const char **why)
 		size_t pl = strcspn(p + 1, "/");
 		if (!parse_int(p + 1, pl, 65535, &out->port) || out->port == 0) {
 			*why = "the port must be a number from 1 to 65535";
-			redis_url_free(out);
-			return HR_E_INVALID;
+			goto out;
 		}
 		p += 1 + pl;
 	}
-	if (*p == '/' && p[1]) {
-		if (!parse_int(p + 1, strlen(p + 1), 1 << 20, &out->db)) {
-			*why = "the database after '/' must be a number";
-			redis_url_free(out);
-			return HR_E_INVALID;
-		}
+	if (*p == '/' && p[1] && !parse_int(p + 1, strlen(p + 1), 1 << 20, &out->db)) {
+		*why = "the database after '/' must be a number";
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	/* A URL refused is left empty: nothing of it for the caller to free. */
+	if (rc)
+		redis_url_free(out);
+	return rc;
 }
 
 /* The exchange with the server, bounded twice.
@@ -154,9 +155,9 @@ int redis_parse_url(const char *url, struct redis_url *out, const char **why)
 #define REPLY_MAX REDIS_REPLY_MAX
 
 struct rreply {
-	int type;          // REDIS_REPLY_*
+	int type;          /* REDIS_REPLY_* */
 	long long integer;
-	char *str;         // owned, NUL-terminated (string, status, error)
+	char *str;         /* owned, NUL-terminated (string, status, error) */
 	size_t len;
 };
 
@@ -169,7 +170,7 @@ static void rreply_free(void *obj)
 	free(r);
 }
 
-// What the builders refused, for the message.
+/* What the builders refused, for the message. */
 struct reader_note {
 	const char *why;
 };
@@ -178,8 +179,8 @@ static void *make_string(const redisReadTask *task, char *str, size_t len)
 {
 	struct reader_note *note = task->privdata;
 	if (len > REPLY_MAX) {
-		// Also where hiredis 0.14 hands an overflowed bulk length: refuse
-		// before touching str.
+		/* Also where hiredis 0.14 hands an overflowed bulk length: refuse
+		 * before touching str. */
 		if (note)
 			note->why = "a string larger than the reply cap";
 		return NULL;
@@ -213,8 +214,8 @@ static void *make_integer(const redisReadTask *task, long long v)
 
 static void *make_nil(const redisReadTask *task)
 {
-	// hiredis calls this for "$-1" with the task typed as a string: the
-	// type is set here, as its own builder does.
+	/* hiredis calls this for "$-1" with the task typed as a string: the
+	 * type is set here, as its own builder does. */
 	(void)task;
 	struct rreply *r = xcalloc(1, sizeof(*r));
 	r->type = REDIS_REPLY_NIL;
@@ -252,13 +253,13 @@ int redis_check_reply(const char *buf, size_t len, int *type, const char **why)
 }
 
 struct redis {
-	_Atomic bool cancel;  // source_cancel(): end the waits below
+	_Atomic bool cancel;  /* source_cancel(): end the waits below */
 	const struct source_config *cfg;
 	struct redis_url url;
-	int fd;               // -1 when not connected
+	int fd;               /* -1 when not connected */
 	redisReader *reader;
 	struct reader_note note;
-	double deadline;      // of the current sample (clock_mono)
+	double deadline;      /* of the current sample (clock_mono) */
 	double timeout_s;
 	double last_evicted, last_when;
 	bool have_evicted;
@@ -302,20 +303,21 @@ static void disconnect(struct redis *r)
 }
 
 /* Wait for the socket until the sample's deadline.
- * @return 1 ready, 0 past the deadline, -1 poll error. */
+ * @return 1 ready, 0 past the deadline or once cancelled, -errno on a poll
+ * error (errno is left as poll set it, for the caller's message). */
 static int wait_fd(struct redis *r, short events)
 {
 	for (;;) {
 		double left = r->deadline - clock_mono();
 		if (left <= 0 || atomic_load(&r->cancel))
 			return 0;
-		// Slices of 100 ms, so a cancel is seen in time.
+		/* Slices of 100 ms, so a cancel is seen in time. */
 		struct pollfd pfd = {.fd = r->fd, .events = events};
 		int n = poll(&pfd, 1, (int)ceil(fmin(left, 0.1) * 1000));
 		if (n > 0)
 			return 1;
 		if (n < 0 && errno != EINTR)
-			return -1;
+			return -errno;
 	}
 }
 
@@ -333,7 +335,7 @@ static int timed_out(struct redis *r, struct strbuf *err)
 	return fail(r, err, HR_E_TIMEOUT, m);
 }
 
-// A non-blocking TCP connection to one of the host's addresses.
+/* A non-blocking TCP connection to one of the host's addresses. */
 static int tcp_connect(struct redis *r, struct strbuf *err)
 {
 	char port[8];
@@ -360,8 +362,8 @@ static int tcp_connect(struct redis *r, struct strbuf *err)
 		int soerr = 0;
 		socklen_t sl = sizeof(soerr);
 		if (w == 0) {
-			freeaddrinfo(ai);
-			return timed_out(r, err);
+			rc = HR_E_TIMEOUT;
+			break;
 		}
 		if (w < 0 || getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
 			snprintf(why, sizeof(why), "%s", strerror(soerr ? soerr : errno));
@@ -374,16 +376,38 @@ static int tcp_connect(struct redis *r, struct strbuf *err)
 		break;
 	}
 	freeaddrinfo(ai);
+	if (rc == HR_E_TIMEOUT)
+		return timed_out(r, err);
 	if (rc)
 		return fail(r, err, rc, why);
 	r->reader = redisReaderCreateWithFunctions(&reply_fns);
 	if (!r->reader)
-		abort(); // out of memory: xalloc's policy
+		abort(); /* out of memory: xalloc's policy */
 	r->note.why = NULL;
 	return 0;
 }
 
-// Send one command and read its reply within the deadline.
+/* Send n bytes of a formatted command within the deadline. On failure the
+ * connection is closed and err says why. */
+static int send_all(struct redis *r, struct strbuf *err, const char *cmd, size_t n)
+{
+	size_t off = 0;
+	while (off < n) {
+		ssize_t w = send(r->fd, cmd + off, n - off, MSG_NOSIGNAL);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
+		int ready = wait_fd(r, POLLOUT);
+		if (ready <= 0)
+			return ready == 0 ? timed_out(r, err) : fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
+	}
+	return 0;
+}
+
+/* Send one command and read its reply within the deadline. */
 static struct rreply *exchange(struct redis *r, struct strbuf *err, const char *fmt, va_list ap)
 {
 	char *cmd = NULL;
@@ -392,26 +416,10 @@ static struct rreply *exchange(struct redis *r, struct strbuf *err, const char *
 		(void)fail(r, err, HR_E_INVALID, "cannot format a command");
 		return NULL;
 	}
-	size_t off = 0;
-	while (off < (size_t)n) {
-		ssize_t w = send(r->fd, cmd + off, (size_t)n - off, MSG_NOSIGNAL);
-		if (w > 0) {
-			off += (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			free(cmd);
-			(void)fail(r, err, HR_E_UNAVAILABLE, strerror(errno));
-			return NULL;
-		}
-		int ready = wait_fd(r, POLLOUT);
-		if (ready <= 0) {
-			free(cmd);
-			(void)(ready == 0 ? timed_out(r, err) : fail(r, err, HR_E_UNAVAILABLE, strerror(errno)));
-			return NULL;
-		}
-	}
+	int rc = send_all(r, err, cmd, (size_t)n);
 	free(cmd);
+	if (rc)
+		return NULL;
 	size_t fed = 0;
 	r->note.why = NULL;
 	r->reader->privdata = &r->note;
@@ -424,7 +432,7 @@ static struct rreply *exchange(struct redis *r, struct strbuf *err, const char *
 			return NULL;
 		}
 		if (reply) {
-			// One command, one reply: bytes beyond it are a peer out of step.
+			/* One command, one reply: bytes beyond it are a peer out of step. */
 			if (r->reader->pos < r->reader->len) {
 				rreply_free(reply);
 				(void)fail(r, err, HR_E_PROTOCOL, "malformed reply: more than one reply to one command");
@@ -463,9 +471,9 @@ static struct rreply *exchange(struct redis *r, struct strbuf *err, const char *
 	}
 }
 
-// A reply of the expected type (type < 0: any but an error), or NULL with a
-// reason; the caller frees it. On a connection problem the connection is
-// closed (r->fd < 0) and the sample must stop.
+/* A reply of the expected type (type < 0: any but an error), or NULL with a
+ * reason; the caller frees it. On a connection problem the connection is
+ * closed (r->fd < 0) and the sample must stop. */
 static struct rreply *command(struct redis *r, struct strbuf *err, int type, const char *fmt, ...)
 {
 	va_list ap;
@@ -474,18 +482,15 @@ static struct rreply *command(struct redis *r, struct strbuf *err, int type, con
 	va_end(ap);
 	if (!rep)
 		return NULL;
-	if (rep->type == REDIS_REPLY_ERROR) {
+	if (rep->type == REDIS_REPLY_ERROR)
 		source_error(err, "redis %s:%d: %.*s", r->url.host, r->url.port, (int)(rep->len < 300 ? rep->len : 300),
 			     rep->str);
-		rreply_free(rep);
-		return NULL;
-	}
-	if (type >= 0 && rep->type != type) {
+	else if (type >= 0 && rep->type != type)
 		source_error(err, "redis %s:%d: unexpected reply type %d", r->url.host, r->url.port, rep->type);
-		rreply_free(rep);
-		return NULL;
-	}
-	return rep;
+	else
+		return rep;
+	rreply_free(rep);
+	return NULL;
 }
 
 static int connect_redis(struct redis *r, struct strbuf *err)
@@ -498,26 +503,30 @@ static int connect_redis(struct redis *r, struct strbuf *err)
 	struct rreply *rep;
 	if (r->url.password) {
 		rep = command(r, err, REDIS_REPLY_STATUS, "AUTH %s", r->url.password);
-		if (!rep)
-			goto fail;
+		if (!rep) {
+			rc = HR_E_UNAVAILABLE;
+			goto out;
+		}
 		rreply_free(rep);
 	}
 	if (r->url.db) {
 		rep = command(r, err, REDIS_REPLY_STATUS, "SELECT %d", r->url.db);
-		if (!rep)
-			goto fail;
+		if (!rep) {
+			rc = HR_E_UNAVAILABLE;
+			goto out;
+		}
 		rreply_free(rep);
 	}
-	return 0;
-fail:
-	disconnect(r);
-	return HR_E_UNAVAILABLE;
+out:
+	if (rc)
+		disconnect(r);
+	return rc;
 }
 
 
-// BullMQ: the oldest waiting job is at the right end of the wait list
-// (jobs are LPUSHed, workers take from the right), and its hash
-// bull:QUEUE:ID holds `timestamp` in milliseconds.
+/* BullMQ: the oldest waiting job is at the right end of the wait list
+ * (jobs are LPUSHed, workers take from the right), and its hash
+ * bull:QUEUE:ID holds `timestamp` in milliseconds. */
 static double bull_wait(struct redis *r, const char *key, struct strbuf *err)
 {
 	size_t kl = strlen(key);
@@ -526,7 +535,7 @@ static double bull_wait(struct redis *r, const char *key, struct strbuf *err)
 	struct rreply *id = command(r, err, -1, "LINDEX %s -1", key);
 	if (!id)
 		return NAN;
-	double wait = 0; // an empty queue has nobody waiting
+	double wait = 0; /* an empty queue has nobody waiting */
 	if (id->type == REDIS_REPLY_STRING) {
 		struct rreply *ts = command(r, err, -1, "HGET %b:%b timestamp", key, kl - 5, id->str, id->len);
 		wait = NAN;
@@ -585,17 +594,17 @@ static int redis_sample(void *state, const char *src, struct sample_set *out, st
 		const char *cmd = NULL;
 		if (strcmp(rep->str, "list") == 0)
 			cmd = "LLEN %s";
-		else if (strcmp(rep->str, "zset") == 0) // BullMQ's prioritized and delayed sets
+		else if (strcmp(rep->str, "zset") == 0) /* BullMQ's prioritized and delayed sets */
 			cmd = "ZCARD %s";
 		else if (strcmp(rep->str, "stream") == 0)
 			cmd = "XLEN %s";
 		else if (strcmp(rep->str, "none") == 0)
-			len = 0; // Celery deletes the list when it drains
+			len = 0; /* Celery deletes the list when it drains */
 		bool is_list = strcmp(rep->str, "list") == 0 || strcmp(rep->str, "none") == 0;
 		if (!cmd && isnan(len)) {
-			// A hash, a set, a string: not a queue, most likely a wrong key
-			// in the config. Left out (its trigger is UNKNOWN with this
-			// reason), not NaN (which would read as "not applicable").
+			/* A hash, a set, a string: not a queue, most likely a wrong key
+			 * in the config. Left out (its trigger is UNKNOWN with this
+			 * reason), not NaN (which would read as "not applicable"). */
 			if (!bad)
 				source_error(err, "redis %s:%d: queue key '%s' is a %.20s, not a list, zset or stream",
 					     r->url.host, r->url.port, key, rep->str);
@@ -636,9 +645,9 @@ static void redis_close(void *state)
 	free(r);
 }
 
-// The queue figures exist only with `queues:`: without them a trigger on
-// redis.queue.* is not this source's to give (not applicable), and the
-// source is healthy without the optional key.
+/* The queue figures exist only with `queues:`: without them a trigger on
+ * redis.queue.* is not this source's to give (not applicable), and the
+ * source is healthy without the optional key. */
 static const char *const redis_prefixes[] = {"redis.memory.", "redis.clients.", "redis.evicted_keys", NULL};
 static const char *const queue_names[] = {"redis.queue.length", "redis.queue.wait", NULL};
 static const char *const redis_known[] = {"redis.memory.used_bytes", "redis.memory.max_bytes",

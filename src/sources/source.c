@@ -1,3 +1,5 @@
+/* source.c - the source front: the table of backends, the secrets each
+ * source's errors are masked for, and the calls every caller makes (see source.h). */
 #include "sources/source.h"
 
 #include <stdarg.h>
@@ -9,7 +11,7 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-// The backends; adding one is a file and a row here.
+/* The backends; adding one is a file and a row here. */
 static const struct source_ops *const backends[] = {
 	&source_local_ops,
 	&source_prometheus_ops,
@@ -19,15 +21,15 @@ static const struct source_ops *const backends[] = {
 };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-// Literal secrets of one source: password, token, and the password of its
-// URL or DSN as written and percent-decoded.
+/* Literal secrets of one source: password, token, and the password of its
+ * URL or DSN as written and percent-decoded. */
 #define SECRETS_MAX 8
 
 struct source {
 	const struct source_ops *ops;
 	const struct source_config *cfg;
 	void *state;
-	char *secrets[SECRETS_MAX + 1]; // NULL terminated, owned
+	char *secrets[SECRETS_MAX + 1]; /* NULL terminated, owned */
 	size_t n_secrets;
 };
 
@@ -43,8 +45,8 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-// The password of scheme://user:PASSWORD@host (up to the last '@' before the
-// path), and of a libpq "password=VALUE" pair.
+/* The password of scheme://user:PASSWORD@host (up to the last '@' before the
+ * path), and of a libpq "password=VALUE" pair. */
 static void add_conn_secrets(struct source *src, const char *conn)
 {
 	if (!conn)
@@ -99,6 +101,18 @@ void source_error(struct strbuf *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The table's types as a message lists them: "local, prometheus, postgres,
+ * redis or http". A new row is named without touching the message. */
+static const char *list_types(struct strbuf *sb)
+{
+	for (size_t i = 0; i < N_BACKENDS; i++) {
+		const char *sep = i == 0 ? "" : i + 1 < N_BACKENDS ? ", " : " or ";
+		if (strbuf_printf(sb, "%s%s", sep, backends[i]->type) != 0)
+			break;
+	}
+	return strbuf_str(sb);
+}
+
 int source_open(const struct source_config *cfg, struct diag *d, struct source **out)
 {
 	const char *type = cfg->type ? cfg->type : "local";
@@ -110,12 +124,14 @@ int source_open(const struct source_config *cfg, struct diag *d, struct source *
 			ops = backends[i];
 	}
 	if (!ops) {
+		struct strbuf types;
+		strbuf_init(&types, 256);
 		const char *hint = str_suggest(type, names, N_BACKENDS);
 		if (hint)
 			diag_error(d, "unknown metric source type '%s'; did you mean '%s'?", type, hint);
 		else
-			diag_error(d, "unknown metric source type '%s'; expected local, prometheus, "
-				   "postgres, redis or http", type);
+			diag_error(d, "unknown metric source type '%s'; expected %s", type, list_types(&types));
+		strbuf_free(&types);
 		return HR_E_INVALID;
 	}
 	void *state = NULL;
@@ -148,8 +164,8 @@ void source_redact(const struct source *src, struct strbuf *err)
 {
 	if (!err->len)
 		return;
-	// libpq, libcurl and hiredis echo what they were given: a URL with
-	// its userinfo, a piece of a mangled DSN.
+	/* libpq, libcurl and hiredis echo what they were given: a URL with
+	 * its userinfo, a piece of a mangled DSN. */
 	char *safe = redact_dup(strbuf_str(err), (const char *const *)src->secrets);
 	strbuf_reset(err);
 	if (strbuf_puts(err, safe) != 0)
@@ -191,8 +207,8 @@ bool source_provides(const struct source *src, const char *selector)
 	}
 	if (src->ops->names) {
 		const char *const *names = src->ops->names(src->state);
-		// The names are base names: a selector with labels is provided
-		// when its base name is.
+		/* The names are base names: a selector with labels is provided
+		 * when its base name is. */
 		size_t bl = sample_base_len(selector);
 		for (; names && *names; names++)
 			if (sample_name_matches(selector, *names) ||

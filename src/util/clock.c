@@ -1,3 +1,5 @@
+/* clock.c - wall and monotonic time through clock_gettime, and a sleep that
+ * resumes after signals (see clock.h). */
 #include "util/clock.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* color.c - whether to colour output (--color, NO_COLOR, TERM, a terminal)
+ * and the escape for a state (see color.h). */
 #include "util/color.h"
 
 #include <stdlib.h>

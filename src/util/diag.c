@@ -1,3 +1,5 @@
+/* diag.c - the diagnostics sink: messages to a stream or to memory, with
+ * the line and caret of a located error, masked and capped (see diag.h). */
 #include "util/diag.h"
 
 #include <stdio.h>
@@ -29,7 +31,7 @@ static void emit(struct diag *d, const char *s, size_t n)
 		fwrite(s, 1, n, d->fp);
 		fflush(d->fp);
 	} else if (d->mem) {
-		// A full memory sink drops text rather than failing its caller.
+		/* A full memory sink drops text rather than failing its caller. */
 		if (strbuf_append(d->mem, s, n) != 0)
 			return;
 	}
@@ -88,14 +90,14 @@ static int put_source(struct strbuf *out, const struct diag_loc *loc)
 	struct strbuf sb;
 	strbuf_init(&sb, 1 << 16);
 	size_t n = strcspn(loc->src_line, "\r\n");
-	// The line may hold a credential (password: ..., a DSN): shown masked.
+	/* The line may hold a credential (password: ..., a DSN): shown masked. */
 	char *line = xstrndup(loc->src_line, n);
 	char *shown = redact_dup(line, NULL);
 	free(line);
 	int rc = strbuf_printf(&sb, "    %s\n    ", shown);
 	free(shown);
-	// A column past the line's end (a problem found at end of input) must
-	// not read past it: pad with spaces from there.
+	/* A column past the line's end (a problem found at end of input) must
+	 * not read past it: pad with spaces from there. */
 	for (int i = 1; !rc && i < loc->col; i++)
 		rc = strbuf_puts(&sb, (size_t)(i - 1) < n && loc->src_line[i - 1] == '\t' ? "\t" : " ");
 	if (!rc)
@@ -120,14 +122,14 @@ void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 	if (len < 0) {
 		snprintf(msg, sizeof(msg), "(the message could not be formatted)");
 	} else if ((size_t)len >= sizeof(msg)) {
-		// Cut at a character boundary, and say that it was cut.
+		/* Cut at a character boundary, and say that it was cut. */
 		size_t cut = sizeof(msg) - 4;
 		while (cut > 0 && ((unsigned char)msg[cut] & 0xC0) == 0x80)
 			cut--;
 		memcpy(msg + cut, "...", 4);
 	}
-	// The message is bounded above (4 * DIAG_MSG_MAX escaped bytes), the
-	// prefix by the length of a path: the default cap always holds both.
+	/* The message is bounded above (4 * DIAG_MSG_MAX escaped bytes), the
+	 * prefix by the length of a path: the default cap always holds both. */
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
 	int rc = 0;
@@ -142,9 +144,9 @@ void diag_vat(struct diag *d, enum diag_level lvl, const struct diag_loc *loc,
 	if (!rc)
 		rc = put_one_line(&sb, msg);
 	if (!rc) {
-		// Messages quote what they were given, which may be a DSN or a
-		// token: the whole line is masked, prefix included, so a key is
-		// never mistaken for the start of a YAML line.
+		/* Messages quote what they were given, which may be a DSN or a
+		 * token: the whole line is masked, prefix included, so a key is
+		 * never mistaken for the start of a YAML line. */
 		char *safe = redact_dup(strbuf_str(&sb), NULL);
 		strbuf_reset(&sb);
 		rc = strbuf_puts(&sb, safe);

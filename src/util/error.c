@@ -1,3 +1,4 @@
+/* error.c - hr_strerror(): the name of a headroom error code or an errno. */
 #include "util/error.h"
 
 #include <string.h>

@@ -1,11 +1,12 @@
+/* logger.c - the agent's log: one timestamped, masked line per event, to a
+ * stream or to memory (see logger.h). */
 #include "util/logger.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "util/clock.h"
 #include "util/redact.h"
-
-#include <stdlib.h>
 
 void logger_init_file(struct logger *l, FILE *fp, const char *prog)
 {
@@ -32,9 +33,9 @@ void logger_printf(struct logger *l, const char *fmt, ...)
 	if (!rc)
 		rc = strbuf_vprintf(&line, fmt, ap);
 	va_end(ap);
-	(void)rc; // a line too long for the cap is logged cut, never dropped
-	// The last guard: whatever a line quotes (a source's error, a URL), no
-	// credential reaches the log (util/redact.h).
+	(void)rc; /* a line too long for the cap is logged cut, never dropped */
+	/* The last guard: whatever a line quotes (a source's error, a URL), no
+	 * credential reaches the log (util/redact.h). */
 	char *safe = redact_dup(strbuf_str(&line), NULL);
 	strbuf_free(&line);
 	if (l->fp) {
@@ -43,7 +44,7 @@ void logger_printf(struct logger *l, const char *fmt, ...)
 		fflush(l->fp);
 	} else if (l->mem) {
 		if (strbuf_puts(l->mem, safe) == 0 && strbuf_puts(l->mem, "\n") != 0) {
-			// full: the line stays without its newline
+			/* full: the line stays without its newline */
 		}
 	}
 	free(safe);

@@ -1,3 +1,5 @@
+/* lograte.c - a fixed table of repeated messages, each logged once per
+ * window and then summed up with a count (see lograte.h). */
 #include "util/lograte.h"
 
 #include <stdio.h>
@@ -21,7 +23,7 @@ bool lograte_hit(struct lograte *lr, const char *key, const char *text, double n
 {
 	struct lograte_slot *s = find(lr, key);
 	if (!s) {
-		// A free slot, else the one used longest ago.
+		/* A free slot, else the one used longest ago. */
 		s = &lr->slot[0];
 		for (size_t i = 0; i < LOGRATE_KEYS; i++) {
 			if (!lr->slot[i].used) {
@@ -40,7 +42,7 @@ bool lograte_hit(struct lograte *lr, const char *key, const char *text, double n
 	}
 	s->last_used = now;
 	if (now - s->window_start >= lr->window_s && s->held == 0) {
-		// A quiet window: this one opens the next.
+		/* A quiet window: this one opens the next. */
 		s->window_start = now;
 		return true;
 	}
@@ -59,7 +61,7 @@ bool lograte_due(struct lograte *lr, double now, struct lograte_summary *out)
 		out->last = s->last;
 		out->held = s->held;
 		out->window_s = now - s->window_start;
-		// The summary is this window's line; the next window starts now.
+		/* The summary is this window's line; the next window starts now. */
 		s->held = 0;
 		s->window_start = now;
 		return true;

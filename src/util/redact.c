@@ -1,3 +1,5 @@
+/* redact.c - mask secrets in text: literal ones, URL userinfo, KEY=VALUE
+ * pairs with a secret key, and bearer tokens (see redact.h). */
 #include "util/redact.h"
 
 #include <stdbool.h>
@@ -8,8 +10,8 @@
 
 #include "util/xalloc.h"
 
-// Key names whose value is a secret, matched as the end of the key
-// (db_password, PGPASSWORD, client_secret, access_token, x-api_key...).
+/* Key names whose value is a secret, matched as the end of the key
+ * (db_password, PGPASSWORD, client_secret, access_token, x-api_key...). */
 static const char *const secret_keys[] = {"password", "passwd", "pwd", "secret", "token", "apikey", "api_key",
 					  "api-key"};
 
@@ -25,7 +27,7 @@ static bool ends_with_ci(const char *s, size_t n, const char *suf)
 	return n >= k && strncasecmp(s + n - k, suf, k) == 0;
 }
 
-// Only blanks and a YAML list dash between the line's start and p.
+/* Only blanks and a YAML list dash between the line's start and p. */
 static bool at_line_start(const char *text, const char *p)
 {
 	while (p > text && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '-'))
@@ -33,24 +35,24 @@ static bool at_line_start(const char *text, const char *p)
 	return p == text || p[-1] == '\n' || p[-1] == '\r';
 }
 
-// Where a URL's authority ends: the path, query or fragment, or the end of
-// the text's token. Blanks do not end it: an unencoded space in a password
-// must not leave the password's tail outside.
+/* Where a URL's authority ends: the path, query or fragment, or the end of
+ * the text's token. Blanks do not end it: an unencoded space in a password
+ * must not leave the password's tail outside. */
 static bool authority_end(char c)
 {
 	return c == '\0' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' ||
 	       c == '/' || c == '?' || c == '#';
 }
 
-// A value of KEY=VALUE ends at a blank or a separator.
+/* A value of KEY=VALUE ends at a blank or a separator. */
 static bool value_end(char c)
 {
 	return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '&' || c == ',' || c == ';' ||
 	       c == ')' || c == '}' || c == ']' || c == '"' || c == '\'';
 }
 
-// Try the userinfo of a URL whose "://" is at p. On a match, append up to
-// and including the masked "user:***@" and return the position after '@'.
+/* Try the userinfo of a URL whose "://" is at p. On a match, append up to
+ * and including the masked "user:***@" and return the position after '@'. */
 static const char *url_userinfo(struct strbuf *out, const char *p, int *rc)
 {
 	const char *a = p + 3, *e = a, *at = NULL;
@@ -63,16 +65,16 @@ static const char *url_userinfo(struct strbuf *out, const char *p, int *rc)
 		return NULL;
 	const char *colon = memchr(a, ':', (size_t)(at - a));
 	if (!colon)
-		return NULL; // a user name alone is not a secret
+		return NULL; /* a user name alone is not a secret */
 	*rc = strbuf_append(out, p, (size_t)(colon - p));
 	if (!*rc)
 		*rc = strbuf_puts(out, ":" REDACT_MASK "@");
 	return at + 1;
 }
 
-// Try KEY=VALUE / "KEY": VALUE / KEY: VALUE (line start) with a secret KEY
-// starting at p. On a match, append through the mask and return where the
-// value ends.
+/* Try KEY=VALUE / "KEY": VALUE / KEY: VALUE (line start) with a secret KEY
+ * starting at p. On a match, append through the mask and return where the
+ * value ends. */
 static const char *key_value(struct strbuf *out, const char *text, const char *p, int *rc)
 {
 	if (p > text && ident_char(p[-1]))
@@ -111,7 +113,7 @@ static const char *key_value(struct strbuf *out, const char *text, const char *p
 			c++;
 		}
 		if (c == v + 1)
-			return NULL; // an empty value hides nothing
+			return NULL; /* an empty value hides nothing */
 		*rc = strbuf_append(out, p, (size_t)(v - p));
 		if (!*rc)
 			*rc = strbuf_append(out, &q, 1);
@@ -132,7 +134,7 @@ static const char *key_value(struct strbuf *out, const char *text, const char *p
 	return c;
 }
 
-// "Bearer X" or "Basic X" at a word start.
+/* "Bearer X" or "Basic X" at a word start. */
 static const char *auth_scheme(struct strbuf *out, const char *text, const char *p, int *rc)
 {
 	static const char *const schemes[] = {"Bearer", "Basic"};
@@ -148,8 +150,8 @@ static const char *auth_scheme(struct strbuf *out, const char *text, const char 
 		const char *c = v;
 		while (!value_end(*c))
 			c++;
-		// Credentials are long; a short word after "bearer" is prose
-		// ("a bearer token needs ...").
+		/* Credentials are long; a short word after "bearer" is prose
+		 * ("a bearer token needs ..."). */
 		if (c - v < 8)
 			return NULL;
 		*rc = strbuf_append(out, p, (size_t)(v - p));
@@ -195,7 +197,7 @@ char *redact_dup(const char *text, const char *const *secrets)
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
 	if (redact_append(&sb, text, secrets) != 0) {
-		// Over 64 MiB: nothing of it is worth printing.
+		/* Over 64 MiB: nothing of it is worth printing. */
 		strbuf_free(&sb);
 		return xstrdup("(message too long)");
 	}

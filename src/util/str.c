@@ -1,3 +1,4 @@
+/* str.c - string views and "did you mean" by edit distance (see str.h). */
 #include "util/str.h"
 
 #include <string.h>

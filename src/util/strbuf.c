@@ -1,3 +1,4 @@
+/* strbuf.c - the growable, size-capped text buffer (see strbuf.h). */
 #include "util/strbuf.h"
 
 #include <stdio.h>

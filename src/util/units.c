@@ -1,3 +1,5 @@
+/* units.c - parse and format durations, sizes, ratios, rates and money,
+ * strictly (see units.h). */
 #include "util/units.h"
 
 #include <math.h>
@@ -70,7 +72,7 @@ static const struct unit *match_unit(const char *p, size_t len, const struct uni
 static size_t alpha_len(const char *p)
 {
 	size_t n = 0;
-	// 'µ' is two bytes in UTF-8 (0xC2 0xB5); count it as letters.
+	/* 'µ' is two bytes in UTF-8 (0xC2 0xB5); count it as letters. */
 	while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
 	       (unsigned char)p[n] == 0xC2 || (unsigned char)p[n] == 0xB5)
 		n++;
@@ -119,7 +121,7 @@ int units_parse_duration(const char *s, double *out, const char **why)
 	}
 	if (!parts)
 		return HR_E_INVALID;
-	if (!isfinite(total)) { // "1e308w": each number is finite, the seconds are not
+	if (!isfinite(total)) { /* "1e308w": each number is finite, the seconds are not */
 		*why = "the duration is too large";
 		return HR_E_INVALID;
 	}
@@ -188,7 +190,7 @@ int units_parse_ratio(const char *s, double *out, const char **why)
 	if (*p)
 		return HR_E_INVALID;
 	if (v > 1.0) {
-		// "70" is almost always a percentage without its sign: refuse to guess.
+		/* "70" is almost always a percentage without its sign: refuse to guess. */
 		*why = "a bare ratio must be between 0 and 1; write 70% for a percentage";
 		return HR_E_INVALID;
 	}
@@ -212,7 +214,7 @@ static bool read_count(const char **p, double *out)
 				break;
 		(*p)++;
 	}
-	// "1e308G": the number is finite, the count is not.
+	/* "1e308G": the number is finite, the count is not. */
 	if (!isfinite(v * u->factor))
 		return false;
 	*out = v * u->factor;
@@ -362,7 +364,7 @@ int units_parse_money(const char *s, struct money *out, const char **why)
 		}
 	}
 	if (!cur) {
-		// "USD 5" as well as "5 USD".
+		/* "USD 5" as well as "5 USD". */
 		size_t n = alpha_len(p);
 		if (n) {
 			cur = currency_by_code(p, n);
@@ -403,7 +405,7 @@ int units_parse_money(const char *s, struct money *out, const char **why)
 	}
 	if (*p)
 		return HR_E_INVALID;
-	// "$1e307/h" is finite per hour and not per month, where costs are summed.
+	/* "$1e307/h" is finite per hour and not per month, where costs are summed. */
 	if (!isfinite(money_per_month(&(struct money){.amount = v, .period = period}))) {
 		*why = "the price is too large";
 		return HR_E_INVALID;
@@ -451,7 +453,7 @@ char *units_fmt_duration(double s, char *buf, size_t n)
 static void sig3(double v, const char *unit, char *buf, size_t n)
 {
 	int d = v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
-	// 9.9996 rounds up to the next decade: three figures there are "10.0", not "10.00".
+	/* 9.9996 rounds up to the next decade: three figures there are "10.0", not "10.00". */
 	if (d > 0 && fabs(v) * pow(10, d) + 0.5 >= 1000)
 		d--;
 	snprintf(buf, n, "%.*f %s", d, v, unit);
@@ -488,8 +490,8 @@ char *units_fmt_exact(double v, char *buf, size_t n)
 		snprintf(buf, n, v > 0 ? "+Inf" : "-Inf");
 		return buf;
 	}
-	// At most 17 tries of a few hundred nanoseconds; /metrics prints a few
-	// hundred numbers a scrape.
+	/* At most 17 tries of a few hundred nanoseconds; /metrics prints a few
+	 * hundred numbers a scrape. */
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(buf, n, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
@@ -536,7 +538,7 @@ char *units_fmt_unit_price(double amount, const char *currency, char *buf, size_
 	if (amount == 0 || fabs(amount) >= 1 || fabs(amount * 100 - round(amount * 100)) < 1e-9) {
 		snprintf(num, sizeof(num), "%.2f", amount);
 	} else {
-		// Unit prices such as $0.0000166667 per GB-s: fixed notation, no trailing zeros.
+		/* Unit prices such as $0.0000166667 per GB-s: fixed notation, no trailing zeros. */
 		snprintf(num, sizeof(num), "%.10f", amount);
 		size_t l = strlen(num);
 		while (l > 4 && num[l - 1] == '0')

@@ -1,3 +1,5 @@
+/* xalloc.c - allocation that aborts on failure: the one file that calls
+ * malloc, calloc, realloc, strndup and vasprintf directly (see xalloc.h). */
 #include "util/xalloc.h"
 
 #include <stdarg.h>

@@ -165,7 +165,7 @@ static void test_defaults(void **state)
 		for (size_t k = 0; k < i; k++)
 			assert_string_not_equal(d[i].name, d[k].name);
 	}
-	// The levels DESIGN.md settles on.
+	/* The levels of the default policy (docs/check.md, "Default triggers"). */
 	struct { const char *name; double warn, crit; } want[] = {
 		{"cpu", 0.7, 0.9}, {"memory", 0.8, 0.9}, {"disk", 0.8, 0.9},
 		{"db-connections", 0.7, 0.9}, {"latency-p95", 0.5, 1.0}, {"error-rate", 0.01, 0.05},
