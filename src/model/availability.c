@@ -298,7 +298,7 @@ int avail_breakdown(const struct avail_part *parts, size_t n, struct avail_break
 
 void avail_defaults(struct reliability *r)
 {
-	/* Each value and its source: config/schema.c (reliability keys) and
+	/* Each value and its source: config/schema_objectives.c (reliability keys) and
 	 * docs/config.md; a unit test checks the two agree. */
 	*r = (struct reliability){
 		.node_failures = 2 / YEAR_S,

@@ -138,7 +138,7 @@ HR_NODISCARD int avail_part_eval(const struct avail_part *part, struct avail_par
 HR_NODISCARD int avail_compose(const struct avail_part *parts, size_t n, struct avail_part_u *each,
 			       double *total_u, size_t *index, const char **why);
 
-/** The defaults of `reliability:` (config/schema.c and docs/config.md give their sources). */
+/** The defaults of `reliability:` (config/schema_objectives.c and docs/config.md give their sources). */
 void avail_defaults(struct reliability *r);
 
 /** Where the database runs, as availability sees it. */

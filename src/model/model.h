@@ -169,7 +169,7 @@ struct deployment {
  * How parts fail and come back (reliability): the inputs of the availability
  * model (model/availability.h, docs/plan.md "Availability"). Rates are per
  * second (the config writes 2/year, 20/month); times in seconds. Each
- * default and its source is in config/schema.c and docs/config.md;
+ * default and its source is in config/schema_objectives.c and docs/config.md;
  * avail_defaults() gives the same values to callers without a config.
  */
 struct reliability {
