@@ -79,7 +79,7 @@ static int run_decide(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("autoscale decide", "unexpected argument '%s'", argv[optind]);
-	// Bounded read: a decision input is a few KiB; stop well past that.
+	/* Bounded read: a decision input is a few KiB; stop well past that. */
 	struct strbuf in;
 	strbuf_init(&in, SCALING_INPUT_MAX);
 	char chunk[65536];
@@ -198,7 +198,7 @@ static int run_loop(const char *file, const char *store_flag, bool once, bool ve
 		double now = clock_unix();
 		struct live_result res;
 		live_round(lv, now, &res);
-		// The history the predictive forecast reads.
+		/* The history the predictive forecast reads. */
 		if (store_append(st, now, &res.samples) != 0)
 			logger_printf(&log, "the samples could not be stored");
 		autoscaler_step(as, now, &res.samples);

@@ -362,8 +362,8 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 	f->url = argv[optind];
 	if (f->requests && !f->duration_set)
 		f->duration_s = 0;
-	// A flag that would do nothing in the chosen mode is a mistake to say,
-	// not to ignore: the user believes it applied.
+	/* A flag that would do nothing in the chosen mode is a mistake to say,
+	 * not to ignore: the user believes it applied. */
 	if (f->find_knee) {
 		if (f->rate > 0 || f->requests)
 			return cmd_usage_error(NAME, "--find-knee chooses the rate itself; drop --rate and --requests");
@@ -449,8 +449,8 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 	} else {
 		fputs(strbuf_str(&sb), stdout);
 	}
-	// As for a plain run (--help, docs/bench.md): nothing answered with an
-	// accepted status, exit 1.
+	/* As for a plain run (--help, docs/bench.md): nothing answered with an
+	 * accepted status, exit 1. */
 	if (!k->answered) {
 		diag_error(d, "no request succeeded with a status in %s at any step; is %s up and the URL right?",
 			   f->accept_text, f->url);

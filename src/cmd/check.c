@@ -26,8 +26,8 @@
 #include "store/store.h"
 #include "util/diag.h"
 
-// Nagios plugin exit codes (Nagios Plugin Development Guidelines, "Plugin
-// Return Codes"): configuration problems are UNKNOWN, not the usual 2.
+/* Nagios plugin exit codes (Nagios Plugin Development Guidelines, "Plugin
+ * Return Codes"): configuration problems are UNKNOWN, not the usual 2. */
 enum { NAGIOS_OK = 0, NAGIOS_WARNING = 1, NAGIOS_CRITICAL = 2, NAGIOS_UNKNOWN = 3 };
 
 static const char usage_text[] =
@@ -81,7 +81,7 @@ static void note_add(struct notes *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0)
-		abort(); // out of memory: xalloc's policy
+		abort(); /* out of memory: xalloc's policy */
 	va_end(ap);
 	n->v = xreallocarray(n->v, n->n + 2, sizeof(*n->v));
 	n->v[n->n++] = s;
@@ -112,7 +112,7 @@ static int open_store(const char *path, struct diag *d, struct store **st, struc
 		strbuf_free(&msg);
 		return 0;
 	}
-	// The reason without diag's "PROG: error: " prefix.
+	/* The reason without diag's "PROG: error: " prefix. */
 	const char *m = strbuf_str(&msg), *e = strstr(m, "error: ");
 	m = e ? e + 7 : m;
 	char *why = xstrndup(m, strcspn(m, "\n"));
@@ -187,16 +187,16 @@ static int run(int argc, char **argv)
 	struct config *cfg = NULL;
 	const char *path = cmd_config_path(file);
 	struct stat sb;
-	// Without -f a missing ./headroom.yaml means "nothing configured": check
-	// this machine with the default triggers. A named file must exist.
+	/* Without -f a missing ./headroom.yaml means "nothing configured": check
+	 * this machine with the default triggers. A named file must exist. */
 	if (file || stat(path, &sb) == 0) {
 		if (config_load(path, &d, &cfg) != 0)
 			return NAGIOS_UNKNOWN;
 	}
 
-	// The history store: read for the `for` of each trigger and for the
-	// forecasts, and written with this check's sample, so checks from cron
-	// or Nagios see a condition hold across runs without the agent.
+	/* The history store: read for the `for` of each trigger and for the
+	 * forecasts, and written with this check's sample, so checks from cron
+	 * or Nagios see a condition hold across runs without the agent. */
 	struct notes notes = {0};
 	struct store *st = NULL;
 	char *def_path = NULL;
@@ -236,9 +236,9 @@ static int run(int argc, char **argv)
 	}
 	clock_sleep(live_warmup(lv) - (clock_unix() - t0));
 
-	// The planner's next step, when the config models a workload. A plan
-	// that cannot be computed is reported beside the triggers: monitoring
-	// goes on without it.
+	/* The planner's next step, when the config models a workload. A plan
+	 * that cannot be computed is reported beside the triggers: monitoring
+	 * goes on without it. */
 	struct planning pl = {0};
 	struct next_step *ns = NULL;
 	const char *cur = cfg && cfg->economics.currency[0] ? cfg->economics.currency : "USD";
@@ -255,12 +255,12 @@ static int run(int argc, char **argv)
 			prc = -1;
 			diag_error(&pd, "the planner could not run on this config");
 		}
-		// `validate` finds the same problems before a check runs.
+		/* `validate` finds the same problems before a check runs. */
 		if (prc) {
 			plan_failed = true;
 			free(ns);
 			ns = NULL;
-			// One note per message line, without the caret lines.
+			/* One note per message line, without the caret lines. */
 			for (char *line = pmsg.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 				nl = strchr(line, '\n');
 				if (nl)
@@ -277,7 +277,7 @@ static int run(int argc, char **argv)
 	int status = (int)res.status;
 	if (plan_failed && status == NAGIOS_OK)
 		status = NAGIOS_UNKNOWN;
-	// Recorded after the round: the next check replays this sample.
+	/* Recorded after the round: the next check replays this sample. */
 	if (st && store_writable(st)) {
 		struct strbuf smsg;
 		strbuf_init(&smsg, 4096);

@@ -45,7 +45,7 @@ const char *cmd_config_path(const char *flag)
 		return "headroom.yaml";
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	int n = -1;
-	// The XDG spec: a relative path in an XDG variable is invalid and ignored.
+	/* The XDG spec: a relative path in an XDG variable is invalid and ignored. */
 	if (xdg && xdg[0] == '/')
 		n = snprintf(found, sizeof(found), "%s/headroom/headroom.yaml", xdg);
 	else if (home && home[0] == '/')
@@ -88,7 +88,7 @@ int cmd_write(const char *cmd, const char *path, const char *text, size_t len, b
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (!replace) {
-		// A new file only: O_EXCL, so a file that appears meanwhile is kept too.
+		/* A new file only: O_EXCL, so a file that appears meanwhile is kept too. */
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			fprintf(stderr, "headroom %s: %s %s\n", cmd, path,
@@ -103,8 +103,8 @@ int cmd_write(const char *cmd, const char *path, const char *text, size_t len, b
 		}
 		return 0;
 	}
-	// Through a temporary file renamed over the target: a reader never sees
-	// half a document, and a failed write leaves the old one.
+	/* Through a temporary file renamed over the target: a reader never sees
+	 * half a document, and a failed write leaves the old one. */
 	size_t n = strlen(path) + 32;
 	char *tmp = malloc(n);
 	if (!tmp) {

@@ -157,7 +157,7 @@ static int run(int argc, char **argv)
 	const char *max_servers = NULL, *cv_text = NULL;
 	enum out_format fmt = FORMAT_TEXT;
 	opterr = 0;
-	optind = 0; // full getopt reset (glibc), so the parse never depends on earlier use
+	optind = 0; /* full getopt reset (glibc), so the parse never depends on earlier use */
 	int ch;
 	while ((ch = getopt_long(argc, argv, ":a:s:c:t:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -197,7 +197,7 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(name, "--service '%s': the service time must be more than 0",
 				       service);
 
-	double cv = 1; // exponential: M/M/c, exactly as without the flag
+	double cv = 1; /* exponential: M/M/c, exactly as without the flag */
 	if (cv_text && (units_parse_number(cv_text, &cv, &why) != 0 || !(cv >= 0 && cv <= QUEUE_MAX_CV)))
 		return cmd_usage_error(name, "--service-cv '%s': expected a number from 0 (constant service) to %g; 1 is exponential",
 				       cv_text, QUEUE_MAX_CV);

@@ -275,7 +275,7 @@ static int run(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {.fmt = FORMAT_TEXT};
-	struct sim_series series[MAX_POLICIES] = {0}; // per tick, for --format html; freed at out_trace
+	struct sim_series series[MAX_POLICIES] = {0}; /* per tick, for --format html; freed at out_trace */
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -395,7 +395,7 @@ static int run(int argc, char **argv)
 		}
 	}
 	if (isnan(p.slo_p95_s))
-		p.slo_p95_s = 0.5; // seed 000, seed 004: p95 latency warn at 500 ms
+		p.slo_p95_s = 0.5; /* seed 000, seed 004: p95 latency warn at 500 ms */
 
 	struct trace tr;
 	if (trace_load(o.trace, &d, &tr) != 0)
@@ -427,10 +427,10 @@ static int run(int argc, char **argv)
 	struct sim_result res[MAX_POLICIES];
 	struct sim_report_row rows[MAX_POLICIES];
 
-	// Autoscalers start where a team would switch them on: the count the
-	// busiest bucket needs of those before a policy could have reacted
-	// (sync, metric lag and start-up), so a replay does not open with a
-	// backlog no policy could have avoided.
+	/* Autoscalers start where a team would switch them on: the count the
+	 * busiest bucket needs of those before a policy could have reacted
+	 * (sync, metric lag and start-up), so a replay does not open with a
+	 * backlog no policy could have avoided. */
 	double react = p.sync_s + p.metric_lag_s + p.startup_s, early = 0;
 	for (size_t i = 0; i < tr.n && (double)i * tr.bucket_s <= react; i++)
 		early = fmax(early, tr.requests[i] / tr.bucket_s * p.scale);

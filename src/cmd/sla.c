@@ -195,7 +195,7 @@ static int add_series(struct sla_parts *ps, const char *list)
 			return cmd_usage_error(name, "more than %d parts", SLA_MAX_PARTS);
 		sp->p.availability = a;
 		if (nm)
-			(void)set_name(sp, nm, len); // length checked by parse_item
+			(void)set_name(sp, nm, len); /* length checked by parse_item */
 	}
 	return 0;
 }
@@ -217,7 +217,7 @@ static int add_parallel(struct sla_parts *ps, const char *list)
 		size_t len;
 		if (parse_item(items[i], &nm, &len, &a[i], &why) != 0)
 			return cmd_usage_error(name, "--parallel '%s': item %d: %s", list, i + 1, why);
-		// A name on any unit names the group ("app=99.9%,99.9%").
+		/* A name on any unit names the group ("app=99.9%,99.9%"). */
 		if (nm)
 			(void)set_name(sp, nm, len);
 		same = same && a[i] == a[0];
@@ -227,9 +227,9 @@ static int add_parallel(struct sla_parts *ps, const char *list)
 		sp->p.count = (unsigned)n;
 		return 0;
 	}
-	// Mixed availabilities are not identical units: evaluate the group here
-	// and hand the model one unit of the group's availability (rounding
-	// 1 - U to a double costs U about 1e-16 absolute: immaterial).
+	/* Mixed availabilities are not identical units: evaluate the group here
+	 * and hand the model one unit of the group's availability (rounding
+	 * 1 - U to a double costs U about 1e-16 absolute: immaterial). */
 	memcpy(sp->members, a, (size_t)n * sizeof(a[0]));
 	sp->n_members = (size_t)n;
 	sp->p.availability = avail_parallel(a, (size_t)n);
@@ -308,9 +308,9 @@ static int add_part(struct sla_parts *ps, const char *spec)
 	p->k_needed = seen[PK_NEED] ? (unsigned)v[PK_NEED] : 1;
 	p->mode = seen[PK_FAILOVER] ? AVAIL_FAILOVER : AVAIL_POOL;
 	bool recovery = seen[PK_FAILURES] || seen[PK_MTTR] || seen[PK_DETECT];
-	// The old form NAME=AVAIL,failover=...,mttr=... derived how often a unit
-	// fails from its availability and repair time, so a longer repair meant
-	// rarer failures and a better pair: a failover needs the rate itself.
+	/* The old form NAME=AVAIL,failover=...,mttr=... derived how often a unit
+	 * fails from its availability and repair time, so a longer repair meant
+	 * rarer failures and a better pair: a failover needs the rate itself. */
 	if (has_avail && seen[PK_FAILOVER])
 		return cmd_usage_error(name, "--part '%s': failover needs failures=RATE and mttr=DURATION, not an "
 				       "availability (it does not say how often the active unit fails), e.g. "
@@ -415,7 +415,7 @@ static int config_parts(const char *file, struct sla_parts *ps, struct sla_repor
 		if (set_name(sp, parts[i].name, strlen(parts[i].name)))
 			sp->p.name = sp->name;
 	}
-	// The verdict is plan's: a stage without monitoring promises nothing.
+	/* The verdict is plan's: a stage without monitoring promises nothing. */
 	rep->promisable = c.monitored;
 	rep->why_not = c.monitored ? NULL
 		: "a single node without monitoring and backups can promise no objective; plan refuses it too";
@@ -442,7 +442,7 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	// Large (64 parts of 32 members): keep it off the stack.
+	/* Large (64 parts of 32 members): keep it off the stack. */
 	struct sla_parts *ps = calloc(1, sizeof(*ps));
 	if (!ps) {
 		fprintf(stderr, "headroom %s: out of memory\n", name);
@@ -452,7 +452,7 @@ static int run(int argc, char **argv)
 	const char *file = NULL;
 	int rc = -1;
 	opterr = 0;
-	optind = 0; // full getopt reset (glibc)
+	optind = 0; /* full getopt reset (glibc) */
 	int ch;
 	while (rc < 0 && (ch = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
 		switch (ch) {

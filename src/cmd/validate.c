@@ -35,7 +35,7 @@ static void add_key(const struct config_key_info *k, void *ctx)
 	struct strbuf *out = ctx;
 	struct key_row row = {k->path, k->type, k->bounds, k->def, k->doc, k->why_default, k->required};
 	if (keys_render_row(&row, out) != 0) {
-		// Past the cap: print_keys() reports it.
+		/* Past the cap: print_keys() reports it. */
 	}
 }
 
@@ -92,10 +92,10 @@ static int run(int argc, char **argv)
 	struct config *cfg;
 	if (config_load(cmd_config_path(file), &d, &cfg))
 		return EXIT_BAD_INPUT;
-	// Every check a command would make, so `ok` means plan, check and agent
-	// accept the file: the catalogue references and the planner's model
-	// (plan, check), the sources' settings and the triggers' metrics
-	// (check, agent).
+	/* Every check a command would make, so `ok` means plan, check and agent
+	 * accept the file: the catalogue references and the planner's model
+	 * (plan, check), the sources' settings and the triggers' metrics
+	 * (check, agent). */
 	int rc = 0;
 	if (use_catalog) {
 		struct planning pl;

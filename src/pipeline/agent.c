@@ -61,7 +61,7 @@ static void log_recovered(struct rlog *l, const char *key, const char *fmt, ...)
 		logger_printf(l->out, "%s", text);
 }
 
-// The summaries due: "... 312 more in the last 10 min: TEXT".
+/* The summaries due: "... 312 more in the last 10 min: TEXT". */
 static void log_due(struct rlog *l, double now)
 {
 	struct lograte_summary sm;
@@ -81,12 +81,12 @@ static int post_webhook(struct fetch *f, const char *url, const struct live_chan
 	struct strbuf js;
 	strbuf_init(&js, 64 << 10);
 	if (jsondoc_render_compact(report_webhook_json(c, now), &js) != 0) {
-		// Without a body fetch_url() would send a GET.
+		/* Without a body fetch_url() would send a GET. */
 		logger_printf(log->out, "webhook: cannot encode the change of %s as JSON", c->rule->name);
 		strbuf_free(&js);
 		return 0;
 	}
-	// The URL is a secret (Slack's is its path): messages name its origin only.
+	/* The URL is a secret (Slack's is its path): messages name its origin only. */
 	struct fetch_opts o = {.timeout_s = timeout_s, .post_json = strbuf_str(&js), .max_body = 64 << 10,
 			       .secret_url = true};
 	struct fetch_result res;
@@ -134,7 +134,7 @@ static void log_sources(const struct live_result *res, bool *up, size_t n_up, st
 		if (now_up && !up[i])
 			log_recovered(log, key, "source %s (%s) answers again", s->name, s->type);
 		else if (!now_up && up[i])
-			// A source that flaps is logged once a window, with a count.
+			/* A source that flaps is logged once a window, with a count. */
 			log_limited(log, key, res->now, "source %s (%s) is down: %s", s->name, s->type,
 				    s->error ? s->error : "no reason given");
 		up[i] = now_up;
@@ -145,12 +145,12 @@ struct loop {
 	const struct config *cfg;
 	const struct agent_params *p;
 	struct rlog *log;
-	struct strbuf store_msg;   // the store's messages, logged through the limiter
+	struct strbuf store_msg;   /* the store's messages, logged through the limiter */
 	struct diag store_diag;
 	struct store *st;
 	struct fetch *hook;
 	struct httpd *http;
-	struct autoscaler *as;  // the autoscaler when the config has autoscale:, else NULL
+	struct autoscaler *as;  /* the autoscaler when the config has autoscale:, else NULL */
 	struct dashboard *dash;
 	unsigned long long rounds, store_errors;
 };
@@ -187,7 +187,7 @@ static void handle_changes(struct loop *L, const struct live_result *res, double
 		const struct live_change *c = &res->chg[i];
 		strbuf_reset(&line);
 		if (report_change_line(c, false, &line) != 0) {
-			// cut at the cap: logged as far as it goes
+			/* cut at the cap: logged as far as it goes */
 		}
 		logger_printf(L->log->out, "%s%s%s", strbuf_str(&line), c->message ? ": " : "",
 			      c->message ? c->message : "");
@@ -254,8 +254,8 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	struct loop L = {.cfg = cfg, .p = p, .log = &rl};
 	if (store_open(p->store, STORE_CREATE, d, &L.st) != 0)
 		return HR_E_IO;
-	// From here the store's messages are logged through the limiter: a full
-	// disk fails every round, and must neither flood the log nor silence it.
+	/* From here the store's messages are logged through the limiter: a full
+	 * disk fails every round, and must neither flood the log nor silence it. */
 	strbuf_init(&L.store_msg, 1 << 16);
 	diag_init_mem(&L.store_diag, &L.store_msg);
 	L.store_diag.max_errors = 0;
@@ -293,11 +293,11 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	L.dash = dashboard_new();
 	L.hook = cfg && cfg->agent.webhook ? fetch_new() : NULL;
 	if (L.hook)
-		fetch_stop_on(L.hook, stop); // SIGTERM ends a post in flight
+		fetch_stop_on(L.hook, stop); /* SIGTERM ends a post in flight */
 	struct store_retention ret = {
 		.raw_s = cfg && cfg->agent.retention_s > 0 ? cfg->agent.retention_s : 7 * 86400.0,
 		.rollup_step_s = 300,
-		// Rollups a year and a month: a year-on-year peak is still there.
+		/* Rollups a year and a month: a year-on-year peak is still there. */
 		.rollup_s = 400 * 86400.0,
 	};
 	char ibuf[32];
@@ -307,12 +307,12 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	double start = clock_unix(), next = start, last_prune = 0, last_forecast = -INFINITY;
 	bool *src_up = NULL;
 	size_t n_src_up = 0;
-	// The first round needs the sources' warm-up (two /proc/stat reads).
+	/* The first round needs the sources' warm-up (two /proc/stat reads). */
 	sleep_until(next + live_warmup(lv), stop);
 	next = clock_unix();
 	while (!*stop) {
 		double now = clock_unix(), t0 = clock_mono();
-		// Fits read days of history: once a minute is plenty for an ETA in hours.
+		/* Fits read days of history: once a minute is plenty for an ETA in hours. */
 		bool fc = now - last_forecast >= 60;
 		live_set_forecast(lv, fc);
 		if (fc)
@@ -320,7 +320,7 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 		struct live_result res;
 		live_round(lv, now, &res);
 		if (*stop) {
-			// Stopped while sampling: the round is incomplete, not news.
+			/* Stopped while sampling: the round is incomplete, not news. */
 			live_result_free(&res);
 			break;
 		}
@@ -350,8 +350,8 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 			last_prune = now;
 		}
 		log_due(&rl, now);
-		// The next round starts on the schedule, not after this one: a
-		// round that overran is logged, and the ticks it covered skipped.
+		/* The next round starts on the schedule, not after this one: a
+		 * round that overran is logged, and the ticks it covered skipped. */
 		double took = clock_mono() - t0;
 		next += p->interval_s;
 		double late = clock_unix() - next;

@@ -16,12 +16,12 @@
 #include "util/xalloc.h"
 
 #define DAY 86400.0
-// Seasonal history the forecast reads, and how often it is refitted.
+/* Seasonal history the forecast reads, and how often it is refitted. */
 #define FORECAST_HISTORY (28 * DAY)
 #define FORECAST_REFIT 900.0
-// Two daily seasons before a forecast is trusted.
+/* Two daily seasons before a forecast is trusted. */
 #define FORECAST_SEASONS (2 * DAY)
-// Decisions and closed intents are kept this long.
+/* Decisions and closed intents are kept this long. */
 #define LOG_KEEP (30 * DAY)
 
 struct svc {
@@ -32,18 +32,18 @@ struct svc {
 	double last_value[SCALING_MAX_METRICS], last_at[SCALING_MAX_METRICS];
 	bool seen[SCALING_MAX_METRICS];
 	char *pred_name[SCALING_MAX_METRICS];
-	struct forecast *fc[SCALING_MAX_METRICS]; // NULL: none yet / not enough history
+	struct forecast *fc[SCALING_MAX_METRICS]; /* NULL: none yet / not enough history */
 	double fc_at[SCALING_MAX_METRICS];
-	int fc_said[SCALING_MAX_METRICS]; // 0: nothing logged yet, 1: "reactive", 2: "predictive"
+	int fc_said[SCALING_MAX_METRICS]; /* 0: nothing logged yet, 1: "reactive", 2: "predictive" */
 
 	struct scaling_state *st;
 	struct actuator *act;
-	bool reconcile;          // check for a resize interrupted by a restart first
-	double next;             // next decision
-	double retry_at;         // NaN: no backoff
+	bool reconcile;          /* check for a resize interrupted by a restart first */
+	double next;             /* next decision */
+	double retry_at;         /* NaN: no backoff */
 	unsigned failures_in_row;
 	char error[256];
-	// what is shown
+	/* what is shown */
 	struct scaling_input in;
 	struct scaling_decision dec;
 	bool decided;
@@ -102,8 +102,8 @@ static int open_service(struct autoscaler *a, struct svc *s, const struct autosc
 		diag_error(d, "autoscale.services.%s: %s", c->name, why);
 		return HR_E_INVALID;
 	}
-	// Every metric is a value read from the sources (an external metric);
-	// with predictive, each also gets a forecast twin, added when it exists.
+	/* Every metric is a value read from the sources (an external metric);
+	 * with predictive, each also gets a forecast twin, added when it exists. */
 	s->n_reactive = (unsigned)c->n_metrics;
 	for (unsigned i = 0; i < s->n_reactive; i++) {
 		const struct autoscale_metric_config *mc = &c->metrics[i];
@@ -188,8 +188,8 @@ void autoscaler_close(struct autoscaler *a)
 	free(a);
 }
 
-// The value of a configured series this round: the exact series, or the only
-// series its selector matches.
+/* The value of a configured series this round: the exact series, or the only
+ * series its selector matches. */
 static const struct metric *find(const struct sample_set *ss, const char *name)
 {
 	const struct metric *m = sample_set_find(ss, name);
@@ -200,14 +200,14 @@ static const struct metric *find(const struct sample_set *ss, const char *name)
 		if (!sample_name_matches(name, ss->m[i].name))
 			continue;
 		if (one)
-			return NULL; // ambiguous: not a value
+			return NULL; /* ambiguous: not a value */
 		one = &ss->m[i];
 	}
 	return one;
 }
 
-// A seasonal forecast of metric i at now + lead, once two days of its history
-// are in the store; refitted every 15 minutes. NaN when there is none.
+/* A seasonal forecast of metric i at now + lead, once two days of its history
+ * are in the store; refitted every 15 minutes. NaN when there is none. */
 static double forecast_value(struct autoscaler *a, struct svc *s, unsigned i, double now)
 {
 	if (!a->opts.history)
@@ -253,8 +253,8 @@ static void build_metrics(struct autoscaler *a, struct svc *s, double now, const
 			s->last_at[i] = now;
 			s->seen[i] = true;
 		}
-		// Not in this round: the last value, with its age (stale after
-		// max_age); never seen: absent.
+		/* Not in this round: the last value, with its age (stale after
+		 * max_age); never seen: absent. */
 		m->absent = !s->seen[i];
 		m->value = s->seen[i] ? s->last_value[i] : NAN;
 		m->at_s = s->seen[i] ? s->last_at[i] : NAN;
@@ -308,8 +308,8 @@ static void set_error(struct svc *s, const char *msg)
 	snprintf(s->error, sizeof(s->error), "%s", msg);
 }
 
-// A resize that was in flight when the loop stopped: what happened to it is
-// read from the actuator's count, and the command is never run again.
+/* A resize that was in flight when the loop stopped: what happened to it is
+ * read from the actuator's count, and the command is never run again. */
 static int reconcile(struct autoscaler *a, struct svc *s, double now, int current)
 {
 	struct scalelog_intent in;
@@ -326,7 +326,7 @@ static int reconcile(struct autoscaler *a, struct svc *s, double now, int curren
 		state = "aborted";
 	} else {
 		state = "unknown";
-		// Count what moved the intended way toward the rate bound.
+		/* Count what moved the intended way toward the rate bound. */
 		if ((current - in.from) * (in.to - in.from) > 0)
 			delta = current - in.from;
 	}
@@ -363,8 +363,8 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 			return;
 		}
 		s->reconcile = false;
-		// recordInitialRecommendation: with no recommendation stored, the
-		// count found counts as one (horizontal.go).
+		/* recordInitialRecommendation: with no recommendation stored, the
+		 * count found counts as one (horizontal.go). */
 		if (!s->st->n_recs)
 			scaling_state_add_rec(s->st, &s->spec, now, current);
 	}
@@ -410,7 +410,7 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		strbuf_free(&err);
 		return;
 	}
-	// Intent first, committed; then the command; then its outcome.
+	/* Intent first, committed; then the command; then its outcome. */
 	long long id;
 	if (scalelog_intent_begin(a->log, s->cfg->name, now, current, d->desired, &id) != 0) {
 		logf_(a, "%s: %s [not applied: the intent could not be stored]", s->cfg->name, s->reason);
@@ -460,7 +460,7 @@ void autoscaler_step(struct autoscaler *a, double now, const struct sample_set *
 			decide_one(a, &a->svc[i], now, samples);
 	if (now - a->last_prune >= 3600) {
 		a->last_prune = now;
-		// The windows and policy periods are at most an hour.
+		/* The windows and policy periods are at most an hour. */
 		if (scalelog_prune(a->log, now - 2 * SCALING_MAX_WINDOW_S, now - LOG_KEEP) != 0)
 			logf_(a, "autoscale: pruning the log failed");
 	}
