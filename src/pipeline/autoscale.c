@@ -1,3 +1,5 @@
+/* autoscale.c - the autoscaler's step for each service, and the loop of
+ * `headroom autoscale` around it (see autoscale.h). */
 #include "pipeline/autoscale.h"
 
 #include <math.h>
@@ -9,9 +11,11 @@
 #include "actuators/actuator.h"
 #include "model/forecast.h"
 #include "model/scaling.h"
+#include "pipeline/live.h"
 #include "render/autoscale.h"
 #include "sources/fetch.h"
 #include "store/scalelog.h"
+#include "util/clock.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -354,14 +358,11 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		if (strcmp(s->error, strbuf_str(&err)) != 0)
 			logf_(a, "%s: cannot read the replica count: %s", s->cfg->name, strbuf_str(&err));
 		set_error(s, strbuf_str(&err));
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	if (s->reconcile) {
-		if (reconcile(a, s, now, current) != 0) {
-			strbuf_free(&err);
-			return;
-		}
+		if (reconcile(a, s, now, current) != 0)
+			goto out;
 		s->reconcile = false;
 		/* recordInitialRecommendation: with no recommendation stored, the
 		 * count found counts as one (horizontal.go). */
@@ -371,10 +372,8 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 	build_metrics(a, s, now, ss);
 	s->in = (struct scaling_input){.now_s = now, .current_replicas = current, .metrics = s->metrics,
 				       .n_metrics = s->n_metrics};
-	if (scaling_decide(&s->spec, &s->in, s->st, &s->dec) != 0) {
-		strbuf_free(&err);
-		return;
-	}
+	if (scaling_decide(&s->spec, &s->in, s->st, &s->dec) != 0)
+		goto out;
 	const struct scaling_decision *d = &s->dec;
 	int prev_desired = s->desired;
 	enum scaling_why prev_why = s->why;
@@ -399,23 +398,20 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 	if (!a->cfg->apply || !change) {
 		if (news || a->opts.verbose)
 			logf_(a, "%s: %s%s", s->cfg->name, s->reason, change ? " [dry run: not applied]" : "");
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	if (backoff) {
 		char left[32];
 		if (news || a->opts.verbose)
 			logf_(a, "%s: %s [waiting %s to retry after: %s]", s->cfg->name, s->reason,
 			      units_fmt_duration(s->retry_at - now, left, sizeof(left)), s->error);
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	/* Intent first, committed; then the command; then its outcome. */
 	long long id;
 	if (scalelog_intent_begin(a->log, s->cfg->name, now, current, d->desired, &id) != 0) {
 		logf_(a, "%s: %s [not applied: the intent could not be stored]", s->cfg->name, s->reason);
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	int rc = actuator_scale(s->act, d->desired, &err);
 	if (rc) {
@@ -432,8 +428,7 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		char w[32];
 		logf_(a, "%s: %s [FAILED: %s; retry in %s]", s->cfg->name, s->reason, strbuf_str(&err),
 		      units_fmt_duration(wait, w, sizeof(w)));
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	if (scalelog_intent_end(a->log, id, "done", now, s->cfg->name, now, d->desired - current, NULL) != 0)
 		logf_(a, "%s: the scale event could not be stored", s->cfg->name);
@@ -450,6 +445,7 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		s->downs++;
 	logf_(a, "%s: %s [applied]", s->cfg->name, s->reason);
 	post(a, s, now, current, d->desired);
+out:
 	strbuf_free(&err);
 }
 
@@ -499,4 +495,64 @@ json_t *autoscaler_status(const struct autoscaler *a)
 	json_t *o = render_autoscale_status(v, a->n, a->cfg->apply);
 	free(v);
 	return o;
+}
+
+/* Rounds every interval from the sources' warm-up on; @return the count. */
+static unsigned long long run_rounds(struct autoscaler *as, struct live *lv, double interval, bool once,
+				     struct logger *log, volatile sig_atomic_t *stop)
+{
+	double next = clock_unix() + live_warmup(lv);
+	clock_sleep_until(next, stop);
+	unsigned long long rounds = 0;
+	while (!*stop) {
+		double now = clock_unix();
+		struct live_result res;
+		/* The history the predictive forecast reads. */
+		if (live_record(lv, now, NULL, &res) != 0)
+			logger_printf(log, "the samples could not be stored");
+		autoscaler_step(as, now, &res.samples);
+		live_result_free(&res);
+		rounds++;
+		if (once)
+			break;
+		next += interval;
+		if (next < clock_unix())
+			next = clock_unix() + interval;
+		clock_sleep_until(next, stop);
+	}
+	return rounds;
+}
+
+int autoscale_run(const struct config *cfg, const struct autoscale_params *p, struct logger *log, struct diag *d,
+		  volatile sig_atomic_t *stop)
+{
+	struct store *st = NULL;
+	struct live *lv = NULL;
+	struct autoscaler *as = NULL;
+	int rc = HR_E_IO;
+	if (store_open(p->store, STORE_CREATE, d, &st) != 0)
+		goto out;
+	double interval = cfg->autoscale.interval_s;
+	struct live_opts lo = {.store = st, .use_history = false, .interval_s = interval};
+	rc = HR_E_INVALID;
+	if (live_open(cfg, &lo, d, &lv) != 0)
+		goto out;
+	struct autoscaler_opts ao = {.store_path = p->store, .history = st, .webhook = cfg->agent.webhook,
+				     .log = log, .verbose = p->verbose};
+	if (autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &as) != 0)
+		goto out;
+	char ib[32];
+	logger_printf(log, "%s", cfg->autoscale.apply ? "starting: resizing (autoscale.apply: true)"
+						    : "starting: a dry run, nothing is resized (autoscale.apply: false)");
+	if (p->verbose)
+		logger_printf(log, "deciding every %s, store %s", units_fmt_duration(interval, ib, sizeof(ib)), p->store);
+	unsigned long long rounds = run_rounds(as, lv, interval, p->once, log, stop);
+	if (!p->once)
+		logger_printf(log, "stopping after %llu rounds", rounds);
+	rc = 0;
+out:
+	autoscaler_close(as);
+	live_close(lv);
+	store_close(st);
+	return rc;
 }

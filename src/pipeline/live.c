@@ -1,4 +1,5 @@
-#include "util/clock.h"
+/* live.c - a live round: sample every source on its own thread, evaluate
+ * every trigger per series, forecast, and record the round (see live.h). */
 #include "pipeline/live.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "sources/source.h"
+#include "util/clock.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -518,4 +520,25 @@ void live_round(struct live *lv, double now, struct live_result *out)
 		evaluate(lv, ri, out, &out->trig[ri]);
 	live_finish(out, lv->last, lv->seen);
 	prune_machines(lv, now);
+}
+
+int live_record(struct live *lv, double now, struct diag *append_d, struct live_result *out)
+{
+	live_round(lv, now, out);
+	struct store *st = lv->opts.store;
+	if (!store_writable(st) || (lv->opts.stop && *lv->opts.stop))
+		return 0;
+	if (append_d)
+		store_set_diag(st, append_d);
+	return store_append(st, now, &out->samples);
+}
+
+const char *live_store_path(const char *flag, const struct config *cfg, char **owned)
+{
+	*owned = NULL;
+	if (flag)
+		return flag;
+	if (cfg && cfg->agent.store)
+		return cfg->agent.store;
+	return *owned = store_default_path();
 }

@@ -1,3 +1,4 @@
+/* clock.c - wall and monotonic time, and sleeping (see clock.h). */
 #include "util/clock.h"
 
 #include <errno.h>
@@ -37,4 +38,16 @@ void clock_sleep(double s)
 	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+void clock_sleep_until(double t, const volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		double left = t - clock_unix();
+		if (!(left > 0) || (stop && *stop))
+			return;
+		left = fmin(left, 0.1);
+		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
+		(void)nanosleep(&ts, NULL);
+	}
 }
