@@ -1,13 +1,14 @@
 /* validate.c - `headroom validate`: load a config, report every problem. */
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "config/catalog.h"
+#include "config/config.h"
 #include "pipeline/live.h"
 #include "pipeline/planning.h"
-#include "config/config.h"
 #include "render/keys.h"
 #include "util/diag.h"
 
@@ -48,14 +49,13 @@ static int print_keys(void)
 	size_t before = sb.len;
 	if (!rc)
 		config_each_key(add_key, &sb);
-	if (rc || sb.len == before) {
+	bool ok = !rc && sb.len > before;
+	if (ok)
+		fputs(strbuf_str(&sb), stdout);
+	else
 		fprintf(stderr, "headroom validate: cannot list the keys\n");
-		strbuf_free(&sb);
-		return 1;
-	}
-	fputs(strbuf_str(&sb), stdout);
 	strbuf_free(&sb);
-	return 0;
+	return ok ? 0 : 1;
 }
 
 static int run(int argc, char **argv)
