@@ -1,16 +1,18 @@
+/* common.c - what every subcommand shares: --format, the config's search
+ * order, usage errors, and writing a document out (see cmd.h). */
 #include "cmd/cmd.h"
 
-#include <fcntl.h>
-#include "util/strbuf.h"
-
-
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "util/error.h"
+#include "util/xalloc.h"
 
 int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum out_format *out)
 {
@@ -30,7 +32,7 @@ int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum 
 		}
 	}
 	fputc('\n', stderr);
-	return -1;
+	return HR_E_INVALID;
 }
 
 /* The search order the README and `headroom --help` give: the working
@@ -105,13 +107,7 @@ int cmd_write(const char *cmd, const char *path, const char *text, size_t len, b
 	}
 	/* Through a temporary file renamed over the target: a reader never sees
 	 * half a document, and a failed write leaves the old one. */
-	size_t n = strlen(path) + 32;
-	char *tmp = malloc(n);
-	if (!tmp) {
-		fprintf(stderr, "headroom %s: out of memory\n", cmd);
-		return 1;
-	}
-	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	bool ok = fd >= 0 && write_all(fd, text, len);
 	int err = errno;

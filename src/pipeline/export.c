@@ -1,3 +1,4 @@
+/* export.c - the plan an export is written from (see export.h). */
 #include "pipeline/export.h"
 
 #include <stdlib.h>

@@ -1,3 +1,5 @@
+/* loadtest.c - the flows of `headroom bench`: a run's report and verdict,
+ * the knee search and what is inferred from it (see loadtest.h). */
 #include "pipeline/loadtest.h"
 
 #include <math.h>
@@ -9,6 +11,7 @@
 
 #include "bench/hist.h"
 #include "model/usl.h"
+#include "util/xalloc.h"
 
 static void latency_of(const struct hist *h, struct bench_latency *l)
 {
@@ -158,15 +161,13 @@ int loadtest_knee(const struct loadtest_knee_opts *o, struct bench *b, struct di
 		.cpu_probe = mode == CPU_KNEE ? NULL : cpu_probe_read, .cpu_probe_arg = &probe,
 		.on_step = relay_step, .arg = &relay,
 	};
-	struct knee_result *kr = calloc(1, sizeof(*kr));
-	if (!kr)
-		return HR_E_NOMEM;
+	struct knee_result *kr = xcalloc(1, sizeof(*kr));
 	int rc = knee_find(b, &ko, kr);
 	if (rc && rc != HR_E_TIMEOUT) {
 		diag_error(d, "load test failed: %s", hr_strerror(rc));
-		free(kr);
-		return rc;
+		goto out;
 	}
+	rc = 0;
 	/* The USL fit on the closed ladder. */
 	struct usl_point pts[KNEE_MAX_STEPS];
 	size_t np = 0;
@@ -234,6 +235,7 @@ int loadtest_knee(const struct loadtest_knee_opts *o, struct bench *b, struct di
 		.url = o->url, .slo = o->slo_text, .measured_at = time(NULL), .points = out->points, .n_points = np,
 		.usl_fitted = fitted, .cpu_source = cpu_mode_names[mode], .ladder_stop = out->ladder,
 	};
+out:
 	free(kr);
-	return 0;
+	return rc;
 }
