@@ -395,7 +395,7 @@ static int current_parts(const struct planning *pl, const struct config *cfg, st
 	if (n == 0)
 		n = planner_avail_parts(&pl->in, &shape, &dm, parts);
 	if (n >= 0 && planner_evaluate(&pl->in, &shape, &dm, &c) != 0)
-		n = -1;
+		n = HR_E_INVALID;
 	if (n < 0) {
 		diag_at(d, DIAG_ERROR, &at,
 			"deployment.current: these nodes are not a '%s' stage (single: one node; split: one app and "
