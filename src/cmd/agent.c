@@ -2,17 +2,18 @@
  * address, token, store and interval; pipeline/agent runs the loop (sample,
  * store, evaluate, log, post, serve). SIGTERM or SIGINT stop it between
  * rounds or during a sleep: the HTTP server stops, the store is closed. */
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
 #include "config/config.h"
 #include "pipeline/agent.h"
+#include "pipeline/live.h"
 #include "serve/httpd.h"
-#include "store/store.h"
 #include "util/diag.h"
 #include "util/logger.h"
 #include "util/units.h"
@@ -75,10 +76,8 @@ static int run_agent(const struct config *cfg, const struct agent_args *a)
 				"could read the metrics; set agent.token or listen on 127.0.0.1\n", p.listen);
 		return EXIT_BAD_INPUT;
 	}
-	char *def_path = NULL;
-	p.store = a->store ? a->store : cfg && cfg->agent.store ? cfg->agent.store : NULL;
-	if (!p.store)
-		p.store = def_path = store_default_path();
+	char *def_path;
+	p.store = live_store_path(a->store, cfg, &def_path);
 	if (!p.store) {
 		fprintf(stderr, "headroom agent: no store path: set agent.store, --store, XDG_STATE_HOME or HOME\n");
 		return 1;

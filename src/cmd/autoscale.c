@@ -1,27 +1,22 @@
 /* autoscale.c - `headroom autoscale`: one decision from a JSON document
  * (decide), or the autoscaling loop over the config's services. */
-#include <errno.h>
+#include "cmd/cmd.h"
+
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "cmd/cmd.h"
 #include "config/config.h"
 #include "config/scaling_input.h"
 #include "model/scaling.h"
 #include "pipeline/autoscale.h"
 #include "pipeline/live.h"
 #include "render/autoscale.h"
-#include "store/store.h"
-#include "util/clock.h"
 #include "util/diag.h"
 #include "util/logger.h"
 #include "util/strbuf.h"
-#include "util/units.h"
 
 static const char usage_text[] =
 	"usage: headroom autoscale [-f FILE] [--store FILE] [--once] [-v]\n"
@@ -79,9 +74,12 @@ static int run_decide(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("autoscale decide", "unexpected argument '%s'", argv[optind]);
-	// Bounded read: a decision input is a few KiB; stop well past that.
-	struct strbuf in;
+	/* Bounded read: a decision input is a few KiB; stop well past that. */
+	struct strbuf in, out;
 	strbuf_init(&in, SCALING_INPUT_MAX);
+	strbuf_init(&out, 1u << 20);
+	struct scaling_request req = {0};
+	int status = EXIT_BAD_INPUT;
 	char chunk[65536];
 	size_t n;
 	int rc = 0;
@@ -90,33 +88,27 @@ static int run_decide(int argc, char **argv)
 	if (rc || ferror(stdin)) {
 		fprintf(stderr, "headroom autoscale decide: stdin: %s\n",
 			rc ? "the input is over 4 MiB" : "cannot read the input");
-		strbuf_free(&in);
-		return EXIT_BAD_INPUT;
+		goto out;
 	}
 	struct diag d;
 	diag_init_file(&d, stderr, "headroom autoscale decide");
-	struct scaling_request req;
-	rc = scaling_request_parse("stdin", strbuf_str(&in), in.len, &d, &req);
-	strbuf_free(&in);
-	if (rc) {
-		scaling_request_free(&req);
-		return EXIT_BAD_INPUT;
-	}
+	if (scaling_request_parse("stdin", strbuf_str(&in), in.len, &d, &req) != 0)
+		goto out;
 	struct scaling_decision dec;
 	rc = scaling_decide(&req.spec, &req.in, req.state, &dec);
-	struct strbuf out;
-	strbuf_init(&out, 1u << 20);
 	if (!rc)
 		rc = render_decision_json(&req.spec, &req.in, &dec, &out);
-	scaling_request_free(&req);
 	if (rc) {
 		fprintf(stderr, "headroom autoscale decide: %s\n", hr_strerror(rc));
-		strbuf_free(&out);
-		return EXIT_BAD_INPUT;
+		goto out;
 	}
 	fputs(strbuf_str(&out), stdout);
+	status = 0;
+out:
+	scaling_request_free(&req);
 	strbuf_free(&out);
-	return 0;
+	strbuf_free(&in);
+	return status;
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -127,18 +119,6 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static void sleep_until(double t)
-{
-	while (!stop_requested) {
-		double left = t - clock_unix();
-		if (left <= 0)
-			return;
-		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
-		if (nanosleep(&ts, NULL) != 0 && errno == EINTR && stop_requested)
-			return;
-	}
-}
-
 static int run_loop(const char *file, const char *store_flag, bool once, bool verbose)
 {
 	struct diag d;
@@ -147,38 +127,18 @@ static int run_loop(const char *file, const char *store_flag, bool once, bool ve
 	struct config *cfg = NULL;
 	if (config_load(cmd_config_path(file), &d, &cfg) != 0)
 		return EXIT_BAD_INPUT;
+	int status = EXIT_BAD_INPUT;
+	char *def_path = NULL;
 	if (!cfg->autoscale.present || !cfg->autoscale.n_services) {
 		fprintf(stderr, "headroom autoscale: %s has no autoscale.services to scale (docs/autoscale.md)\n",
 			cfg->path);
-		config_free(cfg);
-		return EXIT_BAD_INPUT;
+		goto out;
 	}
-	char *def_path = NULL;
-	const char *path = store_flag ? store_flag : cfg->agent.store ? cfg->agent.store : NULL;
-	if (!path)
-		path = def_path = store_default_path();
-	int status = 1;
-	struct store *st = NULL;
-	struct live *lv = NULL;
-	struct autoscaler *as = NULL;
-	if (!path) {
+	struct autoscale_params p = {.store = live_store_path(store_flag, cfg, &def_path), .once = once,
+				     .verbose = verbose};
+	if (!p.store) {
 		fprintf(stderr, "headroom autoscale: no store path: set agent.store, --store, XDG_STATE_HOME or HOME\n");
-		goto out;
-	}
-	if (store_open(path, STORE_CREATE, &d, &st) != 0)
-		goto out;
-	double interval = cfg->autoscale.interval_s;
-	struct live_opts lo = {.store = st, .use_history = false, .interval_s = interval};
-	if (live_open(cfg, &lo, &d, &lv) != 0) {
-		status = EXIT_BAD_INPUT;
-		goto out;
-	}
-	struct logger log;
-	logger_init_file(&log, stderr, "headroom autoscale");
-	struct autoscaler_opts ao = {.store_path = path, .history = st, .webhook = cfg->agent.webhook,
-				     .log = &log, .verbose = verbose};
-	if (autoscaler_open(&cfg->autoscale, &ao, clock_unix(), &d, &as) != 0) {
-		status = EXIT_BAD_INPUT;
+		status = 1;
 		goto out;
 	}
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -186,38 +146,11 @@ static int run_loop(const char *file, const char *store_flag, bool once, bool ve
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	char ib[32];
-	logger_printf(&log, "%s", cfg->autoscale.apply ? "starting: resizing (autoscale.apply: true)"
-						     : "starting: a dry run, nothing is resized (autoscale.apply: false)");
-	if (verbose)
-		logger_printf(&log, "deciding every %s, store %s", units_fmt_duration(interval, ib, sizeof(ib)), path);
-	double next = clock_unix() + live_warmup(lv);
-	sleep_until(next);
-	unsigned long long rounds = 0;
-	while (!stop_requested) {
-		double now = clock_unix();
-		struct live_result res;
-		live_round(lv, now, &res);
-		// The history the predictive forecast reads.
-		if (store_append(st, now, &res.samples) != 0)
-			logger_printf(&log, "the samples could not be stored");
-		autoscaler_step(as, now, &res.samples);
-		live_result_free(&res);
-		rounds++;
-		if (once)
-			break;
-		next += interval;
-		if (next < clock_unix())
-			next = clock_unix() + interval;
-		sleep_until(next);
-	}
-	if (!once)
-		logger_printf(&log, "stopping after %llu rounds", rounds);
-	status = 0;
+	struct logger log;
+	logger_init_file(&log, stderr, "headroom autoscale");
+	int rc = autoscale_run(cfg, &p, &log, &d, &stop_requested);
+	status = rc == 0 ? 0 : rc == HR_E_IO ? 1 : EXIT_BAD_INPUT;
 out:
-	autoscaler_close(as);
-	live_close(lv);
-	store_close(st);
 	free(def_path);
 	config_free(cfg);
 	return status;

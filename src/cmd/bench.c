@@ -7,10 +7,12 @@
  * service time alone and its variability, the CPU per request (from the
  * server's processes, this machine, or the knee: src/bench/cpu.h) and the
  * server-side concurrency at the knee (docs/bench.md, "Calibration file"). */
+#include "cmd/cmd.h"
+
 #include <errno.h>
 #include <getopt.h>
-#include <sched.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +23,11 @@
 #include "bench/cpu.h"
 #include "bench/engine.h"
 #include "bench/knee.h"
-#include "cmd/cmd.h"
 #include "pipeline/loadtest.h"
 #include "render/bench.h"
 #include "render/calibration.h"
-#include "util/strbuf.h"
 #include "util/diag.h"
+#include "util/strbuf.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -118,6 +119,7 @@ struct flags {
 	pid_t server_pids[CPU_PROBE_MAX_PIDS];
 	size_t n_pids;
 	double cores;      /* --cores; 0 = not given */
+	bool done;         /* --help was printed */
 };
 
 
@@ -195,12 +197,12 @@ static int read_body(const char *v, struct flags *f)
 		return cmd_usage_error(NAME, "--body '%s': cannot open: %s", v, strerror(errno));
 	size_t cap = 4096, len = 0;
 	char *buf = xmalloc(cap);
+	int rc = 0;
 	for (;;) {
 		if (len == cap) {
 			if (cap >= MAX_BODY) {
-				fclose(fp);
-				free(buf);
-				return cmd_usage_error(NAME, "--body '%s': larger than 64 MiB", v);
+				rc = cmd_usage_error(NAME, "--body '%s': larger than 64 MiB", v);
+				goto out;
 			}
 			cap *= 2;
 			buf = xreallocarray(buf, cap, 1);
@@ -210,44 +212,201 @@ static int read_body(const char *v, struct flags *f)
 		if (got == 0)
 			break;
 	}
-	bool err = ferror(fp);
+	if (ferror(fp))
+		rc = cmd_usage_error(NAME, "--body '%s': read error", v);
+out:
 	fclose(fp);
-	if (err) {
+	if (rc) {
 		free(buf);
-		return cmd_usage_error(NAME, "--body '%s': read error", v);
+		return rc;
 	}
 	f->body = buf;
 	f->body_len = len;
 	return 0;
 }
 
+/* The setters: each takes an option's value into the flags.
+ * @return 0 or the exit status of a usage error (after its message). */
+
+static int set_threads(struct flags *f, const char *v)
+{
+	return parse_unsigned("--threads", v, 1, MAX_THREADS, &f->threads);
+}
+
+static int set_connections(struct flags *f, const char *v)
+{
+	return parse_unsigned("--connections", v, 1, MAX_CONNECTIONS, &f->connections);
+}
+
+static int set_duration(struct flags *f, const char *v)
+{
+	f->duration_set = true;
+	return parse_dur("--duration", v, &f->duration_s);
+}
+
+static int set_requests(struct flags *f, const char *v)
+{
+	double x;
+	const char *why = NULL;
+	if (units_parse_count(v, &x, &why) != 0 || x != floor(x) || x < 1 || x > 1e15)
+		return cmd_usage_error(NAME, "--requests '%s': expected a whole number >= 1", v);
+	f->requests = (uint64_t)x;
+	return 0;
+}
+
+static int set_rate(struct flags *f, const char *v)
+{
+	return parse_rate_flag(v, &f->rate);
+}
+
+static int set_timeout(struct flags *f, const char *v)
+{
+	return parse_dur("--timeout", v, &f->timeout_s);
+}
+
+static int set_header(struct flags *f, const char *v)
+{
+	if (f->n_headers == MAX_HEADERS)
+		return cmd_usage_error(NAME, "-H: at most %d headers", MAX_HEADERS);
+	f->headers[f->n_headers++] = v;
+	return 0;
+}
+
+static int set_method(struct flags *f, const char *v)
+{
+	f->method = v;
+	return 0;
+}
+
+static int set_body(struct flags *f, const char *v)
+{
+	free(f->body);
+	f->body = NULL;
+	return read_body(v, f);
+}
+
+static int set_insecure(struct flags *f, const char *v)
+{
+	(void)v;
+	f->insecure = true;
+	return 0;
+}
+
+static int set_knee(struct flags *f, const char *v)
+{
+	(void)v;
+	f->find_knee = true;
+	return 0;
+}
+
+static int set_slo(struct flags *f, const char *v)
+{
+	f->slo_set = true;
+	return parse_slo(v, f);
+}
+
+static int set_ok_status(struct flags *f, const char *v)
+{
+	const char *why = NULL;
+	f->accept_text = v;
+	if (bench_status_parse(v, &f->accept, &why) != 0)
+		return cmd_usage_error(NAME, "--ok-status '%s': %s", v, why);
+	return 0;
+}
+
+static int set_calibrate(struct flags *f, const char *v)
+{
+	f->calibrate = v;
+	f->find_knee = true;
+	return 0;
+}
+
+static int set_format(struct flags *f, const char *v)
+{
+	return cmd_parse_format(NAME, v, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &f->format) ? EXIT_BAD_INPUT : 0;
+}
+
+static int set_latency_log(struct flags *f, const char *v)
+{
+	f->latency_log = v;
+	return 0;
+}
+
+static int set_server_pid(struct flags *f, const char *v)
+{
+	unsigned pid;
+	if (f->n_pids == CPU_PROBE_MAX_PIDS)
+		return cmd_usage_error(NAME, "--server-pid: at most %d processes", CPU_PROBE_MAX_PIDS);
+	if (parse_unsigned("--server-pid", v, 1, MAX_PID, &pid) != 0)
+		return EXIT_BAD_INPUT;
+	f->server_pids[f->n_pids++] = (pid_t)pid;
+	return 0;
+}
+
+static int set_cores(struct flags *f, const char *v)
+{
+	double x;
+	const char *why = NULL;
+	if (units_parse_number(v, &x, &why) != 0 || !(x > 0) || x > MAX_CORES)
+		return cmd_usage_error(NAME, "--cores '%s': expected the vCPUs of the server's machine, a number above 0 such as 2 or 1.5",
+				       v);
+	f->cores = x;
+	return 0;
+}
+
 enum { OPT_REQUESTS = 256, OPT_TIMEOUT, OPT_BODY, OPT_KNEE, OPT_SLO, OPT_CALIBRATE, OPT_FORMAT,
        OPT_LATLOG, OPT_OK_STATUS, OPT_SERVER_PID, OPT_CORES };
 
-static int parse_flags(int argc, char **argv, struct flags *f)
+/* The options: getopt_long's table, and the setter of each. */
+static const struct option opts[] = {
+	{"threads", required_argument, NULL, 't'},
+	{"connections", required_argument, NULL, 'c'},
+	{"duration", required_argument, NULL, 'd'},
+	{"requests", required_argument, NULL, OPT_REQUESTS},
+	{"rate", required_argument, NULL, 'R'},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"header", required_argument, NULL, 'H'},
+	{"method", required_argument, NULL, 'X'},
+	{"body", required_argument, NULL, OPT_BODY},
+	{"insecure", no_argument, NULL, 'k'},
+	{"find-knee", no_argument, NULL, OPT_KNEE},
+	{"slo", required_argument, NULL, OPT_SLO},
+	{"calibrate", required_argument, NULL, OPT_CALIBRATE},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"latency-log", required_argument, NULL, OPT_LATLOG},
+	{"ok-status", required_argument, NULL, OPT_OK_STATUS},
+	{"server-pid", required_argument, NULL, OPT_SERVER_PID},
+	{"cores", required_argument, NULL, OPT_CORES},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+static const struct setter {
+	int val;
+	int (*set)(struct flags *f, const char *v);
+} setters[] = {
+	{'t', set_threads},
+	{'c', set_connections},
+	{'d', set_duration},
+	{OPT_REQUESTS, set_requests},
+	{'R', set_rate},
+	{OPT_TIMEOUT, set_timeout},
+	{'H', set_header},
+	{'X', set_method},
+	{OPT_BODY, set_body},
+	{'k', set_insecure},
+	{OPT_KNEE, set_knee},
+	{OPT_SLO, set_slo},
+	{OPT_CALIBRATE, set_calibrate},
+	{OPT_FORMAT, set_format},
+	{OPT_LATLOG, set_latency_log},
+	{OPT_OK_STATUS, set_ok_status},
+	{OPT_SERVER_PID, set_server_pid},
+	{OPT_CORES, set_cores},
+};
+
+static void set_defaults(struct flags *f)
 {
-	static const struct option opts[] = {
-		{"threads", required_argument, NULL, 't'},
-		{"connections", required_argument, NULL, 'c'},
-		{"duration", required_argument, NULL, 'd'},
-		{"requests", required_argument, NULL, OPT_REQUESTS},
-		{"rate", required_argument, NULL, 'R'},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"header", required_argument, NULL, 'H'},
-		{"method", required_argument, NULL, 'X'},
-		{"body", required_argument, NULL, OPT_BODY},
-		{"insecure", no_argument, NULL, 'k'},
-		{"find-knee", no_argument, NULL, OPT_KNEE},
-		{"slo", required_argument, NULL, OPT_SLO},
-		{"calibrate", required_argument, NULL, OPT_CALIBRATE},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"latency-log", required_argument, NULL, OPT_LATLOG},
-		{"ok-status", required_argument, NULL, OPT_OK_STATUS},
-		{"server-pid", required_argument, NULL, OPT_SERVER_PID},
-		{"cores", required_argument, NULL, OPT_CORES},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	f->threads = cores > 0 ? (unsigned)cores : 1;
 	f->connections = 10; /* wrk's default */
@@ -259,111 +418,14 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 	f->format = FORMAT_TEXT;
 	bench_status_2xx(&f->accept);
 	f->accept_text = "2xx";
-	opterr = 0;
-	optind = 1;
-	int c;
-	while ((c = getopt_long(argc, argv, "t:c:d:R:H:X:kh", opts, NULL)) != -1) {
-		int rc = 0;
-		double x;
-		const char *why = NULL;
-		switch (c) {
-		case 't':
-			rc = parse_unsigned("--threads", optarg, 1, MAX_THREADS, &f->threads);
-			break;
-		case 'c':
-			rc = parse_unsigned("--connections", optarg, 1, MAX_CONNECTIONS, &f->connections);
-			break;
-		case 'd':
-			rc = parse_dur("--duration", optarg, &f->duration_s);
-			f->duration_set = true;
-			break;
-		case OPT_REQUESTS:
-			if (units_parse_count(optarg, &x, &why) != 0 || x != floor(x) || x < 1 || x > 1e15)
-				rc = cmd_usage_error(NAME, "--requests '%s': expected a whole number >= 1", optarg);
-			f->requests = (uint64_t)x;
-			break;
-		case 'R':
-			rc = parse_rate_flag(optarg, &f->rate);
-			break;
-		case OPT_TIMEOUT:
-			rc = parse_dur("--timeout", optarg, &f->timeout_s);
-			break;
-		case 'H':
-			if (f->n_headers == MAX_HEADERS)
-				rc = cmd_usage_error(NAME, "-H: at most %d headers", MAX_HEADERS);
-			else
-				f->headers[f->n_headers++] = optarg;
-			break;
-		case 'X':
-			f->method = optarg;
-			break;
-		case OPT_BODY:
-			free(f->body);
-			rc = read_body(optarg, f);
-			break;
-		case 'k':
-			f->insecure = true;
-			break;
-		case OPT_KNEE:
-			f->find_knee = true;
-			break;
-		case OPT_SLO:
-			rc = parse_slo(optarg, f);
-			f->slo_set = true;
-			break;
-		case OPT_OK_STATUS:
-			if (bench_status_parse(optarg, &f->accept, &why) != 0)
-				rc = cmd_usage_error(NAME, "--ok-status '%s': %s", optarg, why);
-			f->accept_text = optarg;
-			break;
-		case OPT_CALIBRATE:
-			f->calibrate = optarg;
-			f->find_knee = true;
-			break;
-		case OPT_FORMAT:
-			if (cmd_parse_format(NAME, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &f->format))
-				rc = EXIT_BAD_INPUT;
-			break;
-		case OPT_LATLOG:
-			f->latency_log = optarg;
-			break;
-		case OPT_SERVER_PID: {
-			unsigned pid;
-			if (f->n_pids == CPU_PROBE_MAX_PIDS)
-				rc = cmd_usage_error(NAME, "--server-pid: at most %d processes", CPU_PROBE_MAX_PIDS);
-			else if (parse_unsigned("--server-pid", optarg, 1, MAX_PID, &pid) == 0)
-				f->server_pids[f->n_pids++] = (pid_t)pid;
-			else
-				rc = EXIT_BAD_INPUT;
-			break;
-		}
-		case OPT_CORES:
-			if (units_parse_number(optarg, &x, &why) != 0 || !(x > 0) || x > MAX_CORES)
-				rc = cmd_usage_error(NAME, "--cores '%s': expected the vCPUs of the server's machine, a number above 0 such as 2 or 1.5",
-						     optarg);
-			f->cores = x;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
-		default:
-			if (optopt && optopt < 256 && strchr("tcdRHX", optopt))
-				rc = cmd_usage_error(NAME, "option -%c needs a value", optopt);
-			else
-				rc = cmd_usage_error(NAME, "unknown option '%s'", argv[optind - 1]);
-		}
-		if (rc)
-			return rc;
-	}
-	if (optind >= argc)
-		return cmd_usage_error(NAME, "expected a URL");
-	if (optind + 1 < argc)
-		return cmd_usage_error(NAME, "unexpected argument '%s'", argv[optind + 1]);
-	f->url = argv[optind];
+}
+
+/* A flag that would do nothing in the chosen mode is a mistake to say,
+ * not to ignore: the user believes it applied. @return 0 or EXIT_BAD_INPUT. */
+static int check_mode(struct flags *f)
+{
 	if (f->requests && !f->duration_set)
 		f->duration_s = 0;
-	// A flag that would do nothing in the chosen mode is a mistake to say,
-	// not to ignore: the user believes it applied.
 	if (f->find_knee) {
 		if (f->rate > 0 || f->requests)
 			return cmd_usage_error(NAME, "--find-knee chooses the rate itself; drop --rate and --requests");
@@ -378,6 +440,41 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 				       f->n_pids ? "--server-pid" : "--cores");
 	}
 	return 0;
+}
+
+/* @return 0 to go on (f->done after --help), or the exit status of a usage error. */
+static int parse_flags(int argc, char **argv, struct flags *f)
+{
+	set_defaults(f);
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "t:c:d:R:H:X:kh", opts, NULL)) != -1) {
+		const struct setter *s = NULL;
+		for (size_t i = 0; i < sizeof(setters) / sizeof(setters[0]) && !s; i++)
+			if (setters[i].val == c)
+				s = &setters[i];
+		int rc;
+		if (s) {
+			rc = s->set(f, optarg);
+		} else if (c == 'h') {
+			fputs(usage_text, stdout);
+			f->done = true;
+			return 0;
+		} else if (optopt && optopt < 256 && strchr("tcdRHX", optopt)) {
+			rc = cmd_usage_error(NAME, "option -%c needs a value", optopt);
+		} else {
+			rc = cmd_usage_error(NAME, "unknown option '%s'", argv[optind - 1]);
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind >= argc)
+		return cmd_usage_error(NAME, "expected a URL");
+	if (optind + 1 < argc)
+		return cmd_usage_error(NAME, "unexpected argument '%s'", argv[optind + 1]);
+	f->url = argv[optind];
+	return check_mode(f);
 }
 
 /* ------------------------------------------------------------- printing */
@@ -435,13 +532,12 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 		fflush(stdout);
 		strbuf_reset(&sb);
 	}
+	int status = 0;
 	int rc = loadtest_knee(&o, b, d, k);
 	if (rc) {
-		strbuf_free(&sb);
-		free(k);
-		return rc == HR_E_INVALID ? EXIT_BAD_INPUT : 1;
+		status = rc == HR_E_INVALID ? EXIT_BAD_INPUT : 1;
+		goto out;
 	}
-	int status = 0;
 	rc = f->format == FORMAT_JSON ? bench_render_knee_json(&k->report, &sb) : bench_render_knee_text(&k->report, &sb);
 	if (rc) {
 		diag_error(d, "cannot render the result: %s", hr_strerror(rc));
@@ -449,8 +545,8 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 	} else {
 		fputs(strbuf_str(&sb), stdout);
 	}
-	// As for a plain run (--help, docs/bench.md): nothing answered with an
-	// accepted status, exit 1.
+	/* As for a plain run (--help, docs/bench.md): nothing answered with an
+	 * accepted status, exit 1. */
 	if (!k->answered) {
 		diag_error(d, "no request succeeded with a status in %s at any step; is %s up and the URL right?",
 			   f->accept_text, f->url);
@@ -469,50 +565,82 @@ static int run_knee(struct flags *f, struct bench *b, struct diag *d)
 			       k->info.usl_fitted ? "" : " (without sigma, kappa and gamma: the USL was not fitted)");
 		}
 	}
+out:
 	strbuf_free(&sb);
 	free(k);
 	return status;
 }
 
-static int run_bench(int argc, char **argv)
+/* One run: measure, render, judge. @return the exit status. */
+static int run_once(const struct flags *f, struct bench *b, FILE *log, struct diag *d)
 {
-	struct flags f = {0};
-	int rc = parse_flags(argc, argv, &f);
-	if (rc) {
-		free(f.body);
-		return rc < 0 ? 0 : rc;
-	}
-	struct diag d;
-	diag_init_file(&d, stderr, "headroom bench");
-	struct bench_target t = {
-		.url = f.url, .method = f.method, .headers = f.headers, .n_headers = f.n_headers,
-		.body = f.body_set ? f.body : NULL, .body_len = f.body_len, .insecure = f.insecure,
+	struct bench_run_opts o = {
+		.threads = f->threads, .connections = f->connections, .duration_s = f->duration_s,
+		.requests = f->requests, .rate = f->rate, .timeout_s = f->timeout_s,
+		.latency_log = log, .progress = g_tty ? progress : NULL, .progress_s = 1.0,
+		.accept = &f->accept,
 	};
-	struct bench *b = NULL;
-	rc = bench_new(&t, &d, &b);
+	struct bench_result r;
+	int rc = bench_run(b, &o, &r);
+	progress_done();
 	if (rc) {
-		free(f.body);
-		return rc == HR_E_INVALID ? EXIT_BAD_INPUT : 1;
+		diag_error(d, "load test failed: %s", hr_strerror(rc));
+		return 1;
 	}
+	struct bench_run_report rep;
+	loadtest_run_report(&r, f->url, &rep);
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int status;
+	rc = f->format == FORMAT_JSON ? bench_render_run_json(&rep, &sb) : bench_render_run_text(&rep, &sb);
+	if (rc) {
+		diag_error(d, "cannot render the result: %s", hr_strerror(rc));
+		status = 1;
+	} else {
+		fputs(strbuf_str(&sb), stdout);
+		status = loadtest_verdict(&r, f->url, f->accept_text, d);
+	}
+	strbuf_free(&sb);
+	bench_result_free(&r);
+	return status;
+}
+
+/* The load generator for the URL, and the latency log when asked for.
+ * @return 0 or the exit status. */
+static int open_target(struct flags *f, struct diag *d, struct bench **b, FILE **log)
+{
+	struct bench_target t = {
+		.url = f->url, .method = f->method, .headers = f->headers, .n_headers = f->n_headers,
+		.body = f->body_set ? f->body : NULL, .body_len = f->body_len, .insecure = f->insecure,
+	};
+	int rc = bench_new(&t, d, b);
+	if (rc)
+		return rc == HR_E_INVALID ? EXIT_BAD_INPUT : 1;
 	/* A calibration scales by the measured machine's size: never guess it
 	 * from this machine for a server elsewhere. */
-	if (f.calibrate && loadtest_cores(f.cores, f.server_pids, f.n_pids, b) <= 0) {
-		cmd_usage_error(NAME, "--calibrate: %s is not this machine; give --cores N, the vCPUs that serve it",
-				bench_host(b));
-		bench_free(b);
-		free(f.body);
-		return EXIT_BAD_INPUT;
-	}
-	FILE *log = NULL;
-	if (f.latency_log) {
-		log = fopen(f.latency_log, "w");
-		if (!log) {
-			diag_error(&d, "cannot write --latency-log '%s': %s", f.latency_log, strerror(errno));
-			bench_free(b);
-			free(f.body);
+	if (f->calibrate && loadtest_cores(f->cores, f->server_pids, f->n_pids, *b) <= 0)
+		return cmd_usage_error(NAME, "--calibrate: %s is not this machine; give --cores N, the vCPUs that serve it",
+				       bench_host(*b));
+	if (f->latency_log) {
+		*log = fopen(f->latency_log, "w");
+		if (!*log) {
+			diag_error(d, "cannot write --latency-log '%s': %s", f->latency_log, strerror(errno));
 			return EXIT_BAD_INPUT;
 		}
 	}
+	return 0;
+}
+
+static int run_bench(int argc, char **argv)
+{
+	struct flags f = {0};
+	struct bench *b = NULL;
+	FILE *log = NULL;
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom bench");
+	int status = parse_flags(argc, argv, &f);
+	if (status || f.done || (status = open_target(&f, &d, &b, &log)) != 0)
+		goto out;
 	/* Writes to a closed TLS socket raise SIGPIPE inside OpenSSL. */
 	signal(SIGPIPE, SIG_IGN);
 	g_bench = b;
@@ -521,45 +649,13 @@ static int run_bench(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	g_tty = isatty(STDERR_FILENO) && f.format == FORMAT_TEXT;
-
-	int status = 0;
-	if (f.find_knee) {
-		status = run_knee(&f, b, &d);
-	} else {
-		struct bench_run_opts o = {
-			.threads = f.threads, .connections = f.connections, .duration_s = f.duration_s,
-			.requests = f.requests, .rate = f.rate, .timeout_s = f.timeout_s,
-			.latency_log = log, .progress = g_tty ? progress : NULL, .progress_s = 1.0,
-			.accept = &f.accept,
-		};
-		struct bench_result r;
-		rc = bench_run(b, &o, &r);
-		progress_done();
-		if (rc) {
-			diag_error(&d, "load test failed: %s", hr_strerror(rc));
-			status = 1;
-		} else {
-			struct bench_run_report rep;
-			loadtest_run_report(&r, f.url, &rep);
-			struct strbuf sb;
-			strbuf_init(&sb, 0);
-			rc = f.format == FORMAT_JSON ? bench_render_run_json(&rep, &sb) : bench_render_run_text(&rep, &sb);
-			if (rc) {
-				diag_error(&d, "cannot render the result: %s", hr_strerror(rc));
-				status = 1;
-			} else {
-				fputs(strbuf_str(&sb), stdout);
-				status = loadtest_verdict(&r, f.url, f.accept_text, &d);
-			}
-			strbuf_free(&sb);
-			bench_result_free(&r);
-		}
-	}
+	status = f.find_knee ? run_knee(&f, b, &d) : run_once(&f, b, log, &d);
 	g_bench = NULL;
 	if (log && fclose(log) != 0) {
 		diag_error(&d, "writing --latency-log '%s' failed", f.latency_log);
 		status = 1;
 	}
+out:
 	bench_free(b);
 	free(f.body);
 	return status;

@@ -1,33 +1,32 @@
 /* check.c - `headroom check`: one sample from every source, each trigger's
  * state with the stored history behind it, the bottleneck now and the time
  * until each level is crossed; Nagios exit codes. */
-#include <errno.h>
-#include <stdarg.h>
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "util/clock.h"
-#include "cmd/cmd.h"
+#include "config/config.h"
 #include "pipeline/live.h"
 #include "pipeline/planning.h"
-#include "render/report.h"
-#include "config/config.h"
 #include "render/jsondoc.h"
+#include "render/report.h"
+#include "store/store.h"
+#include "util/clock.h"
 #include "util/color.h"
+#include "util/diag.h"
 #include "util/units.h"
 #include "util/xalloc.h"
-#include "store/store.h"
-#include "util/diag.h"
 
-// Nagios plugin exit codes (Nagios Plugin Development Guidelines, "Plugin
-// Return Codes"): configuration problems are UNKNOWN, not the usual 2.
+/* Nagios plugin exit codes (Nagios Plugin Development Guidelines, "Plugin
+ * Return Codes"): configuration problems are UNKNOWN, not the usual 2. */
 enum { NAGIOS_OK = 0, NAGIOS_WARNING = 1, NAGIOS_CRITICAL = 2, NAGIOS_UNKNOWN = 3 };
 
 static const char usage_text[] =
@@ -81,7 +80,7 @@ static void note_add(struct notes *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0)
-		abort(); // out of memory: xalloc's policy
+		abort(); /* out of memory: xalloc's policy */
 	va_end(ap);
 	n->v = xreallocarray(n->v, n->n + 2, sizeof(*n->v));
 	n->v[n->n++] = s;
@@ -106,17 +105,16 @@ static int open_store(const char *path, struct diag *d, struct store **st, struc
 	strbuf_init(&msg, 4096);
 	struct diag md;
 	diag_init_mem(&md, &msg);
+	char *why = NULL;
 	int rc = store_open(path, STORE_CREATE, &md, st);
 	if (rc == 0) {
 		store_set_diag(*st, d);
-		strbuf_free(&msg);
-		return 0;
+		goto out;
 	}
-	// The reason without diag's "PROG: error: " prefix.
+	/* The reason without diag's "PROG: error: " prefix. */
 	const char *m = strbuf_str(&msg), *e = strstr(m, "error: ");
 	m = e ? e + 7 : m;
-	char *why = xstrndup(m, strcspn(m, "\n"));
-	strbuf_free(&msg);
+	why = xstrndup(m, strcspn(m, "\n"));
 	rc = store_open(path, STORE_READONLY, d, st);
 	if (rc == 0) {
 		note_add(notes, "history store %s is read-only here: it is read, and this check is not recorded "
@@ -125,7 +123,9 @@ static int open_store(const char *path, struct diag *d, struct store **st, struc
 		note_add(notes, "no history: %s", why);
 		rc = 0;
 	}
+out:
 	free(why);
+	strbuf_free(&msg);
 	return rc;
 }
 
@@ -135,7 +135,18 @@ static int check_usage(const char *what, const char *arg)
 	return NAGIOS_UNKNOWN;
 }
 
-static int run(int argc, char **argv)
+/* What the command line asked for. */
+struct check_args {
+	const char *file, *store;
+	enum out_format fmt;
+	bool history;
+	enum color_mode color;
+	double every;  /* --interval; 0 = not given */
+	bool done;     /* --help was printed */
+};
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int parse_flags(int argc, char **argv, struct check_args *a)
 {
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
@@ -147,160 +158,140 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *file = NULL, *store_path = NULL;
-	enum out_format fmt = FORMAT_TEXT;
-	bool history = true;
-	enum color_mode color = COLOR_AUTO;
-	double every = 0;
+	*a = (struct check_args){.fmt = FORMAT_TEXT, .history = true, .color = COLOR_AUTO};
 	const char *why = NULL;
 	int c;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': file = optarg; break;
+		case 'f': a->file = optarg; break;
 		case 'F':
-			if (cmd_parse_format("check", optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &fmt))
+			if (cmd_parse_format("check", optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &a->fmt))
 				return NAGIOS_UNKNOWN;
 			break;
-		case 's': store_path = optarg; break;
-		case 'n': history = false; break;
+		case 's': a->store = optarg; break;
+		case 'n': a->history = false; break;
 		case 'i':
-			if (units_parse_duration(optarg, &every, &why) != 0 || !(every > 0))
+			if (units_parse_duration(optarg, &a->every, &why) != 0 || !(a->every > 0))
 				return check_usage("--interval expects a duration such as 5m, got", optarg);
 			break;
 		case 'C':
-			if (color_mode_parse(optarg, &color) != 0)
+			if (color_mode_parse(optarg, &a->color) != 0)
 				return check_usage("--color expects auto, always or never, got", optarg);
 			break;
-		case 'h': fputs(usage_text, stdout); return NAGIOS_OK;
+		case 'h': fputs(usage_text, stdout); a->done = true; return NAGIOS_OK;
 		default:
 			return check_usage("unknown or incomplete option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return check_usage("unexpected argument", argv[optind]);
+	return 0;
+}
 
-	struct diag d;
-	diag_init_file(&d, stderr, "headroom check");
-	d.show_source = true;
-	struct config *cfg = NULL;
+/* What one check holds; released by check_free(). */
+struct check {
+	struct config *cfg;
+	struct notes notes;
+	char *def_path;          /* the default store path, when that is the one */
+	struct store *st;
+	struct live *lv;
+	struct planning pl;
+	struct next_step *ns;    /* the planner's next step, or NULL */
+	bool plan_failed;
+	struct strbuf smsg;      /* the store's message when this check is not recorded */
+	struct diag sd;
+};
+
+static void check_free(struct check *k)
+{
+	free(k->ns);
+	planning_free(&k->pl);
+	live_close(k->lv);
+	store_close(k->st);
+	free(k->def_path);
+	notes_free(&k->notes);
+	config_free(k->cfg);
+	strbuf_free(&k->smsg);
+}
+
+/* Without -f a missing ./headroom.yaml means "nothing configured": check
+ * this machine with the default triggers. A named file must exist. */
+static int load_config(const char *file, struct diag *d, struct config **cfg)
+{
 	const char *path = cmd_config_path(file);
 	struct stat sb;
-	// Without -f a missing ./headroom.yaml means "nothing configured": check
-	// this machine with the default triggers. A named file must exist.
-	if (file || stat(path, &sb) == 0) {
-		if (config_load(path, &d, &cfg) != 0)
-			return NAGIOS_UNKNOWN;
-	}
+	if (file || stat(path, &sb) == 0)
+		return config_load(path, d, cfg);
+	return 0;
+}
 
-	// The history store: read for the `for` of each trigger and for the
-	// forecasts, and written with this check's sample, so checks from cron
-	// or Nagios see a condition hold across runs without the agent.
-	struct notes notes = {0};
-	struct store *st = NULL;
-	char *def_path = NULL;
-	if (history) {
-		if (!store_path && cfg && cfg->agent.store)
-			store_path = cfg->agent.store;
-		if (!store_path)
-			store_path = def_path = store_default_path();
-		if (!store_path)
-			note_add(&notes, "no history store: set --store, agent.store, XDG_STATE_HOME or HOME; "
-					 "a trigger's `for` cannot run across checks");
-		else if (open_store(store_path, &d, &st, &notes) != 0) {
-			free(def_path);
-			notes_free(&notes);
-			config_free(cfg);
-			return NAGIOS_UNKNOWN;
+/* The history store: read for the `for` of each trigger and for the
+ * forecasts, and written with this check's sample, so checks from cron
+ * or Nagios see a condition hold across runs without the agent.
+ * @return 0 (k->st may be NULL), or HR_E_IO after reporting to d. */
+static int open_history(struct check *k, const char *flag, struct diag *d)
+{
+	const char *path = live_store_path(flag, k->cfg, &k->def_path);
+	if (!path) {
+		note_add(&k->notes, "no history store: set --store, agent.store, XDG_STATE_HOME or HOME; "
+				    "a trigger's `for` cannot run across checks");
+		return 0;
+	}
+	return open_store(path, d, &k->st, &k->notes);
+}
+
+/* The planner's next step, when the config models a workload. A plan
+ * that cannot be computed is reported beside the triggers: monitoring
+ * goes on without it. */
+static void plan_next(struct check *k)
+{
+	if (!planning_has_workload(k->cfg))
+		return;
+	k->ns = xcalloc(1, sizeof(*k->ns));
+	struct strbuf pmsg;
+	strbuf_init(&pmsg, 1 << 16);
+	struct diag pd;
+	diag_init_mem(&pd, &pmsg);
+	pd.prog = "plan";
+	int prc = planning_init(&k->pl, k->cfg, &pd);
+	if (!prc && planning_next_step(&k->pl, k->ns) != 0) {
+		prc = HR_E_INVALID;
+		diag_error(&pd, "the planner could not run on this config");
+	}
+	/* `validate` finds the same problems before a check runs. */
+	if (prc) {
+		k->plan_failed = true;
+		free(k->ns);
+		k->ns = NULL;
+		/* One note per message line, without the caret lines. */
+		for (char *line = pmsg.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			if (line[0] && line[0] != ' ')
+				note_add(&k->notes, "plan not computed: %s", line);
 		}
 	}
+	strbuf_free(&pmsg);
+}
 
-	double agent_iv = cfg && cfg->agent.interval_s > 0 ? cfg->agent.interval_s : 10;
-	double iv = every > 0 ? every : fmax(CHECK_INTERVAL_S, agent_iv);
-	struct live_opts lo = {
-		.store = st,
-		.use_history = history,
-		.interval_s = iv,
-		.max_gap_s = 3 * iv,
-		.forecast = true,
-	};
-	struct live *lv = NULL;
-	double t0 = clock_unix();
-	if (live_open(cfg, &lo, &d, &lv) != 0) {
-		store_close(st);
-		free(def_path);
-		notes_free(&notes);
-		config_free(cfg);
-		return NAGIOS_UNKNOWN;
-	}
-	clock_sleep(live_warmup(lv) - (clock_unix() - t0));
-
-	// The planner's next step, when the config models a workload. A plan
-	// that cannot be computed is reported beside the triggers: monitoring
-	// goes on without it.
-	struct planning pl = {0};
-	struct next_step *ns = NULL;
-	const char *cur = cfg && cfg->economics.currency[0] ? cfg->economics.currency : "USD";
-	bool plan_failed = false;
-	if (planning_has_workload(cfg)) {
-		ns = xcalloc(1, sizeof(*ns));
-		struct strbuf pmsg;
-		strbuf_init(&pmsg, 1 << 16);
-		struct diag pd;
-		diag_init_mem(&pd, &pmsg);
-		pd.prog = "plan";
-		int prc = planning_init(&pl, cfg, &pd);
-		if (!prc && planning_next_step(&pl, ns) != 0) {
-			prc = -1;
-			diag_error(&pd, "the planner could not run on this config");
-		}
-		// `validate` finds the same problems before a check runs.
-		if (prc) {
-			plan_failed = true;
-			free(ns);
-			ns = NULL;
-			// One note per message line, without the caret lines.
-			for (char *line = pmsg.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-				nl = strchr(line, '\n');
-				if (nl)
-					*nl = '\0';
-				if (line[0] && line[0] != ' ')
-					note_add(&notes, "plan not computed: %s", line);
-			}
-		}
-		strbuf_free(&pmsg);
-	}
-
-	struct live_result res;
-	live_round(lv, clock_unix(), &res);
-	int status = (int)res.status;
-	if (plan_failed && status == NAGIOS_OK)
-		status = NAGIOS_UNKNOWN;
-	// Recorded after the round: the next check replays this sample.
-	if (st && store_writable(st)) {
-		struct strbuf smsg;
-		strbuf_init(&smsg, 4096);
-		struct diag sd;
-		diag_init_mem(&sd, &smsg);
-		store_set_diag(st, &sd);
-		if (store_append(st, res.now, &res.samples) != 0)
-			note_add(&notes, "this check was not recorded: %.*s", (int)strcspn(strbuf_str(&smsg), "\n"),
-				 strbuf_str(&smsg));
-		store_set_diag(st, &d);
-		strbuf_free(&smsg);
-	}
+/* Print the report. @return the exit status, @p status unless it cannot be rendered. */
+static int render(const struct check *k, const struct live_result *res, const struct check_args *a, int status)
+{
+	const char *cur = k->cfg && k->cfg->economics.currency[0] ? k->cfg->economics.currency : "USD";
 	struct strbuf text;
 	strbuf_init(&text, 0);
 	int rc;
-	if (fmt == FORMAT_JSON) {
-		json_t *doc = report_json(&res, ns, cur);
-		report_notes_json(doc, (const char *const *)notes.v, notes.n);
+	if (a->fmt == FORMAT_JSON) {
+		json_t *doc = report_json(res, k->ns, cur);
+		report_notes_json(doc, (const char *const *)k->notes.v, k->notes.n);
 		rc = jsondoc_render(doc, &text);
 	} else {
-		rc = report_text(&res, ns, cur, color_wanted(color, STDOUT_FILENO), &text);
+		rc = report_text(res, k->ns, cur, color_wanted(a->color, STDOUT_FILENO), &text);
 		if (!rc)
-			rc = report_notes_text((const char *const *)notes.v, notes.n, &text);
+			rc = report_notes_text((const char *const *)k->notes.v, k->notes.n, &text);
 	}
 	if (rc == 0) {
 		fputs(strbuf_str(&text), stdout);
@@ -309,14 +300,50 @@ static int run(int argc, char **argv)
 		status = NAGIOS_UNKNOWN;
 	}
 	strbuf_free(&text);
+	return status;
+}
+
+static int run(int argc, char **argv)
+{
+	struct check_args a;
+	int status = parse_flags(argc, argv, &a);
+	if (status || a.done)
+		return status;
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom check");
+	d.show_source = true;
+	struct check k = {0};
+	strbuf_init(&k.smsg, 4096);
+	diag_init_mem(&k.sd, &k.smsg);
+	status = NAGIOS_UNKNOWN;
+	if (load_config(a.file, &d, &k.cfg) != 0 || (a.history && open_history(&k, a.store, &d) != 0))
+		goto out;
+	double agent_iv = k.cfg && k.cfg->agent.interval_s > 0 ? k.cfg->agent.interval_s : 10;
+	double iv = a.every > 0 ? a.every : fmax(CHECK_INTERVAL_S, agent_iv);
+	struct live_opts lo = {
+		.store = k.st,
+		.use_history = a.history,
+		.interval_s = iv,
+		.max_gap_s = 3 * iv,
+		.forecast = true,
+	};
+	double t0 = clock_unix();
+	if (live_open(k.cfg, &lo, &d, &k.lv) != 0)
+		goto out;
+	clock_sleep(live_warmup(k.lv) - (clock_unix() - t0));
+	plan_next(&k);
+	/* Recorded after the round: the next check replays this sample. */
+	struct live_result res;
+	if (live_record(k.lv, clock_unix(), &k.sd, &res) != 0)
+		note_add(&k.notes, "this check was not recorded: %.*s", (int)strcspn(strbuf_str(&k.smsg), "\n"),
+			 strbuf_str(&k.smsg));
+	status = (int)res.status;
+	if (k.plan_failed && status == NAGIOS_OK)
+		status = NAGIOS_UNKNOWN;
+	status = render(&k, &res, &a, status);
 	live_result_free(&res);
-	free(ns);
-	planning_free(&pl);
-	live_close(lv);
-	store_close(st);
-	free(def_path);
-	notes_free(&notes);
-	config_free(cfg);
+out:
+	check_free(&k);
 	return status;
 }
 

@@ -1,9 +1,12 @@
 /* cmd.h - the subcommands, one file each (apk-tools app_*.c).
  *
- * A subcommand parses its own flags (getopt_long, one option table beside
- * its usage text), wires the layers together and prints. It returns the
- * process exit status: 0 ok, 2 bad input (usage or config), other codes as
- * its --help says (check uses Nagios codes). */
+ * A subcommand is thin: it reads its flags (getopt_long, one option table
+ * beside its usage text; a long list of options as a table of setters),
+ * loads, calls one pipeline or model function, renders and writes. A flow
+ * of several steps lives in pipeline/; no function here is over 80 lines
+ * (tests/integration/checksrc.sh). It returns the process exit status: 0
+ * ok, 2 bad input (usage or config), other codes as its --help says (check
+ * uses Nagios codes). */
 #ifndef HR_CMD_H
 #define HR_CMD_H
 
@@ -42,7 +45,7 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD, FORMAT_HTML };
 /**
  * Parse a --format value against the formats a command allows.
  * @param allowed bit set of (1u << FORMAT_x).
- * @return 0 and *out set, or -1 after printing one line to stderr.
+ * @return 0 and *out set, or HR_E_INVALID after printing one line to stderr.
  */
 int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum out_format *out);
 

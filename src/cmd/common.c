@@ -1,16 +1,18 @@
+/* common.c - what every subcommand shares: --format, the config's search
+ * order, usage errors, and writing a document out (see cmd.h). */
 #include "cmd/cmd.h"
 
-#include <fcntl.h>
-#include "util/strbuf.h"
-
-
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "util/error.h"
+#include "util/xalloc.h"
 
 int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum out_format *out)
 {
@@ -30,7 +32,7 @@ int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum 
 		}
 	}
 	fputc('\n', stderr);
-	return -1;
+	return HR_E_INVALID;
 }
 
 /* The search order the README and `headroom --help` give: the working
@@ -45,7 +47,7 @@ const char *cmd_config_path(const char *flag)
 		return "headroom.yaml";
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	int n = -1;
-	// The XDG spec: a relative path in an XDG variable is invalid and ignored.
+	/* The XDG spec: a relative path in an XDG variable is invalid and ignored. */
 	if (xdg && xdg[0] == '/')
 		n = snprintf(found, sizeof(found), "%s/headroom/headroom.yaml", xdg);
 	else if (home && home[0] == '/')
@@ -88,7 +90,7 @@ int cmd_write(const char *cmd, const char *path, const char *text, size_t len, b
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (!replace) {
-		// A new file only: O_EXCL, so a file that appears meanwhile is kept too.
+		/* A new file only: O_EXCL, so a file that appears meanwhile is kept too. */
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			fprintf(stderr, "headroom %s: %s %s\n", cmd, path,
@@ -103,15 +105,9 @@ int cmd_write(const char *cmd, const char *path, const char *text, size_t len, b
 		}
 		return 0;
 	}
-	// Through a temporary file renamed over the target: a reader never sees
-	// half a document, and a failed write leaves the old one.
-	size_t n = strlen(path) + 32;
-	char *tmp = malloc(n);
-	if (!tmp) {
-		fprintf(stderr, "headroom %s: out of memory\n", cmd);
-		return 1;
-	}
-	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+	/* Through a temporary file renamed over the target: a reader never sees
+	 * half a document, and a failed write leaves the old one. */
+	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	bool ok = fd >= 0 && write_all(fd, text, len);
 	int err = errno;

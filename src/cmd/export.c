@@ -3,6 +3,8 @@
  * One table of exporters; each parses its own flags, plans through
  * pipeline/export.h and writes what a renderer made. Adding an export is
  * adding a row. */
+#include "cmd/cmd.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "config/config.h"
 #include "model/rules.h"
 #include "pipeline/export.h"
@@ -107,6 +108,7 @@ struct opts {
 	const char *file, *output, *ns;
 	double users;
 	int stage;
+	bool done;  /* --help was printed */
 };
 
 static int parse_users(const char *cmd, const char *v, double *out)
@@ -117,6 +119,7 @@ static int parse_users(const char *cmd, const char *v, double *out)
 	return 0;
 }
 
+/* @return 0 to go on (o->done after --help), or the exit status of a usage error. */
 static int parse_opts(const char *cmd, const char *usage_text, bool stages, bool ns, int argc, char **argv,
 		      struct opts *o)
 {
@@ -166,7 +169,7 @@ static int parse_opts(const char *cmd, const char *usage_text, bool stages, bool
 			o->ns = optarg;
 			break;
 		}
-		case 'h': fputs(usage_text, stdout); return -1;
+		case 'h': fputs(usage_text, stdout); o->done = true; return 0;
 		case ':': return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default: return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -203,8 +206,8 @@ static int run_compose(int argc, char **argv)
 	const char *cmd = "export compose";
 	struct opts o;
 	int rc = parse_opts(cmd, compose_usage, true, false, argc, argv, &o);
-	if (rc)
-		return rc < 0 ? 0 : rc;
+	if (rc || o.done)
+		return rc;
 	if (o.stage > STAGE_SPLIT)
 		return cmd_usage_error(cmd, "stage '%s' runs on several app nodes, which one Compose file cannot; use headroom export k8s",
 				       plan_stage_name((enum stage_kind)o.stage));
@@ -217,6 +220,7 @@ static int run_compose(int argc, char **argv)
 	struct strbuf sb, pg;
 	strbuf_init(&sb, 0);
 	strbuf_init(&pg, 0);
+	char *conf_path = NULL;
 	int status = EXIT_BAD_INPUT;
 	const char *path = cmd_config_path(o.file);
 	if (config_load(path, &d, &cfg) || export_plan_init(&ep, cfg, o.users, o.stage, &d))
@@ -233,7 +237,6 @@ static int run_compose(int argc, char **argv)
 	}
 	struct export_doc x;
 	doc_init(&x, &ep, "compose", path);
-	char *conf_path = NULL;
 	size_t pgi = compose_pg_index(&x);
 	if (o.output && strcmp(o.output, "-") != 0 && pgi < x.n) {
 		x.pg_conf = "postgresql.conf";
@@ -243,7 +246,6 @@ static int run_compose(int argc, char **argv)
 	}
 	if (compose_render(&x, &sb) || (conf_path && pgconf_render(&x, pgi, &pg))) {
 		diag_error(&d, "cannot render the compose file");
-		free(conf_path);
 		status = 1;
 		goto out;
 	}
@@ -252,8 +254,8 @@ static int run_compose(int argc, char **argv)
 		status = cmd_write(cmd, conf_path, strbuf_str(&pg), pg.len, true);
 	if (!status && !conf_path && pgi < x.n)
 		fprintf(stderr, "headroom export compose: PostgreSQL's settings file is written only with -o FILE\n");
-	free(conf_path);
 out:
+	free(conf_path);
 	strbuf_free(&sb);
 	strbuf_free(&pg);
 	export_plan_free(&ep);
@@ -266,8 +268,8 @@ static int run_k8s(int argc, char **argv)
 	const char *cmd = "export k8s";
 	struct opts o;
 	int rc = parse_opts(cmd, k8s_usage, false, true, argc, argv, &o);
-	if (rc)
-		return rc < 0 ? 0 : rc;
+	if (rc || o.done)
+		return rc;
 	struct diag d;
 	diag_init_file(&d, stderr, "headroom export k8s");
 	d.show_source = isatty(fileno(stderr));
@@ -322,9 +324,16 @@ static const char promrules_opts[] =
 	"      --metrics     print the PromQL of every built-in metric (a Markdown table)\n"
 	"  -h, --help        this text\n";
 
-static int run_promrules(int argc, char **argv)
+/* What `export prometheus-rules` was given. */
+struct promrules_args {
+	const char *file, *output;
+	bool list;  /* --metrics */
+	bool done;  /* --help was printed */
+};
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int promrules_parse(const char *cmd, int argc, char **argv, struct promrules_args *a)
 {
-	static const char cmd[] = "export prometheus-rules";
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
@@ -332,19 +341,19 @@ static int run_promrules(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *file = NULL, *output = NULL;
-	bool list = false;
+	memset(a, 0, sizeof(*a));
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': file = optarg; break;
-		case 'o': output = optarg; break;
-		case 'm': list = true; break;
+		case 'f': a->file = optarg; break;
+		case 'o': a->output = optarg; break;
+		case 'm': a->list = true; break;
 		case 'h':
 			printf("%s\n%s\n%s\nExit status: 0, 1 when the file cannot be written, 2 for bad input.\n",
 			       promrules_synopsis, promrules_desc, promrules_opts);
+			a->done = true;
 			return 0;
 		case ':': return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default: return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -352,43 +361,61 @@ static int run_promrules(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (list) {
-		struct strbuf sb;
-		strbuf_init(&sb, 0);
-		int rc = promrules_render_metrics_md(&sb);
-		int st = rc ? 1 : cmd_write(cmd, output, strbuf_str(&sb), sb.len, true);
-		strbuf_free(&sb);
-		return st;
-	}
+	return 0;
+}
 
+/* The rules as `check` has them: the config's over the defaults, each
+ * checked after the merge (an override may leave out what its default has).
+ * @return 0, or HR_E_INVALID after reporting each bad rule to d. */
+static int merge_rules(const struct config *cfg, struct rule_set *rules, struct diag *d)
+{
+	rules_merge(cfg->triggers, cfg->n_triggers, rules);
+	int rc = 0;
+	for (size_t i = 0; i < rules->n; i++) {
+		const char *why = rules_validate(&rules->rules[i]);
+		if (why) {
+			char key[256];
+			snprintf(key, sizeof(key), "triggers.%s", rules->rules[i].name ? rules->rules[i].name : "");
+			struct diag_loc loc = config_loc(cfg, key);
+			diag_at(d, DIAG_ERROR, &loc, "trigger '%s': %s", rules->rules[i].name ? rules->rules[i].name : "?", why);
+			rc = HR_E_INVALID;
+		}
+	}
+	return rc;
+}
+
+/* --metrics: the PromQL of every built-in metric. @return the exit status. */
+static int promrules_metrics(const char *cmd, const char *output)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int rc = promrules_render_metrics_md(&sb);
+	int st = rc ? 1 : cmd_write(cmd, output, strbuf_str(&sb), sb.len, true);
+	strbuf_free(&sb);
+	return st;
+}
+
+static int run_promrules(int argc, char **argv)
+{
+	static const char cmd[] = "export prometheus-rules";
+	struct promrules_args a;
+	int status = promrules_parse(cmd, argc, argv, &a);
+	if (status || a.done)
+		return status;
+	if (a.list)
+		return promrules_metrics(cmd, a.output);
 	struct diag d;
 	diag_init_file(&d, stderr, "headroom");
 	d.show_source = isatty(fileno(stderr));
-	const char *path = cmd_config_path(file);
+	const char *path = cmd_config_path(a.file);
 	struct config *cfg = NULL;
 	struct planning ps = {0};
 	struct rule_set rules = {0};
 	struct next_step next;
 	memset(&next, 0, sizeof(next));
 	bool planned = false;
-	int status = EXIT_BAD_INPUT;
-	if (config_load(path, &d, &cfg))
-		goto out;
-	/* The rules as `check` has them: the config's over the defaults, each
-	 * checked after the merge (an override may leave out what its default has). */
-	rules_merge(cfg->triggers, cfg->n_triggers, &rules);
-	bool bad = false;
-	for (size_t i = 0; i < rules.n; i++) {
-		const char *why = rules_validate(&rules.rules[i]);
-		if (why) {
-			char key[256];
-			snprintf(key, sizeof(key), "triggers.%s", rules.rules[i].name ? rules.rules[i].name : "");
-			struct diag_loc loc = config_loc(cfg, key);
-			diag_at(&d, DIAG_ERROR, &loc, "trigger '%s': %s", rules.rules[i].name ? rules.rules[i].name : "?", why);
-			bad = true;
-		}
-	}
-	if (bad)
+	status = EXIT_BAD_INPUT;
+	if (config_load(path, &d, &cfg) || merge_rules(cfg, &rules, &d))
 		goto out;
 	if (planning_has_workload(cfg)) {
 		if (planning_init(&ps, cfg, &d))
@@ -417,7 +444,7 @@ static int run_promrules(int argc, char **argv)
 		fprintf(stderr, "headroom %s: cannot render the rules: %s\n", cmd, hr_strerror(rc));
 		status = 1;
 	} else {
-		status = cmd_write(cmd, output, strbuf_str(&sb), sb.len, true);
+		status = cmd_write(cmd, a.output, strbuf_str(&sb), sb.len, true);
 	}
 	strbuf_free(&sb);
 out:

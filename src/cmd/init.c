@@ -1,4 +1,6 @@
 /* init.c - `headroom init`: a first config from a compose file and this machine. */
+#include "cmd/cmd.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -7,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "config/catalog.h"
 #include "config/compose.h"
 #include "config/draft.h"
@@ -55,7 +56,16 @@ static int parse_size_flag(const char *flag, const char *v, double *out)
 	return 0;
 }
 
-static int run(int argc, char **argv)
+/* What the command line asked for. */
+struct init_args {
+	const char *from, *output, *provider;
+	bool force;
+	double cpus, memory, disk;  /* 0 (disk: -1): this machine's */
+	bool done;                  /* --help was printed */
+};
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int parse_flags(int argc, char **argv, struct init_args *a)
 {
 	enum { OPT_FROM = 256, OPT_FORCE, OPT_PROVIDER, OPT_CPUS, OPT_MEMORY, OPT_DISK };
 	static const struct option opts[] = {
@@ -69,41 +79,47 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *from = NULL, *output = "headroom.yaml", *provider = NULL;
-	bool force = false;
-	double cpus = 0, memory = 0, disk = -1;
+	*a = (struct init_args){.output = "headroom.yaml", .disk = -1};
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_FROM: from = optarg; break;
-		case 'o': output = optarg; break;
-		case OPT_FORCE: force = true; break;
-		case OPT_PROVIDER: provider = optarg; break;
+		case OPT_FROM: a->from = optarg; break;
+		case 'o': a->output = optarg; break;
+		case OPT_FORCE: a->force = true; break;
+		case OPT_PROVIDER: a->provider = optarg; break;
 		case OPT_CPUS: {
 			char *end;
-			cpus = strtod(optarg, &end);
-			if (end == optarg || *end || !(cpus > 0 && cpus <= 4096))
+			a->cpus = strtod(optarg, &end);
+			if (end == optarg || *end || !(a->cpus > 0 && a->cpus <= 4096))
 				return cmd_usage_error("init", "--cpus: expected a number of vCPUs from 0 to 4096, got '%s'", optarg);
 			break;
 		}
 		case OPT_MEMORY:
-			if (parse_size_flag("--memory", optarg, &memory))
+			if (parse_size_flag("--memory", optarg, &a->memory))
 				return EXIT_BAD_INPUT;
 			break;
 		case OPT_DISK:
-			if (parse_size_flag("--disk", optarg, &disk))
+			if (parse_size_flag("--disk", optarg, &a->disk))
 				return EXIT_BAD_INPUT;
 			break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(usage_text, stdout); a->done = true; return 0;
 		case ':': return cmd_usage_error("init", "option '%s' needs a value", argv[optind - 1]);
 		default: return cmd_usage_error("init", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error("init", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
 
+static int run(int argc, char **argv)
+{
+	struct init_args a;
+	int status = parse_flags(argc, argv, &a);
+	if (status || a.done)
+		return status;
 	struct diag d;
 	diag_init_file(&d, stderr, "headroom init");
 	d.show_source = isatty(fileno(stderr));
@@ -112,31 +128,31 @@ static int run(int argc, char **argv)
 	struct draft dr = {0};
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
-	int status = EXIT_BAD_INPUT;
-	if (from && compose_load(from, &d, &proj))
+	status = EXIT_BAD_INPUT;
+	if (a.from && compose_load(a.from, &d, &proj))
 		goto out;
 	struct host_facts host;
 	if (host_probe("/", &host, &d))
 		goto out;
-	if (cpus > 0)
-		host.vcpu = cpus;
-	if (memory > 0)
-		host.memory_b = memory;
-	if (disk > 0)
-		host.disk_b = disk;
+	if (a.cpus > 0)
+		host.vcpu = a.cpus;
+	if (a.memory > 0)
+		host.memory_b = a.memory;
+	if (a.disk > 0)
+		host.disk_b = a.disk;
 	if (catalog_load_dir(NULL, &d, &cat))
 		goto out;
-	if (draft_build(proj, host.vcpu, host.memory_b, host.disk_b, &cat, provider, &d, &dr))
+	if (draft_build(proj, host.vcpu, host.memory_b, host.disk_b, &cat, a.provider, &d, &dr))
 		goto out;
 	if (draft_render(&dr, HEADROOM_VERSION, &sb)) {
 		diag_error(&d, "the draft is larger than the output buffer");
 		status = 1;
 		goto out;
 	}
-	status = cmd_write("init", output, strbuf_str(&sb), sb.len, force);
-	if (status == 0 && strcmp(output, "-") != 0)
-		fprintf(stderr, "headroom init: wrote %s (%zu components); check it with: headroom validate -f %s\n", output,
-			dr.n, output);
+	status = cmd_write("init", a.output, strbuf_str(&sb), sb.len, a.force);
+	if (status == 0 && strcmp(a.output, "-") != 0)
+		fprintf(stderr, "headroom init: wrote %s (%zu components); check it with: headroom validate -f %s\n",
+			a.output, dr.n, a.output);
 out:
 	strbuf_free(&sb);
 	draft_free(&dr);

@@ -1,4 +1,6 @@
 /* plan.c - `headroom plan`: the staged roadmap from a model of the workload. */
+#include "cmd/cmd.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -6,11 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
-#include "pipeline/planning.h"
 #include "config/config.h"
 #include "model/planner.h"
 #include "pipeline/plandoc.h"
+#include "pipeline/planning.h"
 #include "render/doc.h"
 #include "render/plan.h"
 #include "render/plan_html.h"
@@ -70,7 +71,7 @@ static const char usage_text[] =
 	"A milestone no deployment can meet is reported as infeasible, with why.\n"
 	"Exit status: 0 planned, 2 bad flags or config.\n";
 
-/* Parse "500,2k,10k" into out; one message and -1 on error. */
+/* Parse "500,2k,10k" into out. @return 0, or HR_E_INVALID after one message. */
 static int parse_users(const char *text, double *out, size_t cap, size_t *n)
 {
 	*n = 0;
@@ -81,7 +82,7 @@ static int parse_users(const char *text, double *out, size_t cap, size_t *n)
 		char item[64];
 		if (len == 0 || len >= sizeof(item)) {
 			cmd_usage_error("plan", "--users: expected user counts separated by commas, got '%s'", text);
-			return -1;
+			return HR_E_INVALID;
 		}
 		memcpy(item, p, len);
 		item[len] = 0;
@@ -89,16 +90,16 @@ static int parse_users(const char *text, double *out, size_t cap, size_t *n)
 		double v;
 		if (units_parse_count(item, &v, &why)) {
 			cmd_usage_error("plan", "--users: '%s' is not a user count (%s)", item, why ? why : "expected e.g. 5000 or 10k");
-			return -1;
+			return HR_E_INVALID;
 		}
 		if (v > WORKLOAD_MAX_USERS) {
 			cmd_usage_error("plan", "--users: '%s' is more than the %.0e users a plan models", item,
 					WORKLOAD_MAX_USERS);
-			return -1;
+			return HR_E_INVALID;
 		}
 		if (*n == cap) {
 			cmd_usage_error("plan", "--users: at most %zu milestones", cap);
-			return -1;
+			return HR_E_INVALID;
 		}
 		out[(*n)++] = v;
 		if (!comma)
@@ -163,7 +164,16 @@ static int write_document(const struct planning *ps, const struct config *cfg, c
 	return status;
 }
 
-static int run(int argc, char **argv)
+/* What the command line asked for. */
+struct plan_args {
+	const char *file, *users_arg, *output;
+	long months;           /* --months; -1 = not given */
+	enum out_format fmt;
+	bool done;             /* --help was printed */
+};
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int parse_flags(int argc, char **argv, struct plan_args *a)
 {
 	enum { OPT_FORMAT = 256 };
 	static const struct option opts[] = {
@@ -175,39 +185,38 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *file = NULL, *users_arg = NULL, *output = NULL;
-	long months = -1;
-	enum out_format fmt = FORMAT_TEXT;
+	*a = (struct plan_args){.months = -1, .fmt = FORMAT_TEXT};
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:u:m:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			file = optarg;
+			a->file = optarg;
 			break;
 		case 'u':
-			users_arg = optarg;
+			a->users_arg = optarg;
 			break;
 		case 'o':
 			if (!*optarg)
 				return cmd_usage_error("plan", "--output: expected a file name");
-			output = optarg;
+			a->output = optarg;
 			break;
 		case 'm': {
 			char *end;
-			months = strtol(optarg, &end, 10);
-			if (*optarg == 0 || *end != 0 || months < 1 || months > 240)
+			a->months = strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end != 0 || a->months < 1 || a->months > 240)
 				return cmd_usage_error("plan", "--months: expected a whole number of months from 1 to 240, got '%s'",
 						       optarg);
 			break;
 		}
 		case OPT_FORMAT:
-			if (cmd_parse_format("plan", optarg, (1u << FORMAT_TEXT) | (1u << FORMAT_JSON) | (1u << FORMAT_MD) | (1u << FORMAT_HTML), &fmt))
+			if (cmd_parse_format("plan", optarg, (1u << FORMAT_TEXT) | (1u << FORMAT_JSON) | (1u << FORMAT_MD) | (1u << FORMAT_HTML), &a->fmt))
 				return EXIT_BAD_INPUT;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			a->done = true;
 			return 0;
 		case ':':
 			return cmd_usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
@@ -217,93 +226,110 @@ static int run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("plan", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
 
-	double *users = xcalloc(MAX_MILESTONES, sizeof(*users));
-	size_t n_users = 0;
-	if (users_arg && parse_users(users_arg, users, MAX_MILESTONES, &n_users)) {
-		free(users);
-		return EXIT_BAD_INPUT;
-	}
-
-	struct diag d;
-	diag_init_file(&d, stderr, "headroom");
-	d.show_source = isatty(fileno(stderr));
-	struct config *cfg = NULL;
-	struct planning ps = {0};
-	struct plan_step *steps = NULL;
-	struct plan_current *current = NULL;
-	struct plan_dedicated *dedicated = NULL;
-	int status = EXIT_BAD_INPUT;
-	if (config_load(cmd_config_path(file), &d, &cfg) || planning_init(&ps, cfg, &d))
-		goto out;
-	const struct planner_input *in = &ps.in;
-
-	const char *note = NULL;
-	char note_buf[160];
-	if (n_users == 0 && months > 0 && !(cfg->workload.growth_monthly > 0)) {
+/* The milestones when --users gave none: --months of growth, the config's
+ * milestones, or the default horizon (see --help).
+ * @param note set to a note for the report when there is one milestone only.
+ * @return 0, or EXIT_BAD_INPUT after a message. */
+static int milestones(const struct config *cfg, long months, double *users, size_t *n, const char **note,
+		      struct diag *d)
+{
+	static const char one[] = "one milestone, workload.users: the workload has no growth rate and no milestones";
+	*note = NULL;
+	if (*n > 0)
+		return 0;
+	if (months > 0 && !(cfg->workload.growth_monthly > 0))
 		/* A flat curve would plan one milestone and say nothing. */
-		cmd_usage_error("plan", "--months %ld: workload.growth is not set, so there is no growth curve to follow; "
-					"give workload.growth or --users", months);
+		return cmd_usage_error("plan", "--months %ld: workload.growth is not set, so there is no growth curve to follow; "
+					       "give workload.growth or --users", months);
+	if (cfg->workload.n_milestones == 0 && !(cfg->workload.growth_monthly > 0))
+		*note = one;
+	struct workload w = cfg->workload;
+	if (months > 0)
+		w.n_milestones = 0; /* --months asks for the growth curve */
+	unsigned horizon = months > 0 ? (unsigned)months : DEFAULT_MONTHS;
+	*n = planner_milestones(&w, horizon, users, MAX_MILESTONES);
+	if (w.n_milestones == 0 && w.growth_monthly > 0 && *n <= horizon)
+		diag_warn(d, "the growth curve passes %.0e users after month %zu; the plan stops there",
+			  WORKLOAD_MAX_USERS, *n - 1);
+	return 0;
+}
+
+/* The text or JSON roadmap: plan, render, write. @return the exit status. */
+static int write_roadmap(const struct planning *ps, const struct config *cfg, const struct plan_args *a,
+			 const double *users, size_t n, const char *note, struct diag *d)
+{
+	struct plan_step *steps = xcalloc(n, sizeof(*steps));
+	struct plan_current *current = xcalloc(1, sizeof(*current));
+	struct plan_dedicated *dedicated = xcalloc(1, sizeof(*dedicated));
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int status = EXIT_BAD_INPUT;
+	if (planner_run(&ps->in, users, n, steps)) {
+		diag_error(d, "a milestone is not a user count (negative or not a number)");
 		goto out;
 	}
-	if (n_users == 0 && cfg->workload.n_milestones == 0 && !(cfg->workload.growth_monthly > 0)) {
-		snprintf(note_buf, sizeof(note_buf),
-			 "one milestone, workload.users: the workload has no growth rate and no milestones");
-		note = note_buf;
-	}
-	if (n_users == 0) {
-		struct workload w = cfg->workload;
-		if (months > 0)
-			w.n_milestones = 0; /* --months asks for the growth curve */
-		unsigned horizon = months > 0 ? (unsigned)months : DEFAULT_MONTHS;
-		n_users = planner_milestones(&w, horizon, users, MAX_MILESTONES);
-		if (w.n_milestones == 0 && w.growth_monthly > 0 && n_users <= horizon)
-			diag_warn(&d, "the growth curve passes %.0e users after month %zu; the plan stops there",
-				  WORKLOAD_MAX_USERS, n_users - 1);
-	}
-	if (fmt == FORMAT_MD || fmt == FORMAT_HTML) {
-		status = write_document(&ps, cfg, cmd_config_path(file), fmt, output, users, n_users, &d);
-		goto out;
-	}
-	steps = xcalloc(n_users, sizeof(*steps));
-	if (planner_run(in, users, n_users, steps)) {
-		diag_error(&d, "a milestone is not a user count (negative or not a number)");
-		goto out;
-	}
-	current = xcalloc(1, sizeof(*current));
-	dedicated = xcalloc(1, sizeof(*dedicated));
-	if (planner_current(in, current) || planner_dedicated(in, dedicated)) {
-		diag_error(&d, "workload.users or economics.dedicated.users is not a user count");
+	if (planner_current(&ps->in, current) || planner_dedicated(&ps->in, dedicated)) {
+		diag_error(d, "workload.users or economics.dedicated.users is not a user count");
 		goto out;
 	}
 	struct plan_report rep = {
-		.source = cmd_config_path(file),
+		.source = cmd_config_path(a->file),
 		.currency = cfg->economics.currency[0] ? cfg->economics.currency : "USD",
-		.in = in,
+		.in = &ps->in,
 		.steps = steps,
-		.n_steps = n_users,
+		.n_steps = n,
 		.current = current,
 		.dedicated = dedicated,
 	};
 	if (note)
 		rep.notes[rep.n_notes++] = note;
-	struct strbuf sb;
-	strbuf_init(&sb, 0);
-	int rc = fmt == FORMAT_JSON ? plan_render_json(&rep, &sb) : plan_render_text(&rep, &sb);
+	int rc = a->fmt == FORMAT_JSON ? plan_render_json(&rep, &sb) : plan_render_text(&rep, &sb);
 	if (rc) {
-		diag_error(&d, "cannot render the plan: %s", hr_strerror(rc));
+		diag_error(d, "cannot render the plan: %s", hr_strerror(rc));
 		status = 1;
-	} else if (output) {
-		status = cmd_write("plan", output, strbuf_str(&sb), sb.len, true);
+	} else if (a->output) {
+		status = cmd_write("plan", a->output, strbuf_str(&sb), sb.len, true);
 	} else {
 		fputs(strbuf_str(&sb), stdout);
 		status = fflush(stdout) == 0 ? 0 : 1;
 	}
-	strbuf_free(&sb);
 out:
+	strbuf_free(&sb);
 	free(current);
 	free(dedicated);
 	free(steps);
+	return status;
+}
+
+static int run(int argc, char **argv)
+{
+	struct plan_args a;
+	int status = parse_flags(argc, argv, &a);
+	if (status || a.done)
+		return status;
+	double *users = xcalloc(MAX_MILESTONES, sizeof(*users));
+	size_t n_users = 0;
+	struct diag d;
+	diag_init_file(&d, stderr, "headroom");
+	d.show_source = isatty(fileno(stderr));
+	struct config *cfg = NULL;
+	struct planning ps = {0};
+	const char *note = NULL;
+	status = EXIT_BAD_INPUT;
+	if (a.users_arg && parse_users(a.users_arg, users, MAX_MILESTONES, &n_users))
+		goto out;
+	if (config_load(cmd_config_path(a.file), &d, &cfg) || planning_init(&ps, cfg, &d))
+		goto out;
+	if (milestones(cfg, a.months, users, &n_users, &note, &d))
+		goto out;
+	if (a.fmt == FORMAT_MD || a.fmt == FORMAT_HTML)
+		status = write_document(&ps, cfg, cmd_config_path(a.file), a.fmt, a.output, users, n_users, &d);
+	else
+		status = write_roadmap(&ps, cfg, &a, users, n_users, note, &d);
+out:
 	planning_free(&ps);
 	config_free(cfg);
 	free(users);

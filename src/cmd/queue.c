@@ -1,11 +1,12 @@
 /* queue.c - `headroom queue`: the M/M/c calculator, and M/G/c with --service-cv (model/queue). */
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
 #include "model/queue.h"
 #include "render/queue.h"
 #include "util/strbuf.h"
@@ -66,43 +67,43 @@ static void usage(FILE *fp)
 		QUEUE_MAX_SERVERS, QUEUE_MAX_CV, QUEUE_DEFAULT_MAX_SERVERS);
 }
 
-/* A whole number in [1, max], digits only (no sign, no suffix). */
+/* A whole number in [1, max], digits only (no sign, no suffix). @return 0 or HR_E_INVALID. */
 static int parse_count(const char *s, unsigned max, unsigned *out)
 {
 	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
-		return -1;
+		return HR_E_INVALID;
 	unsigned long v = strtoul(s, NULL, 10);
 	if (v < 1 || v > max)
-		return -1;
+		return HR_E_INVALID;
 	*out = (unsigned)v;
 	return 0;
 }
 
-/* "p95=200ms" -> quantile 0.95, 0.2 s. */
+/* "p95=200ms" -> quantile 0.95, 0.2 s. @return 0, or HR_E_INVALID with *why set. */
 static int parse_target(const char *s, double *q, double *secs, const char **why)
 {
 	*why = "expected pNN=DURATION, such as p95=200ms, p50=80ms or p99=1s";
 	if (s[0] != 'p' && s[0] != 'P')
-		return -1;
+		return HR_E_INVALID;
 	const char *eq = strchr(s, '=');
 	if (!eq || eq == s + 1 || (size_t)(eq - s) > 16)
-		return -1;
+		return HR_E_INVALID;
 	char pct[17];
 	memcpy(pct, s + 1, (size_t)(eq - s - 1));
 	pct[eq - s - 1] = '\0';
 	double v;
 	const char *w;
 	if (units_parse_number(pct, &v, &w) != 0)
-		return -1;
+		return HR_E_INVALID;
 	if (!(v > 0 && v < 100)) {
 		*why = "the percentile must be above 0 and below 100, e.g. p95";
-		return -1;
+		return HR_E_INVALID;
 	}
 	if (units_parse_duration(eq + 1, secs, why) != 0)
-		return -1;
+		return HR_E_INVALID;
 	if (!(*secs > 0)) {
 		*why = "the target duration must be more than 0";
-		return -1;
+		return HR_E_INVALID;
 	}
 	*q = v / 100.0;
 	return 0;
@@ -139,7 +140,15 @@ static int run_target(struct queue_report *rep, unsigned max_c, enum out_format 
 	return emit(rep, fmt);
 }
 
-static int run(int argc, char **argv)
+/* What the command line gave, as text. */
+struct queue_args {
+	const char *arrival, *service, *servers, *target, *max_servers, *cv;
+	enum out_format fmt;
+	bool done;  /* --help was printed */
+};
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int parse_flags(int argc, char **argv, struct queue_args *a)
 {
 	static const struct option opts[] = {
 		{"arrival", required_argument, NULL, 'a'},
@@ -153,80 +162,90 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *arrival = NULL, *service = NULL, *servers = NULL, *target = NULL;
-	const char *max_servers = NULL, *cv_text = NULL;
-	enum out_format fmt = FORMAT_TEXT;
+	*a = (struct queue_args){.fmt = FORMAT_TEXT};
 	opterr = 0;
-	optind = 0; // full getopt reset (glibc), so the parse never depends on earlier use
+	optind = 0; /* full getopt reset (glibc), so the parse never depends on earlier use */
 	int ch;
 	while ((ch = getopt_long(argc, argv, ":a:s:c:t:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'a': arrival = optarg; break;
-		case 's': service = optarg; break;
-		case 'c': servers = optarg; break;
-		case 't': target = optarg; break;
-		case 'M': max_servers = optarg; break;
-		case 'V': cv_text = optarg; break;
+		case 'a': a->arrival = optarg; break;
+		case 's': a->service = optarg; break;
+		case 'c': a->servers = optarg; break;
+		case 't': a->target = optarg; break;
+		case 'M': a->max_servers = optarg; break;
+		case 'V': a->cv = optarg; break;
 		case 'F':
-			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &fmt))
+			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &a->fmt))
 				return EXIT_BAD_INPUT;
 			break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); a->done = true; return 0;
 		case ':': return cmd_usage_error(name, "option '%s' needs a value", argv[optind - 1]);
 		default: return cmd_usage_error(name, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(name, "unexpected argument '%s'", argv[optind]);
-	if (!arrival)
+	if (!a->arrival)
 		return cmd_usage_error(name, "--arrival RATE is required, e.g. --arrival 100/s");
-	if (!service)
+	if (!a->service)
 		return cmd_usage_error(name, "--service DURATION is required, e.g. --service 25ms");
-	if (!servers == !target)
+	if (!a->servers == !a->target)
 		return cmd_usage_error(name, "give either --servers C or --target pNN=DURATION");
-	if (max_servers && !target)
+	if (a->max_servers && !a->target)
 		return cmd_usage_error(name, "--max-servers only applies with --target");
+	return 0;
+}
 
-	double lambda, service_s;
+/* --target: the fewest servers that meet it. */
+static int answer_target(const struct queue_args *a, struct queue_report *rep)
+{
 	const char *why;
-	if (units_parse_rate(arrival, &lambda, &why) != 0)
-		return cmd_usage_error(name, "--arrival '%s': %s", arrival, why);
-	if (units_parse_duration(service, &service_s, &why) != 0)
-		return cmd_usage_error(name, "--service '%s': %s", service, why);
-	if (!(service_s > 0))
-		return cmd_usage_error(name, "--service '%s': the service time must be more than 0",
-				       service);
+	unsigned max_c = QUEUE_DEFAULT_MAX_SERVERS;
+	if (parse_target(a->target, &rep->q, &rep->target_s, &why) != 0)
+		return cmd_usage_error(name, "--target '%s': %s", a->target, why);
+	if (a->max_servers && parse_count(a->max_servers, QUEUE_MAX_SERVERS, &max_c) != 0)
+		return cmd_usage_error(name, "--max-servers '%s': expected a whole number from 1 to %u",
+				       a->max_servers, QUEUE_MAX_SERVERS);
+	rep->has_target = true;
+	return run_target(rep, max_c, a->fmt);
+}
 
-	double cv = 1; // exponential: M/M/c, exactly as without the flag
-	if (cv_text && (units_parse_number(cv_text, &cv, &why) != 0 || !(cv >= 0 && cv <= QUEUE_MAX_CV)))
-		return cmd_usage_error(name, "--service-cv '%s': expected a number from 0 (constant service) to %g; 1 is exponential",
-				       cv_text, QUEUE_MAX_CV);
-
-	if (target) {
-		double q, target_s;
-		unsigned max_c = QUEUE_DEFAULT_MAX_SERVERS;
-		if (parse_target(target, &q, &target_s, &why) != 0)
-			return cmd_usage_error(name, "--target '%s': %s", target, why);
-		if (max_servers && parse_count(max_servers, QUEUE_MAX_SERVERS, &max_c) != 0)
-			return cmd_usage_error(name, "--max-servers '%s': expected a whole number from 1 to %u",
-					       max_servers, QUEUE_MAX_SERVERS);
-		struct queue_report rep = {.arrival = arrival, .service = service, .lambda = lambda,
-					   .service_s = service_s, .cv = cv, .has_target = true, .q = q,
-					   .target_s = target_s};
-		return run_target(&rep, max_c, fmt);
-	}
-
+/* --servers: the queue with that many. */
+static int answer_servers(const struct queue_args *a, struct queue_report *rep)
+{
 	unsigned c;
-	if (parse_count(servers, QUEUE_MAX_SERVERS, &c) != 0)
+	if (parse_count(a->servers, QUEUE_MAX_SERVERS, &c) != 0)
 		return cmd_usage_error(name, "--servers '%s': expected a whole number from 1 to %u",
-				       servers, QUEUE_MAX_SERVERS);
+				       a->servers, QUEUE_MAX_SERVERS);
 	struct queue_result r;
-	int rc = queue_solve_g(lambda, service_s, cv, c, &r);
+	int rc = queue_solve_g(rep->lambda, rep->service_s, rep->cv, c, &r);
 	if (rc != 0)
 		return cmd_usage_error(name, "%s", hr_strerror(rc));
-	return emit(&(struct queue_report){.arrival = arrival, .service = service, .lambda = lambda,
-					   .service_s = service_s, .cv = cv, .r = &r, .one_less_s = NAN},
-		    fmt);
+	rep->r = &r;
+	rep->one_less_s = NAN;
+	return emit(rep, a->fmt);
+}
+
+static int run(int argc, char **argv)
+{
+	struct queue_args a;
+	int rc = parse_flags(argc, argv, &a);
+	if (rc || a.done)
+		return rc;
+	struct queue_report rep = {.arrival = a.arrival, .service = a.service, .cv = 1};
+	const char *why;
+	if (units_parse_rate(a.arrival, &rep.lambda, &why) != 0)
+		return cmd_usage_error(name, "--arrival '%s': %s", a.arrival, why);
+	if (units_parse_duration(a.service, &rep.service_s, &why) != 0)
+		return cmd_usage_error(name, "--service '%s': %s", a.service, why);
+	if (!(rep.service_s > 0))
+		return cmd_usage_error(name, "--service '%s': the service time must be more than 0",
+				       a.service);
+	/* 1 when not given: exponential, M/M/c, exactly as without the flag */
+	if (a.cv && (units_parse_number(a.cv, &rep.cv, &why) != 0 || !(rep.cv >= 0 && rep.cv <= QUEUE_MAX_CV)))
+		return cmd_usage_error(name, "--service-cv '%s': expected a number from 0 (constant service) to %g; 1 is exponential",
+				       a.cv, QUEUE_MAX_CV);
+	return a.target ? answer_target(&a, &rep) : answer_servers(&a, &rep);
 }
 
 const struct hr_cmd cmd_queue = {"queue", "M/M/c (M/G/c) calculator: Erlang C, waits, p50/p95/p99, servers for a target", run};

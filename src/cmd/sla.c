@@ -6,6 +6,8 @@
  * --series, --parallel and --part, all in series in the order given, or the
  * configured deployment with -f). With both, it also says whether the
  * composition meets the target. */
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "config/catalog.h"
 #include "config/config.h"
 #include "model/availability.h"
@@ -26,6 +27,7 @@
 #include "util/str.h"
 #include "util/strbuf.h"
 #include "util/units.h"
+#include "util/xalloc.h"
 
 static const char *const name = "sla";
 
@@ -107,22 +109,24 @@ static void usage(FILE *fp)
 		"  headroom sla -f headroom.yaml\n");
 }
 
-/* An availability: a ratio in [0, 1] ("99.9%", "0.999"). */
+/* An availability: a ratio in [0, 1] ("99.9%", "0.999").
+ * @return 0, or HR_E_INVALID with *why set. */
 static int parse_avail(const char *s, double *out, const char **why)
 {
 	if (units_parse_ratio(s, out, why) != 0)
-		return -1;
+		return HR_E_INVALID;
 	if (*out > 1) {
 		*why = "an availability cannot exceed 100%";
-		return -1;
+		return HR_E_INVALID;
 	}
 	return 0;
 }
 
+/* @return 0, or HR_E_INVALID for a name of no or more than SLA_NAME_MAX bytes. */
 static int set_name(struct sla_part *sp, const char *s, size_t n)
 {
 	if (n == 0 || n > SLA_NAME_MAX)
-		return -1;
+		return HR_E_INVALID;
 	memcpy(sp->name, s, n);
 	sp->name[n] = '\0';
 	sp->p.name = sp->name;
@@ -142,7 +146,8 @@ static struct sla_part *new_part(struct sla_parts *ps)
 }
 
 /* Split a comma list into at most max items of at most 63 bytes each.
- * Returns the count, or -1 when there are too many or one is empty. */
+ * @return the count, or HR_E_INVALID (negative) when there are too many,
+ *         or one is empty or too long. */
 static int split_list(const char *s, char items[][64], int max)
 {
 	int n = 0;
@@ -150,7 +155,7 @@ static int split_list(const char *s, char items[][64], int max)
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		if (n == max || len == 0 || len >= 64)
-			return -1;
+			return HR_E_INVALID;
 		memcpy(items[n], p, len);
 		items[n][len] = '\0';
 		if (!comma)
@@ -159,7 +164,8 @@ static int split_list(const char *s, char items[][64], int max)
 	}
 }
 
-/* One item "[NAME=]AVAIL": fill *name (may be NULL) and *a. */
+/* One item "[NAME=]AVAIL": fill *name (may be NULL) and *a.
+ * @return 0, or HR_E_INVALID with *why set. */
 static int parse_item(char *item, const char **nm, size_t *nm_len, double *a, const char **why)
 {
 	char *eq = strchr(item, '=');
@@ -170,7 +176,7 @@ static int parse_item(char *item, const char **nm, size_t *nm_len, double *a, co
 		*nm_len = (size_t)(eq - item);
 		if (*nm_len == 0 || *nm_len > SLA_NAME_MAX) {
 			*why = "a part name must be 1 to 32 characters";
-			return -1;
+			return HR_E_INVALID;
 		}
 		item = eq + 1;
 	}
@@ -195,7 +201,7 @@ static int add_series(struct sla_parts *ps, const char *list)
 			return cmd_usage_error(name, "more than %d parts", SLA_MAX_PARTS);
 		sp->p.availability = a;
 		if (nm)
-			(void)set_name(sp, nm, len); // length checked by parse_item
+			(void)set_name(sp, nm, len); /* length checked by parse_item */
 	}
 	return 0;
 }
@@ -217,7 +223,7 @@ static int add_parallel(struct sla_parts *ps, const char *list)
 		size_t len;
 		if (parse_item(items[i], &nm, &len, &a[i], &why) != 0)
 			return cmd_usage_error(name, "--parallel '%s': item %d: %s", list, i + 1, why);
-		// A name on any unit names the group ("app=99.9%,99.9%").
+		/* A name on any unit names the group ("app=99.9%,99.9%"). */
 		if (nm)
 			(void)set_name(sp, nm, len);
 		same = same && a[i] == a[0];
@@ -227,9 +233,9 @@ static int add_parallel(struct sla_parts *ps, const char *list)
 		sp->p.count = (unsigned)n;
 		return 0;
 	}
-	// Mixed availabilities are not identical units: evaluate the group here
-	// and hand the model one unit of the group's availability (rounding
-	// 1 - U to a double costs U about 1e-16 absolute: immaterial).
+	/* Mixed availabilities are not identical units: evaluate the group here
+	 * and hand the model one unit of the group's availability (rounding
+	 * 1 - U to a double costs U about 1e-16 absolute: immaterial). */
 	memcpy(sp->members, a, (size_t)n * sizeof(a[0]));
 	sp->n_members = (size_t)n;
 	sp->p.availability = avail_parallel(a, (size_t)n);
@@ -238,6 +244,42 @@ static int add_parallel(struct sla_parts *ps, const char *list)
 
 enum { PK_COUNT, PK_NEED, PK_FAILURES, PK_MTTR, PK_DETECT, PK_FAILOVER, PK_N };
 static const char *const part_keys[PK_N] = {"count", "need", "failures", "mttr", "detect", "failover"};
+
+/* One KEY=VALUE item of --part into seen and v. @return 0 or EXIT_BAD_INPUT. */
+static int part_key(const char *spec, char *item, bool *seen, double *v)
+{
+	const char *why;
+	char *eq = strchr(item, '=');
+	if (!eq)
+		return cmd_usage_error(name, "--part '%s': '%s' is not KEY=VALUE", spec, item);
+	*eq = '\0';
+	const char *key = item, *val = eq + 1;
+	size_t k = 0;
+	while (k < PK_N && strcmp(key, part_keys[k]) != 0)
+		k++;
+	if (k == PK_N) {
+		const char *sug = str_suggest(key, part_keys, PK_N);
+		if (sug)
+			return cmd_usage_error(name, "--part '%s': unknown key '%s'; did you mean '%s'?", spec, key, sug);
+		return cmd_usage_error(name, "--part '%s': unknown key '%s'; expected count, need, failures, mttr, "
+				       "detect or failover", spec, key);
+	}
+	if (seen[k])
+		return cmd_usage_error(name, "--part '%s': '%s' given twice", spec, key);
+	seen[k] = true;
+	if (k == PK_COUNT || k == PK_NEED) {
+		if (units_parse_number(val, &v[k], &why) != 0 || v[k] != floor(v[k]) || v[k] < 1 ||
+		    v[k] > AVAIL_MAX_COUNT)
+			return cmd_usage_error(name, "--part '%s': %s '%s': expected a whole number from 1 to %u",
+					       spec, key, val, AVAIL_MAX_COUNT);
+	} else if (k == PK_FAILURES) {
+		if (units_parse_rate(val, &v[k], &why) != 0)
+			return cmd_usage_error(name, "--part '%s': failures '%s': %s", spec, val, why);
+	} else if (units_parse_duration(val, &v[k], &why) != 0) {
+		return cmd_usage_error(name, "--part '%s': %s '%s': %s", spec, key, val, why);
+	}
+	return 0;
+}
 
 /* --part NAME=AVAIL[,count=N][,need=K] or
  * --part NAME,failures=RATE,mttr=DURATION[,detect=D][,count=N][,need=K][,failover=D] */
@@ -272,45 +314,17 @@ static int add_part(struct sla_parts *ps, const char *spec)
 	(void)set_name(sp, nm, len);
 	bool seen[PK_N] = {false};
 	double v[PK_N] = {0};
-	for (int i = 1; i < n; i++) {
-		char *eq = strchr(items[i], '=');
-		if (!eq)
-			return cmd_usage_error(name, "--part '%s': '%s' is not KEY=VALUE", spec, items[i]);
-		*eq = '\0';
-		const char *key = items[i], *val = eq + 1;
-		size_t k = 0;
-		while (k < PK_N && strcmp(key, part_keys[k]) != 0)
-			k++;
-		if (k == PK_N) {
-			const char *sug = str_suggest(key, part_keys, PK_N);
-			if (sug)
-				return cmd_usage_error(name, "--part '%s': unknown key '%s'; did you mean '%s'?", spec, key, sug);
-			return cmd_usage_error(name, "--part '%s': unknown key '%s'; expected count, need, failures, mttr, "
-					       "detect or failover", spec, key);
-		}
-		if (seen[k])
-			return cmd_usage_error(name, "--part '%s': '%s' given twice", spec, key);
-		seen[k] = true;
-		if (k == PK_COUNT || k == PK_NEED) {
-			if (units_parse_number(val, &v[k], &why) != 0 || v[k] != floor(v[k]) || v[k] < 1 ||
-			    v[k] > AVAIL_MAX_COUNT)
-				return cmd_usage_error(name, "--part '%s': %s '%s': expected a whole number from 1 to %u",
-						       spec, key, val, AVAIL_MAX_COUNT);
-		} else if (k == PK_FAILURES) {
-			if (units_parse_rate(val, &v[k], &why) != 0)
-				return cmd_usage_error(name, "--part '%s': failures '%s': %s", spec, val, why);
-		} else if (units_parse_duration(val, &v[k], &why) != 0) {
-			return cmd_usage_error(name, "--part '%s': %s '%s': %s", spec, key, val, why);
-		}
-	}
+	for (int i = 1; i < n; i++)
+		if (part_key(spec, items[i], seen, v))
+			return EXIT_BAD_INPUT;
 	struct avail_part *p = &sp->p;
 	p->count = seen[PK_COUNT] ? (unsigned)v[PK_COUNT] : 1;
 	p->k_needed = seen[PK_NEED] ? (unsigned)v[PK_NEED] : 1;
 	p->mode = seen[PK_FAILOVER] ? AVAIL_FAILOVER : AVAIL_POOL;
 	bool recovery = seen[PK_FAILURES] || seen[PK_MTTR] || seen[PK_DETECT];
-	// The old form NAME=AVAIL,failover=...,mttr=... derived how often a unit
-	// fails from its availability and repair time, so a longer repair meant
-	// rarer failures and a better pair: a failover needs the rate itself.
+	/* The old form NAME=AVAIL,failover=...,mttr=... derived how often a unit
+	 * fails from its availability and repair time, so a longer repair meant
+	 * rarer failures and a better pair: a failover needs the rate itself. */
 	if (has_avail && seen[PK_FAILOVER])
 		return cmd_usage_error(name, "--part '%s': failover needs failures=RATE and mttr=DURATION, not an "
 				       "availability (it does not say how often the active unit fails), e.g. "
@@ -360,6 +374,41 @@ static int report(const struct sla_parts *ps, struct sla_report *rep, enum out_f
 	return rc ? 1 : 0;
 }
 
+/* The parts of the stage deployment.current describes, composed as `plan`
+ * composes it. @return how many, or HR_E_INVALID after reporting to d. */
+static int current_parts(const struct planning *pl, const struct config *cfg, struct avail_part *parts,
+			 bool *monitored, struct diag *d)
+{
+	const struct deployment *dep = &cfg->deployment;
+	struct diag_loc at = config_loc(cfg, "deployment.current");
+	/* The same shape `plan` evaluates as what runs today (roles all, app, db,
+	 * replica, worker; managed offers by their kind). */
+	struct plan_shape shape;
+	char why[200];
+	if (planner_current_shape(&pl->in, &shape, why, sizeof(why)) != 0) {
+		diag_at(d, DIAG_ERROR, &at, "deployment.current: %s", why);
+		return HR_E_INVALID;
+	}
+	struct demand dm;
+	struct plan_candidate c;
+	int n = demand_at(&cfg->workload, cfg->workload.users, &dm);
+	if (n == 0)
+		n = planner_avail_parts(&pl->in, &shape, &dm, parts);
+	if (n >= 0 && planner_evaluate(&pl->in, &shape, &dm, &c) != 0)
+		n = HR_E_INVALID;
+	if (n < 0) {
+		diag_at(d, DIAG_ERROR, &at,
+			"deployment.current: these nodes are not a '%s' stage (single: one node; split: one app and "
+			"one db node or a managed database; ha: 2-%u app nodes, a db pair or a managed database; "
+			"cluster: at least %u nodes), or the provider sells no load balancer / control plane it needs",
+			plan_stage_name(dep->current_stage),
+			PLANNER_HA_MAX_NODES, PLANNER_CLUSTER_MIN_NODES);
+		return HR_E_INVALID;
+	}
+	*monitored = c.monitored;
+	return n;
+}
+
 /* The configured deployment (deployment.current) as parts in series, the way
  * the planner composes that stage at workload.users; the objective becomes
  * the target when none is given. Returns 0 or an exit status. */
@@ -376,37 +425,16 @@ static int config_parts(const char *file, struct sla_parts *ps, struct sla_repor
 	if (planning_catalog(&pl, cfg, &d))
 		goto out;
 	const struct deployment *dep = &cfg->deployment;
-	struct diag_loc at = config_loc(cfg, "deployment.current");
 	if (!dep->has_current || dep->n_current == 0) {
 		diag_error(&d, "%s: deployment.current (stage and nodes) is needed to compose the configured deployment",
 			   file);
 		goto out;
 	}
-	/* The same shape `plan` evaluates as what runs today (roles all, app, db,
-	 * replica, worker; managed offers by their kind). */
-	struct plan_shape shape;
-	char why[200];
-	if (planner_current_shape(&pl.in, &shape, why, sizeof(why)) != 0) {
-		diag_at(&d, DIAG_ERROR, &at, "deployment.current: %s", why);
-		goto out;
-	}
-	struct demand dm;
 	struct avail_part parts[PLANNER_AVAIL_PARTS];
-	struct plan_candidate c;
-	int n = demand_at(&cfg->workload, cfg->workload.users, &dm);
-	if (n == 0)
-		n = planner_avail_parts(&pl.in, &shape, &dm, parts);
-	if (n >= 0 && planner_evaluate(&pl.in, &shape, &dm, &c) != 0)
-		n = -1;
-	if (n < 0) {
-		diag_at(&d, DIAG_ERROR, &at,
-			"deployment.current: these nodes are not a '%s' stage (single: one node; split: one app and "
-			"one db node or a managed database; ha: 2-%u app nodes, a db pair or a managed database; "
-			"cluster: at least %u nodes), or the provider sells no load balancer / control plane it needs",
-			plan_stage_name(dep->current_stage),
-			PLANNER_HA_MAX_NODES, PLANNER_CLUSTER_MIN_NODES);
+	bool monitored = false;
+	int n = current_parts(&pl, cfg, parts, &monitored, &d);
+	if (n < 0)
 		goto out;
-	}
 	for (int i = 0; i < n; i++) {
 		struct sla_part *sp = new_part(ps);
 		if (!sp)
@@ -415,9 +443,9 @@ static int config_parts(const char *file, struct sla_parts *ps, struct sla_repor
 		if (set_name(sp, parts[i].name, strlen(parts[i].name)))
 			sp->p.name = sp->name;
 	}
-	// The verdict is plan's: a stage without monitoring promises nothing.
-	rep->promisable = c.monitored;
-	rep->why_not = c.monitored ? NULL
+	/* The verdict is plan's: a stage without monitoring promises nothing. */
+	rep->promisable = monitored;
+	rep->why_not = monitored ? NULL
 		: "a single node without monitoring and backups can promise no objective; plan refuses it too";
 	rep->stage = plan_stage_name(dep->current_stage);
 	if (!rep->has_target && cfg->objectives.availability > 0) {
@@ -431,7 +459,16 @@ out:
 	return rc;
 }
 
-static int run(int argc, char **argv)
+/* What the command line asked for. */
+struct sla_args {
+	struct sla_parts *ps;   /* the parts given */
+	enum out_format fmt;
+	const char *file;
+	bool done;              /* --help was printed */
+};
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int parse_flags(int argc, char **argv, struct sla_args *a)
 {
 	static const struct option opts[] = {
 		{"series", required_argument, NULL, 'S'},
@@ -442,74 +479,80 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	// Large (64 parts of 32 members): keep it off the stack.
-	struct sla_parts *ps = calloc(1, sizeof(*ps));
-	if (!ps) {
-		fprintf(stderr, "headroom %s: out of memory\n", name);
-		return 1;
-	}
-	enum out_format fmt = FORMAT_TEXT;
-	const char *file = NULL;
-	int rc = -1;
 	opterr = 0;
-	optind = 0; // full getopt reset (glibc)
+	optind = 0; /* full getopt reset (glibc) */
 	int ch;
-	while (rc < 0 && (ch = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'S': if (add_series(ps, optarg)) rc = EXIT_BAD_INPUT; break;
-		case 'P': if (add_parallel(ps, optarg)) rc = EXIT_BAD_INPUT; break;
-		case 'p': if (add_part(ps, optarg)) rc = EXIT_BAD_INPUT; break;
+		case 'S': if (add_series(a->ps, optarg)) return EXIT_BAD_INPUT; break;
+		case 'P': if (add_parallel(a->ps, optarg)) return EXIT_BAD_INPUT; break;
+		case 'p': if (add_part(a->ps, optarg)) return EXIT_BAD_INPUT; break;
 		case 'F':
-			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &fmt))
-				rc = EXIT_BAD_INPUT;
+			if (cmd_parse_format(name, optarg, 1u << FORMAT_TEXT | 1u << FORMAT_JSON, &a->fmt))
+				return EXIT_BAD_INPUT;
 			break;
-		case 'f': file = optarg; break;
-		case 'h': usage(stdout); rc = 0; break;
-		case ':': rc = cmd_usage_error(name, "option '%s' needs a value", argv[optind - 1]); break;
-		default: rc = cmd_usage_error(name, "unknown option '%s'", argv[optind - 1]); break;
+		case 'f': a->file = optarg; break;
+		case 'h': usage(stdout); a->done = true; return 0;
+		case ':': return cmd_usage_error(name, "option '%s' needs a value", argv[optind - 1]);
+		default: return cmd_usage_error(name, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (rc >= 0)
-		goto out;
+	return 0;
+}
+
+/* The target given as the one argument, if any. @return 0 or EXIT_BAD_INPUT. */
+static int parse_target(int argc, char **argv, struct sla_report *rep)
+{
+	if (optind >= argc)
+		return 0;
+	const char *why;
+	if (argc - optind > 1)
+		return cmd_usage_error(name, "unexpected argument '%s'; give one target", argv[optind + 1]);
+	if (parse_avail(argv[optind], &rep->target, &why) != 0)
+		return cmd_usage_error(name, "target '%s': %s", argv[optind], why);
+	rep->has_target = true;
+	return 0;
+}
+
+/* The downtime budget of the target alone. @return the exit status. */
+static int budget(const struct sla_report *rep, enum out_format fmt)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int rc = fmt == FORMAT_JSON ? sla_render_json(rep, &sb) : sla_render_text(rep, &sb);
+	if (rc == 0)
+		fputs(strbuf_str(&sb), stdout);
+	else
+		fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
+	strbuf_free(&sb);
+	return rc ? 1 : 0;
+}
+
+static int run(int argc, char **argv)
+{
+	/* Large (64 parts of 32 members): keep it off the stack. */
+	struct sla_args a = {.ps = xcalloc(1, sizeof(*a.ps)), .fmt = FORMAT_TEXT};
 	struct sla_report rep = {.promisable = true};
-	if (optind < argc) {
-		const char *why;
-		if (argc - optind > 1) {
-			rc = cmd_usage_error(name, "unexpected argument '%s'; give one target", argv[optind + 1]);
-			goto out;
-		}
-		if (parse_avail(argv[optind], &rep.target, &why) != 0) {
-			rc = cmd_usage_error(name, "target '%s': %s", argv[optind], why);
-			goto out;
-		}
-		rep.has_target = true;
-	}
-	if (file) {
-		if (ps->n > 0) {
+	int rc = parse_flags(argc, argv, &a);
+	if (rc || a.done || (rc = parse_target(argc, argv, &rep)) != 0)
+		goto out;
+	if (a.file) {
+		if (a.ps->n > 0) {
 			rc = cmd_usage_error(name, "-f composes the config's deployment; give parts or -f, not both");
 			goto out;
 		}
-		rc = config_parts(file, ps, &rep);
+		rc = config_parts(a.file, a.ps, &rep);
 		if (rc)
 			goto out;
 	}
-	if (ps->n > 0) {
-		rc = report(ps, &rep, fmt);
-	} else if (rep.has_target) {
-		struct strbuf sb;
-		strbuf_init(&sb, 0);
-		rc = fmt == FORMAT_JSON ? sla_render_json(&rep, &sb) : sla_render_text(&rep, &sb);
-		if (rc == 0)
-			fputs(strbuf_str(&sb), stdout);
-		else
-			fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
-		strbuf_free(&sb);
-		rc = rc ? 1 : 0;
-	} else {
+	if (a.ps->n > 0)
+		rc = report(a.ps, &rep, a.fmt);
+	else if (rep.has_target)
+		rc = budget(&rep, a.fmt);
+	else
 		rc = cmd_usage_error(name, "give a target such as 99.9%%, or parts to compose (--series, --parallel, --part)");
-	}
 out:
-	free(ps);
+	free(a.ps);
 	return rc;
 }
 

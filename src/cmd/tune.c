@@ -1,5 +1,7 @@
 /* tune.c - `headroom tune postgres` and `headroom tune app`: settings for a
  * machine given on the command line, or for the node a plan chooses. */
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "config/config.h"
 #include "model/apptune.h"
 #include "model/machine.h"
@@ -103,25 +104,26 @@ static void help_all(void)
 	       pg_desc, app_desc, pg_opts, app_opts, exit_text);
 }
 
-/* A whole number in [lo, hi]; one message and -1 when not. */
+/* A whole number in [lo, hi]. @return 0, or HR_E_INVALID after one message. */
 static int parse_uint(const char *cmd, const char *flag, const char *v, unsigned lo, unsigned hi, unsigned *out)
 {
 	char *end;
 	unsigned long x = strtoul(v, &end, 10);
 	if (!*v || *end || v[0] == '-' || x < lo || x > hi) {
 		cmd_usage_error(cmd, "%s: expected a whole number from %u to %u, got '%s'", flag, lo, hi, v);
-		return -1;
+		return HR_E_INVALID;
 	}
 	*out = (unsigned)x;
 	return 0;
 }
 
+/* A size. @return 0, or HR_E_INVALID after one message. */
 static int parse_size(const char *cmd, const char *flag, const char *v, double *out)
 {
 	const char *why = NULL;
 	if (units_parse_size(v, out, &why)) {
 		cmd_usage_error(cmd, "%s: '%s' is not a size (%s)", flag, v, why ? why : "expected e.g. 8GiB");
-		return -1;
+		return HR_E_INVALID;
 	}
 	return 0;
 }
@@ -189,9 +191,59 @@ enum {
 	OPT_COMPONENT, OPT_WORKER_MEM, OPT_CPU_SHARE,
 };
 
-static int run_postgres(int argc, char **argv)
+/* What `tune postgres` was given. */
+struct pg_args {
+	struct pgtune_input in;
+	const char *file, *users_arg;
+	bool json, has_ram, has_cpus, has_conn, has_dbsize;
+	bool done;  /* --help was printed */
+};
+
+/* One option of `tune postgres` (not -f, -u or -h). @return 0 or EXIT_BAD_INPUT. */
+static int pg_flag(const char *cmd, int c, const char *v, struct pg_args *a)
 {
-	static const char cmd[] = "tune postgres";
+	struct pgtune_input *in = &a->in;
+	switch (c) {
+	case OPT_RAM:
+		a->has_ram = true;
+		return parse_size(cmd, "--ram", v, &in->ram_b) ? EXIT_BAD_INPUT : 0;
+	case OPT_CPUS:
+		a->has_cpus = true;
+		return parse_uint(cmd, "--cpus", v, 1, PGTUNE_CPUS_MAX, &in->cpus) ? EXIT_BAD_INPUT : 0;
+	case OPT_CONNECTIONS:
+		a->has_conn = true;
+		return parse_uint(cmd, "--connections", v, 1, PGTUNE_CONNECTIONS_MAX, &in->connections) ? EXIT_BAD_INPUT : 0;
+	case OPT_VERSION:
+		return parse_uint(cmd, "--version", v, PGTUNE_VERSION_MIN, PGTUNE_VERSION_MAX, &in->version) ? EXIT_BAD_INPUT : 0;
+	case OPT_OS:
+		if (pgtune_parse_os(v, &in->os))
+			return cmd_usage_error(cmd, "--os: unknown '%s'; expected %s", v, pgtune_choices('o'));
+		return 0;
+	case OPT_TYPE:
+		if (pgtune_parse_type(v, &in->type))
+			return cmd_usage_error(cmd, "--type: unknown '%s'; expected %s", v, pgtune_choices('t'));
+		return 0;
+	case OPT_STORAGE:
+		if (pgtune_parse_storage(v, &in->storage))
+			return cmd_usage_error(cmd, "--storage: unknown '%s'; expected %s", v, pgtune_choices('s'));
+		return 0;
+	case OPT_DBSIZE:
+		a->has_dbsize = true;
+		if (pgtune_parse_dbsize(v, &in->db_size))
+			return cmd_usage_error(cmd, "--db-size: unknown '%s'; expected %s", v, pgtune_choices('d'));
+		return 0;
+	default: /* OPT_FORMAT */
+		if (strcmp(v, "json") == 0)
+			a->json = true;
+		else if (strcmp(v, "conf") != 0)
+			return cmd_usage_error(cmd, "--format: unknown '%s'; expected conf or json", v);
+		return 0;
+	}
+}
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int pg_parse(const char *cmd, int argc, char **argv, struct pg_args *a)
+{
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"users", required_argument, NULL, 'u'},
@@ -207,132 +259,142 @@ static int run_postgres(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct pgtune_input in;
-	pgtune_input_default(&in);
-	const char *file = NULL, *users_arg = NULL;
-	bool json = false, has_ram = false, has_cpus = false, has_conn = false, has_dbsize = false;
-	int c;
+	memset(a, 0, sizeof(*a));
+	pgtune_input_default(&a->in);
+	int c, rc = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:u:h", opts, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, ":f:u:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': file = optarg; break;
-		case 'u': users_arg = optarg; break;
-		case OPT_RAM:
-			if (parse_size(cmd, "--ram", optarg, &in.ram_b))
-				return EXIT_BAD_INPUT;
-			has_ram = true;
-			break;
-		case OPT_CPUS:
-			if (parse_uint(cmd, "--cpus", optarg, 1, PGTUNE_CPUS_MAX, &in.cpus))
-				return EXIT_BAD_INPUT;
-			has_cpus = true;
-			break;
-		case OPT_CONNECTIONS:
-			if (parse_uint(cmd, "--connections", optarg, 1, PGTUNE_CONNECTIONS_MAX, &in.connections))
-				return EXIT_BAD_INPUT;
-			has_conn = true;
-			break;
-		case OPT_VERSION:
-			if (parse_uint(cmd, "--version", optarg, PGTUNE_VERSION_MIN, PGTUNE_VERSION_MAX, &in.version))
-				return EXIT_BAD_INPUT;
-			break;
-		case OPT_OS:
-			if (pgtune_parse_os(optarg, &in.os))
-				return cmd_usage_error(cmd, "--os: unknown '%s'; expected %s", optarg, pgtune_choices('o'));
-			break;
-		case OPT_TYPE:
-			if (pgtune_parse_type(optarg, &in.type))
-				return cmd_usage_error(cmd, "--type: unknown '%s'; expected %s", optarg, pgtune_choices('t'));
-			break;
-		case OPT_STORAGE:
-			if (pgtune_parse_storage(optarg, &in.storage))
-				return cmd_usage_error(cmd, "--storage: unknown '%s'; expected %s", optarg,
-						       pgtune_choices('s'));
-			break;
-		case OPT_DBSIZE:
-			if (pgtune_parse_dbsize(optarg, &in.db_size))
-				return cmd_usage_error(cmd, "--db-size: unknown '%s'; expected %s", optarg,
-						       pgtune_choices('d'));
-			has_dbsize = true;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				json = true;
-			else if (strcmp(optarg, "conf") != 0)
-				return cmd_usage_error(cmd, "--format: unknown '%s'; expected conf or json", optarg);
-			break;
-		case 'h':
-			help_postgres();
-			return 0;
-		case ':':
-			return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		case 'f': a->file = optarg; break;
+		case 'u': a->users_arg = optarg; break;
+		case 'h': help_postgres(); a->done = true; return 0;
+		case ':': return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		case '?': return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		default: rc = pg_flag(cmd, c, optarg, a); break;
 		}
 	}
+	if (rc)
+		return rc;
 	if (optind < argc)
 		return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (users_arg && !file)
+	if (a->users_arg && !a->file)
 		return cmd_usage_error(cmd, "--users needs -f FILE (the plan to take the machine from)");
-	if (!file && !has_ram)
+	if (!a->file && !a->has_ram)
 		return cmd_usage_error(cmd, "--ram is required (or -f FILE to take the machine from the plan)");
+	return 0;
+}
 
+/* The machine from the plan's database node, under what the flags gave.
+ * @return 0 or the exit status. */
+static int pg_from_plan(const char *cmd, struct pg_args *a, struct planned *p, struct machine *m)
+{
+	int st = plan_at(cmd, a->file, a->users_arg, p);
+	if (st)
+		return st;
+	const char *why = NULL;
+	if (machine_for_db(&p->ps.in, &p->step, m, &why)) {
+		fprintf(stderr, "%s: error: %s\n", a->file, why);
+		return EXIT_BAD_INPUT;
+	}
+	struct pgtune_input *in = &a->in;
+	if (!a->has_ram)
+		in->ram_b = m->memory_b;
+	if (!a->has_cpus && m->vcpu > 0)
+		in->cpus = m->vcpu < 1 ? 1 : (unsigned)floor(m->vcpu + 0.5);
+	if (!a->has_conn)
+		in->connections = m->max_connections;
+	if (!a->has_dbsize)
+		in->db_size = pgtune_dbsize_for(m->db_size_b, in->ram_b);
+	return 0;
+}
+
+static int run_postgres(int argc, char **argv)
+{
+	static const char cmd[] = "tune postgres";
+	struct pg_args a;
+	int st = pg_parse(cmd, argc, argv, &a);
+	if (st || a.done)
+		return st;
 	struct planned p;
 	memset(&p, 0, sizeof(p));
 	struct machine m;
 	struct tune_origin origin = {.version = HEADROOM_VERSION};
-	if (file) {
-		int st = plan_at(cmd, file, users_arg, &p);
-		if (st) {
-			planned_free(&p);
-			return st;
-		}
-		const char *why = NULL;
-		if (machine_for_db(&p.ps.in, &p.step, &m, &why)) {
-			fprintf(stderr, "%s: error: %s\n", file, why);
-			planned_free(&p);
-			return EXIT_BAD_INPUT;
-		}
-		if (!has_ram)
-			in.ram_b = m.memory_b;
-		if (!has_cpus && m.vcpu > 0)
-			in.cpus = m.vcpu < 1 ? 1 : (unsigned)floor(m.vcpu + 0.5);
-		if (!has_conn)
-			in.connections = m.max_connections;
-		if (!has_dbsize)
-			in.db_size = pgtune_dbsize_for(m.db_size_b, in.ram_b);
-		origin.config = file;
+	if (a.file) {
+		st = pg_from_plan(cmd, &a, &p, &m);
+		if (st)
+			goto out;
+		origin.config = a.file;
 		origin.step = &p.step;
 		origin.machine = &m;
 	}
-	const char *bad = pgtune_check(&in);
+	const char *bad = pgtune_check(&a.in);
 	if (bad) {
-		if (file && !has_ram && strncmp(bad, "--ram", 5) == 0)
+		if (a.file && !a.has_ram && strncmp(bad, "--ram", 5) == 0)
 			fprintf(stderr, "%s: error: the plan's database gets %.0f MiB, outside what PGTune's rules cover "
 					"(64MiB to 16TiB)\n",
-				file, in.ram_b / 1048576.0);
+				a.file, a.in.ram_b / 1048576.0);
 		else
 			cmd_usage_error(cmd, "%s", bad);
-		planned_free(&p);
-		return EXIT_BAD_INPUT;
+		st = EXIT_BAD_INPUT;
+		goto out;
 	}
 	struct pgtune_result res;
-	int rc = pgtune_compute(&in, &res);
+	int rc = pgtune_compute(&a.in, &res);
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
 	if (!rc) {
-		struct tune_pg_report rep = {.origin = origin, .in = &in, .res = &res};
-		rc = json ? tune_render_pg_json(&rep, &sb) : tune_render_pg_conf(&rep, &sb);
+		struct tune_pg_report rep = {.origin = origin, .in = &a.in, .res = &res};
+		rc = a.json ? tune_render_pg_json(&rep, &sb) : tune_render_pg_conf(&rep, &sb);
 	}
-	int st = emit(cmd, rc, &sb);
+	st = emit(cmd, rc, &sb);
+out:
 	planned_free(&p);
 	return st;
 }
 
-static int run_app(int argc, char **argv)
+/* What `tune app` was given. */
+struct app_args {
+	struct apptune_input in;
+	const char *file, *users_arg, *comp_name;
+	bool has_rt, has_cpus, has_ram, has_wmem, has_share;
+	enum out_format fmt;
+	bool done;  /* --help was printed */
+};
+
+/* One option of `tune app` (not -f, -u, --component or -h). @return 0 or EXIT_BAD_INPUT. */
+static int app_flag(const char *cmd, int c, const char *v, struct app_args *a)
 {
-	static const char cmd[] = "tune app";
+	struct apptune_input *in = &a->in;
+	const char *why = NULL;
+	switch (c) {
+	case 'r':
+		a->has_rt = true;
+		if (apptune_parse_runtime(v, &in->runtime))
+			return cmd_usage_error(cmd, "--runtime: unknown '%s'; expected %s", v, apptune_choices());
+		return 0;
+	case OPT_CPUS:
+		a->has_cpus = true;
+		return parse_uint(cmd, "--cpus", v, 1, APPTUNE_CPUS_MAX, &in->cpus) ? EXIT_BAD_INPUT : 0;
+	case OPT_RAM:
+		a->has_ram = true;
+		return parse_size(cmd, "--ram", v, &in->memory_b) ? EXIT_BAD_INPUT : 0;
+	case OPT_WORKER_MEM:
+		a->has_wmem = true;
+		return parse_size(cmd, "--worker-memory", v, &in->worker_memory_b) ? EXIT_BAD_INPUT : 0;
+	case OPT_CPU_SHARE:
+		a->has_share = true;
+		if (units_parse_ratio(v, &in->cpu_share, &why) || !(in->cpu_share > 0 && in->cpu_share <= 1))
+			return cmd_usage_error(cmd, "--cpu-share: expected a fraction above 0 and at most 100%%, got '%s'", v);
+		return 0;
+	default: /* OPT_FORMAT */
+		return cmd_parse_format(cmd, v, (1u << FORMAT_TEXT) | (1u << FORMAT_JSON), &a->fmt) ? EXIT_BAD_INPUT : 0;
+	}
+}
+
+/* @return 0 to go on (a->done after --help), or the exit status of a usage error. */
+static int app_parse(const char *cmd, int argc, char **argv, struct app_args *a)
+{
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"users", required_argument, NULL, 'u'},
@@ -346,141 +408,122 @@ static int run_app(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct apptune_input in = {.cpu_share = NAN};
-	const char *file = NULL, *users_arg = NULL, *comp_name = NULL;
-	bool has_rt = false, has_cpus = false, has_ram = false, has_wmem = false, has_share = false;
-	enum out_format fmt = FORMAT_TEXT;
-	int c;
+	*a = (struct app_args){.in = {.cpu_share = NAN}, .fmt = FORMAT_TEXT};
+	int c, rc = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:u:r:h", opts, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, ":f:u:r:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': file = optarg; break;
-		case 'u': users_arg = optarg; break;
-		case 'r':
-			if (apptune_parse_runtime(optarg, &in.runtime))
-				return cmd_usage_error(cmd, "--runtime: unknown '%s'; expected %s", optarg, apptune_choices());
-			has_rt = true;
-			break;
-		case OPT_COMPONENT: comp_name = optarg; break;
-		case OPT_CPUS:
-			if (parse_uint(cmd, "--cpus", optarg, 1, APPTUNE_CPUS_MAX, &in.cpus))
-				return EXIT_BAD_INPUT;
-			has_cpus = true;
-			break;
-		case OPT_RAM:
-			if (parse_size(cmd, "--ram", optarg, &in.memory_b))
-				return EXIT_BAD_INPUT;
-			has_ram = true;
-			break;
-		case OPT_WORKER_MEM:
-			if (parse_size(cmd, "--worker-memory", optarg, &in.worker_memory_b))
-				return EXIT_BAD_INPUT;
-			has_wmem = true;
-			break;
-		case OPT_CPU_SHARE: {
-			const char *why = NULL;
-			if (units_parse_ratio(optarg, &in.cpu_share, &why) || !(in.cpu_share > 0 && in.cpu_share <= 1))
-				return cmd_usage_error(cmd, "--cpu-share: expected a fraction above 0 and at most 100%%, got '%s'",
-						       optarg);
-			has_share = true;
-			break;
-		}
-		case OPT_FORMAT:
-			if (cmd_parse_format(cmd, optarg, (1u << FORMAT_TEXT) | (1u << FORMAT_JSON), &fmt))
-				return EXIT_BAD_INPUT;
-			break;
-		case 'h':
-			help_app();
-			return 0;
-		case ':':
-			return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		case 'f': a->file = optarg; break;
+		case 'u': a->users_arg = optarg; break;
+		case OPT_COMPONENT: a->comp_name = optarg; break;
+		case 'h': help_app(); a->done = true; return 0;
+		case ':': return cmd_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		case '?': return cmd_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		default: rc = app_flag(cmd, c, optarg, a); break;
 		}
 	}
+	if (rc)
+		return rc;
 	if (optind < argc)
 		return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!has_rt)
+	if (!a->has_rt)
 		return cmd_usage_error(cmd, "--runtime is required: %s", apptune_choices());
-	if (users_arg && !file)
+	if (a->users_arg && !a->file)
 		return cmd_usage_error(cmd, "--users needs -f FILE (the plan to take the machine from)");
-	if (comp_name && !file)
+	if (a->comp_name && !a->file)
 		return cmd_usage_error(cmd, "--component needs -f FILE");
-	if (!file && (!has_cpus || !has_ram))
+	if (!a->file && (!a->has_cpus || !a->has_ram))
 		return cmd_usage_error(cmd, "--cpus and --ram are required (or -f FILE to take the machine from the plan)");
+	return 0;
+}
 
+/* The machine from the plan's node of the component, under what the flags
+ * gave. @return 0 or the exit status. */
+static int app_from_plan(const char *cmd, struct app_args *a, struct planned *p, struct machine *m)
+{
+	int st = plan_at(cmd, a->file, a->users_arg, p);
+	if (st)
+		return st;
+	struct apptune_input *in = &a->in;
+	const struct planner_input *pi = &p->ps.in;
+	enum component_kind want = in->runtime == APPTUNE_CELERY ? COMP_WORKER : COMP_APP;
+	const struct component *comp = NULL;
+	for (size_t i = 0; i < pi->n_components && !comp; i++) {
+		const struct component *k = &pi->components[i];
+		if (a->comp_name ? strcmp(k->name, a->comp_name) == 0 : k->kind == want)
+			comp = k;
+	}
+	if (!comp) {
+		if (a->comp_name)
+			fprintf(stderr, "%s: error: no component '%s' in the config\n", a->file, a->comp_name);
+		else
+			fprintf(stderr, "%s: error: the config has no %s component for %s (name one with --component)\n",
+				a->file, want == COMP_WORKER ? "worker" : "app", apptune_runtime_name(in->runtime));
+		return EXIT_BAD_INPUT;
+	}
+	const char *why = NULL;
+	if (machine_for_app(pi, &p->step, comp, m, &why)) {
+		fprintf(stderr, "%s: error: component '%s': %s\n", a->file, comp->name, why);
+		return EXIT_BAD_INPUT;
+	}
+	if (!a->has_cpus)
+		in->cpus = m->vcpu < 1 ? 1 : (unsigned)floor(m->vcpu + 0.5);
+	if (!a->has_ram) {
+		in->memory_b = m->node_memory_b;
+		in->reserved_b = m->others_b;
+	}
+	if (!a->has_wmem)
+		in->worker_memory_b = machine_component_memory(comp);
+	if (!a->has_share)
+		in->cpu_share = m->cpu_share;
+	in->memory_share = p->cfg->objectives.memory_max;
+	return 0;
+}
+
+static int run_app(int argc, char **argv)
+{
+	static const char cmd[] = "tune app";
+	struct app_args a;
+	int st = app_parse(cmd, argc, argv, &a);
+	if (st || a.done)
+		return st;
 	struct planned p;
 	memset(&p, 0, sizeof(p));
 	struct machine m;
 	struct tune_origin origin = {.version = HEADROOM_VERSION};
-	if (file) {
-		int st = plan_at(cmd, file, users_arg, &p);
-		if (st) {
-			planned_free(&p);
-			return st;
-		}
-		const struct planner_input *pi = &p.ps.in;
-		enum component_kind want = in.runtime == APPTUNE_CELERY ? COMP_WORKER : COMP_APP;
-		const struct component *comp = NULL;
-		for (size_t i = 0; i < pi->n_components && !comp; i++) {
-			const struct component *k = &pi->components[i];
-			if (comp_name ? strcmp(k->name, comp_name) == 0 : k->kind == want)
-				comp = k;
-		}
-		if (!comp) {
-			if (comp_name)
-				fprintf(stderr, "%s: error: no component '%s' in the config\n", file, comp_name);
-			else
-				fprintf(stderr, "%s: error: the config has no %s component for %s (name one with --component)\n",
-					file, want == COMP_WORKER ? "worker" : "app", apptune_runtime_name(in.runtime));
-			planned_free(&p);
-			return EXIT_BAD_INPUT;
-		}
-		const char *why = NULL;
-		if (machine_for_app(pi, &p.step, comp, &m, &why)) {
-			fprintf(stderr, "%s: error: component '%s': %s\n", file, comp->name, why);
-			planned_free(&p);
-			return EXIT_BAD_INPUT;
-		}
-		if (!has_cpus)
-			in.cpus = m.vcpu < 1 ? 1 : (unsigned)floor(m.vcpu + 0.5);
-		if (!has_ram) {
-			in.memory_b = m.node_memory_b;
-			in.reserved_b = m.others_b;
-		}
-		if (!has_wmem)
-			in.worker_memory_b = machine_component_memory(comp);
-		if (!has_share)
-			in.cpu_share = m.cpu_share;
-		in.memory_share = p.cfg->objectives.memory_max;
-		origin.config = file;
+	if (a.file) {
+		st = app_from_plan(cmd, &a, &p, &m);
+		if (st)
+			goto out;
+		origin.config = a.file;
 		origin.step = &p.step;
 		origin.machine = &m;
 	}
-	const char *bad = apptune_check(&in);
+	const char *bad = apptune_check(&a.in);
 	if (bad) {
-		if (file && !has_ram && in.reserved_b > 0 && strstr(bad, "other components")) {
-			char a[32], b[32];
+		if (a.file && !a.has_ram && a.in.reserved_b > 0 && strstr(bad, "other components")) {
+			char x[32], y[32];
 			fprintf(stderr, "%s: error: the app node %s (%s) keeps too little for '%s' after the other "
 					"components' %s\n",
-				file, m.offer->name, units_fmt_size(in.memory_b, a, sizeof(a)), m.comp->name,
-				units_fmt_size(in.reserved_b, b, sizeof(b)));
+				a.file, m.offer->name, units_fmt_size(a.in.memory_b, x, sizeof(x)), m.comp->name,
+				units_fmt_size(a.in.reserved_b, y, sizeof(y)));
 		} else {
 			cmd_usage_error(cmd, "%s", bad);
 		}
-		planned_free(&p);
-		return EXIT_BAD_INPUT;
+		st = EXIT_BAD_INPUT;
+		goto out;
 	}
 	struct apptune_result res;
-	int rc = apptune_compute(&in, &res);
+	int rc = apptune_compute(&a.in, &res);
 	struct strbuf sb;
 	strbuf_init(&sb, 0);
 	if (!rc) {
-		struct tune_app_report rep = {.origin = origin, .in = &in, .res = &res};
-		rc = fmt == FORMAT_JSON ? tune_render_app_json(&rep, &sb) : tune_render_app_text(&rep, &sb);
+		struct tune_app_report rep = {.origin = origin, .in = &a.in, .res = &res};
+		rc = a.fmt == FORMAT_JSON ? tune_render_app_json(&rep, &sb) : tune_render_app_text(&rep, &sb);
 	}
-	int st = emit(cmd, rc, &sb);
+	st = emit(cmd, rc, &sb);
+out:
 	planned_free(&p);
 	return st;
 }

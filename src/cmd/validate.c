@@ -1,13 +1,14 @@
 /* validate.c - `headroom validate`: load a config, report every problem. */
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "config/catalog.h"
+#include "config/config.h"
 #include "pipeline/live.h"
 #include "pipeline/planning.h"
-#include "config/config.h"
 #include "render/keys.h"
 #include "util/diag.h"
 
@@ -35,7 +36,7 @@ static void add_key(const struct config_key_info *k, void *ctx)
 	struct strbuf *out = ctx;
 	struct key_row row = {k->path, k->type, k->bounds, k->def, k->doc, k->why_default, k->required};
 	if (keys_render_row(&row, out) != 0) {
-		// Past the cap: print_keys() reports it.
+		/* Past the cap: print_keys() reports it. */
 	}
 }
 
@@ -48,14 +49,13 @@ static int print_keys(void)
 	size_t before = sb.len;
 	if (!rc)
 		config_each_key(add_key, &sb);
-	if (rc || sb.len == before) {
+	bool ok = !rc && sb.len > before;
+	if (ok)
+		fputs(strbuf_str(&sb), stdout);
+	else
 		fprintf(stderr, "headroom validate: cannot list the keys\n");
-		strbuf_free(&sb);
-		return 1;
-	}
-	fputs(strbuf_str(&sb), stdout);
 	strbuf_free(&sb);
-	return 0;
+	return ok ? 0 : 1;
 }
 
 static int run(int argc, char **argv)
@@ -92,10 +92,10 @@ static int run(int argc, char **argv)
 	struct config *cfg;
 	if (config_load(cmd_config_path(file), &d, &cfg))
 		return EXIT_BAD_INPUT;
-	// Every check a command would make, so `ok` means plan, check and agent
-	// accept the file: the catalogue references and the planner's model
-	// (plan, check), the sources' settings and the triggers' metrics
-	// (check, agent).
+	/* Every check a command would make, so `ok` means plan, check and agent
+	 * accept the file: the catalogue references and the planner's model
+	 * (plan, check), the sources' settings and the triggers' metrics
+	 * (check, agent). */
 	int rc = 0;
 	if (use_catalog) {
 		struct planning pl;

@@ -1,13 +1,13 @@
+/* agent.c - the agent's loop: each round sampled, stored, evaluated, logged,
+ * posted and published (see agent.h). */
 #include "pipeline/agent.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pipeline/autoscale.h"
 #include "pipeline/dashboard.h"
@@ -61,7 +61,7 @@ static void log_recovered(struct rlog *l, const char *key, const char *fmt, ...)
 		logger_printf(l->out, "%s", text);
 }
 
-// The summaries due: "... 312 more in the last 10 min: TEXT".
+/* The summaries due: "... 312 more in the last 10 min: TEXT". */
 static void log_due(struct rlog *l, double now)
 {
 	struct lograte_summary sm;
@@ -80,19 +80,19 @@ static int post_webhook(struct fetch *f, const char *url, const struct live_chan
 {
 	struct strbuf js;
 	strbuf_init(&js, 64 << 10);
+	int rc = 0;
 	if (jsondoc_render_compact(report_webhook_json(c, now), &js) != 0) {
-		// Without a body fetch_url() would send a GET.
+		/* Without a body fetch_url() would send a GET. */
 		logger_printf(log->out, "webhook: cannot encode the change of %s as JSON", c->rule->name);
-		strbuf_free(&js);
-		return 0;
+		goto out;
 	}
-	// The URL is a secret (Slack's is its path): messages name its origin only.
+	/* The URL is a secret (Slack's is its path): messages name its origin only. */
 	struct fetch_opts o = {.timeout_s = timeout_s, .post_json = strbuf_str(&js), .max_body = 64 << 10,
 			       .secret_url = true};
 	struct fetch_result res;
 	struct strbuf err;
 	strbuf_init(&err, 1024);
-	int rc = fetch_url(f, url, &o, &res, &err);
+	rc = fetch_url(f, url, &o, &res, &err);
 	if (rc)
 		log_limited(log, "webhook", now, "webhook failed: %s", strbuf_str(&err));
 	else if (res.status < 200 || res.status >= 300)
@@ -103,23 +103,9 @@ static int post_webhook(struct fetch *f, const char *url, const struct live_chan
 	}
 	strbuf_free(&res.body);
 	strbuf_free(&err);
+out:
 	strbuf_free(&js);
 	return rc;
-}
-
-/* Sleep in slices of 100 ms at most: a signal interrupts nanosleep() only
- * on the thread it is delivered to, which need not be this one (the HTTP
- * server's), so the flag is looked at often. */
-static void sleep_until(double t, volatile sig_atomic_t *stop)
-{
-	for (;;) {
-		double left = t - clock_unix();
-		if (left <= 0 || *stop)
-			return;
-		left = fmin(left, 0.1);
-		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
-		(void)nanosleep(&ts, NULL);
-	}
 }
 
 /* Log a source going down or coming back (its triggers' UNKNOWN says which;
@@ -134,7 +120,7 @@ static void log_sources(const struct live_result *res, bool *up, size_t n_up, st
 		if (now_up && !up[i])
 			log_recovered(log, key, "source %s (%s) answers again", s->name, s->type);
 		else if (!now_up && up[i])
-			// A source that flaps is logged once a window, with a count.
+			/* A source that flaps is logged once a window, with a count. */
 			log_limited(log, key, res->now, "source %s (%s) is down: %s", s->name, s->type,
 				    s->error ? s->error : "no reason given");
 		up[i] = now_up;
@@ -145,12 +131,12 @@ struct loop {
 	const struct config *cfg;
 	const struct agent_params *p;
 	struct rlog *log;
-	struct strbuf store_msg;   // the store's messages, logged through the limiter
+	struct strbuf store_msg;   /* the store's messages, logged through the limiter */
 	struct diag store_diag;
 	struct store *st;
 	struct fetch *hook;
 	struct httpd *http;
-	struct autoscaler *as;  // the autoscaler when the config has autoscale:, else NULL
+	struct autoscaler *as;  /* the autoscaler when the config has autoscale:, else NULL */
 	struct dashboard *dash;
 	unsigned long long rounds, store_errors;
 };
@@ -187,7 +173,7 @@ static void handle_changes(struct loop *L, const struct live_result *res, double
 		const struct live_change *c = &res->chg[i];
 		strbuf_reset(&line);
 		if (report_change_line(c, false, &line) != 0) {
-			// cut at the cap: logged as far as it goes
+			/* cut at the cap: logged as far as it goes */
 		}
 		logger_printf(L->log->out, "%s%s%s", strbuf_str(&line), c->message ? ": " : "",
 			      c->message ? c->message : "");
@@ -246,112 +232,64 @@ static void publish(struct loop *L, const struct live_result *res)
 	strbuf_free(&part);
 }
 
-int agent_run(const struct config *cfg, const struct agent_params *p, struct logger *log, struct diag *d,
-	      volatile sig_atomic_t *stop)
+/* Rounds on the schedule until a stop is requested. */
+static void run_rounds(struct loop *L, struct live *lv, volatile sig_atomic_t *stop)
 {
-	struct rlog rl = {.out = log};
-	lograte_init(&rl.rate, LOG_WINDOW_S);
-	struct loop L = {.cfg = cfg, .p = p, .log = &rl};
-	if (store_open(p->store, STORE_CREATE, d, &L.st) != 0)
-		return HR_E_IO;
-	// From here the store's messages are logged through the limiter: a full
-	// disk fails every round, and must neither flood the log nor silence it.
-	strbuf_init(&L.store_msg, 1 << 16);
-	diag_init_mem(&L.store_diag, &L.store_msg);
-	L.store_diag.max_errors = 0;
-	store_set_diag(L.st, &L.store_diag);
-	struct live_opts lo = {.store = L.st, .use_history = true, .interval_s = p->interval_s, .forecast = true,
-			       .stop = stop};
-	struct live *lv = NULL;
-	if (live_open(cfg, &lo, d, &lv) != 0) {
-		store_close(L.st);
-		strbuf_free(&L.store_msg);
-		return HR_E_INVALID;
-	}
-	const char *why = NULL;
-	int rc = httpd_start(&(struct httpd_opts){.listen = p->listen, .token = p->token}, &L.http, &why);
-	if (rc) {
-		diag_error(d, "cannot listen on %s: %s", p->listen, why);
-		live_close(lv);
-		store_close(L.st);
-		strbuf_free(&L.store_msg);
-		return rc;
-	}
-	struct autoscaler_opts ao = {.store_path = p->store, .history = L.st, .webhook = cfg ? cfg->agent.webhook : NULL,
-				     .log = log, .log_prefix = "autoscale: ", .verbose = p->verbose};
-	if (cfg && cfg->autoscale.present && (rc = autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &L.as)) != 0) {
-		httpd_stop(L.http);
-		live_close(lv);
-		store_close(L.st);
-		strbuf_free(&L.store_msg);
-		return rc;
-	}
-	httpd_declare(L.http, "/status");
-	httpd_declare(L.http, "/metrics");
-	httpd_declare(L.http, "/");
-	httpd_declare(L.http, "/dashboard.part");
-	L.dash = dashboard_new();
-	L.hook = cfg && cfg->agent.webhook ? fetch_new() : NULL;
-	if (L.hook)
-		fetch_stop_on(L.hook, stop); // SIGTERM ends a post in flight
+	const struct agent_params *p = L->p;
 	struct store_retention ret = {
-		.raw_s = cfg && cfg->agent.retention_s > 0 ? cfg->agent.retention_s : 7 * 86400.0,
+		.raw_s = L->cfg && L->cfg->agent.retention_s > 0 ? L->cfg->agent.retention_s : 7 * 86400.0,
 		.rollup_step_s = 300,
-		// Rollups a year and a month: a year-on-year peak is still there.
+		/* Rollups a year and a month: a year-on-year peak is still there. */
 		.rollup_s = 400 * 86400.0,
 	};
-	char ibuf[32];
-	logger_printf(log, "sampling every %s into %s, serving http://%s/metrics%s",
-		      units_fmt_duration(p->interval_s, ibuf, sizeof(ibuf)), p->store, p->listen,
-		      p->token ? " (bearer token required)" : "");
 	double start = clock_unix(), next = start, last_prune = 0, last_forecast = -INFINITY;
 	bool *src_up = NULL;
 	size_t n_src_up = 0;
-	// The first round needs the sources' warm-up (two /proc/stat reads).
-	sleep_until(next + live_warmup(lv), stop);
+	/* The first round needs the sources' warm-up (two /proc/stat reads). */
+	clock_sleep_until(next + live_warmup(lv), stop);
 	next = clock_unix();
 	while (!*stop) {
 		double now = clock_unix(), t0 = clock_mono();
-		// Fits read days of history: once a minute is plenty for an ETA in hours.
+		/* Fits read days of history: once a minute is plenty for an ETA in hours. */
 		bool fc = now - last_forecast >= 60;
 		live_set_forecast(lv, fc);
 		if (fc)
 			last_forecast = now;
 		struct live_result res;
-		live_round(lv, now, &res);
+		int stored = live_record(lv, now, NULL, &res);
 		if (*stop) {
-			// Stopped while sampling: the round is incomplete, not news.
+			/* Stopped while sampling: the round is incomplete, not news. */
 			live_result_free(&res);
 			break;
 		}
-		L.rounds++;
+		L->rounds++;
 		if (!src_up) {
 			n_src_up = res.n_src;
 			src_up = xcalloc(n_src_up ? n_src_up : 1, sizeof(*src_up));
 			for (size_t i = 0; i < n_src_up; i++)
 				src_up[i] = true;
 		}
-		log_sources(&res, src_up, n_src_up, &rl);
-		if (store_append(L.st, now, &res.samples) != 0) {
-			store_failed(&L, now);
+		log_sources(&res, src_up, n_src_up, L->log);
+		if (stored != 0) {
+			store_failed(L, now);
 		} else {
-			log_recovered(&rl, "store", "the history is written again");
+			log_recovered(L->log, "store", "the history is written again");
 			if (p->verbose)
-				logger_printf(log, "stored batch t=%.6f n=%zu", now, res.samples.n);
+				logger_printf(L->log->out, "stored batch t=%.6f n=%zu", now, res.samples.n);
 		}
-		handle_changes(&L, &res, now);
-		if (L.as)
-			autoscaler_step(L.as, now, &res.samples);
-		publish(&L, &res);
+		handle_changes(L, &res, now);
+		if (L->as)
+			autoscaler_step(L->as, now, &res.samples);
+		publish(L, &res);
 		live_result_free(&res);
 		if (now - last_prune >= 3600) {
-			if (store_prune(L.st, now, &ret) != 0)
-				store_failed(&L, now);
+			if (store_prune(L->st, now, &ret) != 0)
+				store_failed(L, now);
 			last_prune = now;
 		}
-		log_due(&rl, now);
-		// The next round starts on the schedule, not after this one: a
-		// round that overran is logged, and the ticks it covered skipped.
+		log_due(L->log, now);
+		/* The next round starts on the schedule, not after this one: a
+		 * round that overran is logged, and the ticks it covered skipped. */
 		double took = clock_mono() - t0;
 		next += p->interval_s;
 		double late = clock_unix() - next;
@@ -359,14 +297,62 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 			double skipped = ceil(late / p->interval_s);
 			next += skipped * p->interval_s;
 			char a[32], b[32];
-			log_limited(&rl, "overrun", now, "a round took %s, longer than the %s interval; %.0f tick%s skipped",
+			log_limited(L->log, "overrun", now, "a round took %s, longer than the %s interval; %.0f tick%s skipped",
 				    units_fmt_duration(took, a, sizeof(a)), units_fmt_duration(p->interval_s, b, sizeof(b)),
 				    skipped, skipped == 1 ? "" : "s");
 		}
-		sleep_until(next, stop);
+		clock_sleep_until(next, stop);
 	}
-	logger_printf(log, "stopping after %llu rounds", L.rounds);
 	free(src_up);
+}
+
+int agent_run(const struct config *cfg, const struct agent_params *p, struct logger *log, struct diag *d,
+	      volatile sig_atomic_t *stop)
+{
+	struct rlog rl = {.out = log};
+	lograte_init(&rl.rate, LOG_WINDOW_S);
+	struct loop L = {.cfg = cfg, .p = p, .log = &rl};
+	struct live *lv = NULL;
+	strbuf_init(&L.store_msg, 1 << 16);
+	int rc = HR_E_IO;
+	if (store_open(p->store, STORE_CREATE, d, &L.st) != 0)
+		goto out;
+	/* From here the store's messages are logged through the limiter: a full
+	 * disk fails every round, and must neither flood the log nor silence it. */
+	diag_init_mem(&L.store_diag, &L.store_msg);
+	L.store_diag.max_errors = 0;
+	store_set_diag(L.st, &L.store_diag);
+	struct live_opts lo = {.store = L.st, .use_history = true, .interval_s = p->interval_s, .forecast = true,
+			       .stop = stop};
+	rc = HR_E_INVALID;
+	if (live_open(cfg, &lo, d, &lv) != 0)
+		goto out;
+	const char *why = NULL;
+	rc = httpd_start(&(struct httpd_opts){.listen = p->listen, .token = p->token}, &L.http, &why);
+	if (rc) {
+		diag_error(d, "cannot listen on %s: %s", p->listen, why);
+		goto out;
+	}
+	struct autoscaler_opts ao = {.store_path = p->store, .history = L.st, .webhook = cfg ? cfg->agent.webhook : NULL,
+				     .log = log, .log_prefix = "autoscale: ", .verbose = p->verbose};
+	if (cfg && cfg->autoscale.present && (rc = autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &L.as)) != 0)
+		goto out;
+	httpd_declare(L.http, "/status");
+	httpd_declare(L.http, "/metrics");
+	httpd_declare(L.http, "/");
+	httpd_declare(L.http, "/dashboard.part");
+	L.dash = dashboard_new();
+	L.hook = cfg && cfg->agent.webhook ? fetch_new() : NULL;
+	if (L.hook)
+		fetch_stop_on(L.hook, stop); /* SIGTERM ends a post in flight */
+	char ibuf[32];
+	logger_printf(log, "sampling every %s into %s, serving http://%s/metrics%s",
+		      units_fmt_duration(p->interval_s, ibuf, sizeof(ibuf)), p->store, p->listen,
+		      p->token ? " (bearer token required)" : "");
+	run_rounds(&L, lv, stop);
+	logger_printf(log, "stopping after %llu rounds", L.rounds);
+	rc = 0;
+out:
 	httpd_stop(L.http);
 	dashboard_free(L.dash);
 	fetch_free(L.hook);
@@ -374,5 +360,5 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 	live_close(lv);
 	store_close(L.st);
 	strbuf_free(&L.store_msg);
-	return 0;
+	return rc;
 }

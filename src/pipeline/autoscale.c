@@ -1,3 +1,5 @@
+/* autoscale.c - the autoscaler's step for each service, and the loop of
+ * `headroom autoscale` around it (see autoscale.h). */
 #include "pipeline/autoscale.h"
 
 #include <math.h>
@@ -9,19 +11,21 @@
 #include "actuators/actuator.h"
 #include "model/forecast.h"
 #include "model/scaling.h"
+#include "pipeline/live.h"
 #include "render/autoscale.h"
 #include "sources/fetch.h"
 #include "store/scalelog.h"
+#include "util/clock.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
 #define DAY 86400.0
-// Seasonal history the forecast reads, and how often it is refitted.
+/* Seasonal history the forecast reads, and how often it is refitted. */
 #define FORECAST_HISTORY (28 * DAY)
 #define FORECAST_REFIT 900.0
-// Two daily seasons before a forecast is trusted.
+/* Two daily seasons before a forecast is trusted. */
 #define FORECAST_SEASONS (2 * DAY)
-// Decisions and closed intents are kept this long.
+/* Decisions and closed intents are kept this long. */
 #define LOG_KEEP (30 * DAY)
 
 struct svc {
@@ -32,18 +36,18 @@ struct svc {
 	double last_value[SCALING_MAX_METRICS], last_at[SCALING_MAX_METRICS];
 	bool seen[SCALING_MAX_METRICS];
 	char *pred_name[SCALING_MAX_METRICS];
-	struct forecast *fc[SCALING_MAX_METRICS]; // NULL: none yet / not enough history
+	struct forecast *fc[SCALING_MAX_METRICS]; /* NULL: none yet / not enough history */
 	double fc_at[SCALING_MAX_METRICS];
-	int fc_said[SCALING_MAX_METRICS]; // 0: nothing logged yet, 1: "reactive", 2: "predictive"
+	int fc_said[SCALING_MAX_METRICS]; /* 0: nothing logged yet, 1: "reactive", 2: "predictive" */
 
 	struct scaling_state *st;
 	struct actuator *act;
-	bool reconcile;          // check for a resize interrupted by a restart first
-	double next;             // next decision
-	double retry_at;         // NaN: no backoff
+	bool reconcile;          /* check for a resize interrupted by a restart first */
+	double next;             /* next decision */
+	double retry_at;         /* NaN: no backoff */
 	unsigned failures_in_row;
 	char error[256];
-	// what is shown
+	/* what is shown */
 	struct scaling_input in;
 	struct scaling_decision dec;
 	bool decided;
@@ -102,8 +106,8 @@ static int open_service(struct autoscaler *a, struct svc *s, const struct autosc
 		diag_error(d, "autoscale.services.%s: %s", c->name, why);
 		return HR_E_INVALID;
 	}
-	// Every metric is a value read from the sources (an external metric);
-	// with predictive, each also gets a forecast twin, added when it exists.
+	/* Every metric is a value read from the sources (an external metric);
+	 * with predictive, each also gets a forecast twin, added when it exists. */
 	s->n_reactive = (unsigned)c->n_metrics;
 	for (unsigned i = 0; i < s->n_reactive; i++) {
 		const struct autoscale_metric_config *mc = &c->metrics[i];
@@ -188,8 +192,8 @@ void autoscaler_close(struct autoscaler *a)
 	free(a);
 }
 
-// The value of a configured series this round: the exact series, or the only
-// series its selector matches.
+/* The value of a configured series this round: the exact series, or the only
+ * series its selector matches. */
 static const struct metric *find(const struct sample_set *ss, const char *name)
 {
 	const struct metric *m = sample_set_find(ss, name);
@@ -200,14 +204,14 @@ static const struct metric *find(const struct sample_set *ss, const char *name)
 		if (!sample_name_matches(name, ss->m[i].name))
 			continue;
 		if (one)
-			return NULL; // ambiguous: not a value
+			return NULL; /* ambiguous: not a value */
 		one = &ss->m[i];
 	}
 	return one;
 }
 
-// A seasonal forecast of metric i at now + lead, once two days of its history
-// are in the store; refitted every 15 minutes. NaN when there is none.
+/* A seasonal forecast of metric i at now + lead, once two days of its history
+ * are in the store; refitted every 15 minutes. NaN when there is none. */
 static double forecast_value(struct autoscaler *a, struct svc *s, unsigned i, double now)
 {
 	if (!a->opts.history)
@@ -253,8 +257,8 @@ static void build_metrics(struct autoscaler *a, struct svc *s, double now, const
 			s->last_at[i] = now;
 			s->seen[i] = true;
 		}
-		// Not in this round: the last value, with its age (stale after
-		// max_age); never seen: absent.
+		/* Not in this round: the last value, with its age (stale after
+		 * max_age); never seen: absent. */
 		m->absent = !s->seen[i];
 		m->value = s->seen[i] ? s->last_value[i] : NAN;
 		m->at_s = s->seen[i] ? s->last_at[i] : NAN;
@@ -308,8 +312,8 @@ static void set_error(struct svc *s, const char *msg)
 	snprintf(s->error, sizeof(s->error), "%s", msg);
 }
 
-// A resize that was in flight when the loop stopped: what happened to it is
-// read from the actuator's count, and the command is never run again.
+/* A resize that was in flight when the loop stopped: what happened to it is
+ * read from the actuator's count, and the command is never run again. */
 static int reconcile(struct autoscaler *a, struct svc *s, double now, int current)
 {
 	struct scalelog_intent in;
@@ -326,7 +330,7 @@ static int reconcile(struct autoscaler *a, struct svc *s, double now, int curren
 		state = "aborted";
 	} else {
 		state = "unknown";
-		// Count what moved the intended way toward the rate bound.
+		/* Count what moved the intended way toward the rate bound. */
 		if ((current - in.from) * (in.to - in.from) > 0)
 			delta = current - in.from;
 	}
@@ -354,27 +358,22 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		if (strcmp(s->error, strbuf_str(&err)) != 0)
 			logf_(a, "%s: cannot read the replica count: %s", s->cfg->name, strbuf_str(&err));
 		set_error(s, strbuf_str(&err));
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	if (s->reconcile) {
-		if (reconcile(a, s, now, current) != 0) {
-			strbuf_free(&err);
-			return;
-		}
+		if (reconcile(a, s, now, current) != 0)
+			goto out;
 		s->reconcile = false;
-		// recordInitialRecommendation: with no recommendation stored, the
-		// count found counts as one (horizontal.go).
+		/* recordInitialRecommendation: with no recommendation stored, the
+		 * count found counts as one (horizontal.go). */
 		if (!s->st->n_recs)
 			scaling_state_add_rec(s->st, &s->spec, now, current);
 	}
 	build_metrics(a, s, now, ss);
 	s->in = (struct scaling_input){.now_s = now, .current_replicas = current, .metrics = s->metrics,
 				       .n_metrics = s->n_metrics};
-	if (scaling_decide(&s->spec, &s->in, s->st, &s->dec) != 0) {
-		strbuf_free(&err);
-		return;
-	}
+	if (scaling_decide(&s->spec, &s->in, s->st, &s->dec) != 0)
+		goto out;
 	const struct scaling_decision *d = &s->dec;
 	int prev_desired = s->desired;
 	enum scaling_why prev_why = s->why;
@@ -399,23 +398,20 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 	if (!a->cfg->apply || !change) {
 		if (news || a->opts.verbose)
 			logf_(a, "%s: %s%s", s->cfg->name, s->reason, change ? " [dry run: not applied]" : "");
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	if (backoff) {
 		char left[32];
 		if (news || a->opts.verbose)
 			logf_(a, "%s: %s [waiting %s to retry after: %s]", s->cfg->name, s->reason,
 			      units_fmt_duration(s->retry_at - now, left, sizeof(left)), s->error);
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
-	// Intent first, committed; then the command; then its outcome.
+	/* Intent first, committed; then the command; then its outcome. */
 	long long id;
 	if (scalelog_intent_begin(a->log, s->cfg->name, now, current, d->desired, &id) != 0) {
 		logf_(a, "%s: %s [not applied: the intent could not be stored]", s->cfg->name, s->reason);
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	int rc = actuator_scale(s->act, d->desired, &err);
 	if (rc) {
@@ -432,8 +428,7 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		char w[32];
 		logf_(a, "%s: %s [FAILED: %s; retry in %s]", s->cfg->name, s->reason, strbuf_str(&err),
 		      units_fmt_duration(wait, w, sizeof(w)));
-		strbuf_free(&err);
-		return;
+		goto out;
 	}
 	if (scalelog_intent_end(a->log, id, "done", now, s->cfg->name, now, d->desired - current, NULL) != 0)
 		logf_(a, "%s: the scale event could not be stored", s->cfg->name);
@@ -450,6 +445,7 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		s->downs++;
 	logf_(a, "%s: %s [applied]", s->cfg->name, s->reason);
 	post(a, s, now, current, d->desired);
+out:
 	strbuf_free(&err);
 }
 
@@ -460,7 +456,7 @@ void autoscaler_step(struct autoscaler *a, double now, const struct sample_set *
 			decide_one(a, &a->svc[i], now, samples);
 	if (now - a->last_prune >= 3600) {
 		a->last_prune = now;
-		// The windows and policy periods are at most an hour.
+		/* The windows and policy periods are at most an hour. */
 		if (scalelog_prune(a->log, now - 2 * SCALING_MAX_WINDOW_S, now - LOG_KEEP) != 0)
 			logf_(a, "autoscale: pruning the log failed");
 	}
@@ -499,4 +495,64 @@ json_t *autoscaler_status(const struct autoscaler *a)
 	json_t *o = render_autoscale_status(v, a->n, a->cfg->apply);
 	free(v);
 	return o;
+}
+
+/* Rounds every interval from the sources' warm-up on; @return the count. */
+static unsigned long long run_rounds(struct autoscaler *as, struct live *lv, double interval, bool once,
+				     struct logger *log, volatile sig_atomic_t *stop)
+{
+	double next = clock_unix() + live_warmup(lv);
+	clock_sleep_until(next, stop);
+	unsigned long long rounds = 0;
+	while (!*stop) {
+		double now = clock_unix();
+		struct live_result res;
+		/* The history the predictive forecast reads. */
+		if (live_record(lv, now, NULL, &res) != 0)
+			logger_printf(log, "the samples could not be stored");
+		autoscaler_step(as, now, &res.samples);
+		live_result_free(&res);
+		rounds++;
+		if (once)
+			break;
+		next += interval;
+		if (next < clock_unix())
+			next = clock_unix() + interval;
+		clock_sleep_until(next, stop);
+	}
+	return rounds;
+}
+
+int autoscale_run(const struct config *cfg, const struct autoscale_params *p, struct logger *log, struct diag *d,
+		  volatile sig_atomic_t *stop)
+{
+	struct store *st = NULL;
+	struct live *lv = NULL;
+	struct autoscaler *as = NULL;
+	int rc = HR_E_IO;
+	if (store_open(p->store, STORE_CREATE, d, &st) != 0)
+		goto out;
+	double interval = cfg->autoscale.interval_s;
+	struct live_opts lo = {.store = st, .use_history = false, .interval_s = interval};
+	rc = HR_E_INVALID;
+	if (live_open(cfg, &lo, d, &lv) != 0)
+		goto out;
+	struct autoscaler_opts ao = {.store_path = p->store, .history = st, .webhook = cfg->agent.webhook,
+				     .log = log, .verbose = p->verbose};
+	if (autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &as) != 0)
+		goto out;
+	char ib[32];
+	logger_printf(log, "%s", cfg->autoscale.apply ? "starting: resizing (autoscale.apply: true)"
+						    : "starting: a dry run, nothing is resized (autoscale.apply: false)");
+	if (p->verbose)
+		logger_printf(log, "deciding every %s, store %s", units_fmt_duration(interval, ib, sizeof(ib)), p->store);
+	unsigned long long rounds = run_rounds(as, lv, interval, p->once, log, stop);
+	if (!p->once)
+		logger_printf(log, "stopping after %llu rounds", rounds);
+	rc = 0;
+out:
+	autoscaler_close(as);
+	live_close(lv);
+	store_close(st);
+	return rc;
 }

@@ -1,5 +1,6 @@
 /* autoscale.h - the autoscaling loop's step, shared by `headroom autoscale`
- * and the agent: for each configured service, every autoscale.interval,
+ * and the agent, and the loop of `headroom autoscale` (autoscale_run()): for
+ * each configured service, every autoscale.interval,
  *
  *   metrics from the round's samples -> model/scaling decision -> log it
  *   (store + log line) -> when applying and the count changes: write the
@@ -20,8 +21,10 @@
 #define HR_PIPELINE_AUTOSCALE_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 
+#include "config/config.h"
 #include "model/autoscale_config.h"
 #include "model/sample.h"
 #include "store/store.h"
@@ -67,5 +70,26 @@ HR_NODISCARD int autoscaler_metrics(const struct autoscaler *a, struct strbuf *o
 
 /** The /status object (render_autoscale_status). @return a new reference. */
 json_t *autoscaler_status(const struct autoscaler *a);
+
+/** What `headroom autoscale` runs its loop with (flags over the config). */
+struct autoscale_params {
+	const char *store;  /**< the SQLite store's path (live_store_path()) */
+	bool once;          /**< one round, then return */
+	bool verbose;       /**< log every decision, not only changes */
+};
+
+/**
+ * The loop of `headroom autoscale`: every autoscale.interval, sample the
+ * configured sources (pipeline/live), record the round in the store (the
+ * history the predictive forecast reads) and step the autoscaler; until
+ * *stop becomes non-zero, or after one round with p->once.
+ * @param cfg borrowed; its autoscale section names the services.
+ * @param log where the start, the decisions and the stop are logged.
+ * @return 0 after a stop (or the one round); HR_E_IO when the store cannot
+ *         be opened; HR_E_INVALID when a source, a trigger or a service is
+ *         misconfigured (each reported to d).
+ */
+HR_NODISCARD int autoscale_run(const struct config *cfg, const struct autoscale_params *p, struct logger *log,
+			       struct diag *d, volatile sig_atomic_t *stop);
 
 #endif

@@ -1,3 +1,4 @@
+/* export.c - the plan an export is written from (see export.h). */
 #include "pipeline/export.h"
 
 #include <stdlib.h>
@@ -33,9 +34,9 @@ int export_plan_init(struct export_plan *ep, const struct config *cfg, double us
 	}
 	if (!ep->step.feasible && ep->stage_forced && ep->step.best.shape.app &&
 	    ep->step.best.fail == PRES_AVAILABILITY) {
-		// The stage asked for cannot meet the availability objective by its
-		// make (one node, no failover): write it anyway, as --stage asks, and
-		// say what it gives up.
+		/* The stage asked for cannot meet the availability objective by its
+		 * make (one node, no failover): write it anyway, as --stage asks, and
+		 * say what it gives up. */
 		char why[sizeof(ep->step.why)];
 		memcpy(why, ep->step.why, sizeof(why));
 		ep->obj = cfg->objectives;

@@ -1,4 +1,5 @@
-#include "util/clock.h"
+/* live.c - a live round: sample every source on its own thread, evaluate
+ * every trigger per series, forecast, and record the round (see live.h). */
 #include "pipeline/live.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "sources/source.h"
+#include "util/clock.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -27,17 +29,17 @@ struct worker {
 	struct source *src;
 	pthread_t tid;
 	bool started;
-	// Under lv->mu:
+	/* Under lv->mu: */
 	bool go, busy, done, quit;
-	unsigned long round;     // the round its last sample was asked for
-	double t0;               // when that sample began (clock_mono)
+	unsigned long round;     /* the round its last sample was asked for */
+	double t0;               /* when that sample began (clock_mono) */
 	struct sample_set out;
 	struct strbuf err;
 	int rc;
 	double took;
 };
 
-// One rule machine per (trigger, series).
+/* One rule machine per (trigger, series). */
 struct eval_slot {
 	size_t rule;
 	char *series;
@@ -49,16 +51,16 @@ struct live {
 	struct live_opts opts;
 	struct source **src;
 	size_t n_src;
-	struct worker *w;          // one per source
+	struct worker *w;          /* one per source */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;         // any change of a worker's state
+	pthread_cond_t cv;         /* any change of a worker's state */
 	unsigned long round;
-	double budget_s;           // how long a round waits for its sources
+	double budget_s;           /* how long a round waits for its sources */
 	struct rule_set rules;
 	struct eval_slot *ev;
 	size_t n_ev, cap_ev;
-	enum trigger_state *last;  // per rule: state reported last round
-	bool *seen;                // per rule: reported at least once
+	enum trigger_state *last;  /* per rule: state reported last round */
+	bool *seen;                /* per rule: reported at least once */
 };
 
 
@@ -90,7 +92,7 @@ int live_open(const struct config *cfg, const struct live_opts *opts, struct dia
 	const struct trigger_rule *user = cfg ? cfg->triggers : NULL;
 	size_t n_user = cfg ? cfg->n_triggers : 0;
 	rules_merge(user, n_user, &lv->rules);
-	// Checked after the merge: an override may leave out what its default has.
+	/* Checked after the merge: an override may leave out what its default has. */
 	for (size_t i = 0; i < lv->rules.n; i++) {
 		const char *why = rules_validate(&lv->rules.rules[i]);
 		if (why) {
@@ -158,11 +160,11 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-// Start the workers on first use: `validate` opens a live and never samples.
+/* Start the workers on first use: `validate` opens a live and never samples. */
 static void start_workers(struct live *lv)
 {
-	// Signals go to the main thread: the workers block them, so SIGTERM
-	// interrupts the agent's sleep, not a sample.
+	/* Signals go to the main thread: the workers block them, so SIGTERM
+	 * interrupts the agent's sleep, not a sample. */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -175,7 +177,7 @@ static void start_workers(struct live *lv)
 		sample_set_init(&w->out);
 		strbuf_init(&w->err, 4096);
 		if (pthread_create(&w->tid, NULL, worker_main, w) != 0)
-			abort(); // out of threads: xalloc's policy for resources
+			abort(); /* out of threads: xalloc's policy for resources */
 		w->started = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -187,8 +189,8 @@ int live_validate(const struct config *cfg, struct diag *d)
 	int rc = live_open(cfg, NULL, d, &lv);
 	if (rc)
 		return rc;
-	// Every configured trigger's metric must be one a configured source
-	// gives (docs/metrics.md): `check` would say UNKNOWN for ever.
+	/* Every configured trigger's metric must be one a configured source
+	 * gives (docs/metrics.md): `check` would say UNKNOWN for ever. */
 	const char **names = NULL;
 	size_t n_names = 0, cap = 0;
 	for (size_t i = 0; i < lv->n_src; i++)
@@ -208,7 +210,7 @@ int live_validate(const struct config *cfg, struct diag *d)
 		snprintf(path, sizeof(path), "triggers.%s.metric", r->name ? r->name : "?");
 		struct diag_loc loc = config_loc(cfg, path);
 		if (!loc.line) {
-			// An override that names no metric: point at the trigger.
+			/* An override that names no metric: point at the trigger. */
 			snprintf(path, sizeof(path), "triggers.%s", r->name ? r->name : "?");
 			loc = config_loc(cfg, path);
 		}
@@ -228,8 +230,8 @@ void live_close(struct live *lv)
 	if (!lv)
 		return;
 	if (lv->w) {
-		// A sample still running is cancelled (it ends within about a
-		// second), then every worker is joined before its source closes.
+		/* A sample still running is cancelled (it ends within about a
+		 * second), then every worker is joined before its source closes. */
 		pthread_mutex_lock(&lv->mu);
 		for (size_t i = 0; i < lv->n_src; i++) {
 			if (lv->w[i].busy)
@@ -280,8 +282,8 @@ const struct rule_set *live_rules(const struct live *lv)
 	return &lv->rules;
 }
 
-// History of a series: the store's, or when it has none, the range query of
-// the source that gave the series (Prometheus keeps what we never stored).
+/* History of a series: the store's, or when it has none, the range query of
+ * the source that gave the series (Prometheus keeps what we never stored). */
 static void history(struct live *lv, const char *series, const char *source, double from, double to,
 		    struct series *out)
 {
@@ -291,14 +293,14 @@ static void history(struct live *lv, const char *series, const char *source, dou
 	for (size_t i = 0; source && i < lv->n_src; i++) {
 		if (strcmp(source_name(lv->src[i]), source) != 0 || !source_has_history(lv->src[i]))
 			continue;
-		// A source still sampling from an earlier round owns its connection.
+		/* A source still sampling from an earlier round owns its connection. */
 		pthread_mutex_lock(&lv->mu);
 		bool busy = lv->w[i].busy;
 		pthread_mutex_unlock(&lv->mu);
 		if (busy)
 			return;
-		// A thousand points resolve a `for` in an hour's window (3.6 s) and
-		// a trend in a month's (43 min).
+		/* A thousand points resolve a `for` in an hour's window (3.6 s) and
+		 * a trend in a month's (43 min). */
 		double step = (to - from) / 1000 > 1 ? (to - from) / 1000 : 1;
 		struct strbuf err;
 		strbuf_init(&err, 1024);
@@ -309,7 +311,7 @@ static void history(struct live *lv, const char *series, const char *source, dou
 	}
 }
 
-// The machine for (rule, series); a new one is fed the stored history first.
+/* The machine for (rule, series); a new one is fed the stored history first. */
 static struct rule_eval *eval_for(struct live *lv, size_t ri, const char *series, const char *source, double now)
 {
 	for (size_t i = 0; i < lv->n_ev; i++)
@@ -325,8 +327,8 @@ static struct rule_eval *eval_for(struct live *lv, size_t ri, const char *series
 	rules_eval_init(&s->e);
 	const struct trigger_rule *r = &lv->rules.rules[ri];
 	if (lv->opts.use_history) {
-		// Enough history to see a `for` through, and an hour to settle the
-		// hysteresis state; older points cannot change the answer much.
+		/* Enough history to see a `for` through, and an hour to settle the
+		 * hysteresis state; older points cannot change the answer much. */
 		double look = 4 * r->for_s > 3600 ? 4 * r->for_s : 3600;
 		struct series h = {0};
 		history(lv, series, source, now - look, now - 1e-3, &h);
@@ -365,8 +367,8 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 	enum trigger_state best = TRIG_OK;
 	double best_p = NAN;
 	const struct metric *best_m = NULL;
-	// A copy, not a pointer: eval_for() may move the machines (more than
-	// 32 series of one trigger reallocate them).
+	/* A copy, not a pointer: eval_for() may move the machines (more than
+	 * 32 series of one trigger reallocate them). */
 	struct rule_eval best_ev;
 	rules_eval_init(&best_ev);
 	const struct rule_eval *best_e = &best_ev;
@@ -401,9 +403,9 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 			forecast_trigger(lv, t, now);
 		return;
 	}
-	// No value: whose was it to give? Did-you-mean looks among the base
-	// names every source can give (disk.used_ration -> disk.used_ratio),
-	// whether or not they were sampled this round.
+	/* No value: whose was it to give? Did-you-mean looks among the base
+	 * names every source can give (disk.used_ration -> disk.used_ratio),
+	 * whether or not they were sampled this round. */
 	const char **names = NULL;
 	size_t n_names = 0, cap = 0;
 	for (size_t i = 0; i < lv->n_src; i++)
@@ -418,10 +420,10 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 	free(names);
 }
 
-// Forget the machines of series not seen for longer than a `for` can
-// bridge (max_gap): a peer renaming its series every round would otherwise
-// grow them without bound. A series that comes back starts again from the
-// store's history.
+/* Forget the machines of series not seen for longer than a `for` can
+ * bridge (max_gap): a peer renaming its series every round would otherwise
+ * grow them without bound. A series that comes back starts again from the
+ * store's history. */
 static void prune_machines(struct live *lv, double now)
 {
 	size_t k = 0;
@@ -436,7 +438,7 @@ static void prune_machines(struct live *lv, double now)
 	lv->n_ev = k;
 }
 
-// Ask every idle source for a sample and wait for them within the budget.
+/* Ask every idle source for a sample and wait for them within the budget. */
 static void sample_all(struct live *lv, struct live_result *out)
 {
 	start_workers(lv);
@@ -446,7 +448,7 @@ static void sample_all(struct live *lv, struct live_result *out)
 	for (size_t i = 0; i < lv->n_src; i++) {
 		struct worker *w = &lv->w[i];
 		if (w->busy)
-			continue; // still on an earlier round's sample
+			continue; /* still on an earlier round's sample */
 		w->busy = w->go = true;
 		w->done = false;
 		w->round = round;
@@ -460,7 +462,7 @@ static void sample_all(struct live *lv, struct live_result *out)
 		double left = t0 + lv->budget_s - clock_mono();
 		if (!waiting || left <= 0 || (lv->opts.stop && *lv->opts.stop))
 			break;
-		// Wake at least every 50 ms to see a stop request.
+		/* Wake at least every 50 ms to see a stop request. */
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += (long)(fmin(left, 0.05) * 1e9);
@@ -486,8 +488,8 @@ static void sample_all(struct live *lv, struct live_result *out)
 			w->done = false;
 			continue;
 		}
-		// Busy: asked this round and not done within the budget, or still
-		// on an earlier round's sample.
+		/* Busy: asked this round and not done within the budget, or still
+		 * on an earlier round's sample. */
 		s->rc = HR_E_TIMEOUT;
 		s->took_s = clock_mono() - w->t0;
 		s->error = lv->opts.stop && *lv->opts.stop
@@ -495,7 +497,7 @@ static void sample_all(struct live *lv, struct live_result *out)
 				   : xasprintf("still sampling after %.1f s (past its timeout); left out of this round",
 					       s->took_s);
 		if (w->done) {
-			// An earlier round's late answer: too old to use.
+			/* An earlier round's late answer: too old to use. */
 			sample_set_free(&w->out);
 			w->done = false;
 		}
@@ -518,4 +520,25 @@ void live_round(struct live *lv, double now, struct live_result *out)
 		evaluate(lv, ri, out, &out->trig[ri]);
 	live_finish(out, lv->last, lv->seen);
 	prune_machines(lv, now);
+}
+
+int live_record(struct live *lv, double now, struct diag *append_d, struct live_result *out)
+{
+	live_round(lv, now, out);
+	struct store *st = lv->opts.store;
+	if (!store_writable(st) || (lv->opts.stop && *lv->opts.stop))
+		return 0;
+	if (append_d)
+		store_set_diag(st, append_d);
+	return store_append(st, now, &out->samples);
+}
+
+const char *live_store_path(const char *flag, const struct config *cfg, char **owned)
+{
+	*owned = NULL;
+	if (flag)
+		return flag;
+	if (cfg && cfg->agent.store)
+		return cfg->agent.store;
+	return *owned = store_default_path();
 }

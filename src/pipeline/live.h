@@ -1,7 +1,7 @@
 /* live.h - the pipeline `check` and `agent` share:
  *   sources -> sample set -> (store) -> rules per series -> forecast -> results.
  *
- * Wiring only (this is the cmd layer): the sources, the store, the rules and
+ * Wiring only (the layer above the adapters): the sources, the store, the rules and
  * the forecast do the work. A live keeps one rule machine per (trigger,
  * series); a machine created for a series already in the store is first fed
  * that series' recent history, so a `for` that started before this process
@@ -71,6 +71,32 @@ double live_warmup(const struct live *lv);
  * @param out filled; free with live_result_free().
  */
 void live_round(struct live *lv, double now, struct live_result *out);
+
+/**
+ * Sample a round (live_round()) and record it: its samples are appended to
+ * the store of live_opts, in one transaction, when there is a store that may
+ * be written and no stop was requested while sampling (a round cut short is
+ * not news). The one way a command takes a round and keeps it.
+ * @param append_d where the store reports from the append on (a failed
+ *        append's message: `check` keeps it for a note), or NULL: where it
+ *        reported before.
+ * @param out filled as by live_round(); free with live_result_free().
+ * @return 0 (recorded, or nothing to record); HR_E_IO when the append failed
+ *         (the message went to the store's diag).
+ */
+HR_NODISCARD int live_record(struct live *lv, double now, struct diag *append_d, struct live_result *out);
+
+/**
+ * The history store's path: @p flag (--store) when given, else the config's
+ * agent.store, else the default (store_default_path()).
+ * @param cfg may be NULL (nothing configured).
+ * @param owned set to the default's string when that is the answer (the
+ *        caller frees it), else NULL.
+ * @return the path (borrowed from flag, cfg or *owned), or NULL when there
+ *         is none: no flag, no agent.store, and neither XDG_STATE_HOME nor
+ *         HOME is usable.
+ */
+const char *live_store_path(const char *flag, const struct config *cfg, char **owned);
 
 /** Turn forecasting on or off for the next rounds (the agent fits once a minute). */
 void live_set_forecast(struct live *lv, bool on);

@@ -1,3 +1,5 @@
+/* loadtest.c - the flows of `headroom bench`: a run's report and verdict,
+ * the knee search and what is inferred from it (see loadtest.h). */
 #include "pipeline/loadtest.h"
 
 #include <math.h>
@@ -9,6 +11,7 @@
 
 #include "bench/hist.h"
 #include "model/usl.h"
+#include "util/xalloc.h"
 
 static void latency_of(const struct hist *h, struct bench_latency *l)
 {
@@ -158,16 +161,14 @@ int loadtest_knee(const struct loadtest_knee_opts *o, struct bench *b, struct di
 		.cpu_probe = mode == CPU_KNEE ? NULL : cpu_probe_read, .cpu_probe_arg = &probe,
 		.on_step = relay_step, .arg = &relay,
 	};
-	struct knee_result *kr = calloc(1, sizeof(*kr));
-	if (!kr)
-		return HR_E_NOMEM;
+	struct knee_result *kr = xcalloc(1, sizeof(*kr));
 	int rc = knee_find(b, &ko, kr);
 	if (rc && rc != HR_E_TIMEOUT) {
 		diag_error(d, "load test failed: %s", hr_strerror(rc));
-		free(kr);
-		return rc;
+		goto out;
 	}
-	// The USL fit on the closed ladder.
+	rc = 0;
+	/* The USL fit on the closed ladder. */
 	struct usl_point pts[KNEE_MAX_STEPS];
 	size_t np = 0;
 	for (size_t i = 0; i < kr->n; i++) {
@@ -184,8 +185,8 @@ int loadtest_knee(const struct loadtest_knee_opts *o, struct bench *b, struct di
 	struct usl_fit_info fi = {0};
 	bool fitted = np >= USL_MIN_POINTS && usl_fit(pts, np, &m, &fi) == 0;
 
-	// CPU per request by the utilisation law over every step that read the
-	// probe; else derived from the knee.
+	/* CPU per request by the utilisation law over every step that read the
+	 * probe; else derived from the knee. */
 	double cpu = NAN;
 	if (mode == CPU_PROCESS && kr->cpu_requests > 0) {
 		cpu = kr->cpu_s / (double)kr->cpu_requests;
@@ -194,12 +195,12 @@ int loadtest_knee(const struct loadtest_knee_opts *o, struct bench *b, struct di
 		cpu = (busy > 0 ? busy : 0) / (double)kr->cpu_requests;
 	}
 	if (!(cpu > 0)) {
-		// The probe never answered (a server that exited), or the machine's
-		// busy time was all ours: nothing measured, derive it.
+		/* The probe never answered (a server that exited), or the machine's
+		 * busy time was all ours: nothing measured, derive it. */
 		mode = CPU_KNEE;
 		cpu = kr->max_rps > 0 && cores > 0 ? cores / kr->max_rps : NAN;
 	}
-	double conc = kr->max_rps * kr->service_s; // Little's law at the knee
+	double conc = kr->max_rps * kr->service_s; /* Little's law at the knee */
 
 	struct bench_knee_report *k = &out->report;
 	*k = (struct bench_knee_report){
@@ -219,7 +220,7 @@ int loadtest_knee(const struct loadtest_knee_opts *o, struct bench *b, struct di
 	struct strbuf ladder;
 	strbuf_init(&ladder, sizeof(out->ladder) - 1);
 	if (bench_render_ladder(k, &ladder) != 0) {
-		// Cut at the buffer: the sentence is informational.
+		/* Cut at the buffer: the sentence is informational. */
 	}
 	memcpy(out->ladder, strbuf_str(&ladder), ladder.len + 1);
 	strbuf_free(&ladder);
@@ -234,6 +235,7 @@ int loadtest_knee(const struct loadtest_knee_opts *o, struct bench *b, struct di
 		.url = o->url, .slo = o->slo_text, .measured_at = time(NULL), .points = out->points, .n_points = np,
 		.usl_fitted = fitted, .cpu_source = cpu_mode_names[mode], .ladder_stop = out->ladder,
 	};
+out:
 	free(kr);
-	return 0;
+	return rc;
 }

@@ -1,7 +1,7 @@
+/* planning.c - the planner set up from a loaded config (see planning.h). */
 #include "pipeline/planning.h"
 
 #include <stdlib.h>
-
 #include <string.h>
 
 #include "config/catalog.h"

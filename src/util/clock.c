@@ -1,5 +1,5 @@
-/* clock.c - wall and monotonic time through clock_gettime, and a sleep that
- * resumes after signals (see clock.h). */
+/* clock.c - wall and monotonic time through clock_gettime, a sleep that
+ * resumes after signals, and sleeping until a time or a stop (see clock.h). */
 #include "util/clock.h"
 
 #include <errno.h>
@@ -39,4 +39,16 @@ void clock_sleep(double s)
 	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+void clock_sleep_until(double t, const volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		double left = t - clock_unix();
+		if (!(left > 0) || (stop && *stop))
+			return;
+		left = fmin(left, 0.1);
+		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
+		(void)nanosleep(&ts, NULL);
+	}
 }

@@ -48,4 +48,22 @@ if [ -z "$hits" ]; then t_ok "model/ does no I/O and reads no clock"; else t_not
 hits=$(grep -rnE '\bexit[[:space:]]*\(' src --include='*.c' | grep -vE '^src/(cmd/|main\.c)' || true)
 if [ -z "$hits" ]; then t_ok "no exit() below cmd/"; else t_not_ok "exit() below cmd/"; t_diag "$hits"; fi
 
+# 7. Subcommands stay thin (issue 25): no function in src/cmd/*.c over 80
+# lines, counted from the line that names it to its closing brace (both at
+# column 0, as every definition in src/ is written). A longer one is a flow
+# that belongs in pipeline/ or a list of options that wants a table.
+hits=$(awk -v max=80 '
+	FNR == 1 { name = ""; start = 0; body = 0 }
+	!body && /^[A-Za-z_]/ && /\(/ && !/^typedef/ {
+		start = FNR; name = $0; sub(/\(.*/, "", name); sub(/.*[^A-Za-z0-9_]/, "", name)
+	}
+	!body && /;[[:space:]]*$/ { start = 0 }
+	!body && /^\{/ && start { body = 1; next }
+	body && /^\}/ {
+		if (FNR - start + 1 > max)
+			printf "%s:%d: %s is %d lines (at most %d)\n", FILENAME, start, name, FNR - start + 1, max
+		body = 0; start = 0
+	}' src/cmd/*.c)
+if [ -z "$hits" ]; then t_ok "no function in src/cmd/ over 80 lines"; else t_not_ok "a function in src/cmd/ is over 80 lines"; t_diag "$hits"; fi
+
 t_done
