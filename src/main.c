@@ -44,7 +44,7 @@
  *   render/svg          the hand-written SVG chart writer (lines, stacked areas, bands, axes)
  *   render/doc          a document written as Markdown or as one self-contained HTML page
  *   serve/              the agent's HTTP endpoints (libmicrohttpd)
- *   bench/              the HTTP load generator and its histogram
+ *   loadgen/            the HTTP load generator (headroom bench) and its histogram
  *   util/               errors, diagnostics, log, clock, units, strings, buffers
  */
 #include <errno.h>

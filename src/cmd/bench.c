@@ -1,11 +1,11 @@
 /* bench.c - `headroom bench`: load an HTTP service and say what it sustains.
  *
  * Flags follow wrk where they mean the same (-t, -c, -d, -H, --timeout,
- * --latency is always on). The engine is src/bench/engine.h; --find-knee
- * drives it through src/bench/knee.h and fits the Universal Scalability Law
+ * --latency is always on). The engine is src/loadgen/engine.h; --find-knee
+ * drives it through src/loadgen/knee.h and fits the Universal Scalability Law
  * (src/model/usl.h) to the closed-loop ladder; --calibrate also writes the
  * service time alone and its variability, the CPU per request (from the
- * server's processes, this machine, or the knee: src/bench/cpu.h) and the
+ * server's processes, this machine, or the knee: src/loadgen/cpu.h) and the
  * server-side concurrency at the knee (docs/bench.md, "Calibration file"). */
 #include "cmd/cmd.h"
 
@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/cpu.h"
-#include "bench/engine.h"
-#include "bench/knee.h"
+#include "loadgen/cpu.h"
+#include "loadgen/engine.h"
+#include "loadgen/knee.h"
 #include "pipeline/loadtest.h"
 #include "render/bench.h"
 #include "render/calibration.h"

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/hist.h"
+#include "loadgen/hist.h"
 #include "model/usl.h"
 #include "util/xalloc.h"
 

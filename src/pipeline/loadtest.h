@@ -4,8 +4,8 @@
  * renderer prints (render/bench) and the calibration file takes
  * (render/calibration).
  *
- * What is measured comes from the load generator (bench/engine, bench/knee,
- * bench/cpu); what is inferred from it is decided here:
+ * What is measured comes from the load generator (loadgen/engine, loadgen/knee,
+ * loadgen/cpu); what is inferred from it is decided here:
  *   - CPU per request by the utilisation law, D = busy CPU / completions
  *     (Denning & Buzen, "The Operational Analysis of Queueing Network
  *     Models", Computing Surveys 10(3), 1978): from the server's processes
@@ -22,16 +22,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "bench/cpu.h"
-#include "bench/engine.h"
-#include "bench/knee.h"
+#include "loadgen/cpu.h"
+#include "loadgen/engine.h"
+#include "loadgen/knee.h"
 #include "render/bench.h"
 #include "render/calibration.h"
 #include "util/diag.h"
 
 /** An open loop that completes less than this share of its --rate has not
  * measured the rate asked for (docs/bench.md). Looser than the knee's 98 %
- * (bench/knee.c), whose steps drop their warm-up: a whole run includes the
+ * (loadgen/knee.c), whose steps drop their warm-up: a whole run includes the
  * ramp and the requests still in flight at the end. */
 #define LOADTEST_RATE_MARGIN 0.95
 

@@ -47,7 +47,7 @@ struct bench_step_report {
 	const char *why; /**< why not ok, or "" */
 };
 
-/** Why the closed ladder stopped (bench/knee's reasons). */
+/** Why the closed ladder stopped (loadgen/knee's reasons). */
 enum bench_ladder_stop { LADDER_SLO, LADDER_FLAT, LADDER_FELL, LADDER_CONNECTIONS };
 
 /** A knee search's result; pointers borrowed. */

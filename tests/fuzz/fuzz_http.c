@@ -1,4 +1,4 @@
-/* libFuzzer target for the bench HTTP response parser (src/bench/http.h).
+/* libFuzzer target for the bench HTTP response parser (src/loadgen/http.h).
  * The first input byte chooses where to split the rest into two feeds and
  * whether the request was HEAD, so partial reads are fuzzed too. Checks the
  * parser's promises: it never consumes more than it was given, a completed
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "bench/http.h"
+#include "loadgen/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
 /* libFuzzer target: the /proc and cgroup v2 parsers of sources/local, and
- * bench/cpu's /proc/PID/stat parser. */
+ * loadgen/cpu's /proc/PID/stat parser. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/cpu.h"
+#include "loadgen/cpu.h"
 #include "sources/local.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,19 +9,19 @@ hits=$(grep -rnE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|ato
 if [ -z "$hits" ]; then t_ok "no banned functions in src/"; else t_not_ok "banned functions in src/"; t_diag "$hits"; fi
 
 # 2. model/ is pure: it includes nothing from the adapters or cmd/.
-hits=$(grep -nE '#include "(cmd|pipeline|config|sources|store|actuators|render|bench)/' src/model/*.c src/model/*.h 2>/dev/null || true)
+hits=$(grep -nE '#include "(cmd|pipeline|config|sources|store|actuators|render|loadgen)/' src/model/*.c src/model/*.h 2>/dev/null || true)
 if [ -z "$hits" ]; then t_ok "model/ includes only model/ and util/"; else t_not_ok "model/ includes an adapter"; t_diag "$hits"; fi
 
 # 3. util/ is the bottom layer.
-hits=$(grep -nE '#include "(cmd|pipeline|model|config|sources|store|actuators|render|bench)/' src/util/*.c src/util/*.h || true)
+hits=$(grep -nE '#include "(cmd|pipeline|model|config|sources|store|actuators|render|loadgen)/' src/util/*.c src/util/*.h || true)
 if [ -z "$hits" ]; then t_ok "util/ includes only util/"; else t_not_ok "util/ includes an upper layer"; t_diag "$hits"; fi
 
 # 4b. The adapters do not reach into each other: what two of them share is
 # defined below both (model/, util/), and pipeline/ or cmd/ wires them.
 hits=""
-for a in config sources store actuators render serve bench; do
+for a in config sources store actuators render serve loadgen; do
 	[ -d "src/$a" ] || continue
-	others=$(echo "config sources store actuators render serve bench pipeline cmd" | tr ' ' '\n' | grep -vx "$a" | paste -sd'|')
+	others=$(echo "config sources store actuators render serve loadgen pipeline cmd" | tr ' ' '\n' | grep -vx "$a" | paste -sd'|')
 	h=$(grep -nE "#include \"($others)/" "src/$a"/*.[ch] 2>/dev/null || true)
 	[ -n "$h" ] && hits="$hits$h
 "

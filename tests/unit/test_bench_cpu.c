@@ -1,4 +1,4 @@
-/* Unit tests for bench/cpu: the /proc/PID/stat parser on real and hostile
+/* Unit tests for loadgen/cpu: the /proc/PID/stat parser on real and hostile
  * lines, the probe on a fixture tree, and the probe on this very process. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/cpu.h"
+#include "loadgen/cpu.h"
 
 /* A line as Linux 6.x writes it (proc(5)): utime 1234, stime 567. */
 #define LINE_HEAD "4242 (python3) S 1 4242 4242 0 -1 4194560 2712 0 0 0 "

@@ -1,4 +1,4 @@
-/* Unit tests for bench/hist: layout, percentiles against exact sorted values,
+/* Unit tests for loadgen/hist: layout, percentiles against exact sorted values,
  * merging, clamping. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "bench/hist.h"
+#include "loadgen/hist.h"
 
 #define US_PER_HOUR INT64_C(3600000000)
 

@@ -1,4 +1,4 @@
-/* Unit tests for bench/http: a table of responses, each parsed whole, one
+/* Unit tests for loadgen/http: a table of responses, each parsed whole, one
  * byte at a time, and split at every position; all three must agree. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/http.h"
+#include "loadgen/http.h"
 
 struct tcase {
 	const char *name;

@@ -2,7 +2,7 @@
  * preparation (URL, request bytes), the per-connection state machine, the
  * per-thread event loop, and bench_run() which starts the threads, reports
  * progress and merges what they measured. */
-#include "bench/engine.h"
+#include "loadgen/engine.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/hist.h"
-#include "bench/http.h"
-#include "bench/transport.h"
+#include "loadgen/hist.h"
+#include "loadgen/http.h"
+#include "loadgen/transport.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"

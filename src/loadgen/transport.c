@@ -1,5 +1,5 @@
 /* transport.c - see transport.h. */
-#include "bench/transport.h"
+#include "loadgen/transport.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,10 +1,10 @@
 /* knee.c - see knee.h. */
-#include "bench/knee.h"
+#include "loadgen/knee.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "bench/hist.h"
+#include "loadgen/hist.h"
 
 const char *knee_stop_name(enum knee_stop s)
 {

@@ -1,6 +1,6 @@
 /* hist.c - see hist.h for the layout. Index arithmetic follows the
  * HdrHistogram description (counts_index, value_from_index). */
-#include "bench/hist.h"
+#include "loadgen/hist.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* cpu.c - see cpu.h. Written here: two /proc lines are a few lines of
  * parsing, and no library reads them (the local metric source parses
  * /proc/stat for its own purpose; adapters do not share code sideways). */
-#include "bench/cpu.h"
+#include "loadgen/cpu.h"
 
 #include <ctype.h>
 #include <stdbool.h>

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench/engine.h"
+#include "loadgen/engine.h"
 #include "util/error.h"
 
 /** Most steps a search takes. */

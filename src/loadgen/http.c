@@ -1,7 +1,7 @@
 /* http.c - see http.h. A line-at-a-time state machine: memchr finds line
  * ends, so the common case (a whole response in one read) touches each header
  * byte about twice, copies nothing, and skips the body without looking at it. */
-#include "bench/http.h"
+#include "loadgen/http.h"
 
 #include <string.h>
 #include <strings.h>
