@@ -1,6 +1,7 @@
 #!/bin/sh
-# Source rules that a compiler does not enforce (curl checksrc, STYLE.md):
-# banned unsafe functions, layering of includes, no printing below cmd/.
+# Source rules that a compiler does not enforce (curl checksrc, docs/style.md):
+# banned unsafe functions, layering of includes, no printing below cmd/, thin
+# subcommands, files of one purpose, one include order and one comment style.
 . "$HEADROOM_ROOT/tests/lib.sh"
 cd "$HEADROOM_ROOT" || exit 1
 
@@ -48,7 +49,7 @@ if [ -z "$hits" ]; then t_ok "model/ does no I/O and reads no clock"; else t_not
 hits=$(grep -rnE '\bexit[[:space:]]*\(' src --include='*.c' | grep -vE '^src/(cmd/|main\.c)' || true)
 if [ -z "$hits" ]; then t_ok "no exit() below cmd/"; else t_not_ok "exit() below cmd/"; t_diag "$hits"; fi
 
-# 7. Subcommands stay thin (issue 25): no function in src/cmd/*.c over 80
+# 7. Subcommands stay thin (docs/style.md): no function in src/cmd/*.c over 80
 # lines, counted from the line that names it to its closing brace (both at
 # column 0, as every definition in src/ is written). A longer one is a flow
 # that belongs in pipeline/ or a list of options that wants a table.
@@ -65,5 +66,38 @@ hits=$(awk -v max=80 '
 		body = 0; start = 0
 	}' src/cmd/*.c)
 if [ -z "$hits" ]; then t_ok "no function in src/cmd/ over 80 lines"; else t_not_ok "a function in src/cmd/ is over 80 lines"; t_diag "$hits"; fi
+
+# 8. Rooms of one purpose: no source file over 1,500 lines (docs/style.md).
+hits=$(find src -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 1500 { print $2 ": " $1 " lines" }')
+if [ -z "$hits" ]; then t_ok "no file in src/ over 1,500 lines"; else t_not_ok "a file in src/ is over 1,500 lines"; t_diag "$hits"; fi
+
+# 9. A .c file with a header of its own includes it first, so the header is
+# known to stand alone (docs/style.md).
+hits=""
+for f in $(find src -name '*.c'); do
+	h=${f%.c}.h
+	[ -f "$h" ] || continue
+	own=${h#src/}
+	first=$(grep -m1 '^#include' "$f")
+	[ "$first" = "#include \"$own\"" ] || hits="$hits$f: first include is '$first', not \"$own\"
+"
+done
+if [ -z "$hits" ]; then t_ok "every .c file includes its own header first"; else t_not_ok "a .c file does not include its own header first"; t_diag "$hits"; fi
+
+# 10. Comments in one style: block comments only, and every file opens with
+# one saying what it is for (docs/style.md). A '//' inside a string (a URL)
+# is no comment: strings are blanked before looking, and a // after a colon
+# is a URL's.
+find src -name '*.[ch]' -exec awk '
+	FNR == 1 && !/^\/\*/ { print FILENAME ":1: no opening comment" }
+	{
+		line = $0
+		gsub(/\\./, "", line)               # escaped characters inside strings
+		gsub(/"[^"]*"/, "\"\"", line)        # string literals
+		gsub(/\x27[^\x27]*\x27/, "0", line)  # character literals
+		if (line ~ /(^|[^:])\/\//) print FILENAME ":" FNR ": // comment"
+	}' {} + >"$T_TMP/comments"
+hits=$(head -40 "$T_TMP/comments")
+if [ -z "$hits" ]; then t_ok "block comments only, and an opening comment in every file"; else t_not_ok "a // comment or a file without an opening comment"; t_diag "$hits"; fi
 
 t_done
