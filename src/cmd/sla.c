@@ -345,6 +345,20 @@ static int add_part(struct sla_parts *ps, const char *spec)
 	return 0;
 }
 
+/* Render the answer to stdout. @return the exit status (1 when it cannot be rendered). */
+static int emit(const struct sla_report *rep, enum out_format fmt)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	int rc = fmt == FORMAT_JSON ? sla_render_json(rep, &sb) : sla_render_text(rep, &sb);
+	if (rc == 0)
+		fputs(strbuf_str(&sb), stdout);
+	else
+		fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
+	strbuf_free(&sb);
+	return rc ? 1 : 0;
+}
+
 /* Compose and render. Returns 0 or an exit status. */
 static int report(const struct sla_parts *ps, struct sla_report *rep, enum out_format fmt)
 {
@@ -363,15 +377,7 @@ static int report(const struct sla_parts *ps, struct sla_report *rep, enum out_f
 					     .n_members = ps->v[i].n_members};
 	rep->items = items;
 	rep->n = ps->n;
-	struct strbuf sb;
-	strbuf_init(&sb, 0);
-	int rc = fmt == FORMAT_JSON ? sla_render_json(rep, &sb) : sla_render_text(rep, &sb);
-	if (rc == 0)
-		fputs(strbuf_str(&sb), stdout);
-	else
-		fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
-	strbuf_free(&sb);
-	return rc ? 1 : 0;
+	return emit(rep, fmt);
 }
 
 /* The parts of the stage deployment.current describes, composed as `plan`
@@ -517,15 +523,7 @@ static int parse_target(int argc, char **argv, struct sla_report *rep)
 /* The downtime budget of the target alone. @return the exit status. */
 static int budget(const struct sla_report *rep, enum out_format fmt)
 {
-	struct strbuf sb;
-	strbuf_init(&sb, 0);
-	int rc = fmt == FORMAT_JSON ? sla_render_json(rep, &sb) : sla_render_text(rep, &sb);
-	if (rc == 0)
-		fputs(strbuf_str(&sb), stdout);
-	else
-		fprintf(stderr, "headroom %s: cannot render the answer: %s\n", name, hr_strerror(rc));
-	strbuf_free(&sb);
-	return rc ? 1 : 0;
+	return emit(rep, fmt);
 }
 
 static int run(int argc, char **argv)
