@@ -9,8 +9,8 @@
  * keeps those apart:
  *
  *   - CPU: cpu_s per request is what a vCPU spends (the utilisation law
- *     U = X D, research notes section 1.1), so a node's CPU use is
- *     lambda x cpu_s, whatever its size;
+ *     U = X D: Denning & Buzen, Computing Surveys 10(3), 1978), so a node's
+ *     CPU use is lambda x cpu_s, whatever its size;
  *   - slots: the deployment serves at most `concurrency` requests at once,
  *     each for service_s, so its capacity is concurrency / service_s =
  *     max_rps. On a node of v vCPU the planner runs one app process per vCPU

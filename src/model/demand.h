@@ -11,7 +11,9 @@
  *   DB reads              db_read_share of the queries and of their busy time
  *   DB size               storage_base + users * storage_per_user
  *   monthly volumes       peak rate * busy_time * 365/12 days
- * Formulas: research notes "Queueing models" (Little, utilisation law).
+ * Formulas: Little's law (J. D. C. Little, Operations Research 9(3):383-387,
+ * 1961) and the utilisation law (Denning & Buzen, "The Operational Analysis
+ * of Queueing Network Models", Computing Surveys 10(3), 1978).
  * Everything here is independent of the deployment; the planner divides it
  * over nodes. Pure: no I/O, no globals. */
 #ifndef HR_DEMAND_H

@@ -4,9 +4,9 @@
  * Design note. Everything derives from three numbers of a stable queue:
  * C (Erlang C), mu = 1/S and theta = c mu - lambda. The FCFS waiting time is
  * 0 with probability 1 - C and Exp(theta) with probability C; the response
- * time adds an independent Exp(mu) service (research notes, "Queueing
- * models"; Kleinrock, Queueing Systems vol. 1, 1975, section 3.5; Gross and
- * Harris, Fundamentals of Queueing Theory, 4th ed., section 2.3). So
+ * time adds an independent Exp(mu) service (Kleinrock, Queueing Systems
+ * vol. 1, 1975, section 3.5; Gross and Harris, Fundamentals of Queueing
+ * Theory, 4th ed., section 2.3). So
  *
  *   P(T > t) = (1 - C) e^{-mu t} + C * H(t; mu, theta)
  *
@@ -111,8 +111,9 @@ double queue_erlang_c(unsigned c, double a)
 		return 1.0;
 	double b = queue_erlang_b(c, a);
 	double rho = a / (double)c;
-	/* C = B / (1 - rho + rho B) (research notes, "Queueing models"); the
-	 * denominator is at least B, so C <= 1, and at least 1 - rho > 0. */
+	/* C = B / (1 - rho + rho B), as PDQ's ErlangR (DrQz/pdq-qnm-pkg,
+	 * lib/PDQ_MServer.c); the denominator is at least B, so C <= 1, and at
+	 * least 1 - rho > 0. */
 	double cw = b / (1.0 - rho + rho * b);
 	return cw > 1.0 ? 1.0 : cw;
 }
@@ -269,8 +270,8 @@ int queue_solve_g(double lambda, double service_s, double cv, unsigned c, struct
 	}
 	out->stable = true;
 	out->p_wait = q.c_wait;
-	/* Wq = C / theta' (M/M/c: C / (c mu - lambda), research notes, "Queueing
-	 * models"; times f by Allen-Cunneen), R = S + Wq. */
+	/* Wq = C / theta' (M/M/c: C / (c mu - lambda), as PDQ's ErlangR,
+	 * lib/PDQ_MServer.c; times f by Allen-Cunneen), R = S + Wq. */
 	out->mean_wait_s = q.c_wait / q.theta;
 	out->mean_response_s = service_s + out->mean_wait_s;
 	out->p50_s = mgc_quantile(&q, 0.50);

@@ -1,8 +1,9 @@
 /* queue.h - M/M/c queues: Erlang C, waiting and response-time percentiles;
  * M/G/c by the Allen-Cunneen approximation.
  *
- * Notation (research notes, "Queueing models"): lambda arrival rate, S mean
- * service time, c servers, A = lambda*S offered load, rho = A/c.
+ * Notation as in PDQ's ErlangR (DrQz/pdq-qnm-pkg, lib/PDQ_MServer.c): lambda
+ * arrival rate, S mean service time, c servers, A = lambda*S offered load,
+ * rho = A/c.
  * Erlang C is computed from the Erlang B recursion B(k) = A B(k-1)/(k + A B(k-1))
  * (no factorials, no powers), then C = B / (1 - rho + rho B). Pure: no I/O.
  *
