@@ -40,10 +40,11 @@ double avail_parallel(const double *a, size_t n)
 }
 
 /* P(fewer than k of n up) = sum_{j<k} C(n,j) a^j (1-a)^(n-j), the failure
- * side of the binomial (research notes §A.1, k-of-n): its terms are small
- * and summed, not subtracted from 1. C(n,j) by the multiplicative
- * recurrence stays below 2.7e299 for n <= 1000, and the powers are at most
- * 1, so nothing overflows; no factorials. */
+ * side of the binomial (headroom default: the units fail independently, as
+ * docs/sla.md takes them): its terms are small and summed, not subtracted
+ * from 1. C(n,j) by the multiplicative recurrence stays below 2.7e299 for
+ * n <= 1000, and the powers are at most 1, so nothing overflows; no
+ * factorials. */
 static double k_of_n_unavail(unsigned k, unsigned n, double a)
 {
 	if (k == 0)
@@ -355,7 +356,8 @@ static struct avail_part provider_part(const char *name, double sla, double unpu
 }
 
 /* The time to restore the database from its backup: the data at the
- * restore rate, then the WAL (research notes §A.1, MTTR_restore). */
+ * restore rate, then the WAL (headroom default: a restore is bounded by the
+ * bytes it loads and the WAL it replays). */
 static double restore_s(const struct reliability *r, const struct avail_stage *st)
 {
 	double bytes = st->db_bytes > 0 ? st->db_bytes : 0;
@@ -394,8 +396,9 @@ static struct avail_part app_part(const struct reliability *r, const struct avai
 	double take = st->lb ? r->lb_failover_s : 0;
 	add_cause(&p, "host", r->node_failures, host_down, take, false);
 	add_cause(&p, "software", r->app_failures, person + r->repair_s, take, false);
-	/* Planned: an in-place `docker compose up` and OS patch reboots stop one
-	 * node; two or more roll through them (research notes §A.4). */
+	/* Planned: an in-place `docker compose up` (it stops and recreates the
+	 * changed containers: https://docs.docker.com/compose/reference/up) and OS
+	 * patch reboots stop one node; two or more roll through them. */
 	add_cause(&p, "deploys", r->deploys, r->restart_s, 0, true);
 	add_cause(&p, "reboots", r->patch_reboots, r->reboot_s, 0, true);
 	return p;
@@ -436,8 +439,10 @@ static bool db_part(const struct reliability *r, const struct avail_stage *st, s
 		add_cause(db, "reboots", r->patch_reboots, r->reboot_s, 0, true);
 		return true;
 	case AVAIL_DB_PAIR:
-		/* Patroni promotes the standby; the failed node is rebuilt by a person
-		 * from a base backup (research notes §A.4). */
+		/* Patroni promotes the standby (ttl, loop_wait:
+		 * https://patroni.readthedocs.io/en/latest/dynamic_configuration.html);
+		 * the failed node is rebuilt by a person from a base backup (headroom
+		 * default: nothing in a self-run pair rebuilds it unattended). */
 		db->count = 2;
 		db->mode = AVAIL_FAILOVER;
 		add_cause(db, "host", r->node_failures, person + r->provision_s + restore_s(r, st), r->db_failover_s,
@@ -525,9 +530,10 @@ static bool replicas_part(const struct reliability *r, const struct avail_stage 
 	return true;
 }
 
-/* Running pods keep serving while the control plane is down (research notes
- * §A.4); only repairs stop: for that time the app tier is as if a person had
- * to repair it. U = U_cp x U_app(manual). */
+/* Running pods keep serving while the control plane is down (headroom
+ * default: the kubelets keep their pods running without it); only repairs
+ * stop: for that time the app tier is as if a person had to repair it.
+ * U = U_cp x U_app(manual). */
 static struct avail_part control_plane_part(const struct avail_stage *st, double manual_u)
 {
 	double a_cp = st->k8s_sla > 0 ? st->k8s_sla : AVAIL_K8S_UNPUBLISHED;

@@ -1,7 +1,10 @@
 /* availability.h - availability from failures, recoveries and planned downtime.
  *
  * Design note. Availability is not a product of providers' SLAs: those are
- * credit thresholds (research notes §A.2). A stage is parts in series (a
+ * credit thresholds (they set service credits: AWS Compute SLA,
+ * https://aws.amazon.com/compute/sla/, 2022-05-05 version; DigitalOcean
+ * Droplet SLA, https://www.digitalocean.com/sla/cpu-droplets, 2025-06-03).
+ * A stage is parts in series (a
  * zone, the app nodes, the database, the cache, a load balancer, the control
  * plane, the releases), each a group of identical units; each unit has
  * causes of downtime, each with a rate and a time down that depends on how it
@@ -187,9 +190,10 @@ struct avail_stage {
 
 /**
  * A load balancer or control plane that publishes no SLA is taken at the
- * lowest figure the research notes found published for one (§A.2:
- * DigitalOcean's regional load balancer, 99.9 %; AWS EC2's instance level,
- * 99.5 %, for a control plane), not at a generous guess.
+ * lowest figure found published for one (DigitalOcean's regional load
+ * balancer, 99.9 %, https://www.digitalocean.com/sla/regional-load-balancers;
+ * AWS EC2's instance level, 99.5 %, https://aws.amazon.com/compute/sla/,
+ * 2022-05-05 version, for a control plane), not at a generous guess.
  */
 #define AVAIL_LB_UNPUBLISHED 0.999
 /** See AVAIL_LB_UNPUBLISHED. */
