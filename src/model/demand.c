@@ -100,8 +100,8 @@ int demand_at(const struct workload *w, double users, struct demand *out)
 		d->db_cpu += (d->db_qps - req_q) * mean_q_s;
 	}
 
-	/* Replicas and a read cache take only reads (research notes, "Read
-	 * replicas"); the share is the workload's, queries taken as equally long. */
+	/* Replicas and a read cache take only reads (headroom default: a standby
+	 * is read-only); the share is the workload's, queries taken as equally long. */
 	double share = w->db_read_share > 0 ? (w->db_read_share < 1 ? w->db_read_share : 1) : 0;
 	d->db_read_qps = d->db_qps * share;
 	d->db_read_cpu = d->db_cpu * share;

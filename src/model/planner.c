@@ -487,7 +487,7 @@ static double class_cpu(const struct ctx *cx, const struct request_class *r)
 /* The database's load split by where it lands. Reads go to the replicas when
  * there are any (the primary takes the writes); a read cache answers
  * hit_ratio of the reads first; each replica also replays every write
- * (research notes, "Read replicas"), charged at the writes' own cost, an
+ * (headroom default: it replays all WAL), charged at the writes' own cost, an
  * upper bound. Busy cores = transactions in flight (Little, query time as
  * server time: demand.h). */
 struct db_load {
@@ -896,7 +896,7 @@ static double db_disk(const struct offer *q, const struct extras *x, const struc
 }
 
 /* The app nodes needed to carry the peak: k of n, k = ceil(n x the tier's
- * load at capacity) (research notes §A.1, k-of-n). The read replicas alike. */
+ * load at capacity) (headroom default: N+1 sizing). The read replicas alike. */
 static unsigned nodes_needed(unsigned n, double raw_load)
 {
 	if (n <= 1)
