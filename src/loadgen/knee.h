@@ -1,6 +1,6 @@
 /* knee.h - find the highest rate a target sustains at a latency SLO.
  *
- * Two ladders (research notes on load generators, target T10):
+ * Two ladders (headroom default: headroom bench's own capacity search):
  *   1. closed loop at concurrency 1, 2, 4, ... up to the connection limit,
  *      until the SLO percentile passes the SLO, errors pass 1 %, or
  *      throughput stops growing (a doubling adds less than 5 %) or falls
