@@ -13,8 +13,15 @@ static const char *const directions[] = {"above", "below", NULL};
 
 /* How parts fail and recover (docs/plan.md, "Availability"): every default
  * with its source; avail_defaults() in model/availability.c holds the same
- * values (a unit test compares them). Research notes = the project's
- * availability research, section A. */
+ * values (a unit test compares them). The public sources behind the A.2-A.4
+ * labels in the strings below: A.2, the providers' SLA pages (e.g. Hetzner,
+ * https://www.hetzner.com/legal/cloud-server/, 99.9 % per server); A.3, none
+ * (a planning range: headroom default); A.4, Docker Compose
+ * (https://docs.docker.com/compose/reference/up), Patroni
+ * (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html),
+ * AWS RDS (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html)
+ * and Redis Sentinel
+ * (https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/). */
 static const struct key_spec reliability_keys[] = {
 	{"node_failures", KT_RATE, F(struct reliability, node_failures), .def = "2/year",
 	 .doc = "host events (hardware, hypervisor, kernel) per node",
