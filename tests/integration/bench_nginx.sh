@@ -146,8 +146,9 @@ logsum 400 >/dev/null
 # --- a 1 s stall inside a 5 s open-loop run at 1000/s. Requests due
 # during a stall of S seconds wait for its end, so over a run of D seconds
 # P(latency > x) = (S - x) / D and the p-quantile is S - (1 - p) D: with
-# S = 1, D = 5, p99 = 0.95 s and p90 = 0.5 s (research notes, coordinated
-# omission). S and D are measured, not assumed: on a busy machine the
+# S = 1, D = 5, p99 = 0.95 s and p90 = 0.5 s (headroom default: derived
+# here for requests due on a schedule; the frozen-server test of wg/wrk#99
+# is the same idea). S and D are measured, not assumed: on a busy machine the
 # SIGCONT can come late, and the prediction must follow the real stall.
 #
 # stall: SIGSTOP nginx for 1 s, starting 1 s after the run's first request is

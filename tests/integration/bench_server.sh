@@ -46,8 +46,8 @@ t_expect "resetting server: exit 1, no crash" 1 "$HEADROOM" bench "$URL/reset" -
 t_contains "resets counted" "$(j '"%d %d" % (j["requests"], j["errors"]["reset"] + j["errors"]["closed"])')" "0 60"
 served /reset 60 >/dev/null
 
-# Capacity by construction: WORKERS / SERVICE time (Little's law, research
-# notes "Queueing models": X_max = m / D).
+# Capacity by construction: WORKERS / SERVICE time (Little's law;
+# X_max = m / D as in PDQ, DrQz/pdq-qnm-pkg lib/MVA_Canon.c).
 t_expect "find-knee run" 0 "$HEADROOM" bench "$URL/slow" -t 1 -c 16 -d 2s --find-knee \
 	--slo p95=500ms --calibrate "$T_TMP/cal.yaml" --format json
 knee=$(j 'j["max_rps"]')

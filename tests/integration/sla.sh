@@ -1,5 +1,5 @@
 #!/bin/sh
-# headroom sla: downtime budgets, the research notes' worked compositions
+# headroom sla: downtime budgets, the worked compositions of docs/sla.md
 # through the command line, text and JSON, and one-line errors with exit 2.
 . "$HEADROOM_ROOT/tests/lib.sh"
 
@@ -20,7 +20,7 @@ t_contains "target json: budget in seconds" \
 t_contains "target json: no parts" "$(printf '%s' "$T_OUT" | py '(d["availability"], d["parts"], d["month_hours"])')" \
 	"(0.9999, [], 730.0)"
 
-# --- the worked examples (research notes, "Availability maths") -------------
+# --- the worked examples (docs/sla.md; headroom default: by hand) ----------
 t_expect "series" 0 "$HEADROOM" sla --series lb=99.99%,app=99.9%,db=99.95%
 t_contains "series: 99.84%" "$T_OUT" "all, in series                                       99.84%"
 t_contains "series: per part" "$T_OUT" "db                  1  99.95%     1  -               99.95%        21.9 min"

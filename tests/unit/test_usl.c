@@ -164,7 +164,8 @@ static void test_round_trips(void **state)
 	}
 }
 
-/* The two usl4j defects (research notes on USL; no upstream fix). */
+/* The two usl4j defects (latencyAtThroughput, throughputAtLatency in codahale/usl4j,
+ * src/main/java/com/codahale/usl4j/Model.java; no upstream fix). */
 static void test_usl4j_defects_not_copied(void **state)
 {
 	(void)state;
