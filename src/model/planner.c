@@ -127,13 +127,12 @@ static const struct offer *offer_named(const struct catalog *cat, const char *na
 	return NULL;
 }
 
-static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why, size_t why_n)
+static int current_shape(const struct ctx *cx, struct plan_shape *out, struct plan_reason *why)
 {
 	const struct planner_input *in = cx->in;
 	const struct deployment *dep = in->deployment;
 	memset(out, 0, sizeof(*out));
-	if (why_n)
-		why[0] = 0;
+	*why = (struct plan_reason){.kind = PLAN_REASON_NONE};
 	if (!dep->has_current || dep->n_current == 0)
 		return HR_E_NOTFOUND;
 	out->stage = dep->current_stage;
@@ -143,15 +142,15 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 		const struct offer *o = offer_named(in->catalog, g->plan);
 		const char *role = g->role ? g->role : "all";
 		if (!o) {
-			snprintf(why, why_n, "plan '%s' is not in the catalogue", g->plan ? g->plan : "?");
+			*why = (struct plan_reason){.kind = PLAN_REASON_CUR_UNKNOWN_PLAN, .name = g->plan};
 			return HR_E_INVALID;
 		}
 		const struct offer **slot = NULL;
 		unsigned *count = NULL;
 		if (strcmp(role, "replica") == 0 && (o->kind == OFFER_SERVER || o->kind == OFFER_MANAGED_DB)) {
 			if (replica && replica != o) {
-				snprintf(why, why_n, "replicas of two plans ('%s', '%s'): the model has one plan per role",
-					 replica->name, o->name);
+				*why = (struct plan_reason){.kind = PLAN_REASON_CUR_REPLICA_PLANS, .name = replica->name,
+							    .other = o->name};
 				return HR_E_INVALID;
 			}
 			replica = o;
@@ -165,7 +164,7 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 		} else if (o->kind != OFFER_SERVER) {
 			if (o->kind == OFFER_LB || o->kind == OFFER_K8S || o->kind == OFFER_BACKUP || o->kind == OFFER_MONITORING)
 				continue; /* the stage brings these */
-			snprintf(why, why_n, "'%s' is not a node the model places", o->name);
+			*why = (struct plan_reason){.kind = PLAN_REASON_CUR_NOT_A_NODE, .name = o->name};
 			return HR_E_INVALID;
 		} else if (strcmp(role, "db") == 0) {
 			slot = &out->db_node;
@@ -174,15 +173,15 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 			slot = &out->wrk_node;
 			count = &out->n_wrk;
 		} else if (strcmp(role, "cache") == 0) {
-			snprintf(why, why_n, "a node of its own for Redis is not modelled (Redis runs on the app nodes, or a managed offer)");
+			*why = (struct plan_reason){.kind = PLAN_REASON_CUR_CACHE_NODE};
 			return HR_E_INVALID;
 		} else {
 			slot = &out->app;
 			count = &out->n_app;
 		}
 		if (*slot && *slot != o) {
-			snprintf(why, why_n, "nodes of two plans ('%s', '%s') in one role: the model has one plan per role",
-				 (*slot)->name, o->name);
+			*why = (struct plan_reason){.kind = PLAN_REASON_CUR_ROLE_PLANS, .name = (*slot)->name,
+						    .other = o->name};
 			return HR_E_INVALID;
 		}
 		*slot = o;
@@ -190,31 +189,24 @@ static int current_shape(const struct ctx *cx, struct plan_shape *out, char *why
 	}
 	const struct offer *primary = out->db_node ? out->db_node : out->managed_db;
 	if (replica && replica != primary) {
-		snprintf(why, why_n, "replicas of '%s' beside %s: the model's replicas are of the database's own plan",
-			 replica->name, primary ? primary->name : "no database");
+		*why = (struct plan_reason){.kind = PLAN_REASON_CUR_REPLICA_OF, .name = replica->name,
+					    .other = primary ? primary->name : NULL};
 		return HR_E_INVALID;
 	}
 	out->pooler = dep->pooler == POOLER_ALWAYS && cx->prof.has_pg;
 	int rc = pl_shape_check(cx, out);
 	if (rc) {
-		snprintf(why, why_n,
-			 "these nodes are not a '%s' stage (single: one node; split: one app and one db node or a "
-			 "managed database; ha: 2-%u app nodes, a db pair or a managed database; cluster: at least %u "
-			 "nodes; workers of their own on split and ha), or the provider sells no load balancer or "
-			 "control plane the stage needs",
-			 out->stage == STAGE_SINGLE ? "single" : out->stage == STAGE_SINGLE_OPS ? "single+ops"
-				 : out->stage == STAGE_SPLIT ? "split" : out->stage == STAGE_HA ? "ha" : "cluster",
-			 PLANNER_HA_MAX_NODES, PLANNER_CLUSTER_MIN_NODES);
+		*why = (struct plan_reason){.kind = PLAN_REASON_CUR_NOT_A_STAGE, .stage = out->stage};
 		return HR_E_INVALID;
 	}
 	return 0;
 }
 
-int planner_current_shape(const struct planner_input *in, struct plan_shape *out, char *why, size_t why_n)
+int planner_current_shape(const struct planner_input *in, struct plan_shape *out, struct plan_reason *why)
 {
 	struct ctx cx;
 	pl_ctx_init(&cx, in);
-	int rc = current_shape(&cx, out, why, why_n);
+	int rc = current_shape(&cx, out, why);
 	pl_ctx_free(&cx);
 	return rc;
 }
@@ -230,7 +222,7 @@ int planner_current(const struct planner_input *in, struct plan_current *out)
 	pl_ctx_init(&cx, in);
 	struct plan_shape s;
 	int rc = 0;
-	if (current_shape(&cx, &s, out->why, sizeof(out->why)) == 0) {
+	if (current_shape(&cx, &s, &out->why) == 0) {
 		struct demand d;
 		rc = demand_at(in->workload, in->workload->users, &d);
 		if (rc == 0 && pl_evaluate(&cx, &s, &d, &out->now) == 0) {
@@ -277,8 +269,8 @@ int planner_run(const struct planner_input *in, const double *users, size_t n, s
 		if (in->components[i].kind == COMP_APP && comp_mem(&in->components[i]) > mem)
 			mem = comp_mem(&in->components[i]);
 	struct plan_shape cur;
-	char why[8];
-	bool has_cur = current_shape(&cx, &cur, why, sizeof(why)) == 0;
+	struct plan_reason why;
+	bool has_cur = current_shape(&cx, &cur, &why) == 0;
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct plan_step *st = &out[i];

@@ -5,11 +5,9 @@
 #include "model/planner_int.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/units.h"
 #include "util/xalloc.h"
 
 /* --- growth point -------------------------------------------------------- */
@@ -189,9 +187,8 @@ void pl_growth_point(struct ctx *cx, const struct plan_step *st, struct tier (*m
 static void availability_why(struct ctx *cx, const struct search *sr, struct plan_step *st, double best)
 {
 	const struct plan_candidate *c = &sr->closest;
-	int k = snprintf(st->why, sizeof(st->why), "availability: no shape reaches the %.3f%% objective (the best: %.3f%%)",
-			 cx->avail_target * 100, best * 100);
-	if (!c->monitored || k < 0 || (size_t)k >= sizeof(st->why))
+	st->why = (struct plan_reason){.kind = PLAN_REASON_AVAIL_BEST, .target = cx->avail_target, .best = best};
+	if (!c->monitored)
 		return;
 	struct avail_part parts[PLANNER_AVAIL_PARTS];
 	struct avail_breakdown b;
@@ -213,10 +210,11 @@ static void availability_why(struct ctx *cx, const struct search *sr, struct pla
 		}
 		i = j;
 	}
-	if (worst)
-		snprintf(st->why + k, sizeof(st->why) - (size_t)k,
-			 "; the closest shape's largest downtime is the %s, %.3g of %.3g min a month", worst,
-			 worst_u * UNITS_SECONDS_PER_MONTH / 60, b.total_u * UNITS_SECONDS_PER_MONTH / 60);
+	if (worst) {
+		st->why.name = worst; /* a static name (planner_avail_parts()) */
+		st->why.part_u = worst_u;
+		st->why.total_u = b.total_u;
+	}
 }
 
 void pl_explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *st)
@@ -228,16 +226,14 @@ void pl_explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *
 		if (d->ext[i].rate_limit > 0 && d->ext[i].rate > cx->lim[PRES_EXT_RATE] * d->ext[i].rate_limit + EPS) {
 			st->blocking = PRES_EXT_RATE;
 			st->blocking_ratio = d->ext[i].rate / d->ext[i].rate_limit / cx->lim[PRES_EXT_RATE];
-			snprintf(st->why, sizeof(st->why),
-				 "%s calls at %.3g/s need more than %.0f%% of its %.3g/s rate limit; "
-				 "no deployment changes that (raise the limit or spread keys)",
-				 d->ext[i].name, d->ext[i].rate, cx->lim[PRES_EXT_RATE] * 100, d->ext[i].rate_limit);
+			st->why = (struct plan_reason){.kind = PLAN_REASON_EXT_RATE, .name = d->ext[i].name,
+						       .rate = d->ext[i].rate, .target = cx->lim[PRES_EXT_RATE],
+						       .rate_limit = d->ext[i].rate_limit};
 			return;
 		}
 	}
 	if (!sr->have_closest) {
-		snprintf(st->why, sizeof(st->why),
-			 "the catalogue offers no shape for the allowed stages and providers");
+		st->why = (struct plan_reason){.kind = PLAN_REASON_NO_SHAPE};
 		return;
 	}
 	/* The constraint that blocks: one no shape meets, however the rest fares
@@ -247,10 +243,7 @@ void pl_explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *
 		if (sr->seen[r] && sr->min_ratio[r] > 1 + EPS && (blk < 0 || sr->min_ratio[r] > sr->min_ratio[blk]))
 			blk = r;
 	if (blk < 0) {
-		const struct plan_candidate *c = &sr->closest;
-		snprintf(st->why, sizeof(st->why),
-			 "every constraint is met by some shape, but none meets them all at once; the closest fails on %s",
-			 planner_res_name(c->fail));
+		st->why = (struct plan_reason){.kind = PLAN_REASON_NOT_AT_ONCE, .res = sr->closest.fail};
 		return;
 	}
 	enum plan_res r = (enum plan_res)blk;
@@ -258,17 +251,15 @@ void pl_explain_infeasible(struct ctx *cx, struct search *sr, struct plan_step *
 	st->blocking = r;
 	st->blocking_ratio = m;
 	if (r == PRES_AVAILABILITY && !isfinite(m))
-		snprintf(st->why, sizeof(st->why),
-			 "availability: no allowed stage has monitoring and backups, which a %.3f%% objective needs",
-			 cx->avail_target * 100);
+		st->why = (struct plan_reason){.kind = PLAN_REASON_AVAIL_UNMONITORED, .target = cx->avail_target};
 	else if (r == PRES_AVAILABILITY)
 		availability_why(cx, sr, st, 1 - m * (1 - cx->avail_target));
 	else if (r == PRES_P95)
-		snprintf(st->why, sizeof(st->why), "p95: no shape answers within %.3g s (the best: %.3g s)", cx->p95_target,
-			 m * cx->p95_target);
+		st->why = (struct plan_reason){.kind = PLAN_REASON_P95, .target = cx->p95_target,
+					       .best = m * cx->p95_target};
 	else
-		snprintf(st->why, sizeof(st->why), "%s: no shape keeps it under %.0f%% (the best reaches %.0f%%)",
-			 planner_res_name(r), cx->lim[r] * 100, m * cx->lim[r] * 100);
+		st->why = (struct plan_reason){.kind = PLAN_REASON_LIMIT, .res = r, .target = cx->lim[r],
+					       .best = m * cx->lim[r]};
 }
 
 /* Plan one user count with a changed input, for a remedy. */
@@ -320,8 +311,8 @@ static void variant_init(struct variant *v, const struct planner_input *in)
 
 /* Plan with the change; keep it among the remedies when it lifts the
  * milestone. Returns whether it did. */
-static bool remedy_try(struct plan_step *st, const struct variant *v, double users, const char *what,
-		       struct plan_step *tmp)
+static bool remedy_try(struct plan_step *st, const struct variant *v, double users,
+		       const struct plan_reason *what, struct plan_step *tmp)
 {
 	if (!plan_with(&v->in, users, tmp))
 		return false;
@@ -333,7 +324,7 @@ static bool remedy_try(struct plan_step *st, const struct variant *v, double use
 		return true;
 	size_t last = st->n_remedies < PLANNER_MAX_REMEDIES ? st->n_remedies : PLANNER_MAX_REMEDIES - 1;
 	memmove(&st->remedies[at + 1], &st->remedies[at], (last - at) * sizeof(st->remedies[0]));
-	snprintf(st->remedies[at].what, sizeof(st->remedies[at].what), "%s", what);
+	st->remedies[at].what = *what;
 	st->remedies[at].plan = tmp->best;
 	if (st->n_remedies < PLANNER_MAX_REMEDIES)
 		st->n_remedies++;
@@ -379,12 +370,13 @@ void pl_remedies(struct ctx *cx, double users, struct plan_step *st)
 	struct variant *v = xcalloc(1, sizeof(*v));
 	v->comp = xcalloc(in->n_components ? in->n_components : 1, sizeof(*v->comp));
 	struct plan_step *tmp = xcalloc(1, sizeof(*tmp));
-	char what[200];
+	struct plan_reason what;
 	double clients = st->best.db_clients;
 	if (p->has_pg && dep->pooler == POOLER_NEVER) {
 		variant_init(v, in);
 		v->dep.pooler = POOLER_ANY;
-		remedy_try(st, v, users, "a connection pooler (deployment.pooler.use: any)", tmp);
+		what = (struct plan_reason){.kind = PLAN_REASON_FIX_POOLER};
+		remedy_try(st, v, users, &what, tmp);
 	}
 	if (p->has_pg && clients > 0) {
 		/* max_connections to take every client's pool, with the margin: what
@@ -398,9 +390,9 @@ void pl_remedies(struct ctx *cx, double users, struct plan_step *st)
 		for (size_t k = 0; k < ns && pg < in->n_components; k++) {
 			variant_init(v, in);
 			v->comp[pg].max_connections = (unsigned)steps[k];
-			snprintf(what, sizeof(what), "components.%s.max_connections: %.0f (each connection costs the server memory)",
-				 in->components[pg].name ? in->components[pg].name : "?", steps[k]);
-			if (remedy_try(st, v, users, what, tmp))
+			what = (struct plan_reason){.kind = PLAN_REASON_FIX_MAX_CONNECTIONS, .name = in->components[pg].name,
+						    .value = steps[k]};
+			if (remedy_try(st, v, users, &what, tmp))
 				break;
 		}
 		/* db_pool scaled down to fit max_connections (or the pooler's client
@@ -414,7 +406,7 @@ void pl_remedies(struct ctx *cx, double users, struct plan_step *st)
 			if (!(factors[fi] < 1) || (fi > 0 && factors[fi] >= factors[0] && factors[0] < 1))
 				continue;
 			variant_init(v, in);
-			int k = 0;
+			what = (struct plan_reason){.kind = PLAN_REASON_FIX_DB_POOL};
 			bool lowered = false;
 			for (size_t i = 0; i < v->in.n_components; i++) {
 				struct component *c = &v->comp[i];
@@ -425,12 +417,12 @@ void pl_remedies(struct ctx *cx, double users, struct plan_step *st)
 				if (np < c->db_pool)
 					lowered = true;
 				c->db_pool = np;
-				int w = snprintf(what + k, sizeof(what) - (size_t)k, "%scomponents.%s.db_pool: %u",
-						 k ? ", " : "", c->name ? c->name : "?", np);
-				if (w > 0 && (size_t)(k + w) < sizeof(what))
-					k += w;
+				if (what.n_pools < PLAN_REASON_MAX_POOLS)
+					what.pools[what.n_pools] =
+						(struct plan_pool_change){.component = c->name, .db_pool = np};
+				what.n_pools++;
 			}
-			if (lowered && remedy_try(st, v, users, what, tmp))
+			if (lowered && remedy_try(st, v, users, &what, tmp))
 				break;
 		}
 		if (cx->pooler != POOLER_NEVER) {
@@ -438,8 +430,9 @@ void pl_remedies(struct ctx *cx, double users, struct plan_step *st)
 			for (size_t k = 0; k < ns; k++) {
 				variant_init(v, in);
 				v->dep.max_client_conn = (unsigned)steps[k];
-				snprintf(what, sizeof(what), "deployment.pooler.max_client_conn: %u", v->dep.max_client_conn);
-				if (remedy_try(st, v, users, what, tmp))
+				what = (struct plan_reason){.kind = PLAN_REASON_FIX_MAX_CLIENT_CONN,
+							    .value = v->dep.max_client_conn};
+				if (remedy_try(st, v, users, &what, tmp))
 					break;
 			}
 		}
@@ -447,8 +440,8 @@ void pl_remedies(struct ctx *cx, double users, struct plan_step *st)
 	if (p->has_pg && dep->max_replicas < PLANNER_MAX_REPLICAS) {
 		variant_init(v, in);
 		v->dep.max_replicas = PLANNER_MAX_REPLICAS;
-		snprintf(what, sizeof(what), "deployment.max_read_replicas: %u", PLANNER_MAX_REPLICAS);
-		remedy_try(st, v, users, what, tmp);
+		what = (struct plan_reason){.kind = PLAN_REASON_FIX_MAX_REPLICAS, .value = PLANNER_MAX_REPLICAS};
+		remedy_try(st, v, users, &what, tmp);
 	}
 	bool all_stages = true;
 	for (int s = 0; s < STAGE_COUNT; s++)
@@ -457,18 +450,21 @@ void pl_remedies(struct ctx *cx, double users, struct plan_step *st)
 		variant_init(v, in);
 		for (int s = 0; s < STAGE_COUNT; s++)
 			v->dep.stage_allowed[s] = true;
-		remedy_try(st, v, users, "every stage (deployment.stages left out)", tmp);
+		what = (struct plan_reason){.kind = PLAN_REASON_FIX_ALL_STAGES};
+		remedy_try(st, v, users, &what, tmp);
 	}
 	if (p->has_pg && dep->database != DB_ANY) {
 		variant_init(v, in);
 		v->dep.database = DB_ANY;
-		remedy_try(st, v, users, "deployment.database: any", tmp);
+		what = (struct plan_reason){.kind = PLAN_REASON_FIX_ANY_DATABASE};
+		remedy_try(st, v, users, &what, tmp);
 	}
 	if (dep->n_providers > 0) {
 		variant_init(v, in);
 		v->dep.providers = NULL;
 		v->dep.n_providers = 0;
-		remedy_try(st, v, users, "every provider of the catalogue (deployment.providers left out)", tmp);
+		what = (struct plan_reason){.kind = PLAN_REASON_FIX_ALL_PROVIDERS};
+		remedy_try(st, v, users, &what, tmp);
 	}
 	free(tmp);
 	free(v->comp);
