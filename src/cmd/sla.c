@@ -22,6 +22,7 @@
 #include "model/planner.h"
 #include "pipeline/planning.h"
 #include "render/plan.h"
+#include "render/reason.h"
 #include "render/sla.h"
 #include "util/diag.h"
 #include "util/str.h"
@@ -390,9 +391,10 @@ static int current_parts(const struct planning *pl, const struct config *cfg, st
 	/* The same shape `plan` evaluates as what runs today (roles all, app, db,
 	 * replica, worker; managed offers by their kind). */
 	struct plan_shape shape;
-	char why[200];
-	if (planner_current_shape(&pl->in, &shape, why, sizeof(why)) != 0) {
-		diag_at(d, DIAG_ERROR, &at, "deployment.current: %s", why);
+	struct plan_reason why;
+	if (planner_current_shape(&pl->in, &shape, &why) != 0) {
+		diag_at(d, DIAG_ERROR, &at, "deployment.current: %s",
+			reason_text(&why, (char[REASON_SHORT_MAX]){0}, REASON_SHORT_MAX));
 		return HR_E_INVALID;
 	}
 	struct demand dm;

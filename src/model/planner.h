@@ -146,12 +146,78 @@ struct plan_trigger {
 	struct plan_candidate then; /**< cheaper: the shape that takes over, evaluated at `users` */
 };
 
+/**
+ * What a reason says. The model gives a kind and its figures; render/reason.h
+ * words them. Each kind lists the fields of struct plan_reason it sets.
+ */
+enum plan_reason_kind {
+	PLAN_REASON_NONE,                /**< nothing to say (feasible, or a valid current deployment) */
+	/* Why no shape meets the targets at a milestone (plan_step.why). */
+	PLAN_REASON_EXT_RATE,            /**< name's calls at rate need more than target of its rate_limit */
+	PLAN_REASON_NO_SHAPE,            /**< the catalogue offers no shape for the allowed stages and providers */
+	PLAN_REASON_NOT_AT_ONCE,         /**< every constraint is met by some shape, none meets all; the closest
+	                                      fails on res */
+	PLAN_REASON_AVAIL_UNMONITORED,   /**< no allowed stage has the monitoring and backups target needs */
+	PLAN_REASON_AVAIL_BEST,          /**< no shape reaches target, the best reaches best; name (or NULL): the closest
+	                                      shape's part with the most downtime, part_u of its total_u */
+	PLAN_REASON_P95,                 /**< no shape answers within target seconds, the best in best */
+	PLAN_REASON_LIMIT,               /**< no shape keeps res under target, the best reaches best */
+	/* A change of the config that lifts an infeasible milestone (plan_remedy.what). */
+	PLAN_REASON_FIX_POOLER,          /**< deployment.pooler.use: any */
+	PLAN_REASON_FIX_MAX_CONNECTIONS, /**< components.<name>.max_connections: value */
+	PLAN_REASON_FIX_DB_POOL,         /**< components.<pools[i].component>.db_pool: pools[i].db_pool, for each */
+	PLAN_REASON_FIX_MAX_CLIENT_CONN, /**< deployment.pooler.max_client_conn: value */
+	PLAN_REASON_FIX_MAX_REPLICAS,    /**< deployment.max_read_replicas: value */
+	PLAN_REASON_FIX_ALL_STAGES,      /**< every stage (deployment.stages left out) */
+	PLAN_REASON_FIX_ANY_DATABASE,    /**< deployment.database: any */
+	PLAN_REASON_FIX_ALL_PROVIDERS,   /**< every provider of the catalogue (deployment.providers left out) */
+	/* Why deployment.current is not a shape (plan_current.why, planner_current_shape()). */
+	PLAN_REASON_CUR_UNKNOWN_PLAN,    /**< plan name (NULL: none given) is not in the catalogue */
+	PLAN_REASON_CUR_REPLICA_PLANS,   /**< replicas of two plans, name and other */
+	PLAN_REASON_CUR_NOT_A_NODE,      /**< offer name is not a node the model places */
+	PLAN_REASON_CUR_CACHE_NODE,      /**< a node of its own for Redis */
+	PLAN_REASON_CUR_ROLE_PLANS,      /**< nodes of two plans, name and other, in one role */
+	PLAN_REASON_CUR_REPLICA_OF,      /**< replicas of name beside other (NULL: no database), not its plan */
+	PLAN_REASON_CUR_NOT_A_STAGE,     /**< the nodes are not a stage of kind stage, or the provider lacks a part
+	                                      it needs */
+	PLAN_REASON_COUNT
+};
+
+/** Most components one PLAN_REASON_FIX_DB_POOL change lists. */
+#define PLAN_REASON_MAX_POOLS 8
+
+/**
+ * A reason, as data: a kind and the figures and names its words need.
+ * Names are borrowed: from the config (components, plans, external APIs),
+ * the catalogue (offers) or static strings of the model (parts of a stage);
+ * they live as long as the planner's input.
+ */
+struct plan_reason {
+	enum plan_reason_kind kind;
+	enum plan_res res;        /**< NOT_AT_ONCE, LIMIT: the constraint */
+	enum stage_kind stage;    /**< CUR_NOT_A_STAGE: the stage deployment.current names */
+	const char *name;         /**< the API, part, component, plan or offer the kind names; may be NULL */
+	const char *other;        /**< the second plan or offer the kind names; may be NULL */
+	double target;            /**< EXT_RATE, LIMIT: the share of the limit allowed; AVAIL_*: the availability
+	                               objective; P95: the objective in seconds */
+	double best;              /**< AVAIL_BEST: the best availability; P95: the best p95 in seconds; LIMIT: the
+	                               lowest utilisation any shape reaches */
+	double rate, rate_limit;  /**< EXT_RATE: calls per second, and the API's limit */
+	double part_u, total_u;   /**< AVAIL_BEST with a name: that part's unavailability, and the closest shape's */
+	double value;             /**< FIX_MAX_CONNECTIONS, FIX_MAX_CLIENT_CONN, FIX_MAX_REPLICAS: the new value */
+	size_t n_pools;           /**< FIX_DB_POOL: components changed (pools holds the first PLAN_REASON_MAX_POOLS) */
+	struct plan_pool_change {
+		const char *component; /**< its name, or NULL */
+		unsigned db_pool;      /**< its new db_pool */
+	} pools[PLAN_REASON_MAX_POOLS];
+};
+
 /** Most remedies an infeasible milestone lists. */
 #define PLANNER_MAX_REMEDIES 3
 
 /** A change of the config that makes an infeasible milestone feasible. */
 struct plan_remedy {
-	char what[200];             /**< the change, as config keys: "deployment.pooler.use: any" */
+	struct plan_reason what;    /**< the change, as config keys (a PLAN_REASON_FIX_* kind) */
 	struct plan_candidate plan; /**< the cheapest shape with it */
 };
 
@@ -161,7 +227,7 @@ struct plan_step {
 	double month;                  /**< months from workload.users at its growth rate; NAN without one */
 	struct demand demand;
 	bool feasible;
-	char why[320];                 /**< infeasible: why no shape meets the targets */
+	struct plan_reason why;        /**< infeasible: why no shape meets the targets */
 	enum plan_res blocking;        /**< infeasible: the constraint that blocks (PRES_COUNT: none alone) */
 	double blocking_ratio;         /**< its best utilisation / limit over every shape evaluated */
 	struct plan_remedy remedies[PLANNER_MAX_REMEDIES]; /**< infeasible: the cheapest first */
@@ -232,18 +298,19 @@ size_t planner_milestones(const struct workload *w, unsigned months, double *out
  * "node") nodes, "db" nodes (the primary and standby), "replica" nodes,
  * "worker" nodes, and managed offers by their kind; the pooler when
  * deployment.pooler.use is always.
- * @param why filled with the reason when the nodes do not make a shape.
+ * @param why filled with the reason when the nodes do not make a shape
+ *        (PLAN_REASON_NONE otherwise).
  * @return 0; HR_E_NOTFOUND without a current deployment; HR_E_INVALID when
  *         its nodes are not a shape of its stage (why says what).
  */
-HR_NODISCARD int planner_current_shape(const struct planner_input *in, struct plan_shape *out, char *why,
-				       size_t why_n);
+HR_NODISCARD int planner_current_shape(const struct planner_input *in, struct plan_shape *out,
+				       struct plan_reason *why);
 
 /** What runs today, against the growth curve. */
 struct plan_current {
 	bool present;                  /**< deployment.current is given */
 	bool valid;                    /**< and makes a shape (else why) */
-	char why[200];
+	struct plan_reason why;        /**< when !valid: why not (a PLAN_REASON_CUR_* kind) */
 	struct plan_candidate now;     /**< evaluated at workload.users */
 	struct plan_trigger until;     /**< the first user count at which it fails (never "cheaper") */
 };

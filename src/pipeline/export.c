@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "render/plan.h"
+#include "render/reason.h"
 #include "util/xalloc.h"
 
 int export_plan_init(struct export_plan *ep, const struct config *cfg, double users, int stage, struct diag *d)
@@ -37,8 +38,8 @@ int export_plan_init(struct export_plan *ep, const struct config *cfg, double us
 		/* The stage asked for cannot meet the availability objective by its
 		 * make (one node, no failover): write it anyway, as --stage asks, and
 		 * say what it gives up. */
-		char why[sizeof(ep->step.why)];
-		memcpy(why, ep->step.why, sizeof(why));
+		char why[REASON_STEP_MAX];
+		reason_text(&ep->step.why, why, sizeof(why));
 		ep->obj = cfg->objectives;
 		ep->obj.availability = 0;
 		ep->in.objectives = &ep->obj;
@@ -54,9 +55,11 @@ int export_plan_init(struct export_plan *ep, const struct config *cfg, double us
 	if (!ep->step.feasible) {
 		if (ep->stage_forced)
 			diag_error(d, "at %.0f users no '%s' deployment meets the targets: %s", ep->users,
-				   plan_stage_name((enum stage_kind)stage), ep->step.why);
+				   plan_stage_name((enum stage_kind)stage),
+				   reason_text(&ep->step.why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 		else
-			diag_error(d, "at %.0f users no deployment meets the targets: %s", ep->users, ep->step.why);
+			diag_error(d, "at %.0f users no deployment meets the targets: %s", ep->users,
+				   reason_text(&ep->step.why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 		return HR_E_INFEASIBLE;
 	}
 	if (ep->step.next.found && ep->step.next.users > ep->users) {

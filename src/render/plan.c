@@ -10,6 +10,7 @@
 
 #include "model/availability.h"
 #include "render/jsondoc.h"
+#include "render/reason.h"
 #include "render/table.h"
 #include "util/units.h"
 
@@ -336,7 +337,8 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 		if (rc)
 			break;
 		if (!s->feasible) {
-			rc = strbuf_printf(out, "  infeasible: %s\n", s->why);
+			rc = strbuf_printf(out, "  infeasible: %s\n",
+					   reason_text(&s->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 			if (!rc && s->blocking == PRES_COUNT && b->shape.app) {
 				plan_nodes_text(b, nodes, sizeof(nodes));
 				fail_text(b, why, sizeof(why));
@@ -348,7 +350,8 @@ static int reasons_part(const struct plan_report *r, struct strbuf *out)
 				plan_nodes_text(&rm->plan, nodes, sizeof(nodes));
 				money(rm->plan.cost.total, cur, m1, sizeof(m1));
 				rc = strbuf_printf(out, "  %s %s: %s %s, %s a month\n", k == 0 ? "remedy:    " : "            or",
-						   rm->what, plan_stage_name(rm->plan.shape.stage), nodes, m1);
+						   reason_text(&rm->what, (char[REASON_SHORT_MAX]){0}, REASON_SHORT_MAX),
+						   plan_stage_name(rm->plan.shape.stage), nodes, m1);
 			}
 			if (!rc && s->n_remedies == 0 && s->blocking != PRES_EXT_RATE)
 				rc = strbuf_puts(out, "  remedy:     none the model knows: a larger plan in the catalogue, or a "
@@ -439,7 +442,8 @@ static int current_part(const struct plan_report *r, struct strbuf *out)
 	if (!c || !c->present)
 		return 0;
 	if (!c->valid)
-		return strbuf_printf(out, "today:      deployment.current cannot be evaluated: %s\n\n", c->why);
+		return strbuf_printf(out, "today:      deployment.current cannot be evaluated: %s\n\n",
+				     reason_text(&c->why, (char[REASON_SHORT_MAX]){0}, REASON_SHORT_MAX));
 	char nodes[256], m[32], what[160];
 	plan_nodes_text(&c->now, nodes, sizeof(nodes));
 	money(c->now.cost.infra, r->currency, m, sizeof(m));
@@ -481,7 +485,8 @@ static int dedicated_part(const struct plan_report *r, struct strbuf *out)
 		return rc;
 	const struct plan_step *s = &dd->step;
 	if (!s->feasible)
-		return strbuf_printf(out, "  infeasible: %s\n", s->why);
+		return strbuf_printf(out, "  infeasible: %s\n",
+				     reason_text(&s->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 	plan_nodes_text(&s->best, nodes, sizeof(nodes));
 	money(s->best.cost.infra, cur, m1, sizeof(m1));
 	money(s->best.cost.total, cur, m2, sizeof(m2));
@@ -623,7 +628,8 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 	json_object_set_new(o, "users", jsondoc_num(s->users));
 	json_object_set_new(o, "month", jsondoc_num(s->month));
 	json_object_set_new(o, "feasible", json_boolean(s->feasible));
-	json_object_set_new(o, "infeasible_reason", s->feasible ? json_null() : json_string(s->why));
+	json_object_set_new(o, "infeasible_reason", s->feasible ? json_null()
+				  : json_string(reason_text(&s->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX)));
 
 	/* Demand, whatever the verdict. */
 	json_t *ext = json_array();
@@ -664,7 +670,8 @@ static json_t *step_json(const struct plan_report *r, const struct plan_step *s)
 		json_t *rem = json_array();
 		for (size_t k = 0; k < s->n_remedies; k++) {
 			json_t *x = plan_summary_json(&s->remedies[k].plan);
-			json_object_set_new(x, "change", json_string(s->remedies[k].what));
+			const char *what = reason_text(&s->remedies[k].what, (char[REASON_SHORT_MAX]){0}, REASON_SHORT_MAX);
+			json_object_set_new(x, "change", json_string(what));
 			json_array_append_new(rem, x);
 		}
 		json_object_set_new(o, "remedies", rem);
@@ -770,7 +777,8 @@ static json_t *current_json(const struct plan_report *r)
 	if (!c || !c->present)
 		return json_null();
 	if (!c->valid)
-		return json_pack("{s:b, s:s}", "valid", 0, "why", c->why);
+		return json_pack("{s:b, s:s}", "valid", 0, "why",
+				 reason_text(&c->why, (char[REASON_SHORT_MAX]){0}, REASON_SHORT_MAX));
 	json_t *o = plan_summary_json(&c->now);
 	json_object_set_new(o, "valid", json_true());
 	json_object_set_new(o, "feasible_now", json_boolean(c->now.feasible));
@@ -798,7 +806,8 @@ static json_t *dedicated_json(const struct plan_report *r)
 	json_object_set_new(o, "total", jsondoc_num(dd->total));
 	json_object_set_new(o, "margin", jsondoc_num(dd->margin));
 	json_object_set_new(o, "margin_infra", jsondoc_num(dd->margin_infra));
-	json_object_set_new(o, "infeasible_reason", s->feasible ? json_null() : json_string(s->why));
+	json_object_set_new(o, "infeasible_reason", s->feasible ? json_null()
+				  : json_string(reason_text(&s->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX)));
 	return o;
 }
 

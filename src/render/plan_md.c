@@ -10,6 +10,7 @@
 #include "model/availability.h"
 #include "model/rules.h"
 #include "model/sample.h"
+#include "render/reason.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -283,7 +284,8 @@ static void summary(struct ctx *x)
 			describe_choice(x, t);
 			doc_textf(x->d, ". The bottleneck is %s.", bottleneck_text(t, (char[160]){0}, 160));
 		} else {
-			doc_textf(x->d, "no deployment the catalogue offers meets the targets: %s.", t->why);
+			doc_textf(x->d, "no deployment the catalogue offers meets the targets: %s.",
+				  reason_text(&t->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 		}
 		doc_item(x->d);
 		doc_strong(x->d, "Next change");
@@ -402,7 +404,8 @@ static void roadmap(struct ctx *x)
 			continue;
 		doc_note(x->d);
 		doc_textf(x->d, "%s (%s users) is infeasible: %s.", step_label(x, i, (char[24]){0}, 24),
-			  fmt_count(s->users, (char[32]){0}, 32), s->why);
+			  fmt_count(s->users, (char[32]){0}, 32),
+			  reason_text(&s->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 	}
 }
 
@@ -1107,7 +1110,8 @@ static void actions(struct ctx *x)
 		if (!s->feasible) {
 			doc_para(x->d);
 			doc_textf(x->d, "No deployment the catalogue offers meets the targets: %s. Relax an objective, allow "
-					"another stage or provider, or add a larger plan to the catalogue.", s->why);
+					"another stage or provider, or add a larger plan to the catalogue.",
+				  reason_text(&s->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 			prev = NULL;
 			continue;
 		}

@@ -9,6 +9,7 @@
 
 #include "model/sample.h"
 #include "render/plan.h"
+#include "render/reason.h"
 #include "util/units.h"
 
 /* Filesystems node_exporter reports that hold no data, as the prometheus
@@ -437,7 +438,8 @@ static int next_step_text(const struct promrules_report *r, struct strbuf *out)
 	char nodes[256], money[48];
 	const char *cur = r->currency ? r->currency : "USD";
 	if (!now->feasible)
-		return strbuf_printf(out, "no deployment meets every target at %.0f users: %s", now->users, now->why);
+		return strbuf_printf(out, "no deployment meets every target at %.0f users: %s", now->users,
+				     reason_text(&now->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 	plan_nodes_text(&now->best, nodes, sizeof(nodes));
 	int rc = strbuf_printf(out, "the plan at %.0f users: %s %s on %s, %s a month", now->users,
 			       plan_stage_name(now->best.shape.stage), nodes, now->best.provider ? now->best.provider : "?",

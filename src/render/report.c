@@ -15,6 +15,7 @@
 #include "model/sample.h"
 #include "render/jsondoc.h"
 #include "render/plan.h"
+#include "render/reason.h"
 #include "render/table.h"
 #include "util/color.h"
 #include "util/units.h"
@@ -140,7 +141,8 @@ static json_t *next_step_json(const struct next_step *ns, const char *cur)
 	json_object_set_new(o, "currency", json_string(cur));
 	json_object_set_new(o, "feasible", json_boolean(now->feasible));
 	if (!now->feasible) {
-		json_object_set_new(o, "infeasible_reason", json_string(now->why));
+		json_object_set_new(o, "infeasible_reason",
+				    json_string(reason_text(&now->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX)));
 		return o;
 	}
 	json_object_set_new(o, "now", plan_summary_json(&now->best));
@@ -181,7 +183,7 @@ static int next_step_text(const struct next_step *ns, const char *cur, struct st
 	char nodes[256], cost[32];
 	if (!now->feasible)
 		return strbuf_printf(out, "\nplan: no deployment meets the objectives at %.0f users: %s\n", now->users,
-				     now->why);
+				     reason_text(&now->why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
 	plan_nodes_text(&now->best, nodes, sizeof(nodes));
 	int rc = strbuf_printf(out, "\nplan: %.0f users call for %s %s at %s a month", now->users,
 			       plan_stage_name(now->best.shape.stage), nodes,

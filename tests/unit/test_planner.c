@@ -13,8 +13,12 @@
 #include <string.h>
 
 #include "model/planner.h"
+#include "render/reason.h"
 
 #include "testutil.h"
+
+/* A reason's words (render/reason.h), for the assertions on what the plan says. */
+#define WHY(r) reason_text(&(r), (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX)
 
 /* A small world: one request class, an app, a database. */
 struct world {
@@ -356,7 +360,8 @@ static void test_objectives_choose_stage(void **state)
 	x.obj.availability = 0.9999999;
 	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
 	assert_false(st[0].feasible);
-	if (!strstr(st[0].why, "availability")) fail_msg("why: %s", st[0].why);
+	if (!strstr(WHY(st[0].why), "availability")) fail_msg("why: %s", WHY(st[0].why));
+	assert_true(st[0].why.kind == PLAN_REASON_AVAIL_BEST || st[0].why.kind == PLAN_REASON_AVAIL_UNMONITORED);
 }
 
 static void test_external_limit_infeasible(void **state)
@@ -371,7 +376,9 @@ static void test_external_limit_infeasible(void **state)
 	/* 4 calls/s of a 5/s limit is 80 %: allowed. 10/s is not. */
 	assert_true(st[0].feasible);
 	assert_false(st[1].feasible);
-	assert_non_null(strstr(st[1].why, "rate limit"));
+	assert_non_null(strstr(WHY(st[1].why), "rate limit"));
+	assert_int_equal(st[1].why.kind, PLAN_REASON_EXT_RATE);
+	assert_string_equal(st[1].why.name, "llm");
 	/* The growth point of the first: 80 % of 5/s = 4/s, so the 5th user breaks it. */
 	assert_true(st[0].next.found);
 	assert_int_equal(st[0].next.res, PRES_EXT_RATE);
@@ -518,11 +525,11 @@ static void test_pooler_by_hand(void **state)
 	assert_int_equal(planner_run(&x.in, users, 1, st), 0);
 	assert_false(st[0].feasible);
 	assert_int_equal(st[0].blocking, PRES_DB_CONNECTIONS);
-	if (!strstr(st[0].why, "db_connections"))
-		fail_msg("why: %s", st[0].why);
+	if (!strstr(WHY(st[0].why), "db_connections"))
+		fail_msg("why: %s", WHY(st[0].why));
 	bool pooler_remedy = false;
 	for (size_t k = 0; k < st[0].n_remedies; k++) {
-		pooler_remedy |= strstr(st[0].remedies[k].what, "deployment.pooler.use: any") != NULL;
+		pooler_remedy |= strstr(WHY(st[0].remedies[k].what), "deployment.pooler.use: any") != NULL;
 		assert_true(st[0].remedies[k].plan.feasible);
 		if (k > 0)
 			assert_true(st[0].remedies[k].plan.cost.total >= st[0].remedies[k - 1].plan.cost.total - 1e-9);
@@ -616,7 +623,7 @@ static void test_replicas_by_hand(void **state)
 	assert_false(st[0].feasible);
 	bool more_replicas = false;
 	for (size_t k = 0; k < st[0].n_remedies; k++)
-		more_replicas |= strstr(st[0].remedies[k].what, "deployment.max_read_replicas") != NULL;
+		more_replicas |= strstr(WHY(st[0].remedies[k].what), "deployment.max_read_replicas") != NULL;
 	assert_true(more_replicas);
 }
 
@@ -828,20 +835,23 @@ static void test_current(void **state)
 	x.dep.n_current = 3;
 	x.dep.current_stage = STAGE_SPLIT;
 	struct plan_shape s;
-	char why[200];
-	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), 0);
+	struct plan_reason why;
+	assert_int_equal(planner_current_shape(&x.in, &s, &why), 0);
+	assert_int_equal(why.kind, PLAN_REASON_NONE);
 	assert_ptr_equal(s.app, find(&x, "medium"));
 	assert_ptr_equal(s.db_node, find(&x, "large"));
 	assert_int_equal(s.n_replicas, 2);
 	/* Replicas are of the database's own plan. */
 	g[2].plan = "medium";
-	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), HR_E_INVALID);
-	assert_non_null(strstr(why, "replicas of 'medium' beside large"));
+	assert_int_equal(planner_current_shape(&x.in, &s, &why), HR_E_INVALID);
+	assert_non_null(strstr(WHY(why), "replicas of 'medium' beside large"));
+	assert_int_equal(why.kind, PLAN_REASON_CUR_REPLICA_OF);
 	/* Two app plans are not one shape, and it says why. */
 	g[1] = (struct node_group){.role = "app", .plan = "large", .count = 1};
 	x.dep.n_current = 2;
-	assert_int_equal(planner_current_shape(&x.in, &s, why, sizeof(why)), HR_E_INVALID);
-	assert_non_null(strstr(why, "two plans"));
+	assert_int_equal(planner_current_shape(&x.in, &s, &why), HR_E_INVALID);
+	assert_non_null(strstr(WHY(why), "two plans"));
+	assert_int_equal(why.kind, PLAN_REASON_CUR_ROLE_PLANS);
 	assert_int_equal(planner_current(&x.in, &cur), 0);
 	assert_true(cur.present && !cur.valid);
 }
@@ -1262,7 +1272,8 @@ static void test_brute_force(void **state)
 			} else {
 				infeasible++;
 				if (getenv("HR_TEST_VERBOSE"))
-					print_message("seed %llu users %.0f infeasible: %s\n", (unsigned long long)seed, users[i], st[i].why);
+					print_message("seed %llu users %.0f infeasible: %s\n", (unsigned long long)seed, users[i],
+						      WHY(st[i].why));
 			}
 		}
 	}
