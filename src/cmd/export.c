@@ -238,7 +238,7 @@ static int run_compose(int argc, char **argv)
 	struct export_doc x;
 	doc_init(&x, &ep, "compose", path);
 	size_t pgi = compose_pg_index(&x);
-	if (o.output && strcmp(o.output, "-") != 0 && pgi < x.n) {
+	if (cmd_output_is_file(o.output) && pgi < x.n) {
 		x.pg_conf = "postgresql.conf";
 		const char *slash = strrchr(o.output, '/');
 		conf_path = slash ? xasprintf("%.*s/postgresql.conf", (int)(slash - o.output), o.output)
@@ -253,7 +253,8 @@ static int run_compose(int argc, char **argv)
 	if (!status && conf_path)
 		status = cmd_write(cmd, conf_path, strbuf_str(&pg), pg.len, true);
 	if (!status && !conf_path && pgi < x.n)
-		fprintf(stderr, "headroom export compose: PostgreSQL's settings file is written only with -o FILE\n");
+		fprintf(stderr, "headroom export compose: PostgreSQL's settings file is written only beside a regular file "
+				"(-o FILE), not to standard output, a FIFO or a device\n");
 out:
 	free(conf_path);
 	strbuf_free(&sb);

@@ -137,10 +137,13 @@ static int write_document(const struct planning *ps, const struct config *cfg, c
 	strbuf_init(&sb, 0);
 	struct doc *doc = NULL;
 	char dir[4096] = "", prefix[1024] = "";
-	if (fmt == FORMAT_MD && output)
+	/* Charts go beside a file only: not into /dev beside /dev/null, nor
+	 * beside a FIFO or standard output (-o -). */
+	bool charts = fmt == FORMAT_MD && cmd_output_is_file(output);
+	if (charts)
 		chart_place(output, dir, sizeof(dir), prefix, sizeof(prefix));
 	int rc = fmt == FORMAT_HTML ? plan_render_html(&pd.input, &sb)
-				    : plan_render_md(&pd.input, output ? prefix : NULL, &sb, output ? &doc : NULL);
+				    : plan_render_md(&pd.input, charts ? prefix : NULL, &sb, charts ? &doc : NULL);
 	int status = 0;
 	if (rc) {
 		diag_error(d, "cannot render the plan: %s", hr_strerror(rc));
