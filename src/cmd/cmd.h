@@ -62,14 +62,30 @@ int cmd_parse_format(const char *cmd, const char *value, unsigned allowed, enum 
 const char *cmd_config_path(const char *flag);
 
 /**
- * Write what a renderer made: to standard output when @p path is NULL or
- * "-"; else, with @p replace, to @p path through a temporary file renamed
- * over it (a reader never sees half a document), or without it, to a new
- * file only.
- * @return 0; EXIT_BAD_INPUT when the file exists and may not be replaced;
- *         1 after printing one line to stderr.
+ * Write what a renderer made, as the README's "Output files" says: to
+ * standard output when @p path is NULL or "-"; a regular file or a name
+ * that is not there through a temporary file renamed over it (a reader
+ * never sees half a document; an existing file keeps its mode); a FIFO
+ * (waiting up to 10 s for a reader, and for the reader to take more) or a
+ * character device opened and written in place; a symbolic link followed,
+ * its target getting the same rule; anything else (a directory, a socket,
+ * a block device) refused. Without @p replace, an existing regular file
+ * (or link) is kept: the write is to a new file only.
+ * @return 0; 1 when standard output failed (main() says why);
+ *         EXIT_BAD_INPUT after one line on stderr naming the path: refused,
+ *         exists without @p replace, or could not be written (a missing
+ *         folder, no permission, a full device, a FIFO without a reader).
  */
 int cmd_write(const char *cmd, const char *path, const char *text, size_t len, bool replace);
+
+/**
+ * Whether other files may go beside @p path (PostgreSQL's settings beside a
+ * Compose file, a Markdown plan's charts): only when it names a regular
+ * file or nothing yet (through its links). False for NULL, "-", a FIFO, a
+ * device or anything cmd_write() refuses, so nothing lands in /dev because
+ * the output is /dev/null.
+ */
+bool cmd_output_is_file(const char *path);
 
 /** Print "headroom CMD: MESSAGE" and a hint to run --help; return EXIT_BAD_INPUT. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

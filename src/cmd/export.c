@@ -59,19 +59,20 @@ static const char compose_usage[] =
 	"reservations, a health check, restart: unless-stopped, named volumes for\n"
 	"PostgreSQL and Redis, the reverse proxy publishing 80 and 443, and the\n"
 	"PostgreSQL settings mounted as a config file; PgBouncer in front of it when\n"
-	"the plan has it. With -o, the settings are written to postgresql.conf in\n"
-	"the same folder; on stdout they are left out.\n"
+	"the plan has it. With -o FILE, the settings are written to postgresql.conf\n"
+	"in the same folder; on stdout, a FIFO or a device they are left out.\n"
 	"A stage that runs on several app nodes (ha, cluster) is an error: use\n"
 	"headroom export k8s.\n"
 	"\n"
 	"  -f, --file FILE     the config (default ./headroom.yaml)\n"
 	"  -u, --users N       plan for N users\n"
 	"  -s, --stage NAME    hold the plan to one stage: single, single+ops, split\n"
-	"  -o, --output FILE   write here (default stdout)\n"
+	"  -o, --output FILE   write here (default stdout); a FIFO or a device is\n"
+	"                      written in place, a link followed (README, Output files)\n"
 	"  -h, --help          this text\n"
 	"\n"
-	"Exit status: 0 written, 2 bad flags or config, or a stage Compose cannot run,\n"
-	"1 the output could not be written.\n";
+	"Exit status: 0 written; 2 bad flags or config, a stage Compose cannot run,\n"
+	"or an output that could not be written (one line naming it).\n";
 
 static const char k8s_usage[] =
 	"usage: headroom export k8s [-f FILE] [--users N] [--namespace NS] [-o FILE]\n"
@@ -88,10 +89,12 @@ static const char k8s_usage[] =
 	"  -f, --file FILE       the config (default ./headroom.yaml)\n"
 	"  -u, --users N         plan for N users\n"
 	"  -n, --namespace NS    namespace of every object (default: default)\n"
-	"  -o, --output FILE     write here (default stdout)\n"
+	"  -o, --output FILE     write here (default stdout); a FIFO or a device is\n"
+	"                        written in place, a link followed (README, Output files)\n"
 	"  -h, --help            this text\n"
 	"\n"
-	"Exit status: 0 written, 2 bad flags or config, 1 the output could not be written.\n";
+	"Exit status: 0 written; 2 bad flags or config, or an output that could not be\n"
+	"written (one line naming it).\n";
 
 static void usage(FILE *fp)
 {
@@ -238,7 +241,7 @@ static int run_compose(int argc, char **argv)
 	struct export_doc x;
 	doc_init(&x, &ep, "compose", path);
 	size_t pgi = compose_pg_index(&x);
-	if (o.output && strcmp(o.output, "-") != 0 && pgi < x.n) {
+	if (cmd_output_is_file(o.output) && pgi < x.n) {
 		x.pg_conf = "postgresql.conf";
 		const char *slash = strrchr(o.output, '/');
 		conf_path = slash ? xasprintf("%.*s/postgresql.conf", (int)(slash - o.output), o.output)
@@ -253,7 +256,8 @@ static int run_compose(int argc, char **argv)
 	if (!status && conf_path)
 		status = cmd_write(cmd, conf_path, strbuf_str(&pg), pg.len, true);
 	if (!status && !conf_path && pgi < x.n)
-		fprintf(stderr, "headroom export compose: PostgreSQL's settings file is written only with -o FILE\n");
+		fprintf(stderr, "headroom export compose: PostgreSQL's settings file is written only beside a regular file "
+				"(-o FILE), not to standard output, a FIFO or a device\n");
 out:
 	free(conf_path);
 	strbuf_free(&sb);
@@ -320,7 +324,9 @@ static const char promrules_desc[] =
 
 static const char promrules_opts[] =
 	"  -f, --file FILE   the config (default ./headroom.yaml)\n"
-	"  -o, --output FILE write the rules there instead of stdout\n"
+	"  -o, --output FILE write the rules there instead of stdout; a FIFO or a\n"
+	"                    device is written in place, a link followed (README,\n"
+	"                    Output files)\n"
 	"      --metrics     print the PromQL of every built-in metric (a Markdown table)\n"
 	"  -h, --help        this text\n";
 
@@ -351,7 +357,7 @@ static int promrules_parse(const char *cmd, int argc, char **argv, struct promru
 		case 'o': a->output = optarg; break;
 		case 'm': a->list = true; break;
 		case 'h':
-			printf("%s\n%s\n%s\nExit status: 0, 1 when the file cannot be written, 2 for bad input.\n",
+			printf("%s\n%s\n%s\nExit status: 0; 2 for bad input or an output that cannot be written.\n",
 			       promrules_synopsis, promrules_desc, promrules_opts);
 			a->done = true;
 			return 0;

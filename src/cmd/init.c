@@ -32,7 +32,9 @@ static const char usage_text[] =
 	"plan. Every guessed value is marked '# ASSUMPTION:' with what to measure.\n"
 	"\n"
 	"      --from FILE     the compose file to read (profiles and extends included)\n"
-	"  -o, --output FILE   where to write (default ./headroom.yaml; - for stdout)\n"
+	"  -o, --output FILE   where to write (default ./headroom.yaml; - for stdout);\n"
+	"                      a FIFO or a device is written in place, a link followed\n"
+	"                      (README, Output files)\n"
 	"      --force         replace the output file if it exists\n"
 	"      --provider NAME match the machine to this provider's plans only\n"
 	"      --cpus N        size the draft for N vCPUs instead of this machine's\n"
@@ -41,8 +43,8 @@ static const char usage_text[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"Then: headroom validate -f headroom.yaml; headroom plan -f headroom.yaml.\n"
-	"Exit status: 0 written, 2 bad flags or compose file (one FILE:LINE:COL line\n"
-	"per problem), 1 the output could not be written.\n";
+	"Exit status: 0 written; 2 bad flags, a bad compose file (one FILE:LINE:COL\n"
+	"line per problem) or an output that could not be written.\n";
 
 #ifndef HEADROOM_VERSION
 #define HEADROOM_VERSION "dev"

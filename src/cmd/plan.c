@@ -57,7 +57,9 @@ static const char usage_text[] =
 	"                      charts go beside it as SVG files: -o docs/scaling.md\n"
 	"                      writes docs/scaling-cost.svg, -utilization, -availability\n"
 	"                      and -p95.svg, linked from the Markdown. md on standard\n"
-	"                      output has no charts (there is nowhere to put them)\n"
+	"                      output, a FIFO or a device has no charts (there is\n"
+	"                      nowhere to put them); a FIFO or a device is written in\n"
+	"                      place, a link followed (README, Output files)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Availability comes from failures and recoveries, not from providers' SLAs:\n"
@@ -69,7 +71,8 @@ static const char usage_text[] =
 	"and cause costs (docs/plan.md, \"Availability\").\n"
 	"\n"
 	"A milestone no deployment can meet is reported as infeasible, with why.\n"
-	"Exit status: 0 planned, 2 bad flags or config.\n";
+	"Exit status: 0 planned; 2 bad flags or config, or an output that could not\n"
+	"be written.\n";
 
 /* Parse "500,2k,10k" into out. @return 0, or HR_E_INVALID after one message. */
 static int parse_users(const char *text, double *out, size_t cap, size_t *n)
@@ -137,10 +140,13 @@ static int write_document(const struct planning *ps, const struct config *cfg, c
 	strbuf_init(&sb, 0);
 	struct doc *doc = NULL;
 	char dir[4096] = "", prefix[1024] = "";
-	if (fmt == FORMAT_MD && output)
+	/* Charts go beside a file only: not into /dev beside /dev/null, nor
+	 * beside a FIFO or standard output (-o -). */
+	bool charts = fmt == FORMAT_MD && cmd_output_is_file(output);
+	if (charts)
 		chart_place(output, dir, sizeof(dir), prefix, sizeof(prefix));
 	int rc = fmt == FORMAT_HTML ? plan_render_html(&pd.input, &sb)
-				    : plan_render_md(&pd.input, output ? prefix : NULL, &sb, output ? &doc : NULL);
+				    : plan_render_md(&pd.input, charts ? prefix : NULL, &sb, charts ? &doc : NULL);
 	int status = 0;
 	if (rc) {
 		diag_error(d, "cannot render the plan: %s", hr_strerror(rc));

@@ -70,13 +70,15 @@ static const char usage_text[] =
 	"      --format text|json|html  output format (default text); html is one\n"
 	"                         self-contained page with the trace, each policy's\n"
 	"                         replicas and p95 over time\n"
-	"  -o, --output FILE      write there instead of standard output\n"
+	"  -o, --output FILE      write there instead of standard output; a FIFO or a\n"
+	"                         device is written in place, a link followed (README,\n"
+	"                         Output files)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"The recommended policy (*) is the one with the fewest replica-hours among\n"
 	"those within the error budget of objectives.availability (default 99.9 %)\n"
 	"over the trace.\n"
-	"Exit status: 0 replayed, 2 bad input.\n";
+	"Exit status: 0 replayed, 2 bad input (an output that cannot be written too).\n";
 
 struct opts {
 	const char *trace, *file, *service, *concurrency, *cv, *cpu, *price, *slo, *startup, *sync, *lag, *season;

@@ -89,7 +89,7 @@ done
 # Bad format, an output that cannot be written.
 t_expect "unknown format" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --format pdf
 t_contains "unknown format names the choices" "$T_ERR" "expected text, json, md, html"
-t_expect "an output folder that does not exist" 1 "$HEADROOM" plan -f "$EX/altius.yaml" --format md -o "$T_TMP/no/such/dir/x.md"
+t_expect "an output folder that does not exist: exit 2" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --format md -o "$T_TMP/no/such/dir/x.md"
 t_contains "one line naming the file" "$T_ERR" "cannot write $T_TMP/no/such/dir/x.md: No such file or directory"
 t_expect "empty --output" 2 "$HEADROOM" plan -f "$EX/altius.yaml" --format html -o ""
 # A config name the comment syntax would break on is made harmless.
