@@ -2,12 +2,15 @@
  * (see actuator.h) and holds the backend's state behind one opaque handle. */
 #include "actuators/actuator.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "actuators/backends.h"
+#include "util/clock.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -19,6 +22,7 @@ static const struct actuator_ops *const backends[] = {
 struct actuator {
 	const struct actuator_ops *ops;
 	void *state;
+	struct actuator_env env;
 };
 
 int actuator_open(const struct autoscale_service_config *cfg, double timeout_s, struct diag *d,
@@ -30,7 +34,8 @@ int actuator_open(const struct autoscale_service_config *cfg, double timeout_s, 
 	}
 	struct actuator *a = xcalloc(1, sizeof(*a));
 	a->ops = backends[cfg->actuator];
-	int rc = a->ops->open(cfg, timeout_s, d, &a->state);
+	a->env.timeout_s = timeout_s;
+	int rc = a->ops->open(cfg, &a->env, d, &a->state);
 	if (rc) {
 		free(a);
 		return rc;
@@ -51,6 +56,41 @@ int actuator_scale(struct actuator *a, int replicas, struct strbuf *err)
 	return a->ops->scale(a->state, replicas, err);
 }
 
+void actuator_guard(struct actuator *a, const char *pidfile, const volatile sig_atomic_t *stop)
+{
+	free(a->env.pidfile);
+	a->env.pidfile = pidfile ? xstrdup(pidfile) : NULL;
+	a->env.stop = stop;
+}
+
+bool actuator_inflight(struct actuator *a, struct actuator_inflight *out)
+{
+	struct run_record r;
+	if (!a->env.pidfile)
+		return false;
+	int rc = run_record_read(a->env.pidfile, &r);
+	if (rc == HR_E_NOTFOUND)
+		return false;
+	if (!rc && run_record_alive(&r)) {
+		out->pid = r.pid;
+		out->deadline = r.deadline;
+		return true;
+	}
+	/* Ended (or a record cut short: its command never got the go). */
+	unlink(a->env.pidfile);
+	return false;
+}
+
+void actuator_inflight_kill(struct actuator *a)
+{
+	struct run_record r;
+	if (!a->env.pidfile)
+		return;
+	if (run_record_read(a->env.pidfile, &r) == 0)
+		run_record_kill(&r, RUN_GRACE_S, a->env.stop);
+	unlink(a->env.pidfile);
+}
+
 const char *actuator_type(const struct actuator *a)
 {
 	return a->ops->type;
@@ -61,6 +101,7 @@ void actuator_close(struct actuator *a)
 	if (!a)
 		return;
 	a->ops->close(a->state);
+	free(a->env.pidfile);
 	free(a);
 }
 
@@ -91,19 +132,26 @@ static void last_line(const char *s, char *buf, size_t n)
 	buf[j] = '\0';
 }
 
-int actuator_run(const char *const *argv, double timeout_s, struct strbuf *out, struct strbuf *err)
+int actuator_run(const struct actuator_env *env, bool record, const char *const *argv, struct strbuf *out,
+		 struct strbuf *err)
 {
 	struct strbuf e;
 	strbuf_init(&e, 16u << 10);
 	struct run_result res;
-	int rc = run_argv(argv, timeout_s, out, &e, &res);
+	struct run_opts o = {.timeout_s = env->timeout_s, .stop = env->stop, .pidfile = record ? env->pidfile : NULL,
+			     .deadline_unix = clock_unix() + env->timeout_s};
+	int rc = run_command(argv, &o, out, &e, &res);
 	char line[200];
 	last_line(strbuf_str(&e), line, sizeof(line));
 	strbuf_free(&e);
 	char dur[32];
 	if (rc == HR_E_TIMEOUT)
-		source_error_line(err, "%s: timed out after %s (killed)", argv[0],
-				  units_fmt_duration(timeout_s, dur, sizeof(dur)));
+		source_error_line(err, "%s: timed out after %s (killed with its process group)", argv[0],
+				  units_fmt_duration(env->timeout_s, dur, sizeof(dur)));
+	else if (rc == -ECANCELED)
+		source_error_line(err, "%s: stopped (killed with its process group)", argv[0]);
+	else if (rc == HR_E_IO && o.pidfile)
+		source_error_line(err, "%s: not run: cannot record it in %s", argv[0], o.pidfile);
 	else if (rc == HR_E_NOTFOUND)
 		source_error_line(err, "%s: cannot be started (not found or not executable)", argv[0]);
 	else if (rc)

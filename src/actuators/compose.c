@@ -22,10 +22,11 @@ struct compose {
 	const char *docker, *project, *service;
 	const char *const *files;
 	size_t n_files;
-	double timeout_s;
+	const struct actuator_env *env;
 };
 
-static int compose_open(const struct autoscale_service_config *cfg, double timeout_s, struct diag *d, void **state)
+static int compose_open(const struct autoscale_service_config *cfg, const struct actuator_env *env, struct diag *d,
+			void **state)
 {
 	const char *service = cfg->service ? cfg->service : cfg->name;
 	const char *why = autoscale_name_check(service);
@@ -55,7 +56,7 @@ static int compose_open(const struct autoscale_service_config *cfg, double timeo
 	c->service = service;
 	c->files = (const char *const *)cfg->files;
 	c->n_files = cfg->n_files;
-	c->timeout_s = timeout_s;
+	c->env = env;
 	*state = c;
 	return 0;
 }
@@ -86,7 +87,7 @@ static int compose_current(void *state, int *out, struct strbuf *err)
 	argv[n] = NULL;
 	struct strbuf o;
 	strbuf_init(&o, 1u << 20);
-	int rc = actuator_run(argv, c->timeout_s, &o, err);
+	int rc = actuator_run(c->env, false, argv, &o, err);
 	int count = 0;
 	for (const char *p = strbuf_str(&o); !rc && *p;) {
 		const char *nl = strchr(p, '\n');
@@ -125,7 +126,7 @@ static int compose_scale(void *state, int replicas, struct strbuf *err)
 	argv[n] = NULL;
 	struct strbuf o;
 	strbuf_init(&o, 64u << 10);
-	int rc = actuator_run(argv, c->timeout_s, &o, err);
+	int rc = actuator_run(c->env, true, argv, &o, err);
 	strbuf_free(&o);
 	return rc;
 }

@@ -20,10 +20,11 @@ struct exec_state {
 	const char *const *command;
 	size_t n_command;
 	const char *service;
-	double timeout_s;
+	const struct actuator_env *env;
 };
 
-static int exec_open(const struct autoscale_service_config *cfg, double timeout_s, struct diag *d, void **state)
+static int exec_open(const struct autoscale_service_config *cfg, const struct actuator_env *env, struct diag *d,
+		     void **state)
 {
 	const char *service = cfg->service ? cfg->service : cfg->name;
 	const char *why = autoscale_name_check(service);
@@ -44,7 +45,7 @@ static int exec_open(const struct autoscale_service_config *cfg, double timeout_
 	e->command = (const char *const *)cfg->command;
 	e->n_command = cfg->n_command;
 	e->service = service;
-	e->timeout_s = timeout_s;
+	e->env = env;
 	*state = e;
 	return 0;
 }
@@ -67,7 +68,7 @@ static int exec_current(void *state, int *out, struct strbuf *err)
 	argv[n] = NULL;
 	struct strbuf o;
 	strbuf_init(&o, 4096);
-	int rc = actuator_run(argv, e->timeout_s, &o, err);
+	int rc = actuator_run(e->env, false, argv, &o, err);
 	if (!rc) {
 		const char *s = strbuf_str(&o);
 		char *end;
@@ -99,7 +100,7 @@ static int exec_scale(void *state, int replicas, struct strbuf *err)
 	argv[n] = NULL;
 	struct strbuf o;
 	strbuf_init(&o, 64u << 10);
-	int rc = actuator_run(argv, e->timeout_s, &o, err);
+	int rc = actuator_run(e->env, true, argv, &o, err);
 	strbuf_free(&o);
 	return rc;
 }

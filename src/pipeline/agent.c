@@ -136,7 +136,7 @@ struct loop {
 	struct store *st;
 	struct fetch *hook;
 	struct httpd *http;
-	struct autoscaler *as;  /* the autoscaler when the config has autoscale:, else NULL */
+	struct autoscaler *as;  /* the autoscaler, on its own thread, when the config has autoscale:, else NULL */
 	struct dashboard *dash;
 	unsigned long long rounds, store_errors;
 };
@@ -278,8 +278,9 @@ static void run_rounds(struct loop *L, struct live *lv, volatile sig_atomic_t *s
 				logger_printf(L->log->out, "stored batch t=%.6f n=%zu", now, res.samples.n);
 		}
 		handle_changes(L, &res, now);
+		/* The autoscaler steps on its own thread: a slow actuator delays no round. */
 		if (L->as)
-			autoscaler_step(L->as, now, &res.samples);
+			autoscaler_feed(L->as, now, &res.samples);
 		publish(L, &res);
 		live_result_free(&res);
 		if (now - last_prune >= 3600) {
@@ -334,8 +335,9 @@ int agent_run(const struct config *cfg, const struct agent_params *p, struct log
 		goto out;
 	}
 	struct autoscaler_opts ao = {.store_path = p->store, .history = L.st, .webhook = cfg ? cfg->agent.webhook : NULL,
-				     .log = log, .log_prefix = "autoscale: ", .verbose = p->verbose};
-	if (cfg && cfg->autoscale.present && (rc = autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &L.as)) != 0)
+				     .log = log, .log_prefix = "autoscale: ", .verbose = p->verbose, .stop = stop};
+	if (cfg && cfg->autoscale.present && ((rc = autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &L.as)) != 0 ||
+					      (rc = autoscaler_start(L.as, d)) != 0))
 		goto out;
 	httpd_declare(L.http, "/status");
 	httpd_declare(L.http, "/metrics");

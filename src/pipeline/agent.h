@@ -5,8 +5,11 @@
  * transaction), log state changes and keep them in the store, post them to
  * the webhook, render /metrics and /status and publish them on the HTTP
  * endpoints (serve/httpd). The HTTP thread and this loop share only those
- * rendered documents. A stop request ends the loop between rounds or during
- * a sleep. */
+ * rendered documents. With autoscale: each round is handed to the
+ * autoscaler's own thread (pipeline/autoscale), which this loop never waits
+ * for: its part of /status and /metrics is the snapshot it last published.
+ * A stop request ends the loop between rounds or during a sleep, and kills
+ * an actuator's command in flight with its process group. */
 #ifndef HR_PIPELINE_AGENT_H
 #define HR_PIPELINE_AGENT_H
 

@@ -2,8 +2,11 @@
  * `headroom autoscale` around it (see autoscale.h). */
 #include "pipeline/autoscale.h"
 
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +46,7 @@ struct svc {
 	struct scaling_state *st;
 	struct actuator *act;
 	bool reconcile;          /* check for a resize interrupted by a restart first */
+	double wait_until;       /* NaN, or until when a resize begun before a restart is waited for */
 	double next;             /* next decision */
 	double retry_at;         /* NaN: no backoff */
 	unsigned failures_in_row;
@@ -69,6 +73,20 @@ struct autoscaler {
 	struct svc *svc;
 	size_t n;
 	double last_prune;
+	/* The thread (autoscaler_start); mu guards box* and snap*. */
+	bool threaded, quit;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sample_set box;     /* the latest round not yet stepped */
+	double box_now;
+	bool box_full;
+	json_t *snap_status;       /* /status and /metrics as of the last snapshot() */
+	struct strbuf snap_metrics;
+	int snap_rc;
+	struct store *own_history; /* the thread's own connection to the history store */
+	struct strbuf hist_msgs;   /* what it reports (a failed read: no forecast this time) */
+	struct diag hist_diag;
 };
 
 static void logf_(struct autoscaler *a, const char *fmt, ...) HR_PRINTF(2, 3);
@@ -94,6 +112,18 @@ static void load_event(void *ctx, double t, int v)
 {
 	struct svc *s = ctx;
 	scaling_state_add_event(s->st, &s->spec, t, v);
+}
+
+/* STORE.autoscale-NAME.pid beside the store, where a resize in flight is
+ * recorded; a name that is not a plain file name is hashed (FNV-1a). */
+static char *pidfile_of(const char *store, const char *name)
+{
+	if (!autoscale_name_check(name))
+		return xasprintf("%s.autoscale-%s.pid", store, name);
+	uint64_t h = 14695981039346656037ull;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return xasprintf("%s.autoscale-%016llx.pid", store, (unsigned long long)h);
 }
 
 static int open_service(struct autoscaler *a, struct svc *s, const struct autoscale_service_config *c, double now,
@@ -128,6 +158,9 @@ static int open_service(struct autoscaler *a, struct svc *s, const struct autosc
 	int rc = actuator_open(c, a->cfg->timeout_s, d, &s->act);
 	if (rc)
 		return rc;
+	char *pidfile = a->opts.store_path ? pidfile_of(a->opts.store_path, c->name) : NULL;
+	actuator_guard(s->act, pidfile, a->opts.stop);
+	free(pidfile);
 	s->st = xmalloc(sizeof(*s->st));
 	scaling_state_init(s->st);
 	double keep = fmax(s->spec.up.stabilization_s, s->spec.down.stabilization_s);
@@ -141,6 +174,7 @@ static int open_service(struct autoscaler *a, struct svc *s, const struct autosc
 		return rc;
 	s->st->last_active_s = isnan(active) ? now : active;
 	s->reconcile = true;
+	s->wait_until = NAN;
 	s->retry_at = NAN;
 	s->last_scale_at = NAN;
 	s->at = NAN;
@@ -169,6 +203,8 @@ int autoscaler_open(const struct autoscale_config *cfg, const struct autoscaler_
 	}
 	if (opts->webhook && *opts->webhook)
 		a->hook = fetch_new();
+	if (a->hook)
+		fetch_stop_on(a->hook, opts->stop);
 	*out = a;
 	return 0;
 }
@@ -177,6 +213,20 @@ void autoscaler_close(struct autoscaler *a)
 {
 	if (!a)
 		return;
+	if (a->threaded) {
+		pthread_mutex_lock(&a->mu);
+		a->quit = true;
+		pthread_cond_signal(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		pthread_join(a->thread, NULL);
+		pthread_cond_destroy(&a->cv);
+		pthread_mutex_destroy(&a->mu);
+		sample_set_free(&a->box);
+		json_decref(a->snap_status);
+		strbuf_free(&a->snap_metrics);
+		store_close(a->own_history);
+		strbuf_free(&a->hist_msgs);
+	}
 	for (size_t i = 0; i < a->n; i++) {
 		struct svc *s = &a->svc[i];
 		actuator_close(s->act);
@@ -346,13 +396,56 @@ static int reconcile(struct autoscaler *a, struct svc *s, double now, int curren
 	return 0;
 }
 
+/* A resize begun before a restart whose command still runs (the process
+ * that began it was killed): it is waited for until its timeout, then its
+ * group is killed. Nothing is reconciled or decided meanwhile, so it never
+ * runs twice. @return true while it is waited for. */
+static bool wait_previous(struct autoscaler *a, struct svc *s, double now)
+{
+	struct actuator_inflight f;
+	if (!actuator_inflight(s->act, &f))
+		return false;
+	struct scalelog_intent in;
+	bool found = false;
+	char what[64] = "a resize";
+	if (scalelog_pending(a->log, s->cfg->name, &in, &found) == 0 && found)
+		snprintf(what, sizeof(what), "the resize %d -> %d", in.from, in.to);
+	if (isnan(s->wait_until)) {
+		/* Its recorded deadline, but never more than one timeout from now
+		 * (a wall clock that jumped). */
+		s->wait_until = fmin(f.deadline, now + a->cfg->timeout_s);
+		char left[32];
+		logf_(a, "%s: %s begun before a restart is still running (pid %ld): waiting for it to end, or %s at most "
+			 "(its timeout), before deciding again", s->cfg->name, what, f.pid,
+		      units_fmt_duration(fmax(0, s->wait_until - now), left, sizeof(left)));
+	}
+	if (now < s->wait_until)
+		return true;
+	actuator_inflight_kill(s->act);
+	logf_(a, "%s: %s begun before a restart was still running at its timeout: its process group killed",
+	      s->cfg->name, what);
+	return false;
+}
+
+static bool stopping(const struct autoscaler *a)
+{
+	return a->opts.stop && *a->opts.stop;
+}
+
+/* The snapshot /status and /metrics show while the thread works (see autoscaler_start). */
+static void snapshot(struct autoscaler *a);
+
 static void decide_one(struct autoscaler *a, struct svc *s, double now, const struct sample_set *ss)
 {
 	s->next = now + a->cfg->interval_s;
 	struct strbuf err;
 	strbuf_init(&err, 1024);
 	int current;
+	if (s->reconcile && wait_previous(a, s, now))
+		goto out;
 	if (actuator_current(s->act, &current, &err) != 0) {
+		if (stopping(a))
+			goto out;
 		s->act_failures++;
 		s->mode = "error";
 		if (strcmp(s->error, strbuf_str(&err)) != 0)
@@ -413,7 +506,17 @@ static void decide_one(struct autoscaler *a, struct svc *s, double now, const st
 		logf_(a, "%s: %s [not applied: the intent could not be stored]", s->cfg->name, s->reason);
 		goto out;
 	}
+	/* A resize may take minutes: show the decision meanwhile. */
+	snapshot(a);
 	int rc = actuator_scale(s->act, d->desired, &err);
+	if (rc == -ECANCELED) {
+		/* Its command was killed with its group: what it did is unknown, so
+		 * the intent stays pending and the next start reconciles it with the
+		 * real count. */
+		logf_(a, "%s: the resize %d -> %d was interrupted by the stop (its command killed with its process "
+			 "group); the next start reconciles it with the real count", s->cfg->name, current, d->desired);
+		goto out;
+	}
 	if (rc) {
 		s->act_failures++;
 		s->failures_in_row++;
@@ -451,7 +554,7 @@ out:
 
 void autoscaler_step(struct autoscaler *a, double now, const struct sample_set *samples)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n && !stopping(a); i++)
 		if (now >= a->svc[i].next - 1e-6)
 			decide_one(a, &a->svc[i], now, samples);
 	if (now - a->last_prune >= 3600) {
@@ -479,7 +582,7 @@ static void views(const struct autoscaler *a, struct autoscale_view *v)
 	}
 }
 
-int autoscaler_metrics(const struct autoscaler *a, struct strbuf *out)
+static int render_metrics(const struct autoscaler *a, struct strbuf *out)
 {
 	struct autoscale_view *v = xcalloc(a->n + 1, sizeof(*v));
 	views(a, v);
@@ -488,13 +591,133 @@ int autoscaler_metrics(const struct autoscaler *a, struct strbuf *out)
 	return rc;
 }
 
-json_t *autoscaler_status(const struct autoscaler *a)
+static json_t *render_status(const struct autoscaler *a)
 {
 	struct autoscale_view *v = xcalloc(a->n + 1, sizeof(*v));
 	views(a, v);
 	json_t *o = render_autoscale_status(v, a->n, a->cfg->apply);
 	free(v);
 	return o;
+}
+
+int autoscaler_metrics(struct autoscaler *a, struct strbuf *out)
+{
+	if (!a->threaded)
+		return render_metrics(a, out);
+	pthread_mutex_lock(&a->mu);
+	int rc = a->snap_rc ? a->snap_rc : strbuf_append(out, strbuf_str(&a->snap_metrics), a->snap_metrics.len);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
+}
+
+json_t *autoscaler_status(struct autoscaler *a)
+{
+	if (!a->threaded)
+		return render_status(a);
+	pthread_mutex_lock(&a->mu);
+	json_t *o = json_deep_copy(a->snap_status);
+	pthread_mutex_unlock(&a->mu);
+	return o;
+}
+
+/* --- the thread --- */
+
+static void snapshot(struct autoscaler *a)
+{
+	if (!a->threaded)
+		return;
+	/* Rendered outside the lock: only this thread changes what it reads. */
+	json_t *st = render_status(a);
+	struct strbuf m;
+	strbuf_init(&m, 4u << 20);
+	int rc = render_metrics(a, &m);
+	pthread_mutex_lock(&a->mu);
+	json_decref(a->snap_status);
+	a->snap_status = st;
+	strbuf_free(&a->snap_metrics);
+	a->snap_metrics = m;
+	a->snap_rc = rc;
+	pthread_mutex_unlock(&a->mu);
+}
+
+static void *thread_main(void *arg)
+{
+	struct autoscaler *a = arg;
+	struct sample_set ss;
+	sample_set_init(&ss);
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->box_full && !a->quit)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->quit)
+			break;
+		sample_set_free(&ss);
+		sample_set_move(&ss, &a->box);
+		double now = a->box_now;
+		a->box_full = false;
+		pthread_mutex_unlock(&a->mu);
+		autoscaler_step(a, now, &ss);
+		snapshot(a);
+		if (a->own_history)
+			strbuf_reset(&a->hist_msgs);
+		pthread_mutex_lock(&a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+	sample_set_free(&ss);
+	return NULL;
+}
+
+int autoscaler_start(struct autoscaler *a, struct diag *d)
+{
+	if (a->opts.history) {
+		/* The caller's connection is the caller's thread's: the forecast
+		 * reads through one of our own. */
+		if (store_open(a->opts.store_path, STORE_EXISTING, d, &a->own_history) != 0)
+			return HR_E_IO;
+		strbuf_init(&a->hist_msgs, 1 << 16);
+		diag_init_mem(&a->hist_diag, &a->hist_msgs);
+		store_set_diag(a->own_history, &a->hist_diag);
+		a->opts.history = a->own_history;
+	}
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	sample_set_init(&a->box);
+	strbuf_init(&a->snap_metrics, 4u << 20);
+	a->threaded = true;
+	snapshot(a);
+	int e = pthread_create(&a->thread, NULL, thread_main, a);
+	if (e) {
+		diag_error(d, "autoscale: cannot start its thread: %s", strerror(e));
+		a->threaded = false;
+		pthread_cond_destroy(&a->cv);
+		pthread_mutex_destroy(&a->mu);
+		json_decref(a->snap_status);
+		a->snap_status = NULL;
+		strbuf_free(&a->snap_metrics);
+		store_close(a->own_history);
+		a->own_history = NULL;
+		a->opts.history = NULL;
+		strbuf_free(&a->hist_msgs);
+		return HR_E_IO;
+	}
+	return 0;
+}
+
+void autoscaler_feed(struct autoscaler *a, double now, const struct sample_set *samples)
+{
+	struct sample_set copy;
+	sample_set_init(&copy);
+	for (size_t i = 0; i < samples->n; i++)
+		sample_set_add(&copy, samples->m[i].source, samples->m[i].name, samples->m[i].value);
+	pthread_mutex_lock(&a->mu);
+	sample_set_free(&a->box);
+	sample_set_init(&a->box);
+	sample_set_move(&a->box, &copy);
+	a->box_now = now;
+	a->box_full = true;
+	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	sample_set_free(&copy);
 }
 
 /* Rounds every interval from the sources' warm-up on; @return the count. */
@@ -538,7 +761,7 @@ int autoscale_run(const struct config *cfg, const struct autoscale_params *p, st
 	if (live_open(cfg, &lo, d, &lv) != 0)
 		goto out;
 	struct autoscaler_opts ao = {.store_path = p->store, .history = st, .webhook = cfg->agent.webhook,
-				     .log = log, .verbose = p->verbose};
+				     .log = log, .verbose = p->verbose, .stop = stop};
 	if (autoscaler_open(&cfg->autoscale, &ao, clock_unix(), d, &as) != 0)
 		goto out;
 	char ib[32];

@@ -16,7 +16,16 @@
  * is autoscale.max_age old, then it is stale; missing, NaN, stale or empty
  * metrics never scale down (model/scaling). A failed resize is retried with
  * a doubling wait (interval, 2 x interval, ... up to autoscale.retry_max)
- * and each attempt first re-reads the real count. */
+ * and each attempt first re-reads the real count.
+ *
+ * Bounds: each command runs in a process group of its own, killed whole at
+ * autoscale.timeout or at a stop request (actuators/run.h). A resize in
+ * flight is recorded in a pid file beside the store (STORE.autoscale-NAME.pid)
+ * until its command has ended: after a kill -9 the next start waits for a
+ * command still running, or kills its group once its timeout has passed,
+ * before it reconciles and decides again. In the agent the steps run on a
+ * thread of their own (autoscaler_start): a slow actuator delays neither
+ * sampling nor /status, /metrics or alerts. */
 #ifndef HR_PIPELINE_AUTOSCALE_H
 #define HR_PIPELINE_AUTOSCALE_H
 
@@ -40,6 +49,9 @@ struct autoscaler_opts {
 	struct logger *log;      /**< borrowed; where the decisions, resizes and failures go; NULL: nowhere */
 	const char *log_prefix;  /**< before each line ("autoscale: " in the agent's log), or NULL */
 	bool verbose;            /**< log every decision, not only changes */
+	/** a stop request (a signal handler's flag): kills a command in flight and
+	 *  starts no other; borrowed, must outlive the autoscaler; NULL: none */
+	const volatile sig_atomic_t *stop;
 };
 
 /** The loop (opaque). */
@@ -60,16 +72,38 @@ HR_NODISCARD int autoscaler_open(const struct autoscale_config *cfg, const struc
 void autoscaler_close(struct autoscaler *a);
 
 /**
- * Decide (and act) for every service whose interval has come.
+ * Decide (and act) for every service whose interval has come, on the
+ * caller's thread (not after autoscaler_start()).
  * @param samples the round's metrics (borrowed for the call).
  */
 void autoscaler_step(struct autoscaler *a, double now, const struct sample_set *samples);
 
-/** The /metrics lines (render_autoscale_metrics). */
-HR_NODISCARD int autoscaler_metrics(const struct autoscaler *a, struct strbuf *out);
+/**
+ * Run the steps on a thread of their own from now on, with a connection of
+ * their own to the history store (opts.store_path) for the forecast. Feed it
+ * with autoscaler_feed(); autoscaler_close() stops it (a command in flight
+ * ends at the stop request or its timeout).
+ * @return 0; HR_E_IO when the store or the thread cannot be opened (reported to d).
+ */
+HR_NODISCARD int autoscaler_start(struct autoscaler *a, struct diag *d);
 
-/** The /status object (render_autoscale_status). @return a new reference. */
-json_t *autoscaler_status(const struct autoscaler *a);
+/**
+ * Hand a round to the thread and return at once: the thread steps with the
+ * latest round it has been given (a round given while it was busy replaces
+ * the one before, which is never stepped).
+ * @param samples copied.
+ */
+void autoscaler_feed(struct autoscaler *a, double now, const struct sample_set *samples);
+
+/**
+ * The /metrics lines (render_autoscale_metrics), appended to out. After
+ * autoscaler_start(), as they stood after the thread's last step (or before
+ * its last resize): safe from any thread.
+ */
+HR_NODISCARD int autoscaler_metrics(struct autoscaler *a, struct strbuf *out);
+
+/** The /status object (render_autoscale_status), as autoscaler_metrics(). @return a new reference. */
+json_t *autoscaler_status(struct autoscaler *a);
 
 /** What `headroom autoscale` runs its loop with (flags over the config). */
 struct autoscale_params {

@@ -15,7 +15,11 @@
  *
  * So a restart (or a kill -9 at any point) finds the windows, the rate bound
  * and any resize that was in flight: a pending intent is reconciled against
- * the actuator's real count, never run again. Each call is one transaction;
+ * the actuator's real count, never run again. An intent is closed only once
+ * its command has ended (killed at its timeout with its process group); one
+ * left pending by a kill -9 while its command still runs is reconciled only
+ * after that command has ended or been killed (the pid file of
+ * actuators/actuator.h, which pipeline/autoscale reads first). Each call is one transaction;
  * a committed row survives the process being killed (WAL, as store.h says). */
 #ifndef HR_SCALELOG_H
 #define HR_SCALELOG_H

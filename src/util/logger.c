@@ -39,9 +39,12 @@ void logger_printf(struct logger *l, const char *fmt, ...)
 	char *safe = redact_dup(strbuf_str(&line), NULL);
 	strbuf_free(&line);
 	if (l->fp) {
+		/* One line whole, whichever thread logs (the agent's autoscaler has its own). */
+		flockfile(l->fp);
 		fputs(safe, l->fp);
 		fputc('\n', l->fp);
 		fflush(l->fp);
+		funlockfile(l->fp);
 	} else if (l->mem) {
 		if (strbuf_puts(l->mem, safe) == 0 && strbuf_puts(l->mem, "\n") != 0) {
 			/* full: the line stays without its newline */
