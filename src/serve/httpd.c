@@ -416,6 +416,11 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why
 	bool loopback;
 	if (httpd_parse_listen(o->listen, &ss, &loopback, why) != 0)
 		return HR_E_INVALID;
+	if (!loopback && o->token && *o->token && strlen(o->token) < HTTPD_TOKEN_MIN) {
+		*why = "beyond loopback the bearer token must be at least 16 characters (a short one is guessed "
+		       "by trying them all); set a longer agent.token or listen on 127.0.0.1";
+		return HR_E_INVALID;
+	}
 	struct httpd *h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_mutex_init(&h->wmu, NULL);

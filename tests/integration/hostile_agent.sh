@@ -10,10 +10,11 @@
 # second while a source is stuck; /healthz answers every probe while 10,000
 # idle connections come from 10,000 addresses (as many as the open-file
 # limit allows) and while 300 addresses trickle and reconnect
-# (tests/integration/crowd.py); every answer says Cache-Control: no-store.
-# Before: the dripping Redis held the round for ever (503, SIGTERM waited),
-# 64 connections blocked /healthz, the crowds reset 20 of 30 and 54 of 62
-# probes.
+# (tests/integration/crowd.py); every answer says Cache-Control: no-store;
+# beyond loopback a token of under 16 characters is refused. Before: the
+# dripping Redis held the round for ever (503, SIGTERM waited), 64
+# connections blocked /healthz, the crowds reset 20 of 30 and 54 of 62
+# probes, and a 1-character token was served on 0.0.0.0.
 . "$HEADROOM_ROOT/tests/lib.sh"
 cd "$T_TMP" || exit 1
 PEER="$HEADROOM_ROOT/tests/integration/hostile_peer.py"
@@ -211,4 +212,27 @@ printf 'agent:\n  listen: 0.0.0.0:%s\n  token: "  "\n' "$(t_free_port)" >blank.y
 t_expect "a whitespace-only token: exit 2" 2 "$HEADROOM" agent -f blank.yaml --store b.db
 t_contains "and says so" "$T_ERR" "agent.token: is blank"
 
+# Beyond loopback a token is 16 characters at least: a short one is guessed.
+# Before: a 1-character token was served on 0.0.0.0. `validate` opens no
+# socket; the agent is given 192.0.2.1 (TEST-NET-1, RFC 5737, on no
+# interface here), so a build without the rule fails to bind instead of
+# serving beyond loopback, and is bounded in time either way.
+printf 'agent:\n  listen: 0.0.0.0:7992\n  token: Q\n' >short.yaml
+t_expect "validate: a 1-character token on 0.0.0.0: exit 2" 2 "$HEADROOM" validate -f short.yaml
+t_contains "validate: one located line" "$T_ERR" \
+	"short.yaml:2:11: error: agent.listen: 0.0.0.0:7992 is beyond loopback, where agent.token must be at least 16 characters"
+printf 'agent:\n  listen: 192.0.2.1:7992\n  token: Q\n' >short-agent.yaml
+t_expect "agent: a 1-character token beyond loopback: exit 2" 2 timeout 20 "$HEADROOM" agent -f short-agent.yaml --store s.db
+t_contains "agent: one located line" "$T_ERR" \
+	"short-agent.yaml:2:11: error: agent.listen: 192.0.2.1:7992 is beyond loopback, where agent.token must be at least 16 characters"
+case "$T_ERR" in *"token: Q"*) t_not_ok "the token is not quoted" ;; *) t_ok "the token is not quoted" ;; esac
+printf 'agent:\n  token: 0123456789abcde\n' >short2.yaml
+t_expect "--listen beyond loopback, a 15-character token: exit 2" 2 timeout 20 "$HEADROOM" agent -f short2.yaml \
+	--store s.db --listen '192.0.2.1:7992'
+t_contains "and says why" "$T_ERR" "beyond loopback the bearer token must be at least 16 characters"
+case "$T_ERR" in *0123456789abcde*) t_not_ok "and does not quote it" ;; *) t_ok "and does not quote it" ;; esac
+printf 'agent:\n  listen: 0.0.0.0:7992\n  token: 0123456789abcdef\n' >long.yaml
+t_expect "a 16-character token on 0.0.0.0 validates" 0 "$HEADROOM" validate -f long.yaml
+printf 'agent:\n  listen: 127.0.0.1:7992\n  token: Q\n' >loop.yaml
+t_expect "a short token on loopback still validates" 0 "$HEADROOM" validate -f loop.yaml
 t_done
