@@ -41,9 +41,10 @@
  * which a reaper thread enforces by shutting the socket down. nginx's
  * client_header_timeout (60 s) and Apache's RequestReadTimeout
  * (header=20-40) are the same idea; a metrics endpoint's clients send one
- * short line, so 10 s is generous. Evicting the oldest idle connection is
- * what Apache's event MPM and HAProxy do with idle keep-alive connections
- * under pressure. */
+ * short line, so 10 s is generous. Closing idle connections to make room
+ * is what nginx does when its worker_connections run out
+ * (ngx_drain_connections(), "worker_connections are not enough, reusing
+ * connections"). */
 #define HTTPD_MAX_CONN 256
 #define HTTPD_PER_IP 8
 #define HTTPD_TABLE (2 * HTTPD_MAX_CONN)
