@@ -3,8 +3,11 @@
  * model's currency, names that must be unique, per-kind meanings. */
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <libgen.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,10 +75,42 @@ static void check_sources(struct loader *L, struct config *cfg)
 	}
 }
 
+/* The shortest agent.token served beyond loopback: serve/httpd.h's
+ * HTTPD_TOKEN_MIN (config/ includes no other adapter), which says why: a
+ * short token is guessed by trying them all. */
+#define AGENT_TOKEN_MIN 16
+
+/* Is agent.listen (HOST:PORT or [V6]:PORT, as serve/httpd parses it) an
+ * address beyond loopback? One that does not parse is not: the agent
+ * refuses it for what it is. */
+static bool listen_beyond_loopback(const char *listen)
+{
+	const char *colon = listen ? strrchr(listen, ':') : NULL;
+	if (!colon)
+		return false;
+	size_t hl = (size_t)(colon - listen);
+	if (listen[0] == '[' && hl >= 2 && listen[hl - 1] == ']')
+		listen++, hl -= 2;
+	char host[128];
+	if (hl >= sizeof(host))
+		return false;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	struct in_addr v4;
+	struct in6_addr v6;
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) != 127;
+	if (inet_pton(AF_INET6, host, &v6) == 1)
+		return !IN6_IS_ADDR_LOOPBACK(&v6);
+	return false;
+}
+
 /* A bearer token is RFC 6750's b64token: letters, digits and -._~+/ then
  * '=' padding. A blank or spaced one is a mistake (an unset ${VAR} written
  * as "${VAR} ", a stray newline) that would guard the endpoints with
- * nothing a client can send, or with whitespace. */
+ * nothing a client can send, or with whitespace. Beyond loopback it must be
+ * AGENT_TOKEN_MIN characters or more; that error points at agent.listen,
+ * whose line holds no secret, and never quotes the token. */
 static void check_agent(struct loader *L, struct config *cfg)
 {
 	const char *t = cfg->agent.token;
@@ -86,8 +121,15 @@ static void check_agent(struct loader *L, struct config *cfg)
 		k++;
 	while (k < n && t[k] == '=')
 		k++;
-	if (n > 0 && k == n)
+	if (n > 0 && k == n) {
+		if (n < AGENT_TOKEN_MIN && listen_beyond_loopback(cfg->agent.listen))
+			schema_error(L, path_node(L->doc->root, "agent.listen"),
+				     "agent.listen: %s is beyond loopback, where agent.token must be at least %d "
+				     "characters (a shorter one is guessed by trying them all); set a longer token, "
+				     "such as the output of 'openssl rand -hex 16', or listen on 127.0.0.1",
+				     cfg->agent.listen, AGENT_TOKEN_MIN);
 		return;
+	}
 	const struct ynode *node = path_node(L->doc->root, "agent.token");
 	if (n == 0 || strspn(t, " \t\r\n") == n)
 		schema_error(L, node, "agent.token: is blank; a bearer token needs letters or digits (RFC 6750 b64token)");

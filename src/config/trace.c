@@ -146,7 +146,14 @@ int trace_parse(const char *name, const char *text, size_t len, struct diag *d, 
 				break;
 			}
 			if (out->n == TRACE_MAX_ROWS) {
-				bad(&c, p, "more than %u rows", TRACE_MAX_ROWS);
+				bad(&c, p, "more than %u rows (buckets), the most a trace may hold; cut it or use longer buckets",
+				    TRACE_MAX_ROWS);
+				break;
+			}
+			/* Each row ends its bucket one step after its start. */
+			if (out->n >= 1 && t + step - first > TRACE_MAX_SPAN_S) {
+				bad(&c, p, "this row takes the trace past %d days from its first row, the longest span a trace "
+				    "may cover; cut it or replay it in parts", TRACE_MAX_SPAN_S / 86400);
 				break;
 			}
 			if (out->n == cap) {

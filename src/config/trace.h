@@ -5,7 +5,9 @@
  * the bucket's start in UTC and the requests that arrived in it (a whole
  * number >= 0). Buckets are contiguous and of one length, which the first
  * two rows set. Every problem is one located line, FILE:LINE:COLUMN, and the
- * file is bounded in size and rows (it is input, not trusted). */
+ * file is bounded in size, rows and span (it is input, not trusted: a
+ * replay's work grows with the span, so two rows years apart are refused
+ * rather than replayed for minutes). */
 #ifndef HR_CONFIG_TRACE_H
 #define HR_CONFIG_TRACE_H
 
@@ -16,8 +18,11 @@
 
 /** Largest trace file read: 256 MiB (the shipped 1 s trace is 4.3 MB). */
 #define TRACE_MAX_BYTES (256u << 20)
-/** Most rows: ten years of minutes, or four months of seconds. */
-#define TRACE_MAX_ROWS 10000000u
+/** Most rows (buckets): a year of minutes twice over, or 11.5 days of seconds. */
+#define TRACE_MAX_ROWS 1000000u
+/** Longest span, from the first bucket's start to the last one's end: 366
+ * days (a year, leap day included: the longest season a replay compares). */
+#define TRACE_MAX_SPAN_S (366 * 86400)
 
 /** A loaded trace. */
 struct trace {

@@ -98,6 +98,18 @@ static size_t ticks_per_bucket(const struct sim_params *p)
 	return (size_t)llround(p->bucket_s / sim_tick_s(p));
 }
 
+const char *sim_check_ticks(const struct sim_params *p, size_t n)
+{
+	if (!(p->bucket_s > 0) || !isfinite(p->bucket_s) || !(p->sync_s > 0) || !isfinite(p->sync_s))
+		return "the trace's bucket and the sync period must be more than 0";
+	/* In doubles: a 1 ns sync on a year's bucket overflows a size_t product. */
+	double sub = p->sync_s < p->bucket_s ? ceil(p->bucket_s / p->sync_s - 1e-9) : 1;
+	if ((double)n * sub > SIM_MAX_TICKS)
+		return "the replay would take more than 2,500,000 ticks (the trace's span over the tick, the bucket "
+		       "or the sync period when shorter); use a longer --sync or a shorter trace";
+	return NULL;
+}
+
 size_t sim_ticks(const struct sim_params *p, size_t n)
 {
 	return n * ticks_per_bucket(p);
@@ -297,6 +309,8 @@ int sim_run(const double *requests, size_t n, const struct sim_service *svc, con
 	memset(out, 0, sizeof(*out));
 	if (sim_check(svc, p, pol) || n == 0)
 		return HR_E_INVALID;
+	if (sim_check_ticks(p, n))
+		return HR_E_TOO_LARGE;
 	struct work *w = carve(work, p, pol, n);
 	/* A policy search replays one service many times: build its tables once. */
 	if (w->built != TABLES_BUILT || memcmp(&w->tab_svc, svc, sizeof(*svc)) != 0) {

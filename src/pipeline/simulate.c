@@ -95,6 +95,11 @@ int simulate_prepare(const struct trace *tr, const char *trace_name, const struc
 		     struct simulate_setup *out)
 {
 	memset(out, 0, sizeof(*out));
+	const char *big = sim_check_ticks(p, tr->n);
+	if (big) {
+		diag_error(d, "%s: %s", trace_name, big);
+		return HR_E_TOO_LARGE;
+	}
 	for (size_t i = 0; i < tr->n; i++)
 		out->peak_rps = fmax(out->peak_rps, tr->requests[i] / tr->bucket_s * p->scale);
 	double alone = sim_queue_p95(svc, 0);

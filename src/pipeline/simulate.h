@@ -43,7 +43,8 @@ HR_NODISCARD int simulate_service_from_config(const struct config *cfg, struct s
  * @param service how the service was given ("from the config" or the flag), for messages.
  * @return 0; HR_E_INFEASIBLE after reporting to d when no replica count meets
  *         the SLO (a request alone is too slow, or the peak needs more than
- *         100000 replicas).
+ *         100000 replicas); HR_E_TOO_LARGE after reporting to d when the
+ *         replay would pass SIM_MAX_TICKS (sim_check_ticks()).
  */
 HR_NODISCARD int simulate_prepare(const struct trace *tr, const char *trace_name, const struct sim_service *svc,
 				  const struct sim_params *p, long max_replicas, const char *service, struct diag *d,

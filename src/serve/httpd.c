@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -23,18 +22,32 @@
 #define MAX_DOCS 16
 
 /* Bounds that keep /healthz answering whatever clients do (docs/agent.md,
- * "Endpoints"): a slowloris (connections trickling a header a byte at a
- * time) from one address holds at most HTTPD_PER_IP connections; any
- * connection idle for HTTPD_IDLE_S, or whose request header is not complete
- * HTTPD_HEADER_S after the connection (or its last response), is closed;
- * HTTPD_MAX_CONN connections in all, each buffering at most HTTPD_CONN_MEM
- * bytes of request. libmicrohttpd's own timeout is an idle one only (a byte
- * every few seconds resets it), hence the header deadline, which a reaper
- * thread enforces by shutting the socket down. nginx's client_header_timeout
- * (60 s) and Apache's RequestReadTimeout (header=20-40) are the same idea;
- * a metrics endpoint's clients send one short line, so 10 s is generous. */
+ * "Endpoints"). HTTPD_MAX_CONN connections are held at once, at most
+ * HTTPD_PER_IP of them from one address, each buffering at most
+ * HTTPD_CONN_MEM bytes of request. A connection past either limit is not
+ * refused, as libmicrohttpd's own limits do (10,000 idle connections from
+ * 10,000 loopback addresses, or 300 addresses trickling and reconnecting,
+ * took every slot, and 20 of 30 /healthz probes were reset): it is taken,
+ * and the oldest idle connection (one waiting for a request header) of the
+ * crowd it overfills is closed instead - of its address for the per-address
+ * limit, of all for the global one - or, with none idle, the oldest being
+ * served. A probe is the newest connection, and its header arrives at once,
+ * so a crowd of idle or trickling connections cannot shut it out: it only
+ * evicts its own. libmicrohttpd's limit is HTTPD_TABLE, room for the
+ * evicted until they are closed. Any connection idle for HTTPD_IDLE_S, or
+ * whose request header is not complete HTTPD_HEADER_S after the connection
+ * (or its last response), is closed: libmicrohttpd's own timeout is an idle
+ * one only (a byte every few seconds resets it), hence the header deadline,
+ * which a reaper thread enforces by shutting the socket down. nginx's
+ * client_header_timeout (60 s) and Apache's RequestReadTimeout
+ * (header=20-40) are the same idea; a metrics endpoint's clients send one
+ * short line, so 10 s is generous. Closing idle connections to make room
+ * is what nginx does when its worker_connections run out
+ * (ngx_drain_connections(), "worker_connections are not enough, reusing
+ * connections"). */
 #define HTTPD_MAX_CONN 256
 #define HTTPD_PER_IP 8
+#define HTTPD_TABLE (2 * HTTPD_MAX_CONN)
 #define HTTPD_IDLE_S 10
 #define HTTPD_HEADER_S 10.0
 #define HTTPD_CONN_MEM (16u << 10)
@@ -45,10 +58,21 @@ struct doc {
 	char *body;       /* owned; NULL: declared, not yet published */
 };
 
-/* A connection the reaper watches: waiting for a request header since `since`. */
+/* What a connection is doing, for the reaper and the eviction. */
+enum watch_state {
+	W_FREE,    /* a free slot */
+	W_WAITING, /* waiting for a request header since `since` (idle) */
+	W_SERVING, /* a request is being served, since `since` */
+	W_CLOSING, /* shut down (evicted or past its deadline); libmicrohttpd closes it */
+};
+
+/* A connection the reaper and the eviction watch. */
 struct watch {
-	int fd;          /* -1: free slot */
-	double since;    /* clock_mono; INFINITY while a request is being served */
+	int fd;
+	enum watch_state state;
+	double since;             /* clock_mono */
+	unsigned char addr[16];   /* the client's address: 4 bytes (IPv4) or 16 */
+	unsigned char alen;
 };
 
 struct httpd {
@@ -57,10 +81,10 @@ struct httpd {
 	struct doc docs[MAX_DOCS];
 	size_t n_docs;
 	char *token; /* owned; NULL = open */
-	/* The header deadline: connections and the reaper thread. */
+	/* The connections, the header deadline and its reaper thread. */
 	pthread_mutex_t wmu;
 	pthread_cond_t wcv;
-	struct watch watch[HTTPD_MAX_CONN];
+	struct watch watch[HTTPD_TABLE];
 	pthread_t reaper;
 	bool reaping, quit;
 };
@@ -71,26 +95,90 @@ static int conn_fd(struct MHD_Connection *c)
 	return ci ? (int)ci->connect_fd : -1;
 }
 
-/* Mark the connection's wait for a header as begun (now) or over (INFINITY). */
-static void watch_set(struct httpd *h, int fd, double since, bool add, bool remove)
+static struct watch *watch_find(struct httpd *h, int fd)
+{
+	for (size_t i = 0; i < HTTPD_TABLE; i++)
+		if (h->watch[i].state != W_FREE && h->watch[i].fd == fd)
+			return &h->watch[i];
+	return NULL;
+}
+
+/* Shut a connection down; libmicrohttpd sees the end of the stream and
+ * closes it (and says so through on_connection, which frees the slot). */
+static void watch_close(struct watch *w)
+{
+	shutdown(w->fd, SHUT_RDWR);
+	w->state = W_CLOSING;
+}
+
+/* Close the oldest idle connection other than `keep` (of the address of
+ * `keep` when same_addr), else the oldest being served. */
+static void evict_oldest(struct httpd *h, const struct watch *keep, bool same_addr)
+{
+	struct watch *victim = NULL;
+	for (size_t i = 0; i < HTTPD_TABLE; i++) {
+		struct watch *w = &h->watch[i];
+		if (w == keep || (w->state != W_WAITING && w->state != W_SERVING))
+			continue;
+		if (same_addr && (w->alen != keep->alen || memcmp(w->addr, keep->addr, w->alen) != 0))
+			continue;
+		/* Idle before served; older before newer. */
+		if (!victim || (w->state == W_WAITING && victim->state == W_SERVING) ||
+		    (w->state == victim->state && w->since < victim->since))
+			victim = w;
+	}
+	if (victim)
+		watch_close(victim);
+}
+
+/* A new connection: watch it, then make room for it past either limit. */
+static void watch_add(struct httpd *h, int fd, const struct sockaddr *sa)
 {
 	pthread_mutex_lock(&h->wmu);
-	struct watch *free_slot = NULL;
-	for (size_t i = 0; i < HTTPD_MAX_CONN; i++) {
-		struct watch *w = &h->watch[i];
-		if (w->fd == fd) {
-			if (remove)
-				w->fd = -1;
-			else
-				w->since = since;
-			pthread_mutex_unlock(&h->wmu);
-			return;
-		}
-		if (w->fd < 0 && !free_slot)
-			free_slot = w;
+	struct watch *w = NULL;
+	for (size_t i = 0; i < HTTPD_TABLE && !w; i++)
+		if (h->watch[i].state == W_FREE)
+			w = &h->watch[i];
+	if (!w) {
+		/* Cannot happen: libmicrohttpd takes no more than HTTPD_TABLE. */
+		shutdown(fd, SHUT_RDWR);
+		pthread_mutex_unlock(&h->wmu);
+		return;
 	}
-	if (add && free_slot)
-		*free_slot = (struct watch){.fd = fd, .since = since};
+	*w = (struct watch){.fd = fd, .state = W_WAITING, .since = clock_mono()};
+	if (sa && sa->sa_family == AF_INET) {
+		memcpy(w->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		w->alen = 4;
+	} else if (sa && sa->sa_family == AF_INET6) {
+		memcpy(w->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		w->alen = 16;
+	}
+	size_t all = 0, mine = 0;
+	for (size_t i = 0; i < HTTPD_TABLE; i++) {
+		const struct watch *o = &h->watch[i];
+		if (o->state != W_WAITING && o->state != W_SERVING)
+			continue;
+		all++;
+		if (o->alen == w->alen && memcmp(o->addr, w->addr, w->alen) == 0)
+			mine++;
+	}
+	if (mine > HTTPD_PER_IP)
+		evict_oldest(h, w, true);
+	else if (all > HTTPD_MAX_CONN)
+		evict_oldest(h, w, false);
+	pthread_mutex_unlock(&h->wmu);
+}
+
+/* A request's header is in (serving) or its response is sent (waiting for
+ * the next header, kept alive); a connection shut down stays so. */
+static void watch_set(struct httpd *h, int fd, enum watch_state state)
+{
+	pthread_mutex_lock(&h->wmu);
+	struct watch *w = watch_find(h, fd);
+	if (w && w->state != W_CLOSING) {
+		w->state = state;
+		w->since = clock_mono();
+	}
 	pthread_mutex_unlock(&h->wmu);
 }
 
@@ -101,17 +189,24 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
 	int fd = conn_fd(c);
 	if (fd < 0)
 		return;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		watch_set(h, fd, clock_mono(), true, false);
-	else
-		watch_set(h, fd, 0, false, true); /* closed: forget it before its fd is reused */
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		watch_add(h, fd, ci ? ci->client_addr : NULL);
+		return;
+	}
+	/* Closed: forget it before its fd is reused. */
+	pthread_mutex_lock(&h->wmu);
+	struct watch *w = watch_find(h, fd);
+	if (w)
+		w->state = W_FREE;
+	pthread_mutex_unlock(&h->wmu);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	(void)con_cls, (void)toe;
 	/* Kept alive: the next request's header is due within the deadline too. */
-	watch_set(cls, conn_fd(c), clock_mono(), false, false);
+	watch_set(cls, conn_fd(c), W_WAITING);
 }
 
 static void *reaper_main(void *arg)
@@ -120,13 +215,10 @@ static void *reaper_main(void *arg)
 	pthread_mutex_lock(&h->wmu);
 	while (!h->quit) {
 		double now = clock_mono();
-		for (size_t i = 0; i < HTTPD_MAX_CONN; i++) {
+		for (size_t i = 0; i < HTTPD_TABLE; i++) {
 			struct watch *w = &h->watch[i];
-			if (w->fd >= 0 && now - w->since > HTTPD_HEADER_S) {
-				/* libmicrohttpd sees the end of the stream and closes it. */
-				shutdown(w->fd, SHUT_RDWR);
-				w->since = INFINITY;
-			}
+			if (w->state == W_WAITING && now - w->since > HTTPD_HEADER_S)
+				watch_close(w);
 		}
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -185,6 +277,9 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
+	/* Every answer is the state of one round (or of the token): a cache,
+	 * shared or the browser's, must neither keep nor replay it. */
+	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (strncmp(type, "text/html", 9) == 0) {
 		/* The agent's page runs its own inline script and asks only the agent. */
 		MHD_add_response_header(r, "Content-Security-Policy",
@@ -193,7 +288,6 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
 					"frame-ancestors 'none'");
 		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-		MHD_add_response_header(r, "Cache-Control", "no-store");
 	}
 	if (code == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"headroom\"");
@@ -235,7 +329,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)version, (void)upload, (void)con_cls;
 	struct httpd *h = cls;
 	/* The header is in: this connection is served, not waiting. */
-	watch_set(h, conn_fd(c), INFINITY, false, false);
+	watch_set(h, conn_fd(c), W_SERVING);
 	if (*upload_len)
 		return MHD_NO;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -323,6 +417,11 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why
 	bool loopback;
 	if (httpd_parse_listen(o->listen, &ss, &loopback, why) != 0)
 		return HR_E_INVALID;
+	if (!loopback && o->token && *o->token && strlen(o->token) < HTTPD_TOKEN_MIN) {
+		*why = "beyond loopback the bearer token must be at least 16 characters (a short one is guessed "
+		       "by trying them all); set a longer agent.token or listen on 127.0.0.1";
+		return HR_E_INVALID;
+	}
 	struct httpd *h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_mutex_init(&h->wmu, NULL);
@@ -331,14 +430,12 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&h->wcv, &ca);
 	pthread_condattr_destroy(&ca);
-	for (size_t i = 0; i < HTTPD_MAX_CONN; i++)
-		h->watch[i].fd = -1;
 	h->token = o->token && *o->token ? xstrdup(o->token) : NULL;
 	errno = 0;
-	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
+	/* epoll where there is one: select() cannot watch a descriptor past 1023. */
+	h->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
 				NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_MAX_CONN,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTPD_PER_IP,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_TABLE,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTPD_IDLE_S,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEM,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,

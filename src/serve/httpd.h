@@ -14,6 +14,12 @@
 
 #include "util/error.h"
 
+/** The shortest bearer token served beyond loopback. A token is guessed by
+ * trying them all: 16 random characters of hex (`openssl rand -hex 8`) are
+ * 64 bits, 5.8 million years of guesses at 100,000 a second (a 16-character
+ * b64token more); a 1-character one falls in 66 tries. */
+#define HTTPD_TOKEN_MIN 16
+
 /** How to serve. */
 struct httpd_opts {
 	const char *listen; /**< HOST:PORT or [V6]:PORT; "localhost" is 127.0.0.1 */
@@ -35,7 +41,9 @@ HR_NODISCARD int httpd_parse_listen(const char *s, struct sockaddr_storage *ss, 
  * Start serving on a thread of libmicrohttpd's.
  * @param out a new server; stop it with httpd_stop().
  * @param why on failure, a one-line reason (static or strerror's).
- * @return 0; HR_E_INVALID for a bad address; HR_E_IO when it cannot listen.
+ * @return 0; HR_E_INVALID for a bad address, or a token shorter than
+ *         HTTPD_TOKEN_MIN on an address that is not loopback; HR_E_IO when
+ *         it cannot listen.
  */
 HR_NODISCARD int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why);
 

@@ -6,9 +6,11 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -201,13 +203,30 @@ static int prepare(struct store *st, const char *sql, sqlite3_stmt **out)
 	return 0;
 }
 
-/* Read-only: open for reading, never write (no schema, no PRAGMA). A WAL
- * file needs its -shm beside it, which a reader may be unable to create in a
- * directory it may not write: then it is read as an immutable snapshot
- * (SQLite URI "immutable=1"), which is what a read-only copy is. */
+/* Does the file exist? */
+static bool exists(const char *path)
+{
+	struct stat sb;
+	return lstat(path, &sb) == 0;
+}
+
+/* Read-only: open for reading, never write (no schema, no PRAGMA), and
+ * never create a file. A WAL store is read through its -wal and -shm; when
+ * they are missing, a read-only connection creates them if the directory
+ * lets it (SQLite 3.22+, www.sqlite.org/wal.html#readonly), owned by this
+ * user with the store's mode: a check run by another user then locked the
+ * owner's agent out ("attempt to write a readonly database"). So without
+ * both files the store is read as an immutable snapshot (URI
+ * "immutable=1"): nothing is created, and with no -wal there is nothing
+ * beyond the file to read. With both, they are only read; when this user
+ * may not even read them, the snapshot again. */
 static int open_readonly(struct store *st)
 {
-	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+	char *wal = xasprintf("%s-wal", st->path), *shm = xasprintf("%s-shm", st->path);
+	bool both = exists(wal) && exists(shm);
+	free(wal);
+	free(shm);
+	if (both && sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(st->db, 5000);
 		sqlite3_stmt *q;
 		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL) == SQLITE_OK) {
@@ -224,6 +243,80 @@ static int open_readonly(struct store *st)
 	int rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
 	sqlite3_free(uri);
 	return rc == SQLITE_OK ? 0 : fail(st, "cannot open");
+}
+
+/* Is the -shm open in a connection? SQLite's unix VFS holds a read lock on
+ * byte 128 of it (UNIX_SHM_DMS, its "dead man switch") while it does. Sets
+ * *pid to the holder's. */
+static bool shm_in_use(const char *shm, pid_t *pid)
+{
+	int fd = open(shm, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1};
+	bool used = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	*pid = used ? fl.l_pid : 0;
+	close(fd);
+	return used;
+}
+
+/* The writer's side of the same sharing: a -wal or -shm this user may not
+ * write, left by another user's read-only open (an older headroom, the
+ * sqlite3 shell), would make SQLite open the store read-only for good. An
+ * empty -wal holds no transaction (a reader never writes one) and the -shm
+ * is an index rebuilt from the -wal, so when no connection has them open
+ * both are removed, and a warning says so. Otherwise (a -wal with
+ * transactions in it, a reader still on it, a folder that keeps them) the
+ * open is refused with the fix in one line. */
+static int reclaim_wal(struct store *st)
+{
+	char *wal = xasprintf("%s-wal", st->path), *shm = xasprintf("%s-shm", st->path);
+	int rc = 0;
+	struct stat ws = {0}, ss = {0};
+	bool has_wal = lstat(wal, &ws) == 0, has_shm = lstat(shm, &ss) == 0;
+	bool foreign_wal = has_wal && access(wal, W_OK) != 0, foreign_shm = has_shm && access(shm, W_OK) != 0;
+	if (!foreign_wal && !foreign_shm)
+		goto out;
+	const struct stat *who = foreign_wal ? &ws : &ss;
+	char why[96] = "";
+	pid_t pid = 0;
+	if (has_wal && ws.st_size > 0)
+		snprintf(why, sizeof(why), "the -wal holds transactions");
+	else if (has_shm && shm_in_use(shm, &pid))
+		snprintf(why, sizeof(why), "process %d has them open", (int)pid);
+	else if ((unlink(wal) != 0 && errno != ENOENT) || (unlink(shm) != 0 && errno != ENOENT))
+		snprintf(why, sizeof(why), "removing them failed: %s", strerror(errno));
+	if (why[0]) {
+		diag_error(st->d, "history store %s: its -wal and -shm belong to uid %u and this user (uid %u) may "
+			   "not write them (another user's command opened the store); %s. Stop what uses the store, "
+			   "remove %s and %s, and run the agent and every check as one user or in a group-writable "
+			   "folder (docs/check.md)", st->path, (unsigned)who->st_uid, (unsigned)geteuid(), why, wal, shm);
+		rc = HR_E_IO;
+		goto out;
+	}
+	diag_warn(st->d, "history store %s: removed its empty -wal and its -shm, which uid %u left and this user "
+		  "(uid %u) could not write", st->path, (unsigned)who->st_uid, (unsigned)geteuid());
+out:
+	free(wal);
+	free(shm);
+	return rc;
+}
+
+/* The file for a new store, created here (mode 0666 less the umask) rather
+ * than by SQLite (0644 whatever the umask), so that a umask of 002 makes a
+ * store its group may write (docs/check.md). An empty file is an empty
+ * SQLite database. */
+static int create_file(struct store *st)
+{
+	int fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0 && errno != EEXIST) {
+		int e = errno;
+		diag_error(st->d, "history store %s: cannot create it: %s", st->path, strerror(e));
+		return -e;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
 }
 
 int store_open(const char *path, enum store_mode mode, struct diag *d, struct store **out)
@@ -260,9 +353,29 @@ int store_open(const char *path, enum store_mode mode, struct diag *d, struct st
 			rc = prepare(st, "SELECT id FROM series WHERE name = ?", &st->get_series);
 		goto out;
 	}
+	if (mode == STORE_CREATE && !exists(path) && create_file(st) != 0) {
+		rc = HR_E_IO;
+		goto out;
+	}
+	/* A store this user may not write is not opened to write: SQLite would
+	 * open it read-only without a word, and its first read would create a
+	 * -wal and -shm this user owns. The caller opens it STORE_READONLY. */
+	if (exists(path) && access(path, W_OK) != 0) {
+		diag_error(d, "history store %s: this user may not write it: %s", path, strerror(errno));
+		rc = HR_E_IO;
+		goto out;
+	}
+	rc = reclaim_wal(st);
+	if (rc)
+		goto out;
 	int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		rc = fail(st, "cannot open");
+		goto out;
+	}
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		diag_error(d, "history store %s: opened read-only (a read-only file system?)", path);
+		rc = HR_E_IO;
 		goto out;
 	}
 	/* A reader (check) and the writer (agent) share the file; wait for a lock

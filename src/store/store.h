@@ -29,7 +29,8 @@ struct store;
 enum store_mode {
 	STORE_CREATE,   /**< create the file and its directory when missing (the agent) */
 	STORE_EXISTING, /**< open only a file that exists: HR_E_NOTFOUND otherwise */
-	STORE_READONLY, /**< read a file that exists, never write it (a store check may not write):
+	STORE_READONLY, /**< read a file that exists, never write it nor create a file beside it (a
+			     store check may not write: with no -wal and -shm, an immutable snapshot):
 			     HR_E_NOTFOUND when missing; writes fail with HR_E_IO */
 };
 
@@ -44,10 +45,17 @@ char *store_default_path(void);
 /**
  * Open (and, with STORE_CREATE, create) a store.
  * @param out a new store the caller closes with store_close().
+ * STORE_CREATE and STORE_EXISTING open to write: a file this user may not
+ * write is refused before SQLite reads it (its first read would create a -wal
+ * and -shm owned by this user; open it STORE_READONLY). An empty -wal and a
+ * -shm this user may not write, which another user's read-only open left,
+ * are removed first when no process has them open (a warning to d).
  * @return 0; HR_E_NOTFOUND (STORE_EXISTING and no file); HR_E_IO with a
- *         message to d when the file cannot be opened, is not a store (another
- *         program's SQLite database is left untouched) or was written with
- *         another schema version (a newer headroom).
+ *         message to d when the file cannot be opened or written, is not a
+ *         store (another program's SQLite database is left untouched), was
+ *         written with another schema version (a newer headroom), or has a
+ *         -wal or -shm of another user that cannot be removed (the message
+ *         says which files to remove).
  */
 HR_NODISCARD int store_open(const char *path, enum store_mode mode, struct diag *d, struct store **out);
 

@@ -126,4 +126,21 @@ t_expect "-f and --service: exit 2" 2 "$HEADROOM" simulate --trace "$T_TMP/flat.
 t_expect "an SLO a request alone misses: exit 2" 2 "$HEADROOM" simulate --trace "$T_TMP/flat.csv" --service 1s --concurrency 2 --slo p95=500ms
 t_contains "and why" "$T_ERR" "a request alone has a p95 of"
 t_expect "--price without a period: exit 2" 2 "$HEADROOM" simulate --trace "$T_TMP/flat.csv" --service 50ms --concurrency 2 --price '$5'
+
+# --- the replay is bounded: a trace spans 366 days at most -----------------
+# Before: two rows ten years apart were replayed for 23.8 s and 503 MB (120 s
+# and still running under ASan); a row at 9999-12-31 ran for minutes.
+printf 'timestamp,requests\n2016-01-01T00:00:00Z,600\n2026-01-01T00:00:00Z,600\n' >"$T_TMP/ten.csv"
+printf 'timestamp,requests\n2026-01-01T00:00:00Z,600\n9999-12-31T00:00:00Z,600\n' >"$T_TMP/far.csv"
+for f in ten far; do
+	t_expect "$f: a trace past 366 days: exit 2" 2 timeout 20 "$HEADROOM" simulate --trace "$T_TMP/$f.csv" \
+		--service 100ms --concurrency 4
+	t_contains "$f: one located line" "$T_ERR" \
+		"$f.csv:3:1: error: this row takes the trace past 366 days from its first row"
+	t_contains "$f: and only one" "$(printf '%s\n' "$T_ERR" | wc -l | tr -d ' ')" "1"
+done
+# A sync short enough to split two hours of minutes into 3.6 million ticks.
+t_expect "a --sync that makes more than 2,500,000 ticks: exit 2" 2 timeout 20 "$HEADROOM" simulate \
+	--trace "$T_TMP/flat.csv" --service 100ms --concurrency 4 --sync 2ms
+t_contains "and says so" "$T_ERR" "flat.csv: the replay would take more than 2,500,000 ticks"
 t_done

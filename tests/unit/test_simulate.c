@@ -322,6 +322,37 @@ static void test_check(void **state)
 	assert_non_null(sim_check(&one, &p, &pol));
 }
 
+/* The replay's size is capped: a year of minutes at a 15 s sync is 2.1 M
+ * ticks and runs; a 1 s sync (31.6 M ticks), a 1 ns one (an overflow of
+ * size_t in the product) or ten years of minutes are refused before any
+ * memory is sized, and sim_run() says HR_E_TOO_LARGE. */
+static void test_ticks_capped(void **state)
+{
+	(void)state;
+	struct sim_params p = {.bucket_s = 60, .scale = 1, .slo_p95_s = 1, .sync_s = 15};
+	assert_null(sim_check_ticks(&p, 366 * 1440));
+	assert_null(sim_check_ticks(&p, SIM_MAX_TICKS / 4));
+	assert_non_null(sim_check_ticks(&p, SIM_MAX_TICKS / 4 + 1));
+	p.sync_s = 1;
+	assert_non_null(sim_check_ticks(&p, 366 * 1440));
+	p.sync_s = 1e-9;
+	assert_non_null(sim_check_ticks(&p, 366 * 1440));
+	p.sync_s = 15;
+	assert_non_null(sim_check_ticks(&p, 3653 * 1440));
+	p.bucket_s = 10 * 365.25 * 86400; // two rows ten years apart, as a trace once set it
+	assert_non_null(sim_check_ticks(&p, 2));
+	static const double req[2] = {600, 600};
+	struct sim_policy pol = {.kind = SIM_STATIC, .replicas = 2};
+	struct sim_result res;
+	p.bucket_s = 60;
+	void *work = calloc(1, sim_workspace_size(&p, &pol, 2));
+	assert_non_null(work);
+	assert_int_equal(sim_run(req, 2, &one, &p, &pol, work, &res, NULL), 0);
+	p.sync_s = 1e-9;
+	assert_int_equal(sim_run(req, 2, &one, &p, &pol, work, &res, NULL), HR_E_TOO_LARGE);
+	free(work);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_predictive_keda),
 		cmocka_unit_test(test_ticks_split_buckets),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_ticks_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

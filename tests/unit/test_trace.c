@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "config/trace.h"
 #include "util/strbuf.h"
@@ -63,6 +64,16 @@ static void test_errors(void **state)
 		 "t.csv:4:1: error: bucket 3 starts 120 s after the one before, not 60 s: the rows must be contiguous buckets of one length\n"},
 		{"timestamp,requests\n1995-07-01T04:00:00Z,1\n\n1995-07-01T04:01:00Z,1\n",
 		 "t.csv:3:1: error: a blank line inside the trace; expected TIMESTAMP,REQUESTS\n"},
+		// Two rows ten years apart were replayed for 24 s and 503 MB; one at
+		// 9999-12-31 for minutes: the span is capped at 366 days.
+		{"timestamp,requests\n2016-01-01T00:00:00Z,1\n2026-01-01T00:00:00Z,1\n",
+		 "t.csv:3:1: error: this row takes the trace past 366 days from its first row, the longest span a trace may cover; cut it or replay it in parts\n"},
+		{"timestamp,requests\n2026-01-01T00:00:00Z,1\n9999-12-31T00:00:00Z,1\n",
+		 "t.csv:3:1: error: this row takes the trace past 366 days from its first row, the longest span a trace may cover; cut it or replay it in parts\n"},
+		// 183 days apart: the second bucket ends 366 days after the first starts, the most allowed;
+		// a third is past it.
+		{"timestamp,requests\n2026-01-01T00:00:00Z,1\n2026-07-03T00:00:00Z,1\n2027-01-02T00:00:00Z,1\n",
+		 "t.csv:4:1: error: this row takes the trace past 366 days from its first row, the longest span a trace may cover; cut it or replay it in parts\n"},
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		struct strbuf mem;
@@ -78,11 +89,59 @@ static void test_errors(void **state)
 	}
 }
 
+/* ROWS rows of STEP seconds from 2024-01-01T00:00:00Z, after the header. */
+static void rows(struct strbuf *text, long n, long step)
+{
+	strbuf_reset(text);
+	assert_int_equal(strbuf_puts(text, "timestamp,requests\n"), 0);
+	for (long i = 0; i < n; i++) {
+		char ts[32];
+		time_t at = (time_t)(1704067200 + i * step);
+		struct tm tm;
+		gmtime_r(&at, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		assert_int_equal(strbuf_printf(text, "%s,1\n", ts), 0);
+	}
+}
+
+/* The caps' edges: 366 days of hours is read, one hour more is not; so are
+ * TRACE_MAX_ROWS rows of seconds (11.6 days), and not one more. */
+static void test_caps(void **state)
+{
+	(void)state;
+	struct strbuf text, mem;
+	strbuf_init(&text, 0);
+	strbuf_init(&mem, 0);
+	struct diag d;
+	diag_init_mem(&d, &mem);
+	struct trace t;
+	rows(&text, 366 * 24, 3600);
+	assert_int_equal(trace_parse("t.csv", strbuf_str(&text), text.len, &d, &t), 0);
+	assert_int_equal(t.n, 366 * 24);
+	trace_free(&t);
+	rows(&text, 366 * 24 + 1, 3600);
+	assert_int_equal(trace_parse("t.csv", strbuf_str(&text), text.len, &d, &t), HR_E_INVALID);
+	assert_string_equal(strbuf_str(&mem), "t.csv:8786:1: error: this row takes the trace past 366 days from its "
+					      "first row, the longest span a trace may cover; cut it or replay it in parts\n");
+	strbuf_reset(&mem);
+	rows(&text, TRACE_MAX_ROWS, 1);
+	assert_int_equal(trace_parse("t.csv", strbuf_str(&text), text.len, &d, &t), 0);
+	assert_int_equal(t.n, TRACE_MAX_ROWS);
+	trace_free(&t);
+	rows(&text, TRACE_MAX_ROWS + 1, 1);
+	assert_int_equal(trace_parse("t.csv", strbuf_str(&text), text.len, &d, &t), HR_E_INVALID);
+	assert_string_equal(strbuf_str(&mem), "t.csv:1000002:1: error: more than 1000000 rows (buckets), the most a "
+					      "trace may hold; cut it or use longer buckets\n");
+	strbuf_free(&text);
+	strbuf_free(&mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parses),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
