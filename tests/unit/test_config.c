@@ -363,6 +363,56 @@ static void test_alias_bomb(void **state)
 	strbuf_free(&sb);
 }
 
+/* What aliases and merge keys copy is bounded in bytes too (yaml.h:
+ * YAML_COPY_FACTOR times the file, at least YAML_COPY_FLOOR), counted
+ * before each copy; a mapping that leaves the tree as the value of << is
+ * moved, not copied, unless an anchor names it. */
+static void test_alias_budget(void **state)
+{
+	(void)state;
+	// A 200,000-byte string: five copies fit the 1 MiB floor, the sixth not.
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	assert_int_equal(strbuf_puts(&sb, "s: &s '"), 0);
+	for (int i = 0; i < 200000; i++)
+		assert_int_equal(strbuf_puts(&sb, "a"), 0);
+	assert_int_equal(strbuf_puts(&sb, "'\nl: [*s, *s, *s, *s, *s]\n"), 0);
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	struct yaml_doc *doc = NULL;
+	assert_int_equal(yaml_doc_parse("t.yaml", strbuf_str(&sb), sb.len, &d, &doc), 0);
+	assert_int_equal(doc->copied_bytes, 1000000);
+	yaml_doc_free(doc);
+	assert_int_equal(strbuf_puts(&sb, "m: *s\n"), 0);
+	assert_int_equal(yaml_doc_parse("t.yaml", strbuf_str(&sb), sb.len, &d, &doc), HR_E_TOO_LARGE);
+	assert_null(doc);
+	assert_string_equal(strbuf_str(&msgs), "t.yaml:3:4: error: aliases and merge keys would copy 1200000 bytes with "
+					       "*s, more than the 1048576 this file may expand to (4 times its size, "
+					       "at least 1 MiB)\n");
+	strbuf_free(&sb);
+	strbuf_free(&msgs);
+
+	// Merged from an alias: its copy is counted once, then moved in.
+	doc = parse_ok("x: &x {k: '0123456789'}\na: {<<: *x}\nb: {<<: [*x, {j: '01234'}]}\n");
+	assert_int_equal(doc->copied_bytes, 2 * (1 + 10));
+	assert_string_equal(get(get(doc->root, "a"), "k")->str, "0123456789");
+	assert_string_equal(get(get(doc->root, "b"), "j")->str, "01234");
+	yaml_doc_free(doc);
+	// Named by an anchor, in place or as a list, the merged mapping is
+	// copied and stays whole for a later alias.
+	doc = parse_ok("x-a: &a {k: 1}\nx-b: &b {j: 2}\nw1: {<<: &m [*a, *b], z: 3}\nw2: {<<: *m}\n"
+		       "w3: {<<: [&c {q: 4}]}\nw4: {<<: *c}\nw5: *c\n");
+	assert_string_equal(get(get(doc->root, "w1"), "j")->str, "2");
+	assert_string_equal(get(get(doc->root, "w2"), "k")->str, "1");
+	assert_string_equal(get(get(doc->root, "w2"), "j")->str, "2");
+	assert_string_equal(get(get(doc->root, "w3"), "q")->str, "4");
+	assert_string_equal(get(get(doc->root, "w4"), "q")->str, "4");
+	assert_string_equal(get(get(doc->root, "w5"), "q")->str, "4");
+	yaml_doc_free(doc);
+}
+
 /* A double-quoted "\0" puts a NUL inside a scalar: it was copied up to the
  * NUL but kept its full length, and the error location (yaml.c) and the
  * ${VAR} expansion (schema.c) read past the copy. Refused where it is read,
@@ -756,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_alias_bomb),
+		cmocka_unit_test(test_alias_budget),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_calibration),
