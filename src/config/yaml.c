@@ -571,6 +571,44 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 	return rc;
 }
 
+/* libyaml's reader refuses a byte (a control character such as NUL,
+ * invalid UTF-8) with its offset in the input, not a mark: the line and
+ * column are worked out here, the column in characters as libyaml counts
+ * them in its marks (a UTF-8 byte order mark not counted). A UTF-16 file's
+ * offsets do not match the lines found in UTF-8: it gets the byte offset. */
+static void reader_error(struct builder *b, const yaml_parser_t *p)
+{
+	const struct yaml_doc *doc = b->doc;
+	const char *what = p->problem ? p->problem : "unreadable input";
+	char val[32] = "";
+	if (p->problem_value >= 0 && strstr(what, "octet"))
+		snprintf(val, sizeof(val), " (byte 0x%02X)", (unsigned)p->problem_value & 0xffu);
+	else if (p->problem_value >= 0)
+		snprintf(val, sizeof(val), " (U+%04X)", (unsigned)p->problem_value);
+	size_t off = p->problem_offset < doc->text_len ? p->problem_offset : doc->text_len;
+	if (p->encoding != YAML_UTF8_ENCODING) {
+		struct diag_loc loc = {.file = doc->name};
+		diag_at(b->d, DIAG_ERROR, &loc, "invalid YAML: %s%s at byte %zu", what, val, off);
+		b->rc = b->rc ? b->rc : HR_E_INVALID;
+		return;
+	}
+	size_t lo = 0, hi = doc->n_lines; /* the last line starting at or before off */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (doc->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	size_t start = doc->lines[lo];
+	if (lo == 0 && doc->text_len >= 3 && memcmp(doc->text, "\xEF\xBB\xBF", 3) == 0 && off >= 3)
+		start = 3;
+	int col = 1;
+	for (size_t i = start; i < off; i++)
+		col += ((unsigned char)doc->text[i] & 0xC0u) != 0x80u;
+	error_at(b, (int)lo + 1, col, HR_E_INVALID, "invalid YAML: %s%s", what, val);
+}
+
 /* One event. Returns 0 to go on, 1 at the end of the stream, <0 to stop. */
 static int on_event(struct builder *b, yaml_event_t *ev)
 {
@@ -674,6 +712,10 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 		if (!yaml_parser_parse(&p, &ev)) {
 			if (p.error == YAML_MEMORY_ERROR)
 				abort();
+			if (p.error == YAML_READER_ERROR) {
+				reader_error(&b, &p);
+				break;
+			}
 			int line = (int)p.problem_mark.line + 1, col = (int)p.problem_mark.column + 1;
 			if (p.context)
 				error_at(&b, line, col, HR_E_INVALID,

@@ -76,7 +76,9 @@ struct yaml_doc {
  * @return 0 (check doc->n_errors: duplicate keys are reported but do not
  *         stop the parse); HR_E_INVALID after reporting a syntax error, an
  *         alias without its anchor or inside what it names, or a merge key
- *         whose value is not mappings; HR_E_TOO_LARGE after reporting a cap
+ *         whose value is not mappings, or a byte the YAML reader refuses
+ *         (a control character such as NUL, invalid UTF-8: located at that
+ *         byte's line and column); HR_E_TOO_LARGE after reporting a cap
  *         that was hit (size, depth, nodes, bytes copied).
  */
 HR_NODISCARD int yaml_doc_parse(const char *name, const char *text, size_t len,

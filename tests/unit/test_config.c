@@ -413,6 +413,38 @@ static void test_alias_budget(void **state)
 	yaml_doc_free(doc);
 }
 
+/* Bytes libyaml's reader refuses are located at their own line and column
+ * (in characters, a byte order mark not counted), not at 1:1. */
+static void test_reader_errors(void **state)
+{
+	(void)state;
+#define TEXT(s) s, sizeof(s) - 1 /* the text may hold NUL bytes */
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{TEXT("a: 1\nb: 2\nc: \"x\0y\"\n"), "t.yaml:3:6: error: invalid YAML: control characters are not allowed (U+0000)\n"},
+		{TEXT("\xc3\xa9: 1\nb: \xc3\xa9\xff\n"), "t.yaml:2:5: error: invalid YAML: invalid leading UTF-8 octet (byte 0xFF)\n"},
+		{TEXT("\xef\xbb\xbf" "a: \"\x01\"\n"), "t.yaml:1:5: error: invalid YAML: control characters are not allowed (U+0001)\n"},
+		{TEXT("a: 1\nb: \xe2\x82"), "t.yaml:2:4: error: invalid YAML: incomplete UTF-8 octet sequence\n"},
+		{TEXT("\xff\xfe" "a\0:\0 \0\0\xd8\n\0"), "t.yaml: error: invalid YAML: expected low surrogate area (U+000A) at byte 10\n"},
+	};
+#undef TEXT
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf msgs;
+		strbuf_init(&msgs, 0);
+		struct diag d;
+		diag_init_mem(&d, &msgs);
+		struct yaml_doc *doc = (void *)1;
+		assert_int_equal(yaml_doc_parse("t.yaml", cases[i].text, cases[i].len, &d, &doc), HR_E_INVALID);
+		assert_null(doc);
+		if (strcmp(strbuf_str(&msgs), cases[i].want) != 0)
+			fail_msg("case %zu\n--- got\n%s--- want\n%s", i, strbuf_str(&msgs), cases[i].want);
+		strbuf_free(&msgs);
+	}
+}
+
 /* A double-quoted "\0" puts a NUL inside a scalar: it was copied up to the
  * NUL but kept its full length, and the error location (yaml.c) and the
  * ${VAR} expansion (schema.c) read past the copy. Refused where it is read,
@@ -807,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_alias_budget),
+		cmocka_unit_test(test_reader_errors),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_calibration),
