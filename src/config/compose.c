@@ -6,7 +6,12 @@
  * base service the same way and taking each field the extending service
  * leaves unset (Compose Specification, "extends": the extending service's
  * own values win, mappings merge, so a field-by-field fill is what Compose
- * does for the fields read here). */
+ * does for the fields read here). A base read for `extends` is a copy of
+ * its text, once per service that extends it: those bytes are counted
+ * against the same budget as YAML aliases (yaml.h: YAML_COPY_FACTOR times
+ * the files read, at least YAML_COPY_FLOOR), and past it the reader stops
+ * following `extends`, so 500 services extending one long command cannot
+ * hold 500 copies of it. */
 #include "config/compose.h"
 
 #include <ctype.h>
@@ -32,6 +37,8 @@ struct reader {
 	char *dir;                  /* folder of the first file, for relative paths */
 	struct yaml_doc *docs[COMPOSE_MAX_EXTENDS + 1];
 	size_t n_docs;
+	size_t copied;              /* bytes of text read again for `extends` */
+	bool over;                  /* copied went past the budget: reported, extends no longer followed */
 };
 
 static void rd_error(struct reader *r, const struct yaml_doc *doc, const struct ynode *n, const char *fmt, ...)
@@ -256,6 +263,37 @@ static void service_clear(struct compose_service *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The bytes of a service's strings (what reading it allocated). */
+static size_t service_bytes(const struct compose_service *s)
+{
+	const char *const f[] = {s->name, s->file, s->image, s->build, s->command, s->entrypoint, s->health};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		n += f[i] ? strlen(f[i]) + 1 : 0;
+	for (size_t i = 0; i < s->n_profiles; i++)
+		n += strlen(s->profiles[i]) + 1;
+	return n;
+}
+
+/* Count a base read for `extends` (the caller's at ext) against the budget;
+ * past it, report once and drop the base. */
+static void charge_extends(struct reader *r, const struct yaml_doc *doc, const struct ynode *at, const char *svc,
+			   struct compose_service *base)
+{
+	size_t text = 0;
+	for (size_t i = 0; i < r->n_docs; i++)
+		text += r->docs[i]->text_len;
+	size_t cap = text > YAML_COPY_FLOOR / YAML_COPY_FACTOR ? text * YAML_COPY_FACTOR : YAML_COPY_FLOOR;
+	if (r->over || r->copied <= cap)
+		return;
+	rd_error(r, doc, at,
+		 "services.%s.extends: services extending others would copy %zu bytes, more than the %zu these files "
+		 "may expand to (%u times their size, at least %u MiB)",
+		 svc, r->copied, cap, YAML_COPY_FACTOR, YAML_COPY_FLOOR >> 20);
+	r->over = true;
+	service_clear(base);
+}
+
 /* Take each field dst leaves unset from src (which is cleared). */
 static void service_fill(struct compose_service *dst, struct compose_service *src)
 {
@@ -305,6 +343,8 @@ static void resolve_extends(struct reader *r, const struct yaml_doc *doc, const 
 		rd_error(r, doc, name, "services.%s.extends: expected a service name, got %s", svc, ynode_type_name(name->type));
 		return;
 	}
+	if (r->over)
+		return;
 	if (depth >= COMPOSE_MAX_EXTENDS) {
 		rd_error(r, doc, name, "services.%s.extends: more than %d services deep; is there a cycle?", svc,
 			 COMPOSE_MAX_EXTENDS);
@@ -346,6 +386,7 @@ static void resolve_extends(struct reader *r, const struct yaml_doc *doc, const 
 	for (size_t i = 0; i < svcs->n; i++) {
 		if (strcmp(svcs->keys[i]->str, name->str) == 0) {
 			read_service(r, from, svcs->keys[i], svcs->items[i], depth + 1, base);
+			charge_extends(r, doc, name, svc, base);
 			return;
 		}
 	}
@@ -426,6 +467,8 @@ static void read_service(struct reader *r, const struct yaml_doc *doc, const str
 	if (hc && hc->type == YNODE_MAP)
 		s->health = health_path(hc);
 
+	if (depth > 0) /* a base: its strings are copies, counted before its own base is read */
+		r->copied += service_bytes(s);
 	const struct ynode *ext = get(v, "extends");
 	if (ext && !ext->null) {
 		struct compose_service base = {0};

@@ -3,11 +3,11 @@
  *
  * Design note. A builder keeps the stack of open collections and attaches
  * each new node under the top one; anchors, aliases and merge keys are
- * resolved as the events arrive, within the node cap (the section on them
- * below says how). Every error that points into a YAML file, the parser's
- * own and the readers' (schema, config, compose), goes through report(), so
- * the location, the source line under it and the first-error code are
- * worked out in one place. */
+ * resolved as the events arrive, within the node cap and the budget of
+ * copied bytes (the section on them below says how). Every error that
+ * points into a YAML file, the parser's own and the readers' (schema,
+ * config, compose), goes through report(), so the location, the source
+ * line under it and the first-error code are worked out in one place. */
 #include "config/yaml.h"
 
 #include <errno.h>
@@ -37,6 +37,7 @@ struct builder {
 	const char *open_anchor[YAML_MAX_DEPTH + 1]; /* the &name of each open collection, or NULL */
 	struct ynode **spent;   /* merge keys and what was left of their values: freed at the end */
 	size_t n_spent, cap_spent;
+	size_t copy_cap;        /* scalar bytes aliases and merge keys may copy in all */
 };
 
 /* An anchor and the node it names; a collection's is usable once it ends
@@ -273,12 +274,17 @@ static bool is_null(const yaml_event_t *ev)
  *
  * An alias (*name) becomes a copy of the node its anchor (&name) names, so
  * the tree stays a tree that owns every node once. Copies count against
- * YAML_MAX_NODES like written nodes, and the count is checked before a copy
- * is made: "billion laughs" (aliases of aliases, each doubling the tree)
- * stops at the cap after at most that many nodes were built. A merge key
- * (`<<: *base`, YAML 1.1's merge type, which Compose files use for shared
- * service settings) folds the named mappings into its own: keys written in
- * the mapping win, then the merged mappings in their order. */
+ * YAML_MAX_NODES like written nodes, and their scalars' bytes against the
+ * copy budget (YAML_COPY_FACTOR times the file, at least YAML_COPY_FLOOR);
+ * both are checked before a copy is made (charge()): "billion laughs"
+ * (aliases of aliases, each doubling the tree) stops at the node cap, and
+ * a long string aliased a thousand times at the byte budget, after at most
+ * that much was built. A merge key (`<<: *base`, YAML 1.1's merge type,
+ * which Compose files use for shared service settings) folds the named
+ * mappings into its own: keys written in the mapping win, then the merged
+ * mappings in their order. The pairs are moved out of a merged mapping no
+ * anchor names (an alias's copy, one written in place) and copied, and
+ * charged, out of one an anchor names. */
 
 /* The slot of name in the anchor table: its entry, or the empty slot it
  * would take. A table keeps each lookup O(1): a file may hold 100,000
@@ -315,20 +321,59 @@ static const char *add_anchor(struct builder *b, const char *name, struct ynode 
 	}
 	a->node = node;
 	a->done = done;
+	node->anchored = true;
 	return a->name;
 }
 
-/* The nodes of a subtree; stops counting past limit (the caller's budget). */
-static size_t tree_size(const struct ynode *n, size_t limit)
+/* The nodes of a subtree, and in *bytes its scalars' bytes; stops counting
+ * past limit nodes (the caller's budget), so the walk is bounded too. */
+static size_t tree_cost(const struct ynode *n, size_t limit, size_t *bytes)
 {
+	if (!n)
+		return 0;
 	size_t count = 1;
-	for (size_t i = 0; n && i < n->n && count <= limit; i++) {
+	*bytes += n->len;
+	for (size_t i = 0; i < n->n && count <= limit; i++) {
 		if (n->keys)
-			count += tree_size(n->keys[i], limit - count);
+			count += tree_cost(n->keys[i], limit - count, bytes);
 		if (count <= limit)
-			count += tree_size(n->items[i], limit - count);
+			count += tree_cost(n->items[i], limit - count, bytes);
 	}
 	return count;
+}
+
+/* Count a copy of key and value (either may be NULL) against both caps
+ * before it is made: the node cap, and the bytes the file may expand to.
+ * attached is 1 when attach() will count the copy's root itself. alias
+ * names the alias asking for the copy, NULL for a merge key; line and col
+ * are where it stands, for the error. */
+static int charge(struct builder *b, int line, int col, const char *alias, const struct ynode *key,
+		  const struct ynode *value, size_t attached)
+{
+	size_t used = b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES;
+	size_t budget = YAML_MAX_NODES - used, bytes = 0;
+	size_t nodes = tree_cost(key, budget + 1, &bytes);
+	nodes += tree_cost(value, budget + 1, &bytes);
+	if (nodes > budget) {
+		if (alias)
+			error_at(b, line, col, HR_E_TOO_LARGE, "the alias *%s takes the document past %u nodes",
+				 alias, YAML_MAX_NODES);
+		else
+			error_at(b, line, col, HR_E_TOO_LARGE, "merging takes the document past %u nodes",
+				 YAML_MAX_NODES);
+		return HR_E_TOO_LARGE;
+	}
+	if (bytes > b->copy_cap - b->doc->copied_bytes) {
+		error_at(b, line, col, HR_E_TOO_LARGE,
+			 "aliases and merge keys would copy %zu bytes with %s%s, more than the %zu this file may "
+			 "expand to (%u times its size, at least %u MiB)",
+			 b->doc->copied_bytes + bytes, alias ? "*" : "this <<", alias ? alias : "", b->copy_cap,
+			 YAML_COPY_FACTOR, YAML_COPY_FLOOR >> 20);
+		return HR_E_TOO_LARGE;
+	}
+	b->doc->n_nodes += nodes - attached;
+	b->doc->copied_bytes += bytes;
+	return 0;
 }
 
 static struct ynode *tree_copy(const struct ynode *n)
@@ -338,6 +383,7 @@ static struct ynode *tree_copy(const struct ynode *n)
 	struct ynode *c = xcalloc(1, sizeof(*c));
 	*c = *n;
 	c->str = n->str ? xstrndup(n->str, n->len) : NULL;
+	c->anchored = false; /* no anchor names a copy */
 	c->keys = NULL;
 	c->items = NULL;
 	if (n->n) {
@@ -367,15 +413,10 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 			 a->node->line);
 		return HR_E_INVALID;
 	}
-	/* attach() counts the copy's root; the rest is counted here, first. */
-	size_t budget = YAML_MAX_NODES - (b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES);
-	size_t more = tree_size(a->node, budget + 1) - 1;
-	if (more >= budget) {
-		error_at(b, line, col, HR_E_TOO_LARGE, "the alias *%s takes the document past %u nodes", name,
-			 YAML_MAX_NODES);
-		return HR_E_TOO_LARGE;
-	}
-	b->doc->n_nodes += more;
+	/* Counted first; attach() counts the copy's root. */
+	int rc = charge(b, line, col, name, NULL, a->node, 1);
+	if (rc)
+		return rc;
 	/* The copy's root is where the alias stands, so an error about the value
 	 * points at the alias; what is inside points into the anchored text. */
 	struct ynode *copy = tree_copy(a->node);
@@ -401,9 +442,11 @@ static bool is_merge_key(const struct ynode *k)
 /* One pair a merge may bring: where it is and whether it was written here. */
 struct merge_pair {
 	struct ynode *src; /* the mapping it is in (map itself for a written pair) */
+	const struct ynode *merge_key; /* the << it comes by (NULL for a written pair) */
 	size_t idx;
 	size_t order;
 	bool written;
+	bool movable; /* no anchor can reach src: the pair is moved, not copied */
 	bool keep;
 };
 
@@ -457,8 +500,13 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 		size_t parts = v->type == YNODE_MAP ? 1 : v->n;
 		for (size_t j = 0; j < parts; j++) {
 			struct ynode *src = v->type == YNODE_MAP ? v : v->items[j];
+			/* The value of << leaves the tree once merged (spent below): an
+			 * alias's copy or a mapping written there can give its pairs up;
+			 * one an anchor names, or in a list one names, stays whole. */
+			bool movable = !src->anchored && !v->anchored;
 			for (size_t k = 0; k < src->n; k++) {
-				mp[n] = (struct merge_pair){.src = src, .idx = k, .order = n};
+				mp[n] = (struct merge_pair){.src = src, .merge_key = map->keys[i], .idx = k,
+							    .order = n, .movable = movable};
 				n++;
 			}
 		}
@@ -488,27 +536,21 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 		if (!mp[i].keep)
 			continue;
 		struct ynode *src = mp[i].src;
-		if (mp[i].written) {
-			/* Moved: the pair was written in this mapping. */
+		if (mp[i].written || mp[i].movable) {
+			/* Moved: the pair was written in this mapping, or comes from
+			 * a mapping that is about to leave the tree. */
 			keys[out] = src->keys[mp[i].idx];
 			items[out++] = src->items[mp[i].idx];
 			src->keys[mp[i].idx] = NULL;
 			src->items[mp[i].idx] = NULL;
 			continue;
 		}
-		/* Copied: an anchor may name the merged mapping, which stays whole. */
-		size_t used = b->doc->n_nodes < YAML_MAX_NODES ? b->doc->n_nodes : YAML_MAX_NODES;
-		size_t budget = YAML_MAX_NODES - used;
-		size_t more = tree_size(src->keys[mp[i].idx], budget + 1);
-		more += tree_size(src->items[mp[i].idx], budget + 1);
-		if (!rc && more > budget) {
-			error_at(b, src->keys[mp[i].idx]->line, src->keys[mp[i].idx]->col, HR_E_TOO_LARGE,
-				 "merging takes the document past %u nodes", YAML_MAX_NODES);
-			rc = HR_E_TOO_LARGE;
-		}
+		/* Copied: an anchor names the merged mapping, which stays whole. */
+		if (!rc)
+			rc = charge(b, mp[i].merge_key->line, mp[i].merge_key->col, NULL, src->keys[mp[i].idx],
+				    src->items[mp[i].idx], 0);
 		if (rc)
 			continue;
-		b->doc->n_nodes += more;
 		keys[out] = tree_copy(src->keys[mp[i].idx]);
 		items[out++] = tree_copy(src->items[mp[i].idx]);
 	}
@@ -527,6 +569,44 @@ static int resolve_merges(struct builder *b, struct ynode *map)
 	map->items = items;
 	map->n = out;
 	return rc;
+}
+
+/* libyaml's reader refuses a byte (a control character such as NUL,
+ * invalid UTF-8) with its offset in the input, not a mark: the line and
+ * column are worked out here, the column in characters as libyaml counts
+ * them in its marks (a UTF-8 byte order mark not counted). A UTF-16 file's
+ * offsets do not match the lines found in UTF-8: it gets the byte offset. */
+static void reader_error(struct builder *b, const yaml_parser_t *p)
+{
+	const struct yaml_doc *doc = b->doc;
+	const char *what = p->problem ? p->problem : "unreadable input";
+	char val[32] = "";
+	if (p->problem_value >= 0 && strstr(what, "octet"))
+		snprintf(val, sizeof(val), " (byte 0x%02X)", (unsigned)p->problem_value & 0xffu);
+	else if (p->problem_value >= 0)
+		snprintf(val, sizeof(val), " (U+%04X)", (unsigned)p->problem_value);
+	size_t off = p->problem_offset < doc->text_len ? p->problem_offset : doc->text_len;
+	if (p->encoding != YAML_UTF8_ENCODING) {
+		struct diag_loc loc = {.file = doc->name};
+		diag_at(b->d, DIAG_ERROR, &loc, "invalid YAML: %s%s at byte %zu", what, val, off);
+		b->rc = b->rc ? b->rc : HR_E_INVALID;
+		return;
+	}
+	size_t lo = 0, hi = doc->n_lines; /* the last line starting at or before off */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (doc->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	size_t start = doc->lines[lo];
+	if (lo == 0 && doc->text_len >= 3 && memcmp(doc->text, "\xEF\xBB\xBF", 3) == 0 && off >= 3)
+		start = 3;
+	int col = 1;
+	for (size_t i = start; i < off; i++)
+		col += ((unsigned char)doc->text[i] & 0xC0u) != 0x80u;
+	error_at(b, (int)lo + 1, col, HR_E_INVALID, "invalid YAML: %s%s", what, val);
 }
 
 /* One event. Returns 0 to go on, 1 at the end of the stream, <0 to stop. */
@@ -616,6 +696,7 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 	doc->name = xstrdup(name);
 	copy_text(doc, text, len);
 	struct builder b = {.doc = doc, .d = d};
+	b.copy_cap = len > YAML_COPY_FLOOR / YAML_COPY_FACTOR ? len * YAML_COPY_FACTOR : YAML_COPY_FLOOR;
 	yaml_parser_t p;
 	if (len > YAML_MAX_BYTES) {
 		struct diag_loc loc = {.file = name};
@@ -631,6 +712,10 @@ int yaml_doc_parse(const char *name, const char *text, size_t len, struct diag *
 		if (!yaml_parser_parse(&p, &ev)) {
 			if (p.error == YAML_MEMORY_ERROR)
 				abort();
+			if (p.error == YAML_READER_ERROR) {
+				reader_error(&b, &p);
+				break;
+			}
 			int line = (int)p.problem_mark.line + 1, col = (int)p.problem_mark.column + 1;
 			if (p.context)
 				error_at(&b, line, col, HR_E_INVALID,

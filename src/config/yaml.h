@@ -4,11 +4,14 @@
  * every node keeps the 1-based line and column it started at, so the schema
  * can say "file:14:5: error: ..." about any key or value. The input is
  * untrusted: the file size, the nesting depth and the node count are capped.
- * An alias (*name) becomes a copy of its anchor's node, counted against the
- * node cap before it is made (so "billion laughs" stops at the cap), and a
- * merge key (`<<: *base`, as Compose files use it) folds mappings in, the
- * keys written beside it winning. Duplicate mapping keys are an error here,
- * once for all callers.
+ * An alias (*name) becomes a copy of its anchor's node, and a merge key
+ * (`<<: *base`, as Compose files use it) folds mappings in, the keys written
+ * beside it winning. What they copy is counted before it is made, against
+ * the node cap and against a budget of copied text proportional to the
+ * file (YAML_COPY_FACTOR times its size, at least YAML_COPY_FLOOR), so
+ * neither "billion laughs" nor a long string aliased a thousand times can
+ * grow the tree much past the file. Duplicate mapping keys are an error
+ * here, once for all callers.
  *
  * The tree borrows nothing from the caller: the text is copied so that
  * yaml_doc_line() can hand diag the source line of a node. */
@@ -26,8 +29,12 @@
 #define YAML_MAX_BYTES (4u << 20)
 /** Deepest nesting of collections. */
 #define YAML_MAX_DEPTH 64
-/** Most nodes in one document. */
+/** Most nodes in one document, copies made by aliases and merge keys included. */
 #define YAML_MAX_NODES 200000u
+/** Aliases and merge keys copy at most this many times the file's size in scalar bytes... */
+#define YAML_COPY_FACTOR 4u
+/** ...or this many bytes when that is more: a small file may still share a block. */
+#define YAML_COPY_FLOOR (1u << 20)
 
 /** What a node is. */
 enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
@@ -40,6 +47,8 @@ struct ynode {
 	size_t len;           /**< scalar length in bytes */
 	bool quoted;          /**< scalar was written '...', "..." or as a block */
 	bool null;            /**< plain scalar that means "no value": empty, ~ or null */
+	bool anchored;        /**< an anchor (&name) names it (the parser's: a merge moves pairs only
+				   out of a mapping no later alias can copy) */
 	struct ynode **keys;  /**< map: the keys (scalars), owned */
 	struct ynode **items; /**< map: the values; seq: the items; owned */
 	size_t n;             /**< number of items (or key/value pairs) */
@@ -53,7 +62,8 @@ struct yaml_doc {
 	size_t *lines;        /**< byte offset of each line's start (owned) */
 	size_t n_lines;
 	struct ynode *root;   /**< NULL for an empty document */
-	size_t n_nodes;
+	size_t n_nodes;       /**< nodes built, copies included */
+	size_t copied_bytes;  /**< scalar bytes that aliases and merge keys copied */
 	unsigned n_errors;    /**< errors already reported that did not stop parsing (duplicate keys) */
 };
 
@@ -66,8 +76,10 @@ struct yaml_doc {
  * @return 0 (check doc->n_errors: duplicate keys are reported but do not
  *         stop the parse); HR_E_INVALID after reporting a syntax error, an
  *         alias without its anchor or inside what it names, or a merge key
- *         whose value is not mappings; HR_E_TOO_LARGE after reporting a cap
- *         that was hit.
+ *         whose value is not mappings, or a byte the YAML reader refuses
+ *         (a control character such as NUL, invalid UTF-8: located at that
+ *         byte's line and column); HR_E_TOO_LARGE after reporting a cap
+ *         that was hit (size, depth, nodes, bytes copied).
  */
 HR_NODISCARD int yaml_doc_parse(const char *name, const char *text, size_t len,
 				struct diag *d, struct yaml_doc **out);

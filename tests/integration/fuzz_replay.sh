@@ -26,6 +26,8 @@ replay() {
 
 n_nul=$(ls "$C"/nul-*.yaml | wc -l)
 t_check "the escaped-NUL family is in the config corpus ($n_nul files)" [ "$n_nul" -ge 7 ]
+n_alias=$(ls "$C"/alias-*.yaml | wc -l)
+t_check "the alias-amplification family is in the config corpus ($n_alias files)" [ "$n_alias" -ge 5 ]
 set -- "$HEADROOM_ROOT"/examples/*.yaml "$HEADROOM_ROOT"/data/catalog/*.yaml "$C"/*.yaml
 replay config "$#" "$@"
 # Each NUL file alone says so in the config loader's words, without a crash.

@@ -363,6 +363,88 @@ static void test_alias_bomb(void **state)
 	strbuf_free(&sb);
 }
 
+/* What aliases and merge keys copy is bounded in bytes too (yaml.h:
+ * YAML_COPY_FACTOR times the file, at least YAML_COPY_FLOOR), counted
+ * before each copy; a mapping that leaves the tree as the value of << is
+ * moved, not copied, unless an anchor names it. */
+static void test_alias_budget(void **state)
+{
+	(void)state;
+	// A 200,000-byte string: five copies fit the 1 MiB floor, the sixth not.
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	assert_int_equal(strbuf_puts(&sb, "s: &s '"), 0);
+	for (int i = 0; i < 200000; i++)
+		assert_int_equal(strbuf_puts(&sb, "a"), 0);
+	assert_int_equal(strbuf_puts(&sb, "'\nl: [*s, *s, *s, *s, *s]\n"), 0);
+	struct strbuf msgs;
+	strbuf_init(&msgs, 0);
+	struct diag d;
+	diag_init_mem(&d, &msgs);
+	struct yaml_doc *doc = NULL;
+	assert_int_equal(yaml_doc_parse("t.yaml", strbuf_str(&sb), sb.len, &d, &doc), 0);
+	assert_int_equal(doc->copied_bytes, 1000000);
+	yaml_doc_free(doc);
+	assert_int_equal(strbuf_puts(&sb, "m: *s\n"), 0);
+	assert_int_equal(yaml_doc_parse("t.yaml", strbuf_str(&sb), sb.len, &d, &doc), HR_E_TOO_LARGE);
+	assert_null(doc);
+	assert_string_equal(strbuf_str(&msgs), "t.yaml:3:4: error: aliases and merge keys would copy 1200000 bytes with "
+					       "*s, more than the 1048576 this file may expand to (4 times its size, "
+					       "at least 1 MiB)\n");
+	strbuf_free(&sb);
+	strbuf_free(&msgs);
+
+	// Merged from an alias: its copy is counted once, then moved in.
+	doc = parse_ok("x: &x {k: '0123456789'}\na: {<<: *x}\nb: {<<: [*x, {j: '01234'}]}\n");
+	assert_int_equal(doc->copied_bytes, 2 * (1 + 10));
+	assert_string_equal(get(get(doc->root, "a"), "k")->str, "0123456789");
+	assert_string_equal(get(get(doc->root, "b"), "j")->str, "01234");
+	yaml_doc_free(doc);
+	// Named by an anchor, in place or as a list, the merged mapping is
+	// copied and stays whole for a later alias.
+	doc = parse_ok("x-a: &a {k: 1}\nx-b: &b {j: 2}\nw1: {<<: &m [*a, *b], z: 3}\nw2: {<<: *m}\n"
+		       "w3: {<<: [&c {q: 4}]}\nw4: {<<: *c}\nw5: *c\n");
+	assert_string_equal(get(get(doc->root, "w1"), "j")->str, "2");
+	assert_string_equal(get(get(doc->root, "w2"), "k")->str, "1");
+	assert_string_equal(get(get(doc->root, "w2"), "j")->str, "2");
+	assert_string_equal(get(get(doc->root, "w3"), "q")->str, "4");
+	assert_string_equal(get(get(doc->root, "w4"), "q")->str, "4");
+	assert_string_equal(get(get(doc->root, "w5"), "q")->str, "4");
+	yaml_doc_free(doc);
+}
+
+/* Bytes libyaml's reader refuses are located at their own line and column
+ * (in characters, a byte order mark not counted), not at 1:1. */
+static void test_reader_errors(void **state)
+{
+	(void)state;
+#define TEXT(s) s, sizeof(s) - 1 /* the text may hold NUL bytes */
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{TEXT("a: 1\nb: 2\nc: \"x\0y\"\n"), "t.yaml:3:6: error: invalid YAML: control characters are not allowed (U+0000)\n"},
+		{TEXT("\xc3\xa9: 1\nb: \xc3\xa9\xff\n"), "t.yaml:2:5: error: invalid YAML: invalid leading UTF-8 octet (byte 0xFF)\n"},
+		{TEXT("\xef\xbb\xbf" "a: \"\x01\"\n"), "t.yaml:1:5: error: invalid YAML: control characters are not allowed (U+0001)\n"},
+		{TEXT("a: 1\nb: \xe2\x82"), "t.yaml:2:4: error: invalid YAML: incomplete UTF-8 octet sequence\n"},
+		{TEXT("\xff\xfe" "a\0:\0 \0\0\xd8\n\0"), "t.yaml: error: invalid YAML: expected low surrogate area (U+000A) at byte 10\n"},
+	};
+#undef TEXT
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf msgs;
+		strbuf_init(&msgs, 0);
+		struct diag d;
+		diag_init_mem(&d, &msgs);
+		struct yaml_doc *doc = (void *)1;
+		assert_int_equal(yaml_doc_parse("t.yaml", cases[i].text, cases[i].len, &d, &doc), HR_E_INVALID);
+		assert_null(doc);
+		if (strcmp(strbuf_str(&msgs), cases[i].want) != 0)
+			fail_msg("case %zu\n--- got\n%s--- want\n%s", i, strbuf_str(&msgs), cases[i].want);
+		strbuf_free(&msgs);
+	}
+}
+
 /* A double-quoted "\0" puts a NUL inside a scalar: it was copied up to the
  * NUL but kept its full length, and the error location (yaml.c) and the
  * ${VAR} expansion (schema.c) read past the copy. Refused where it is read,
@@ -756,6 +838,8 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_alias_bomb),
+		cmocka_unit_test(test_alias_budget),
+		cmocka_unit_test(test_reader_errors),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_calibration),
