@@ -3,13 +3,18 @@
 # shipped examples, the price catalogue and tests/fuzz/corpus; keep the
 # grown corpus in BUILDDIR/fuzz-corpus/TARGET between runs.
 #
-#   tests/fuzz/run.sh BUILDDIR SECONDS
+#   tests/fuzz/run.sh BUILDDIR SECONDS [TARGET...]
+#
+# With TARGET names (fuzz_config, fuzz_http, ...) only those run, so a
+# machine with more cores can run several lanes at once.
 #
 # Prints one summary line per target and exits non-zero when one found a crash
 # (its reproducer is left in BUILDDIR/fuzz-artifacts/).
 set -u
 B=${1:?usage: tests/fuzz/run.sh BUILDDIR SECONDS}
 SECS=${2:-60}
+if [ $# -ge 2 ]; then shift 2; else shift $#; fi
+ONLY=" $* "
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(cd "$B" && pwd)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
@@ -46,6 +51,7 @@ status=0
 for t in "$B"/tests/fuzz/fuzz_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
+	[ "$ONLY" = "  " ] || case "$ONLY" in *" $name "*) ;; *) continue ;; esac
 	corpus="$B/fuzz-corpus/$name"
 	mkdir -p "$corpus"
 	log="$B/fuzz-$name.log"
