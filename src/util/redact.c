@@ -178,8 +178,8 @@ static bool url_userinfo(const char *text, const char *p, struct redact_span *sp
 	if (!at)
 		return false;
 	const char *colon = memchr(a, ':', (size_t)(at - a));
-	if (!colon)
-		return false; /* a user name alone is not a secret */
+	if (!colon || is_reference(colon + 1, at))
+		return false; /* a user name alone is not a secret, nor is a ${VAR} */
 	const char *host = at + 1;
 	size_t hl = 0;
 	while (host + hl < e && host[hl] != ':')
@@ -643,4 +643,44 @@ int redact_refs(const char *text, const char *prefix, struct strbuf *out, struct
 		rc = strbuf_puts(out, text + pos);
 	free(seen);
 	return rc;
+}
+
+/* The length of a variable name at p: a letter or '_', then letters, digits, '_'. */
+static size_t name_len(const char *p)
+{
+	size_t n = 0;
+	if (!(isalpha((unsigned char)*p) || *p == '_'))
+		return 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_')
+		n++;
+	return n;
+}
+
+size_t redact_ref_names(const char *text, char ***names)
+{
+	*names = NULL;
+	size_t n = 0;
+	for (const char *p = text; p && *p; p++) {
+		if (p[0] != '$')
+			continue;
+		if (p[1] == '$') {
+			p++;
+			continue;
+		}
+		const char *s = p + 1;
+		bool braced = *s == '{';
+		s += braced;
+		size_t l = name_len(s);
+		if (!l || (braced && s[l] != '}'))
+			continue;
+		size_t k;
+		for (k = 0; k < n && !(strlen((*names)[k]) == l && memcmp((*names)[k], s, l) == 0); k++)
+			;
+		if (k == n) {
+			*names = xreallocarray(*names, n + 1, sizeof(**names));
+			(*names)[n++] = xstrndup(s, l);
+		}
+		p = s + l - 1 + braced;
+	}
+	return n;
 }

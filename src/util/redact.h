@@ -152,4 +152,13 @@ struct redact_ref {
 HR_NODISCARD int redact_refs(const char *text, const char *prefix, struct strbuf *out, struct redact_ref **refs,
 			     size_t *n);
 
+/**
+ * The variables a command refers to, ${NAME} or $NAME, as Compose reads
+ * them ("$$" is a literal '$'), each once, in order of first use.
+ * @param names set to a new array of new strings, or NULL when there is
+ *        none; the caller frees each and the array.
+ * @return how many.
+ */
+size_t redact_ref_names(const char *text, char ***names);
+
 #endif

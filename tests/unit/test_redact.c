@@ -124,6 +124,7 @@ static void test_flow_style(void **state)
 	check("  token: ${PROM_TOKEN}", "  token: ${PROM_TOKEN}", NULL);
 	check("{password: \"${PGPASS}\"}", "{password: \"${PGPASS}\"}", NULL);
 	check("--requirepass $REDIS_PASSWORD", "--requirepass $REDIS_PASSWORD", NULL);
+	check("amqp://u:${RABBIT_PASSWORD}@rabbit//", "amqp://u:${RABBIT_PASSWORD}@rabbit//", NULL);
 }
 
 static void test_flags_and_keys(void **state)
@@ -228,6 +229,15 @@ static void test_refs(void **state)
 	// References only: unchanged, nothing to name.
 	check_refs("redis-server --requirepass ${REDIS_PASS}", "redis", "redis-server --requirepass ${REDIS_PASS}", 0,
 		   NULL);
+	char **names;
+	assert_int_equal(redact_ref_names("a ${B_1} $C $$D ${B_1} ${e f} $", &names), 2);
+	assert_string_equal(names[0], "B_1");
+	assert_string_equal(names[1], "C");
+	free(names[0]);
+	free(names[1]);
+	free(names);
+	assert_int_equal(redact_ref_names("no refs $$HOME $1", &names), 0);
+	assert_null(names);
 	const char *v4[] = {"_1APP_TOKEN"};
 	check_refs("run ghp_0123456789abcdefABCDEF0123", "1app", "run ${_1APP_TOKEN}", 1, v4);
 }
