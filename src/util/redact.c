@@ -153,6 +153,25 @@ static bool is_reference(const char *v, const char *e)
 	return true;
 }
 
+/* Past a ${NAME} at v (whose '}' ends a plain value or a URL in running
+ * text), or v. */
+static const char *ref_end(const char *v)
+{
+	if (v[0] == '$' && v[1] == '{') {
+		const char *q = strchr(v, '}');
+		if (q && is_reference(v, q + 1))
+			return q + 1;
+	}
+	return v;
+}
+
+/* Does a value that ends at e, or the reference starting it, refer and no more? */
+static bool only_reference(const char *v, const char *e)
+{
+	const char *r = ref_end(v);
+	return is_reference(v, r > e ? r : e);
+}
+
 static bool set_span(struct redact_span *sp, const char *text, const char *s, const char *e, enum redact_kind kind,
 		     const char *name, size_t name_len)
 {
@@ -196,6 +215,8 @@ static bool starts_ci(const char *s, const char *e, const char *w)
 /* The path of a webhook URL, when p is the '/' that ends a URL's authority. */
 static bool webhook_path(const char *text, const char *p, struct redact_span *sp)
 {
+	if (p > text && p[-1] == ':' && p[1] == '/')
+		return false; /* the "://" of another URL, not a path */
 	const char *b = p;
 	while (b > text && !authority_end(b[-1]))
 		b--;
@@ -208,13 +229,18 @@ static bool webhook_path(const char *text, const char *p, struct redact_span *sp
 	const char *he = host;
 	while (he < p && *he != ':')
 		he++;
+	/* A host name, not running text that happens to lie between a "://"
+	 * and a '/'. */
+	for (const char *c = host; c < he; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_' && *c != '[' && *c != ']')
+			return false;
 	const char *end = url_path_end(p);
 	static const char *const paths[] = {"/services/", "/hooks/", "/webhook/", "/webhooks/", "/api/webhooks/"};
 	bool hook = starts_ci(host, he, "hooks.") || contains_ci(host, (size_t)(he - host), "webhook") ||
 		    (starts_ci(host, he, "api.telegram.org") && starts_ci(p, end, "/bot"));
 	for (size_t i = 0; !hook && i < sizeof(paths) / sizeof(paths[0]); i++)
 		hook = starts_ci(p, end, paths[i]);
-	if (!hook)
+	if (!hook || only_reference(p + 1, end))
 		return false;
 	return set_span(sp, text, p + 1, end, REDACT_WEBHOOK, host, (size_t)(he - host));
 }
@@ -290,8 +316,10 @@ static bool key_value(const char *text, const char *p, struct redact_span *sp)
 	if (*v == '"' || *v == '\'') {
 		char q = *v;
 		const char *c = v + 1;
-		while (*c && *c != q && *c != '\n') {
-			if (*c == '\\' && c[1] && c[1] != '\n')
+		while (*c && *c != '\n' && (*c != q || (q == '\'' && c[1] == '\''))) {
+			/* YAML's '' in single quotes, and a backslash escape
+			 * (YAML double quotes, libpq, shells), are no end. */
+			if ((*c == '\\' && c[1] && c[1] != '\n') || (*c == '\'' && q == '\''))
 				c++;
 			c++;
 		}
@@ -312,20 +340,11 @@ static bool key_value(const char *text, const char *p, struct redact_span *sp)
 			if (depth == 0)
 				break;
 		}
+		if (only_reference(v + 1, c))
+			return false;
 		return set_span(sp, text, v + 1, c, REDACT_KEY_VALUE, p, kl);
 	}
-	/* "${NAME}" holds a '}', which ends a plain value: step over it. */
-	const char *ref_end = v;
-	if (v[0] == '$' && v[1] == '{') {
-		const char *q = strchr(v, '}');
-		if (q && is_reference(v, q + 1))
-			ref_end = q + 1;
-	}
-	const char *c = plain_value_end(ref_end, form);
-	if (c < ref_end)
-		c = ref_end;
-	if (is_reference(v, c))
-		return false;
+	const char *c = plain_value_end(v, form);
 	/* After Authorization the scheme is no secret: Authorization: Bearer ***. */
 	static const char *const schemes[] = {"Bearer", "Basic", "Token", "Digest"};
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -337,6 +356,14 @@ static bool key_value(const char *text, const char *p, struct redact_span *sp)
 			break;
 		}
 	}
+	/* "${NAME}" holds a '}', which ends a plain value: step over it. */
+	const char *r = ref_end(v);
+	if (c < r)
+		c = plain_value_end(r, form);
+	if (c < r)
+		c = r;
+	if (is_reference(v, c))
+		return false;
 	return set_span(sp, text, v, c, REDACT_KEY_VALUE, p, kl);
 }
 
@@ -358,7 +385,7 @@ static bool auth_scheme(const char *text, const char *p, struct redact_span *sp)
 			c++;
 		/* Credentials are long; a short word after "bearer" is prose
 		 * ("a bearer token needs ..."). */
-		if (c - v < 8)
+		if (c - v < 8 || only_reference(v, c))
 			return false;
 		return set_span(sp, text, v, c, REDACT_AUTH, NULL, 0);
 	}
@@ -405,6 +432,12 @@ static bool cred_token(const char *text, const char *p, struct redact_span *sp)
 	size_t n = (size_t)(e - p);
 	if (n < 16)
 		return false;
+	/* A secret-bearing key names a secret and is none (its value is). */
+	const char *ke = e;
+	while (ident_char(*ke))
+		ke++;
+	if ((*ke == '=' || *ke == ':') && redact_secret_key(p, (size_t)(ke - p)))
+		return false;
 	for (size_t i = 0; i < sizeof(token_prefixes) / sizeof(token_prefixes[0]); i++) {
 		size_t k = strlen(token_prefixes[i].prefix);
 		if (n >= token_prefixes[i].min && strncmp(p, token_prefixes[i].prefix, k) == 0)
@@ -413,7 +446,7 @@ static bool cred_token(const char *text, const char *p, struct redact_span *sp)
 	if (n == 20 && (strncmp(p, "AKIA", 4) == 0 || strncmp(p, "ASIA", 4) == 0) && !low)
 		return set_span(sp, text, p, e, REDACT_TOKEN, NULL, 0);
 	/* A label of a dotted name (a host) is not a token by its looks alone. */
-	if (n >= GENERIC_TOKEN_MIN && up && low && dig && !(*e == '.' && tok_char(e[1])))
+	if (n >= GENERIC_TOKEN_MIN && up && low && dig && !(*e == '.' && ident_char(e[1])))
 		return set_span(sp, text, p, e, REDACT_TOKEN, NULL, 0);
 	return false;
 }
@@ -608,6 +641,10 @@ int redact_refs(const char *text, const char *prefix, struct strbuf *out, struct
 	 * the same variable. */
 	struct redact_span *seen = NULL;
 	while (!rc && redact_next(text, pos, NULL, &sp)) {
+		/* A '$' just before would make "$${VAR}", Compose's literal: it
+		 * goes with the secret. */
+		while (sp.start > pos && text[sp.start - 1] == '$')
+			sp.start--;
 		rc = strbuf_append(out, text + pos, sp.start - pos);
 		pos = sp.end;
 		if (rc)

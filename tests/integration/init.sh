@@ -151,6 +151,8 @@ t_contains "secrets: ... which comes from a Secret" "$sk" "            - name: R
                 secretKeyRef:
                   name: redis-env
                   key: REDIS_REQUIREPASS"
+t_check "secrets: the draft's references are no secrets to the exports" \
+	sh -c "! grep -q '# secret:' rt-secrets/docker-compose.yml secrets-k8s.yaml"
 # A config written by hand (or drafted before) with a secret in a command:
 # the exports write a reference all the same.
 sed 's/\$\${REDIS_REQUIREPASS}/Pl4ntedByHand/' secrets.yaml >byhand.yaml

@@ -123,8 +123,12 @@ static void test_flow_style(void **state)
 	// A reference hides nothing and stays readable.
 	check("  token: ${PROM_TOKEN}", "  token: ${PROM_TOKEN}", NULL);
 	check("{password: \"${PGPASS}\"}", "{password: \"${PGPASS}\"}", NULL);
+	// YAML's doubled quote inside single quotes does not end the value.
+	check("{token: 'it''s', b: 1}", "{token: '***', b: 1}", NULL);
 	check("--requirepass $REDIS_PASSWORD", "--requirepass $REDIS_PASSWORD", NULL);
 	check("amqp://u:${RABBIT_PASSWORD}@rabbit//", "amqp://u:${RABBIT_PASSWORD}@rabbit//", NULL);
+	check("https://hooks.slack.com/${WEB_WEBHOOK} Bearer ${API_TOKEN}",
+	      "https://hooks.slack.com/${WEB_WEBHOOK} Bearer ${API_TOKEN}", NULL);
 }
 
 static void test_flags_and_keys(void **state)
@@ -155,6 +159,9 @@ static void test_webhooks(void **state)
 	check("https://acme.webhook.office.com/webhookb2/x", "https://acme.webhook.office.com/***", NULL);
 	check("https://api.telegram.org/bot123:AAH/sendMessage", "https://api.telegram.org/***", NULL);
 	check("http://u:pw@hooks.example/x", "http://u:***@hooks.example/***", NULL);
+	// Running text between a "://" and a '/' is no host; a "://" is no path.
+	check("see x://a webhook b/c", "see x://a webhook b/c", NULL);
+	check("a://webhook:x=redis://h/0", "a://webhook:x=redis://h/0", NULL);
 	// Other URLs keep their paths.
 	check("http://127.0.0.1:9090/api/v1/query", "http://127.0.0.1:9090/api/v1/query", NULL);
 	check("see https://discord.com/channels/1", "see https://discord.com/channels/1", NULL);
@@ -174,6 +181,9 @@ static void test_tokens(void **state)
 	check("sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 	      "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", NULL);
 	check("AbcdefghijKlmnopqrstUvwxyz0123456789.example.com", "AbcdefghijKlmnopqrstUvwxyz0123456789.example.com", NULL);
+	// A secret-bearing key is no token, however it looks: its value is the secret.
+	check("AbcdefghijKlmnopqrstUvwxyz0123456789_secret.x=${V}", "AbcdefghijKlmnopqrstUvwxyz0123456789_secret.x=${V}",
+	      NULL);
 }
 
 /* Excerpts: one '*' a character, so a caret below keeps its column. */
@@ -238,6 +248,14 @@ static void test_refs(void **state)
 	free(names);
 	assert_int_equal(redact_ref_names("no refs $$HOME $1", &names), 0);
 	assert_null(names);
+	// A '$' just before a secret goes with it: "$${VAR}" would be Compose's literal.
+	const char *v5[] = {"X_TOKEN"};
+	check_refs("a pa$ghp_0123456789abcdefABCDEF0123 b", "x", "a pa${X_TOKEN} b", 1, v5);
+	// Authorization keeps its scheme, and its reference is no secret the second time.
+	const char *v6[] = {"X_AUTHORIZATION"};
+	check_refs("  Authorization: Bearer abc\n", "x", "  Authorization: Bearer ${X_AUTHORIZATION}\n", 1, v6);
+	check_refs("  Authorization: Bearer ${X_AUTHORIZATION}\n", "x", "  Authorization: Bearer ${X_AUTHORIZATION}\n", 0,
+		   NULL);
 	const char *v4[] = {"_1APP_TOKEN"};
 	check_refs("run ghp_0123456789abcdefABCDEF0123", "1app", "run ${_1APP_TOKEN}", 1, v4);
 }
