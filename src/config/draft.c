@@ -293,9 +293,10 @@ static void draft_service(const struct compose_service *s, double vcpu, double m
 		struct draft_note *n = &dc->secrets[dc->n_secrets++];
 		if (x->env)
 			note(n, false,
-			     "secret: %s (%s:%d:%d) is not copied; set %s where the service runs\n"
-			     "(docker compose: ${%s} from the shell or .env; Kubernetes: a Secret)",
-			     x->what, x->file, x->line, x->col, x->var, x->var);
+			     "secret: %s (%s:%d:%d) is not copied (the exports write no environment);\n"
+			     "set %s where the service runs (docker compose: %s: ${%s} with the value in the shell\n"
+			     "or .env; Kubernetes: from a Secret)",
+			     x->what, x->file, x->line, x->col, x->var, x->var, x->var);
 		else
 			note(n, false,
 			     "secret: %s in its command (%s:%d:%d) is now ${%s}, written\n"

@@ -136,7 +136,8 @@ t_contains "secrets: a list command's broker URL" "$sd" 'redis://:$${MAILER_REDI
 t_contains "secrets: a webhook URL's path" "$sd" '--notify https://hooks.slack.com/$${WEB_WEBHOOK}'
 t_contains "secrets: a token" "$sd" '--github-token $${SYNC_GITHUB_TOKEN}'
 t_contains "secrets: environment is named, not copied" "$sd" \
-	"# secret: environment POSTGRES_PASSWORD ($FIX/secrets.yml:30:26) is not copied; set POSTGRES_PASSWORD"
+	"# secret: environment POSTGRES_PASSWORD ($FIX/secrets.yml:30:26) is not copied (the exports write no environment);
+    # set POSTGRES_PASSWORD where the service runs"
 t_contains "secrets: ... in list form too" "$sd" "# secret: environment CELERY_RESULT_BACKEND"
 t_contains "secrets: ... and a URL with a password" "$sd" "# secret: environment DATABASE_URL"
 t_check "secrets: what is no secret is not named" sh -c "! grep -q 'DEBUG\|C_FORCE_ROOT\|POSTGRES_USER' secrets.yaml"
