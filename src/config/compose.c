@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "config/yaml.h"
+#include "util/redact.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -248,6 +249,114 @@ static void read_resources(struct reader *r, const struct yaml_doc *doc, const s
 	}
 }
 
+/* ------------------------------------------------------------ secrets -- */
+
+static void secret_add(struct compose_service *s, const char *var, const char *what, const char *file,
+		       const struct ynode *at, bool env)
+{
+	s->secrets = xreallocarray(s->secrets, s->n_secrets + 1, sizeof(*s->secrets));
+	struct compose_secret *x = &s->secrets[s->n_secrets++];
+	x->var = xstrdup(var);
+	x->what = xstrdup(what);
+	x->file = xstrdup(file);
+	x->line = at->line;
+	x->col = at->col;
+	x->env = env;
+}
+
+static void secret_clear(struct compose_secret *x)
+{
+	free(x->var);
+	free(x->what);
+	free(x->file);
+}
+
+/* Replace each credential of a command by a ${VAR} reference named after
+ * the service, and note the variable. */
+static void secure_command(const struct yaml_doc *doc, const struct ynode *node, const char *svc, char **cmd,
+			   struct compose_service *s, bool note)
+{
+	if (!*cmd)
+		return;
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	struct redact_ref *refs = NULL;
+	size_t n = 0;
+	if (redact_refs(*cmd, svc, &sb, &refs, &n) == 0 && n) {
+		free(*cmd);
+		*cmd = strbuf_take(&sb);
+		for (size_t i = 0; i < n && note; i++)
+			secret_add(s, refs[i].var, refs[i].what, doc->name, node, false);
+	}
+	free(refs);
+	strbuf_free(&sb);
+}
+
+/* A name an environment variable can have, from an environment key. */
+static char *env_var_name(const char *key, size_t n)
+{
+	char *v = xmalloc(n + 2);
+	size_t j = 0;
+	if (n == 0 || isdigit((unsigned char)key[0]))
+		v[j++] = '_';
+	for (size_t i = 0; i < n; i++)
+		v[j++] = isalnum((unsigned char)key[i]) ? key[i] : '_';
+	v[j] = '\0';
+	return v;
+}
+
+/* One KEY=VALUE of `environment`: a secret when KEY is secret-bearing and
+ * VALUE is more than a reference, or VALUE holds one (a URL's password). */
+static void env_entry(const struct yaml_doc *doc, const struct ynode *at, const char *key, size_t kl,
+		      const char *value, struct compose_service *s)
+{
+	if (!value || !*value || !kl)
+		return;
+	char *pair = xasprintf("%.*s=%s", (int)kl, key, value);
+	struct redact_span sp;
+	bool secret = redact_next(pair, 0, NULL, &sp);
+	free(pair);
+	if (!secret)
+		return;
+	char *var = env_var_name(key, kl);
+	for (size_t i = 0; i < s->n_secrets; i++) {
+		if (s->secrets[i].env && strcmp(s->secrets[i].var, var) == 0) {
+			free(var);
+			return;
+		}
+	}
+	char *what = xasprintf("environment %.*s", (int)kl, key);
+	secret_add(s, var, what, doc->name, at, true);
+	free(what);
+	free(var);
+}
+
+/* The secrets of `environment`, a mapping or a list of KEY=VALUE. Nothing
+ * else of it is read: sizing needs none of it. */
+static void read_environment(const struct yaml_doc *doc, const struct ynode *env, struct compose_service *s)
+{
+	if (!env || env->null)
+		return;
+	if (env->type == YNODE_MAP) {
+		for (size_t i = 0; i < env->n; i++) {
+			const struct ynode *v = env->items[i];
+			if (v && v->type == YNODE_SCALAR && !v->null)
+				env_entry(doc, v, env->keys[i]->str, strlen(env->keys[i]->str), v->str, s);
+		}
+	} else if (env->type == YNODE_SEQ) {
+		for (size_t i = 0; i < env->n; i++) {
+			const struct ynode *v = env->items[i];
+			if (v->type != YNODE_SCALAR)
+				continue;
+			const char *eq = strchr(v->str, '=');
+			if (eq)
+				env_entry(doc, v, v->str, (size_t)(eq - v->str), eq + 1, s);
+		}
+	}
+}
+
+/* ------------------------------------------------------------ services -- */
+
 static void service_clear(struct compose_service *s)
 {
 	free(s->name);
@@ -260,6 +369,9 @@ static void service_clear(struct compose_service *s)
 		free(s->profiles[i]);
 	free(s->profiles);
 	free(s->health);
+	for (size_t i = 0; i < s->n_secrets; i++)
+		secret_clear(&s->secrets[i]);
+	free(s->secrets);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -299,6 +411,20 @@ static void service_fill(struct compose_service *dst, struct compose_service *sr
 {
 #define TAKE_STR(f) do { if (!dst->f) { dst->f = src->f; src->f = NULL; } } while (0)
 #define TAKE_NUM(f) do { if (!dst->f) dst->f = src->f; } while (0)
+	/* The base's command secrets come with its command; its environment
+	 * merges with the service's (Compose: mappings merge). */
+	bool took_command = !dst->command && src->command;
+	for (size_t i = 0; i < src->n_secrets; i++) {
+		struct compose_secret *x = &src->secrets[i];
+		bool take = x->env ? true : took_command;
+		for (size_t j = 0; take && x->env && j < dst->n_secrets; j++)
+			take = !(dst->secrets[j].env && strcmp(dst->secrets[j].var, x->var) == 0);
+		if (!take)
+			continue;
+		dst->secrets = xreallocarray(dst->secrets, dst->n_secrets + 1, sizeof(*dst->secrets));
+		dst->secrets[dst->n_secrets++] = *x;
+		memset(x, 0, sizeof(*x));
+	}
 	TAKE_STR(image);
 	TAKE_STR(build);
 	TAKE_STR(command);
@@ -421,8 +547,12 @@ static void read_service(struct reader *r, const struct yaml_doc *doc, const str
 	}
 	snprintf(what, sizeof(what), "services.%s.command", svc);
 	s->command = read_command(r, doc, get(v, "command"), what);
+	secure_command(doc, get(v, "command"), svc, &s->command, s, true);
 	snprintf(what, sizeof(what), "services.%s.entrypoint", svc);
 	s->entrypoint = read_command(r, doc, get(v, "entrypoint"), what);
+	/* The entrypoint is read to recognise the service, never copied. */
+	secure_command(doc, get(v, "entrypoint"), svc, &s->entrypoint, s, false);
+	read_environment(doc, get(v, "environment"), s);
 	const struct ynode *p = get(v, "profiles");
 	if (p && !p->null) {
 		if (p->type != YNODE_SEQ) {

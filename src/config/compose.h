@@ -11,7 +11,10 @@
  * most COMPOSE_MAX_EXTENDS deep.
  *
  * The Compose Specification (compose-spec/compose-spec, spec.md) is the
- * reference for every key read here. Keys headroom does not need are
+ * reference for every key read here. No credential is kept: a secret in a
+ * command (util/redact.h says what is one) is replaced by a ${VAR}
+ * reference, and the secrets of `environment` are only named, so `init`
+ * can say which variables to set. Keys headroom does not need are
  * accepted and ignored; a key it reads with the wrong shape, an unknown
  * top-level key, or a service with neither image nor build is an error at
  * its place, FILE:LINE:COL. */
@@ -29,6 +32,16 @@
 #define COMPOSE_MAX_EXTENDS 8
 /** Most services one file may hold. */
 #define COMPOSE_MAX_SERVICES 500
+
+/** A credential found in a service: in its command (now a ${VAR}
+ *  reference there) or in its environment (never copied). */
+struct compose_secret {
+	char *var;     /**< the variable to set: REDIS_REQUIREPASS, POSTGRES_PASSWORD */
+	char *what;    /**< what held it: "the value of --requirepass", "the password of the URL to rabbit" */
+	char *file;    /**< where it was written */
+	int line, col;
+	bool env;      /**< from `environment` (left out) rather than the command (replaced) */
+};
 
 /** One service, `extends` resolved. Owns its strings. */
 struct compose_service {
@@ -48,6 +61,8 @@ struct compose_service {
 	double cpus_reservation;  /**< deploy.resources.reservations.cpus; 0 = none */
 	unsigned port;            /**< first container port of ports/expose; 0 = none */
 	char *health;             /**< path of an http://... URL in healthcheck.test; NULL = none */
+	struct compose_secret *secrets; /**< credentials of command and environment (util/redact.h's rule) */
+	size_t n_secrets;
 };
 
 /** A compose file, read. */

@@ -284,6 +284,26 @@ static void draft_service(const struct compose_service *s, double vcpu, double m
 	c->max_connections = 0;
 	snprintf(dc->origin, sizeof(dc->origin), "%s:%d:%d", s->file, s->line, s->col);
 	note(&dc->kind, k.assumed, "%s", k.why);
+	/* Credentials: compose.c left references in the command and kept no
+	 * value; the draft says which variable to set, and where. */
+	if (s->n_secrets)
+		dc->secrets = xcalloc(s->n_secrets, sizeof(*dc->secrets));
+	for (size_t i = 0; i < s->n_secrets; i++) {
+		const struct compose_secret *x = &s->secrets[i];
+		struct draft_note *n = &dc->secrets[dc->n_secrets++];
+		if (x->env)
+			note(n, false,
+			     "secret: %s (%s:%d:%d) is not copied (the exports write no environment);\n"
+			     "set %s where the service runs (docker compose: %s: ${%s} with the value in the shell\n"
+			     "or .env; Kubernetes: from a Secret)",
+			     x->what, x->file, x->line, x->col, x->var, x->var, x->var);
+		else
+			note(n, false,
+			     "secret: %s in its command (%s:%d:%d) is now ${%s}, written\n"
+			     "$${%s} below so that headroom keeps the reference for export; set %s\n"
+			     "where the service runs (docker compose: the shell or .env; export k8s: the Secret it names)",
+			     x->what, x->file, x->line, x->col, x->var, x->var, x->var);
+	}
 	if (s->n_profiles) {
 		c->profiles = xcalloc(s->n_profiles, sizeof(*c->profiles));
 		struct strbuf sb;

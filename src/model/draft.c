@@ -21,6 +21,7 @@ void draft_free(struct draft *dr)
 		for (size_t j = 0; j < c->n_profiles; j++)
 			free(c->profiles[j]);
 		free(c->profiles);
+		free(dr->comps[i].secrets);
 	}
 	free(dr->comps);
 	free(dr->from);

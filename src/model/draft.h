@@ -14,7 +14,7 @@
 #include "model/model.h"
 
 /** Longest note. */
-#define DRAFT_NOTE_MAX 320
+#define DRAFT_NOTE_MAX 512
 
 /** Where a value came from. */
 struct draft_note {
@@ -27,6 +27,8 @@ struct draft_component {
 	struct component c;          /**< owns its strings (name, image, build, command, health, queue, profiles) */
 	char origin[256];            /**< "docker-compose.yml:12:3", or "" */
 	struct draft_note kind, workers, concurrency, memory, db_pool, max_connections, queue, profiles;
+	struct draft_note *secrets;  /**< owned: one per credential of the service, naming the variable to set */
+	size_t n_secrets;
 };
 
 /** The workload guesses, each stated (config/draft.c says where each comes from). */

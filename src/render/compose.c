@@ -12,9 +12,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/plan.h"
+#include "util/redact.h"
 
 size_t compose_pg_index(const struct export_doc *x)
 {
@@ -49,6 +51,48 @@ static void healthcheck(struct yamlw *w, const struct component *c, unsigned por
 		return;
 	}
 	yw_printf(w, "      interval: 10s\n      timeout: 3s\n      retries: 3\n      start_period: 30s\n");
+}
+
+/* A component's command, with no credential in it: a secret still written
+ * in the config (a hand-written one, a draft from before init replaced them)
+ * becomes a ${VAR} reference, and the variables it reads are named, for
+ * docker compose fills them in from the shell or an .env file. */
+static void command(struct yamlw *w, const struct component *c)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	struct redact_ref *refs = NULL;
+	char **names = NULL, note[400];
+	size_t n = 0, nn = 0;
+	if (redact_refs(c->command, c->name, &sb, &refs, &n) != 0) {
+		if (!w->rc)
+			w->rc = HR_E_TOO_LARGE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(note, sizeof(note), "secret: %s in components.%s.command is written ${%s}, never its value",
+			 refs[i].what, c->name, refs[i].var);
+		yw_comment(w, 4, note);
+	}
+	nn = redact_ref_names(strbuf_str(&sb), &names);
+	if (nn) {
+		struct strbuf list;
+		strbuf_init(&list, 300);
+		for (size_t i = 0; i < nn; i++)
+			if (strbuf_printf(&list, "%s${%s}", i ? ", " : "", names[i]))
+				break;
+		snprintf(note, sizeof(note), "reads %s: set %s in the shell or an .env file beside this one", strbuf_str(&list),
+			 nn > 1 ? "them" : "it");
+		strbuf_free(&list);
+		yw_comment(w, 4, note);
+	}
+	yw_kwords(w, 4, "command", strbuf_str(&sb));
+out:
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	free(refs);
+	strbuf_free(&sb);
 }
 
 static double longest_task(const struct workload *wl)
@@ -98,7 +142,7 @@ static void service(struct yamlw *w, const struct export_doc *x, size_t i, bool 
 		yw_printf(w, "    command: [\"redis-server\", \"--maxmemory\", \"%s\", \"--maxmemory-policy\", \"%s\"]\n", mb,
 			  has_queue_workers ? "noeviction" : "allkeys-lru");
 	} else if (c->command) {
-		yw_kwords(w, 4, "command", c->command);
+		command(w, c);
 	}
 	if (c->n_profiles || (split && p->where == PLACE_DB_NODE)) {
 		yw_printf(w, "    profiles: [");

@@ -25,11 +25,20 @@ static int put_note(struct strbuf *out, int indent, const struct draft_note *n)
 	return yamlw_comment(out, indent, line);
 }
 
+/* A value copied from the compose file, with each "${" written "$${": the
+ * config would expand ${VAR} when it is read, and the draft keeps compose's
+ * references (the ${VAR} init put in place of a secret, an image's ${TAG})
+ * as references for the exports. */
 static int put_key_str(struct strbuf *out, int indent, const char *key, const char *v)
 {
 	int rc = strbuf_printf(out, "%*s%s: ", indent, "", key);
+	struct strbuf esc;
+	strbuf_init(&esc, 0);
+	for (const char *p = v; !rc && *p; p++)
+		rc = strbuf_puts(&esc, p[0] == '$' && p[1] == '{' ? "$$" : (char[]){*p, 0});
 	if (!rc)
-		rc = yamlw_str(out, v);
+		rc = yamlw_str(out, strbuf_str(&esc));
+	strbuf_free(&esc);
 	return rc ? rc : strbuf_puts(out, "\n");
 }
 
@@ -50,6 +59,8 @@ static int put_component(struct strbuf *out, const struct draft_component *dc)
 		rc = put_key_str(out, 4, "image", c->image);
 	if (!rc && c->build)
 		rc = put_key_str(out, 4, "build", c->build);
+	for (size_t i = 0; !rc && i < dc->n_secrets; i++)
+		rc = put_note(out, 4, &dc->secrets[i]);
 	if (!rc && c->command)
 		rc = put_key_str(out, 4, "command", c->command);
 	if (!rc && c->port)

@@ -11,9 +11,11 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/plan.h"
+#include "util/redact.h"
 
 char *k8s_name(const char *name, char *buf, size_t n)
 {
@@ -87,6 +89,78 @@ static void probe(struct yamlw *w, const struct component *c, unsigned port, con
 	yw_printf(w, "            periodSeconds: %d\n            timeoutSeconds: 3\n            failureThreshold: 3\n", period);
 }
 
+/* Compose's ${VAR} and $VAR as Kubernetes writes them in args, $(VAR),
+ * which it expands from the container's env ("$$" stays: Kubernetes reads
+ * it as a literal '$' too). */
+static int k8s_refs(const char *cmd, struct strbuf *out)
+{
+	int rc = 0;
+	for (const char *p = cmd; *p && !rc; p++) {
+		if (p[0] == '$' && p[1] == '$') {
+			rc = strbuf_puts(out, "$$");
+			p++;
+			continue;
+		}
+		const char *s = p + 1 + (p[0] == '$' && p[1] == '{');
+		size_t l = 0;
+		if (p[0] == '$' && (isalpha((unsigned char)*s) || *s == '_'))
+			while (isalnum((unsigned char)s[l]) || s[l] == '_')
+				l++;
+		if (!l || (p[1] == '{' && s[l] != '}')) {
+			rc = strbuf_append(out, p, 1);
+			continue;
+		}
+		rc = strbuf_printf(out, "$(%.*s)", (int)l, s);
+		p = s + l - 1 + (p[1] == '{');
+	}
+	return rc;
+}
+
+/* The container's args: no credential in them (a secret still written in
+ * the config becomes a reference), and each variable they read comes from
+ * the Secret NAME-env, which the comment says how to create. */
+static void args(struct yamlw *w, const struct export_doc *x, const struct component *c, const char *name)
+{
+	struct strbuf sb, conv;
+	strbuf_init(&sb, 0);
+	strbuf_init(&conv, 0);
+	struct redact_ref *refs = NULL;
+	char **names = NULL, note[600];
+	size_t n = 0, nn = 0;
+	if (redact_refs(c->command, c->name, &sb, &refs, &n) != 0 || k8s_refs(strbuf_str(&sb), &conv) != 0) {
+		if (!w->rc)
+			w->rc = HR_E_TOO_LARGE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(note, sizeof(note), "secret: %s in components.%s.command is the variable %s, never its value",
+			 refs[i].what, c->name, refs[i].var);
+		yw_comment(w, 10, note);
+	}
+	nn = redact_ref_names(strbuf_str(&sb), &names);
+	if (nn) {
+		snprintf(note, sizeof(note),
+			 "the args read %zu variable%s from the Secret %s-env (headroom writes no secret); create it with\n"
+			 "kubectl -n %s create secret generic %s-env --from-literal=%s=...%s",
+			 nn, nn > 1 ? "s" : "", name, x->ns, name, names[0], nn > 1 ? " (one --from-literal each)" : "");
+		yw_comment(w, 10, note);
+	}
+	yw_kwords(w, 10, "args", strbuf_str(&conv));
+	if (nn)
+		yw_printf(w, "          env:\n");
+	for (size_t i = 0; i < nn; i++) {
+		yw_printf(w, "            - name: %s\n              valueFrom:\n                secretKeyRef:\n", names[i]);
+		yw_printf(w, "                  name: %s-env\n                  key: %s\n", name, names[i]);
+	}
+out:
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	free(refs);
+	strbuf_free(&conv);
+	strbuf_free(&sb);
+}
+
 static void deployment(struct yamlw *w, const struct export_doc *x, size_t i, const char *name, unsigned replicas)
 {
 	const struct component *c = &x->comps[i];
@@ -124,7 +198,7 @@ static void deployment(struct yamlw *w, const struct export_doc *x, size_t i, co
 		yw_kv(w, 10, "image", image);
 	}
 	if (c->command) {
-		yw_kwords(w, 10, "args", c->command);
+		args(w, x, c, name);
 	} else if (c->kind == COMP_REDIS) {
 		char mb[32];
 		double m = c->memory_base_b > c->memory_b ? c->memory_base_b : c->memory_b;

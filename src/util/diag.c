@@ -90,12 +90,16 @@ static int put_source(struct strbuf *out, const struct diag_loc *loc)
 	struct strbuf sb;
 	strbuf_init(&sb, 1 << 16);
 	size_t n = strcspn(loc->src_line, "\r\n");
-	/* The line may hold a credential (password: ..., a DSN): shown masked. */
+	/* The line may hold a credential (a token in a flow mapping, a DSN, a
+	 * webhook URL): each character of a secret is shown as '*', so the
+	 * caret below keeps its column (util/redact.h has the rule). */
 	char *line = xstrndup(loc->src_line, n);
-	char *shown = redact_dup(line, NULL);
+	int rc = strbuf_puts(&sb, "    ");
+	if (!rc)
+		rc = redact_append_aligned(&sb, line, NULL);
 	free(line);
-	int rc = strbuf_printf(&sb, "    %s\n    ", shown);
-	free(shown);
+	if (!rc)
+		rc = strbuf_puts(&sb, "\n    ");
 	/* A column past the line's end (a problem found at end of input) must
 	 * not read past it: pad with spaces from there. */
 	for (int i = 1; !rc && i < loc->col; i++)

@@ -2,7 +2,8 @@
 # headroom init: a config drafted from compose files that validate and plan
 # accept as written, located errors for bad compose files, and the round
 # trip init --from X -> export compose keeping every service of X, checked
-# by docker-compose 1.29 and the current compose-spec schema (as dclint bundles it).
+# by docker-compose 1.29 and the current compose-spec schema (as dclint bundles it),
+# and no credential of the compose file copied into the draft or an export.
 . "$HEADROOM_ROOT/tests/lib.sh"
 cd "$T_TMP" || exit 1
 FIX="$HEADROOM_ROOT/tests/fixtures/compose"
@@ -100,6 +101,91 @@ t_contains "postgis is PostgreSQL" "$pe" "postgis/postgis:16-3.4 is PostgreSQL"
 t_contains "keydb is Redis" "$pe" "eqalpha/keydb:latest speaks the Redis protocol"
 t_contains "rq worker's queue" "$pe" "queue: rq:queue:reports"
 t_contains "an unrecognised image is a stated assumption" "$pe" "is not one headroom recognises"
+
+# Credentials (tests/fixtures/compose/secrets.yml, each holding Pl4nted):
+# a --requirepass, broker URLs with a password, a webhook URL, a token in a
+# command, and environment in both forms. The draft holds ${VAR}
+# references (written $${VAR}, so the config keeps them), each variable
+# named in a comment with where it came from; the exports write references
+# (${VAR} for compose, $(VAR) from a Secret for Kubernetes), never a value.
+# Before, every one of them was copied into the draft and both exports.
+# shellcheck disable=SC2086
+t_expect "secrets: init --from writes a config" 0 "$HEADROOM" init --from "$FIX/secrets.yml" -o secrets.yaml $MACHINE
+t_expect "secrets: the draft validates" 0 "$HEADROOM" validate -f secrets.yaml
+t_check "secrets: validate prints nothing on stderr" [ -z "$T_ERR" ]
+mkdir -p rt-secrets
+t_expect "secrets: export compose" 0 "$HEADROOM" export compose -f secrets.yaml -o rt-secrets/docker-compose.yml
+t_expect "secrets: export k8s" 0 "$HEADROOM" export k8s -f secrets.yaml -o secrets-k8s.yaml
+"$HEADROOM" init --from "$FIX/secrets.yml" -o - $MACHINE >secrets-init.out 2>&1
+for f in secrets.yaml rt-secrets/docker-compose.yml secrets-k8s.yaml secrets-init.out; do
+	hits=$(grep -c Pl4nted "$f")
+	if [ "$hits" -eq 0 ]; then
+		t_ok "secrets: no planted secret in $f ($(wc -c <"$f") bytes)"
+	else
+		t_not_ok "secrets: the planted secrets are in $f ($hits lines)"
+		t_diag "$(grep Pl4nted "$f" | head -5)"
+	fi
+done
+sd=$(cat secrets.yaml)
+t_contains "secrets: the draft keeps a reference in the command" "$sd" \
+	'command: "redis-server --requirepass $${REDIS_REQUIREPASS} --maxmemory 256mb'
+t_contains "secrets: ... and names the variable, with its place" "$sd" \
+	"# secret: the value of --requirepass in its command ($FIX/secrets.yml:33:14) is now \${REDIS_REQUIREPASS}"
+t_contains "secrets: a broker URL's password" "$sd" 'amqp://shop:$${WORKER_RABBIT_PASSWORD}@rabbit:5672//'
+t_contains "secrets: a list command's broker URL" "$sd" 'redis://:$${MAILER_REDIS_PASSWORD}@redis:6379/0'
+t_contains "secrets: a webhook URL's path" "$sd" '--notify https://hooks.slack.com/$${WEB_WEBHOOK}'
+t_contains "secrets: a token" "$sd" '--github-token $${SYNC_GITHUB_TOKEN}'
+t_contains "secrets: environment is named, not copied" "$sd" \
+	"# secret: environment POSTGRES_PASSWORD ($FIX/secrets.yml:30:26) is not copied (the exports write no environment);
+    # set POSTGRES_PASSWORD where the service runs"
+t_contains "secrets: ... in list form too" "$sd" "# secret: environment CELERY_RESULT_BACKEND"
+t_contains "secrets: ... and a URL with a password" "$sd" "# secret: environment DATABASE_URL"
+t_check "secrets: what is no secret is not named" sh -c "! grep -q 'DEBUG\|C_FORCE_ROOT\|POSTGRES_USER' secrets.yaml"
+t_contains "secrets: export compose writes the reference" "$(cat rt-secrets/docker-compose.yml)" \
+	'"redis-server", "--requirepass", "${REDIS_REQUIREPASS}"'
+t_contains "secrets: ... and says where it is set" "$(cat rt-secrets/docker-compose.yml)" \
+	'# reads ${REDIS_REQUIREPASS}: set it in the shell or an .env file beside this one'
+sk=$(cat secrets-k8s.yaml)
+t_contains "secrets: export k8s expands it from the env" "$sk" '"--requirepass", "$(REDIS_REQUIREPASS)"'
+t_contains "secrets: ... which comes from a Secret" "$sk" "            - name: REDIS_REQUIREPASS
+              valueFrom:
+                secretKeyRef:
+                  name: redis-env
+                  key: REDIS_REQUIREPASS"
+t_check "secrets: the draft's references are no secrets to the exports" \
+	sh -c "! grep -q '# secret:' rt-secrets/docker-compose.yml secrets-k8s.yaml"
+# A config written by hand (or drafted before) with a secret in a command:
+# the exports write a reference all the same.
+sed 's/\$\${REDIS_REQUIREPASS}/Pl4ntedByHand/' secrets.yaml >byhand.yaml
+"$HEADROOM" export compose -f byhand.yaml -o byhand-compose.yml 2>byhand.err
+"$HEADROOM" export k8s -f byhand.yaml -o byhand-k8s.yaml 2>>byhand.err
+t_check "secrets: a hand-written secret reaches no export" sh -c "! grep -q Pl4nted byhand-compose.yml byhand-k8s.yaml byhand.err"
+t_contains "secrets: ... which says what it did" "$(cat byhand-compose.yml)" \
+	"# secret: the value of --requirepass in components.redis.command is written \${REDIS_REQUIREPASS}, never its value"
+if [ $have_node -eq 1 ]; then
+	if node "$HEADROOM_ROOT/tests/integration/compose_schema.js" "$NM" rt-secrets/docker-compose.yml >secrets.dclint 2>&1; then
+		t_ok "secrets: the compose export passes the compose-spec schema"
+	else
+		t_not_ok "secrets: the compose export passes the compose-spec schema"
+		t_diag "$(cat secrets.dclint)"
+	fi
+	if node "$HEADROOM_ROOT/tests/integration/k8s_check.js" "$NM" secrets-k8s.yaml >secrets-k8s.log 2>&1; then
+		t_ok "secrets: kubernetes-models and the lint accept the k8s export"
+	else
+		t_not_ok "secrets: kubernetes-models and the lint accept the k8s export"
+		t_diag "$(cat secrets-k8s.log)"
+	fi
+fi
+if [ $have_dc -eq 1 ]; then
+	# docker-compose fills the reference in from the environment.
+	if (cd rt-secrets && REDIS_REQUIREPASS=set-at-deploy WORKER_RABBIT_PASSWORD=x MAILER_REDIS_PASSWORD=x \
+		WEB_WEBHOOK=x SYNC_GITHUB_TOKEN=x docker-compose config) >secrets.dc 2>&1; then
+		t_contains "secrets: docker-compose reads the variable at deploy" "$(cat secrets.dc)" "set-at-deploy"
+	else
+		t_not_ok "secrets: docker-compose 1.29 accepts the export"
+		t_diag "$(cat secrets.dc)"
+	fi
+fi
 
 # Bad compose files: one located line each, exit 2.
 bad() {
