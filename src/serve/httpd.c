@@ -411,6 +411,20 @@ int httpd_parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopbac
 	return 0;
 }
 
+int httpd_check_listen(const char *listen, const char *token, const char **why)
+{
+	struct sockaddr_storage ss;
+	bool loopback;
+	if (httpd_parse_listen(listen, &ss, &loopback, why) != 0)
+		return HR_E_INVALID;
+	if (!loopback && !(token && *token)) {
+		*why = "not a loopback address, and no agent.token: anyone on the network could read the metrics; "
+		       "set agent.token or listen on 127.0.0.1";
+		return HR_E_INVALID;
+	}
+	return 0;
+}
+
 int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why)
 {
 	struct sockaddr_storage ss;
