@@ -119,15 +119,12 @@ static char *blame(const struct live_provider *prov, size_t n_prov, size_t match
 	for (size_t i = 0; i < n_prov; i++) {
 		if (&prov[i] == first || !to_blame(&prov[i], matched))
 			continue;
-		char *more;
-		if (others < OTHERS_NAMED)
-			more = xasprintf("%s%s'%s' (%s)", line, others ? ", " : "; also without it: ",
-					 prov[i].src->name, live_source_state_name(live_source_state(prov[i].src)));
-		else
-			more = xstrdup(line);
+		if (others++ >= OTHERS_NAMED)
+			continue;
+		char *more = xasprintf("%s%s'%s' (%s)", line, others > 1 ? ", " : "; also without it: ",
+				       prov[i].src->name, live_source_state_name(live_source_state(prov[i].src)));
 		free(line);
 		line = more;
-		others++;
 	}
 	if (others > OTHERS_NAMED) {
 		char *more = xasprintf("%s and %zu more", line, others - OTHERS_NAMED);
