@@ -40,8 +40,9 @@ HR_NODISCARD int httpd_parse_listen(const char *s, struct sockaddr_storage *ss, 
 /**
  * Would the agent serve on @p listen with @p token? The address parsed as
  * httpd_parse_listen() does, and one that is not loopback needs a token
- * (anyone on the network could read the metrics). `agent` and `validate`
- * ask the same question.
+ * (anyone on the network could read the metrics) of at least
+ * HTTPD_TOKEN_MIN characters. httpd_start() and `validate` ask the same
+ * question.
  * @param token NULL or "" when none is set.
  * @param why on refusal, a static one-line reason.
  * @return 0 or HR_E_INVALID.
