@@ -199,7 +199,8 @@ struct check {
 	struct live *lv;
 	struct planning pl;
 	struct next_step *ns;    /* the planner's next step, or NULL */
-	bool plan_failed;
+	bool plan_failed;        /* not computed, or no deployment meets the objectives now */
+	char *plan_why;          /* why, for the summary line, when plan_failed */
 	struct strbuf smsg;      /* the store's message when this check is not recorded */
 	struct diag sd;
 };
@@ -207,6 +208,7 @@ struct check {
 static void check_free(struct check *k)
 {
 	free(k->ns);
+	free(k->plan_why);
 	planning_free(&k->pl);
 	live_close(k->lv);
 	store_close(k->st);
@@ -260,9 +262,18 @@ static void plan_next(struct check *k)
 		prc = HR_E_INVALID;
 		diag_error(&pd, "the planner could not run on this config");
 	}
+	/* An objective no deployment meets now is no plan either: the text and
+	 * JSON show the planner's reason; `validate` warns of it. */
+	if (!prc && !k->ns->now.feasible) {
+		k->plan_failed = true;
+		k->plan_why = xasprintf("no deployment meets the objectives at %.0f users", k->ns->now.users);
+		note_add(&k->notes, "%s: this check is UNKNOWN until the objectives or the model change "
+				    "(headroom validate warns of it)", k->plan_why);
+	}
 	/* `validate` finds the same problems before a check runs. */
 	if (prc) {
 		k->plan_failed = true;
+		k->plan_why = xstrdup("plan not computed (see the notes)");
 		free(k->ns);
 		k->ns = NULL;
 		/* One note per message line, without the caret lines. */
@@ -337,10 +348,12 @@ static int run(int argc, char **argv)
 	if (live_record(k.lv, clock_unix(), &k.sd, &res) != 0)
 		note_add(&k.notes, "this check was not recorded: %.*s", (int)strcspn(strbuf_str(&k.smsg), "\n"),
 			 strbuf_str(&k.smsg));
-	status = (int)res.status;
-	if (k.plan_failed && status == NAGIOS_OK)
-		status = NAGIOS_UNKNOWN;
-	status = render(&k, &res, &a, status);
+	if (k.plan_failed && res.status == TRIG_OK) {
+		/* The summary, the JSON status and the exit code say the same. */
+		res.status = TRIG_UNKNOWN;
+		res.status_note = k.plan_why;
+	}
+	status = render(&k, &res, &a, (int)res.status);
 	live_result_free(&res);
 out:
 	check_free(&k);

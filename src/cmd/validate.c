@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "config/catalog.h"
@@ -10,7 +11,10 @@
 #include "pipeline/live.h"
 #include "pipeline/planning.h"
 #include "render/keys.h"
+#include "render/reason.h"
+#include "serve/httpd.h"
 #include "util/diag.h"
+#include "util/xalloc.h"
 
 static const char usage_text[] =
 	"usage: headroom validate [-f FILE] [--no-catalog]\n"
@@ -19,9 +23,13 @@ static const char usage_text[] =
 	"${VAR} references, the plans and providers it names against the price\n"
 	"catalogue, the workload model as the planner checks it (objectives it\n"
 	"cannot meet, a request class nothing serves), each source's settings (URL,\n"
-	"DSN) and each trigger's levels and metric (one a configured source gives,\n"
-	"with a did-you-mean). Nothing is contacted. Prints 'ok', or one line per\n"
-	"problem as FILE:LINE:COLUMN: error: MESSAGE.\n"
+	"DSN), each trigger's levels and metric (one a configured source gives,\n"
+	"with a did-you-mean), and agent.listen as the agent reads it (HOST:PORT; an\n"
+	"address other than loopback needs agent.token). Nothing is contacted.\n"
+	"Prints 'ok', or one line per problem as FILE:LINE:COLUMN: error: MESSAGE.\n"
+	"Objectives no deployment meets at workload.users (`plan` finds no shape,\n"
+	"`check` turns OK into UNKNOWN) are a warning line, FILE:LINE:COLUMN:\n"
+	"warning: MESSAGE, before 'ok'.\n"
 	"\n"
 	"  -f, --file FILE   the config (default ./headroom.yaml)\n"
 	"      --no-catalog  skip the price catalogue and planner checks\n"
@@ -29,7 +37,7 @@ static const char usage_text[] =
 	"                    (Markdown; docs/config.md has the same list)\n"
 	"  -h, --help        this text\n"
 	"\n"
-	"Exit status: 0 valid, 2 invalid or unreadable.\n";
+	"Exit status: 0 valid (warnings included), 2 invalid or unreadable.\n";
 
 static void add_key(const struct config_key_info *k, void *ctx)
 {
@@ -56,6 +64,55 @@ static int print_keys(void)
 		fprintf(stderr, "headroom validate: cannot list the keys\n");
 	strbuf_free(&sb);
 	return ok ? 0 : 1;
+}
+
+/* agent.listen as `headroom agent` reads it: the same parser, the same
+ * rule for an address other than loopback. */
+static int check_listen(const struct config *cfg, struct diag *d)
+{
+	const char *why = NULL;
+	if (!cfg->agent.listen || httpd_check_listen(cfg->agent.listen, cfg->agent.token, &why) == 0)
+		return 0;
+	struct diag_loc loc = config_loc(cfg, "agent.listen");
+	diag_at(d, DIAG_ERROR, &loc, "agent.listen: '%s': %s", cfg->agent.listen, why);
+	return HR_E_INVALID;
+}
+
+/* Where a constraint the objectives set is written: its own key, its
+ * utilization key, else the objectives, else the users. */
+static struct diag_loc objective_loc(const struct config *cfg, enum plan_res res)
+{
+	static const char *const under[] = {"objectives.", "objectives.utilization."};
+	char path[96];
+	for (size_t i = 0; i < sizeof(under) / sizeof(under[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", under[i], planner_res_name(res));
+		struct diag_loc loc = config_loc(cfg, path);
+		if (loc.line)
+			return loc;
+	}
+	struct diag_loc loc = config_loc(cfg, "objectives");
+	return loc.line ? loc : config_loc(cfg, "workload.users");
+}
+
+/* An objective no deployment meets at workload.users is no error in the
+ * file, but `plan` finds no shape for it and `check` turns OK into UNKNOWN:
+ * a warning. A planner that cannot run at all is an error, as in check. */
+static int check_feasible(const struct config *cfg, const struct planning *pl, struct diag *d)
+{
+	struct next_step *ns = xcalloc(1, sizeof(*ns));
+	int rc = planning_next_step(pl, ns);
+	if (rc) {
+		diag_error(d, "the planner could not run on this config: %s", hr_strerror(rc));
+		rc = HR_E_INVALID;
+	} else if (!ns->now.feasible) {
+		struct diag_loc loc = objective_loc(cfg, ns->now.blocking);
+		diag_at(d, DIAG_WARNING, &loc,
+			"no deployment meets the objectives at %.0f users (workload.users): %s; `plan` finds no "
+			"shape and `check` reports UNKNOWN until the objectives or the model change",
+			ns->now.users, reason_text(&ns->now.why, (char[REASON_STEP_MAX]){0}, REASON_STEP_MAX));
+	}
+	free(ns);
+	return rc;
 }
 
 static int run(int argc, char **argv)
@@ -99,10 +156,15 @@ static int run(int argc, char **argv)
 	int rc = 0;
 	if (use_catalog) {
 		struct planning pl;
-		rc = planning_has_workload(cfg) ? planning_init(&pl, cfg, &d) : planning_catalog(&pl, cfg, &d);
+		bool workload = planning_has_workload(cfg);
+		rc = workload ? planning_init(&pl, cfg, &d) : planning_catalog(&pl, cfg, &d);
+		if (!rc && workload)
+			rc = check_feasible(cfg, &pl, &d);
 		planning_free(&pl);
 	}
 	if (live_validate(cfg, &d) != 0)
+		rc = HR_E_INVALID;
+	if (check_listen(cfg, &d) != 0)
 		rc = HR_E_INVALID;
 	config_free(cfg);
 	if (rc)

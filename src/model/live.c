@@ -39,50 +39,137 @@ bool live_worse(enum trigger_state s1, double p1, enum trigger_state s2, double 
 	return !isnan(p1) && p1 > p2;
 }
 
-static void set_unknown(struct live_trigger *t, char *msg)
+enum live_source_state live_source_state(const struct live_source *s)
 {
-	t->state = TRIG_UNKNOWN;
-	t->message = msg;
+	if (!s->rc)
+		return s->given ? LIVE_SOURCE_UP : LIVE_SOURCE_SILENT;
+	/* Unreachable, out of time, or nothing at all came back. */
+	if (s->rc == HR_E_UNAVAILABLE || s->rc == HR_E_TIMEOUT || !s->given)
+		return LIVE_SOURCE_DOWN;
+	return LIVE_SOURCE_PARTIAL;
 }
 
-void live_explain_missing(struct live_trigger *t, size_t matched, const char *const *names, size_t n_names,
-			  const struct live_provider *prov, size_t n_prov)
+const char *live_source_state_name(enum live_source_state st)
+{
+	switch (st) {
+	case LIVE_SOURCE_UP: return "up";
+	case LIVE_SOURCE_PARTIAL: return "partial";
+	case LIVE_SOURCE_SILENT: return "silent";
+	case LIVE_SOURCE_DOWN: return "down";
+	}
+	return "?";
+}
+
+const char *live_source_reason(const struct live_source *s)
+{
+	switch (live_source_state(s)) {
+	case LIVE_SOURCE_UP: return NULL;
+	case LIVE_SOURCE_SILENT: return "answered with no metric";
+	default: return s->error ? s->error : "no reason given";
+	}
+}
+
+/* Most other sources named after the one blamed: the rest are counted. */
+#define OTHERS_NAMED 3
+
+/* Why @p p gave no series of the trigger's metric, in one line (owned). */
+static char *blame_line(const struct live_provider *p, const char *metric, const char *mean)
+{
+	const struct live_source *s = p->src;
+	switch (live_source_state(s)) {
+	case LIVE_SOURCE_DOWN:
+		return xasprintf("source '%s' (%s) is down: %s", s->name, s->type, live_source_reason(s));
+	case LIVE_SOURCE_SILENT:
+		return xasprintf("source '%s' (%s) is silent: it %s", s->name, s->type, live_source_reason(s));
+	case LIVE_SOURCE_PARTIAL:
+		return xasprintf("source '%s' (%s) gave no value for '%s': %s", s->name, s->type, metric,
+				 live_source_reason(s));
+	case LIVE_SOURCE_UP:
+		break;
+	}
+	return xasprintf("source '%s' (%s) gave no value for '%s'%s", s->name, s->type, metric, mean);
+}
+
+/* Is this provider to blame for the metric? One that gave a series of it
+ * never is; one that is not up always is; one that is up only when nobody
+ * gave a series (@p matched, over every source). */
+static bool to_blame(const struct live_provider *p, size_t matched)
+{
+	if (!p->provides || p->matched)
+		return false;
+	return live_source_state(p->src) != LIVE_SOURCE_UP || !matched;
+}
+
+/* The blame for a trigger's metric: the first source to blame, a source
+ * that is not up before one that is (the likelier cause), then the names of
+ * the others. NULL when nobody is to blame. */
+static char *blame(const struct live_provider *prov, size_t n_prov, size_t matched, const char *metric,
+		   const char *mean)
+{
+	const struct live_provider *first = NULL;
+	for (int pass = 0; pass < 2 && !first; pass++)
+		for (size_t i = 0; i < n_prov && !first; i++)
+			if (to_blame(&prov[i], matched) &&
+			    (pass || live_source_state(prov[i].src) != LIVE_SOURCE_UP))
+				first = &prov[i];
+	if (!first)
+		return NULL;
+	char *line = blame_line(first, metric, mean);
+	size_t others = 0;
+	for (size_t i = 0; i < n_prov; i++) {
+		if (&prov[i] == first || !to_blame(&prov[i], matched))
+			continue;
+		if (others++ >= OTHERS_NAMED)
+			continue;
+		char *more = xasprintf("%s%s'%s' (%s)", line, others > 1 ? ", " : "; also without it: ",
+				       prov[i].src->name, live_source_state_name(live_source_state(prov[i].src)));
+		free(line);
+		line = more;
+	}
+	if (others > OTHERS_NAMED) {
+		char *more = xasprintf("%s and %zu more", line, others - OTHERS_NAMED);
+		free(line);
+		line = more;
+	}
+	return line;
+}
+
+void live_judge(struct live_trigger *t, const char *const *names, size_t n_names, const struct live_provider *prov,
+		size_t n_prov)
 {
 	const struct trigger_rule *r = t->rule;
-	if (matched) {
-		t->skipped = true;
-		t->message = xasprintf("not applicable: %s has no value here", r->metric);
-		return;
-	}
-	/* No value: whose was it to give? A near miss among the names we do have
-	 * is most likely a typo in the trigger. */
-	const char *hint = str_suggest(r->metric, names, n_names);
+	size_t matched = 0;
+	for (size_t i = 0; i < n_prov; i++)
+		matched += prov[i].matched;
+	/* A near miss among the names we do have is most likely a typo in the trigger. */
+	const char *hint = t->series ? NULL : str_suggest(r->metric, names, n_names);
 	char *mean = hint ? xasprintf("; did you mean '%s'?", hint) : xstrdup("");
-	for (size_t i = 0; i < n_prov; i++) {
-		if (!prov[i].provides)
-			continue;
-		const struct live_source *s = prov[i].src;
-		/* Down: unreachable, out of time, or nothing at all came back. */
-		bool down = s->rc == HR_E_UNAVAILABLE || s->rc == HR_E_TIMEOUT || !s->given;
-		if (s->rc && !down)
-			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s': %s", s->name, s->type,
-						 r->metric, s->error ? s->error : "no reason given"));
-		else if (s->rc)
-			set_unknown(t, xasprintf("source '%s' (%s) is down: %s", s->name, s->type,
-						 s->error ? s->error : "no reason given"));
-		else
-			set_unknown(t, xasprintf("source '%s' (%s) gave no value for '%s'%s", s->name, s->type,
-						 r->metric, mean));
-		goto out;
-	}
-	if (t->is_default) {
+	char *why = blame(prov, n_prov, matched, r->metric, mean);
+	if (t->series && why) {
+		/* A value came, but not from every source that gives it. */
+		bool firing = t->state == TRIG_WARN || t->state == TRIG_CRIT;
+		t->message = xasprintf("%s; %s the sources that answered", why,
+				       firing ? "the state stands on" : "the value shown is from");
+		if (!firing)
+			t->state = TRIG_UNKNOWN;
+	} else if (why) {
+		t->state = TRIG_UNKNOWN;
+		t->message = why;
+		why = NULL;
+	} else if (t->series) {
+		/* Every source that gives it did. */
+	} else if (matched) {
+		t->skipped = t->no_value = true;
+		t->message = xasprintf("not applicable: %s has no value here", r->metric);
+	} else if (t->is_default) {
 		t->skipped = true;
 		t->message = xasprintf("no configured source provides '%s'", r->metric);
 	} else {
-		set_unknown(t, xasprintf("no configured source provides '%s'%s", r->metric,
-					 hint ? mean : " (docs/metrics.md lists the metrics)"));
+		t->state = TRIG_UNKNOWN;
+		t->message = xasprintf("no configured source provides '%s'%s", r->metric,
+				       hint ? mean : " (docs/metrics.md lists the metrics)");
 	}
-out:
+	free(why);
 	free(mean);
 }
 

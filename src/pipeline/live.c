@@ -363,7 +363,7 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 	t->value = t->pressure = t->since = NAN;
 	t->eta_warn.eta_s = t->eta_warn.lo_s = t->eta_warn.hi_s = INFINITY;
 	t->eta_crit = t->eta_warn;
-	size_t matched = 0, usable = 0;
+	size_t usable = 0;
 	enum trigger_state best = TRIG_OK;
 	double best_p = NAN;
 	const struct metric *best_m = NULL;
@@ -376,7 +376,6 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 		const struct metric *m = &ss->m[i];
 		if (!sample_name_matches(r->metric, m->name))
 			continue;
-		matched++;
 		if (isnan(m->value))
 			continue;
 		usable++;
@@ -401,21 +400,25 @@ static void evaluate(struct live *lv, size_t ri, struct live_result *res, struct
 		}
 		if (lv->opts.forecast && lv->opts.use_history)
 			forecast_trigger(lv, t, now);
-		return;
 	}
-	/* No value: whose was it to give? Did-you-mean looks among the base
-	 * names every source can give (disk.used_ration -> disk.used_ratio),
-	 * whether or not they were sampled this round. */
+	/* Did every source that should give the metric give it? And with no
+	 * value, whose was it to give? Did-you-mean looks among the base names
+	 * every source can give (disk.used_ration -> disk.used_ratio), whether or
+	 * not they were sampled this round. */
 	const char **names = NULL;
 	size_t n_names = 0, cap = 0;
-	for (size_t i = 0; i < lv->n_src; i++)
-		source_known_names(lv->src[i], &names, &n_names, &cap);
+	if (!usable)
+		for (size_t i = 0; i < lv->n_src; i++)
+			source_known_names(lv->src[i], &names, &n_names, &cap);
 	struct live_provider *prov = xcalloc(res->n_src + 1, sizeof(*prov));
 	for (size_t i = 0; i < res->n_src; i++) {
-		prov[i].src = &res->src[i];
+		const struct live_source *s = &res->src[i];
+		prov[i].src = s;
 		prov[i].provides = source_provides(lv->src[i], r->metric);
+		for (size_t k = s->first; k < s->first + s->given && k < ss->n; k++)
+			prov[i].matched += sample_name_matches(r->metric, ss->m[k].name);
 	}
-	live_explain_missing(t, matched, names, n_names, prov, res->n_src);
+	live_judge(t, names, n_names, prov, res->n_src);
 	free(prov);
 	free(names);
 }
@@ -478,9 +481,9 @@ static void sample_all(struct live *lv, struct live_result *out)
 		s->name = source_name(lv->src[i]);
 		s->type = source_type(lv->src[i]);
 		if (w->done && w->round == round) {
-			size_t before = out->samples.n;
+			s->first = out->samples.n;
 			sample_set_move(&out->samples, &w->out);
-			s->given = out->samples.n - before;
+			s->given = out->samples.n - s->first;
 			s->rc = w->rc;
 			s->took_s = w->took;
 			if (s->rc)

@@ -67,6 +67,37 @@ static const char *level_text(const struct live_trigger *t, double level, char *
 	return report_fmt_value(t->rule->metric, level, buf, n);
 }
 
+/* Most sources the summary line names among those down or silent. */
+#define SUMMARY_SOURCES 5
+
+/* "; 2 of 3 sources down: a, b (silent)" on the summary line: a source that
+ * does not answer is never hidden behind the triggers that did. */
+static int sources_down(const struct live_result *r, struct strbuf *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_src; i++) {
+		enum live_source_state st = live_source_state(&r->src[i]);
+		n += st == LIVE_SOURCE_DOWN || st == LIVE_SOURCE_SILENT;
+	}
+	if (!n)
+		return 0;
+	int rc = strbuf_printf(out, "; %zu of %zu source%s down:", n, r->n_src, r->n_src == 1 ? "" : "s");
+	size_t named = 0;
+	for (size_t i = 0; i < r->n_src && !rc; i++) {
+		enum live_source_state st = live_source_state(&r->src[i]);
+		if (st != LIVE_SOURCE_DOWN && st != LIVE_SOURCE_SILENT)
+			continue;
+		if (named == SUMMARY_SOURCES) {
+			rc = strbuf_printf(out, " and %zu more", n - named);
+			break;
+		}
+		rc = strbuf_printf(out, "%s %s%s", named ? "," : "", r->src[i].name,
+				   st == LIVE_SOURCE_SILENT ? " (silent)" : "");
+		named++;
+	}
+	return rc;
+}
+
 static int summary(const struct live_result *r, bool color, struct strbuf *out)
 {
 	size_t counts[4] = {0}, applied = 0;
@@ -112,6 +143,10 @@ static int summary(const struct live_result *r, bool color, struct strbuf *out)
 		rc = strbuf_printf(out, " (%zu critical, %zu warning, %zu unknown of %zu)", counts[TRIG_CRIT],
 				   counts[TRIG_WARN], counts[TRIG_UNKNOWN], applied);
 	}
+	if (!rc)
+		rc = sources_down(r, out);
+	if (!rc && r->status_note)
+		rc = strbuf_printf(out, "; %s", r->status_note);
 	/* Nagios performance data: 'label'=value;warn;crit (plugin guidelines). */
 	sep = " | ";
 	for (size_t i = 0; i < r->n_trig && !rc; i++) {
@@ -209,6 +244,50 @@ int report_summary(const struct live_result *r, struct strbuf *out)
 	return summary(r, false, out);
 }
 
+/* The triggers not applicable here: those no configured source gives, then
+ * those whose series have no value here (Redis without maxmemory). */
+static int skipped_text(const struct live_result *r, size_t skipped, struct strbuf *out)
+{
+	int rc = strbuf_printf(out, "\nnot applicable here (%zu):", skipped);
+	size_t unsourced = 0;
+	for (size_t i = 0; i < r->n_trig && !rc; i++) {
+		if (r->trig[i].skipped && !r->trig[i].no_value) {
+			rc = strbuf_printf(out, " %s", r->trig[i].rule->name);
+			unsourced++;
+		}
+	}
+	if (!rc && unsourced)
+		rc = strbuf_puts(out, " (no source configured for them)");
+	const char *sep = unsourced ? ";" : "";
+	for (size_t i = 0; i < r->n_trig && !rc; i++) {
+		const struct live_trigger *t = &r->trig[i];
+		if (!t->skipped || !t->no_value)
+			continue;
+		rc = strbuf_printf(out, "%s %s (%s has no value here)", sep, t->rule->name, t->rule->metric);
+		sep = ",";
+	}
+	return rc ? rc : strbuf_puts(out, "\n");
+}
+
+/* Every source with how its sample went: "source NAME (TYPE): up, 8
+ * metrics", "... down: REASON", "... silent: answered with no metric". */
+static int sources_text(const struct live_result *r, struct strbuf *out)
+{
+	int rc = r->n_src ? strbuf_puts(out, "\n") : 0;
+	for (size_t i = 0; i < r->n_src && !rc; i++) {
+		const struct live_source *s = &r->src[i];
+		enum live_source_state st = live_source_state(s);
+		rc = strbuf_printf(out, "source %s (%s): %s", s->name, s->type, live_source_state_name(st));
+		if (!rc && (st == LIVE_SOURCE_UP || st == LIVE_SOURCE_PARTIAL))
+			rc = strbuf_printf(out, ", %zu metric%s", s->given, s->given == 1 ? "" : "s");
+		if (!rc && st != LIVE_SOURCE_UP)
+			rc = strbuf_printf(out, ": %s", live_source_reason(s));
+		if (!rc)
+			rc = strbuf_puts(out, "\n");
+	}
+	return rc;
+}
+
 int report_text(const struct live_result *r, const struct next_step *ns, const char *currency, bool color,
 		struct strbuf *out)
 {
@@ -253,6 +332,8 @@ int report_text(const struct live_result *r, const struct next_step *ns, const c
 	if (!rc)
 		rc = table_render(tb, out);
 	table_free(tb);
+	if (!rc)
+		rc = sources_text(r, out);
 	if (!rc && r->bottleneck >= 0) {
 		const struct live_trigger *b = &r->trig[r->bottleneck];
 		char v[32];
@@ -274,9 +355,12 @@ int report_text(const struct live_result *r, const struct next_step *ns, const c
 		}
 		if (!rc && t->state == TRIG_UNKNOWN)
 			rc = strbuf_printf(out, "%s: UNKNOWN: %s\n", t->rule->name, t->message);
-		else if (!rc && t->state != TRIG_OK)
+		else if (!rc && t->state != TRIG_OK) {
 			rc = strbuf_printf(out, "%s: %s on %s; do: %s\n", t->rule->name, rules_state_label(t->state),
 					   t->series, t->rule->action ? t->rule->action : "(no action given)");
+			if (!rc && t->message)
+				rc = strbuf_printf(out, "%s: %s\n", t->rule->name, t->message);
+		}
 		else if (!rc && t->pending != TRIG_OK) {
 			char p[32], f[32];
 			rc = strbuf_printf(out, "%s: past its %s level for %s of %s\n", t->rule->name,
@@ -293,14 +377,8 @@ int report_text(const struct live_result *r, const struct next_step *ns, const c
 					   t->rule->action ? t->rule->action : "(no action given)");
 		}
 	}
-	if (!rc && skipped) {
-		rc = strbuf_printf(out, "\nnot applicable here (%zu):", skipped);
-		for (size_t i = 0; i < r->n_trig && !rc; i++)
-			if (r->trig[i].skipped)
-				rc = strbuf_printf(out, " %s", r->trig[i].rule->name);
-		if (!rc)
-			rc = strbuf_puts(out, " (no source configured for them)\n");
-	}
+	if (!rc && skipped)
+		rc = skipped_text(r, skipped, out);
 	if (!rc && ns)
 		rc = next_step_text(ns, currency, out);
 	return rc;
@@ -389,9 +467,12 @@ json_t *report_json(const struct live_result *r, const struct next_step *ns, con
 	json_t *src = json_array();
 	for (size_t i = 0; i < r->n_src; i++) {
 		const struct live_source *s = &r->src[i];
-		json_array_append_new(src, json_pack("{s:s, s:s, s:b, s:o, s:f}", "name", s->name, "type", s->type,
-						     "ok", s->rc == 0, "error",
-						     s->error ? json_string(s->error) : json_null(), "took_s", s->took_s));
+		enum live_source_state st = live_source_state(s);
+		const char *why = live_source_reason(s);
+		json_array_append_new(src, json_pack("{s:s, s:s, s:s, s:b, s:o, s:I, s:f}", "name", s->name, "type",
+						     s->type, "state", live_source_state_name(st), "ok",
+						     st == LIVE_SOURCE_UP, "error", why ? json_string(why) : json_null(),
+						     "metrics", (json_int_t)s->given, "took_s", s->took_s));
 	}
 	json_object_set_new(root, "sources", src);
 	json_t *ms = json_array();
@@ -542,14 +623,15 @@ int report_metrics(const struct live_result *r, unsigned long long rounds, unsig
 		}
 	}
 	if (!rc)
-		rc = strbuf_puts(out, "# HELP headroom_source_up 1 when the source answered the last sample\n"
+		rc = strbuf_puts(out, "# HELP headroom_source_up 1 when the source answered the last sample in full\n"
 				      "# TYPE headroom_source_up gauge\n");
 	for (size_t i = 0; i < r->n_src && !rc; i++) {
 		rc = strbuf_puts(out, "headroom_source_up{source=\"");
 		if (!rc)
 			rc = put_label_value(out, r->src[i].name);
 		if (!rc)
-			rc = strbuf_printf(out, "\",type=\"%s\"} %d\n", r->src[i].type, r->src[i].rc == 0);
+			rc = strbuf_printf(out, "\",type=\"%s\"} %d\n", r->src[i].type,
+					   live_source_state(&r->src[i]) == LIVE_SOURCE_UP);
 	}
 	if (!rc)
 		rc = strbuf_puts(out, "# HELP headroom_source_sample_seconds time the last sample of the source took\n"

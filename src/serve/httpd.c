@@ -411,17 +411,36 @@ int httpd_parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopbac
 	return 0;
 }
 
-int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why)
+int httpd_check_listen(const char *listen, const char *token, const char **why)
 {
 	struct sockaddr_storage ss;
 	bool loopback;
-	if (httpd_parse_listen(o->listen, &ss, &loopback, why) != 0)
+	if (httpd_parse_listen(listen, &ss, &loopback, why) != 0)
 		return HR_E_INVALID;
-	if (!loopback && o->token && *o->token && strlen(o->token) < HTTPD_TOKEN_MIN) {
+	if (loopback)
+		return 0;
+	if (!(token && *token)) {
+		*why = "not a loopback address, and no agent.token: anyone on the network could read the metrics; "
+		       "set agent.token or listen on 127.0.0.1";
+		return HR_E_INVALID;
+	}
+	if (strlen(token) < HTTPD_TOKEN_MIN) {
 		*why = "beyond loopback the bearer token must be at least 16 characters (a short one is guessed "
 		       "by trying them all); set a longer agent.token or listen on 127.0.0.1";
 		return HR_E_INVALID;
 	}
+	return 0;
+}
+
+int httpd_start(const struct httpd_opts *o, struct httpd **out, const char **why)
+{
+	struct sockaddr_storage ss;
+	bool loopback;
+	/* The rules `validate` checks too (httpd_check_listen()), a token
+	 * given; the agent refuses a missing one before it gets here. */
+	if ((o->token && *o->token && httpd_check_listen(o->listen, o->token, why) != 0) ||
+	    httpd_parse_listen(o->listen, &ss, &loopback, why) != 0)
+		return HR_E_INVALID;
 	struct httpd *h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_mutex_init(&h->wmu, NULL);

@@ -38,6 +38,18 @@ struct httpd;
 HR_NODISCARD int httpd_parse_listen(const char *s, struct sockaddr_storage *ss, bool *loopback, const char **why);
 
 /**
+ * Would the agent serve on @p listen with @p token? The address parsed as
+ * httpd_parse_listen() does, and one that is not loopback needs a token
+ * (anyone on the network could read the metrics) of at least
+ * HTTPD_TOKEN_MIN characters. httpd_start() and `validate` ask the same
+ * question.
+ * @param token NULL or "" when none is set.
+ * @param why on refusal, a static one-line reason.
+ * @return 0 or HR_E_INVALID.
+ */
+HR_NODISCARD int httpd_check_listen(const char *listen, const char *token, const char **why);
+
+/**
  * Start serving on a thread of libmicrohttpd's.
  * @param out a new server; stop it with httpd_stop().
  * @param why on failure, a one-line reason (static or strerror's).

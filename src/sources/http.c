@@ -74,8 +74,10 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 	size_t ok = 0, errors = 0;
 	unsigned made = 0;
 	long last_status = 0;
-	struct strbuf why;
+	int last_rc = 0;
+	struct strbuf why, other;
 	strbuf_init(&why, 1024);
+	strbuf_init(&other, 1024);
 	/* `timeout` bounds the whole sample, not each probe: a server that
 	 * accepts and never answers would otherwise hold a check for probes x
 	 * timeout (50 s with the defaults). */
@@ -93,6 +95,14 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 		strbuf_free(&r.body);
 		if (rc) {
 			errors++;
+			last_rc = rc;
+			/* Kept: the last failure that was not the deadline running out. */
+			if (rc != HR_E_TIMEOUT) {
+				strbuf_reset(&other);
+				if (strbuf_puts(&other, strbuf_str(&why)) != 0) {
+					/* cut at the cap: kept as far as it goes */
+				}
+			}
 			continue;
 		}
 		last_status = r.status;
@@ -120,12 +130,20 @@ static int http_sample(void *state, const char *src, struct sample_set *out, str
 		sample_set_add(out, src, "http.p50", percentile(h->lat, ok, 0.50));
 		sample_set_add(out, src, "http.p95", percentile(h->lat, ok, 0.95));
 		sample_set_add(out, src, "http.max", h->lat[ok - 1]);
+	} else if (last_rc == HR_E_TIMEOUT) {
+		/* curl's "timed out after N milliseconds" counts what was left of
+		 * the sample's budget for the last probe (1 ms, after a first probe
+		 * took the rest), not the wait: say what the wait was. */
+		source_error(err, "all %u probes failed: %s: timed out: no reply within the %g s timeout%s%s", made, h->cfg->url,
+			     limit, other.len ? "; before that: " : "", strbuf_str(&other));
+		rc = HR_E_TIMEOUT;
 	} else {
 		source_error(err, "all %u probes failed: %s", made, strbuf_str(&why));
 		rc = HR_E_UNAVAILABLE;
 	}
 out:
 	strbuf_free(&why);
+	strbuf_free(&other);
 	return rc;
 }
 

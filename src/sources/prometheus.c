@@ -150,6 +150,12 @@ static bool pair(json_t *p, double *t, double *v)
 	return end != s && *end == '\0';
 }
 
+/* How a value that is no value reads in a reason ("NaN", "+Inf", "-Inf"). */
+static const char *nonfinite_name(double v)
+{
+	return isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+}
+
 /* A label name as Prometheus allows it ([a-zA-Z_][a-zA-Z0-9_]*); a reply
  * from a "compatible" server is not trusted to keep to that. */
 static bool label_name_ok(const char *k)
@@ -207,8 +213,10 @@ int prom_parse_instant(const char *text, size_t len, const char *name, const cha
 			source_error(err, "scalar result is not [time, \"value\"]");
 			goto out;
 		}
-		if (isnan(v)) {
-			source_error(err, "the query gave NaN, no value");
+		/* An infinity is no more a value than NaN: a ratio of +Inf read
+		 * as one printed "inf%" and scaled a service to its max. */
+		if (!isfinite(v)) {
+			source_error(err, "the query gave %s, no value", nonfinite_name(v));
 			rc = HR_E_NOTFOUND;
 			goto out;
 		}
@@ -227,24 +235,33 @@ int prom_parse_instant(const char *text, size_t len, const char *name, const cha
 		goto out;
 	}
 	/* Checked before anything is added: a reply is taken whole or not at all. */
-	size_t nan = 0;
+	size_t none = 0;
+	double first_none = NAN;
 	for (size_t i = 0; i < n; i++) {
 		if (!pair(json_object_get(json_array_get(result, i), "value"), &t, &v)) {
 			source_error(err, "series %zu has no [time, \"value\"]", i);
 			goto out;
 		}
-		nan += isnan(v);
+		if (!isfinite(v) && !none++)
+			first_none = v;
 	}
-	if (n == 0 || nan == n) {
-		source_error(err, n == 0 ? "the query returned no series (append 'or vector(0)' if none means 0)"
-					 : "the query gave NaN, no value");
+	if (n == 0) {
+		source_error(err, "the query returned no series (append 'or vector(0)' if none means 0)");
+		rc = HR_E_NOTFOUND;
+		goto out;
+	}
+	if (none == n) {
+		if (n == 1)
+			source_error(err, "the query gave %s, no value", nonfinite_name(first_none));
+		else
+			source_error(err, "the query gave %s and no finite value in %zu series", nonfinite_name(first_none), n);
 		rc = HR_E_NOTFOUND;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *s = json_array_get(result, i);
 		(void)pair(json_object_get(s, "value"), &t, &v);
-		if (isnan(v))
+		if (!isfinite(v))
 			continue;
 		char buf[SAMPLE_NAME_MAX + 1];
 		series_name(name, json_object_get(s, "metric"), n > 1, buf, sizeof(buf));
@@ -294,7 +311,7 @@ int prom_parse_range(const char *text, size_t len, const char *name, const char 
 				goto out;
 			}
 			prev = t;
-			if (!isnan(v))
+			if (isfinite(v))
 				series_push(out, t, v);
 		}
 		rc = 0;

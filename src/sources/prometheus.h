@@ -37,12 +37,13 @@ size_t prom_count_values(const char *text, size_t len);
  * Parse an instant query reply (/api/v1/query): a vector or a scalar.
  * Each series becomes a metric called @p name, with the series' labels
  * (minus __name__) when the reply has more than one series. A series whose
- * value is NaN is no value: it is left out, and when nothing is left the
- * query fails with the reason, so its trigger is UNKNOWN rather than "not
- * applicable" (KEDA's empty-means-zero outage, kedacore/keda#3065).
+ * value is NaN, +Inf or -Inf is no value: it is left out, and when nothing
+ * is left the query fails with the reason ("the query gave +Inf, no
+ * value"), so its trigger is UNKNOWN rather than "not applicable" or "inf%"
+ * (KEDA's empty-means-zero outage, kedacore/keda#3065).
  * @param source borrowed source name for the metrics.
  * @param err on failure the reason (Prometheus' own "error" when it gave one).
- * @return 0; HR_E_NOTFOUND for an empty vector or only NaN values;
+ * @return 0; HR_E_NOTFOUND for an empty vector or no finite value;
  *         HR_E_TOO_LARGE over PROM_SERIES_MAX or PROM_INSTANT_VALUES_MAX;
  *         HR_E_PROTOCOL.
  */
@@ -52,7 +53,7 @@ HR_NODISCARD int prom_parse_instant(const char *text, size_t len, const char *na
 /**
  * Parse a range query reply (/api/v1/query_range, a matrix) and keep the
  * series whose name built as in prom_parse_instant() equals @p want.
- * @param out points appended in time order (NaN points left out).
+ * @param out points appended in time order (NaN and infinite points left out).
  * @return 0; HR_E_NOTFOUND when no series has that name; HR_E_TOO_LARGE over
  *         PROM_RANGE_VALUES_MAX; HR_E_PROTOCOL.
  */

@@ -77,4 +77,17 @@ t_check "and the reason says the probes failed" [ "$(get dead.json "'all 20 prob
 sed '/error-rate: {for: 0s}/d' dead.yaml >dead-for.yaml
 t_expect "down, with the default for: UNKNOWN, not OK" 3 "$HEADROOM" check -f dead-for.yaml --no-history
 t_contains "error-rate named unknown" "$T_OUT" "error-rate unknown"
+
+# A server that accepts and never answers, with a 2 s timeout: the reason
+# names the 2 s waited. It quoted curl's "timed out after 1 milliseconds"
+# (what was left of the budget for the last probe), or 1999 of them.
+MUTE=$(t_free_port)
+t_start_mute "$MUTE"
+probe mute "http://127.0.0.1:$MUTE/healthz"
+t_expect "a server that never answers: UNKNOWN (3)" 3 "$HEADROOM" check -f mute.yaml --no-history --format json
+echo "$T_OUT" >mute.json
+MSG=$(get mute.json "t['error-rate']['message']")
+t_contains "the reason names the 2 s timeout" "$MSG" "/healthz: timed out: no reply within the 2 s timeout"
+case "$MSG" in *milliseconds*) t_not_ok "and no count of milliseconds left over"; t_diag "$MSG" ;;
+*) t_ok "and no count of milliseconds left over" ;; esac
 t_done

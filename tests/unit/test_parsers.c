@@ -99,6 +99,55 @@ static void test_prom_labels_escaped(void **state)
 }
 
 // Empty and NaN answers, and the caps that keep a hostile reply cheap.
+/* +Inf, -Inf and NaN are no value, in a scalar, a vector or a range: a
+ * ratio of +Inf was read as one ("inf%", an autoscaler at its max). */
+static void test_prom_not_finite(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *reply;
+		int want;
+		const char *want_err;
+		size_t want_n;
+	} cases[] = {
+		{"{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"+Inf\"]}}", HR_E_NOTFOUND,
+		 "the query gave +Inf, no value", 0},
+		{"{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"-Inf\"]}}", HR_E_NOTFOUND,
+		 "the query gave -Inf, no value", 0},
+		{"{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+		 "{\"metric\":{},\"value\":[1,\"+Inf\"]}]}}", HR_E_NOTFOUND, "the query gave +Inf, no value", 0},
+		{"{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+		 "{\"metric\":{\"i\":\"a\"},\"value\":[1,\"-Inf\"]},{\"metric\":{\"i\":\"b\"},\"value\":[1,\"NaN\"]}]}}",
+		 HR_E_NOTFOUND, "the query gave -Inf and no finite value in 2 series", 0},
+		{"{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+		 "{\"metric\":{\"i\":\"a\"},\"value\":[1,\"+Inf\"]},{\"metric\":{\"i\":\"b\"},\"value\":[1,\"0.5\"]}]}}",
+		 0, "", 1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sample_set out;
+		sample_set_init(&out);
+		struct strbuf err;
+		strbuf_init(&err, 0);
+		assert_int_equal(prom_parse_instant(cases[i].reply, strlen(cases[i].reply), "q", "p", &out, &err),
+				 cases[i].want);
+		assert_string_equal(strbuf_str(&err), cases[i].want_err);
+		assert_int_equal(out.n, cases[i].want_n);
+		for (size_t k = 0; k < out.n; k++)
+			assert_true(isfinite(out.m[k].value));
+		sample_set_free(&out);
+		strbuf_free(&err);
+	}
+	const char *range = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+			    "{\"metric\":{},\"values\":[[1,\"0.5\"],[2,\"+Inf\"],[3,\"-Inf\"],[4,\"0.6\"]]}]}}";
+	struct series ser = {0};
+	struct strbuf err;
+	strbuf_init(&err, 0);
+	assert_int_equal(prom_parse_range(range, strlen(range), "q", "q", &ser, &err), 0);
+	assert_int_equal(ser.n, 2);
+	series_free(&ser);
+	strbuf_free(&err);
+}
+
 static void test_prom_no_value_and_caps(void **state)
 {
 	(void)state;
@@ -224,7 +273,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prom_instant),
 		cmocka_unit_test(test_prom_labels_escaped),
-		cmocka_unit_test(test_prom_range), cmocka_unit_test(test_prom_no_value_and_caps),
+		cmocka_unit_test(test_prom_range), cmocka_unit_test(test_prom_no_value_and_caps), cmocka_unit_test(test_prom_not_finite),
 		cmocka_unit_test(test_redis_info_url), cmocka_unit_test(test_redis_reply_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
