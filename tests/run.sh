@@ -47,7 +47,7 @@ for t in "$B"/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in *"$PAT"*) ;; *) continue ;; esac
-	CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$t" >"$LOG/$name.log" 2>&1
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout 900 "$t" >"$LOG/$name.log" 2>&1
 	count "$LOG/$name.log" "unit/$name" $?
 done
 
