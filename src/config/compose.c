@@ -53,16 +53,6 @@ static void rd_error(struct reader *r, const struct yaml_doc *doc, const struct 
 	va_end(ap);
 }
 
-static const struct ynode *get(const struct ynode *map, const char *key)
-{
-	if (!map || map->type != YNODE_MAP)
-		return NULL;
-	for (size_t i = 0; i < map->n; i++)
-		if (strcmp(map->keys[i]->str, key) == 0)
-			return map->items[i];
-	return NULL;
-}
-
 /* A scalar's text, or an error naming what was expected. */
 static const char *want_scalar(struct reader *r, const struct yaml_doc *doc, const struct ynode *n, const char *what)
 {
@@ -176,7 +166,7 @@ static void read_uint(struct reader *r, const struct yaml_doc *doc, const struct
 static unsigned port_of(const struct ynode *n)
 {
 	if (n->type == YNODE_MAP) {
-		const struct ynode *t = get(n, "target");
+		const struct ynode *t = ynode_get(n, "target");
 		return t && t->type == YNODE_SCALAR ? (unsigned)strtoul(t->str, NULL, 10) : 0;
 	}
 	if (n->type != YNODE_SCALAR)
@@ -202,7 +192,7 @@ static unsigned first_port(const struct ynode *list)
 /* The path of the first http://HOST[:PORT]/PATH in a health check's test. */
 static char *health_path(const struct ynode *hc)
 {
-	const struct ynode *t = get(hc, "test");
+	const struct ynode *t = ynode_get(hc, "test");
 	if (!t)
 		return NULL;
 	for (size_t i = 0; i < (t->type == YNODE_SEQ ? t->n : 1); i++) {
@@ -234,18 +224,18 @@ static void read_resources(struct reader *r, const struct yaml_doc *doc, const s
 		return;
 	}
 	char what[200];
-	const struct ynode *lim = get(res, "limits"), *resv = get(res, "reservations");
+	const struct ynode *lim = ynode_get(res, "limits"), *resv = ynode_get(res, "reservations");
 	if (lim && lim->type == YNODE_MAP) {
 		snprintf(what, sizeof(what), "services.%s.deploy.resources.limits.memory", svc);
-		read_bytes(r, doc, get(lim, "memory"), what, &s->mem_limit_b);
+		read_bytes(r, doc, ynode_get(lim, "memory"), what, &s->mem_limit_b);
 		snprintf(what, sizeof(what), "services.%s.deploy.resources.limits.cpus", svc);
-		read_cpus(r, doc, get(lim, "cpus"), what, &s->cpus_limit);
+		read_cpus(r, doc, ynode_get(lim, "cpus"), what, &s->cpus_limit);
 	}
 	if (resv && resv->type == YNODE_MAP) {
 		snprintf(what, sizeof(what), "services.%s.deploy.resources.reservations.memory", svc);
-		read_bytes(r, doc, get(resv, "memory"), what, &s->mem_reservation_b);
+		read_bytes(r, doc, ynode_get(resv, "memory"), what, &s->mem_reservation_b);
 		snprintf(what, sizeof(what), "services.%s.deploy.resources.reservations.cpus", svc);
-		read_cpus(r, doc, get(resv, "cpus"), what, &s->cpus_reservation);
+		read_cpus(r, doc, ynode_get(resv, "cpus"), what, &s->cpus_reservation);
 	}
 }
 
@@ -458,8 +448,8 @@ static void resolve_extends(struct reader *r, const struct yaml_doc *doc, const 
 {
 	const struct ynode *name = ext, *file = NULL;
 	if (ext->type == YNODE_MAP) {
-		name = get(ext, "service");
-		file = get(ext, "file");
+		name = ynode_get(ext, "service");
+		file = ynode_get(ext, "file");
 		if (!name) {
 			rd_error(r, doc, ext, "services.%s.extends: needs 'service', the service to extend", svc);
 			return;
@@ -534,26 +524,26 @@ static void read_service(struct reader *r, const struct yaml_doc *doc, const str
 		return;
 	}
 	const char *t;
-	if ((t = want_scalar(r, doc, get(v, "image"), "image")))
+	if ((t = want_scalar(r, doc, ynode_get(v, "image"), "image")))
 		s->image = xstrdup(t);
-	const struct ynode *b = get(v, "build");
+	const struct ynode *b = ynode_get(v, "build");
 	if (b && !b->null) {
 		if (b->type == YNODE_SCALAR)
 			s->build = xstrdup(b->str);
 		else if (b->type == YNODE_MAP)
-			s->build = xstrdup((t = want_scalar(r, doc, get(b, "context"), "build.context")) ? t : ".");
+			s->build = xstrdup((t = want_scalar(r, doc, ynode_get(b, "context"), "build.context")) ? t : ".");
 		else
 			rd_error(r, doc, b, "services.%s.build: expected a path or a mapping, got %s", svc, ynode_type_name(b->type));
 	}
 	snprintf(what, sizeof(what), "services.%s.command", svc);
-	s->command = read_command(r, doc, get(v, "command"), what);
-	secure_command(doc, get(v, "command"), svc, &s->command, s, true);
+	s->command = read_command(r, doc, ynode_get(v, "command"), what);
+	secure_command(doc, ynode_get(v, "command"), svc, &s->command, s, true);
 	snprintf(what, sizeof(what), "services.%s.entrypoint", svc);
-	s->entrypoint = read_command(r, doc, get(v, "entrypoint"), what);
+	s->entrypoint = read_command(r, doc, ynode_get(v, "entrypoint"), what);
 	/* The entrypoint is read to recognise the service, never copied. */
-	secure_command(doc, get(v, "entrypoint"), svc, &s->entrypoint, s, false);
-	read_environment(doc, get(v, "environment"), s);
-	const struct ynode *p = get(v, "profiles");
+	secure_command(doc, ynode_get(v, "entrypoint"), svc, &s->entrypoint, s, false);
+	read_environment(doc, ynode_get(v, "environment"), s);
+	const struct ynode *p = ynode_get(v, "profiles");
 	if (p && !p->null) {
 		if (p->type != YNODE_SEQ) {
 			rd_error(r, doc, p, "services.%s.profiles: expected a list of names, got %s", svc, ynode_type_name(p->type));
@@ -568,38 +558,38 @@ static void read_service(struct reader *r, const struct yaml_doc *doc, const str
 			}
 		}
 	}
-	const struct ynode *dep = get(v, "deploy");
+	const struct ynode *dep = ynode_get(v, "deploy");
 	if (dep && !dep->null && dep->type != YNODE_MAP)
 		rd_error(r, doc, dep, "services.%s.deploy: expected a mapping, got %s", svc, ynode_type_name(dep->type));
 	snprintf(what, sizeof(what), "services.%s.deploy.replicas", svc);
-	read_uint(r, doc, get(dep, "replicas"), what, 10000, &s->replicas);
+	read_uint(r, doc, ynode_get(dep, "replicas"), what, 10000, &s->replicas);
 	if (!s->replicas) {
 		snprintf(what, sizeof(what), "services.%s.scale", svc);
-		read_uint(r, doc, get(v, "scale"), what, 10000, &s->replicas);
+		read_uint(r, doc, ynode_get(v, "scale"), what, 10000, &s->replicas);
 	}
-	read_resources(r, doc, get(dep, "resources"), svc, s);
+	read_resources(r, doc, ynode_get(dep, "resources"), svc, s);
 	if (!s->mem_limit_b) {
 		snprintf(what, sizeof(what), "services.%s.mem_limit", svc);
-		read_bytes(r, doc, get(v, "mem_limit"), what, &s->mem_limit_b);
+		read_bytes(r, doc, ynode_get(v, "mem_limit"), what, &s->mem_limit_b);
 	}
 	if (!s->mem_reservation_b) {
 		snprintf(what, sizeof(what), "services.%s.mem_reservation", svc);
-		read_bytes(r, doc, get(v, "mem_reservation"), what, &s->mem_reservation_b);
+		read_bytes(r, doc, ynode_get(v, "mem_reservation"), what, &s->mem_reservation_b);
 	}
 	if (!s->cpus_limit) {
 		snprintf(what, sizeof(what), "services.%s.cpus", svc);
-		read_cpus(r, doc, get(v, "cpus"), what, &s->cpus_limit);
+		read_cpus(r, doc, ynode_get(v, "cpus"), what, &s->cpus_limit);
 	}
-	s->port = first_port(get(v, "expose"));
+	s->port = first_port(ynode_get(v, "expose"));
 	if (!s->port)
-		s->port = first_port(get(v, "ports"));
-	const struct ynode *hc = get(v, "healthcheck");
+		s->port = first_port(ynode_get(v, "ports"));
+	const struct ynode *hc = ynode_get(v, "healthcheck");
 	if (hc && hc->type == YNODE_MAP)
 		s->health = health_path(hc);
 
 	if (depth > 0) /* a base: its strings are copies, counted before its own base is read */
 		r->copied += service_bytes(s);
-	const struct ynode *ext = get(v, "extends");
+	const struct ynode *ext = ynode_get(v, "extends");
 	if (ext && !ext->null) {
 		struct compose_service base = {0};
 		resolve_extends(r, doc, ext, svc, depth, &base);
@@ -621,7 +611,7 @@ static const struct ynode *services_of(struct reader *r, const struct yaml_doc *
 			      root ? ynode_type_name(root->type) : "an empty document");
 		return NULL;
 	}
-	const struct ynode *svcs = get(root, "services");
+	const struct ynode *svcs = ynode_get(root, "services");
 	if (!svcs || svcs->null) {
 		yaml_error_at(r->d, &r->rc, doc, root->line, root->col, "expected a Compose file: no 'services' at the top");
 		return NULL;

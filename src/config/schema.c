@@ -50,12 +50,7 @@ static const char *shown(const char *s, char *buf, size_t n)
 
 const struct ynode *schema_get(const struct ynode *map, const char *key)
 {
-	if (!map || map->type != YNODE_MAP)
-		return NULL;
-	for (size_t i = 0; i < map->n; i++)
-		if (strcmp(map->keys[i]->str, key) == 0)
-			return map->items[i];
-	return NULL;
+	return ynode_get(map, key);
 }
 
 int schema_interpolate(const char *text, char **out, const char **why, size_t *bad_at, char **var)

@@ -797,3 +797,13 @@ void yaml_doc_free(struct yaml_doc *doc)
 	free(doc->name);
 	free(doc);
 }
+
+const struct ynode *ynode_get(const struct ynode *map, const char *key)
+{
+	if (!map || map->type != YNODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->keys[i]->str, key) == 0)
+			return map->items[i];
+	return NULL;
+}

@@ -125,4 +125,11 @@ void yaml_error_at(struct diag *d, int *rc, const struct yaml_doc *doc, int line
 /** The name of a node type for messages: "a scalar", "a list", "a mapping". */
 const char *ynode_type_name(enum ynode_type t);
 
+/**
+ * The value of KEY in a mapping node.
+ * @return the value node (borrowed from the document), or NULL when MAP is
+ *         NULL, not a mapping, or has no such key.
+ */
+const struct ynode *ynode_get(const struct ynode *map, const char *key);
+
 #endif
