@@ -179,3 +179,34 @@ t_start_agent() {
 	t_started $AGENT
 	t_wait_port "$port" || { t_not_ok "agent starts"; t_diag "$(cat agent.log)"; t_done; }
 }
+
+# t_start_nginx PORT LOCATIONS: an nginx of this test's own on
+# 127.0.0.1:PORT (prefix $T_TMP/ng), serving the location blocks given as
+# one string, stopped by PID on exit; ends the script with nginx's log when
+# it does not listen. Skips the script when nginx is not installed.
+t_start_nginx() {
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { t_skip "nginx is not installed"; t_done; }
+	mkdir -p "$T_TMP/ng/logs"
+	cat >"$T_TMP/ng/nginx.conf" <<CONF
+worker_processes 1;
+pid $T_TMP/ng/nginx.pid;
+error_log $T_TMP/ng/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $T_TMP/ng/body;
+  proxy_temp_path $T_TMP/ng/proxy;
+  fastcgi_temp_path $T_TMP/ng/fastcgi;
+  uwsgi_temp_path $T_TMP/ng/uwsgi;
+  scgi_temp_path $T_TMP/ng/scgi;
+  server {
+    listen 127.0.0.1:$1;
+$2
+  }
+}
+CONF
+	"$(command -v nginx || echo /usr/sbin/nginx)" -p "$T_TMP/ng" -c "$T_TMP/ng/nginx.conf" -g 'daemon off;' \
+		>"$T_TMP/ng/out.log" 2>&1 &
+	t_started $!
+	t_wait_port "$1" || { t_not_ok "nginx starts"; t_diag "$(cat "$T_TMP/ng/out.log" "$T_TMP/ng/logs/error.log")"; t_done; }
+}

@@ -2,34 +2,11 @@
 # The http source against a real nginx started here: a healthy URL, one that
 # answers 500, and a port nobody listens on.
 . "$HEADROOM_ROOT/tests/lib.sh"
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { t_skip "nginx is not installed"; t_done; }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 cd "$T_TMP" || exit 1
 export XDG_STATE_HOME="$T_TMP/state"
 PORT=$(t_free_port)
-mkdir -p ng/logs
-cat >ng/nginx.conf <<CONF
-worker_processes 1;
-pid $T_TMP/ng/nginx.pid;
-error_log $T_TMP/ng/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $T_TMP/ng/body;
-  proxy_temp_path $T_TMP/ng/proxy;
-  fastcgi_temp_path $T_TMP/ng/fastcgi;
-  uwsgi_temp_path $T_TMP/ng/uwsgi;
-  scgi_temp_path $T_TMP/ng/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    location = /healthz { return 200 "ok\n"; }
-    location = /broken { return 500 "no\n"; }
-  }
-}
-CONF
-"$NGINX" -p "$T_TMP/ng" -c "$T_TMP/ng/nginx.conf" -g 'daemon off;' >ng/out.log 2>&1 &
-t_started $!
-t_wait_port "$PORT" || { t_not_ok "nginx starts"; t_diag "$(cat ng/out.log ng/logs/error.log)"; t_done; }
+t_start_nginx "$PORT" '    location = /healthz { return 200 "ok\n"; }
+    location = /broken { return 500 "no\n"; }'
 t_ok "nginx runs on 127.0.0.1:$PORT"
 
 probe() {

@@ -7,36 +7,13 @@
 # headroom_status and headroom_source_up say the same.
 . "$HEADROOM_ROOT/tests/lib.sh"
 command -v redis-server >/dev/null || { t_skip "redis-server is not installed"; t_done; }
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { t_skip "nginx is not installed"; t_done; }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 cd "$T_TMP" || exit 1
 RPORT=$(t_free_port)
 redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$T_TMP" >redis.log 2>&1 &
 t_started $!
 HPORT=$(t_free_port)
-mkdir -p ng/logs
-cat >ng/nginx.conf <<CONF
-worker_processes 1;
-pid $T_TMP/ng/nginx.pid;
-error_log $T_TMP/ng/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $T_TMP/ng/body;
-  proxy_temp_path $T_TMP/ng/proxy;
-  fastcgi_temp_path $T_TMP/ng/fastcgi;
-  uwsgi_temp_path $T_TMP/ng/uwsgi;
-  scgi_temp_path $T_TMP/ng/scgi;
-  server {
-    listen 127.0.0.1:$HPORT;
-    location = /healthz { return 200 "ok\n"; }
-  }
-}
-CONF
-"$NGINX" -p "$T_TMP/ng" -c "$T_TMP/ng/nginx.conf" -g 'daemon off;' >ng/out.log 2>&1 &
-t_started $!
+t_start_nginx "$HPORT" '    location = /healthz { return 200 "ok\n"; }'
 t_wait_port "$RPORT" || { t_not_ok "redis starts"; t_diag "$(cat redis.log)"; t_done; }
-t_wait_port "$HPORT" || { t_not_ok "nginx starts"; t_diag "$(cat ng/out.log ng/logs/error.log)"; t_done; }
 t_ok "redis on 127.0.0.1:$RPORT and nginx on 127.0.0.1:$HPORT run"
 redis-cli -p "$RPORT" RPUSH celery a >/dev/null
 # Closed ports: taken from the kernel, then nobody listens there.
